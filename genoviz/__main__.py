@@ -1,0 +1,3 @@
+from genoviz.cli import main
+
+raise SystemExit(main())

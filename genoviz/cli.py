@@ -1,0 +1,142 @@
+"""``python -m genoviz datasets | train | predict`` (the CLI contract in DESIGN.md).
+
+Errors print one clear line to stderr and exit non-zero; ``train`` ends with one JSON line
+of final metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+
+import models
+from genoviz import runs
+from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
+from genoviz.predict import predict_sequences
+from genoviz.sequences import SequenceError
+from genoviz.training import TrainConfig, TrainingError, fit
+
+EXPECTED_ERRORS = (DataFormatError, SequenceError, TrainingError, runs.RunError,
+                   models.ModelError, OSError)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m genoviz", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("datasets", help="list the bundled datasets with their task and size")
+
+    t = sub.add_parser("train", help="train a model and write a run folder")
+    t.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
+    t.add_argument("--model", help="registry name; default: recommended for the task")
+    t.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    t.add_argument("--task", choices=["binary", "regression"], help="override the inferred task")
+    t.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    t.add_argument("--lr", type=float, default=TrainConfig.lr)
+    t.add_argument("--no-extras", action="store_true", help="ignore extra numeric columns")
+    t.add_argument("--out", required=True, help="the run folder to write")
+    t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
+
+    pr = sub.add_parser("predict", help="predict with a saved run; writes id,prediction[,label]")
+    pr.add_argument("--run", required=True, help="a run folder written by train")
+    pr.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
+    pr.add_argument("--out", required=True, help="CSV file to write")
+    return p
+
+
+def cmd_datasets() -> int:
+    for name in BUNDLED:
+        s = load_bundled(name).summary()
+        extra = f"  positives={s['positives']}" if "positives" in s else ""
+        print(f"{name:12s} task={s['task']:10s} n={s['n']:<6d} length={s['length']}{extra}  "
+              f"{BUNDLED[name].summary}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    dataset = load(args.data, task=args.task, seed=args.seed)
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
+    config = TrainConfig(
+        epochs=args.epochs, seed=args.seed, device=args.device, batch_size=args.batch_size,
+        lr=args.lr, use_extras=not args.no_extras, save=False,
+    )
+    model_name = args.model or models.recommended(dataset.task)
+
+    def show(rec: dict) -> None:
+        if not args.quiet:
+            keys = [k for k in rec if k.startswith("valid_") and k != "valid_mse"]
+            vals = " ".join(f"{k}={rec[k]:.4f}" for k in keys if rec[k] is not None)
+            print(f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  {vals}"
+                  f"{'  *' if rec['best'] else ''}", flush=True)
+
+    result = fit(dataset, model_name, config, on_epoch=show, run_dir=out)
+    final = {
+        "run": str(out),
+        "model": model_name,
+        "dataset": dataset.name,
+        "task": dataset.task,
+        "status": result.status,
+        "best_epoch": result.best_epoch,
+        "valid": result.valid_metrics,
+        "test": result.test_metrics,
+    }
+    print(json.dumps(_finite(final)))
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    run = runs.load_run(args.run)
+    dataset = load(args.data)
+    pred = predict_sequences(run, dataset.sequences, extras=dataset.extras)
+    for note in pred.notes:
+        print(note, file=sys.stderr)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    has_label = dataset.labels.ndim == 1 and np_finite(dataset.labels)
+    with open(out, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "prediction", *(["label"] if has_label else [])])
+        for i, rid in enumerate(dataset.ids):
+            row = [rid, f"{float(pred.values[i]):.6g}"]
+            if has_label:
+                row.append(f"{float(dataset.labels[i]):.6g}")
+            w.writerow(row)
+    print(f"wrote {len(dataset)} predictions to {out}", file=sys.stderr)
+    return 0
+
+
+def np_finite(a) -> bool:
+    import numpy as np
+
+    return bool(np.isfinite(a).all())
+
+
+def _finite(o):
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    return o
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "datasets":
+            return cmd_datasets()
+        if args.command == "train":
+            return cmd_train(args)
+        return cmd_predict(args)
+    except EXPECTED_ERRORS as e:
+        print(f"genoviz: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("genoviz: interrupted", file=sys.stderr)
+        return 130

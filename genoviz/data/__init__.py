@@ -1,0 +1,148 @@
+"""Datasets: the container, bundled simulated sets, and importers for user files.
+
+``load(spec)`` takes a bundled name (``tf-binding``) or a file path and returns a fresh
+:class:`Dataset` the caller may change freely: the cached original is never handed out.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from genoviz.data.dataset import Dataset, DatasetMeta, class_weights, infer_task, make_splits
+from genoviz.data.importers import DataFormatError, load_file, load_text
+from genoviz.data.sirna import build_sirna
+from genoviz.data.tf_binding import build_tf_binding
+
+__all__ = [
+    "BUNDLED",
+    "DataFormatError",
+    "Dataset",
+    "DatasetMeta",
+    "class_weights",
+    "infer_task",
+    "load",
+    "load_bundled",
+    "load_file",
+    "load_text",
+    "make_splits",
+]
+
+#: Bump when a builder changes, so stale disk caches are rebuilt.
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BundledSpec:
+    name: str
+    task: str
+    builder: Callable[..., Dataset]
+    summary: str
+
+
+BUNDLED: dict[str, BundledSpec] = {
+    "tf-binding": BundledSpec(
+        "tf-binding", "binary", build_tf_binding,
+        "JUND-like binding, 101 bp, ~2% positives, with accessibility",
+    ),
+    "sirna": BundledSpec(
+        "sirna", "regression", build_sirna, "siRNA knock-down efficacy, 21 nt guides",
+    ),
+}
+
+
+def cache_dir() -> Path:
+    """Where built datasets are kept: ``$GENOVIZ_CACHE_DIR`` or ``~/.cache/genoviz``."""
+    root = os.environ.get("GENOVIZ_CACHE_DIR") or Path.home() / ".cache" / "genoviz"
+    return Path(root) / "datasets"
+
+
+def _save_cache(ds: Dataset, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {
+        "sequences": np.array(ds.sequences),
+        "labels": ds.labels,
+        "ids": np.array(ds.ids),
+    }
+    if ds.weights is not None:
+        arrays["weights"] = ds.weights
+    if ds.extras is not None:
+        arrays["extras"] = ds.extras
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+    with os.fdopen(fd, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    meta = json.dumps({"task": ds.task, "meta": ds.meta.to_dict()})
+    path.with_suffix(".json").write_text(meta)
+    os.replace(tmp, path)
+
+
+def _load_cache(path: Path) -> Dataset | None:
+    meta_path = path.with_suffix(".json")
+    if not (path.exists() and meta_path.exists()):
+        return None
+    try:
+        info = json.loads(meta_path.read_text())
+        with np.load(path, allow_pickle=False) as z:
+            return Dataset(
+                sequences=z["sequences"].tolist(),
+                labels=z["labels"],
+                task=info["task"],
+                meta=DatasetMeta(**info["meta"]),
+                weights=z["weights"] if "weights" in z else None,
+                extras=z["extras"] if "extras" in z else None,
+                ids=z["ids"].tolist(),
+            )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged cache is rebuilt
+
+
+@lru_cache(maxsize=8)
+def _bundled_cached(name: str, seed: int) -> Dataset:
+    path = cache_dir() / f"{name}-seed{seed}-v{CACHE_VERSION}.npz"
+    ds = _load_cache(path)
+    if ds is None:
+        ds = BUNDLED[name].builder(seed=seed)
+        try:
+            _save_cache(ds, path)
+        except OSError:
+            pass  # a read-only home still works, just without the disk cache
+    return ds
+
+
+def load_bundled(name: str, seed: int = 0) -> Dataset:
+    """Build (or read from cache) a bundled set; returns a copy safe to modify."""
+    if name not in BUNDLED:
+        raise DataFormatError(
+            f"no bundled dataset {name!r}; choose one of {', '.join(BUNDLED)}"
+        )
+    ds = copy.copy(_bundled_cached(name, seed))
+    ds.meta = copy.deepcopy(ds.meta)
+    ds.sequences = list(ds.sequences)
+    ds.splits = make_splits(ds.labels, ds.task, seed)
+    ds.meta.notes["spec"] = name
+    return ds
+
+
+def load(spec: str | Path, task: str | None = None, seed: int = 0) -> Dataset:
+    """A bundled name or a path to a CSV/TSV/FASTA file (``.gz`` allowed)."""
+    spec_s = str(spec)
+    if spec_s in BUNDLED:
+        return load_bundled(spec_s, seed=seed)
+    path = Path(spec_s).expanduser()
+    if not path.exists():
+        raise DataFormatError(
+            f"{spec_s!r} is neither a bundled dataset ({', '.join(BUNDLED)}) nor an "
+            "existing file"
+        )
+    ds = load_file(path, task=task)
+    ds.meta.notes["spec"] = str(path)
+    ds.ensure_splits(seed)
+    return ds

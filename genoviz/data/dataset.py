@@ -1,0 +1,178 @@
+"""The Dataset container every other part consumes (see the Dataset contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from genoviz.sequences import SequenceError, one_hot, pad_or_trim
+
+Task = Literal["binary", "multiclass", "regression", "multitask-binary", "lm"]
+TASKS: tuple[str, ...] = ("binary", "multiclass", "regression", "multitask-binary", "lm")
+
+
+@dataclass
+class DatasetMeta:
+    """The dataset card: what it is, how it was made, what it stands for, and where from."""
+
+    name: str
+    description: str = ""
+    source: str = ""
+    citation: str = ""
+    alphabet: str = "DNA"
+    #: False when the label depends on strand (siRNA guides, splice sites): no RC tricks then.
+    strand_symmetric: bool = False
+    simulated: bool = False
+    extras_names: list[str] = field(default_factory=list)
+    #: Planted truth for simulated sets: motif ids, names and positions per sequence.
+    ground_truth: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Dataset:
+    """Sequences with labels, optional weights and extras, seeded splits and a card.
+
+    Attributes:
+        sequences: cleaned sequences (A, C, G, T, N).
+        labels: float32, shape ``(n,)`` or ``(n, tasks)``.
+        weights: float32 ``(n,)`` sample weights, or None.
+        extras: float32 ``(n, f)`` per-sequence numeric inputs (e.g. accessibility), or None.
+        splits: ``{"train", "valid", "test"}`` -> int index arrays.
+    """
+
+    sequences: list[str]
+    labels: np.ndarray
+    task: str
+    meta: DatasetMeta
+    weights: np.ndarray | None = None
+    extras: np.ndarray | None = None
+    ids: list[str] | None = None
+    splits: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.sequences)
+        if self.task not in TASKS:
+            raise ValueError(f"unknown task {self.task!r}; expected one of {', '.join(TASKS)}")
+        self.labels = np.asarray(self.labels, dtype=np.float32)
+        if len(self.labels) != n:
+            raise ValueError(f"{n} sequences but {len(self.labels)} labels")
+        if self.weights is not None:
+            self.weights = np.asarray(self.weights, dtype=np.float32)
+        if self.extras is not None:
+            self.extras = np.asarray(self.extras, dtype=np.float32).reshape(n, -1)
+        if self.ids is None:
+            self.ids = [f"seq{i + 1}" for i in range(n)]
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def n_extras(self) -> int:
+        return 0 if self.extras is None else int(self.extras.shape[1])
+
+    @property
+    def n_outputs(self) -> int:
+        return 1 if self.labels.ndim == 1 else int(self.labels.shape[1])
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.fromiter((len(s) for s in self.sequences), dtype=np.int64, count=len(self))
+
+    @property
+    def fixed_length(self) -> int | None:
+        """The common length, or None when lengths differ."""
+        lengths = self.lengths
+        return int(lengths[0]) if len(lengths) and (lengths == lengths[0]).all() else None
+
+    def encode(self, length: int | None = None) -> np.ndarray:
+        """One-hot ``(n, 4, L)``; with ``length`` pad (N) or trim to it, centred.
+
+        Raises:
+            SequenceError: lengths differ and no ``length`` was given.
+        """
+        seqs = self.sequences
+        if length is not None:
+            seqs = pad_or_trim(seqs, length)
+        elif self.fixed_length is None:
+            lengths = self.lengths
+            raise SequenceError(
+                f"sequences have mixed lengths ({lengths.min()}-{lengths.max()} bp); "
+                f"this model needs one length, so they will be padded with N or trimmed "
+                f"to a length you choose",
+            )
+        return one_hot(seqs)
+
+    def ensure_splits(self, seed: int = 0, fractions: tuple[float, float] = (0.8, 0.1)) -> None:
+        """Create seeded train/valid/test splits if none are set (stratified for binary)."""
+        if not self.splits:
+            self.splits = make_splits(self.labels, self.task, seed, fractions)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts shown on cards and by ``python -m genoviz datasets``."""
+        lengths = self.lengths
+        out: dict[str, Any] = {
+            "name": self.name,
+            "task": self.task,
+            "n": len(self),
+            "length": f"{lengths.min()}" if lengths.min() == lengths.max() else
+            f"{lengths.min()}-{lengths.max()}",
+        }
+        if self.task == "binary":
+            out["positives"] = int((self.labels > 0.5).sum())
+        if self.extras is not None:
+            out["extras"] = ",".join(self.meta.extras_names) or str(self.n_extras)
+        return out
+
+
+def make_splits(
+    labels: np.ndarray, task: str, seed: int, fractions: tuple[float, float] = (0.8, 0.1)
+) -> dict[str, np.ndarray]:
+    """Seeded train/valid/test index arrays; binary labels are stratified so each split
+    keeps the rare positives in proportion."""
+    rng = np.random.default_rng(seed)
+    n = len(labels)
+    f_train, f_valid = fractions
+    groups = [np.arange(n)]
+    if task == "binary":
+        pos = np.asarray(labels).reshape(n) > 0.5
+        groups = [np.flatnonzero(pos), np.flatnonzero(~pos)]
+    parts: dict[str, list[np.ndarray]] = {"train": [], "valid": [], "test": []}
+    for g in groups:
+        g = rng.permutation(g)
+        a = int(round(len(g) * f_train))
+        b = a + int(round(len(g) * f_valid))
+        parts["train"].append(g[:a])
+        parts["valid"].append(g[a:b])
+        parts["test"].append(g[b:])
+    return {k: np.sort(np.concatenate(v)).astype(np.int64) for k, v in parts.items()}
+
+
+def infer_task(labels: np.ndarray) -> str:
+    """``binary`` when every label is 0 or 1, else ``regression`` (multi-column: multitask)."""
+    labels = np.asarray(labels, dtype=np.float64)
+    finite = labels[np.isfinite(labels)]
+    is01 = finite.size > 0 and np.isin(finite, (0.0, 1.0)).all()
+    if labels.ndim == 2 and labels.shape[1] > 1:
+        return "multitask-binary" if is01 else "regression"
+    return "binary" if is01 else "regression"
+
+
+def class_weights(labels: np.ndarray) -> np.ndarray:
+    """Balanced per-sample weights for binary labels, as the DeepChem book uses:
+    each class gets total weight n/2 (e.g. 0.502 for negatives, 118 for rare positives)."""
+    y = np.asarray(labels).reshape(-1) > 0.5
+    n, n_pos = len(y), int(y.sum())
+    if n_pos in (0, n):
+        return np.ones(n, dtype=np.float32)
+    w_pos, w_neg = n / (2 * n_pos), n / (2 * (n - n_pos))
+    return np.where(y, w_pos, w_neg).astype(np.float32)

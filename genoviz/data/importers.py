@@ -1,0 +1,163 @@
+"""Read user files into a :class:`Dataset`: CSV/TSV and FASTA (optionally gzipped).
+
+CSV/TSV contract (DESIGN.md): a ``sequence`` column and a ``label`` column (or several
+``label*`` columns), optional ``id`` and ``weight``; any other numeric column is an extra
+input. FASTA labels come from a ``label=`` token in the header.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genoviz.data.dataset import Dataset, DatasetMeta, infer_task
+from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
+
+
+class DataFormatError(ValueError):
+    """A file whose layout genoviz cannot read; the message names the line or column."""
+
+
+_FASTA_EXT = (".fa", ".fasta", ".fna", ".ffn", ".fas")
+_LABEL_TOKEN = re.compile(r"(?:^|\s|\|)label=([^\s|;]+)")
+
+
+def read_text(path: str | Path) -> str:
+    """Read a (possibly gzipped) text file, with a clear error for binary content."""
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return decode_bytes(raw, str(path))
+
+
+def decode_bytes(raw: bytes, name: str) -> str:
+    if b"\x00" in raw[:65536]:
+        raise DataFormatError(f"{name}: this looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise DataFormatError(f"{name}, line {line}: not UTF-8 text ({e.reason})") from None
+
+
+def sniff_format(name: str, text: str) -> str:
+    """``fasta`` or ``table``, from the name's extension first, then the content."""
+    stem = name.lower().removesuffix(".gz")
+    if stem.endswith(_FASTA_EXT) or text.lstrip().startswith(">"):
+        return "fasta"
+    return "table"
+
+
+def load_file(path: str | Path, task: str | None = None) -> Dataset:
+    """Load a CSV/TSV or FASTA file (``.gz`` allowed), inferring the task unless given."""
+    path = Path(path)
+    if not path.exists():
+        raise DataFormatError(f"no such file: {path}")
+    if path.is_dir():
+        raise DataFormatError(f"{path} is a folder; expected a CSV, TSV or FASTA file")
+    return load_text(read_text(path), path.name, task=task)
+
+
+def load_text(text: str, name: str, task: str | None = None) -> Dataset:
+    """Parse file content already in memory (an upload, or a paste with labels)."""
+    if not text.strip():
+        raise DataFormatError(f"{name}: the file is empty")
+    if sniff_format(name, text) == "fasta":
+        return _from_fasta(text, name, task)
+    return _from_table(text, name, task)
+
+
+def _from_fasta(text: str, name: str, task: str | None) -> Dataset:
+    records = parse_sequences(text, mode="fasta")
+    labels = []
+    for r in records:
+        m = _LABEL_TOKEN.search(r.description) or _LABEL_TOKEN.search(r.id)
+        if m is None:
+            raise DataFormatError(
+                f"{name}: record {r.id!r} has no 'label=' in its header; write e.g. "
+                f"'>{r.id} label=1', or paste the sequences on the Predict page instead"
+            )
+        try:
+            labels.append(float(m.group(1)))
+        except ValueError:
+            raise DataFormatError(
+                f"{name}: record {r.id!r} has label={m.group(1)!r}, which is not a number"
+            ) from None
+    y = np.array(labels, dtype=np.float32)
+    return _finish([r.sequence for r in records], y, [r.id for r in records], None, None,
+                   [], name, task)
+
+
+def _from_table(text: str, name: str, task: str | None) -> Dataset:
+    first = text.lstrip().split("\n", 1)[0]
+    sep = "\t" if first.count("\t") >= max(1, first.count(",")) else ","
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as e:
+        raise DataFormatError(f"{name}: cannot read as a table: {e}") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    cols = {c.lower(): c for c in df.columns}
+    if "sequence" not in cols:
+        raise DataFormatError(
+            f"{name}: no 'sequence' column; found columns {list(df.columns)}. The file "
+            "needs a header row with 'sequence' and 'label' (optional 'id', 'weight')."
+        )
+    label_cols = [c for c in df.columns if c.lower().startswith("label")]
+    if not label_cols:
+        raise DataFormatError(
+            f"{name}: no 'label' column; found {list(df.columns)}. To predict on unlabelled "
+            "sequences, paste them on the Predict page."
+        )
+    seqs = []
+    for i, raw in enumerate(df[cols["sequence"]].tolist()):
+        line = i + 2  # 1-based, after the header
+        if not raw.strip():
+            raise DataFormatError(f"{name}, line {line}: the sequence is empty")
+        try:
+            seqs.append(clean_sequence(raw, f"{name}, line {line}", line))
+        except SequenceError as e:
+            raise DataFormatError(str(e)) from None
+    y = _numeric(df, label_cols, name, "label")
+    ids = df[cols["id"]].tolist() if "id" in cols else None
+    w = _numeric(df, [cols["weight"]], name, "weight")[:, 0] if "weight" in cols else None
+    used = {cols["sequence"], *label_cols, cols.get("id"), cols.get("weight")}
+    extra_cols = [c for c in df.columns if c not in used and _is_numeric(df[c])]
+    extras = _numeric(df, extra_cols, name, "extra") if extra_cols else None
+    return _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols,
+                   name, task)
+
+
+def _is_numeric(col: pd.Series) -> bool:
+    return pd.to_numeric(col, errors="coerce").notna().all()
+
+
+def _numeric(df: pd.DataFrame, columns: list[str], name: str, what: str) -> np.ndarray:
+    out = np.empty((len(df), len(columns)), dtype=np.float32)
+    for j, c in enumerate(columns):
+        values = pd.to_numeric(df[c], errors="coerce")
+        bad = values.isna().to_numpy().nonzero()[0]
+        if len(bad):
+            i = int(bad[0])
+            shown = df[c].iloc[i]
+            problem = "is missing" if not str(shown).strip() else f"is {shown!r}, not a number"
+            raise DataFormatError(f"{name}, line {i + 2}: {what} column {c!r} {problem}")
+        out[:, j] = values.to_numpy(dtype=np.float32)
+    return out
+
+
+def _finish(seqs, y, ids, w, extras, extra_names, name, task) -> Dataset:
+    if not seqs:
+        raise DataFormatError(f"{name}: no rows after the header")
+    task = task or infer_task(y)
+    meta = DatasetMeta(
+        name=Path(name).name,
+        description=f"Loaded from {name}: {len(seqs)} sequences, task {task}.",
+        source=f"user file {name}",
+        extras_names=list(extra_names),
+    )
+    return Dataset(seqs, y, task, meta, weights=w, extras=extras, ids=ids)

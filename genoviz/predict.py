@@ -1,0 +1,104 @@
+"""Predictions from a trained model or a saved run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from genoviz.runs import Run
+from genoviz.sequences import SequenceError, one_hot, pad_or_trim
+
+
+@torch.no_grad()
+def predict_arrays(
+    model: nn.Module,
+    x: torch.Tensor | np.ndarray,
+    extras: torch.Tensor | np.ndarray | None = None,
+    device: str | torch.device = "cpu",
+    batch_size: int = 512,
+    raw: bool = False,
+) -> np.ndarray:
+    """Batched forward pass in eval mode (restoring the previous mode afterwards).
+
+    Args:
+        x: one-hot, shape ``(n, 4, L)``.
+        raw: return the model outputs as they are (logits); otherwise squash ``(n, 1)``
+            to ``(n,)``.
+
+    Returns:
+        float32 ``(n, outputs)`` when ``raw`` else ``(n,)`` for single-output models.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        x = torch.as_tensor(x)
+        e = torch.as_tensor(extras) if extras is not None else None
+        outs = []
+        for s in range(0, len(x), batch_size):
+            xb = x[s : s + batch_size].to(device)
+            eb = e[s : s + batch_size].to(device) if e is not None else None
+            outs.append(model(xb, eb).float().cpu())
+        out = torch.cat(outs) if outs else torch.zeros((0, 1))
+    finally:
+        model.train(was_training)
+    arr = out.numpy()
+    return arr if raw or arr.shape[1] != 1 else arr[:, 0]
+
+
+@dataclass
+class Prediction:
+    """Predictions with what was done to make them fit."""
+
+    values: np.ndarray
+    kind: str  # "probability" or "value"
+    notes: list[str]
+
+
+def predict_sequences(
+    run: Run,
+    sequences: Sequence[str],
+    extras: np.ndarray | None = None,
+    model: nn.Module | None = None,
+    device: str = "cpu",
+) -> Prediction:
+    """Predict cleaned sequences with a saved run.
+
+    Sequences of another length than the run was trained on are padded with N or trimmed
+    (centred) for fixed-length models, and the returned notes say so. A model trained with
+    extras needs them: ``extras`` shape ``(n, e)``.
+    """
+    if len(sequences) == 0:
+        raise SequenceError("no sequences to predict")
+    build = run.info["model"]["build"]
+    seq_len, n_extras = int(build["seq_len"]), int(build.get("extras", 0))
+    notes = []
+    lengths = {len(s) for s in sequences}
+    if lengths != {seq_len}:
+        from models import spec
+
+        fixed = spec(run.info["model"]["name"]).fixed_length
+        if fixed or len(lengths) > 1:
+            n_changed = sum(len(s) != seq_len for s in sequences)
+            notes.append(
+                f"{n_changed} sequence(s) were padded with N or trimmed (centred) to "
+                f"{seq_len} bp, the length this model was trained on."
+            )
+            sequences = pad_or_trim(sequences, seq_len)
+    if n_extras:
+        names = run.info["dataset"].get("extras_names") or [f"extra{i + 1}" for i in range(n_extras)]
+        if extras is None:
+            raise SequenceError(
+                f"this model also needs {', '.join(names)} for each sequence; upload a CSV "
+                f"with {'those columns' if n_extras > 1 else 'that column'}"
+            )
+        extras = np.asarray(extras, dtype=np.float32).reshape(len(sequences), n_extras)
+    model = model if model is not None else run.load_model(device)
+    out = predict_arrays(model, one_hot(list(sequences)), extras, device=device)
+    task = run.info["dataset"]["task"]
+    if task == "binary":
+        return Prediction(1.0 / (1.0 + np.exp(-out)), "probability", notes)
+    return Prediction(out, "value", notes)

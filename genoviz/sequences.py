@@ -1,0 +1,217 @@
+"""Parse, validate and encode nucleotide sequences.
+
+Alphabet contract (DESIGN.md): one-hot is float32 ``(n, 4, L)`` with channels A, C, G, T;
+``N`` is an all-zero column; RNA ``U`` becomes ``T``; whitespace and digits are ignored;
+any other character raises :class:`SequenceError` naming record, position and character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+ALPHABET = "ACGT"
+_ALLOWED = frozenset("ACGTN")
+_IGNORED = re.compile(r"[\s0-9]+")
+_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
+
+
+class SequenceError(ValueError):
+    """A sequence that cannot be read, with where and why.
+
+    ``record`` is the sequence id (or a 1-based ordinal), ``position`` is 1-based within the
+    cleaned sequence, and ``line`` is the 1-based line of the input text when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        record: str | None = None,
+        position: int | None = None,
+        char: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.record = record
+        self.position = position
+        self.char = char
+        self.line = line
+
+
+class Record(NamedTuple):
+    """One parsed sequence: its id, the cleaned sequence, and any header text after the id."""
+
+    id: str
+    sequence: str
+    description: str = ""
+
+
+def clean_sequence(raw: str, record: str = "sequence 1", line: int | None = None) -> str:
+    """Upper-case, drop whitespace and digits, turn U into T, and check the alphabet.
+
+    Raises:
+        SequenceError: at the first character outside A, C, G, T, U, N.
+    """
+    seq = _IGNORED.sub("", raw).upper().replace("U", "T")
+    bad = set(seq) - _ALLOWED
+    if bad:
+        pos = next(i for i, c in enumerate(seq) if c not in _ALLOWED)
+        char = seq[pos]
+        shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
+        where = f"{record}" + (f" (line {line})" if line is not None else "")
+        raise SequenceError(
+            f"{where}: illegal character {shown} at position {pos + 1}; "
+            "allowed are A, C, G, T, U and N",
+            record=record,
+            position=pos + 1,
+            char=char,
+            line=line,
+        )
+    return seq
+
+
+def parse_sequences(
+    text: str, mode: Literal["auto", "fasta", "lines", "raw"] = "auto"
+) -> list[Record]:
+    """Parse pasted or file text into records.
+
+    Modes: ``fasta`` (multi-record, ``>`` headers, wrapped lines joined), ``lines`` (one
+    sequence per non-blank line), ``raw`` (the whole text is one sequence, e.g. a GenBank
+    ORIGIN block with numbers). ``auto`` picks ``fasta`` when the first non-blank character
+    is ``>`` and ``lines`` otherwise.
+
+    Raises:
+        SequenceError: empty input, a header without a sequence, or an illegal character.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if not text.strip():
+        raise SequenceError("no sequence given: the input is empty")
+    if mode == "auto":
+        mode = "fasta" if text.lstrip().startswith(">") else "lines"
+    if mode == "raw":
+        return [Record("sequence 1", _nonempty(clean_sequence(text), "sequence 1"))]
+    if mode == "lines":
+        records = []
+        for lineno, line in enumerate(text.split("\n"), start=1):
+            if line.strip():
+                rid = f"sequence {len(records) + 1}"
+                records.append(Record(rid, clean_sequence(line, rid, lineno)))
+        return records
+    return _parse_fasta(text)
+
+
+def _parse_fasta(text: str) -> list[Record]:
+    records: list[Record] = []
+    header: tuple[str, str, int] | None = None
+    chunks: list[tuple[str, int]] = []
+
+    def flush() -> None:
+        if header is None:
+            return
+        rid, desc, hline = header
+        parts = [clean_sequence(c, rid, ln) for c, ln in chunks]
+        seq = "".join(parts)
+        if not seq:
+            raise SequenceError(
+                f"{rid} (line {hline}): header '>' has no sequence after it",
+                record=rid,
+                line=hline,
+            )
+        records.append(Record(rid, seq, desc))
+
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if line.startswith(">"):
+            flush()
+            fields = line[1:].strip().split(maxsplit=1)
+            rid = fields[0] if fields else f"record {len(records) + 1}"
+            header = (rid, fields[1] if len(fields) > 1 else "", lineno)
+            chunks = []
+        elif line.strip():
+            if header is None:
+                raise SequenceError(
+                    f"line {lineno}: sequence text before the first '>' header",
+                    line=lineno,
+                )
+            chunks.append((line, lineno))
+    flush()
+    return records
+
+
+def _nonempty(seq: str, record: str) -> str:
+    if not seq:
+        raise SequenceError(f"{record}: no bases left after removing spaces and digits")
+    return seq
+
+
+def reverse_complement(seq: str) -> str:
+    """Reverse complement of a cleaned DNA sequence (``N`` stays ``N``)."""
+    return seq.translate(_COMPLEMENT)[::-1]
+
+
+def gc_content(seq: str) -> float:
+    """Fraction of G or C among the non-N bases (0.0 for an all-N sequence)."""
+    called = len(seq) - seq.count("N")
+    return (seq.count("G") + seq.count("C")) / called if called else 0.0
+
+
+# Lookup table: byte value -> one-hot row. Unknown bytes map to the sentinel row 4 (zeros),
+# but callers validate first, so only N reaches it in practice.
+_LUT = np.zeros((256, 4), dtype=np.float32)
+for _i, _b in enumerate(ALPHABET):
+    _LUT[ord(_b), _i] = 1.0
+    _LUT[ord(_b.lower()), _i] = 1.0
+_LUT[ord("U"), 3] = _LUT[ord("u"), 3] = 1.0
+
+
+def one_hot(sequences: Sequence[str] | str) -> np.ndarray:
+    """One-hot encode equal-length sequences through a byte lookup table.
+
+    Returns:
+        float32 array, shape ``(n, 4, L)``, channels A, C, G, T; ``N`` is all zero.
+
+    Raises:
+        SequenceError: when the lengths differ (use :func:`pad_or_trim` first).
+    """
+    if isinstance(sequences, str):
+        sequences = [sequences]
+    n = len(sequences)
+    if n == 0:
+        return np.zeros((0, 4, 0), dtype=np.float32)
+    length = len(sequences[0])
+    for i, s in enumerate(sequences):
+        if len(s) != length:
+            raise SequenceError(
+                f"sequence {i + 1} has length {len(s)} but sequence 1 has {length}; "
+                "this model needs one fixed length, so pad or trim first",
+                record=f"sequence {i + 1}",
+            )
+    buf = np.frombuffer("".join(sequences).encode("ascii", "replace"), dtype=np.uint8)
+    return np.ascontiguousarray(_LUT[buf].reshape(n, length, 4).transpose(0, 2, 1))
+
+
+def reverse_complement_one_hot(x: np.ndarray) -> np.ndarray:
+    """Reverse complement of one-hot ``(n, 4, L)``: with ACGT order, flip channels and length."""
+    return np.ascontiguousarray(x[:, ::-1, ::-1])
+
+
+def pad_or_trim(
+    sequences: Sequence[str], length: int, align: Literal["center", "left"] = "center"
+) -> list[str]:
+    """Bring every sequence to ``length`` by padding with ``N`` or trimming the ends."""
+    out = []
+    for s in sequences:
+        d = length - len(s)
+        if d == 0:
+            out.append(s)
+        elif align == "left":
+            out.append(s[:length] if d < 0 else s + "N" * d)
+        elif d > 0:
+            out.append("N" * (d // 2) + s + "N" * (d - d // 2))
+        else:
+            start = (-d) // 2
+            out.append(s[start : start + length])
+    return out
