@@ -20,8 +20,14 @@ from genoviz.predict import predict_sequences
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainConfig, TrainingError, fit
 
-EXPECTED_ERRORS = (DataFormatError, SequenceError, TrainingError, runs.RunError,
-                   models.ModelError, OSError)
+EXPECTED_ERRORS = (
+    DataFormatError,
+    SequenceError,
+    TrainingError,
+    runs.RunError,
+    models.ModelError,
+    OSError,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,8 +59,10 @@ def cmd_datasets() -> int:
     for name in BUNDLED:
         s = load_bundled(name).summary()
         extra = f"  positives={s['positives']}" if "positives" in s else ""
-        print(f"{name:12s} task={s['task']:10s} n={s['n']:<6d} length={s['length']}{extra}  "
-              f"{BUNDLED[name].summary}")
+        print(
+            f"{name:12s} task={s['task']:10s} n={s['n']:<6d} length={s['length']}{extra}  "
+            f"{BUNDLED[name].summary}"
+        )
     return 0
 
 
@@ -64,8 +72,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
     config = TrainConfig(
-        epochs=args.epochs, seed=args.seed, device=args.device, batch_size=args.batch_size,
-        lr=args.lr, use_extras=not args.no_extras, save=False,
+        epochs=args.epochs,
+        seed=args.seed,
+        device=args.device,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        use_extras=not args.no_extras,
+        save=False,
     )
     model_name = args.model or models.recommended(dataset.task)
 
@@ -73,8 +86,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not args.quiet:
             keys = [k for k in rec if k.startswith("valid_") and k != "valid_mse"]
             vals = " ".join(f"{k}={rec[k]:.4f}" for k in keys if rec[k] is not None)
-            print(f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  {vals}"
-                  f"{'  *' if rec['best'] else ''}", flush=True)
+            print(
+                f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  {vals}"
+                f"{'  *' if rec['best'] else ''}",
+                flush=True,
+            )
 
     result = fit(dataset, model_name, config, on_epoch=show, run_dir=out)
     final = {

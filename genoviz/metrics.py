@@ -62,5 +62,7 @@ def task_metrics(
 
 def roc_points(y_true: np.ndarray, y_score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """False- and true-positive rates for a ROC curve plot."""
-    fpr, tpr, _ = skm.roc_curve(np.asarray(y_true).reshape(-1) > 0.5, np.asarray(y_score).reshape(-1))
+    fpr, tpr, _ = skm.roc_curve(
+        np.asarray(y_true).reshape(-1) > 0.5, np.asarray(y_score).reshape(-1)
+    )
     return fpr, tpr

@@ -89,7 +89,9 @@ def predict_sequences(
             )
             sequences = pad_or_trim(sequences, seq_len)
     if n_extras:
-        names = run.info["dataset"].get("extras_names") or [f"extra{i + 1}" for i in range(n_extras)]
+        names = run.info["dataset"].get("extras_names") or [
+            f"extra{i + 1}" for i in range(n_extras)
+        ]
         if extras is None:
             raise SequenceError(
                 f"this model also needs {', '.join(names)} for each sequence; upload a CSV "

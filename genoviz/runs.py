@@ -38,7 +38,8 @@ def default_runs_dir() -> Path:
 
 def safe_name(name: str) -> str:
     """A run name safe as one path component: letters, digits, ``-``, ``_`` and ``.`` only."""
-    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip(".-")
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+    cleaned = re.sub(r"\.{2,}", ".", cleaned).strip(".-")
     return cleaned[:80] or "run"
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -50,11 +51,16 @@ class BundledSpec:
 
 BUNDLED: dict[str, BundledSpec] = {
     "tf-binding": BundledSpec(
-        "tf-binding", "binary", build_tf_binding,
+        "tf-binding",
+        "binary",
+        build_tf_binding,
         "JUND-like binding, 101 bp, ~2% positives, with accessibility",
     ),
     "sirna": BundledSpec(
-        "sirna", "regression", build_sirna, "siRNA knock-down efficacy, 21 nt guides",
+        "sirna",
+        "regression",
+        build_sirna,
+        "siRNA knock-down efficacy, 21 nt guides",
     ),
 }
 
@@ -96,8 +102,8 @@ def _load_cache(path: Path) -> Dataset | None:
                 labels=z["labels"],
                 task=info["task"],
                 meta=DatasetMeta(**info["meta"]),
-                weights=z["weights"] if "weights" in z else None,
-                extras=z["extras"] if "extras" in z else None,
+                weights=z.get("weights", None),
+                extras=z.get("extras", None),
                 ids=z["ids"].tolist(),
             )
     except (OSError, ValueError, KeyError, TypeError):
@@ -110,19 +116,16 @@ def _bundled_cached(name: str, seed: int) -> Dataset:
     ds = _load_cache(path)
     if ds is None:
         ds = BUNDLED[name].builder(seed=seed)
-        try:
+        # A read-only home still works, just without the disk cache.
+        with contextlib.suppress(OSError):
             _save_cache(ds, path)
-        except OSError:
-            pass  # a read-only home still works, just without the disk cache
     return ds
 
 
 def load_bundled(name: str, seed: int = 0) -> Dataset:
     """Build (or read from cache) a bundled set; returns a copy safe to modify."""
     if name not in BUNDLED:
-        raise DataFormatError(
-            f"no bundled dataset {name!r}; choose one of {', '.join(BUNDLED)}"
-        )
+        raise DataFormatError(f"no bundled dataset {name!r}; choose one of {', '.join(BUNDLED)}")
     ds = copy.copy(_bundled_cached(name, seed))
     ds.meta = copy.deepcopy(ds.meta)
     ds.sequences = list(ds.sequences)
@@ -139,8 +142,7 @@ def load(spec: str | Path, task: str | None = None, seed: int = 0) -> Dataset:
     path = Path(spec_s).expanduser()
     if not path.exists():
         raise DataFormatError(
-            f"{spec_s!r} is neither a bundled dataset ({', '.join(BUNDLED)}) nor an "
-            "existing file"
+            f"{spec_s!r} is neither a bundled dataset ({', '.join(BUNDLED)}) nor an existing file"
         )
     ds = load_file(path, task=task)
     ds.meta.notes["spec"] = str(path)

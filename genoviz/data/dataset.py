@@ -124,8 +124,9 @@ class Dataset:
             "name": self.name,
             "task": self.task,
             "n": len(self),
-            "length": f"{lengths.min()}" if lengths.min() == lengths.max() else
-            f"{lengths.min()}-{lengths.max()}",
+            "length": f"{lengths.min()}"
+            if lengths.min() == lengths.max()
+            else f"{lengths.min()}-{lengths.max()}",
         }
         if self.task == "binary":
             out["positives"] = int((self.labels > 0.5).sum())
@@ -149,8 +150,8 @@ def make_splits(
     parts: dict[str, list[np.ndarray]] = {"train": [], "valid": [], "test": []}
     for g in groups:
         g = rng.permutation(g)
-        a = int(round(len(g) * f_train))
-        b = a + int(round(len(g) * f_valid))
+        a = round(len(g) * f_train)
+        b = a + round(len(g) * f_valid)
         parts["train"].append(g[:a])
         parts["valid"].append(g[a:b])
         parts["test"].append(g[b:])

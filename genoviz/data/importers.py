@@ -89,8 +89,9 @@ def _from_fasta(text: str, name: str, task: str | None) -> Dataset:
                 f"{name}: record {r.id!r} has label={m.group(1)!r}, which is not a number"
             ) from None
     y = np.array(labels, dtype=np.float32)
-    return _finish([r.sequence for r in records], y, [r.id for r in records], None, None,
-                   [], name, task)
+    return _finish(
+        [r.sequence for r in records], y, [r.id for r in records], None, None, [], name, task
+    )
 
 
 def _from_table(text: str, name: str, task: str | None) -> Dataset:
@@ -128,8 +129,7 @@ def _from_table(text: str, name: str, task: str | None) -> Dataset:
     used = {cols["sequence"], *label_cols, cols.get("id"), cols.get("weight")}
     extra_cols = [c for c in df.columns if c not in used and _is_numeric(df[c])]
     extras = _numeric(df, extra_cols, name, "extra") if extra_cols else None
-    return _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols,
-                   name, task)
+    return _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task)
 
 
 def _is_numeric(col: pd.Series) -> bool:

@@ -1,0 +1,52 @@
+"""Shared fixtures: isolated cache and runs folders, the real-data folder, tiny datasets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory):
+    """Datasets cache and runs go to temp folders, never into the repo or ~/.cache."""
+    old = {k: os.environ.get(k) for k in ("GENOVIZ_CACHE_DIR", "GENOVIZ_RUNS_DIR")}
+    os.environ["GENOVIZ_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["GENOVIZ_RUNS_DIR"] = str(tmp_path_factory.mktemp("runs"))
+    yield
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data``; tests using it skip cleanly when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data folder {SHARED_DATA} is absent")
+    return SHARED_DATA
+
+
+def planted_dataset(n: int = 600, length: int = 40, seed: int = 0, motif: str = "TGACTCA"):
+    """A tiny binary set whose label is exactly 'contains the motif': learnable to ~1.0."""
+    from genoviz.data import Dataset, DatasetMeta
+
+    rng = np.random.default_rng(seed)
+    seqs, labels = [], []
+    for i in range(n):
+        s = list(rng.choice(list("ACGT"), size=length))
+        y = i % 2
+        if y:
+            p = int(rng.integers(0, length - len(motif)))
+            s[p : p + len(motif)] = motif
+        seqs.append("".join(s))
+        labels.append(y)
+    meta = DatasetMeta(name="toy", strand_symmetric=False)
+    return Dataset(seqs, np.array(labels), "binary", meta)

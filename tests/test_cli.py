@@ -1,0 +1,70 @@
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import REPO
+
+from genoviz.cli import main
+
+
+def test_datasets_lists_bundled_sets(capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "tf-binding" in out and "task=binary" in out and "sirna" in out
+
+
+def test_train_then_predict_round_trip(tmp_path, capsys):
+    data = tmp_path / "toy.csv"
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(300):
+        s = list(rng.choice(list("ACGT"), 30))
+        if i % 2:
+            s[10:17] = "TGACTCA"
+        rows.append((f"r{i}", "".join(s), i % 2))
+    data.write_text("id,sequence,label\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    out = tmp_path / "run"
+    assert main(["train", "--data", str(data), "--epochs", "3", "--out", str(out)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    final = json.loads(last)
+    assert final["task"] == "binary" and final["model"] == "cnn"
+    assert 0 <= final["test"]["roc_auc"] <= 1
+    assert {p.name for p in out.iterdir()} >= {"run.json", "metrics.jsonl", "model.safetensors"}
+
+    preds = tmp_path / "p.csv"
+    assert main(["predict", "--run", str(out), "--data", str(data), "--out", str(preds)]) == 0
+    with open(preds) as fh:
+        table = list(csv.DictReader(fh))
+    assert len(table) == 300 and set(table[0]) == {"id", "prediction", "label"}
+    assert table[0]["id"] == "r0"
+    assert all(0 <= float(r["prediction"]) <= 1 for r in table)
+
+
+def test_errors_are_one_line_with_nonzero_exit(tmp_path, capsys):
+    assert main(["train", "--data", "no-such-set", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("genoviz: error:")
+    assert main(["predict", "--run", str(tmp_path), "--data", "sirna", "--out", "x.csv"]) == 2
+    assert "not a genoviz run" in capsys.readouterr().err
+
+
+def test_train_refuses_a_non_empty_out(tmp_path, capsys):
+    (tmp_path / "keep.txt").write_text("user file")
+    assert main(["train", "--data", "sirna", "--out", str(tmp_path)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert (tmp_path / "keep.txt").read_text() == "user file"
+
+
+@pytest.mark.slow
+def test_module_entry_point_runs_as_a_subprocess():
+    p = subprocess.run(
+        [sys.executable, "-m", "genoviz", "datasets"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0 and "tf-binding" in p.stdout

@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from genoviz.data import BUNDLED, Dataset, DatasetMeta, class_weights, infer_task, load, make_splits
+from genoviz.sequences import SequenceError
+
+
+def test_splits_are_seeded_disjoint_complete_and_stratified():
+    y = np.r_[np.ones(50), np.zeros(950)]
+    a = make_splits(y, "binary", seed=3)
+    b = make_splits(y, "binary", seed=3)
+    c = make_splits(y, "binary", seed=4)
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    assert not np.array_equal(a["train"], c["train"])
+    allidx = np.concatenate(list(a.values()))
+    assert sorted(allidx) == list(range(1000))
+    assert [int(y[a[k]].sum()) for k in ("train", "valid", "test")] == [40, 5, 5]
+
+
+def test_class_weights_balance_the_classes_like_the_book():
+    y = np.r_[np.ones(146), np.zeros(34527 - 146)]
+    w = class_weights(y)
+    assert w[y == 1].sum() == pytest.approx(w[y == 0].sum(), rel=1e-5)
+    assert w[0] == pytest.approx(118.2, abs=0.1) and w[-1] == pytest.approx(0.502, abs=1e-3)
+
+
+def test_infer_task():
+    assert infer_task(np.array([0, 1, 1.0])) == "binary"
+    assert infer_task(np.array([0.1, 0.9])) == "regression"
+    assert infer_task(np.array([[0, 1], [1, 1]])) == "multitask-binary"
+
+
+def test_mixed_lengths_encode_needs_a_length():
+    ds = Dataset(["ACGT", "AC"], np.array([0, 1]), "binary", DatasetMeta("x"))
+    with pytest.raises(SequenceError, match="mixed lengths"):
+        ds.encode()
+    assert ds.encode(length=4).shape == (2, 4, 4)
+
+
+def test_labels_must_match_sequences():
+    with pytest.raises(ValueError, match="2 sequences but 1 labels"):
+        Dataset(["A", "C"], np.array([0]), "binary", DatasetMeta("x"))
+
+
+@pytest.mark.parametrize("name", list(BUNDLED))
+def test_bundled_sets_are_deterministic_and_cached_copies_are_independent(name):
+    a = load(name)
+    b = load(name)
+    assert a.sequences == b.sequences
+    np.testing.assert_array_equal(a.labels, b.labels)
+    a.sequences[0] = "N" * len(a.sequences[0])  # changing a copy never reaches the cache
+    a.meta.notes["x"] = 1
+    c = load(name)
+    assert c.sequences[0] == b.sequences[0] and "x" not in c.meta.notes
+    assert c.meta.description and c.meta.citation and c.meta.simulated
+    assert {"train", "valid", "test"} <= set(c.splits)
+
+
+def test_tf_binding_card_and_ground_truth():
+    ds = load("tf-binding")
+    assert ds.task == "binary" and ds.fixed_length == 101 and ds.meta.strand_symmetric
+    assert 0.015 <= ds.labels.mean() <= 0.025
+    gt = ds.meta.ground_truth
+    assert set(gt["motifs"].values()) == {"JUND"}
+    assert gt["instances"] and all(0 <= inst[2] <= 101 for inst in gt["instances"])
+    assert ds.extras.shape == (len(ds), 1) and ds.meta.extras_names == ["accessibility"]
+
+
+def test_sirna_is_strand_specific_and_says_it_is_simulated():
+    ds = load("sirna")
+    assert ds.task == "regression" and ds.fixed_length == 21
+    assert not ds.meta.strand_symmetric
+    assert "SIMULATED" in ds.meta.description.upper() and "Huesken" in ds.meta.source

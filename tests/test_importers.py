@@ -1,0 +1,103 @@
+import gzip
+
+import numpy as np
+import pytest
+
+from genoviz.data import DataFormatError, load, load_file, load_text
+
+
+def write(tmp_path, name, text, gz=False):
+    p = tmp_path / name
+    data = text.encode()
+    p.write_bytes(gzip.compress(data) if gz else data)
+    return p
+
+
+def test_csv_with_id_weight_and_extra_columns(tmp_path):
+    p = write(
+        tmp_path, "d.csv", "id,sequence,label,weight,access\na,acgt,1,2.0,0.5\nb,TTGA,0,1.0,0.1\n"
+    )
+    ds = load_file(p)
+    assert ds.sequences == ["ACGT", "TTGA"] and ds.ids == ["a", "b"]
+    assert ds.task == "binary"
+    np.testing.assert_allclose(ds.weights, [2.0, 1.0])
+    np.testing.assert_allclose(ds.extras[:, 0], [0.5, 0.1])
+    assert ds.meta.extras_names == ["access"]
+
+
+def test_tsv_gz_crlf_regression_and_task_override(tmp_path):
+    p = write(tmp_path, "d.tsv.gz", "sequence\tlabel\r\nACGU\t0.25\r\nAACC\t1.5\r\n", gz=True)
+    ds = load_file(p)
+    assert ds.task == "regression" and ds.sequences == ["ACGT", "AACC"]
+    q = write(tmp_path, "b.csv", "sequence,label\nAC,1\nGT,0\n")
+    assert load_file(q, task="regression").task == "regression"
+
+
+def test_multiple_label_columns_make_a_multitask_set(tmp_path):
+    p = write(tmp_path, "m.csv", "sequence,label_a,label_b\nACGT,1,0\nAAAA,0,1\n")
+    ds = load_file(p)
+    assert ds.labels.shape == (2, 2) and ds.task == "multitask-binary"
+
+
+def test_missing_sequence_column_lists_the_columns(tmp_path):
+    p = write(tmp_path, "x.csv", "seq,label\nACGT,1\n")
+    with pytest.raises(DataFormatError, match=r"no 'sequence' column.*\['seq', 'label'\]"):
+        load_file(p)
+
+
+def test_bad_character_names_the_line(tmp_path):
+    p = write(tmp_path, "x.csv", "sequence,label\nACGT,1\nACXT,0\n")
+    with pytest.raises(DataFormatError, match=r"line 3.*'X' at position 3"):
+        load_file(p)
+
+
+def test_missing_and_non_numeric_label_name_the_line(tmp_path):
+    with pytest.raises(DataFormatError, match=r"line 3: label column 'label' is missing"):
+        load_file(write(tmp_path, "a.csv", "sequence,label\nACGT,1\nACGT,\n"))
+    with pytest.raises(DataFormatError, match=r"line 2: label column 'label' is 'yes'"):
+        load_file(write(tmp_path, "b.csv", "sequence,label\nACGT,yes\n"))
+
+
+def test_empty_sequence_cell_names_the_line(tmp_path):
+    with pytest.raises(DataFormatError, match="line 2: the sequence is empty"):
+        load_file(write(tmp_path, "e.csv", "sequence,label\n,1\n"))
+
+
+def test_empty_and_binary_files(tmp_path):
+    with pytest.raises(DataFormatError, match="empty"):
+        load_file(write(tmp_path, "e.csv", ""))
+    p = tmp_path / "bin.csv"
+    p.write_bytes(b"\x00\x01\x02garbage")
+    with pytest.raises(DataFormatError, match="binary"):
+        load_file(p)
+
+
+def test_fasta_with_label_tokens(tmp_path):
+    p = write(tmp_path, "s.fa", ">s1 label=1\nACGT\nAC\n>s2 label=0 extra words\nTTTTTT\n")
+    ds = load_file(p)
+    assert ds.ids == ["s1", "s2"] and ds.sequences == ["ACGTAC", "TTTTTT"]
+    np.testing.assert_array_equal(ds.labels, [1, 0])
+
+
+def test_fasta_without_label_names_the_record(tmp_path):
+    with pytest.raises(DataFormatError, match="'s2' has no 'label='"):
+        load_file(write(tmp_path, "s.fasta", ">s1 label=1\nACGT\n>s2\nACGT\n"))
+
+
+def test_load_text_sniffs_fasta_by_content():
+    ds = load_text(">a label=0.5\nACGT\n", "upload.txt")
+    assert ds.task == "regression"
+
+
+def test_load_unknown_spec_says_what_is_available(tmp_path):
+    with pytest.raises(DataFormatError, match="neither a bundled dataset"):
+        load(str(tmp_path / "nope.csv"))
+
+
+def test_real_files_load_as_they_are(shared_data):
+    si = load(shared_data / "sirna_huesken_train.csv.gz")
+    assert (len(si), si.task, si.fixed_length) == (2187, "regression", 21)
+    jund = load(shared_data / "jund_chr22_valid.csv.gz")
+    assert (len(jund), jund.task, int(jund.labels.sum())) == (34527, "binary", 146)
+    np.testing.assert_allclose(np.unique(jund.weights), [0.502, 118.2], atol=0.1)
+    assert any("N" in s for s in jund.sequences)

@@ -1,0 +1,37 @@
+import math
+
+import numpy as np
+import pytest
+
+from genoviz.metrics import binary_metrics, regression_metrics, roc_points, task_metrics
+
+
+def test_binary_metrics_known_answers():
+    y = np.array([0, 0, 1, 1])
+    assert binary_metrics(y, np.array([0.1, 0.4, 0.35, 0.8]))["roc_auc"] == pytest.approx(0.75)
+    perfect = binary_metrics(y, np.array([0.1, 0.2, 0.8, 0.9]))
+    assert perfect == {"roc_auc": 1.0, "pr_auc": 1.0}
+
+
+def test_binary_metrics_single_class_is_nan_not_an_error():
+    m = binary_metrics(np.zeros(5), np.random.rand(5))
+    assert math.isnan(m["roc_auc"]) and math.isnan(m["pr_auc"])
+
+
+def test_regression_metrics_known_answers():
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    m = regression_metrics(y, np.array([2.0, 4.0, 6.0, 9.0]))
+    assert m["spearman"] == pytest.approx(1.0)
+    assert m["pearson"] == pytest.approx(np.corrcoef(y, [2, 4, 6, 9])[0, 1])
+    assert math.isnan(regression_metrics(y, np.ones(4))["pearson"])
+
+
+def test_task_metrics_dispatch_and_roc_points():
+    assert set(task_metrics("binary", np.array([0, 1]), np.array([0.2, 0.7]))) == {
+        "roc_auc",
+        "pr_auc",
+    }
+    with pytest.raises(ValueError):
+        task_metrics("lm", np.zeros(2), np.zeros(2))
+    fpr, tpr = roc_points(np.array([0, 1, 0, 1]), np.array([0.1, 0.9, 0.2, 0.8]))
+    assert fpr[0] == 0 and tpr[-1] == 1

@@ -1,0 +1,79 @@
+import pytest
+import torch
+
+import models
+from models.layers import reverse_complement
+
+
+@pytest.mark.parametrize("name", list(models.REGISTRY))
+@pytest.mark.parametrize("extras", [0, 2])
+def test_every_model_maps_batch_to_outputs(name, extras):
+    torch.manual_seed(0)
+    net = models.get(name, seq_len=21, outputs=3, extras=extras)
+    x = torch.nn.functional.one_hot(torch.randint(0, 4, (5, 21)), 4).float().transpose(1, 2)
+    e = torch.randn(5, extras) if extras else None
+    out = net(x, e)
+    assert out.shape == (5, 3)
+    out.sum().backward()
+    assert all(p.grad is not None for p in net.parameters() if p.requires_grad)
+    assert net.first_layer_filters().shape[1] == 4
+
+
+def test_model_with_extras_refuses_to_run_without_them():
+    net = models.get("cnn", seq_len=21, extras=1)
+    with pytest.raises(ValueError, match="needs 1 extra"):
+        net(torch.zeros(2, 4, 21))
+
+
+def test_deepchem_sirna_outputs_are_squashed_to_unit_interval():
+    net = models.get("deepchem-sirna", seq_len=21).eval()
+    out = net(torch.randn(8, 4, 21) * 10)
+    assert ((out > 0) & (out < 1)).all()
+
+
+def test_deepchem_tf_matches_the_book_architecture():
+    net = models.get("deepchem-tf", seq_len=101)
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv1d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size[0]) for c in convs] == [
+        (4, 15, 10),
+        (15, 15, 10),
+        (15, 15, 10),
+    ]
+    drops = [m.p for m in net.modules() if isinstance(m, torch.nn.Dropout)]
+    assert drops == [0.5, 0.5, 0.5]
+
+
+def test_strand_averaged_cnn_is_reverse_complement_invariant_in_eval():
+    torch.manual_seed(0)
+    net = models.get("cnn", seq_len=50, strand_average=True).eval()
+    x = torch.nn.functional.one_hot(torch.randint(0, 4, (6, 50)), 4).float().transpose(1, 2)
+    torch.testing.assert_close(net(x), net(reverse_complement(x)))
+    plain = models.get("cnn", seq_len=50, strand_average=False).eval()
+    assert not torch.allclose(plain(x), plain(reverse_complement(x)))
+
+
+def test_each_nonlinearity_is_its_own_module():
+    net = models.get("cnn", seq_len=30)
+    relus = [m for m in net.modules() if isinstance(m, torch.nn.ReLU)]
+    assert len(relus) == len({id(m) for m in relus}) >= 1
+
+
+def test_registry_lists_fitting_models_recommended_first():
+    binary = [s.name for s in models.available("binary")]
+    regression = [s.name for s in models.available("regression")]
+    assert binary[0] == models.recommended("binary")
+    assert regression[0] == models.recommended("regression")
+    assert "deepchem-sirna" in regression and "deepchem-sirna" not in binary
+    assert models.available("binary", "kmer") == []
+
+
+def test_unknown_model_and_bad_hparams_raise_model_error():
+    with pytest.raises(models.ModelError, match="unknown model"):
+        models.get("nope", seq_len=10)
+    with pytest.raises(models.ModelError, match="bad hyperparameters"):
+        models.get("cnn", seq_len=10, wings=3)
+
+
+def test_data_hparams_follow_strandedness():
+    assert models.data_hparams("cnn", strand_symmetric=True, seq_len=101)["strand_average"]
+    assert not models.data_hparams("cnn", strand_symmetric=False, seq_len=21)["strand_average"]

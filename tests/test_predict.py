@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+from conftest import planted_dataset
+
+from genoviz.predict import predict_sequences
+from genoviz.runs import load_run
+from genoviz.sequences import SequenceError
+from genoviz.training import TrainConfig, fit
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    ds = planted_dataset(n=400)
+    r = fit(ds, "deepchem-tf", TrainConfig(epochs=2, save=True, runs_dir=str(root), lr=3e-3))
+    return load_run(r.run_dir)
+
+
+def test_predictions_are_probabilities_for_binary_runs(toy_run):
+    p = predict_sequences(toy_run, ["A" * 40, "TGACTCA" + "A" * 33])
+    assert p.kind == "probability" and p.values.shape == (2,)
+    assert ((p.values > 0) & (p.values < 1)).all() and p.notes == []
+
+
+def test_other_lengths_are_padded_and_the_user_is_told(toy_run):
+    p = predict_sequences(toy_run, ["ACGT" * 5, "A" * 60])
+    assert p.values.shape == (2,)
+    assert "padded with N or trimmed" in p.notes[0] and "40 bp" in p.notes[0]
+
+
+def test_no_sequences_is_a_clear_error(toy_run):
+    with pytest.raises(SequenceError, match="no sequences"):
+        predict_sequences(toy_run, [])
+
+
+def test_run_trained_with_extras_asks_for_them(tmp_path):
+    ds = planted_dataset(n=200)
+    ds.extras = np.random.default_rng(0).normal(size=(200, 1)).astype(np.float32)
+    ds.meta.extras_names = ["accessibility"]
+    r = fit(ds, "cnn", TrainConfig(epochs=1, save=True, runs_dir=str(tmp_path)))
+    run = load_run(r.run_dir)
+    with pytest.raises(SequenceError, match="accessibility"):
+        predict_sequences(run, ["A" * 40])
+    assert predict_sequences(run, ["A" * 40], extras=np.array([[0.3]])).values.shape == (1,)

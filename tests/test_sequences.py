@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+
+from genoviz.sequences import (
+    SequenceError,
+    clean_sequence,
+    gc_content,
+    one_hot,
+    pad_or_trim,
+    parse_sequences,
+    reverse_complement,
+    reverse_complement_one_hot,
+)
+
+
+def test_one_hot_shape_dtype_and_channel_order():
+    x = one_hot(["ACGTN", "TTTTA"])
+    assert x.shape == (2, 4, 5) and x.dtype == np.float32
+    expected = np.array([[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0]])
+    np.testing.assert_array_equal(x[0], expected)
+    assert x[0, :, 4].sum() == 0  # N is an all-zero column
+    np.testing.assert_array_equal(x[1].sum(axis=0), np.ones(5))
+
+
+def test_one_hot_matches_a_per_base_loop():
+    rng = np.random.default_rng(1)
+    seqs = ["".join(rng.choice(list("ACGTN"), 30)) for _ in range(20)]
+    ref = np.zeros((20, 4, 30), np.float32)
+    for i, s in enumerate(seqs):
+        for j, c in enumerate(s):
+            if c != "N":
+                ref[i, "ACGT".index(c), j] = 1
+    np.testing.assert_array_equal(one_hot(seqs), ref)
+
+
+def test_one_hot_rejects_mixed_lengths_with_which_sequence():
+    with pytest.raises(SequenceError, match="sequence 2 has length 3"):
+        one_hot(["ACGT", "ACG"])
+
+
+def test_rna_u_becomes_t_and_lowercase_whitespace_digits_ignored():
+    assert clean_sequence("acg u\n 12 AcGu\t") == "ACGTACGT"
+    np.testing.assert_array_equal(one_hot(clean_sequence("U")), one_hot("T"))
+
+
+def test_illegal_character_names_record_position_and_character():
+    with pytest.raises(SequenceError) as e:
+        parse_sequences(">first\nACGT\n>second\nACGTXA\n")
+    err = e.value
+    assert (err.record, err.position, err.char, err.line) == ("second", 5, "X", 4)
+    assert "second" in str(err) and "position 5" in str(err) and "'X'" in str(err)
+
+
+def test_multi_record_fasta_with_wrapped_lines_and_crlf():
+    recs = parse_sequences(">a desc here\r\nACGT\r\nacgt\r\n\r\n>b\r\nNNAA\r\n")
+    assert [(r.id, r.sequence, r.description) for r in recs] == [
+        ("a", "ACGTACGT", "desc here"),
+        ("b", "NNAA", ""),
+    ]
+
+
+def test_one_sequence_per_line_and_raw_modes():
+    assert [r.sequence for r in parse_sequences("ACGT\n\nTTGA\n")] == ["ACGT", "TTGA"]
+    raw = "        1 acgtacgtac gtacgtacgt\n       21 aaaa\n"
+    assert parse_sequences(raw, mode="raw")[0].sequence == "ACGTACGTACGTACGTACGTAAAA"
+    with pytest.raises(SequenceError, match="line 2"):
+        parse_sequences("ACGT\nAC-GT\n")
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", ">only_header\n", ">a\nACGT\n>b\n"])
+def test_empty_input_and_header_without_sequence(text):
+    with pytest.raises(SequenceError):
+        parse_sequences(text)
+
+
+def test_header_without_sequence_names_the_record():
+    with pytest.raises(SequenceError, match=r"b \(line 3\).*no sequence"):
+        parse_sequences(">a\nACGT\n>b\n")
+
+
+def test_text_before_first_header_is_an_error():
+    with pytest.raises(SequenceError, match="line 1"):
+        parse_sequences("ACGT\n>a\nACGT", mode="fasta")
+
+
+def test_reverse_complement_string_and_one_hot_agree():
+    s = "AACGTNG"
+    assert reverse_complement(s) == "CNACGTT"
+    assert reverse_complement(reverse_complement(s)) == s
+    np.testing.assert_array_equal(
+        reverse_complement_one_hot(one_hot(s)), one_hot(reverse_complement(s))
+    )
+
+
+def test_pad_or_trim_centres():
+    assert pad_or_trim(["ACGT", "AACCGGTT", "ACGTA"], 6) == ["NACGTN", "ACCGGT", "ACGTAN"]
+    assert pad_or_trim(["ACGT"], 6, align="left") == ["ACGTNN"]
+
+
+def test_gc_content_ignores_n():
+    assert gc_content("GCNN") == 1.0
+    assert gc_content("ATGC") == 0.5
+    assert gc_content("NNN") == 0.0

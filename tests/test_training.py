@@ -1,0 +1,125 @@
+import math
+import time
+
+import numpy as np
+import pytest
+import torch
+from conftest import planted_dataset
+
+from genoviz.predict import predict_arrays
+from genoviz.runs import load_run
+from genoviz.training import TrainConfig, TrainingError, TrainingJob, fit, select_device
+
+
+def cfg(**kw):
+    base = dict(epochs=6, batch_size=64, lr=3e-3, save=False, hparams={"filters": 8, "kernel": 7})
+    return TrainConfig(**(base | kw))
+
+
+def test_metrics_improve_on_a_planted_motif():
+    ds = planted_dataset()
+    r = fit(ds, "cnn", cfg(epochs=15, lr=1e-2))
+    h = r.history
+    assert h[-1]["train_loss"] < h[0]["train_loss"]
+    assert r.valid_metrics["roc_auc"] > 0.95
+    assert r.test_metrics["roc_auc"] > 0.9
+    assert {"train_loss", "valid_loss", "valid_roc_auc", "valid_pr_auc", "train_roc_auc"} <= set(
+        h[0]
+    )
+    assert r.test_predictions.shape == (len(ds.splits["test"]),)
+    assert ((r.test_predictions >= 0) & (r.test_predictions <= 1)).all()
+
+
+def test_early_stopping_restores_the_best_epoch_weights():
+    ds = planted_dataset(n=300, seed=2)
+    r = fit(ds, "cnn", cfg(epochs=12, lr=0.05, patience=3))
+    best = max(rec["valid_roc_auc"] for rec in r.history)
+    assert r.history[r.best_epoch - 1]["valid_roc_auc"] == pytest.approx(best)
+    # evaluating the returned model on the valid split gives the best epoch's score again
+    assert r.valid_metrics["roc_auc"] == pytest.approx(best, abs=1e-6)
+    assert r.best_epoch <= len(r.history) <= 12
+
+
+def test_same_seed_same_history():
+    ds = planted_dataset(n=200)
+    a = fit(ds, "cnn", cfg(epochs=2))
+    b = fit(planted_dataset(n=200), "cnn", cfg(epochs=2))
+    assert [h["train_loss"] for h in a.history] == pytest.approx(
+        [h["train_loss"] for h in b.history]
+    )
+
+
+def test_regression_records_correlations():
+    rng = np.random.default_rng(0)
+    ds = planted_dataset(n=300)
+    ds.labels = (ds.labels + rng.normal(0, 0.3, len(ds))).astype(np.float32)
+    ds.task = "regression"
+    ds.splits = {}
+    r = fit(ds, "cnn", cfg(epochs=15, lr=1e-2))
+    assert {"valid_pearson", "valid_spearman"} <= set(r.history[0])
+    assert r.valid_metrics["pearson"] > 0.5
+
+
+def test_diverging_training_ends_with_a_clear_message():
+    ds = planted_dataset(n=200)
+    with pytest.raises(TrainingError, match="diverged"):
+        fit(ds, "cnn", cfg(epochs=8, lr=1e12, weight_decay=0.0))
+
+
+def test_mixed_lengths_need_a_length_and_seq_len_pads():
+    ds = planted_dataset(n=100)
+    ds.sequences[0] = ds.sequences[0][:30]
+    with pytest.raises(TrainingError, match="mixed lengths"):
+        fit(ds, "cnn", cfg(epochs=1))
+    r = fit(ds, "cnn", cfg(epochs=1, seq_len=40))
+    assert len(r.history) == 1
+
+
+def test_run_folder_round_trip(tmp_path):
+    ds = planted_dataset(n=200)
+    r = fit(ds, "cnn", cfg(epochs=3, save=True, runs_dir=str(tmp_path), run_name="toy/../x"))
+    assert r.run_dir.parent == tmp_path and r.run_dir.name.endswith("toy-.-x")
+    run = load_run(r.run_dir)
+    assert run.status == "finished" and run.info["best_epoch"] == r.best_epoch
+    assert len(run.history) == len(r.history)
+    assert run.info["final_metrics"]["test"]["roc_auc"] == pytest.approx(r.test_metrics["roc_auc"])
+    assert {"torch", "genoviz", "python"} <= set(run.info["versions"])
+    model = run.load_model()
+    x = torch.from_numpy(ds.encode())
+    np.testing.assert_allclose(predict_arrays(model, x), predict_arrays(r.model, x), atol=1e-6)
+
+
+def test_job_runs_in_a_thread_and_stop_keeps_best_weights(tmp_path):
+    ds = planted_dataset(n=2000, length=60)
+    job = TrainingJob(ds, "cnn", cfg(epochs=200, save=True, runs_dir=str(tmp_path))).start()
+    deadline = time.time() + 60
+    while not job.history and time.time() < deadline:
+        assert job.status == "running"
+        time.sleep(0.05)
+    assert job.history, "no epoch finished within 60 s"
+    job.stop()
+    assert job.wait(timeout=60) == "stopped"
+    assert job.done and job.result is not None and "Stopped" in job.message
+    assert 1 <= len(job.result.history) < 200
+    assert load_run(job.result.run_dir).status == "stopped"
+
+
+def test_failed_job_reports_the_reason():
+    ds = planted_dataset(n=50)
+    job = TrainingJob(ds, "deepchem-sirna", cfg(epochs=1)).start()
+    assert job.wait(timeout=30) == "failed"
+    assert "does not support task 'binary'" in job.message
+
+
+def test_device_selection():
+    assert select_device("cpu").type == "cpu"
+    assert select_device("auto").type in {"cpu", "cuda", "mps"}
+    if not torch.cuda.is_available():
+        with pytest.raises(TrainingError, match="no CUDA GPU"):
+            select_device("cuda")
+
+
+def test_history_records_are_finite_numbers():
+    r = fit(planted_dataset(n=200), "cnn", cfg(epochs=2))
+    for rec in r.history:
+        assert math.isfinite(rec["train_loss"]) and math.isfinite(rec["valid_loss"])
