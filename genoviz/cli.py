@@ -16,6 +16,7 @@ from pathlib import Path
 import models
 from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
+from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.predict import predict_sequences
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainConfig, TrainingError, fit
@@ -45,14 +46,39 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     t.add_argument("--lr", type=float, default=TrainConfig.lr)
     t.add_argument("--no-extras", action="store_true", help="ignore extra numeric columns")
+    _data_options(t)
     t.add_argument("--out", required=True, help="the run folder to write")
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
 
     pr = sub.add_parser("predict", help="predict with a saved run; writes id,prediction[,label]")
     pr.add_argument("--run", required=True, help="a run folder written by train")
     pr.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
+    _data_options(pr)
     pr.add_argument("--out", required=True, help="CSV file to write")
     return p
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--genome", help="indexed FASTA to read BED regions from")
+    p.add_argument("--width", type=int, help="BED: centre each region and resize to this width")
+    p.add_argument("--labels", help="FASTA: a CSV with id and label columns joined on the ids")
+
+
+def _load(args: argparse.Namespace, task: str | None = None):
+    """Load --data. A DeepChem DiskDataset named on the command line is loaded: the person
+    typing the path is the one vouching for it, and we say what that means."""
+    path = Path(args.data)
+    if is_disk_dataset(path):
+        print(f"genoviz: warning: {PICKLE_WARNING}", file=sys.stderr)
+    return load(
+        args.data,
+        task=task,
+        seed=getattr(args, "seed", 0),
+        trust=True,
+        genome=args.genome,
+        labels=args.labels,
+        width=args.width,
+    )
 
 
 def cmd_datasets() -> int:
@@ -67,7 +93,7 @@ def cmd_datasets() -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    dataset = load(args.data, task=args.task, seed=args.seed)
+    dataset = _load(args, task=args.task)
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
@@ -109,7 +135,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     run = runs.load_run(args.run)
-    dataset = load(args.data)
+    dataset = _load(args)
     pred = predict_sequences(run, dataset.sequences, extras=dataset.extras)
     for note in pred.notes:
         print(note, file=sys.stderr)

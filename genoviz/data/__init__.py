@@ -18,7 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from genoviz.data.bed import load_bed
 from genoviz.data.dataset import Dataset, DatasetMeta, class_weights, infer_task, make_splits
+from genoviz.data.deepchem import METADATA as DISK_METADATA
+from genoviz.data.deepchem import is_disk_dataset, load_disk_dataset
 from genoviz.data.importers import DataFormatError, load_file, load_text
 from genoviz.data.sirna import build_sirna
 from genoviz.data.tf_binding import build_tf_binding
@@ -31,7 +34,9 @@ __all__ = [
     "class_weights",
     "infer_task",
     "load",
+    "load_bed",
     "load_bundled",
+    "load_disk_dataset",
     "load_file",
     "load_text",
     "make_splits",
@@ -134,17 +139,47 @@ def load_bundled(name: str, seed: int = 0) -> Dataset:
     return ds
 
 
-def load(spec: str | Path, task: str | None = None, seed: int = 0) -> Dataset:
-    """A bundled name or a path to a CSV/TSV/FASTA file (``.gz`` allowed)."""
+def load(
+    spec: str | Path,
+    task: str | None = None,
+    seed: int = 0,
+    *,
+    trust: bool = False,
+    genome: str | Path | None = None,
+    labels: str | Path | None = None,
+    width: int | None = None,
+) -> Dataset:
+    """Load by spec, detecting the format from the file or folder.
+
+    Args:
+        spec: a bundled name; a CSV/TSV (plain or DNABERT k-mer) or FASTA file (``.gz``
+            allowed); a DeepChem DiskDataset folder; or a BED file (needs ``genome``).
+        trust: allow a DiskDataset folder, whose shards are pickles.
+        genome: indexed FASTA for a BED file.
+        labels: a labels CSV joined on id, for FASTA without ``label=`` headers.
+        width: BED only: centre each region and resize it to this many bp.
+    """
     spec_s = str(spec)
     if spec_s in BUNDLED:
         return load_bundled(spec_s, seed=seed)
     path = Path(spec_s).expanduser()
     if not path.exists():
         raise DataFormatError(
-            f"{spec_s!r} is neither a bundled dataset ({', '.join(BUNDLED)}) nor an existing file"
+            f"{spec_s!r} is neither a bundled dataset ({', '.join(BUNDLED)}) nor an "
+            "existing file or folder"
         )
-    ds = load_file(path, task=task)
+    if path.is_dir():
+        if not is_disk_dataset(path):
+            raise DataFormatError(
+                f"{path} is a folder but not a DeepChem DiskDataset (no {DISK_METADATA})"
+            )
+        ds = load_disk_dataset(path, trust=trust, task=task)
+    elif path.name.lower().removesuffix(".gz").endswith(".bed"):
+        if genome is None:
+            raise DataFormatError(f"{path.name}: a BED file needs a genome FASTA to read from")
+        ds = load_bed(path, genome, width=width, task=task)
+    else:
+        ds = load_file(path, task=task, labels=labels)
     ds.meta.notes["spec"] = str(path)
     ds.ensure_splits(seed)
     return ds

@@ -53,27 +53,64 @@ def sniff_format(name: str, text: str) -> str:
     return "table"
 
 
-def load_file(path: str | Path, task: str | None = None) -> Dataset:
-    """Load a CSV/TSV or FASTA file (``.gz`` allowed), inferring the task unless given."""
+def load_file(
+    path: str | Path, task: str | None = None, labels: str | Path | None = None
+) -> Dataset:
+    """Load a CSV/TSV (plain or DNABERT k-mer) or FASTA file (``.gz`` allowed).
+
+    Args:
+        task: override the task inferred from the labels.
+        labels: for FASTA, a CSV/TSV with ``id`` and ``label*`` columns joined on the
+            record ids (instead of ``label=`` tokens in the headers).
+    """
     path = Path(path)
     if not path.exists():
         raise DataFormatError(f"no such file: {path}")
     if path.is_dir():
         raise DataFormatError(f"{path} is a folder; expected a CSV, TSV or FASTA file")
-    return load_text(read_text(path), path.name, task=task)
+    label_text = read_text(labels) if labels is not None else None
+    return load_text(read_text(path), path.name, task=task, labels_text=label_text)
 
 
-def load_text(text: str, name: str, task: str | None = None) -> Dataset:
+def load_text(
+    text: str, name: str, task: str | None = None, labels_text: str | None = None
+) -> Dataset:
     """Parse file content already in memory (an upload, or a paste with labels)."""
     if not text.strip():
         raise DataFormatError(f"{name}: the file is empty")
     if sniff_format(name, text) == "fasta":
-        return _from_fasta(text, name, task)
+        return _from_fasta(text, name, task, labels_text)
     return _from_table(text, name, task)
 
 
-def _from_fasta(text: str, name: str, task: str | None) -> Dataset:
+def _labels_by_id(text: str, name: str) -> dict[str, np.ndarray]:
+    df = _read_table(text, name)
+    cols = {c.lower(): c for c in df.columns}
+    label_cols = [c for c in df.columns if c.lower().startswith("label")]
+    if "id" not in cols or not label_cols:
+        raise DataFormatError(
+            f"{name}: a labels file needs an 'id' column and a 'label' column; "
+            f"found {list(df.columns)}"
+        )
+    y = _numeric(df, label_cols, name, "label")
+    return {str(k).strip(): y[i] for i, k in enumerate(df[cols["id"]])}
+
+
+def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None = None):
     records = parse_sequences(text, mode="fasta")
+    if labels_text is not None:
+        table = _labels_by_id(labels_text, "labels file")
+        missing = [r.id for r in records if r.id not in table]
+        if missing:
+            raise DataFormatError(
+                f"{name}: record {missing[0]!r} has no row in the labels file"
+                + (f" ({len(missing)} records missing)" if len(missing) > 1 else "")
+            )
+        y = np.stack([table[r.id] for r in records])
+        y = y[:, 0] if y.shape[1] == 1 else y
+        return _finish(
+            [r.sequence for r in records], y, [r.id for r in records], None, None, [], name, task
+        )
     labels = []
     for r in records:
         m = _LABEL_TOKEN.search(r.description) or _LABEL_TOKEN.search(r.id)
@@ -94,7 +131,7 @@ def _from_fasta(text: str, name: str, task: str | None) -> Dataset:
     )
 
 
-def _from_table(text: str, name: str, task: str | None) -> Dataset:
+def _read_table(text: str, name: str) -> pd.DataFrame:
     first = text.lstrip().split("\n", 1)[0]
     sep = "\t" if first.count("\t") >= max(1, first.count(",")) else ","
     try:
@@ -102,6 +139,23 @@ def _from_table(text: str, name: str, task: str | None) -> Dataset:
     except pd.errors.ParserError as e:
         raise DataFormatError(f"{name}: cannot read as a table: {e}") from None
     df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def kmers_to_sequence(tokens: list[str], where: str) -> str:
+    """Rebuild a sequence from overlapping k-mers (DNABERT's input format)."""
+    k = len(tokens[0])
+    for j in range(1, len(tokens)):
+        if len(tokens[j]) != k or tokens[j][:-1] != tokens[j - 1][1:]:
+            raise DataFormatError(
+                f"{where}: k-mer {j + 1} ({tokens[j]!r}) does not overlap k-mer {j} "
+                f"({tokens[j - 1]!r}); expected overlapping {k}-mers as DNABERT writes them"
+            )
+    return tokens[0] + "".join(t[-1] for t in tokens[1:])
+
+
+def _from_table(text: str, name: str, task: str | None) -> Dataset:
+    df = _read_table(text, name)
     cols = {c.lower(): c for c in df.columns}
     if "sequence" not in cols:
         raise DataFormatError(
@@ -115,10 +169,15 @@ def _from_table(text: str, name: str, task: str | None) -> Dataset:
             "sequences, paste them on the Predict page."
         )
     seqs = []
-    for i, raw in enumerate(df[cols["sequence"]].tolist()):
+    raw_seqs = df[cols["sequence"]].tolist()
+    first_tokens = raw_seqs[0].split() if raw_seqs else []
+    kmer = len(first_tokens[0]) if len(first_tokens) > 1 and 3 <= len(first_tokens[0]) <= 8 else 0
+    for i, raw in enumerate(raw_seqs):
         line = i + 2  # 1-based, after the header
         if not raw.strip():
             raise DataFormatError(f"{name}, line {line}: the sequence is empty")
+        if kmer:
+            raw = kmers_to_sequence(raw.split(), f"{name}, line {line}")
         try:
             seqs.append(clean_sequence(raw, f"{name}, line {line}", line))
         except SequenceError as e:
@@ -129,7 +188,11 @@ def _from_table(text: str, name: str, task: str | None) -> Dataset:
     used = {cols["sequence"], *label_cols, cols.get("id"), cols.get("weight")}
     extra_cols = [c for c in df.columns if c not in used and _is_numeric(df[c])]
     extras = _numeric(df, extra_cols, name, "extra") if extra_cols else None
-    return _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task)
+    ds = _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task)
+    if kmer:
+        ds.meta.notes["kmer"] = kmer
+        ds.meta.description += f" Read from DNABERT {kmer}-mer format."
+    return ds
 
 
 def _is_numeric(col: pd.Series) -> bool:

@@ -1,0 +1,132 @@
+"""DNABERT k-mer TSV, DeepChem DiskDataset, BED + FASTA, and FASTA + labels CSV."""
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from genoviz.data import DataFormatError, load
+from genoviz.data.deepchem import one_hot_to_sequences
+from genoviz.data.importers import kmers_to_sequence
+
+
+def kmerize(seq, k):
+    return " ".join(seq[i : i + k] for i in range(len(seq) - k + 1))
+
+
+def test_dnabert_tsv_is_detected_and_k_remembered(tmp_path):
+    seqs = ["ACGTACGTAC", "TTTTGGGGCC"]
+    p = tmp_path / "dev.tsv"
+    p.write_text(
+        "sequence\tlabel\r\n" + "".join(f"{kmerize(s, 6)}\t{i}\r\n" for i, s in enumerate(seqs))
+    )
+    ds = load(p)
+    assert ds.sequences == seqs and ds.meta.notes["kmer"] == 6 and ds.task == "binary"
+
+
+def test_dnabert_tsv_with_broken_overlap_names_the_line(tmp_path):
+    p = tmp_path / "bad.tsv"
+    p.write_text("sequence\tlabel\nACG CGT GTA\t1\nACG CGT TTT\t0\n")
+    with pytest.raises(DataFormatError, match=r"line 3: k-mer 3 \('TTT'\) does not overlap"):
+        load(p)
+
+
+def test_kmers_to_sequence_round_trip():
+    s = "ACGTTGCAAN"
+    assert kmers_to_sequence(kmerize(s, 3).split(), "x") == s
+
+
+def write_disk_dataset(folder, x, y, w, ids):
+    folder.mkdir()
+    for name, arr in {"X": x, "y": y, "w": w, "ids": ids}.items():
+        joblib.dump(arr, folder / f"shard-0-{name}.joblib")
+    pd.DataFrame({k: [f"shard-0-{k}.joblib"] for k in ("ids", "X", "y", "w")}).to_csv(
+        folder / "metadata.csv.gzip", index=False, compression="gzip"
+    )
+
+
+def test_disk_dataset_needs_trust_then_loads(tmp_path):
+    seqs = ["ACGTN", "TTGCA"]
+    x = np.zeros((2, 5, 4), np.int8)
+    for i, s in enumerate(seqs):
+        for j, c in enumerate(s):
+            if c != "N":
+                x[i, j, "ACGT".index(c)] = 1
+    folder = tmp_path / "dd"
+    write_disk_dataset(folder, x, np.array([[0.5], [0.25]]), np.ones((2, 1)), np.array(["a", "b"]))
+    with pytest.raises(DataFormatError, match="pickles"):
+        load(folder)
+    ds = load(folder, trust=True)
+    assert ds.sequences == seqs and ds.ids == ["a", "b"] and ds.task == "regression"
+
+
+def test_disk_dataset_with_wrong_x_shape(tmp_path):
+    folder = tmp_path / "dd"
+    write_disk_dataset(folder, np.zeros((2, 4, 5)), np.zeros((2, 1)), np.ones((2, 1)), np.arange(2))
+    with pytest.raises(DataFormatError, match=r"expected one-hot \(n, length, 4\)"):
+        load(folder, trust=True)
+
+
+def test_plain_folder_is_not_a_dataset(tmp_path):
+    with pytest.raises(DataFormatError, match="not a DeepChem DiskDataset"):
+        load(tmp_path)
+
+
+def test_real_deepchem_folder_matches_the_csv(shared_data):
+    disk = load(shared_data / "deepchem_disk" / "train_siRNA", trust=True)
+    csv = load(shared_data / "sirna_huesken_train.csv.gz")
+    assert disk.sequences == csv.sequences
+    np.testing.assert_allclose(disk.labels, csv.labels, atol=1e-6)
+
+
+def test_one_hot_to_sequences_marks_empty_rows_as_n():
+    x = np.zeros((1, 3, 4))
+    x[0, 0, 2] = 1
+    assert one_hot_to_sequences(x) == ["GNN"]
+
+
+@pytest.fixture
+def genome(tmp_path):
+    fa = tmp_path / "g.fa"
+    fa.write_text(">chr1\n" + "ACGT" * 25 + "\n>chr2\n" + "GGGGCCCCAA\n")
+    return fa
+
+
+def test_bed_windows_with_score_labels_and_fixed_width(tmp_path, genome):
+    bed = tmp_path / "r.bed"
+    bed.write_text(
+        "track name=x\nchr1\t0\t8\tpeak1\t1\nchr1\t10\t14\tpeak2\t0\nchr2\t2\t6\tp3\t1\n"
+    )
+    ds = load(bed, genome=genome)
+    assert ds.sequences == ["ACGTACGT", "GTAC", "GGCC"] and ds.task == "binary"
+    assert ds.ids[1] == "chr1:10-14"
+    wide = load(bed, genome=genome, width=6)
+    assert {len(s) for s in wide.sequences} == {6}
+
+
+def test_bed_errors_name_the_line(tmp_path, genome):
+    bed = tmp_path / "bad.bed"
+    bed.write_text("chr1\t0\t8\tp\t1\nchrX\t0\t8\tp\t1\n")
+    with pytest.raises(DataFormatError, match=r"line 2: chromosome 'chrX'"):
+        load(bed, genome=genome)
+    bed.write_text("chr2\t5\t50\tp\t1\n")
+    with pytest.raises(DataFormatError, match="line 1: window chr2:5-50 runs off"):
+        load(bed, genome=genome)
+    bed.write_text("chr1\t0\tx\tp\t1\n")
+    with pytest.raises(DataFormatError, match="line 1: start/end must be integers"):
+        load(bed, genome=genome)
+    with pytest.raises(DataFormatError, match="needs a genome"):
+        load(bed)
+
+
+def test_fasta_plus_labels_csv_joined_on_id(tmp_path):
+    fa = tmp_path / "s.fa"
+    fa.write_text(">b\nACGT\n>a\nTTTT\n")
+    lab = tmp_path / "labels.csv"
+    lab.write_text("id,label\na,1\nb,0\n")
+    ds = load(fa, labels=lab)
+    assert ds.ids == ["b", "a"]
+    np.testing.assert_array_equal(ds.labels, [0, 1])
+    lab.write_text("id,label\na,1\n")
+    with pytest.raises(DataFormatError, match="record 'b' has no row in the labels file"):
+        load(fa, labels=lab)
