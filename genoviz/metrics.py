@@ -9,12 +9,20 @@ from scipy import stats
 from sklearn import metrics as skm
 
 #: The metric early stopping watches, and the one the UI headlines, per task.
-PRIMARY_METRIC = {"binary": "roc_auc", "regression": "pearson"}
+PRIMARY_METRIC = {
+    "binary": "roc_auc",
+    "regression": "pearson",
+    "multiclass": "roc_auc",
+    "multitask-binary": "roc_auc",
+}
 METRIC_LABELS = {
     "roc_auc": "ROC AUC",
     "pr_auc": "PR AUC",
     "pearson": "Pearson r",
     "spearman": "Spearman ρ",
+    "accuracy": "accuracy",
+    "macro_f1": "macro F1",
+    "mcc": "MCC",
     "loss": "loss",
 }
 
@@ -49,14 +57,73 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
     return {"pearson": r, "spearman": rho, "mse": float(np.mean((y - p) ** 2))}
 
 
+def multiclass_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, float]:
+    """Accuracy, macro F1, Matthews correlation and macro one-vs-rest ROC AUC.
+
+    Args:
+        y_true: class indices, shape ``(n,)``.
+        proba: class probabilities, shape ``(n, classes)``.
+    """
+    y = np.asarray(y_true).reshape(-1).astype(int)
+    proba = np.asarray(proba, dtype=np.float64)
+    pred = proba.argmax(axis=1)
+    classes = np.arange(proba.shape[1])
+    present = np.unique(y)
+    if len(present) < 2:
+        auc = math.nan
+    else:
+        aucs = [skm.roc_auc_score(y == c, proba[:, c]) for c in present]
+        auc = float(np.mean(aucs))
+    return {
+        "accuracy": float(skm.accuracy_score(y, pred)),
+        "macro_f1": float(skm.f1_score(y, pred, labels=classes, average="macro", zero_division=0)),
+        "mcc": float(skm.matthews_corrcoef(y, pred)),
+        "roc_auc": auc,
+    }
+
+
+def confusion_matrix(y_true: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Counts ``(classes, classes)``: rows are true classes, columns predicted."""
+    proba = np.asarray(proba)
+    labels = np.arange(proba.shape[1])
+    y = np.asarray(y_true).reshape(-1).astype(int)
+    return skm.confusion_matrix(y, proba.argmax(axis=1), labels=labels)
+
+
+def multitask_metrics(
+    y_true: np.ndarray, proba: np.ndarray, names: list[str] | None = None
+) -> dict[str, float]:
+    """Per-task ROC AUC and PR AUC (``roc_auc_<name>``) and their means (``roc_auc``)."""
+    y = np.asarray(y_true)
+    proba = np.asarray(proba)
+    names = names or [f"task{j + 1}" for j in range(y.shape[1])]
+    out: dict[str, float] = {}
+    for j, name in enumerate(names):
+        m = binary_metrics(y[:, j], proba[:, j])
+        out[f"roc_auc_{name}"] = m["roc_auc"]
+        out[f"pr_auc_{name}"] = m["pr_auc"]
+    for key in ("roc_auc", "pr_auc"):
+        vals = [out[f"{key}_{n}"] for n in names if math.isfinite(out[f"{key}_{n}"])]
+        out[key] = float(np.mean(vals)) if vals else math.nan
+    return out
+
+
 def task_metrics(
     task: str, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray | None = None
 ) -> dict[str, float]:
-    """The metrics for a task; ``y_pred`` is a probability (binary) or a value."""
+    """The metrics for a task.
+
+    ``y_pred`` is a probability ``(n,)`` (binary), a value (regression), class
+    probabilities ``(n, classes)`` (multiclass) or per-task probabilities ``(n, tasks)``.
+    """
     if task == "binary":
         return binary_metrics(y_true, y_pred, weights)
     if task == "regression":
         return regression_metrics(y_true, y_pred)
+    if task == "multiclass":
+        return multiclass_metrics(y_true, y_pred)
+    if task == "multitask-binary":
+        return multitask_metrics(y_true, y_pred)
     raise ValueError(f"metrics for task {task!r} are not available yet")
 
 

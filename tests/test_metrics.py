@@ -35,3 +35,29 @@ def test_task_metrics_dispatch_and_roc_points():
         task_metrics("lm", np.zeros(2), np.zeros(2))
     fpr, tpr = roc_points(np.array([0, 1, 0, 1]), np.array([0.1, 0.9, 0.2, 0.8]))
     assert fpr[0] == 0 and tpr[-1] == 1
+
+
+def test_multiclass_metrics_known_answers():
+    from genoviz.metrics import confusion_matrix, multiclass_metrics
+
+    y = np.array([0, 1, 2, 2])
+    proba = np.array([[0.8, 0.1, 0.1], [0.1, 0.7, 0.2], [0.1, 0.2, 0.7], [0.6, 0.3, 0.1]])
+    m = multiclass_metrics(y, proba)
+    assert m["accuracy"] == pytest.approx(0.75)
+    # per-class F1: class0 2/3, class1 1, class2 2/3
+    assert m["macro_f1"] == pytest.approx((2 / 3 + 1 + 2 / 3) / 3)
+    assert -1 <= m["mcc"] <= 1 and 0 <= m["roc_auc"] <= 1
+    np.testing.assert_array_equal(confusion_matrix(y, proba), [[1, 0, 0], [0, 1, 0], [1, 0, 1]])
+    perfect = multiclass_metrics(np.array([0, 1, 2]), np.eye(3))
+    assert perfect == {"accuracy": 1.0, "macro_f1": 1.0, "mcc": 1.0, "roc_auc": 1.0}
+
+
+def test_multitask_metrics_per_task_and_mean():
+    from genoviz.metrics import multitask_metrics
+
+    y = np.array([[0, 1], [1, 0], [0, 1], [1, 0]])
+    p = np.array([[0.1, 0.9], [0.9, 0.2], [0.2, 0.4], [0.7, 0.6]])
+    m = multitask_metrics(y, p, ["JUND", "CTCF"])
+    assert m["roc_auc_JUND"] == 1.0 and m["roc_auc_CTCF"] == pytest.approx(0.75)
+    assert m["roc_auc"] == pytest.approx(0.875)
+    assert math.isnan(multitask_metrics(np.zeros((3, 1)), np.ones((3, 1)))["roc_auc"])
