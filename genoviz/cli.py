@@ -17,6 +17,7 @@ import models
 from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
+from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.predict import predict_sequences
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainConfig, TrainingError, fit
@@ -35,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m genoviz", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("datasets", help="list the bundled datasets with their task and size")
+    d = sub.add_parser("download", help="download a real dataset into the local cache")
+    d.add_argument("name", choices=sorted(REMOTE))
+    d.add_argument("--url", help="base URL of a mirror of the book's Chapter06/ folder")
 
     t = sub.add_parser("train", help="train a model and write a run folder")
     t.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
@@ -89,6 +93,18 @@ def cmd_datasets() -> int:
             f"{name:12s} task={s['task']:10s} n={s['n']:<6d} length={s['length']}{extra}  "
             f"{BUNDLED[name].summary}"
         )
+    for name in downloaded_sets():
+        print(f"{name:12s} real data, downloaded to {set_dir(name)}")
+    return 0
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    def show(done: int, total: int, current: str) -> None:
+        if current:
+            print(f"[{done + 1}/{total}] {current}", file=sys.stderr, flush=True)
+
+    root = download(args.name, base_url=args.url, progress=show)
+    print(f"{args.name} is ready in {root}; use it as --data {args.name}")
     return 0
 
 
@@ -175,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_datasets()
         if args.command == "train":
             return cmd_train(args)
+        if args.command == "download":
+            return cmd_download(args)
         return cmd_predict(args)
     except EXPECTED_ERRORS as e:
         print(f"genoviz: error: {e}", file=sys.stderr)

@@ -22,6 +22,7 @@ from genoviz.data.bed import load_bed
 from genoviz.data.dataset import Dataset, DatasetMeta, class_weights, infer_task, make_splits
 from genoviz.data.deepchem import METADATA as DISK_METADATA
 from genoviz.data.deepchem import is_disk_dataset, load_disk_dataset
+from genoviz.data.download import REMOTE, load_downloaded
 from genoviz.data.importers import DataFormatError, load_file, load_text
 from genoviz.data.sirna import build_sirna
 from genoviz.data.tf_binding import build_tf_binding
@@ -162,6 +163,10 @@ def load(
     spec_s = str(spec)
     if spec_s in BUNDLED:
         return load_bundled(spec_s, seed=seed)
+    if spec_s in REMOTE:
+        ds = load_downloaded(spec_s)
+        ds.meta.notes["spec"] = spec_s
+        return ds
     path = Path(spec_s).expanduser()
     if not path.exists():
         raise DataFormatError(
