@@ -101,3 +101,11 @@ def test_real_files_load_as_they_are(shared_data):
     assert (len(jund), jund.task, int(jund.labels.sum())) == (34527, "binary", 146)
     np.testing.assert_allclose(np.unique(jund.weights), [0.502, 118.2], atol=0.1)
     assert any("N" in s for s in jund.sequences)
+
+
+def test_large_table_reports_progress(tmp_path):
+    rows = "".join(f"ACGTACGTAC,{i % 2}\n" for i in range(45_000))
+    p = write(tmp_path, "big.csv", "sequence,label\n" + rows)
+    seen = []
+    ds = load_file(p, progress=seen.append)
+    assert len(ds) == 45_000 and seen == [0.0, 20_000 / 45_000, 40_000 / 45_000]

@@ -149,6 +149,7 @@ def load(
     genome: str | Path | None = None,
     labels: str | Path | None = None,
     width: int | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Dataset:
     """Load by spec, detecting the format from the file or folder.
 
@@ -159,6 +160,7 @@ def load(
         genome: indexed FASTA for a BED file.
         labels: a labels CSV joined on id, for FASTA without ``label=`` headers.
         width: BED only: centre each region and resize it to this many bp.
+        progress: CSV/TSV only: called with the fraction of rows read.
     """
     spec_s = str(spec)
     if spec_s in BUNDLED:
@@ -184,7 +186,7 @@ def load(
             raise DataFormatError(f"{path.name}: a BED file needs a genome FASTA to read from")
         ds = load_bed(path, genome, width=width, task=task)
     else:
-        ds = load_file(path, task=task, labels=labels)
+        ds = load_file(path, task=task, labels=labels, progress=progress)
     ds.meta.notes["spec"] = str(path)
     ds.ensure_splits(seed)
     return ds

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,8 @@ import pandas as pd
 
 from genoviz.data.dataset import Dataset, DatasetMeta, infer_task
 from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
+
+Progress = Callable[[float], None]
 
 
 class DataFormatError(ValueError):
@@ -54,7 +57,10 @@ def sniff_format(name: str, text: str) -> str:
 
 
 def load_file(
-    path: str | Path, task: str | None = None, labels: str | Path | None = None
+    path: str | Path,
+    task: str | None = None,
+    labels: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> Dataset:
     """Load a CSV/TSV (plain or DNABERT k-mer) or FASTA file (``.gz`` allowed).
 
@@ -62,6 +68,7 @@ def load_file(
         task: override the task inferred from the labels.
         labels: for FASTA, a CSV/TSV with ``id`` and ``label*`` columns joined on the
             record ids (instead of ``label=`` tokens in the headers).
+        progress: called with the fraction of rows read so far (for large files).
     """
     path = Path(path)
     if not path.exists():
@@ -69,18 +76,24 @@ def load_file(
     if path.is_dir():
         raise DataFormatError(f"{path} is a folder; expected a CSV, TSV or FASTA file")
     label_text = read_text(labels) if labels is not None else None
-    return load_text(read_text(path), path.name, task=task, labels_text=label_text)
+    return load_text(
+        read_text(path), path.name, task=task, labels_text=label_text, progress=progress
+    )
 
 
 def load_text(
-    text: str, name: str, task: str | None = None, labels_text: str | None = None
+    text: str,
+    name: str,
+    task: str | None = None,
+    labels_text: str | None = None,
+    progress: Progress | None = None,
 ) -> Dataset:
     """Parse file content already in memory (an upload, or a paste with labels)."""
     if not text.strip():
         raise DataFormatError(f"{name}: the file is empty")
     if sniff_format(name, text) == "fasta":
         return _from_fasta(text, name, task, labels_text)
-    return _from_table(text, name, task)
+    return _from_table(text, name, task, progress)
 
 
 def _labels_by_id(text: str, name: str) -> dict[str, np.ndarray]:
@@ -154,7 +167,9 @@ def kmers_to_sequence(tokens: list[str], where: str) -> str:
     return tokens[0] + "".join(t[-1] for t in tokens[1:])
 
 
-def _from_table(text: str, name: str, task: str | None) -> Dataset:
+def _from_table(
+    text: str, name: str, task: str | None, progress: Progress | None = None
+) -> Dataset:
     df = _read_table(text, name)
     cols = {c.lower(): c for c in df.columns}
     if "sequence" not in cols:
@@ -172,7 +187,10 @@ def _from_table(text: str, name: str, task: str | None) -> Dataset:
     raw_seqs = df[cols["sequence"]].tolist()
     first_tokens = raw_seqs[0].split() if raw_seqs else []
     kmer = len(first_tokens[0]) if len(first_tokens) > 1 and 3 <= len(first_tokens[0]) <= 8 else 0
+    n_rows = len(raw_seqs)
     for i, raw in enumerate(raw_seqs):
+        if progress is not None and i % 20_000 == 0:
+            progress(i / n_rows)
         line = i + 2  # 1-based, after the header
         if not raw.strip():
             raise DataFormatError(f"{name}, line {line}: the sequence is empty")
