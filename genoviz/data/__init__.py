@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import importlib
 import json
 import os
 import tempfile
@@ -24,8 +25,6 @@ from genoviz.data.deepchem import METADATA as DISK_METADATA
 from genoviz.data.deepchem import is_disk_dataset, load_disk_dataset
 from genoviz.data.download import REMOTE, load_downloaded
 from genoviz.data.importers import DataFormatError, load_file, load_text
-from genoviz.data.sirna import build_sirna
-from genoviz.data.tf_binding import build_tf_binding
 
 __all__ = [
     "BUNDLED",
@@ -44,30 +43,67 @@ __all__ = [
 ]
 
 #: Bump when a builder changes, so stale disk caches are rebuilt.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
 class BundledSpec:
+    """A bundled set: its builder is ``module:function``, imported only when first built
+    (some builders pull in Biopython and python_codon_tables)."""
+
     name: str
     task: str
-    builder: Callable[..., Dataset]
+    builder_path: str
     summary: str
 
+    @property
+    def builder(self) -> Callable[..., Dataset]:
+        module, func = self.builder_path.split(":")
+        return getattr(importlib.import_module(module), func)
 
-BUNDLED: dict[str, BundledSpec] = {
-    "tf-binding": BundledSpec(
+
+_SPECS = (
+    (
         "tf-binding",
         "binary",
-        build_tf_binding,
+        "tf_binding:build_tf_binding",
         "JUND-like binding, 101 bp, ~2% positives, with accessibility",
     ),
-    "sirna": BundledSpec(
-        "sirna",
-        "regression",
-        build_sirna,
-        "siRNA knock-down efficacy, 21 nt guides",
+    ("sirna", "regression", "sirna:build_sirna", "siRNA knock-down efficacy, 21 nt guides"),
+    (
+        "promoters",
+        "binary",
+        "promoters:build_promoters",
+        "Core promoters vs genomic and shuffled negatives, 300 bp, TATA / TATA-less",
     ),
+    (
+        "splice-sites",
+        "multiclass",
+        "splice_sites:build_splice_sites",
+        "Donor / acceptor / neither, 400 bp windows centred on the site",
+    ),
+    (
+        "tf-multitask",
+        "multitask-binary",
+        "tf_multitask:build_tf_multitask",
+        "JUND, CTCF, GATA1, TAL1 binding, 200 bp, GATA1-TAL1 composite co-binding",
+    ),
+    (
+        "codon-corpus",
+        "lm",
+        "codon_corpus:build_codon_corpus",
+        "Coding sequences and proteins of nine species, for codon language models",
+    ),
+    (
+        "codon-species",
+        "multiclass",
+        "codon_corpus:build_codon_species",
+        "Species of a 150 nt CDS fragment from its codon bias (9 classes)",
+    ),
+)
+BUNDLED: dict[str, BundledSpec] = {
+    name: BundledSpec(name, task, f"genoviz.data.{path}", summary)
+    for name, task, path, summary in _SPECS
 }
 
 
