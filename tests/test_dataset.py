@@ -72,3 +72,13 @@ def test_sirna_is_strand_specific_and_says_it_is_simulated():
     assert ds.task == "regression" and ds.fixed_length == 21
     assert not ds.meta.strand_symmetric
     assert "SIMULATED" in ds.meta.description.upper() and "Huesken" in ds.meta.source
+
+
+def test_outputs_and_class_names_per_task():
+    mc = Dataset(["A", "C", "G"], np.array([0, 2, 1]), "multiclass", DatasetMeta("m"))
+    assert mc.n_outputs == 3 and mc.class_names == ["0", "1", "2"]
+    mc.meta.notes["classes"] = ["neither", "donor", "acceptor"]
+    assert mc.class_names[1] == "donor"
+    mt = Dataset(["A", "C"], np.array([[0, 1], [1, 1]]), "multitask-binary", DatasetMeta("t"))
+    assert mt.n_outputs == 2 and mt.class_names == ["task1", "task2"]
+    assert load("sirna").n_outputs == 1 and load("sirna").class_names == []

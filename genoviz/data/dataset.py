@@ -82,7 +82,22 @@ class Dataset:
 
     @property
     def n_outputs(self) -> int:
+        """Model outputs: classes for multiclass, tasks for multi-task, else 1."""
+        if self.task == "multiclass":
+            return len(self.class_names)
         return 1 if self.labels.ndim == 1 else int(self.labels.shape[1])
+
+    @property
+    def class_names(self) -> list[str]:
+        """Class names (multiclass) or task names (multi-task); empty otherwise."""
+        if self.task == "multiclass":
+            names = self.meta.notes.get("classes")
+            n = int(np.nanmax(self.labels)) + 1 if len(self.labels) else 0
+            return list(names) if names else [str(c) for c in range(max(n, 2))]
+        if self.task == "multitask-binary":
+            names = self.meta.notes.get("tasks")
+            return list(names) if names else [f"task{j + 1}" for j in range(self.labels.shape[1])]
+        return []
 
     @property
     def lengths(self) -> np.ndarray:
