@@ -1,0 +1,17 @@
+"""genoviz dashboard entry point: ``streamlit run app.py``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="genoviz", page_icon=":material/genetics:", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/data.py", title="Data", icon=":material/dataset:"),
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
+    ]
+)
+page.run()

@@ -1,0 +1,292 @@
+"""Helpers shared by the pages: error boundary, session state, cached loaders, downloads.
+
+Only UI glue lives here; the science is in ``genoviz``. The leading underscore keeps this
+module out of any page list.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import logging
+import math
+import re
+import runpy
+import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+import models
+from genoviz.data import BUNDLED, DataFormatError, Dataset, load_bundled
+from genoviz.data.importers import decode_bytes
+from genoviz.metrics import METRIC_LABELS
+from genoviz.plots import figure_frame
+from genoviz.runs import RunError
+from genoviz.sequences import SequenceError
+from genoviz.training import TrainingError
+
+log = logging.getLogger("genoviz.ui")
+
+#: Errors whose message is written for the user: shown as they are, without a traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    SequenceError,
+    DataFormatError,
+    TrainingError,
+    RunError,
+    models.ModelError,
+)
+
+APP_SCRIPT = Path(__file__).resolve().parents[1] / "app.py"
+
+#: Largest upload genoviz reads in the browser, after decompression.
+MAX_UPLOAD_MB = 50
+
+# Session-state keys shared between pages (widget keys are page-local and get cleared
+# when the user navigates away, so pages copy what they share into these).
+ACTIVE_DATASET = "active_dataset"  # a bundled name, or USER_CHOICE
+USER_DATASET = "user_dataset"  # the Dataset loaded on the Data page
+TRAIN_JOB = "train_job"  # the TrainingJob of this session
+STOP_REQUESTED = "train_stop_requested"
+USER_CHOICE = "__user__"
+DEFAULT_DATASET = "tf-binding"
+
+
+def ensure_app_navigation() -> None:
+    """Run every page through ``app.py``'s ``st.navigation``, even on a deep link.
+
+    Streamlit quirk (1.67): until some session has called ``st.navigation``, a server whose
+    entry script sits next to a ``pages/`` folder serves a deep link such as ``/train`` the
+    old multipage way: the page file runs alone, without ``app.py``'s page list and page
+    config (AppTest resets to that state before every run). Then this runs ``app.py`` in
+    place, which renders the same page through the real navigation, and stops the outer
+    run. Clicks are kept, since it is the same script run (a rerun would drop them).
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a future streamlit without it: nothing to fix
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        runpy.run_path(str(APP_SCRIPT), run_name="__main__")
+        st.stop()
+
+
+@contextmanager
+def error_boundary(what: str) -> Iterator[None]:
+    """Show errors inline instead of a traceback, so the session survives.
+
+    Known user errors show their own message; anything else is logged with its traceback
+    and shown as one line. ``st.rerun``/``st.stop`` are BaseExceptions and pass through.
+    """
+    try:
+        yield
+    except USER_ERRORS as e:
+        st.error(str(e))
+    except Exception as e:
+        log.exception("error while %s", what)
+        st.error(
+            f"Something went wrong while {what}: {type(e).__name__}: {e}. "
+            "The details are in the server log."
+        )
+
+
+@functools.cache
+def _dataset_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="genoviz-datasets")
+
+
+def load_bundled_copy(name: str) -> Dataset:
+    """``load_bundled`` on one fixed thread: a fresh copy the caller may change.
+
+    Workaround for a library bug: ``genoviz.motifs`` caches one pyjaspar sqlite
+    connection, which only works on the thread that opened it, and bundled builders read
+    JASPAR; Streamlit runs each session (and AppTest each run) on another thread.
+    """
+    return _dataset_thread().submit(load_bundled, name).result()
+
+
+@st.cache_resource(show_spinner="Building the bundled dataset (first time only)…")
+def bundled_dataset(name: str) -> Dataset:
+    """The bundled set, shared by every session: read it, never change it."""
+    return load_bundled_copy(name)
+
+
+def dataset_label(choice: str) -> str:
+    """What a dataset choice is called in select boxes."""
+    if choice == USER_CHOICE:
+        ds = st.session_state.get(USER_DATASET)
+        return f"your data: {ds.name}" if ds is not None else "your data"
+    spec = BUNDLED.get(choice)
+    return f"{choice} — {spec.summary}" if spec else choice
+
+
+def dataset_choices() -> list[str]:
+    """Bundled names, plus the user's own dataset when one was loaded on the Data page."""
+    out = list(BUNDLED)
+    if st.session_state.get(USER_DATASET) is not None:
+        out.append(USER_CHOICE)
+    return out
+
+
+def active_choice() -> str:
+    choice = st.session_state.get(ACTIVE_DATASET, DEFAULT_DATASET)
+    return choice if choice in dataset_choices() else DEFAULT_DATASET
+
+
+def fresh_dataset(choice: str) -> Dataset:
+    """A dataset the caller may hand to training (which may set its splits): a copy."""
+    if choice == USER_CHOICE:
+        ds = st.session_state.get(USER_DATASET)
+        if ds is None:
+            raise DataFormatError("no dataset of your own is loaded; load one on the Data page")
+        out = copy.copy(ds)
+        out.splits = dict(ds.splits)
+        return out
+    return load_bundled_copy(choice)
+
+
+def read_upload(data: bytes, name: str, limit_mb: float | None = None) -> str:
+    """Bytes of an uploaded file to text: gunzip (with a size cap) and decode UTF-8.
+
+    Raises:
+        DataFormatError: too large, a broken gzip stream, binary or non-UTF-8 content.
+    """
+    limit_mb = MAX_UPLOAD_MB if limit_mb is None else limit_mb
+    limit = int(limit_mb * 1024 * 1024)
+    if len(data) > limit:
+        raise DataFormatError(
+            f"{name} is {len(data) / 2**20:,.1f} MB; the dashboard reads files up to "
+            f"{limit_mb} MB. Use the command line (python -m genoviz train --data FILE) "
+            "for bigger files."
+        )
+    if data[:2] == b"\x1f\x8b":
+        try:
+            d = zlib.decompressobj(wbits=31)
+            data = d.decompress(data, limit + 1)
+        except zlib.error as e:
+            raise DataFormatError(f"{name}: not a valid gzip file ({e})") from None
+        if len(data) > limit:
+            raise DataFormatError(
+                f"{name} unpacks to more than {limit_mb} MB; the dashboard reads files up "
+                f"to {limit_mb} MB. Use the command line for bigger files."
+            )
+    if not data.strip():
+        raise DataFormatError(f"{name}: the file is empty")
+    return decode_bytes(data, name)
+
+
+def metric_series(history: list[dict[str, Any]]) -> dict[str, str]:
+    """History keys -> legend names for every metric but loss and MSE, e.g. ``valid_roc_auc``
+    -> ``valid ROC AUC``, in the order the fit loop records them, train before valid."""
+    metrics: dict[str, None] = {}
+    for record in history:
+        for key in record:
+            split, _, metric = key.partition("_")
+            if split in ("train", "valid") and metric and metric not in ("loss", "mse"):
+                metrics[metric] = None
+    return {
+        f"{split}_{m}": f"{split} {METRIC_LABELS.get(m, m)}"
+        for m in metrics
+        for split in ("train", "valid")
+        if any(f"{split}_{m}" in r for r in history)
+    }
+
+
+def fmt(v: Any, digits: int = 3) -> str:
+    """A metric for display: ``0.873``, or ``n/a`` for NaN/None."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "n/a"
+    return f"{v:.{digits}f}"
+
+
+def summary_text(task: str, metrics: dict[str, float], n: int, positive_share: float | None) -> str:
+    """One or two plain-language sentences about the test metrics."""
+    if task == "binary":
+        auc, pr = metrics.get("roc_auc", math.nan), metrics.get("pr_auc", math.nan)
+        if not math.isfinite(auc):
+            return (
+                f"The {n:,} held-out sequences contain only one class, so ROC AUC is "
+                "undefined; use a larger or more balanced dataset."
+            )
+        text = (
+            f"ROC AUC {auc:.2f} on {n:,} held-out sequences: the model ranks a random "
+            f"positive (label 1) above a random negative {auc:.0%} of the time "
+            "(50% is guessing)."
+        )
+        if math.isfinite(pr) and positive_share is not None:
+            text += (
+                f" PR AUC {pr:.2f}, against {positive_share:.2f} for random guessing "
+                "(the share of positives among them)."
+            )
+        return text
+    if task == "regression":
+        r, rho = metrics.get("pearson", math.nan), metrics.get("spearman", math.nan)
+        if not math.isfinite(r):
+            return f"Correlation is undefined on the {n:,} held-out sequences (constant values)."
+        return (
+            f"Pearson r {r:.2f} on {n:,} held-out sequences (Spearman ρ {fmt(rho, 2)}): a "
+            f"straight line through the predictions explains about {r * r:.0%} of the "
+            "spread in the measured values."
+        )
+    shown = ", ".join(f"{METRIC_LABELS.get(k, k)} {fmt(v)}" for k, v in metrics.items())
+    return f"On {n:,} held-out sequences: {shown}." if shown else ""
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "figure"
+
+
+def figure_downloads(fig: go.Figure, name: str, df: pd.DataFrame | None = None) -> None:
+    """Two download buttons: the interactive figure as HTML and its numbers as CSV.
+
+    The files are made only when clicked (deferred callables), so they cost nothing
+    per rerun. ``df`` defaults to the figure's own points (:func:`figure_frame`).
+    """
+    slug = _slug(name)
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        "Figure (HTML)",
+        data=lambda: fig.to_html(include_plotlyjs=True, full_html=True),
+        file_name=f"{slug}.html",
+        mime="text/html",
+        key=f"dl_html_{slug}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    row.download_button(
+        "Data (CSV)",
+        data=lambda: (df if df is not None else figure_frame(fig)).to_csv(index=False),
+        file_name=f"{slug}.csv",
+        mime="text/csv",
+        key=f"dl_csv_{slug}",
+        on_click="ignore",
+        icon=":material/table:",
+    )
+
+
+def show_figure(fig: go.Figure, name: str, df: pd.DataFrame | None = None) -> None:
+    """A plotly chart (its toolbar also saves PNG) with HTML and CSV downloads under it."""
+    slug = _slug(name)
+    st.plotly_chart(
+        fig,
+        key=f"fig_{slug}",
+        config={"toImageButtonOptions": {"filename": slug, "scale": 2}, "displaylogo": False},
+    )
+    figure_downloads(fig, name, df)
+
+
+def page_link(page: str, label: str, icon: str | None = None) -> None:
+    """``st.page_link`` when the app's navigation knows the page; plain text otherwise
+    (e.g. a page file run on its own with ``streamlit run pages/x.py``)."""
+    try:
+        st.page_link(page, label=label, icon=icon)
+    except StreamlitAPIException:
+        st.markdown(f"→ {label} (in the page menu)")

@@ -1,0 +1,251 @@
+"""Predict: score new sequences with a saved run and download the table."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from torch import nn
+
+from genoviz.data import BUNDLED, DataFormatError
+from genoviz.plots import histogram_figure
+from genoviz.predict import predict_sequences
+from genoviz.runs import WEIGHTS, Run, default_runs_dir, list_runs, load_run
+from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
+from pages._common import (
+    bundled_dataset,
+    ensure_app_navigation,
+    error_boundary,
+    fmt,
+    page_link,
+    read_upload,
+    show_figure,
+)
+
+INPUTS = ("Paste sequences", "Upload a file")
+SHOW_ROWS = 1000
+PASTE_HELP = "FASTA, one sequence per line, or a CSV with a 'sequence' column"
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the model…")
+def cached_model(path: str, weights_mtime: float) -> nn.Module:
+    """A run's model, shared by sessions; ``weights_mtime`` renews it when retrained."""
+    return load_run(path).load_model("cpu")
+
+
+def run_label(run: Run) -> str:
+    info = run.info
+    model = info.get("model", {}).get("name", "?")
+    data = info.get("dataset", {}).get("name", "?")
+    test = (info.get("final_metrics") or {}).get("test") or {}
+    headline = ""
+    if "roc_auc" in test:
+        headline = f" · test ROC AUC {fmt(test['roc_auc'])}"
+    elif "pearson" in test:
+        headline = f" · test Pearson r {fmt(test['pearson'])}"
+    return f"{run.name} · {model} on {data} · {run.status}{headline}"
+
+
+class Inputs:
+    """Sequences to score, with their ids, and any extra columns or labels a table gave."""
+
+    def __init__(self, ids: list[str], seqs: list[str], table: pd.DataFrame | None = None):
+        self.ids, self.seqs, self.table = ids, seqs, table
+
+
+def read_table(text: str, name: str) -> Inputs:
+    """A CSV/TSV with a ``sequence`` column (optional ``id``, labels, extra columns)."""
+    first = text.lstrip().split("\n", 1)[0]
+    sep = "\t" if first.count("\t") >= max(1, first.count(",")) else ","
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as e:
+        raise DataFormatError(f"{name}: cannot read as a table: {e}") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    cols = {c.lower(): c for c in df.columns}
+    if "sequence" not in cols:
+        raise DataFormatError(
+            f"{name}: no 'sequence' column; found columns {list(df.columns)}. Give a header "
+            "row with 'sequence' (optional 'id'), or paste plain sequences or FASTA."
+        )
+    if df.empty:
+        raise DataFormatError(f"{name}: no rows after the header")
+    seqs = [
+        clean_sequence(raw, f"{name}, line {i + 2}", i + 2)
+        for i, raw in enumerate(df[cols["sequence"]].tolist())
+    ]
+    for i, s in enumerate(seqs):
+        if not s:
+            raise SequenceError(f"{name}, line {i + 2}: the sequence is empty", line=i + 2)
+    ids = df[cols["id"]].tolist() if "id" in cols else [f"seq{i + 1}" for i in range(len(df))]
+    return Inputs(ids, seqs, df)
+
+
+def read_inputs(text: str, name: str) -> Inputs:
+    first = text.lstrip().split("\n", 1)[0].lower()
+    if "sequence" in first and ("," in first or "\t" in first):
+        return read_table(text, name)
+    records = parse_sequences(text)
+    return Inputs([r.id for r in records], [r.sequence for r in records])
+
+
+def extras_for(run: Run, inputs: Inputs) -> np.ndarray | None:
+    """The run's extra inputs from the table, or None with an explanation shown."""
+    n_extras = int(run.info["model"]["build"].get("extras", 0))
+    if not n_extras:
+        return None
+    names = run.info["dataset"].get("extras_names") or [f"extra{i + 1}" for i in range(n_extras)]
+    cols = {} if inputs.table is None else {c.lower(): c for c in inputs.table.columns}
+    missing = [n for n in names if n.lower() not in cols]
+    if missing:
+        st.warning(
+            f"This model was trained with **{', '.join(names)}** as extra input next to the "
+            f"sequence, so it needs that number for every sequence. Upload (or paste) a CSV "
+            f"with the columns `sequence,{','.join(names)}` (optional `id`). Missing: "
+            f"{', '.join(missing)}. Or train a model without extra inputs (untick the "
+            "checkbox on the Train page)."
+        )
+        return None
+    out = np.empty((len(inputs.seqs), len(names)), dtype=np.float32)
+    for j, n in enumerate(names):
+        values = pd.to_numeric(inputs.table[cols[n.lower()]], errors="coerce")
+        bad = np.flatnonzero(values.isna().to_numpy())
+        if len(bad):
+            raise DataFormatError(
+                f"line {int(bad[0]) + 2}: column {n!r} is "
+                f"{inputs.table[cols[n.lower()]].iloc[int(bad[0])]!r}, not a number"
+            )
+        out[:, j] = values.to_numpy(dtype=np.float32)
+    return out
+
+
+def example_text(run: Run, n: int = 5) -> str:
+    """A few held-out sequences of the run's bundled dataset, as paste-ready text."""
+    spec = run.info.get("dataset", {}).get("spec")
+    if spec not in BUNDLED:
+        return ""
+    ds = bundled_dataset(spec)
+    idx = ds.splits.get("test", range(len(ds)))[:n]
+    names = run.info["dataset"].get("extras_names") or []
+    if int(run.info["model"]["build"].get("extras", 0)) and names and ds.extras is not None:
+        lines = [",".join(["id", "sequence", *names])]
+        lines += [
+            ",".join([ds.ids[i], ds.sequences[i], *(f"{v:.3f}" for v in ds.extras[i])]) for i in idx
+        ]
+        return "\n".join(lines)
+    return "\n".join(f">{ds.ids[i]}\n{ds.sequences[i]}" for i in idx)
+
+
+def fill_example(run: Run) -> None:
+    st.session_state["predict_input"] = INPUTS[0]
+    st.session_state["predict_paste"] = example_text(run)
+
+
+def input_section(run: Run) -> Inputs | None:
+    mode = st.radio("Sequences", INPUTS, horizontal=True, key="predict_input")
+    if example_text(run):
+        st.button(
+            "Use a few held-out sequences as an example",
+            key="predict_example",
+            on_click=fill_example,
+            args=(run,),
+            type="tertiary",
+            icon=":material/science:",
+        )
+    if mode == INPUTS[0]:
+        text = st.text_area(
+            f"Sequences to score ({PASTE_HELP})",
+            height=200,
+            key="predict_paste",
+            placeholder=">seq1\nACGTACGT…",
+        )
+        if not text:
+            st.info("Paste sequences above, then press Ctrl+Enter (or click outside the box).")
+            return None
+        return read_inputs(text, "pasted text")
+    up = st.file_uploader(
+        f"File to score ({PASTE_HELP}; .gz allowed)",
+        type=["csv", "tsv", "txt", "fa", "fasta", "fna", "fas", "gz"],
+        key="predict_upload",
+    )
+    if up is None:
+        return None
+    return read_inputs(read_upload(up.getvalue(), up.name), up.name)
+
+
+def show_predictions(run: Run, inputs: Inputs) -> None:
+    extras = extras_for(run, inputs)
+    if int(run.info["model"]["build"].get("extras", 0)) and extras is None:
+        return
+    weights = run.path / WEIGHTS
+    model = cached_model(str(run.path), weights.stat().st_mtime if weights.exists() else 0.0)
+    pred = predict_sequences(run, inputs.seqs, extras, model=model)
+    for note in pred.notes:
+        st.info(note)
+    values = np.asarray(pred.values)
+    col = "probability" if pred.kind == "probability" else "prediction"
+    df = pd.DataFrame({"id": inputs.ids, "length": [len(s) for s in inputs.seqs]})
+    if values.ndim == 1:
+        df[col] = values
+    else:
+        for j in range(values.shape[1]):
+            df[f"{col}{j + 1}"] = values[:, j]
+    if inputs.table is not None:
+        for c in inputs.table.columns:
+            if c.lower().startswith("label"):
+                df[c] = inputs.table[c].to_numpy()
+    df["sequence"] = inputs.seqs
+    st.success(f"Scored {len(df):,} sequence(s) with {run.name}.")
+    st.dataframe(df.head(SHOW_ROWS), hide_index=True, key="predict_table")
+    if len(df) > SHOW_ROWS:
+        st.caption(f"First {SHOW_ROWS:,} of {len(df):,} rows; the download has them all.")
+    st.download_button(
+        "Download predictions (CSV)",
+        df.to_csv(index=False),
+        "predictions.csv",
+        mime="text/csv",
+        key="predict_download",
+        on_click="ignore",
+        type="primary",
+        icon=":material/download:",
+    )
+    if values.ndim == 1 and len(values) > 1:
+        x_title = "predicted probability of label 1" if col == "probability" else "prediction"
+        fig = histogram_figure(values, "Predictions", x_title, nbins=40)
+        show_figure(fig, "predictions", df[["id", col]])
+
+
+def main() -> None:
+    st.title("Predict")
+    runs = list_runs()
+    if not runs:
+        st.info(
+            f"No trained runs in `{Path(default_runs_dir()).resolve()}` yet. Train a model "
+            "first; each run is saved there."
+        )
+        page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
+        return
+    by_path = {str(r.path): r for r in runs}
+    path = st.selectbox(
+        "Trained run", list(by_path), format_func=lambda p: run_label(by_path[p]), key="predict_run"
+    )
+    run = by_path[path]
+    build = run.info.get("model", {}).get("build", {})
+    task = run.info.get("dataset", {}).get("task", "?")
+    st.caption(
+        f"Task **{task}** · trained on {build.get('seq_len', '?')} bp sequences · "
+        f"folder `{run.path}`"
+    )
+    if run.status == "failed":
+        st.warning(f"This run failed: {run.info.get('message', 'no message')}")
+    inputs = input_section(run)
+    if inputs is not None:
+        show_predictions(run, inputs)
+
+
+ensure_app_navigation()
+with error_boundary("showing the Predict page"):
+    main()

@@ -1,0 +1,282 @@
+"""Train: pick data, a model and hyperparameters; start, watch live curves, stop."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import models
+from genoviz.data import Dataset
+from genoviz.metrics import METRIC_LABELS, roc_points
+from genoviz.plots import history_figure, roc_figure, scatter_figure
+from genoviz.runs import default_runs_dir
+from genoviz.training import TrainConfig, TrainingJob, select_device
+from pages._common import (
+    ACTIVE_DATASET,
+    STOP_REQUESTED,
+    TRAIN_JOB,
+    USER_CHOICE,
+    USER_DATASET,
+    active_choice,
+    bundled_dataset,
+    dataset_choices,
+    dataset_label,
+    ensure_app_navigation,
+    error_boundary,
+    fmt,
+    fresh_dataset,
+    metric_series,
+    page_link,
+    show_figure,
+    summary_text,
+)
+
+BATCH_SIZES = (32, 64, 128, 256, 512)
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
+POLL_SECONDS = 1.0
+
+
+def peek_dataset(choice: str) -> Dataset:
+    """The chosen dataset, read-only (shared cache for bundled sets)."""
+    if choice == USER_CHOICE:
+        return st.session_state[USER_DATASET]
+    return bundled_dataset(choice)
+
+
+def model_label(name: str, task: str) -> str:
+    recommended = task in models.spec(name).recommended_for
+    return f"{name} (recommended)" if recommended else name
+
+
+def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
+    """The model and hyperparameter widgets; returns the model name and the config."""
+    names = [s.name for s in models.available(ds.task)]
+    if not names:
+        st.error(
+            f"No model in genoviz fits task {ds.task!r} with one-hot input yet; "
+            "choose another dataset."
+        )
+        return None, TrainConfig()
+    model = st.selectbox(
+        "Model",
+        names,
+        format_func=lambda n: model_label(n, ds.task),
+        key="train_model",
+        disabled=running,
+    )
+    st.caption(models.spec(model).description)
+    c1, c2, c3, c4 = st.columns(4)
+    epochs = c1.number_input(
+        "Epochs",
+        1,
+        500,
+        20,
+        key="train_epochs",
+        disabled=running,
+        help="Training stops early when validation stops improving.",
+    )
+    lr = c2.select_slider(
+        "Learning rate",
+        LEARNING_RATES,
+        value=1e-3,
+        key="train_lr",
+        format_func=lambda v: f"{v:g}",
+        disabled=running,
+    )
+    batch = c3.selectbox(
+        "Batch size", BATCH_SIZES, index=BATCH_SIZES.index(128), key="train_batch", disabled=running
+    )
+    seed = c4.number_input(
+        "Seed",
+        0,
+        2**31 - 1,
+        0,
+        key="train_seed",
+        disabled=running,
+        help="Fixes the starting weights and batch order, so a run can be repeated.",
+    )
+    use_extras = False
+    if ds.n_extras:
+        names_x = ", ".join(ds.meta.extras_names) or f"{ds.n_extras} extra column(s)"
+        use_extras = st.checkbox(
+            f"Also give the model {names_x}",
+            value=True,
+            key="train_extras",
+            disabled=running,
+            help="Extra per-sequence numbers from the dataset, fed next to the sequence.",
+        )
+    seq_len = None
+    if ds.fixed_length is None:
+        lengths = ds.lengths
+        seq_len = st.number_input(
+            "Pad or trim every sequence to (bp)",
+            1,
+            100_000,
+            int(lengths.max()),
+            key="train_seq_len",
+            disabled=running,
+        )
+        st.info(
+            f"Sequence lengths differ ({lengths.min()}–{lengths.max()} bp). Before training, "
+            f"shorter sequences are padded with N and longer ones trimmed (keeping the centre) "
+            f"to {seq_len} bp."
+        )
+    config = TrainConfig(
+        epochs=int(epochs),
+        lr=float(lr),
+        batch_size=int(batch),
+        seed=int(seed),
+        use_extras=use_extras,
+        seq_len=int(seq_len) if seq_len else None,
+    )
+    return model, config
+
+
+def start_job(choice: str, model: str, config: TrainConfig) -> None:
+    old = st.session_state.get(TRAIN_JOB)
+    if old is not None and not old.done:
+        return  # one job per session at a time
+    job = TrainingJob(fresh_dataset(choice), model, config).start()
+    st.session_state[TRAIN_JOB] = job
+    st.session_state[STOP_REQUESTED] = False
+
+
+def stop_job() -> None:
+    job = st.session_state.get(TRAIN_JOB)
+    if job is not None and not job.done:
+        job.stop()
+        st.session_state[STOP_REQUESTED] = True
+
+
+def status_line(job: TrainingJob) -> str:
+    status = job.status
+    if status == "running" and st.session_state.get(STOP_REQUESTED):
+        return "stopping (finishing the current batch)"
+    return status
+
+
+def show_curves(history: list[dict]) -> None:
+    if not history:
+        st.caption("The curves appear after the first epoch.")
+        return
+    df = pd.DataFrame(history)
+    c1, c2 = st.columns(2)
+    with c1:
+        fig = history_figure(
+            history, {"train_loss": "train loss", "valid_loss": "valid loss"}, "Loss", "loss"
+        )
+        show_figure(fig, "loss-curves", df)
+    with c2:
+        fig = history_figure(history, metric_series(history), "Metrics", "score")
+        show_figure(fig, "metric-curves", df)
+
+
+def live_panel(running_at_render: bool) -> None:
+    """Status, progress and curves; a fragment polls it while the job runs."""
+    with error_boundary("drawing the training curves"):
+        job: TrainingJob | None = st.session_state.get(TRAIN_JOB)
+        if job is None:
+            return
+        history = job.history
+        n_epochs = job.config.epochs
+        with st.container(key="train_status"):
+            st.markdown(f"**Status:** {status_line(job)}")
+            if not job.done:
+                epoch = min(len(history) + 1, n_epochs)
+                st.progress(
+                    min(max(job.progress, 0.0), 1.0),
+                    text=f"epoch {epoch} / {n_epochs} · {job.progress:.0%} of this epoch",
+                )
+            else:
+                st.caption(f"epoch {len(history)} / {n_epochs} done")
+        show_curves(history)
+        if running_at_render and job.done:
+            st.rerun()  # the whole page, to show the final results
+
+
+def final_panel(job: TrainingJob) -> None:
+    if job.status == "failed":
+        st.error(f"Training failed: {job.message}")
+        return
+    result = job.result
+    if result is None:
+        return
+    st.success(job.message)
+    task = job.dataset.task
+    m = result.test_metrics
+    n = len(result.test_labels)
+    if job.status == "stopped" and not result.history:
+        st.warning(
+            "Stopped before the first epoch finished: these numbers are for an untrained model."
+        )
+    st.subheader("Held-out test set")
+    names = list(m)[:5]
+    cols = st.columns(len(names) + 1)
+    for col, k in zip(cols, names, strict=False):
+        col.metric(METRIC_LABELS.get(k, k.upper()), fmt(m.get(k)))
+    cols[-1].metric("test sequences", f"{n:,}")
+    share = float((result.test_labels > 0.5).mean()) if task == "binary" and n else None
+    st.markdown(summary_text(task, m, n, share))
+    y, p = result.test_labels, result.test_predictions
+    if task == "binary" and 0 < (y > 0.5).sum() < n:
+        fpr, tpr = roc_points(y, p)
+        fig = roc_figure(fpr, tpr, m.get("roc_auc"), "ROC curve, test split")
+        show_figure(fig, "roc-test", pd.DataFrame({"fpr": fpr, "tpr": tpr}))
+    elif task == "regression" and y.ndim == 1:
+        fig = scatter_figure(y, p, "Predicted vs measured, test split")
+        table = pd.DataFrame({"id": result.test_ids, "label": y, "prediction": p})
+        show_figure(fig, "scatter-test", table)
+    if result.run_dir is not None:
+        st.markdown(f"Run saved in `{result.run_dir}` (device: {result.device}).")
+        page_link(
+            "pages/predict.py", "Predict new sequences with it", icon=":material/online_prediction:"
+        )
+
+
+def main() -> None:
+    st.title("Train")
+    st.caption(
+        f"Runs are saved under `{default_runs_dir()}` · training on **{select_device('auto')}**"
+    )
+    job: TrainingJob | None = st.session_state.get(TRAIN_JOB)
+    running = job is not None and not job.done
+    choices = dataset_choices()
+    current = active_choice()
+    choice = st.selectbox(
+        "Dataset",
+        choices,
+        index=choices.index(current),
+        format_func={c: dataset_label(c) for c in choices}.__getitem__,
+        key="train_dataset",
+        disabled=running,
+    )
+    st.session_state[ACTIVE_DATASET] = choice
+    ds = peek_dataset(choice)
+    st.caption(f"{len(ds):,} sequences · task **{ds.task}** · length {ds.summary()['length']} bp")
+    model, config = settings_form(ds, running)
+    buttons = st.container(horizontal=True, gap="small")
+    start = buttons.button(
+        "Start training",
+        type="primary",
+        key="train_start",
+        disabled=running or model is None,
+        icon=":material/play_arrow:",
+    )
+    buttons.button(
+        "Stop", key="train_stop", on_click=stop_job, disabled=not running, icon=":material/stop:"
+    )
+    if start and model is not None:
+        start_job(choice, model, config)
+        st.rerun()  # redraw with Start disabled and Stop enabled
+    if job is None:
+        st.info("Press **Start training** to train; the curves update live, every epoch.")
+        return
+    st.divider()
+    st.fragment(live_panel, run_every=POLL_SECONDS if running else None)(running)
+    if job.done:
+        final_panel(job)
+
+
+ensure_app_navigation()
+with error_boundary("showing the Train page"):
+    main()

@@ -1,0 +1,328 @@
+"""AppTest smoke tests: every page loads without an exception and shows its main widgets;
+bad input shows a message, never a traceback. (AppTest runs fragments inline only, so the
+live polling is covered by tests/test_browser.py.)"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from genoviz.data import BUNDLED
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("pages/home.py", "pages/data.py", "pages/train.py", "pages/predict.py")
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("genoviz-cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache_dir: Path) -> Path:
+    """Runs go to a fresh tmp dir; the dataset cache is shared by the session's tests."""
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(runs))
+    monkeypatch.setenv("GENOVIZ_CACHE_DIR", str(cache_dir))
+    monkeypatch.syspath_prepend(str(ROOT))  # pages import pages._common
+    return runs
+
+
+def app(page: str | None = None) -> AppTest:
+    """The app through its real navigation, switched to ``page``."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def errors(at: AppTest) -> str:
+    return " | ".join(e.value for e in at.error)
+
+
+def labels(widgets) -> list[str]:
+    return [w.label for w in widgets]
+
+
+def text_of(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+# --- every page loads ---------------------------------------------------------------------
+
+
+def test_app_opens_on_home():
+    at = app()
+    ok(at)
+    assert at.title[0].value == "genoviz"
+    assert len(at.page_link) == 3
+    assert "Device in use" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_on_its_own(page: str):
+    """Each page file also runs alone (page links fall back to plain text)."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    ok(at)
+    assert at.title
+
+
+def test_data_page_defaults_to_tf_binding():
+    at = app("pages/data.py")
+    ok(at)
+    assert at.radio(key="data_source").value == "Bundled dataset"
+    assert at.selectbox(key="data_bundled").value == "tf-binding"
+    card = at.get_by_key("dataset_card")
+    assert card is not None
+    assert "tf-binding" in [s.value for s in at.subheader]
+    assert "planted motif instances" in text_of(at)
+    assert len(at.dataframe) == 1
+    assert len(at.download_button) == 6  # 3 figures x (HTML, CSV)
+    assert at.session_state["active_dataset"] == "tf-binding"
+
+
+@pytest.mark.parametrize("name", [n for n in BUNDLED if n != "tf-binding"])
+def test_data_page_every_bundled_set(name: str):
+    at = app("pages/data.py")
+    at.selectbox(key="data_bundled").select(name).run()
+    ok(at)
+    assert name in [s.value for s in at.subheader]
+    assert at.session_state["active_dataset"] == name
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="train_dataset").value == name
+
+
+def test_train_page_widgets():
+    at = app("pages/train.py")
+    ok(at)
+    assert at.selectbox(key="train_dataset").value == "tf-binding"
+    model = at.selectbox(key="train_model")
+    assert model.value == "cnn"
+    assert model.format_func(model.value) == "cnn (recommended)"
+    assert at.number_input(key="train_epochs").value == 20
+    assert at.checkbox(key="train_extras").value is True  # tf-binding has accessibility
+    assert "Start training" in labels(at.button)
+    assert at.button(key="train_stop").disabled
+
+
+def test_predict_page_without_runs_explains():
+    at = app("pages/predict.py")
+    ok(at)
+    assert "No trained runs" in at.info[0].value
+
+
+# --- bad input shows a message, not a traceback -------------------------------------------
+
+
+def paste(at: AppTest, text: str) -> AppTest:
+    at.radio(key="data_source").set_value("Paste sequences").run()
+    at.text_area(key="data_paste").input(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_paste_illegal_character_names_position():
+    at = paste(app("pages/data.py"), "ACGTXACGT\nACGTACGT\n")
+    assert "'X'" in errors(at)
+    assert "position 5" in errors(at)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("   \n  ", "empty"),
+        (">seq1\n", "no sequence"),
+        (">seq1\nACGT\n>seq2\n", "seq2"),
+    ],
+)
+def test_paste_bad_input(text: str, expected: str):
+    at = paste(app("pages/data.py"), text)
+    assert expected in errors(at)
+
+
+def test_paste_unlabelled_sequences_preview():
+    at = paste(app("pages/data.py"), ">a\nACGTACGTGG\n>b\nacgu\n")
+    ok(at)
+    assert "Read 2 sequence(s)." in at.success[0].value
+    assert "no labels" in at.info[0].value
+    assert at.dataframe[0].value["length"].tolist() == [10, 4]
+
+
+def test_paste_labelled_table_with_mixed_lengths_warns_and_is_kept():
+    rows = "\n".join(f"{'ACGT' * (3 + i % 3)},{i % 2}" for i in range(40))
+    at = paste(app("pages/data.py"), "sequence,label\n" + rows)
+    ok(at)
+    assert "padded" in at.warning[0].value
+    ds = at.session_state["user_dataset"]
+    assert len(ds) == 40 and ds.task == "binary"
+    assert at.session_state["active_dataset"] == "__user__"
+    at.switch_page("pages/train.py").run()
+    ok(at)
+    assert at.number_input(key="train_seq_len").value == 20  # the longest
+    assert "padded with N" in at.info[0].value
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.radio(key="data_source").set_value("Upload a file").run()
+    at.file_uploader(key="data_upload").upload(name, content).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_upload_csv_without_sequence_column():
+    at = upload(app("pages/data.py"), "bad.csv", b"seq,label\nACGT,1\n")
+    assert "no 'sequence' column" in errors(at)
+
+
+def test_upload_unlabelled_fasta_is_previewed():
+    at = upload(app("pages/data.py"), "reads.fa", b">r1\nACGTAC\n>r2\nGGGCCCAT\n")
+    assert not at.error
+    assert "no 'label='" in at.warning[0].value
+    assert at.dataframe[0].value["id"].tolist() == ["r1", "r2"]
+    assert "user_dataset" not in at.session_state
+
+
+def test_upload_binary_file_is_refused():
+    at = upload(app("pages/data.py"), "x.csv", b"\x00\x01\x02binary")
+    assert "binary file" in errors(at)
+
+
+def test_upload_huge_file_is_refused(monkeypatch: pytest.MonkeyPatch):
+    import pages._common
+
+    monkeypatch.setattr(pages._common, "MAX_UPLOAD_MB", 0.01)
+    big = b"sequence,label\n" + b"ACGTACGTAC,1\n" * 2000
+    at = upload(app("pages/data.py"), "big.csv", big)
+    assert "reads files up to" in errors(at)
+    at = upload(app("pages/data.py"), "big.csv.gz", gzip.compress(big))
+    assert "unpacks to more than" in errors(at)
+
+
+def test_upload_gz_regression_with_task_override():
+    body = "sequence,label,openness\n" + "\n".join(
+        f"{'ACGTTGCA'[i % 8 :] + 'ACGTACGTAC'},{i / 7:.3f},{i % 3}" for i in range(30)
+    )
+    at = upload(app("pages/data.py"), "eff.csv.gz", gzip.compress(body.encode()))
+    ok(at)
+    assert "Inferred task: **regression**" in " ".join(c.value for c in at.caption)
+    ds = at.session_state["user_dataset"]
+    assert ds.task == "regression" and ds.meta.extras_names == ["openness"]
+    at.selectbox(key="data_task").select("binary").run()
+    assert "not all 0 or 1" in errors(at)
+
+
+# --- train and predict, end to end (small and fast) ---------------------------------------
+
+
+def start(at: AppTest, dataset: str, epochs: int) -> AppTest:
+    at.selectbox(key="train_dataset").select(dataset).run()
+    at.number_input(key="train_epochs").set_value(epochs).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_train_regression_to_the_end_then_predict(isolated: Path):
+    at = start(app("pages/train.py"), "sirna", 1)
+    job = at.session_state["train_job"]
+    assert job.config.epochs == 1 and job.dataset.task == "regression"
+    assert job.wait(120) == "finished"
+    at.run()
+    ok(at)
+    assert "**Status:** finished" in text_of(at)
+    assert "Pearson r" in [m.label for m in at.metric]
+    assert "straight line" in text_of(at)
+    assert any(p.value.startswith("Run saved") for p in at.markdown)
+    assert str(job.result.run_dir).startswith(str(isolated))
+
+    at.switch_page("pages/predict.py").run()
+    ok(at)
+    assert at.selectbox(key="predict_run").value == str(job.result.run_dir)
+    at.text_area(key="predict_paste").input(">g1\nACGTACGTACGTACGTACGTA\n>g2\nACGTAC\n").run()
+    ok(at)
+    assert "padded with N" in at.info[0].value
+    table = at.dataframe[0].value
+    assert table["id"].tolist() == ["g1", "g2"]
+    assert "prediction" in table.columns
+    assert "predict_download" in [b.key for b in at.download_button]
+    at.text_area(key="predict_paste").input("ACGT!").run()
+    assert "'!'" in errors(at)
+    at.button(key="predict_example").click().run()
+    ok(at)
+    assert len(at.dataframe[0].value) == 5
+
+
+def test_train_stop_then_predict_needs_accessibility():
+    at = start(app("pages/train.py"), "tf-binding", 20)
+    job = at.session_state["train_job"]
+    try:
+        assert at.button(key="train_start").disabled
+        assert not at.button(key="train_stop").disabled
+        assert "epoch 1 / 20" in at.get("progress")[0].proto.text
+        at.button(key="train_stop").click().run()
+    finally:
+        job.stop()
+    assert job.wait(120) == "stopped"
+    at.run()
+    ok(at)
+    assert "**Status:** stopped" in text_of(at)
+
+    at.switch_page("pages/predict.py").run()
+    seqs = ["ACGT" * 25 + "A", "TTGA" * 25 + "C"]
+    at.text_area(key="predict_paste").input("\n".join(seqs)).run()
+    ok(at)
+    assert "accessibility" in at.warning[0].value
+    assert not at.dataframe
+    csv = "sequence,accessibility\n" + "\n".join(f"{s},{i}" for i, s in enumerate(seqs))
+    at.text_area(key="predict_paste").input(csv).run()
+    ok(at)
+    assert at.dataframe[0].value["probability"].between(0, 1).all()
+    at.button(key="predict_example").click().run()  # held-out rows with accessibility
+    ok(at)
+    assert at.text_area(key="predict_paste").value.startswith("id,sequence,accessibility")
+    assert len(at.dataframe[0].value) == 5
+
+
+def test_training_failure_is_shown_as_message():
+    at = paste(app("pages/data.py"), "sequence,label\nACGTACGT,0\nTTGACCAA,1\n")
+    ok(at)
+    at.switch_page("pages/train.py").run()
+    assert at.selectbox(key="train_dataset").value == "__user__"
+    at.button(key="train_start").click().run()
+    job = at.session_state["train_job"]
+    assert job.wait(60) == "failed"
+    at.run()
+    assert not at.exception
+    assert "Training failed" in errors(at)
+    assert "too few sequences" in errors(at)
+
+
+# --- page helpers -------------------------------------------------------------------------
+
+
+def test_metric_series_and_summary_text():
+    from pages._common import metric_series, summary_text
+
+    history = [
+        {"epoch": 1, "train_loss": 1.0, "valid_mse": 0.1, "valid_roc_auc": 0.5},
+        {"epoch": 2, "train_roc_auc": 0.4, "valid_pr_auc": 0.1, "seconds": 2.0, "best": True},
+    ]
+    series = metric_series(history)
+    assert list(series) == ["train_roc_auc", "valid_roc_auc", "valid_pr_auc"]
+    assert series["valid_pr_auc"] == "valid PR AUC"
+    text = summary_text("binary", {"roc_auc": 0.87, "pr_auc": 0.3}, 2000, 0.02)
+    assert text.startswith("ROC AUC 0.87 on 2,000 held-out sequences")
+    assert "87% of the time" in text and "0.02 for random guessing" in text
+    assert "undefined" in summary_text("binary", {"roc_auc": float("nan")}, 10, 0.0)
+    assert "explains about 36%" in summary_text("regression", {"pearson": 0.6}, 300, None)

@@ -1,0 +1,87 @@
+"""Figure builders: assert on traces, titles and axes, never on pixels."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from genoviz import plots
+
+HISTORY = [
+    {"epoch": 1, "train_loss": 0.7, "valid_loss": 0.65, "valid_roc_auc": 0.6},
+    {"epoch": 2, "train_loss": 0.5, "valid_loss": 0.55, "valid_roc_auc": math.nan},
+    {"epoch": 3, "train_loss": 0.4, "valid_loss": 0.50, "valid_roc_auc": 0.8},
+]
+
+
+def test_history_figure_one_line_per_present_key():
+    fig = plots.history_figure(
+        HISTORY,
+        {"train_loss": "train loss", "valid_loss": "valid loss", "absent": "never drawn"},
+        "Loss",
+        "loss",
+    )
+    assert isinstance(fig, go.Figure)
+    assert [t.name for t in fig.data] == ["train loss", "valid loss"]
+    assert list(fig.data[0].x) == [1, 2, 3]
+    assert list(fig.data[0].y) == pytest.approx([0.7, 0.5, 0.4])
+    assert fig.layout.title.text == "Loss"
+    assert fig.layout.xaxis.title.text == "epoch"
+    assert fig.layout.yaxis.title.text == "loss"
+    # train and valid get their fixed colours
+    assert fig.data[0].line.color == plots.COLORS["train"]
+    assert fig.data[1].line.color == plots.COLORS["valid"]
+
+
+def test_history_figure_nan_becomes_gap_and_empty_history_is_empty():
+    fig = plots.history_figure(HISTORY, {"valid_roc_auc": "valid ROC AUC"}, "Metrics", "score")
+    assert list(fig.data[0].y) == [0.6, None, 0.8]
+    assert len(plots.history_figure([], {"train_loss": "train"}, "Loss", "loss").data) == 0
+
+
+def test_roc_figure_has_curve_and_chance_line():
+    fpr, tpr = np.array([0.0, 0.5, 1.0]), np.array([0.0, 0.9, 1.0])
+    fig = plots.roc_figure(fpr, tpr, auc=0.7, title="ROC curve, test split")
+    assert len(fig.data) == 2
+    assert fig.data[0].name == "model (AUC 0.700)"
+    assert list(fig.data[0].y) == [0.0, 0.9, 1.0]
+    assert fig.data[1].name == "chance"
+    assert list(fig.data[1].x) == [0, 1]
+    assert fig.layout.title.text == "ROC curve, test split"
+    assert fig.layout.xaxis.title.text == "false positive rate"
+    assert plots.roc_figure(fpr, tpr).data[0].name == "model"
+
+
+def test_scatter_figure_identity_line_spans_data():
+    fig = plots.scatter_figure(np.array([0.1, 0.5, 0.9]), np.array([0.2, 0.4, 1.1]))
+    assert [t.name for t in fig.data] == ["sequences", "y = x"]
+    assert fig.data[0].mode == "markers"
+    assert list(fig.data[1].x) == pytest.approx([0.1, 1.1])
+    assert fig.layout.xaxis.title.text == "measured"
+
+
+def test_histogram_and_bar_figures():
+    fig = plots.histogram_figure([0.4, 0.5, 0.5], "GC content", "GC fraction", nbins=10)
+    assert isinstance(fig.data[0], go.Histogram)
+    assert list(fig.data[0].x) == [0.4, 0.5, 0.5]
+    assert fig.data[0].nbinsx == 10
+    assert fig.layout.yaxis.title.text == "count"
+    bar = plots.bar_figure(["0 (negative)", "1 (positive)"], [98, 2], "Labels", "label")
+    assert list(bar.data[0].x) == ["0 (negative)", "1 (positive)"]
+    assert list(bar.data[0].y) == [98, 2]
+    assert list(bar.data[0].text) == ["98", "2"]
+
+
+def test_figure_frame_gives_the_numbers_behind_a_figure():
+    fig = plots.roc_figure(np.array([0.0, 1.0]), np.array([0.0, 1.0]), auc=0.5)
+    df = plots.figure_frame(fig)
+    assert list(df.columns) == ["trace", "x", "y"]
+    assert len(df) == 4
+    assert set(df["trace"]) == {"model (AUC 0.500)", "chance"}
+    hist = plots.figure_frame(plots.histogram_figure([1.0, 2.0], "t", "x"))
+    assert list(hist["x"]) == [1.0, 2.0]
+    assert hist["y"].isna().all()
+    assert plots.figure_frame(go.Figure()).empty
