@@ -6,6 +6,7 @@ file), so nothing is downloaded at run time.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,11 +52,18 @@ def counts_to_pfm(counts: np.ndarray, pseudocount: float = 0.01) -> np.ndarray:
     return counts / counts.sum(axis=0, keepdims=True)
 
 
-@lru_cache(maxsize=1)
-def _jaspar_db():  # pragma: no cover - thin wrapper
-    from pyjaspar import jaspardb
+_local = threading.local()
 
-    return jaspardb()
+
+def _jaspar_db():
+    """One pyjaspar connection per thread: SQLite objects may only be used on the thread
+    that made them, and Streamlit serves each session from its own thread."""
+    db = getattr(_local, "db", None)
+    if db is None:
+        from pyjaspar import jaspardb
+
+        db = _local.db = jaspardb()
+    return db
 
 
 @lru_cache(maxsize=256)

@@ -7,14 +7,12 @@ module out of any page list.
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import math
+import os
 import re
 import runpy
-import zlib
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,8 +44,8 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 
 APP_SCRIPT = Path(__file__).resolve().parents[1] / "app.py"
 
-#: Largest upload genoviz reads in the browser, after decompression.
-MAX_UPLOAD_MB = 50
+#: Largest upload genoviz reads in the browser, after decompression (MB).
+MAX_UPLOAD_MB = float(os.environ.get("GENOVIZ_MAX_UPLOAD_MB", "200"))
 
 # Session-state keys shared between pages (widget keys are page-local and get cleared
 # when the user navigates away, so pages copy what they share into these).
@@ -98,19 +96,9 @@ def error_boundary(what: str) -> Iterator[None]:
         )
 
 
-@functools.cache
-def _dataset_thread() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="genoviz-datasets")
-
-
 def load_bundled_copy(name: str) -> Dataset:
-    """``load_bundled`` on one fixed thread: a fresh copy the caller may change.
-
-    Workaround for a library bug: ``genoviz.motifs`` caches one pyjaspar sqlite
-    connection, which only works on the thread that opened it, and bundled builders read
-    JASPAR; Streamlit runs each session (and AppTest each run) on another thread.
-    """
-    return _dataset_thread().submit(load_bundled, name).result()
+    """A fresh copy of a bundled set that the caller may change."""
+    return load_bundled(name)
 
 
 @st.cache_resource(show_spinner="Building the bundled dataset (first time only)…")
@@ -164,23 +152,13 @@ def read_upload(data: bytes, name: str, limit_mb: float | None = None) -> str:
     if len(data) > limit:
         raise DataFormatError(
             f"{name} is {len(data) / 2**20:,.1f} MB; the dashboard reads files up to "
-            f"{limit_mb} MB. Use the command line (python -m genoviz train --data FILE) "
-            "for bigger files."
+            f"{limit_mb:g} MB (set GENOVIZ_MAX_UPLOAD_MB to change it). Use the command "
+            "line (python -m genoviz train --data FILE) for bigger files."
         )
-    if data[:2] == b"\x1f\x8b":
-        try:
-            d = zlib.decompressobj(wbits=31)
-            data = d.decompress(data, limit + 1)
-        except zlib.error as e:
-            raise DataFormatError(f"{name}: not a valid gzip file ({e})") from None
-        if len(data) > limit:
-            raise DataFormatError(
-                f"{name} unpacks to more than {limit_mb} MB; the dashboard reads files up "
-                f"to {limit_mb} MB. Use the command line for bigger files."
-            )
-    if not data.strip():
+    text = decode_bytes(data, name, max_bytes=limit)
+    if not text.strip():
         raise DataFormatError(f"{name}: the file is empty")
-    return decode_bytes(data, name)
+    return text
 
 
 def metric_series(history: list[dict[str, Any]]) -> dict[str, str]:

@@ -109,3 +109,21 @@ def test_large_table_reports_progress(tmp_path):
     seen = []
     ds = load_file(p, progress=seen.append)
     assert len(ds) == 45_000 and seen == [0.0, 20_000 / 45_000, 40_000 / 45_000]
+
+
+def test_decode_bytes_unpacks_gzip_and_enforces_the_limit():
+    from genoviz.data.importers import decode_bytes
+
+    assert decode_bytes(gzip.compress(b"sequence,label\n"), "x.gz") == "sequence,label\n"
+    bomb = gzip.compress(b"A" * 5_000_000)  # 5 MB of text in a few kB
+    with pytest.raises(DataFormatError, match=r"unpacks to more than 0\.954 MB"):
+        decode_bytes(bomb, "bomb.csv.gz", max_bytes=1_000_000)
+    with pytest.raises(DataFormatError, match="damaged gzip"):
+        decode_bytes(b"\x1f\x8b" + b"junk" * 10, "bad.gz")
+
+
+def test_binary_task_needs_zero_one_labels(tmp_path):
+    p = write(tmp_path, "r.csv", "id,sequence,label\na,ACGT,0\nb,ACGT,0.7\n")
+    assert load_file(p).task == "regression"
+    with pytest.raises(DataFormatError, match=r"needs labels 0 or 1, but b has 0\.7"):
+        load_file(p, task="binary")

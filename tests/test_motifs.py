@@ -39,3 +39,23 @@ def test_pfm_helpers():
     np.testing.assert_allclose(reverse_complement_pfm(reverse_complement_pfm(pfm)), pfm)
     ic = information_content(np.full((4, 3), 0.25))
     np.testing.assert_allclose(ic, 0.0, atol=1e-9)
+
+
+def test_jaspar_works_from_any_thread():
+    import threading
+
+    fetch_jaspar.cache_clear()
+    out, errors = [], []
+
+    def work(mid):
+        try:
+            out.append(fetch_jaspar(mid).name)
+        except Exception as e:  # collected and asserted below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(m,)) for m in ("MA0139", "MA0035", "MA0079")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(out) == ["CTCF", "GATA1", "SP1"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,13 +33,29 @@ _LABEL_TOKEN = re.compile(r"(?:^|\s|\|)label=([^\s|;]+)")
 
 def read_text(path: str | Path) -> str:
     """Read a (possibly gzipped) text file, with a clear error for binary content."""
-    raw = Path(path).read_bytes()
+    return decode_bytes(Path(path).read_bytes(), str(path))
+
+
+def decode_bytes(raw: bytes, name: str, max_bytes: int | None = None) -> str:
+    """Bytes of a text file (gzipped or not) to text.
+
+    Raises:
+        DataFormatError: binary content, bad gzip, non-UTF-8 text (naming the line), or
+            more than ``max_bytes`` once unpacked.
+    """
     if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    return decode_bytes(raw, str(path))
-
-
-def decode_bytes(raw: bytes, name: str) -> str:
+        try:
+            if max_bytes is None:
+                raw = gzip.decompress(raw)
+            else:  # stop unpacking just past the limit: a tiny .gz can unpack to gigabytes
+                raw = zlib.decompressobj(wbits=31).decompress(raw, max_bytes + 1)
+        except (OSError, EOFError, zlib.error) as e:
+            raise DataFormatError(f"{name}: damaged gzip file ({e})") from None
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise DataFormatError(
+            f"{name} unpacks to more than {max_bytes / 2**20:.3g} MB of text, the most "
+            "genoviz reads here (GENOVIZ_MAX_UPLOAD_MB sets it)"
+        )
     if b"\x00" in raw[:65536]:
         raise DataFormatError(f"{name}: this looks like a binary file, not text")
     try:
@@ -235,6 +252,16 @@ def _finish(seqs, y, ids, w, extras, extra_names, name, task) -> Dataset:
     if not seqs:
         raise DataFormatError(f"{name}: no rows after the header")
     task = task or infer_task(y)
+    if task == "binary":
+        first = np.asarray(y).reshape(len(seqs), -1)[:, 0]
+        bad = np.flatnonzero(~np.isin(first, (0.0, 1.0)))
+        if len(bad):
+            i = int(bad[0])
+            who = ids[i] if ids else f"row {i + 1}"
+            raise DataFormatError(
+                f"{name}: task 'binary' needs labels 0 or 1, but {who} has {first[i]:g}; "
+                "choose regression"
+            )
     meta = DatasetMeta(
         name=Path(name).name,
         description=f"Loaded from {name}: {len(seqs)} sequences, task {task}.",
