@@ -1,8 +1,11 @@
-"""Pure plotly figure builders: they take numbers and return a ``plotly.graph_objects.Figure``.
+"""Pure figure builders: they take numbers and return a plotly ``Figure`` (or, for sequence
+logos, a matplotlib ``Figure`` drawn by logomaker).
 
-No science happens here (metrics, GC content and ROC points are computed by the caller) and
-nothing here knows about streamlit. :func:`figure_frame` turns any figure built here back
-into a table, so every figure can be downloaded as the numbers behind it.
+No science happens here (metrics, GC content, ROC points and information content are
+computed by the caller) and nothing here knows about streamlit. :func:`figure_frame` turns
+any plotly figure built here back into a table, so every figure can be downloaded as the
+numbers behind it. Logos are built on a ``matplotlib.figure.Figure()``, never through
+pyplot's global state, so they are safe in a multi-threaded server.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from matplotlib.figure import Figure as MplFigure
 
 #: Colour per series, so train/valid look the same in every figure.
 COLORS = {
@@ -21,6 +25,19 @@ COLORS = {
     "test": "#2ca02c",
     "neutral": "#7f7f7f",
 }
+#: Colours for the series of grouped figures (classes, motifs), in order.
+_SERIES_COLORS = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+)
 _LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
     "margin": {"l": 60, "r": 20, "t": 50, "b": 90},
@@ -190,6 +207,103 @@ def bar_figure(
     )
     fig = _styled(fig, title, x_title, y_title)
     fig.update_layout(showlegend=False)
+    return fig
+
+
+def grouped_bar_figure(
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    title: str,
+    x_title: str,
+    y_title: str = "count",
+    show_values: bool = False,
+) -> go.Figure:
+    """Bars side by side: one trace per series over the same categories.
+
+    Args:
+        categories: x labels, e.g. k-mers or split names.
+        series: legend name -> one value per category, e.g. ``{"positive": [...]}``.
+        show_values: write each bar's value on it (for a few bars, not hundreds).
+    """
+    fig = go.Figure()
+    for i, (name, values) in enumerate(series.items()):
+        values = list(values)
+        fig.add_trace(
+            go.Bar(
+                x=list(categories),
+                y=values,
+                name=name,
+                marker={"color": COLORS.get(name, _SERIES_COLORS[i % len(_SERIES_COLORS)])},
+                text=[f"{v:,.4g}" for v in values] if show_values else None,
+                textposition="outside" if show_values else None,
+                cliponaxis=False,
+            )
+        )
+    fig = _styled(fig, title, x_title, y_title)
+    fig.update_layout(barmode="group", bargap=0.15, showlegend=len(series) > 1)
+    return fig
+
+
+def stacked_histogram_figure(
+    groups: Mapping[str, Sequence[float] | np.ndarray],
+    title: str,
+    x_title: str,
+    nbins: int | None = None,
+) -> go.Figure:
+    """Histograms of raw values, one stacked trace per group, sharing their bins
+    (e.g. planted motif start positions, per motif)."""
+    fig = go.Figure()
+    for i, (name, values) in enumerate(groups.items()):
+        fig.add_trace(
+            go.Histogram(
+                x=np.asarray(values, dtype=float),
+                name=name,
+                nbinsx=nbins,
+                bingroup=1,
+                marker={"color": _SERIES_COLORS[i % len(_SERIES_COLORS)]},
+            )
+        )
+    fig = _styled(fig, title, x_title, "count")
+    fig.update_layout(barmode="stack", bargap=0.05, showlegend=len(groups) > 1)
+    return fig
+
+
+def logo_figure(
+    matrix: pd.DataFrame,
+    title: str,
+    y_label: str = "probability",
+    y_max: float | None = None,
+    height: float = 2.4,
+    inches_per_position: float = 0.25,
+) -> MplFigure:
+    """A sequence logo of a positions x letters matrix, drawn by logomaker.
+
+    Args:
+        matrix: rows = positions (integer index, e.g. 1-based), columns = letters (A, C,
+            G, T); values are heights already computed by the caller (probabilities or bits).
+        y_label: what the heights are, e.g. ``"probability"`` or ``"information (bits)"``.
+        y_max: top of the y axis (e.g. 1 for probability, 2 for DNA bits); None: automatic.
+        height, inches_per_position: size in inches; the width grows with the positions
+            (between 4 and 12 inches, so long windows stay on one screen).
+
+    Returns:
+        a ``matplotlib.figure.Figure`` with one Axes, not registered with pyplot: the
+        caller saves it (``fig.savefig``) and drops it; nothing global needs closing.
+    """
+    import logomaker  # imported here: it pulls in matplotlib.pyplot, which only logos need
+
+    n = len(matrix)
+    width = min(max(4.0, 1.0 + inches_per_position * n), 12.0)
+    fig = MplFigure(figsize=(width, height), layout="constrained")
+    ax = fig.add_subplot()
+    logo = logomaker.Logo(matrix, ax=ax, color_scheme="classic", show_spines=False)
+    logo.style_spines(spines=("left", "bottom"), visible=True)
+    logo.style_xticks(spacing=1 if n <= 30 else 5 if n <= 150 else 10)
+    if y_max is not None:
+        ax.set_ylim(0, y_max)
+    ax.set_xlabel("position")
+    ax.set_ylabel(y_label)
+    ax.set_title(title)
     return fig
 
 

@@ -7,6 +7,7 @@ module out of any page list.
 from __future__ import annotations
 
 import copy
+import io
 import logging
 import math
 import os
@@ -15,7 +16,7 @@ import runpy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,7 +27,7 @@ import models
 from genoviz.data import BUNDLED, DataFormatError, Dataset, load_bundled
 from genoviz.data.importers import decode_bytes
 from genoviz.metrics import METRIC_LABELS
-from genoviz.plots import figure_frame
+from genoviz.plots import figure_frame, logo_figure
 from genoviz.runs import RunError
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainingError
@@ -268,3 +269,76 @@ def page_link(page: str, label: str, icon: str | None = None) -> None:
         st.page_link(page, label=label, icon=icon)
     except StreamlitAPIException:
         st.markdown(f"→ {label} (in the page menu)")
+
+
+# --- appended for the Data page: downloaded real sets and logo images ----------------------
+
+
+@st.cache_resource(show_spinner="Reading the downloaded dataset (first time only)…")
+def downloaded_dataset(name: str) -> Dataset:
+    """A real set fetched with ``python -m genoviz download NAME``, shared by every session:
+    read it, never change it."""
+    from genoviz.data import load
+
+    return load(name)
+
+
+class LogoImages(NamedTuple):
+    """A rendered logo: PNG for the page and the PNG download, SVG for the SVG download,
+    and the width to show it at (pixels; the PNG has 1.5 times as many, for sharp screens)."""
+
+    png: bytes
+    svg: bytes
+    width: int
+
+
+@st.cache_data(max_entries=64, show_spinner="Drawing the logo…")
+def logo_images(
+    matrix: pd.DataFrame, title: str, y_label: str, y_max: float | None = None
+) -> LogoImages:
+    """Draw a logo once (logomaker takes a second or two) and keep its PNG and SVG bytes."""
+    fig = logo_figure(matrix, title, y_label=y_label, y_max=y_max)
+    try:
+        out = {}
+        for fmt in ("png", "svg"):
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, dpi=150)
+            out[fmt] = buf.getvalue()
+        width = round(fig.get_figwidth() * 100)
+    finally:
+        fig.clear()  # a figure outside pyplot: nothing global to close; free its artists
+    return LogoImages(out["png"], out["svg"], width)
+
+
+def show_logo(images: LogoImages, name: str, matrix: pd.DataFrame) -> None:
+    """A logo image with PNG, SVG and CSV (the matrix behind it) downloads under it."""
+    slug = _slug(name)
+    st.image(images.png, width=images.width)
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        "Logo (PNG)",
+        data=images.png,
+        file_name=f"{slug}.png",
+        mime="image/png",
+        key=f"dl_png_{slug}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    row.download_button(
+        "Logo (SVG)",
+        data=images.svg,
+        file_name=f"{slug}.svg",
+        mime="image/svg+xml",
+        key=f"dl_svg_{slug}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    row.download_button(
+        "Data (CSV)",
+        data=lambda: matrix.rename_axis("position").to_csv(),
+        file_name=f"{slug}.csv",
+        mime="text/csv",
+        key=f"dl_csv_{slug}",
+        on_click="ignore",
+        icon=":material/table:",
+    )

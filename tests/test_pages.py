@@ -5,8 +5,10 @@ live polling is covered by tests/test_browser.py.)"""
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -14,6 +16,7 @@ from genoviz.data import BUNDLED
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("pages/home.py", "pages/data.py", "pages/train.py", "pages/predict.py")
+DATA_TABS = ("Card", "Sequences", "Composition", "Ground truth", "Splits")
 TIMEOUT = 60
 
 
@@ -86,8 +89,8 @@ def test_data_page_defaults_to_tf_binding():
     assert card is not None
     assert "tf-binding" in [s.value for s in at.subheader]
     assert "planted motif instances" in text_of(at)
-    assert len(at.dataframe) == 1
-    assert len(at.download_button) == 6  # 3 figures x (HTML, CSV)
+    assert [t.label for t in at.tabs] == list(DATA_TABS)
+    assert len(at.dataframe) == 1  # the preview: only the open tab (Card) runs
     assert at.session_state["active_dataset"] == "tf-binding"
 
 
@@ -326,3 +329,251 @@ def test_metric_series_and_summary_text():
     assert "87% of the time" in text and "0.02 for random guessing" in text
     assert "undefined" in summary_text("binary", {"roc_auc": float("nan")}, 10, 0.0)
     assert "explains about 36%" in summary_text("regression", {"pearson": 0.6}, 300, None)
+
+
+# --- Data page: tabs, composition, ground truth, splits, real data, DiskDataset folders ------
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DISK_SIRNA = SHARED_DATA / "deepchem_disk" / "train_siRNA"
+
+
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    at.session_state["data_tab"] = tab
+    at.run()
+    ok(at)
+    return at
+
+
+def data_set(name: str, tab: str | None = None) -> AppTest:
+    at = app("pages/data.py")
+    if name != "tf-binding":
+        at.selectbox(key="data_bundled").select(name).run()
+    return open_tab(at, tab) if tab else at
+
+
+def plotly_traces(at: AppTest, i: int = 0) -> list[dict]:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)["data"]
+
+
+def dataframes(at: AppTest) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe]
+
+
+@pytest.mark.parametrize("name", list(BUNDLED))
+def test_data_page_every_tab_of_every_bundled_set(name: str):
+    """Each tab runs for each set, whatever its task and however its ground truth is kept."""
+    at = data_set(name)
+    assert name in [s.value for s in at.subheader]
+    assert at.get_by_key("dataset_card") is not None
+    open_tab(at, "Sequences")
+    assert at.get("plotly_chart")
+    open_tab(at, "Composition")
+    assert at.slider(key="data_kmer_k").value == 3
+    assert len(plotly_traces(at)[0]["x"]) == 64
+    ds = at.session_state["active_dataset"]
+    assert ds == name
+    if BUNDLED[name].task == "lm":  # CDS of many lengths: no position-wise logo
+        assert not at.get("image")
+        assert "different lengths" in at.info[0].value
+    else:
+        assert len(at.get("image")) == 1
+    open_tab(at, "Ground truth")
+    assert at.dataframe or at.info
+    open_tab(at, "Splits")
+    assert dataframes(at)[0]["split"].tolist() == ["train", "valid", "test"]
+    assert at.get("plotly_chart")
+
+
+def test_kmer_spectrum_split_by_class_and_ordered():
+    at = data_set("tf-binding", "Composition")
+    traces = plotly_traces(at)
+    assert [t["name"] for t in traces] == ["negative (0)", "positive (1)"]
+    assert traces[0]["x"][:3] == ["AAA", "AAC", "AAG"]
+    assert "5,000" in " ".join(c.value for c in at.caption)
+    at.slider(key="data_kmer_k").set_value(6).run()
+    at.radio(key="data_kmer_order").set_value("largest difference between classes first").run()
+    ok(at)
+    traces = plotly_traces(at)
+    assert len(traces[0]["x"]) == 64  # of 4,096, the CSV has them all
+    assert "TGACTC" in traces[0]["x"][:5]  # the planted JUND site TGA(C/G)TCA
+    at.checkbox(key="data_kmer_by_class").uncheck().run()
+    ok(at)
+    assert [t["name"] for t in plotly_traces(at)] == ["all sequences"]
+    keys = [b.key for b in at.download_button]
+    assert "dl_csv_tf-binding-kmers-k6" in keys
+
+
+def test_sirna_logo_probability_and_bits():
+    at = data_set("sirna", "Composition")
+    assert at.slider(key="data_kmer_k") is not None
+    assert not at.checkbox(key="data_kmer_by_class").value  # regression: nothing to split
+    positions = next(s for s in at.slider if s.label == "Positions")
+    assert positions.value == (1, 21)  # a short set: every position
+    assert len(at.get("image")) == 1
+    keys = [b.key for b in at.download_button]
+    assert {k.split("_")[1] for k in keys if "logo" in k} == {"png", "svg", "csv"}
+    at.radio(key="data_logo_mode").set_value("information (bits)").run()
+    ok(at)
+    assert len(at.get("image")) == 1
+    assert any("information" in b.key for b in at.download_button)
+
+
+def test_splice_sites_logo_window_around_the_site():
+    at = data_set("splice-sites", "Composition")
+    positions = next(s for s in at.slider if s.label == "Positions")
+    assert positions.value == (176, 226)  # 400 bp: a window around the exon boundary
+    assert len(at.get("image")) == 1
+    positions.set_value((195, 210)).run()
+    group = next(s for s in at.selectbox if s.label == "Sequences")
+    assert group.options == ["all sequences", "neither", "donor", "acceptor"]
+    group.select("donor").run()
+    ok(at)
+    assert len(at.get("image")) == 1
+    assert "dl_png_splice-sites-logo-donor-195-210-probability" in [
+        b.key for b in at.download_button
+    ]
+
+
+def test_tf_binding_ground_truth_table_names_jund():
+    at = data_set("tf-binding", "Ground truth")
+    tables = dataframes(at)
+    planted = next(t for t in tables if {"motif", "start", "strand"} <= set(t.columns))
+    assert len(planted) == 500  # the first rows; the CSV has all 7,310
+    assert set(planted["motif"]) == {"JUND"}
+    assert planted["id"].str.startswith("tf").all()
+    counts = next(t for t in tables if "count" in t.columns)
+    assert counts["count"].sum() == 7310
+    assert set(counts["kind"]) >= {"site"}
+    assert {t["name"] for t in plotly_traces(at)} == {"site", "half-site-decoy", "weak-decoy"}
+    assert "Planted instances: 7,310" in [m.value.strip("# ") for m in at.markdown]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("promoters", {"kind", "tata", "cpg_island"}),
+        ("splice-sites", {"site", "boundary", "role"}),
+        ("tf-multitask", {"ebox_start", "spacing"}),
+        ("codon-corpus", {"proteins"}),
+    ],
+)
+def test_ground_truth_stored_other_ways_is_summarised(name: str, expected: set[str]):
+    at = data_set(name, "Ground truth")
+    columns = set().union(*(t.columns for t in dataframes(at)))
+    assert expected <= columns
+    summary = dataframes(at)[-1]
+    assert list(summary.columns) == ["key", "what", "size", "first values"]
+    assert summary["first values"].str.len().max() <= 90  # never the raw dict
+
+
+def test_splits_table_and_chart():
+    at = data_set("tf-binding", "Splits")
+    table = dataframes(at)[0]
+    assert table["positives"].tolist() == [320, 40, 40]
+    assert [t["name"] for t in plotly_traces(at)] == ["negatives", "positives"]
+    at = data_set("splice-sites", "Splits")
+    assert [t["name"] for t in plotly_traces(at)] == ["neither", "donor", "acceptor"]
+
+
+def test_no_downloaded_sets_shows_the_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("GENOVIZ_DATA_DIR", str(tmp_path))
+    at = app("pages/data.py")
+    ok(at)
+    options = at.selectbox(key="data_bundled").options  # as shown: name — summary
+    assert [o.split(" — ")[0] for o in options] == list(BUNDLED)
+    assert "python -m genoviz download deepchem-jund" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.realdata
+def test_downloaded_real_set_in_the_picker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    if not DISK_SIRNA.is_dir():
+        pytest.skip(f"real data folder {DISK_SIRNA} is absent")
+    root = tmp_path / "downloads" / "deepchem-sirna"
+    root.mkdir(parents=True)
+    for split in ("train_siRNA", "valid_siRNA"):  # the book's layout, linked not copied
+        (root / split).symlink_to(DISK_SIRNA, target_is_directory=True)
+    (root / ".complete").write_text("ok\n")
+    monkeypatch.setenv("GENOVIZ_DATA_DIR", str(tmp_path))
+    at = app("pages/data.py")
+    box = at.selectbox(key="data_bundled")
+    assert box.options[-1].startswith("deepchem-sirna (real data) — Real siRNA")
+    box.select("deepchem-sirna").run()
+    ok(at)
+    assert "deepchem-sirna" in [s.value for s in at.subheader]
+    assert "real data" in text_of(at)
+    ds = at.session_state["user_dataset"]
+    assert ds.meta.notes["spec"] == "deepchem-sirna" and len(ds) == 2 * 2187
+    assert at.session_state["active_dataset"] == "__user__"
+    open_tab(at, "Splits")
+    assert dataframes(at)[0]["sequences"].tolist() == [2187, 2187, 0]
+    at.switch_page("pages/train.py").run()
+    assert at.selectbox(key="train_dataset").value == "__user__"
+
+
+def disk_path(at: AppTest, path: str | Path) -> AppTest:
+    at.radio(key="data_source").set_value("DeepChem folder").run()
+    at.text_input(key="data_disk_path").input(str(path)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.realdata
+def test_disk_dataset_loads_only_when_trusted():
+    if not DISK_SIRNA.is_dir():
+        pytest.skip(f"real data folder {DISK_SIRNA} is absent")
+    at = disk_path(app("pages/data.py"), DISK_SIRNA)
+    assert not at.error
+    assert "pickles" in at.warning[0].value and "Not loaded" in at.warning[0].value
+    assert "user_dataset" not in at.session_state
+    assert not at.subheader  # no card
+    at.checkbox(key="data_disk_trust").check().run()
+    ok(at)
+    ds = at.session_state["user_dataset"]
+    assert len(ds) == 2187 and ds.task == "regression"
+    assert set(ds.splits) == {"train", "valid", "test"}
+    assert "train_siRNA" in [s.value for s in at.subheader]
+    open_tab(at, "Composition")
+    assert len(at.get("image")) == 1  # 21 nt guides: a logo
+    # a new path needs a new confirmation
+    at.text_input(key="data_disk_path").input(str(DISK_SIRNA) + "/").run()
+    assert at.checkbox(key="data_disk_trust").value is False
+
+
+def test_disk_path_that_is_not_a_disk_dataset(tmp_path: Path):
+    at = disk_path(app("pages/data.py"), tmp_path)
+    assert "not a DeepChem DiskDataset" in errors(at)
+    assert "metadata.csv.gzip" in errors(at)
+    at.checkbox(key="data_disk_trust").check().run()
+    assert "not a DeepChem DiskDataset" in errors(at)
+    assert "user_dataset" not in at.session_state
+    (tmp_path / "x.csv").write_text("sequence,label\nACGT,1\n")
+    at.text_input(key="data_disk_path").input(str(tmp_path / "x.csv")).run()
+    assert "is a file, not a folder" in errors(at)
+    at.text_input(key="data_disk_path").input(str(tmp_path / "missing")).run()
+    assert "there is no file or folder" in errors(at)
+
+
+def test_upload_reports_progress_and_parses_once(monkeypatch: pytest.MonkeyPatch):
+    import genoviz.data
+
+    calls: list[list[float]] = []
+    real = genoviz.data.load_text
+
+    def spy(text, name, task=None, progress=None, **kw):
+        seen: list[float] = []
+        calls.append(seen)
+
+        def report(f: float) -> None:
+            seen.append(f)
+            progress(f)
+
+        return real(text, name, task=task, progress=report, **kw)
+
+    monkeypatch.setattr(genoviz.data, "load_text", spy)
+    rows = "\n".join(f"{'ACGT' * 5}{'AC'[i % 2]},{i % 2}" for i in range(45_000))
+    at = upload(app("pages/data.py"), "big.csv", f"sequence,label\n{rows}\n".encode())
+    ok(at)
+    assert calls == [[0.0, 20_000 / 45_000, 40_000 / 45_000]]
+    assert len(at.session_state["user_dataset"]) == 45_000
+    open_tab(at, "Splits")  # a rerun does not parse the file again
+    assert len(calls) == 1

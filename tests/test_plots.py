@@ -85,3 +85,84 @@ def test_figure_frame_gives_the_numbers_behind_a_figure():
     assert list(hist["x"]) == [1.0, 2.0]
     assert hist["y"].isna().all()
     assert plots.figure_frame(go.Figure()).empty
+
+
+def test_grouped_bar_figure_one_trace_per_series():
+    fig = plots.grouped_bar_figure(
+        ["AA", "AC", "CG"],
+        {"negative (0)": [0.5, 0.3, 0.2], "positive (1)": [0.4, 0.4, 0.2]},
+        "2-mer frequencies by class",
+        "2-mer",
+        "frequency",
+    )
+    assert [t.name for t in fig.data] == ["negative (0)", "positive (1)"]
+    assert all(isinstance(t, go.Bar) for t in fig.data)
+    assert list(fig.data[1].x) == ["AA", "AC", "CG"]
+    assert list(fig.data[1].y) == pytest.approx([0.4, 0.4, 0.2])
+    assert fig.data[0].text is None
+    assert fig.layout.barmode == "group"
+    assert fig.layout.title.text == "2-mer frequencies by class"
+    assert fig.layout.yaxis.title.text == "frequency"
+    assert fig.layout.showlegend is True
+    labelled = plots.grouped_bar_figure(
+        ["train"], {"sequences": [80]}, "Splits", "split", show_values=True
+    )
+    assert list(labelled.data[0].text) == ["80"]
+    assert labelled.layout.showlegend is False
+    df = plots.figure_frame(fig)
+    assert len(df) == 6 and set(df["trace"]) == {"negative (0)", "positive (1)"}
+
+
+def test_stacked_histogram_figure_shares_bins():
+    fig = plots.stacked_histogram_figure(
+        {"site": [10, 12, 12], "decoy": np.array([50, 60])}, "Planted starts", "start", nbins=20
+    )
+    assert [t.name for t in fig.data] == ["site", "decoy"]
+    assert all(isinstance(t, go.Histogram) for t in fig.data)
+    assert list(fig.data[0].x) == [10, 12, 12]
+    assert {t.bingroup for t in fig.data} == {"1"}
+    assert fig.layout.barmode == "stack"
+    assert fig.layout.xaxis.title.text == "start"
+
+
+@pytest.fixture
+def freq_matrix():
+    """Positions 5-9 of an aligned set: position 7 is always G, the rest uniform."""
+    import pandas as pd
+
+    rows = [[0.25] * 4] * 5
+    rows[2] = [0.0, 0.0, 1.0, 0.0]
+    return pd.DataFrame(rows, columns=list("ACGT"), index=range(5, 10))
+
+
+def test_logo_figure_one_axes_covering_the_positions(freq_matrix):
+    from matplotlib.figure import Figure
+
+    fig = plots.logo_figure(freq_matrix, "splice-sites: donor", y_label="probability", y_max=1.0)
+    try:
+        assert isinstance(fig, Figure)
+        assert len(fig.axes) == 1
+        ax = fig.axes[0]
+        assert ax.get_title() == "splice-sites: donor"
+        assert ax.get_xlabel() == "position"
+        assert ax.get_ylabel() == "probability"
+        lo, hi = ax.get_xlim()
+        assert lo < 5 and hi > 9 and hi - lo < 6  # every position, nothing more
+        assert ax.get_ylim() == pytest.approx((0.0, 1.0))
+        assert [int(t) for t in ax.get_xticks()] == [5, 6, 7, 8, 9]
+        # one glyph per letter of non-zero height: 4 x 4 uniform positions + the lone G
+        assert len(ax.patches) == 17
+    finally:
+        fig.clear()
+
+
+def test_logo_figure_is_not_registered_with_pyplot(freq_matrix):
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    fig = plots.logo_figure(freq_matrix, "t")
+    try:
+        assert plt.get_fignums() == before
+        assert 4.0 <= fig.get_figwidth() <= 12.0
+    finally:
+        fig.clear()
