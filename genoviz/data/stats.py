@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,3 +84,75 @@ def ground_truth_table(ds: Dataset) -> pd.DataFrame:
     if "index" in df and ds.ids is not None:
         df.insert(1, "id", [ds.ids[i] for i in df["index"]])
     return df
+
+
+# --- ground truth stored in other layouts (see the Data page) ---------------------------
+
+
+def stored_tables(truth: dict[str, Any]) -> dict[str, list[str]]:
+    """Row lists stored with their column names, other than ``instances`` (which
+    :func:`ground_truth_table` reads): rows key -> column names. ``columns`` names the rows
+    of the one list whose rows have that many fields (splice ``sites``);
+    ``composite_columns`` those of ``composites``."""
+    out: dict[str, list[str]] = {}
+    for key, cols in truth.items():
+        if not key.endswith("columns") or not isinstance(cols, list):
+            continue
+        prefix = key[: -len("columns")].rstrip("_")
+        matches = [
+            k
+            for k, v in truth.items()
+            if k != key
+            and not k.endswith("_pfm")
+            and (not prefix or k.startswith(prefix))
+            and isinstance(v, list)
+            and v
+            and isinstance(v[0], list | tuple)
+            and len(v[0]) == len(cols)
+        ]
+        if len(matches) == 1 and matches[0] != "instances":
+            out[matches[0]] = cols
+    return out
+
+
+def per_sequence_table(ds: Dataset, truth: dict[str, Any]) -> pd.DataFrame:
+    """Ground-truth lists with one value per sequence (promoter kind, proteins), by id."""
+    keys = [
+        k
+        for k, v in truth.items()
+        if isinstance(v, list) and len(v) == len(ds) and v and not isinstance(v[0], list | dict)
+    ]
+    if not keys:
+        return pd.DataFrame()
+    df = pd.DataFrame({"id": ds.ids})
+    if ds.task in ("binary", "multiclass", "regression") and ds.labels.ndim == 1:
+        df["label"] = ds.labels
+    for k in keys:
+        df[k] = truth[k]
+    return df
+
+
+def flatten(value: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """A nested mapping as (path, leaf) pairs, e.g. codon usage per species and amino acid."""
+    if isinstance(value, dict):
+        return [row for k, v in value.items() for row in flatten(v, (*path, str(k)))]
+    return [(path, value)]
+
+
+def preview(value: Any, width: int = 90) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def describe(key: str, value: Any, n: int) -> dict[str, str]:
+    """One row of the summary of everything stored as ground truth."""
+    if isinstance(value, dict):
+        what, size, first = "mapping", f"{len(value):,} entries", list(value.items())[:3]
+    elif isinstance(value, list) and value and isinstance(value[0], list | tuple):
+        what, size, first = "rows", f"{len(value):,} × {len(value[0])}", value[0]
+    elif isinstance(value, list):
+        what = "one per sequence" if len(value) == n else "list"
+        size, first = f"{len(value):,}", value[:3]
+    else:
+        what, size, first = "value", "", value
+    return {"key": key, "what": what, "size": size, "first values": preview(first)}
