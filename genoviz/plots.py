@@ -329,3 +329,59 @@ def figure_frame(fig: go.Figure) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["trace", "x", "y"])
     return pd.concat(frames, ignore_index=True)
+
+
+def confusion_figure(
+    counts: np.ndarray, class_names: Sequence[str], title: str = "Confusion matrix"
+) -> go.Figure:
+    """Heatmap of counts ``(classes, classes)``: rows true, columns predicted, each cell
+    labelled with its count and its share of the true class."""
+    counts = np.asarray(counts)
+    names = list(class_names)
+    row_share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    text = [
+        [f"{c:,}<br>{s:.0%}" for c, s in zip(r, rs, strict=True)]
+        for r, rs in zip(counts, row_share, strict=True)
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=row_share,
+            x=names,
+            y=names,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            colorbar={"title": "share of row"},
+            customdata=counts,
+            hovertemplate="true %{y}<br>predicted %{x}<br>%{customdata:,}<extra></extra>",
+        )
+    )
+    fig = _styled(fig, title, "predicted class", "true class")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def roc_curves_figure(
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray, float | None]],
+    title: str = "ROC curves",
+) -> go.Figure:
+    """One ROC curve per task or class: name -> (fpr, tpr, auc), with the chance line."""
+    fig = go.Figure()
+    for name, (fpr, tpr, auc) in curves.items():
+        label = name if auc is None or not np.isfinite(auc) else f"{name} (AUC {auc:.3f})"
+        fig.add_trace(go.Scatter(x=np.asarray(fpr), y=np.asarray(tpr), mode="lines", name=label))
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="chance",
+            line={"color": COLORS["neutral"], "dash": "dash"},
+        )
+    )
+    fig = _styled(fig, title, "false positive rate", "true positive rate")
+    fig.update_xaxes(range=[0, 1])
+    fig.update_yaxes(range=[0, 1.02])
+    return fig

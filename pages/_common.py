@@ -169,7 +169,8 @@ def metric_series(history: list[dict[str, Any]]) -> dict[str, str]:
     for record in history:
         for key in record:
             split, _, metric = key.partition("_")
-            if split in ("train", "valid") and metric and metric not in ("loss", "mse"):
+            # headline scalars only: not the loss, nor per-task AUCs or a confusion matrix
+            if split in ("train", "valid") and metric in METRIC_LABELS and metric != "loss":
                 metrics[metric] = None
     return {
         f"{split}_{m}": f"{split} {METRIC_LABELS.get(m, m)}"
@@ -215,7 +216,25 @@ def summary_text(task: str, metrics: dict[str, float], n: int, positive_share: f
             f"straight line through the predictions explains about {r * r:.0%} of the "
             "spread in the measured values."
         )
-    shown = ", ".join(f"{METRIC_LABELS.get(k, k)} {fmt(v)}" for k, v in metrics.items())
+    if task == "multiclass" and math.isfinite(metrics.get("accuracy", math.nan)):
+        return (
+            f"Accuracy {metrics['accuracy']:.0%} on {n:,} held-out sequences, macro F1 "
+            f"{fmt(metrics.get('macro_f1'), 2)} (every class counts the same, however "
+            f"rare) and MCC {fmt(metrics.get('mcc'), 2)} (0 is guessing, 1 is perfect). The "
+            "confusion matrix shows which classes the model mixes up."
+        )
+    if task == "multitask-binary" and math.isfinite(metrics.get("roc_auc", math.nan)):
+        per = {k[len("roc_auc_") :]: v for k, v in metrics.items() if k.startswith("roc_auc_")}
+        best = max(per, key=lambda k: per[k] if math.isfinite(per[k]) else -1)
+        worst = min(per, key=lambda k: per[k] if math.isfinite(per[k]) else 2)
+        return (
+            f"Mean ROC AUC {metrics['roc_auc']:.2f} over {len(per)} tasks on {n:,} held-out "
+            f"sequences; easiest {best} ({fmt(per[best], 2)}), hardest {worst} "
+            f"({fmt(per[worst], 2)})."
+        )
+    shown = ", ".join(
+        f"{METRIC_LABELS.get(k, k)} {fmt(v)}" for k, v in metrics.items() if k in METRIC_LABELS
+    )
     return f"On {n:,} held-out sequences: {shown}." if shown else ""
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 import models
 from genoviz.data import Dataset
-from genoviz.metrics import METRIC_LABELS, roc_points
-from genoviz.plots import history_figure, roc_figure, scatter_figure
+from genoviz.metrics import METRIC_LABELS, confusion_matrix, roc_points
+from genoviz.plots import (
+    confusion_figure,
+    history_figure,
+    roc_curves_figure,
+    roc_figure,
+    scatter_figure,
+)
 from genoviz.runs import default_runs_dir
 from genoviz.training import TrainConfig, TrainingJob, select_device
 from pages._common import (
@@ -168,7 +175,13 @@ def show_curves(history: list[dict]) -> None:
         show_figure(fig, "loss-curves", df)
     with c2:
         fig = history_figure(history, metric_series(history), "Metrics", "score")
-        show_figure(fig, "metric-curves", df)
+        show_figure(fig, "metric-curves", df.drop(columns=["valid_confusion"], errors="ignore"))
+    confusion = history[-1].get("valid_confusion")
+    job: TrainingJob | None = st.session_state.get(TRAIN_JOB)
+    if confusion is not None and job is not None:
+        names = job.dataset.class_names
+        fig = confusion_figure(np.array(confusion), names, f"Validation, epoch {len(history)}")
+        show_figure(fig, "confusion-valid", pd.DataFrame(confusion, index=names, columns=names))
 
 
 def live_panel(running_at_render: bool) -> None:
@@ -210,7 +223,7 @@ def final_panel(job: TrainingJob) -> None:
             "Stopped before the first epoch finished: these numbers are for an untrained model."
         )
     st.subheader("Held-out test set")
-    names = list(m)[:5]
+    names = [k for k in m if k in METRIC_LABELS][:5]
     cols = st.columns(len(names) + 1)
     for col, k in zip(cols, names, strict=False):
         col.metric(METRIC_LABELS.get(k, k.upper()), fmt(m.get(k)))
@@ -222,6 +235,19 @@ def final_panel(job: TrainingJob) -> None:
         fpr, tpr = roc_points(y, p)
         fig = roc_figure(fpr, tpr, m.get("roc_auc"), "ROC curve, test split")
         show_figure(fig, "roc-test", pd.DataFrame({"fpr": fpr, "tpr": tpr}))
+    elif task == "multiclass" and p.ndim == 2:
+        names = job.dataset.class_names
+        counts = confusion_matrix(y, p)
+        fig = confusion_figure(counts, names, "Confusion matrix, test split")
+        show_figure(fig, "confusion-test", pd.DataFrame(counts, index=names, columns=names))
+    elif task == "multitask-binary" and p.ndim == 2:
+        curves = {}
+        for j, name in enumerate(job.dataset.class_names):
+            if 0 < (y[:, j] > 0.5).sum() < n:
+                fpr, tpr = roc_points(y[:, j], p[:, j])
+                curves[name] = (fpr, tpr, m.get(f"roc_auc_{name}"))
+        fig = roc_curves_figure(curves, "ROC curve per task, test split")
+        show_figure(fig, "roc-tasks-test", per_task_table(m, job.dataset.class_names))
     elif task == "regression" and y.ndim == 1:
         fig = scatter_figure(y, p, "Predicted vs measured, test split")
         table = pd.DataFrame({"id": result.test_ids, "label": y, "prediction": p})
@@ -231,6 +257,17 @@ def final_panel(job: TrainingJob) -> None:
         page_link(
             "pages/predict.py", "Predict new sequences with it", icon=":material/online_prediction:"
         )
+
+
+def per_task_table(metrics: dict, tasks: list[str]) -> pd.DataFrame:
+    """Per-task ROC AUC and PR AUC from the flat metrics dict."""
+    return pd.DataFrame(
+        {
+            "task": tasks,
+            "roc_auc": [metrics.get(f"roc_auc_{t}") for t in tasks],
+            "pr_auc": [metrics.get(f"pr_auc_{t}") for t in tasks],
+        }
+    )
 
 
 def main() -> None:

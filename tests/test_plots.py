@@ -166,3 +166,22 @@ def test_logo_figure_is_not_registered_with_pyplot(freq_matrix):
         assert 4.0 <= fig.get_figwidth() <= 12.0
     finally:
         fig.clear()
+
+
+def test_confusion_figure_rows_are_true_classes():
+    from genoviz.plots import confusion_figure
+
+    counts = np.array([[8, 2, 0], [1, 9, 0], [0, 5, 5]])
+    fig = confusion_figure(counts, ["neither", "donor", "acceptor"])
+    heat = fig.data[0]
+    assert list(heat.x) == ["neither", "donor", "acceptor"] == list(heat.y)
+    np.testing.assert_allclose(np.asarray(heat.z)[2], [0, 0.5, 0.5])
+    assert heat.text[0][0].startswith("8<br>80%")
+    assert fig.layout.yaxis.autorange == "reversed"
+
+
+def test_roc_curves_figure_one_trace_per_task_plus_chance():
+    from genoviz.plots import roc_curves_figure
+
+    fig = roc_curves_figure({"JUND": ([0, 1], [0, 1], 0.5), "CTCF": ([0, 0, 1], [0, 1, 1], 1.0)})
+    assert [t.name for t in fig.data] == ["JUND (AUC 0.500)", "CTCF (AUC 1.000)", "chance"]
