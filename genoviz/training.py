@@ -24,8 +24,9 @@ from torch import nn
 import models
 from genoviz import runs
 from genoviz.data import Dataset
-from genoviz.metrics import PRIMARY_METRIC, task_metrics
+from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
+from genoviz.tasks import TaskError, check_trainable, metrics_for, per_sample_loss, to_predictions
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,10 @@ class TrainConfig:
 
     epochs: int = 20
     batch_size: int = 128
-    lr: float = 1e-3
-    weight_decay: float = 1e-4
+    lr: float = 3e-3
+    #: AdamW's decoupled weight decay.
+    weight_decay: float = 1e-2
+    #: Stop after this many epochs without a better validation score.
     patience: int = 6
     seed: int = 0
     device: str = "auto"
@@ -55,12 +58,22 @@ class TrainConfig:
     use_extras: bool = True
     #: Pad (N) or trim sequences to this length; None = the data's own fixed length.
     seq_len: int | None = None
-    #: Random reverse-complement augmentation; None = when the dataset is strand-symmetric.
+    #: Treat the two strands as the same (random reverse-complement augmentation while
+    #: training, both strands averaged when predicting). None = decide from the dataset:
+    #: see :func:`strand_symmetric`.
     rc_augment: bool | None = None
     runs_dir: str | None = None
     run_name: str | None = None
     #: False: train in memory only, writing no run folder (tests, benchmarks).
     save: bool = True
+    #: Validate and keep an exponential moving average of the weights with this half-life
+    #: in epochs (0 = the raw weights). Smooths the noisy steps that rare positives cause,
+    #: so the validation curve, and the epoch early stopping picks, are far less noisy.
+    ema_epochs: float = 1.0
+    #: Keep the latest epoch whose validation score is within this many standard errors
+    #: of the best so far (0 = strictly the top-scoring epoch). With a few positives the
+    #: validation AUC is noisy, and an early lucky epoch would otherwise end training.
+    keep_within_se: float = 1.0
 
 
 @dataclass
@@ -90,7 +103,9 @@ def select_device(choice: str = "auto") -> torch.device:
         return torch.device("cpu")
     if choice == "cuda" and not torch.cuda.is_available():
         raise TrainingError("device 'cuda' was requested but no CUDA GPU is available")
-    if choice == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+    if choice == "mps" and not (
+        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    ):
         raise TrainingError("device 'mps' was requested but Apple MPS is not available")
     if choice not in ("cpu", "cuda", "mps"):
         raise TrainingError(f"unknown device {choice!r}; use auto, cpu, cuda or mps")
@@ -98,19 +113,38 @@ def select_device(choice: str = "auto") -> torch.device:
 
 
 def _loss_fn(task: str, model_name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    if task == "binary":
-        return nn.BCEWithLogitsLoss(reduction="none")
-    if task == "regression":
-        return nn.MSELoss(reduction="none")
-    raise TrainingError(f"task {task!r} cannot be trained yet")
+    """Per-sample loss as ``(n, 1)``, so callers can ``.mean(dim=1)`` whatever the task."""
+    try:
+        check_trainable(task)
+    except TaskError as e:
+        raise TrainingError(str(e)) from None
+    return lambda out, y: per_sample_loss(task, out, y)[:, None]
 
 
-def _better(a: float, b: float) -> bool:
-    return math.isfinite(a) and (not math.isfinite(b) or a > b)
+#: User files shorter than this are not assumed strand-symmetric (see strand_symmetric).
+MIN_SYMMETRIC_WINDOW = 64
+
+
+def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> bool:
+    """Whether training treats both strands alike (RC augmentation, strand averaging).
+
+    ``config.rc_augment`` decides when set. Otherwise a bundled or downloaded set's card
+    decides. A user file's card cannot say (its ``strand_symmetric`` is False by default),
+    so binary labels on windows of at least 64 bp are taken for strand-less genomic
+    windows, such as ChIP-seq or ATAC peaks, and everything else as strand-specific.
+    """
+    if config is not None and config.rc_augment is not None:
+        return bool(config.rc_augment)
+    meta = dataset.meta
+    if meta.strand_symmetric or meta.simulated or meta.source.startswith("downloaded"):
+        return bool(meta.strand_symmetric)
+    length = dataset.fixed_length or int(dataset.lengths.max(initial=0))
+    return dataset.task == "binary" and length >= MIN_SYMMETRIC_WINDOW
 
 
 def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> dict[str, Any]:
-    """The exact keyword arguments ``models.get`` needs, stored in ``run.json``."""
+    """The exact keyword arguments ``models.get`` needs, stored in ``run.json``: registry
+    defaults included, so a saved run rebuilds the same model after defaults change."""
     seq_len = config.seq_len or dataset.fixed_length
     if seq_len is None:
         lengths = dataset.lengths
@@ -120,8 +154,13 @@ def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> 
         )
     extras = dataset.n_extras if config.use_extras else 0
     build = {"seq_len": int(seq_len), "outputs": dataset.n_outputs, "extras": extras}
+    build |= models.spec(model_name).defaults
+    n_train = len(dataset.splits["train"]) if dataset.splits else round(0.8 * len(dataset))
     build |= models.data_hparams(
-        model_name, strand_symmetric=dataset.meta.strand_symmetric, seq_len=int(seq_len)
+        model_name,
+        strand_symmetric=strand_symmetric(dataset, config),
+        seq_len=int(seq_len),
+        n_train=n_train,
     )
     build |= config.hparams
     return build
@@ -136,7 +175,12 @@ def fit(
     on_progress: Callable[[float], None] | None = None,
     run_dir: Path | None = None,
 ) -> TrainResult:
-    """Train with early stopping on the validation metric and restore the best weights.
+    """Train with early stopping on the validation metric and restore the kept weights.
+
+    Each epoch's validation uses the moving average of the weights (``ema_epochs``). The
+    kept epoch (``best`` in its record) is the latest one whose score is within
+    ``keep_within_se`` standard errors of the top score so far; training stops after
+    ``patience`` epochs without a kept one.
 
     Args:
         model_name: a registry name; None = the recommended model for the task.
@@ -176,9 +220,12 @@ def fit(
     e_tr = e_all[train_idx] if e_all is not None else None
     if pin:
         x_tr, y_tr, w_tr = (t.pin_memory() for t in (x_tr, y_tr, w_tr))
+    # Weighted mean loss over the whole train split, estimated per batch: dividing by the
+    # batch's own weight sum instead would overweight batches without a rare positive.
+    w_mean = float(w_tr.mean())
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     loss_fn = _loss_fn(dataset.task, model_name)
-    rc_augment = dataset.meta.strand_symmetric if config.rc_augment is None else config.rc_augment
+    rc_augment = strand_symmetric(dataset, config)
     primary = PRIMARY_METRIC[dataset.task]
     amp = device.type == "cuda" and torch.cuda.is_bf16_supported()
 
@@ -195,11 +242,15 @@ def fit(
 
     history: list[dict[str, Any]] = []
     best_score, best_loss, best_epoch = -math.inf, math.inf, 0
+    top_score = -math.inf
+    y_valid = y_all[torch.from_numpy(np.asarray(valid_idx))].numpy()
     best_state = copy.deepcopy(model.state_dict())
     first_loss = None
     status = "finished"
     n_train = len(train_idx)
     n_batches = max(1, math.ceil(n_train / config.batch_size))
+    ema = _WeightAverage(model, config.ema_epochs * n_batches) if config.ema_epochs > 0 else None
+    eval_model = ema.model if ema is not None else model
     try:
         for epoch in range(1, config.epochs + 1):
             t0 = time.perf_counter()
@@ -213,19 +264,24 @@ def fit(
                     raise StopRequested
                 bi = perm[b * config.batch_size : (b + 1) * config.batch_size]
                 xb = x_tr[bi].to(device, non_blocking=pin)
-                if rc_augment:
-                    flip = torch.rand(len(bi)) < 0.5
-                    xb[flip.to(device)] = xb[flip.to(device)].flip(dims=(1, 2))
+                if rc_augment:  # batches are shuffled, so this puts each sequence on a
+                    h = len(bi) // 2  # random strand each epoch (xb is a fresh copy)
+                    xb[:h] = xb[:h].flip(dims=(1, 2))
                 yb = y_tr[bi].to(device, non_blocking=pin)
                 wb = w_tr[bi].to(device, non_blocking=pin)
                 eb = e_tr[bi].to(device) if e_tr is not None else None
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+                if amp:
+                    with torch.autocast(device.type, dtype=torch.bfloat16):
+                        out = model(xb, eb)
+                else:
                     out = model(xb, eb)
                 losses = loss_fn(out.float(), yb).mean(dim=1)
-                loss = (losses * wb).sum() / wb.sum()
+                loss = (losses * wb).sum() / (len(bi) * w_mean)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
+                if ema is not None:
+                    ema.update()
                 loss_sum += loss.detach() * len(bi)
                 w_sum += len(bi)
                 preds.append(out.detach())
@@ -246,10 +302,20 @@ def fit(
                 )
             train_out = _to_output(torch.cat(preds), dataset.task, model_name)
             order = torch.cat(seen).numpy()
-            train_m = task_metrics(dataset.task, y_tr[order].numpy(), train_out)
-            valid_m, valid_loss, _ = _evaluate(
-                model, x_all, y_all, w_all, e_all, valid_idx, dataset.task, model_name,
-                loss_fn, device, config.batch_size * 4,
+            train_m = metrics_for(dataset.task, y_tr[order].numpy(), train_out, dataset.class_names)
+            valid_m, valid_loss, valid_pred = _evaluate(
+                eval_model,
+                x_all,
+                y_all,
+                w_all,
+                e_all,
+                valid_idx,
+                dataset.task,
+                model_name,
+                loss_fn,
+                device,
+                config.batch_size * 4,
+                names=dataset.class_names,
             )
             record = {
                 "epoch": epoch,
@@ -259,15 +325,28 @@ def fit(
                 **{f"valid_{k}": v for k, v in valid_m.items()},
                 "seconds": time.perf_counter() - t0,
             }
+            if dataset.task == "multiclass":
+                record["valid_confusion"] = confusion_matrix(
+                    y_valid.reshape(-1), valid_pred
+                ).tolist()
             score = valid_m.get(primary, math.nan)
-            improved = _better(score, best_score) or (
-                not math.isfinite(score) and not math.isfinite(best_score) and valid_loss < best_loss
+            top_score = max(top_score, score) if math.isfinite(score) else top_score
+            se = (
+                _standard_error(primary, top_score, y_valid)
+                if dataset.task in ("binary", "regression")
+                else 0.0
+            )
+            tol = config.keep_within_se * se
+            improved = (math.isfinite(score) and score >= top_score - tol) or (
+                not math.isfinite(score)
+                and not math.isfinite(best_score)
+                and valid_loss < best_loss
             )
             if improved:
                 best_score, best_loss, best_epoch = score, valid_loss, epoch
-                best_state = copy.deepcopy(model.state_dict())
+                best_state = {k: v.detach().clone() for k, v in eval_model.state_dict().items()}
                 if run_dir is not None:
-                    runs.save_weights(run_dir, model)
+                    runs.save_weights(run_dir, eval_model)
             record["best"] = improved
             history.append(record)
             if run_dir is not None:
@@ -287,12 +366,32 @@ def fit(
     model.load_state_dict(best_state)
     model.eval()
     valid_m, _, _ = _evaluate(
-        model, x_all, y_all, w_all, e_all, valid_idx, dataset.task, model_name, loss_fn,
-        device, config.batch_size * 4,
+        model,
+        x_all,
+        y_all,
+        w_all,
+        e_all,
+        valid_idx,
+        dataset.task,
+        model_name,
+        loss_fn,
+        device,
+        config.batch_size * 4,
+        names=dataset.class_names,
     )
     test_m, _, test_pred = _evaluate(
-        model, x_all, y_all, w_all, e_all, test_idx, dataset.task, model_name, loss_fn,
-        device, config.batch_size * 4,
+        model,
+        x_all,
+        y_all,
+        w_all,
+        e_all,
+        test_idx,
+        dataset.task,
+        model_name,
+        loss_fn,
+        device,
+        config.batch_size * 4,
+        names=dataset.class_names,
     )
     result = TrainResult(
         model=model,
@@ -321,30 +420,88 @@ def fit(
     return result
 
 
+class _WeightAverage:
+    """An exponential moving average of a model's weights, with a half-life in steps.
+
+    Until a half-life's worth of steps has passed it is the plain mean of every step so far,
+    so early epochs are not dragged towards the random initial weights. Hand-written
+    because ``torch.optim.swa_utils.AveragedModel`` has no such warm-up and regroups its
+    tensors on every step, which costs more than the small models' own updates.
+    """
+
+    def __init__(self, model: nn.Module, half_life_steps: float) -> None:
+        self.model = copy.deepcopy(model)
+        self.rate = 1.0 - 0.5 ** (1.0 / max(half_life_steps, 1.0))
+        self._avg = [p.detach() for p in self.model.parameters()]
+        self._src = [p.detach() for p in model.parameters()]
+        self._buf = list(zip(self.model.buffers(), model.buffers(), strict=True))
+        self.steps = 0
+
+    @torch.no_grad()
+    def update(self) -> None:
+        self.steps += 1
+        torch._foreach_lerp_(self._avg, self._src, max(self.rate, 1.0 / self.steps))
+        for mine, theirs in self._buf:
+            mine.copy_(theirs)
+
+
+def _standard_error(metric: str, value: float, y: np.ndarray) -> float:
+    """Sampling standard error of a validation score: Hanley & McNeil (1982) for ROC AUC,
+    Fisher's z for Pearson r; 0 where neither applies (then the top score is kept).
+
+    ``y``: the validation labels, shape ``(n,)`` or ``(n, 1)``.
+    """
+    y = y.reshape(len(y), -1)
+    if not math.isfinite(value) or y.shape[1] != 1:
+        return 0.0
+    n = len(y)
+    if metric == "roc_auc":
+        pos = int((y > 0.5).sum())
+        neg = n - pos
+        if pos == 0 or neg == 0:
+            return 0.0
+        a = min(max(value, 0.0), 1.0)
+        q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+        var = (a * (1 - a) + (pos - 1) * (q1 - a * a) + (neg - 1) * (q2 - a * a)) / (pos * neg)
+        return math.sqrt(max(var, 0.0))
+    if metric == "pearson" and n > 3:
+        return (1 - value * value) / math.sqrt(n - 3)
+    return 0.0
+
+
 def _to_output(out: torch.Tensor, task: str, model_name: str) -> np.ndarray:
-    """Model outputs to what metrics take: probabilities for binary, values otherwise."""
-    out = out.float()
-    if task == "binary":
-        out = torch.sigmoid(out)
-    arr = out.cpu().numpy()
-    return arr[:, 0] if arr.shape[1] == 1 else arr
+    """Model outputs to what metrics take (see :func:`genoviz.tasks.to_predictions`)."""
+    return to_predictions(task, out)
 
 
-def _evaluate(model, x_all, y_all, w_all, e_all, idx, task, model_name, loss_fn, device, bs):
+def _evaluate(
+    model, x_all, y_all, w_all, e_all, idx, task, model_name, loss_fn, device, bs, names=None
+):
     if len(idx) == 0:
         return {}, math.nan, np.zeros(0, dtype=np.float32)
     idx_t = torch.from_numpy(np.asarray(idx))
-    out = predict_arrays(model, x_all[idx_t], e_all[idx_t] if e_all is not None else None,
-                         device=device, batch_size=bs, raw=True)
+    out = predict_arrays(
+        model,
+        x_all[idx_t],
+        e_all[idx_t] if e_all is not None else None,
+        device=device,
+        batch_size=bs,
+        raw=True,
+    )
     out_t = torch.from_numpy(out).reshape(len(idx), -1)
     y, w = y_all[idx_t], w_all[idx_t]
     loss = float((loss_fn(out_t, y).mean(dim=1) * w).sum() / w.sum())
     pred = _to_output(out_t, task, model_name)
-    return task_metrics(task, y.numpy(), pred), loss, pred
+    return metrics_for(task, y.numpy(), pred, names), loss, pred
 
 
-def _run_info(dataset: Dataset, model_name: str, build: dict[str, Any], config: TrainConfig,
-              device: torch.device) -> dict[str, Any]:
+def _run_info(
+    dataset: Dataset,
+    model_name: str,
+    build: dict[str, Any],
+    config: TrainConfig,
+    device: torch.device,
+) -> dict[str, Any]:
     import genoviz
 
     return {
@@ -356,7 +513,7 @@ def _run_info(dataset: Dataset, model_name: str, build: dict[str, Any], config: 
             "spec": dataset.meta.notes.get("spec", dataset.name),
             "task": dataset.task,
             "n": len(dataset),
-            "strand_symmetric": dataset.meta.strand_symmetric,
+            "strand_symmetric": strand_symmetric(dataset, config),
             "extras_names": dataset.meta.extras_names if build["extras"] else [],
             "splits": {k: len(v) for k, v in dataset.splits.items()},
         },
@@ -380,8 +537,9 @@ class TrainingJob:
     >>> job.stop(); job.wait()
     """
 
-    def __init__(self, dataset: Dataset, model_name: str | None = None,
-                 config: TrainConfig | None = None) -> None:
+    def __init__(
+        self, dataset: Dataset, model_name: str | None = None, config: TrainConfig | None = None
+    ) -> None:
         self.dataset = dataset
         self.model_name = model_name or models.recommended(dataset.task)
         self.config = config or TrainConfig()
@@ -413,8 +571,14 @@ class TrainingJob:
 
     def _run(self) -> None:
         try:
-            result = fit(self.dataset, self.model_name, self.config, on_epoch=self._on_epoch,
-                         should_stop=self._stop.is_set, on_progress=self._on_progress)
+            result = fit(
+                self.dataset,
+                self.model_name,
+                self.config,
+                on_epoch=self._on_epoch,
+                should_stop=self._stop.is_set,
+                on_progress=self._on_progress,
+            )
             with self._lock:
                 self._result = result
                 self._status = result.status

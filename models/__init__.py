@@ -49,16 +49,25 @@ REGISTRY: dict[str, ModelSpec] = {
         ModelSpec(
             "cnn",
             CNN,
-            "Conv -> global max pool -> small dense head. Fast and strong; averages both "
-            "strands where strand does not matter.",
-            defaults={"filters": 32, "kernel": 15, "hidden": 32, "dropout": 0.2},
-            recommended_for=("binary", "regression"),
+            "Four small CNNs averaged: Conv -> global max and mean pool -> small dense head. "
+            "Fast and strong; averages both strands where strand does not matter.",
+            defaults={
+                "filters": 32,
+                "kernel": 9,
+                "hidden": 32,
+                "dropout": 0.2,
+                "members": 4,
+                "mean_pool": True,
+            },
+            tasks=("binary", "regression", "multiclass", "multitask-binary"),
+            recommended_for=("binary", "regression", "multiclass", "multitask-binary"),
         ),
         ModelSpec(
             "deepchem-tf",
             DeepChemTF,
             "The DeepChem book's JUND CNN: 3 conv layers (15 filters, kernel 10), "
             "dropout 0.5, flatten, linear.",
+            tasks=("binary", "regression", "multiclass", "multitask-binary"),
             defaults={"filters": 15, "kernel": 10, "layers": 3, "dropout": 0.5},
             fixed_length=True,
         ),
@@ -104,16 +113,31 @@ def recommended(task: str, input_kind: str = "onehot") -> str:
     return fits[0].name
 
 
-def data_hparams(name: str, *, strand_symmetric: bool, seq_len: int) -> dict[str, Any]:
+#: ``cnn`` looks at positions in strand-specific sequences up to this long.
+POSITIONAL_MAX_LEN = 64
+#: ... and at each base itself once there are this many training sequences per input weight.
+PER_BASE_MIN_EXAMPLES = 10
+
+
+def data_hparams(
+    name: str, *, strand_symmetric: bool, seq_len: int, n_train: int | None = None
+) -> dict[str, Any]:
     """Hyperparameters that follow from the data rather than the user.
 
     Strand is a property of the dataset: where it does not matter (TF binding) ``cnn``
-    averages both strands; where it does (siRNA, splice sites) ``cnn`` also looks at
-    *where* along a short sequence each match is.
+    averages both strands. Where it does and the sequence is short (siRNA guides) ``cnn``
+    also looks at *where* along it each match is, and, given enough training sequences
+    (``n_train``; None = enough), at which base sits at each position.
     """
     if name != "cnn":
         return {}
-    return {"strand_average": strand_symmetric, "positional": (not strand_symmetric) and seq_len <= 64}
+    positional = (not strand_symmetric) and seq_len <= POSITIONAL_MAX_LEN
+    enough = n_train is None or n_train >= PER_BASE_MIN_EXAMPLES * 4 * seq_len
+    return {
+        "strand_average": strand_symmetric,
+        "positional": positional,
+        "per_base": positional and enough,
+    }
 
 
 def get(name: str, *, seq_len: int, outputs: int = 1, extras: int = 0, **hparams: Any) -> nn.Module:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from models.layers import ConvBlock, DenseHead, GlobalMaxPool, reverse_complement
+from models.layers import (
+    ConvBlock,
+    DenseHead,
+    GlobalMaxPool,
+    GlobalMeanPool,
+    reverse_complement,
+)
 
 
 class SequenceModel(nn.Module):
@@ -35,13 +41,69 @@ class SequenceModel(nn.Module):
         raise AttributeError("model has no convolution")
 
 
-class CNN(SequenceModel):
-    """Conv -> ReLU -> global max pool -> small dense head (genoviz's default).
+class CNNBranch(nn.Module):
+    """One member of :class:`CNN`: Conv -> ReLU -> global max and mean pool -> dense head.
 
-    Input ``(n, 4, L)`` of any length; output ``(n, outputs)``. Receptive field = ``kernel``.
-    Global max pooling asks "is there a match anywhere?", the right question for TF binding.
-    For short strand-specific inputs (siRNA), ``positional=True`` adds a per-position max
-    over ``pool``-bp blocks so the head can tell *where* a match is.
+    Shapes: ``(n, 4, L)`` and extras ``(n, e)`` -> ``(n, outputs)``. With ``positional``
+    the head also sees the max over each ``pool``-bp block, and with ``per_base`` the
+    one-hot input itself (which base sits at each position, as in classic siRNA and
+    CRISPR guide design scores).
+    """
+
+    def __init__(
+        self,
+        seq_len: int,
+        outputs: int,
+        extras: int,
+        filters: int,
+        kernel: int,
+        hidden: int,
+        dropout: float,
+        positional: bool,
+        pool: int,
+        mean_pool: bool,
+        per_base: bool,
+    ) -> None:
+        super().__init__()
+        self.conv = ConvBlock(4, filters, kernel)
+        self.gmax = GlobalMaxPool()
+        self.gmean = GlobalMeanPool() if mean_pool else None
+        self.local = nn.MaxPool1d(pool, ceil_mode=True) if positional else None
+        self.per_base = per_base
+        n_feat = filters * (2 if mean_pool else 1)
+        if positional:
+            n_feat += filters * -(-seq_len // pool)
+        if per_base:
+            n_feat += 4 * seq_len
+        self.drop = nn.Dropout(dropout)
+        self.head = DenseHead(n_feat, outputs, extras, hidden=hidden, dropout=dropout)
+
+    def forward(self, x: torch.Tensor, extras: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.conv(x)
+        feats = [self.gmax(h)]
+        if self.gmean is not None:
+            feats.append(self.gmean(h))
+        if self.local is not None:
+            feats.append(self.local(h).flatten(1))
+        if self.per_base:
+            feats.append(x.flatten(1))
+        return self.head(self.drop(torch.cat(feats, dim=1)), extras)
+
+
+class CNN(SequenceModel):
+    """genoviz's default: ``members`` small CNNs (Conv -> ReLU -> global max + mean pool ->
+    dense head) whose logits are averaged.
+
+    Input ``(n, 4, L)`` of any length (fixed when ``positional``); output
+    ``(n, outputs)``. Receptive field = ``kernel``. Global max pooling asks "is there a
+    match anywhere?", the right question for TF binding; mean pooling adds "how much,
+    overall?" (several weak sites, composition). For short strand-specific inputs (siRNA)
+    ``positional`` and ``per_base`` let the head see *where* each match is and which base
+    sits at each position. Averaging four independently initialised members costs four
+    times one member's compute (about 1.5 s per epoch on 16k 101-bp windows on two CPU
+    cores) and makes results far less dependent on the seed when positives are few: on
+    real JUND peaks (117 positives to learn from) held-out ROC AUC rose from about 0.70
+    with two members to about 0.75 with four.
     """
 
     def __init__(
@@ -50,32 +112,51 @@ class CNN(SequenceModel):
         outputs: int = 1,
         extras: int = 0,
         filters: int = 32,
-        kernel: int = 15,
+        kernel: int = 9,
         hidden: int = 32,
         dropout: float = 0.2,
+        members: int = 4,
+        mean_pool: bool = True,
         positional: bool = False,
         pool: int = 3,
         strand_average: bool = False,
+        per_base: bool = False,
     ) -> None:
         super().__init__()
+        if members < 1:
+            raise ValueError(f"members must be at least 1, not {members}")
         self.strand_average = strand_average
-        self.conv = ConvBlock(4, filters, kernel)
-        self.gmax = GlobalMaxPool()
-        self.positional = positional
-        n_feat = filters
-        if positional:
-            self.local = nn.MaxPool1d(pool, ceil_mode=True)
-            self.flatten = nn.Flatten()
-            n_feat += filters * -(-seq_len // pool)
-        self.drop = nn.Dropout(dropout)
-        self.head = DenseHead(n_feat, outputs, extras, hidden=hidden, dropout=dropout)
+        self.members = nn.ModuleList(
+            CNNBranch(
+                seq_len,
+                outputs,
+                extras,
+                filters,
+                kernel,
+                hidden,
+                dropout,
+                positional,
+                pool,
+                mean_pool,
+                per_base,
+            )
+            for _ in range(members)
+        )
 
     def forward_strand(self, x: torch.Tensor, extras: torch.Tensor | None) -> torch.Tensor:
-        h = self.conv(x)
-        feats = self.gmax(h)
-        if self.positional:
-            feats = torch.cat([feats, self.flatten(self.local(h))], dim=1)
-        return self.head(self.drop(feats), extras)
+        out = self.members[0](x, extras)
+        for m in self.members[1:]:
+            out = out + m(x, extras)
+        return out / len(self.members)
+
+    def first_layer_filters(self) -> torch.Tensor:
+        """All members' first-layer weights, ``(members * filters, 4, kernel)``."""
+        return torch.cat([m.conv.conv.weight.detach() for m in self.members])
+
+    def first_layer_activations(self, x: torch.Tensor) -> torch.Tensor:
+        """Post-ReLU first-layer maps of every member, ``(n, members * filters, L)``, in
+        the order of :meth:`first_layer_filters` (for filter logos from activating sites)."""
+        return torch.cat([m.conv(x) for m in self.members], dim=1)
 
 
 class DeepChemTF(SequenceModel):

@@ -38,6 +38,14 @@ class GlobalMaxPool(nn.Module):
         return x.amax(dim=2)
 
 
+class GlobalMeanPool(nn.Module):
+    """``(n, c, L) -> (n, c)``: how much each filter matches over the whole sequence, a soft
+    count of its motif (several weak sites, or a composition bias)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mean(dim=2)
+
+
 class DenseHead(nn.Module):
     """Features (plus optional extras, concatenated) -> hidden ReLU layer -> outputs.
 

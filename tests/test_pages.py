@@ -438,11 +438,14 @@ def test_tf_binding_ground_truth_table_names_jund():
     at = data_set("tf-binding", "Ground truth")
     tables = dataframes(at)
     planted = next(t for t in tables if {"motif", "start", "strand"} <= set(t.columns))
-    assert len(planted) == 500  # the first rows; the CSV has all 7,310
+    assert len(planted) == 500  # the first rows; the CSV has them all
     assert set(planted["motif"]) == {"JUND"}
     assert planted["id"].str.startswith("tf").all()
     counts = next(t for t in tables if "count" in t.columns)
-    assert counts["count"].sum() == 7310
+    from genoviz.data import load
+    from genoviz.data.stats import ground_truth_table
+
+    assert counts["count"].sum() == len(ground_truth_table(load("tf-binding")))
     assert set(counts["kind"]) >= {"site"}
     assert {t["name"] for t in plotly_traces(at)} == {"site", "half-site-decoy", "weak-decoy"}
     assert "Planted instances: 7,310" in [m.value.strip("# ") for m in at.markdown]

@@ -123,3 +123,37 @@ def test_history_records_are_finite_numbers():
     r = fit(planted_dataset(n=200), "cnn", cfg(epochs=2))
     for rec in r.history:
         assert math.isfinite(rec["train_loss"]) and math.isfinite(rec["valid_loss"])
+
+
+def test_multiclass_training_records_confusion_and_class_probabilities():
+    ds = planted_dataset(n=600)
+    rng = np.random.default_rng(0)
+    labels = ds.labels.copy()
+    labels[(labels == 0) & (rng.random(len(labels)) < 0.5)] = 2  # class 2: no motif either
+    ds.labels, ds.task, ds.splits = labels, "multiclass", {}
+    r = fit(ds, "cnn", cfg(epochs=4, lr=1e-2, hparams={"filters": 8, "kernel": 7, "members": 1}))
+    rec = r.history[-1]
+    assert {"valid_accuracy", "valid_macro_f1", "valid_mcc", "valid_roc_auc"} <= set(rec)
+    conf = np.array(rec["valid_confusion"])
+    assert conf.shape == (3, 3) and conf.sum() == len(ds.splits["valid"])
+    assert r.test_predictions.shape == (len(ds.splits["test"]), 3)
+    np.testing.assert_allclose(r.test_predictions.sum(1), 1.0, rtol=1e-5)
+    assert r.valid_metrics["roc_auc"] > 0.6  # class 1 (motif) is learnable
+
+
+def test_multitask_training_reports_each_task():
+    ds = planted_dataset(n=600)
+    ds.labels = np.stack([ds.labels, 1 - ds.labels], axis=1)
+    ds.task, ds.splits = "multitask-binary", {}
+    ds.meta.notes["tasks"] = ["motif", "no_motif"]
+    r = fit(ds, "cnn", cfg(epochs=4, lr=1e-2, hparams={"filters": 8, "kernel": 7, "members": 1}))
+    assert {"valid_roc_auc_motif", "valid_roc_auc_no_motif", "valid_roc_auc"} <= set(r.history[-1])
+    assert r.test_predictions.shape == (len(ds.splits["test"]), 2)
+    assert r.valid_metrics["roc_auc_motif"] > 0.6
+
+
+def test_language_model_corpus_is_refused_with_a_reason():
+    ds = planted_dataset(n=60)
+    ds.task = "lm"
+    with pytest.raises(TrainingError, match="does not support task 'lm'"):
+        fit(ds, "cnn", cfg(epochs=1))

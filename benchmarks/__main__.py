@@ -1,0 +1,53 @@
+"""``python -m benchmarks``: print the speed table (see ``benchmarks/__init__.py``)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+
+import torch
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    return (
+        f"machine: {platform.machine()} {platform.system()}, CPUs {cores} (usable {usable}), "
+        f"torch {torch.__version__}, torch threads {torch.get_num_threads()}, GPU {gpu}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def main() -> int:
+    # A fresh dataset cache, so the run neither reads stale sets nor writes into ~/.cache.
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["GENOVIZ_CACHE_DIR"] = cache
+        from benchmarks.speed import measure
+
+        print(machine(), flush=True)
+        rows, demo = measure()
+    w = max(len(r.name) for r in rows)
+    head = f"{'benchmark':{w}}  {'measured':>9}  {'reference':>9}  {'ratio':>6}"
+    print(f"{head}  reference / target")
+    for r in rows:
+        print(
+            f"{r.name:{w}}  {r.measured:8.2f}{r.unit}  {r.reference:8.2f}{r.unit}  "
+            f"{r.ratio:6.2f}  {r.reference_name} / {r.target}"
+        )
+    print(
+        "trainer epoch = bare loop (batch, forward, loss, backward, AdamW step) + random "
+        "strand flips, weight moving average, train metrics, validation on both strands, "
+        "kept-weights copy, stop/progress polling"
+    )
+    print(
+        f"demo run: {demo['epochs']} epochs, best epoch {demo['best_epoch']}, "
+        f"valid ROC AUC {demo['valid_roc_auc']:.3f}, test ROC AUC {demo['test_roc_auc']:.3f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

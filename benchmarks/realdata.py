@@ -1,0 +1,150 @@
+"""Quality on real data, through the CLI: ``python -m benchmarks.realdata`` (~5 min).
+
+Protocol, per real file in ``../shared/data`` and per split seed (0, 1, 2 by default):
+
+1. split the file with that seed into an 80% "train file" and a 20% held-out file
+   (stratified by label for the binary JUND set) and write both as CSV;
+2. ``python -m genoviz train --data TRAIN.csv --out RUN`` with every default (the
+   recommended model, 20 epochs; the trainer picks the epoch on its own validation split,
+   carved out of the train file);
+3. ``python -m genoviz predict --run RUN --data HELD.csv --out preds.csv`` and score the
+   held-out predictions: ROC AUC for JUND, Pearson r for siRNA.
+
+Reference, measured on the same splits: a classic baseline with no deep learning. For
+JUND, the best JASPAR JUND (MA0491) log-odds match on either strand (the brief's 0.61);
+for siRNA, ridge regression on which base sits at each position (a BIOPREDsi-era linear
+design score). Published yardsticks are printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.linear_model import RidgeCV
+from sklearn.metrics import roc_auc_score
+
+from genoviz.motifs import fetch_jaspar, log_odds
+from genoviz.sequences import one_hot
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+SETS = {
+    "sirna": ("sirna_huesken_train.csv.gz", "pearson", "book CNN ~0.64, BIOPREDsi 0.66"),
+    "jund": ("jund_chr22_valid.csv.gz", "roc_auc", "book CNN 0.54, JASPAR PWM scan 0.61"),
+}
+
+
+def split(df: pd.DataFrame, seed: int, stratify: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """80% / 20% by row, seeded; per label when ``stratify``."""
+    rng = np.random.default_rng(seed)
+    groups = (
+        [np.flatnonzero(df["label"].to_numpy() == v) for v in (0, 1)]
+        if stratify
+        else [np.arange(len(df))]
+    )
+    held = np.concatenate([rng.permutation(g)[: round(0.2 * len(g))] for g in groups])
+    mask = np.zeros(len(df), dtype=bool)
+    mask[held] = True
+    return df[~mask], df[mask]
+
+
+def cli(*args: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "genoviz", *args], cwd=REPO, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"genoviz {args[0]} failed: {proc.stderr.strip()}")
+
+
+def score(metric: str, y: np.ndarray, pred: np.ndarray) -> float:
+    if metric == "roc_auc":
+        return float(roc_auc_score(y > 0.5, pred))
+    return float(stats.pearsonr(y, pred).statistic)
+
+
+def baseline(name: str, train: pd.DataFrame, held: pd.DataFrame) -> np.ndarray:
+    """The classic, non-deep reference's predictions for the held-out rows."""
+    if name == "jund":
+        pwm = log_odds(fetch_jaspar("MA0491").pfm)  # (4, W)
+        x = one_hot(held["sequence"].tolist())  # (n, 4, L)
+        best = np.full(len(x), -np.inf)
+        for w in (pwm, pwm[::-1, ::-1]):  # both strands
+            for s in range(x.shape[2] - w.shape[1] + 1):
+                best = np.maximum(best, np.einsum("ncl,cl->n", x[:, :, s : s + w.shape[1]], w))
+        return best
+    xs = [one_hot(d["sequence"].tolist()).reshape(len(d), -1) for d in (train, held)]
+    ridge = RidgeCV(alphas=np.logspace(-1, 3, 20)).fit(xs[0], train["label"])
+    return ridge.predict(xs[1])
+
+
+def evaluate(name: str, seeds: list[int]) -> None:
+    file, metric, yardstick = SETS[name]
+    df = pd.read_csv(DATA / file)
+    ours, ref = [], []
+    for seed in seeds:
+        t0 = time.perf_counter()
+        train, held = split(df, seed, stratify=metric == "roc_auc")
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp_path = Path(tmp)
+            train.to_csv(tmp_path / "train.csv", index=False)
+            held.to_csv(tmp_path / "held.csv", index=False)
+            cli(
+                "train",
+                "--data",
+                str(tmp_path / "train.csv"),
+                "--out",
+                str(tmp_path / "run"),
+                "--quiet",
+            )
+            cli(
+                "predict",
+                "--run",
+                str(tmp_path / "run"),
+                "--data",
+                str(tmp_path / "held.csv"),
+                "--out",
+                str(tmp_path / "preds.csv"),
+            )
+            preds = pd.read_csv(tmp_path / "preds.csv")
+        ours.append(score(metric, held["label"].to_numpy(), preds["prediction"].to_numpy()))
+        ref.append(score(metric, held["label"].to_numpy(), baseline(name, train, held)))
+        print(
+            f"  {name} split seed {seed}: default cnn {ours[-1]:.3f}   baseline {ref[-1]:.3f}"
+            f"   ({time.perf_counter() - t0:.0f} s)",
+            flush=True,
+        )
+    print(
+        f"{name:6s} {metric:8s} default cnn {np.mean(ours):.3f} ± {_sd(ours):.3f}   "
+        f"baseline {np.mean(ref):.3f} ± {_sd(ref):.3f}   ratio {np.mean(ours) / np.mean(ref):.2f}"
+        f"   published: {yardstick}",
+        flush=True,
+    )
+
+
+def _sd(values: list[float]) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.realdata", description=__doc__)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--only", choices=sorted(SETS), help="one dataset only")
+    args = p.parse_args(argv)
+    if not DATA.is_dir():
+        print(f"real data folder {DATA} is absent; nothing to do", file=sys.stderr)
+        return 1
+    for name in [args.only] if args.only else list(SETS):
+        evaluate(name, args.seeds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
