@@ -139,7 +139,14 @@ class Run:
         weights = self.path / WEIGHTS
         if not weights.exists():
             raise RunError(f"{self.path}: no {WEIGHTS}; the run saved no weights")
-        model.load_state_dict(load_safetensors(str(weights), device="cpu"))
+        try:
+            model.load_state_dict(load_safetensors(str(weights), device="cpu"))
+        except RuntimeError as e:
+            raise RunError(
+                f"{self.path}: the saved weights do not fit model {m['name']!r} as genoviz "
+                f"builds it now (saved by genoviz {self.info.get('versions', {}).get('genoviz')}"
+                "); retrain the run"
+            ) from e
         return model.to(device).eval()
 
 

@@ -77,7 +77,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         "Epochs",
         1,
         500,
-        20,
+        TrainConfig.epochs,
         key="train_epochs",
         disabled=running,
         help="Training stops early when validation stops improving.",
@@ -85,13 +85,17 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     lr = c2.select_slider(
         "Learning rate",
         LEARNING_RATES,
-        value=1e-3,
+        value=TrainConfig.lr if TrainConfig.lr in LEARNING_RATES else 1e-3,
         key="train_lr",
         format_func=lambda v: f"{v:g}",
         disabled=running,
     )
     batch = c3.selectbox(
-        "Batch size", BATCH_SIZES, index=BATCH_SIZES.index(128), key="train_batch", disabled=running
+        "Batch size",
+        BATCH_SIZES,
+        index=BATCH_SIZES.index(TrainConfig.batch_size),
+        key="train_batch",
+        disabled=running,
     )
     seed = c4.number_input(
         "Seed",

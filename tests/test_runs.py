@@ -48,3 +48,14 @@ def test_load_and_list_runs(tmp_path):
     listed = runs.list_runs(tmp_path)
     assert [r.name for r in listed] == [d.name] and listed[0].status == "finished"
     assert runs.list_runs(tmp_path / "missing") == []
+
+
+def test_weights_from_another_architecture_give_a_clear_error(tmp_path):
+    import models
+
+    d = runs.new_run_dir(tmp_path, "old")
+    runs.write_run_json(d, {"model": {"name": "cnn", "build": {"seq_len": 21}}, "versions": {}})
+    runs.save_weights(d, torch.nn.Linear(3, 2))  # not what cnn expects
+    with pytest.raises(runs.RunError, match="retrain the run"):
+        runs.load_run(d).load_model()
+    assert models  # the registry rebuilt the model before the weights were refused
