@@ -107,23 +107,26 @@ def roc_figure(
         auc: shown in the legend when given.
     """
     name = "model" if auc is None else f"model (AUC {auc:.3f})"
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=np.asarray(fpr),
-                y=np.asarray(tpr),
-                mode="lines",
-                name=name,
-                line={"color": COLORS["test"], "width": 2},
-            ),
-            go.Scatter(
-                x=[0, 1],
-                y=[0, 1],
-                mode="lines",
-                name="chance",
-                line={"color": COLORS["neutral"], "dash": "dash"},
-            ),
-        ]
+    curve = go.Scatter(
+        x=np.asarray(fpr),
+        y=np.asarray(tpr),
+        mode="lines",
+        name=name,
+        line={"color": COLORS["test"], "width": 2},
+    )
+    return _roc_layout(go.Figure([curve]), title)
+
+
+def _roc_layout(fig: go.Figure, title: str) -> go.Figure:
+    """Add the chance diagonal and the unit axes every ROC plot shares."""
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="chance",
+            line={"color": COLORS["neutral"], "dash": "dash"},
+        )
     )
     fig = _styled(fig, title, "false positive rate", "true positive rate")
     fig.update_xaxes(range=[0, 1])
@@ -372,16 +375,4 @@ def roc_curves_figure(
     for name, (fpr, tpr, auc) in curves.items():
         label = name if auc is None or not np.isfinite(auc) else f"{name} (AUC {auc:.3f})"
         fig.add_trace(go.Scatter(x=np.asarray(fpr), y=np.asarray(tpr), mode="lines", name=label))
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name="chance",
-            line={"color": COLORS["neutral"], "dash": "dash"},
-        )
-    )
-    fig = _styled(fig, title, "false positive rate", "true positive rate")
-    fig.update_xaxes(range=[0, 1])
-    fig.update_yaxes(range=[0, 1.02])
-    return fig
+    return _roc_layout(fig, title)

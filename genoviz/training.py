@@ -225,6 +225,23 @@ def fit(
     w_mean = float(w_tr.mean())
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     loss_fn = _loss_fn(dataset.task, model_name)
+
+    def evaluate(m: nn.Module, idx: np.ndarray) -> tuple[dict[str, float], float, np.ndarray]:
+        return _evaluate(
+            m,
+            x_all,
+            y_all,
+            w_all,
+            e_all,
+            idx,
+            dataset.task,
+            model_name,
+            loss_fn,
+            device,
+            config.batch_size * 4,
+            names=dataset.class_names,
+        )
+
     rc_augment = strand_symmetric(dataset, config)
     primary = PRIMARY_METRIC[dataset.task]
     amp = device.type == "cuda" and torch.cuda.is_bf16_supported()
@@ -303,20 +320,7 @@ def fit(
             train_out = _to_output(torch.cat(preds), dataset.task, model_name)
             order = torch.cat(seen).numpy()
             train_m = metrics_for(dataset.task, y_tr[order].numpy(), train_out, dataset.class_names)
-            valid_m, valid_loss, valid_pred = _evaluate(
-                eval_model,
-                x_all,
-                y_all,
-                w_all,
-                e_all,
-                valid_idx,
-                dataset.task,
-                model_name,
-                loss_fn,
-                device,
-                config.batch_size * 4,
-                names=dataset.class_names,
-            )
+            valid_m, valid_loss, valid_pred = evaluate(eval_model, valid_idx)
             record = {
                 "epoch": epoch,
                 "train_loss": train_loss,
@@ -365,34 +369,8 @@ def fit(
 
     model.load_state_dict(best_state)
     model.eval()
-    valid_m, _, _ = _evaluate(
-        model,
-        x_all,
-        y_all,
-        w_all,
-        e_all,
-        valid_idx,
-        dataset.task,
-        model_name,
-        loss_fn,
-        device,
-        config.batch_size * 4,
-        names=dataset.class_names,
-    )
-    test_m, _, test_pred = _evaluate(
-        model,
-        x_all,
-        y_all,
-        w_all,
-        e_all,
-        test_idx,
-        dataset.task,
-        model_name,
-        loss_fn,
-        device,
-        config.batch_size * 4,
-        names=dataset.class_names,
-    )
+    valid_m, _, _ = evaluate(model, valid_idx)
+    test_m, _, test_pred = evaluate(model, test_idx)
     result = TrainResult(
         model=model,
         history=history,
