@@ -242,31 +242,37 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "figure"
 
 
+def download_row(name: str, files: list[tuple[str, Any, str, str, str]]) -> None:
+    """A row of download buttons: (label, data, extension, mime, icon) each; ``data`` may be
+    a callable, so the file is made only when clicked. Keys are ``dl_<ext>_<name>``."""
+    slug = _slug(name)
+    row = st.container(horizontal=True, gap="small")
+    for label, data, ext, mime, icon in files:
+        row.download_button(
+            label,
+            data=data,
+            file_name=f"{slug}.{ext}",
+            mime=mime,
+            key=f"dl_{ext}_{slug}",
+            on_click="ignore",
+            icon=icon,
+        )
+
+
 def figure_downloads(fig: go.Figure, name: str, df: pd.DataFrame | None = None) -> None:
     """Two download buttons: the interactive figure as HTML and its numbers as CSV.
 
     The files are made only when clicked (deferred callables), so they cost nothing
     per rerun. ``df`` defaults to the figure's own points (:func:`figure_frame`).
     """
-    slug = _slug(name)
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        "Figure (HTML)",
-        data=lambda: fig.to_html(include_plotlyjs=True, full_html=True),
-        file_name=f"{slug}.html",
-        mime="text/html",
-        key=f"dl_html_{slug}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    row.download_button(
-        "Data (CSV)",
-        data=lambda: (df if df is not None else figure_frame(fig)).to_csv(index=False),
-        file_name=f"{slug}.csv",
-        mime="text/csv",
-        key=f"dl_csv_{slug}",
-        on_click="ignore",
-        icon=":material/table:",
+    html = lambda: fig.to_html(include_plotlyjs=True, full_html=True)  # noqa: E731
+    csv = lambda: (df if df is not None else figure_frame(fig)).to_csv(index=False)  # noqa: E731
+    download_row(
+        name,
+        [
+            ("Figure (HTML)", html, "html", "text/html", ":material/download:"),
+            ("Data (CSV)", csv, "csv", "text/csv", ":material/table:"),
+        ],
     )
 
 
@@ -331,33 +337,13 @@ def logo_images(
 
 def show_logo(images: LogoImages, name: str, matrix: pd.DataFrame) -> None:
     """A logo image with PNG, SVG and CSV (the matrix behind it) downloads under it."""
-    slug = _slug(name)
     st.image(images.png, width=images.width)
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        "Logo (PNG)",
-        data=images.png,
-        file_name=f"{slug}.png",
-        mime="image/png",
-        key=f"dl_png_{slug}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    row.download_button(
-        "Logo (SVG)",
-        data=images.svg,
-        file_name=f"{slug}.svg",
-        mime="image/svg+xml",
-        key=f"dl_svg_{slug}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    row.download_button(
-        "Data (CSV)",
-        data=lambda: matrix.rename_axis("position").to_csv(),
-        file_name=f"{slug}.csv",
-        mime="text/csv",
-        key=f"dl_csv_{slug}",
-        on_click="ignore",
-        icon=":material/table:",
+    csv = lambda: matrix.rename_axis("position").to_csv()  # noqa: E731
+    download_row(
+        name,
+        [
+            ("Logo (PNG)", images.png, "png", "image/png", ":material/download:"),
+            ("Logo (SVG)", images.svg, "svg", "image/svg+xml", ":material/download:"),
+            ("Data (CSV)", csv, "csv", "text/csv", ":material/table:"),
+        ],
     )
