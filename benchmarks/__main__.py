@@ -25,10 +25,34 @@ def main() -> int:
     # A fresh dataset cache, so the run neither reads stale sets nor writes into ~/.cache.
     with tempfile.TemporaryDirectory() as cache:
         os.environ["GENOVIZ_CACHE_DIR"] = cache
-        from benchmarks.speed import measure
+        from benchmarks import encoding, startup
+        from benchmarks.speed import Row, measure
 
         print(machine(), flush=True)
         rows, demo = measure()
+        ours, bound = encoding.measure()
+        rows.append(
+            Row(
+                f"one-hot {encoding.N_SEQUENCES:,} x {encoding.LENGTH} bp",
+                ours,
+                bound,
+                "numpy lookup-table bound",
+                "ratio <= 3",
+            )
+        )
+        if startup.available():
+            ours, hello = startup.measure()
+            rows.append(
+                Row(
+                    "app cold start (launch -> Home rendered in Chromium)",
+                    ours,
+                    hello,
+                    "one-line Streamlit app",
+                    "ratio <= 2",
+                )
+            )
+        else:
+            print("app cold start: skipped (needs Playwright and /usr/bin/chromium)")
     w = max(len(r.name) for r in rows)
     head = f"{'benchmark':{w}}  {'measured':>9}  {'reference':>9}  {'ratio':>6}"
     print(f"{head}  reference / target")
