@@ -713,15 +713,62 @@ class TrainingJob:
         self._progress = 0.0
         self._result: TrainResult | None = None
         self.started_at: float | None = None
+        self._done_callbacks: list[Callable[[TrainingJob], None]] = []
+        self._manager: Any = None  # a genoviz.jobs.JobManager while queued
 
     def start(self) -> TrainingJob:
         if self._thread is not None:
             raise RuntimeError("this job was already started")
-        self.started_at = time.time()
-        self._status = "running"
+        with self._lock:
+            if self._stop.is_set() and self._status in ("queued", "stopped"):
+                cancelled = True  # stopped while it waited in a queue: never runs
+            else:
+                cancelled = False
+                self.started_at = time.time()
+                self._status = "running"
+        if cancelled:
+            self._finish_cancelled()
+            return self
         self._thread = threading.Thread(target=self._run, name="genoviz-train", daemon=True)
         self._thread.start()
         return self
+
+    def mark_queued(self, manager: Any) -> None:
+        """Called by :class:`genoviz.jobs.JobManager` when the job has to wait for a slot."""
+        with self._lock:
+            self._status = "queued"
+            self._manager = manager
+
+    @property
+    def queue_position(self) -> int | None:
+        """1-based place in the server's queue while ``status == "queued"``, else None."""
+        manager = self._manager
+        if manager is None or self.status != "queued":
+            return None
+        return manager.position(self)
+
+    def add_done_callback(self, fn: Callable[[TrainingJob], None]) -> None:
+        """Call ``fn(job)`` once the job has ended (at once if it already has)."""
+        with self._lock:
+            if self._status not in ("finished", "stopped", "failed"):
+                self._done_callbacks.append(fn)
+                return
+        fn(self)
+
+    def _fire_done(self) -> None:
+        with self._lock:
+            callbacks, self._done_callbacks = self._done_callbacks, []
+        for fn in callbacks:
+            try:
+                fn(self)
+            except Exception:  # one broken listener must not keep the others waiting
+                log.exception("training job done-callback failed")
+
+    def _finish_cancelled(self) -> None:
+        with self._lock:
+            self._status = "stopped"
+            self._message = "Stopped while it was queued; it never started."
+        self._fire_done()
 
     def _on_epoch(self, record: dict[str, Any]) -> None:
         with self._lock:
@@ -753,10 +800,17 @@ class TrainingJob:
             with self._lock:
                 self._status = "failed"
                 self._message = str(e) or type(e).__name__
+        finally:
+            self._fire_done()
 
     def stop(self) -> None:
-        """Ask the worker to stop after the current batch; best weights are kept."""
+        """Ask the worker to stop after the current batch; best weights are kept. A job
+        still waiting in a queue leaves it and ends as ``stopped`` at once."""
         self._stop.set()
+        with self._lock:
+            queued = self._status == "queued"
+        if queued and (self._manager is None or self._manager.cancel(self)):
+            self._finish_cancelled()
 
     def wait(self, timeout: float | None = None) -> str:
         if self._thread is not None:
