@@ -20,7 +20,7 @@ from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.predict import predict_sequences
 from genoviz.sequences import SequenceError
-from genoviz.training import TrainConfig, TrainingError, fit
+from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
 EXPECTED_ERRORS = (
     DataFormatError,
@@ -41,9 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--url", help="base URL of a mirror of the book's Chapter06/ folder")
 
     t = sub.add_parser("train", help="train a model and write a run folder")
-    t.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
+    t.add_argument("--data", help="bundled name or a CSV/TSV/FASTA path (required)")
     t.add_argument("--model", help="registry name; default: recommended for the task")
-    t.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    t.add_argument("--epochs", type=int, help=f"default {TrainConfig.epochs}")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     t.add_argument("--task", choices=["binary", "regression"], help="override the inferred task")
@@ -51,7 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, default=TrainConfig.lr)
     t.add_argument("--no-extras", action="store_true", help="ignore extra numeric columns")
     _data_options(t)
-    t.add_argument("--out", required=True, help="the run folder to write")
+    t.add_argument("--out", help="the run folder to write (required)")
+    t.add_argument(
+        "--resume",
+        metavar="RUN_DIR",
+        help="go on with an interrupted or stopped run from its last completed epoch "
+        "(--data and --out are then taken from it; --epochs sets a new total)",
+    )
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
 
     pr = sub.add_parser("predict", help="predict with a saved run; writes id,prediction[,label]")
@@ -114,7 +120,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
     config = TrainConfig(
-        epochs=args.epochs,
+        epochs=args.epochs if args.epochs is not None else TrainConfig.epochs,
         seed=args.seed,
         device=args.device,
         batch_size=args.batch_size,
@@ -123,9 +129,32 @@ def cmd_train(args: argparse.Namespace) -> int:
         save=False,
     )
     model_name = args.model or models.recommended(dataset.task)
+    result = fit(dataset, model_name, config, on_epoch=_epoch_printer(args.quiet), run_dir=out)
+    _print_final(result, out, model_name, dataset)
+    return 0
 
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    """``train --resume RUN_DIR``: reload the run's data and go on from its last epoch."""
+    plan = resume_plan(args.resume, epochs=args.epochs)
+    args.data = args.data or plan.dataset_spec
+    args.seed = plan.config.seed
+    if args.device != "auto":
+        plan.config.device = args.device
+    dataset = _load(args, task=plan.task or None)
+    print(
+        f"resuming {plan.run_dir} after epoch {plan.epochs_done} of {plan.config.epochs}",
+        file=sys.stderr,
+        flush=True,
+    )
+    result = fit(dataset, plan.model_name, plan.config, on_epoch=_epoch_printer(args.quiet))
+    _print_final(result, plan.run_dir, plan.model_name, dataset)
+    return 0
+
+
+def _epoch_printer(quiet: bool):
     def show(rec: dict) -> None:
-        if not args.quiet:
+        if not quiet:
             keys = [k for k in rec if k.startswith("valid_") and k != "valid_mse"]
             vals = " ".join(f"{k}={rec[k]:.4f}" for k in keys if rec[k] is not None)
             print(
@@ -134,7 +163,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    result = fit(dataset, model_name, config, on_epoch=show, run_dir=out)
+    return show
+
+
+def _print_final(result, out: Path, model_name: str, dataset) -> None:
     final = {
         "run": str(out),
         "model": model_name,
@@ -146,7 +178,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         "test": result.test_metrics,
     }
     print(json.dumps(_finite(final)))
-    return 0
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -185,10 +216,15 @@ def _finite(o):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "train" and args.resume is None and not (args.data and args.out):
+        parser.error("train needs --data and --out (or --resume RUN_DIR)")
     try:
         if args.command == "datasets":
             return cmd_datasets()
+        if args.command == "train" and args.resume is not None:
+            return cmd_resume(args)
         if args.command == "train":
             return cmd_train(args)
         if args.command == "download":

@@ -25,6 +25,13 @@ import models
 RUN_JSON = "run.json"
 METRICS = "metrics.jsonl"
 WEIGHTS = "model.safetensors"
+#: Held while a process trains into the folder: who (host, pid, process start) + heartbeat.
+LOCK = "run.lock"
+#: Everything needed to go on after the last completed epoch (see :func:`save_checkpoint`).
+CHECKPOINT = "checkpoint.safetensors"
+#: The lock's heartbeat interval, and the age after which a lock from another host is stale.
+HEARTBEAT_SECONDS = 10.0
+STALE_SECONDS = 120.0
 
 
 class RunError(ValueError):
@@ -130,7 +137,17 @@ class Run:
 
     @property
     def status(self) -> str:
-        return str(self.info.get("status", "unknown"))
+        """``run.json``'s status, except that a ``running`` run whose trainer is gone (killed,
+        crashed, machine restarted) is ``interrupted``: see :func:`run_owner_alive`."""
+        status = str(self.info.get("status", "unknown"))
+        if status == "running" and not run_owner_alive(self.path):
+            return "interrupted"
+        return status
+
+    @property
+    def resumable(self) -> bool:
+        """Interrupted or stopped runs can go on from their last completed epoch."""
+        return self.status in ("interrupted", "stopped")
 
     def load_model(self, device: str | torch.device = "cpu") -> torch.nn.Module:
         """Rebuild the model from ``run.json`` and load its safetensors weights."""
@@ -189,3 +206,161 @@ def list_runs(root: str | Path | None = None) -> list[Run]:
             except RunError:
                 continue
     return runs
+
+
+# --- liveness: who is training into a run folder ------------------------------------------
+# A run.json saying "running" cannot tell a live run from one whose process was killed with
+# kill -9. The trainer therefore holds run.lock: its host, pid and the pid's start time (so a
+# reused pid is not mistaken for it), touched every HEARTBEAT_SECONDS by a daemon thread.
+# On the same host (and the same boot) the pid decides; from another host sharing the
+# folder, only a heartbeat older than STALE_SECONDS marks the run interrupted.
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _process_start(pid: int) -> str:
+    """The pid's start time in clock ticks since boot (Linux), or "" where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[-1].split()[19]  # field 22; the name may hold spaces
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _owner() -> dict[str, Any]:
+    import socket
+
+    pid = os.getpid()
+    return {
+        "host": socket.gethostname(),
+        "boot_id": _boot_id(),
+        "pid": pid,
+        "pid_start": _process_start(pid),
+    }
+
+
+def run_owner_alive(run_dir: str | Path, now: float | None = None) -> bool:
+    """Whether a live process holds ``run.lock`` in ``run_dir`` (False without a lock)."""
+    import socket
+
+    lock = Path(run_dir) / LOCK
+    try:
+        owner = json.loads(lock.read_text())
+        age = (time.time() if now is None else now) - lock.stat().st_mtime
+    except (OSError, ValueError):
+        return False
+    if not isinstance(owner, dict):
+        return False
+    same_machine = owner.get("host") == socket.gethostname() and owner.get("boot_id") == _boot_id()
+    if not same_machine:
+        return age < STALE_SECONDS
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or not _pid_alive(pid):
+        return False
+    start = owner.get("pid_start") or ""
+    return not start or _process_start(pid) in ("", start)
+
+
+class RunLock:
+    """``run.lock`` with a heartbeat thread, held while training writes into ``run_dir``.
+
+    >>> with RunLock(run_dir):
+    ...     train()
+    """
+
+    def __init__(self, run_dir: str | Path, interval: float = HEARTBEAT_SECONDS) -> None:
+        self.path = Path(run_dir) / LOCK
+        self.interval = interval
+        self._stop = None
+        self._thread = None
+
+    def acquire(self) -> RunLock:
+        import threading
+
+        if (
+            run_owner_alive(self.path.parent)
+            and json.loads(self.path.read_text()).get("pid") != os.getpid()
+        ):
+            raise RunError(f"{self.path.parent} is being trained by another live process")
+        atomic_write_text(self.path, json.dumps(_owner()))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="genoviz-heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                os.utime(self.path)
+            except OSError:  # the folder was deleted under us: nothing left to mark
+                return
+
+    def release(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+            self._thread.join()
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> RunLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+# --- resume checkpoints ---------------------------------------------------------------
+
+
+def save_checkpoint(run_dir: Path, tensors: dict[str, torch.Tensor], state: dict[str, Any]) -> None:
+    """Atomically write ``checkpoint.safetensors``: tensors (weights, optimizer moments,
+    RNG state) plus a JSON ``state`` (epoch counters) in the safetensors metadata."""
+    path = Path(run_dir) / CHECKPOINT
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint.")
+    os.close(fd)
+    try:
+        flat = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+        text = json.dumps(_clean(state), default=_json_default, allow_nan=False)
+        save_safetensors(flat, tmp, metadata={"genoviz_state": text})
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_checkpoint(run_dir: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
+    """``(tensors, state)`` from ``checkpoint.safetensors``, or None when there is none."""
+    from safetensors import SafetensorError, safe_open
+
+    path = Path(run_dir) / CHECKPOINT
+    if not path.exists():
+        return None
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as fh:
+            state = json.loads((fh.metadata() or {})["genoviz_state"])
+            tensors = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118
+    except (OSError, ValueError, KeyError, SafetensorError) as e:
+        raise RunError(f"{path}: damaged checkpoint ({e}); the run cannot be resumed") from None
+    return tensors, state
+
+
+def rewrite_history(run_dir: Path, history: list[dict[str, Any]]) -> None:
+    """Replace ``metrics.jsonl`` (atomically) with ``history``."""
+    lines = [json.dumps(_clean(r), default=_json_default, allow_nan=False) for r in history]
+    atomic_write_text(Path(run_dir) / METRICS, "".join(line + "\n" for line in lines))

@@ -100,7 +100,8 @@ def parse_sequences(
         for lineno, line in enumerate(text.split("\n"), start=1):
             if line.strip():
                 rid = f"sequence {len(records) + 1}"
-                records.append(Record(rid, clean_sequence(line, rid, lineno)))
+                seq = _nonempty(clean_sequence(line, rid, lineno), rid, lineno)
+                records.append(Record(rid, seq))
         return records
     return _parse_fasta(text)
 
@@ -142,9 +143,14 @@ def _parse_fasta(text: str) -> list[Record]:
     return records
 
 
-def _nonempty(seq: str, record: str) -> str:
+def _nonempty(seq: str, record: str, line: int | None = None) -> str:
     if not seq:
-        raise SequenceError(f"{record}: no bases left after removing spaces and digits")
+        where = record + (f" (line {line})" if line is not None else "")
+        raise SequenceError(
+            f"{where}: no bases left after removing spaces and digits",
+            record=record,
+            line=line,
+        )
     return seq
 
 

@@ -7,6 +7,7 @@ streamlit: the UI reads ``job.history`` / ``job.status`` from its own thread.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import math
 import platform
@@ -74,6 +75,9 @@ class TrainConfig:
     #: of the best so far (0 = strictly the top-scoring epoch). With a few positives the
     #: validation AUC is noisy, and an early lucky epoch would otherwise end training.
     keep_within_se: float = 1.0
+    #: Go on training the interrupted or stopped run in this folder from its last completed
+    #: epoch (weights, optimizer, history, random state); see :func:`resume_plan`.
+    resume_from: str | None = None
 
 
 @dataclass
@@ -204,6 +208,8 @@ def fit(
     dataset.ensure_splits(config.seed)
 
     build = model_build_args(dataset, model_name, config)
+    if config.resume_from is not None:  # the exact model the run built, defaults included
+        build = runs.load_run(config.resume_from).info.get("model", {}).get("build", build)
     x_all = torch.from_numpy(dataset.encode(build["seq_len"] if config.seq_len else None))
     y_all = torch.from_numpy(dataset.labels.reshape(len(dataset), -1))
     w_all = torch.from_numpy(
@@ -247,14 +253,19 @@ def fit(
     amp = device.type == "cuda" and torch.cuda.is_bf16_supported()
 
     info: dict[str, Any] = {}
+    if config.resume_from is not None:
+        run_dir = Path(config.resume_from)
+        info = _resume_info(run_dir, dataset, model_name, build, config)
     if run_dir is not None:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
     elif config.save:
         root = Path(config.runs_dir) if config.runs_dir else runs.default_runs_dir()
         run_dir = runs.new_run_dir(root, config.run_name or f"{dataset.name}-{model_name}")
+    lock = None
     if run_dir is not None:
-        info = _run_info(dataset, model_name, build, config, device)
+        lock = runs.RunLock(run_dir).acquire()  # before run.json says "running"
+        info = info or _run_info(dataset, model_name, build, config, device)
         runs.write_run_json(run_dir, info)
 
     history: list[dict[str, Any]] = []
@@ -268,8 +279,30 @@ def fit(
     n_batches = max(1, math.ceil(n_train / config.batch_size))
     ema = _WeightAverage(model, config.ema_epochs * n_batches) if config.ema_epochs > 0 else None
     eval_model = ema.model if ema is not None else model
+    start_epoch = 0
+    if config.resume_from is not None:
+        state = _restore_checkpoint(run_dir, model, ema, opt, rng)
+        if state is not None:
+            start_epoch = state["epoch"]
+            best_score, best_loss, best_epoch = (
+                state["best_score"],
+                state["best_loss"],
+                state["best_epoch"],
+            )
+            top_score, first_loss = state["top_score"], state["first_loss"]
+            best_score = -math.inf if best_score is None else best_score
+            best_loss = math.inf if best_loss is None else best_loss
+            top_score = -math.inf if top_score is None else top_score
+            best_state = state["best_state"] or copy.deepcopy(eval_model.state_dict())
+            history = runs.read_history(run_dir)[:start_epoch]
+            runs.rewrite_history(run_dir, history)  # drop a line past the checkpoint
+            for record in history:
+                if on_epoch is not None:
+                    on_epoch(record)
+        else:  # killed during the first epoch: start again, from the same seed
+            runs.rewrite_history(run_dir, [])
     try:
-        for epoch in range(1, config.epochs + 1):
+        for epoch in range(start_epoch + 1, config.epochs + 1):
             t0 = time.perf_counter()
             model.train()
             perm = torch.from_numpy(rng.permutation(n_train))
@@ -355,6 +388,22 @@ def fit(
             history.append(record)
             if run_dir is not None:
                 runs.append_metrics(run_dir, record)
+                _save_checkpoint(
+                    run_dir,
+                    model,
+                    ema,
+                    opt,
+                    rng,
+                    best_state if best_epoch != epoch else None,
+                    {
+                        "epoch": epoch,
+                        "best_epoch": best_epoch,
+                        "best_score": best_score,
+                        "best_loss": best_loss,
+                        "top_score": top_score,
+                        "first_loss": first_loss,
+                    },
+                )
             if on_epoch is not None:
                 on_epoch(record)
             if epoch - best_epoch >= config.patience:
@@ -365,6 +414,8 @@ def fit(
         if run_dir is not None:
             info |= {"status": "failed", "message": str(e), "epochs_done": len(history)}
             runs.write_run_json(run_dir, info)
+        if lock is not None:
+            lock.release()
         raise
 
     model.load_state_dict(best_state)
@@ -395,7 +446,139 @@ def fit(
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
         runs.write_run_json(run_dir, info)
+        if status == "finished":  # nothing left to resume
+            (run_dir / runs.CHECKPOINT).unlink(missing_ok=True)
+    if lock is not None:
+        lock.release()
     return result
+
+
+# --- resume -----------------------------------------------------------------------------
+
+
+@dataclass
+class ResumePlan:
+    """What :func:`fit` needs to go on with a run: its data spec, model and config."""
+
+    run_dir: Path
+    dataset_spec: str
+    task: str
+    model_name: str
+    config: TrainConfig
+    epochs_done: int
+
+
+def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
+    """How to resume the interrupted or stopped run in ``run_dir``.
+
+    Load the data with ``genoviz.data.load(plan.dataset_spec, task=plan.task,
+    seed=plan.config.seed)``, then ``fit(dataset, plan.model_name, plan.config)``.
+
+    Args:
+        epochs: the new total number of epochs; None = the run's own.
+
+    Raises:
+        RunError: the run is still training in a live process, or finished.
+    """
+    run = runs.load_run(run_dir)
+    status = run.status
+    if status == "running":
+        raise runs.RunError(f"{run.path} is still training in a live process; wait or stop it")
+    if status == "finished" or not run.info.get("config"):
+        raise runs.RunError(f"{run.path} has {status}; there is nothing to resume")
+    saved = run.info["config"]
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    config = TrainConfig(**{k: v for k, v in saved.items() if k in known})
+    config.resume_from = str(run.path)
+    if epochs is not None:
+        config.epochs = int(epochs)
+    data = run.info.get("dataset", {})
+    return ResumePlan(
+        run_dir=run.path,
+        dataset_spec=str(data.get("spec", data.get("name", ""))),
+        task=str(data.get("task", "")),
+        model_name=run.info["model"]["name"],
+        config=config,
+        epochs_done=len(run.history),
+    )
+
+
+def _resume_info(
+    run_dir: Path, dataset: Dataset, model_name: str, build: dict[str, Any], config: TrainConfig
+) -> dict[str, Any]:
+    """The run's own ``run.json``, checked against what :func:`fit` was given."""
+    info = runs.load_run(run_dir).info
+    saved = info.get("model", {})
+    if saved.get("name") != model_name:
+        raise TrainingError(
+            f"{run_dir} trained model {saved.get('name')!r}, not {model_name!r}; resume it "
+            "with the model saved in its run.json"
+        )
+    data = info.get("dataset", {})
+    splits = {k: len(v) for k, v in dataset.splits.items()}
+    if data.get("n") != len(dataset) or data.get("splits", splits) != splits:
+        raise TrainingError(
+            f"{run_dir} was trained on {data.get('n')} sequences ({data.get('name')}); the "
+            f"data given now has {len(dataset)}, so the run cannot go on with it"
+        )
+    resumed = [*info.get("resumed", []), time.strftime("%Y-%m-%dT%H:%M:%S")]
+    return info | {"status": "running", "config": asdict(config), "resumed": resumed}
+
+
+def _save_checkpoint(run_dir, model, ema, opt, rng, best_state, state) -> None:
+    """Weights, moving average, AdamW moments, random state and counters after an epoch."""
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    if ema is not None:
+        tensors |= {f"ema.{k}": v for k, v in ema.model.state_dict().items()}
+    if best_state is not None:  # None: the best is this epoch's, the same as ema/model
+        tensors |= {f"best.{k}": v for k, v in best_state.items()}
+    opt_state = opt.state_dict()
+    for i, per_param in opt_state["state"].items():
+        for key, value in per_param.items():
+            tensors[f"optim.{i}.{key}"] = torch.as_tensor(value)
+    tensors["rng.torch"] = torch.get_rng_state()
+    state = state | {
+        "ema_steps": ema.steps if ema is not None else 0,
+        "optim_groups": opt_state["param_groups"],
+        "rng_numpy": rng.bit_generator.state,
+        "has_best": best_state is not None,
+    }
+    runs.save_checkpoint(run_dir, tensors, state)
+
+
+def _restore_checkpoint(run_dir, model, ema, opt, rng) -> dict[str, Any] | None:
+    """Load :func:`_save_checkpoint`'s file into the given objects; None when there is none."""
+    loaded = runs.load_checkpoint(run_dir)
+    if loaded is None:
+        return None
+    tensors, state = loaded
+
+    def part(prefix: str) -> dict[str, torch.Tensor]:
+        return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+    device = next(model.parameters()).device
+    try:
+        model.load_state_dict(part("model."))
+        if ema is not None:
+            ema.model.load_state_dict(part("ema.") or part("model."))
+            ema.steps = int(state.get("ema_steps", 0))
+        moments: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in part("optim.").items():
+            i, name = key.split(".", 1)
+            moments.setdefault(int(i), {})[name] = value
+        opt.load_state_dict({"state": moments, "param_groups": state["optim_groups"]})
+    except (RuntimeError, KeyError, ValueError) as e:
+        raise runs.RunError(f"{run_dir}: the checkpoint does not fit the model ({e})") from None
+    torch.set_rng_state(tensors["rng.torch"])
+    rng.bit_generator.state = state["rng_numpy"]
+    best = part("best.") if state.get("has_best") else None
+    eval_model = ema.model if ema is not None else model
+    state["best_state"] = (
+        {k: v.to(device) for k, v in best.items()}
+        if best
+        else {k: v.detach().clone() for k, v in eval_model.state_dict().items()}
+    )
+    return state
 
 
 class _WeightAverage:
@@ -530,15 +713,62 @@ class TrainingJob:
         self._progress = 0.0
         self._result: TrainResult | None = None
         self.started_at: float | None = None
+        self._done_callbacks: list[Callable[[TrainingJob], None]] = []
+        self._manager: Any = None  # a genoviz.jobs.JobManager while queued
 
     def start(self) -> TrainingJob:
         if self._thread is not None:
             raise RuntimeError("this job was already started")
-        self.started_at = time.time()
-        self._status = "running"
+        with self._lock:
+            if self._stop.is_set() and self._status in ("queued", "stopped"):
+                cancelled = True  # stopped while it waited in a queue: never runs
+            else:
+                cancelled = False
+                self.started_at = time.time()
+                self._status = "running"
+        if cancelled:
+            self._finish_cancelled()
+            return self
         self._thread = threading.Thread(target=self._run, name="genoviz-train", daemon=True)
         self._thread.start()
         return self
+
+    def mark_queued(self, manager: Any) -> None:
+        """Called by :class:`genoviz.jobs.JobManager` when the job has to wait for a slot."""
+        with self._lock:
+            self._status = "queued"
+            self._manager = manager
+
+    @property
+    def queue_position(self) -> int | None:
+        """1-based place in the server's queue while ``status == "queued"``, else None."""
+        manager = self._manager
+        if manager is None or self.status != "queued":
+            return None
+        return manager.position(self)
+
+    def add_done_callback(self, fn: Callable[[TrainingJob], None]) -> None:
+        """Call ``fn(job)`` once the job has ended (at once if it already has)."""
+        with self._lock:
+            if self._status not in ("finished", "stopped", "failed"):
+                self._done_callbacks.append(fn)
+                return
+        fn(self)
+
+    def _fire_done(self) -> None:
+        with self._lock:
+            callbacks, self._done_callbacks = self._done_callbacks, []
+        for fn in callbacks:
+            try:
+                fn(self)
+            except Exception:  # one broken listener must not keep the others waiting
+                log.exception("training job done-callback failed")
+
+    def _finish_cancelled(self) -> None:
+        with self._lock:
+            self._status = "stopped"
+            self._message = "Stopped while it was queued; it never started."
+        self._fire_done()
 
     def _on_epoch(self, record: dict[str, Any]) -> None:
         with self._lock:
@@ -570,10 +800,17 @@ class TrainingJob:
             with self._lock:
                 self._status = "failed"
                 self._message = str(e) or type(e).__name__
+        finally:
+            self._fire_done()
 
     def stop(self) -> None:
-        """Ask the worker to stop after the current batch; best weights are kept."""
+        """Ask the worker to stop after the current batch; best weights are kept. A job
+        still waiting in a queue leaves it and ends as ``stopped`` at once."""
         self._stop.set()
+        with self._lock:
+            queued = self._status == "queued"
+        if queued and (self._manager is None or self._manager.cancel(self)):
+            self._finish_cancelled()
 
     def wait(self, timeout: float | None = None) -> str:
         if self._thread is not None:

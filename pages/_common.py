@@ -104,8 +104,13 @@ def load_bundled_copy(name: str) -> Dataset:
 
 @st.cache_resource(show_spinner="Building the bundled dataset (first time only)…")
 def bundled_dataset(name: str) -> Dataset:
-    """The bundled set, shared by every session: read it, never change it."""
-    return load_bundled_copy(name)
+    """The bundled set, shared by every session: read it, never change it (its arrays are
+    read-only, so an accidental in-place write fails loudly instead of leaking)."""
+    ds = load_bundled_copy(name)
+    for a in (ds.labels, ds.weights, ds.extras, *ds.splits.values()):
+        if a is not None:
+            a.setflags(write=False)
+    return ds
 
 
 def dataset_label(choice: str) -> str:

@@ -8,6 +8,7 @@ import streamlit as st
 
 import models
 from genoviz.data import Dataset
+from genoviz.jobs import default_manager
 from genoviz.metrics import METRIC_LABELS, confusion_matrix, roc_points
 from genoviz.plots import (
     confusion_figure,
@@ -147,7 +148,8 @@ def start_job(choice: str, model: str, config: TrainConfig) -> None:
     old = st.session_state.get(TRAIN_JOB)
     if old is not None and not old.done:
         return  # one job per session at a time
-    job = TrainingJob(fresh_dataset(choice), model, config).start()
+    job = TrainingJob(fresh_dataset(choice), model, config)
+    default_manager().submit(job)  # starts now, or queues past GENOVIZ_MAX_JOBS
     st.session_state[TRAIN_JOB] = job
     st.session_state[STOP_REQUESTED] = False
 
@@ -161,6 +163,12 @@ def stop_job() -> None:
 
 def status_line(job: TrainingJob) -> str:
     status = job.status
+    if status == "queued":
+        manager = default_manager()
+        return (
+            f"queued, position {job.queue_position or 1}: this server trains at most "
+            f"{manager.max_jobs} model(s) at once, and yours starts when a place frees"
+        )
     if status == "running" and st.session_state.get(STOP_REQUESTED):
         return "stopping (finishing the current batch)"
     return status

@@ -50,3 +50,17 @@ def planted_dataset(n: int = 600, length: int = 40, seed: int = 0, motif: str = 
         labels.append(y)
     meta = DatasetMeta(name="toy", strand_symmetric=False)
     return Dataset(seqs, np.array(labels), "binary", meta)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``gpu``-marked tests skip without a CUDA GPU (e.g. under CUDA_VISIBLE_DEVICES="")."""
+    gpu_items = [item for item in items if item.get_closest_marker("gpu")]
+    if not gpu_items:
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU (none visible)")
+    for item in gpu_items:
+        item.add_marker(skip)

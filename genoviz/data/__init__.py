@@ -171,6 +171,12 @@ def load_bundled(name: str, seed: int = 0) -> Dataset:
     ds = copy.copy(_bundled_cached(name, seed))
     ds.meta = copy.deepcopy(ds.meta)
     ds.sequences = list(ds.sequences)
+    ds.ids = list(ds.ids) if ds.ids is not None else None
+    # copy.copy shares the arrays with the cached original: copy them too, so a caller
+    # changing its copy in place cannot change what every later caller gets.
+    for attr in ("labels", "weights", "extras"):
+        if getattr(ds, attr) is not None:
+            setattr(ds, attr, getattr(ds, attr).copy())
     ds.splits = make_splits(ds.labels, ds.task, seed)
     ds.meta.notes["spec"] = name
     return ds

@@ -6,6 +6,7 @@ The label comes from the BED ``score`` (column 5) or ``name`` (column 4) field. 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Literal
 
@@ -54,6 +55,8 @@ def load_bed(
                 f"{where}: start/end must be integers and the {label_from} a number; "
                 f"got {f[1]!r}, {f[2]!r}, {f[col]!r}"
             ) from None
+        if not math.isfinite(label):
+            raise DataFormatError(f"{where}: the {label_from} {f[col]!r} is not a finite number")
         if end <= start or start < 0:
             raise DataFormatError(f"{where}: end ({end}) must be after start ({start})")
         if width is not None:

@@ -7,6 +7,8 @@ whoever wrote the file chose, so the caller must say it trusts the folder.
 
 from __future__ import annotations
 
+import csv
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -36,39 +38,50 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
     path = Path(path)
     if not trust:
         raise DataFormatError(f"{path}: not loaded. {PICKLE_WARNING} Confirm to load it.")
-    import joblib  # only here: the one place genoviz reads pickles, and only when trusted
-
     try:
         meta = pd.read_csv(path / METADATA, compression="gzip")
-    except (OSError, ValueError) as e:
+    except (OSError, EOFError, ValueError, csv.Error, zlib.error) as e:
         raise DataFormatError(f"{path / METADATA}: cannot read ({e})") from None
     missing = {"X", "y"} - set(meta.columns)
     if missing:
         raise DataFormatError(f"{path / METADATA}: no column(s) {sorted(missing)}")
     xs, ys, ws, ids = [], [], [], []
     for row_no, row in enumerate(meta.itertuples(index=False), start=2):
+        where = f"{path / METADATA}, line {row_no}"
         parts = {}
         for col in ("X", "y", "w", "ids"):
             name = getattr(row, col, None)
             if not isinstance(name, str):
                 continue
-            shard = path / name
-            if not shard.exists():
-                raise DataFormatError(f"{path / METADATA}, line {row_no}: shard {name} is missing")
-            parts[col] = np.asarray(joblib.load(shard))
+            parts[col] = _read_shard(path, name, where)
+        if "X" not in parts or "y" not in parts:
+            raise DataFormatError(f"{where}: the row names no X or no y shard")
         x = parts["X"]
-        if x.ndim != 3 or x.shape[2] != 4:
+        if x.ndim != 3 or x.shape[2] != 4 or not np.issubdtype(x.dtype, np.number):
             raise DataFormatError(
                 f"{path}: X has shape {x.shape}; expected one-hot (n, length, 4) in A, C, G, T"
             )
+        start = sum(map(len, xs))
         xs.append(x)
-        ys.append(parts["y"].reshape(len(x), -1))
+        ys.append(_per_sample(parts["y"], len(x), "y", where))
         if "w" in parts:
-            ws.append(parts["w"].reshape(len(x), -1))
-        ids.append(parts["ids"] if "ids" in parts else np.arange(len(x)) + sum(map(len, xs[:-1])))
+            ws.append(_per_sample(parts["w"], len(x), "w", where))
+        ids.append(
+            _per_sample(parts["ids"], len(x), "ids", where)[:, 0]
+            if "ids" in parts
+            else np.arange(len(x)) + start
+        )
+    if not xs:
+        raise DataFormatError(f"{path / METADATA}: lists no shards")
+    if len({x.shape[1] for x in xs}) > 1 or len({y.shape[1] for y in ys}) > 1:
+        raise DataFormatError(f"{path}: shards differ in sequence length or number of tasks")
+    if ws and len(ws) != len(xs):
+        raise DataFormatError(f"{path}: some shards have weights (w) and some do not")
     x = np.concatenate(xs)
     sequences = one_hot_to_sequences(x)
     y = np.concatenate(ys)
+    if not np.isfinite(y.astype(np.float64)).all():
+        raise DataFormatError(f"{path}: some labels (y) are missing or infinite")
     y = y[:, 0] if y.shape[1] == 1 else y
     w = np.concatenate(ws)[:, 0] if ws else None
     task = task or infer_task(y)
@@ -86,6 +99,32 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
         weights=w,
         ids=[str(i) for i in np.concatenate(ids)],
     )
+
+
+def _read_shard(folder: Path, name: str, where: str) -> np.ndarray:
+    """One joblib shard as an array; the name must stay inside the dataset folder."""
+    shard = (folder / name).resolve()
+    if not shard.is_relative_to(folder.resolve()) or shard == folder.resolve():
+        raise DataFormatError(f"{where}: shard {name!r} is outside the dataset folder")
+    if not shard.is_file():
+        raise DataFormatError(f"{where}: shard {name} is missing")
+    import joblib  # only here: the one place genoviz reads pickles, and only when trusted
+
+    try:
+        return np.asarray(joblib.load(shard))
+    except Exception as e:  # unpickling a damaged file can raise almost anything
+        raise DataFormatError(
+            f"{where}: shard {name} cannot be read ({type(e).__name__}: {e})"
+        ) from None
+
+
+def _per_sample(a: np.ndarray, n: int, what: str, where: str) -> np.ndarray:
+    """``a`` as ``(n, k)``; a shard with the wrong number of rows is a DataFormatError."""
+    if a.ndim == 0 or len(a) != n or (what != "ids" and not np.issubdtype(a.dtype, np.number)):
+        raise DataFormatError(
+            f"{where}: the {what} shard has shape {a.shape}; expected {n} numeric rows"
+        )
+    return a.reshape(n, -1)
 
 
 def one_hot_to_sequences(x: np.ndarray) -> list[str]:

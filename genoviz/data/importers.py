@@ -7,8 +7,10 @@ input. FASTA labels come from a ``label=`` token in the header.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
+import math
 import re
 import zlib
 from collections.abc import Callable
@@ -48,7 +50,10 @@ def decode_bytes(raw: bytes, name: str, max_bytes: int | None = None) -> str:
             if max_bytes is None:
                 raw = gzip.decompress(raw)
             else:  # stop unpacking just past the limit: a tiny .gz can unpack to gigabytes
-                raw = zlib.decompressobj(wbits=31).decompress(raw, max_bytes + 1)
+                unpacker = zlib.decompressobj(wbits=31)
+                raw = unpacker.decompress(raw, max_bytes + 1)
+                if not unpacker.eof and len(raw) <= max_bytes:
+                    raise EOFError("the file ends before the end of the compressed stream")
         except (OSError, EOFError, zlib.error) as e:
             raise DataFormatError(f"{name}: damaged gzip file ({e})") from None
     if max_bytes is not None and len(raw) > max_bytes:
@@ -152,9 +157,11 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
         try:
             labels.append(float(m.group(1)))
         except ValueError:
+            labels.append(math.nan)
+        if not math.isfinite(np.float32(labels[-1])):
             raise DataFormatError(
                 f"{name}: record {r.id!r} has label={m.group(1)!r}, which is not a number"
-            ) from None
+            )
     y = np.array(labels, dtype=np.float32)
     return _finish(
         [r.sequence for r in records], y, [r.id for r in records], None, None, [], name, task
@@ -166,7 +173,9 @@ def _read_table(text: str, name: str) -> pd.DataFrame:
     sep = "\t" if first.count("\t") >= max(1, first.count(",")) else ","
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as e:
+    except pd.errors.EmptyDataError:
+        raise DataFormatError(f"{name}: no header row and no data") from None
+    except (ValueError, csv.Error) as e:  # pandas' ParserError is a ValueError
         raise DataFormatError(f"{name}: cannot read as a table: {e}") from None
     df.columns = [str(c).strip() for c in df.columns]
     return df
@@ -174,7 +183,9 @@ def _read_table(text: str, name: str) -> pd.DataFrame:
 
 def kmers_to_sequence(tokens: list[str], where: str) -> str:
     """Rebuild a sequence from overlapping k-mers (DNABERT's input format)."""
-    k = len(tokens[0])
+    k = len(tokens[0]) if tokens else 0
+    if k == 0:
+        raise DataFormatError(f"{where}: no k-mers")
     for j in range(1, len(tokens)):
         if len(tokens[j]) != k or tokens[j][:-1] != tokens[j - 1][1:]:
             raise DataFormatError(
@@ -237,14 +248,17 @@ def _is_numeric(col: pd.Series) -> bool:
 def _numeric(df: pd.DataFrame, columns: list[str], name: str, what: str) -> np.ndarray:
     out = np.empty((len(df), len(columns)), dtype=np.float32)
     for j, c in enumerate(columns):
-        values = pd.to_numeric(df[c], errors="coerce")
-        bad = values.isna().to_numpy().nonzero()[0]
+        values = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=np.float64)
+        with np.errstate(over="ignore"):
+            bad = np.flatnonzero(~np.isfinite(values.astype(np.float32)))
         if len(bad):
             i = int(bad[0])
             shown = df[c].iloc[i]
             problem = "is missing" if not str(shown).strip() else f"is {shown!r}, not a number"
+            if np.isinf(values[i]) or np.isfinite(values[i]):
+                problem = f"is {shown!r}, which is infinite or too large"
             raise DataFormatError(f"{name}, line {i + 2}: {what} column {c!r} {problem}")
-        out[:, j] = values.to_numpy(dtype=np.float32)
+        out[:, j] = values
     return out
 
 

@@ -1,0 +1,129 @@
+"""A cap on concurrent training jobs per server process, with a first-in first-out queue.
+
+A classroom server shares its CPUs (or one GPU) between every browser session; without a
+cap, thirty students pressing Start at once would all crawl. Jobs submitted past the cap
+wait in a queue, and each can say its position so the page shows "queued, position N".
+``GENOVIZ_MAX_JOBS`` sets the cap (default 2). The CLI trains in its own process and is
+not counted.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+ENV_MAX_JOBS = "GENOVIZ_MAX_JOBS"
+DEFAULT_MAX_JOBS = 2
+
+
+class Job(Protocol):
+    """What the manager needs from a job (:class:`genoviz.training.TrainingJob` has it)."""
+
+    def start(self) -> object: ...
+
+    def mark_queued(self, manager: JobManager) -> None: ...
+
+    def add_done_callback(self, fn: Callable[[Job], None]) -> None: ...
+
+
+def max_jobs_from_env() -> int:
+    """``$GENOVIZ_MAX_JOBS`` as a positive integer, else :data:`DEFAULT_MAX_JOBS`."""
+    raw = os.environ.get(ENV_MAX_JOBS, "").strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        return DEFAULT_MAX_JOBS
+    return value if value >= 1 else DEFAULT_MAX_JOBS
+
+
+class JobManager:
+    """Starts at most ``max_jobs`` jobs at a time; the rest wait in submission order.
+
+    Thread-safe: sessions submit from their own script threads, and jobs report that they
+    are done from their worker threads.
+    """
+
+    def __init__(self, max_jobs: int | None = None) -> None:
+        self.max_jobs = max_jobs if max_jobs is not None else max_jobs_from_env()
+        if self.max_jobs < 1:
+            raise ValueError(f"max_jobs must be at least 1, not {self.max_jobs}")
+        self._lock = threading.Lock()
+        self._running: list[Job] = []
+        self._queue: deque[Job] = deque()
+        #: The most jobs that ever ran at once (for tests and the server log).
+        self.peak_running = 0
+
+    def submit(self, job: Job) -> Job:
+        """Start ``job`` now if a slot is free, else queue it. Returns the job."""
+        with self._lock:
+            start = len(self._running) < self.max_jobs
+            if start:
+                self._add_running(job)
+            else:
+                self._queue.append(job)
+                job.mark_queued(self)
+        job.add_done_callback(self._finished)
+        if start:
+            job.start()
+        return job
+
+    def position(self, job: Job) -> int | None:
+        """1-based place of ``job`` in the queue; None when it is not waiting."""
+        with self._lock:
+            for i, queued in enumerate(self._queue, start=1):
+                if queued is job:
+                    return i
+        return None
+
+    def cancel(self, job: Job) -> bool:
+        """Take a waiting job out of the queue; False when it was not waiting."""
+        with self._lock:
+            try:
+                self._queue.remove(job)
+            except ValueError:
+                return False
+            return True
+
+    @property
+    def running(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+    @property
+    def queued(self) -> int:
+        with self._lock:
+            return len(self._queue)
+
+    def _add_running(self, job: Job) -> None:
+        self._running.append(job)
+        self.peak_running = max(self.peak_running, len(self._running))
+
+    def _finished(self, job: Job) -> None:
+        """A job ended (finished, stopped, failed): give its slot to the next in line."""
+        to_start = []
+        with self._lock:
+            self._running = [j for j in self._running if j is not job]
+            if job in self._queue:  # stopped while waiting
+                self._queue.remove(job)
+            while self._queue and len(self._running) < self.max_jobs:
+                nxt = self._queue.popleft()
+                self._add_running(nxt)
+                to_start.append(nxt)
+        for nxt in to_start:
+            nxt.start()
+
+
+_default: JobManager | None = None
+_default_lock = threading.Lock()
+
+
+def default_manager() -> JobManager:
+    """The server-wide manager, made on first use with the cap from the environment."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = JobManager()
+        return _default
