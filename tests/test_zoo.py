@@ -1,0 +1,169 @@
+"""The sequence-model zoo: linear, mlp, bilstm, danq and deepchem-tf-access, each through
+the one registry and the one fit loop, on every task kind."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import models
+from genoviz import runs
+from genoviz.data import Dataset, load_bundled
+from genoviz.predict import predict_arrays
+from genoviz.training import TrainConfig, TrainingError, fit
+from tests.conftest import planted_dataset
+
+ZOO = ("linear", "mlp", "bilstm", "danq", "deepchem-tf-access")
+NONLINEAR = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.GELU, nn.ELU)
+
+
+def one_hot(n: int, length: int, seed: int = 0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.randint(0, 4, (n, length), generator=g)
+    return nn.functional.one_hot(idx, 4).float().transpose(1, 2)
+
+
+def subset(name: str, k: int, seed: int = 0) -> Dataset:
+    d = load_bundled(name)
+    idx = np.random.default_rng(seed).choice(len(d), k, replace=False)
+    extras = None if d.extras is None else d.extras[idx]
+    return Dataset([d.sequences[i] for i in idx], d.labels[idx], d.task, d.meta, extras=extras)
+
+
+def test_zoo_is_registered_for_every_task():
+    for name in ZOO:
+        s = models.spec(name)
+        assert set(s.tasks) == set(models.ALL_TASKS), name
+    assert models.spec("deepchem-tf-access").input_kind == "onehot+extras"
+    plain = {s.name for s in models.available("binary", "onehot")}
+    with_extras = {s.name for s in models.available("binary", "onehot+extras")}
+    assert {"linear", "mlp", "bilstm", "danq"} <= plain
+    assert "deepchem-tf-access" not in plain  # only shown when the data has extras
+    assert plain | {"deepchem-tf-access"} <= with_extras
+
+
+@pytest.mark.parametrize("name", ZOO)
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_shapes_gradients_and_extras(name, outputs):
+    torch.manual_seed(0)
+    net = models.get(name, seq_len=40, outputs=outputs, extras=2)
+    x, e = one_hot(6, 40), torch.randn(6, 2)
+    out = net(x, e)
+    assert out.shape == (6, outputs)
+    out.sum().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in net.parameters())
+    net.eval()  # extras really reach the output
+    assert not torch.allclose(net(x, e), net(x, e + 1.0))
+    with pytest.raises(ValueError, match="needs 2 extra"):
+        net(x)
+
+
+@pytest.mark.parametrize("name", ["bilstm", "danq", "mlp"])
+def test_batch_size_invariance(name):
+    net = models.get(name, seq_len=40).eval()
+    x = one_hot(8, 40)
+    torch.testing.assert_close(net(x)[:3], net(x[:3]), atol=1e-5, rtol=1e-5)
+
+
+def test_bilstm_takes_any_length():
+    net = models.get("bilstm", seq_len=40).eval()
+    assert net(one_hot(2, 57)).shape == (2, 1)
+    assert not models.spec("bilstm").fixed_length and models.spec("danq").fixed_length
+
+
+def test_linear_is_a_position_weight_matrix():
+    """Known answer: the logit is the bias plus the weight of the base at each position."""
+    net = models.get("linear", seq_len=3)
+    with torch.no_grad():
+        net.head.out.weight.copy_(torch.arange(12.0).reshape(1, 12))  # (4, 3) row-major
+        net.head.out.bias.fill_(0.5)
+    x = torch.zeros(1, 4, 3)
+    x[0, [0, 2, 3], [0, 1, 2]] = 1.0  # A C T  -> weights w[A,0]=0, w[G,1]=7, w[T,2]=11
+    x[0, 2, 1], x[0, 1, 1] = 1.0, 0.0  # position 1 is G
+    assert float(net(x).detach()) == pytest.approx(0.5 + 0 + 7 + 11)
+    pwm = net.first_layer_filters()
+    assert pwm.shape == (1, 4, 3) and float(pwm[0, 2, 1]) == 7.0
+
+
+def test_danq_matches_its_layout():
+    net = models.get("danq", seq_len=101, filters=16, kernel=11, pool=13, hidden=8)
+    assert net.first_layer_filters().shape == (16, 4, 11)
+    assert net.rnn.lstm.bidirectional and net.rnn.lstm.input_size == 16
+    assert net.head.hidden.in_features == 2 * 8 * 8  # ceil(101 / 13) = 8 pooled steps
+
+
+@pytest.mark.parametrize("name", [n for n in ZOO if n != "linear"])
+def test_each_nonlinearity_is_its_own_module_used_once(name):
+    """DeepLift (captum) hooks each nonlinearity; a shared or reused one breaks it."""
+    net = models.get(name, seq_len=40, extras=1).eval()
+    calls: dict[int, int] = {}
+    acts = [m for m in net.modules() if isinstance(m, NONLINEAR)]
+    assert acts, "no nonlinearity modules found"
+    hooks = [
+        m.register_forward_hook(lambda m, i, o: calls.__setitem__(id(m), calls.get(id(m), 0) + 1))
+        for m in acts
+    ]
+    try:
+        net(one_hot(2, 40), torch.zeros(2, 1))
+    finally:
+        for h in hooks:
+            h.remove()
+    assert all(calls.get(id(m), 0) == 1 for m in acts), calls
+
+
+@pytest.mark.parametrize("name", ["linear", "mlp", "deepchem-tf-access"])
+def test_deeplift_completeness(name):
+    """captum DeepLift: attributions sum to the output difference from the baseline."""
+    from captum.attr import DeepLift
+
+    torch.manual_seed(0)
+    net = models.get(name, seq_len=30).eval()
+    x = one_hot(4, 30)
+    attr, delta = DeepLift(net).attribute(x, baselines=x * 0 + 0.25, return_convergence_delta=True)
+    assert attr.shape == x.shape
+    assert delta.abs().max() < 1e-3
+
+
+def test_cnn_beats_linear_on_a_motif_that_moves():
+    """The teaching point: a motif at a random position needs shared filters."""
+    ds = planted_dataset(n=800, seed=2)
+    cfg = TrainConfig(epochs=8, lr=1e-2, batch_size=64, save=False)
+    lin = fit(ds, "linear", cfg).test_metrics["roc_auc"]
+    cnn = fit(ds, "cnn", TrainConfig(**(vars(cfg) | {"hparams": {"members": 1}}))).test_metrics[
+        "roc_auc"
+    ]
+    assert cnn > 0.95 and lin < 0.8 and cnn > lin + 0.2, (lin, cnn)
+
+
+@pytest.mark.parametrize(("name", "floor"), [("linear", 0.7), ("mlp", 0.7), ("danq", 0.7)])
+def test_multiclass_head_on_splice_sites(name, floor):
+    ds = subset("splice-sites", 1000)
+    cfg = TrainConfig(epochs=4, batch_size=64, seq_len=100, save=False)
+    result = fit(ds, name, cfg)
+    assert result.test_predictions.shape == (len(ds.splits["test"]), 3)
+    np.testing.assert_allclose(result.test_predictions.sum(1), 1.0, rtol=1e-5)
+    assert result.test_metrics["accuracy"] > floor  # 3 classes: chance is about 0.33
+    assert "valid_confusion" in result.history[-1]
+
+
+@pytest.mark.parametrize("name", ["mlp", "bilstm", "danq"])
+def test_multitask_head_on_tf_multitask(name, tmp_path):
+    ds = subset("tf-multitask", 400)
+    cfg = TrainConfig(epochs=1, batch_size=64, runs_dir=str(tmp_path), hparams={})
+    result = fit(ds, name, cfg)
+    p = result.test_predictions
+    assert p.shape == (len(ds.splits["test"]), 4) and ((p >= 0) & (p <= 1)).all()
+    assert {f"roc_auc_{t}" for t in ds.class_names} <= set(result.test_metrics)
+    # save/load round trip: the run rebuilds the same model
+    loaded = runs.load_run(result.run_dir).load_model()
+    x = torch.from_numpy(ds.encode()[:16])
+    np.testing.assert_allclose(
+        predict_arrays(loaded, x), predict_arrays(result.model, x), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_extras_model_is_refused_without_extras(tmp_path):
+    with pytest.raises(TrainingError, match="needs extra per-sequence inputs"):
+        fit(planted_dataset(n=100), "deepchem-tf-access", TrainConfig(epochs=1, save=False))
