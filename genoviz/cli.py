@@ -50,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     t.add_argument("--lr", type=float, default=TrainConfig.lr)
     t.add_argument("--no-extras", action="store_true", help="ignore extra numeric columns")
+    t.add_argument(
+        "--init",
+        metavar="RUN_DIR",
+        help="start from this run's weights (every tensor whose name and shape match)",
+    )
+    t.add_argument(
+        "--freeze-trunk",
+        action="store_true",
+        help="with --init: train only the dense head, keeping the copied trunk fixed",
+    )
     _data_options(t)
     t.add_argument("--out", required=True, help="the run folder to write")
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
@@ -121,6 +131,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr,
         use_extras=not args.no_extras,
         save=False,
+        init_from=args.init,
+        freeze_trunk=args.freeze_trunk,
     )
     model_name = args.model or models.recommended(dataset.task)
 
@@ -135,6 +147,14 @@ def cmd_train(args: argparse.Namespace) -> int:
             )
 
     result = fit(dataset, model_name, config, on_epoch=show, run_dir=out)
+    if result.transfer is not None and not args.quiet:
+        t = result.transfer
+        print(
+            f"initialised from {t['source']}: copied {len(t['copied'])} tensor(s), kept "
+            f"{len(t['skipped'])} fresh ({', '.join(t['skipped']) or 'none'}), froze "
+            f"{len(t['frozen'])}",
+            file=sys.stderr,
+        )
     final = {
         "run": str(out),
         "model": model_name,

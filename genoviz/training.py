@@ -74,6 +74,11 @@ class TrainConfig:
     #: of the best so far (0 = strictly the top-scoring epoch). With a few positives the
     #: validation AUC is noisy, and an early lucky epoch would otherwise end training.
     keep_within_se: float = 1.0
+    #: Start from this run folder's weights: every tensor whose name and shape match is
+    #: copied (see :mod:`genoviz.transfer`). None = fresh random weights.
+    init_from: str | None = None
+    #: With ``init_from``: train only the dense head(s), keeping the copied trunk fixed.
+    freeze_trunk: bool = False
 
 
 @dataclass
@@ -91,6 +96,8 @@ class TrainResult:
     status: str
     run_dir: Path | None
     device: str
+    #: What ``init_from`` copied, skipped and froze (see TransferReport.to_dict).
+    transfer: dict[str, Any] | None = None
 
 
 def select_device(choice: str = "auto") -> torch.device:
@@ -198,6 +205,13 @@ def fit(
     spec = models.spec(model_name)
     if dataset.task not in spec.tasks:
         raise TrainingError(f"model {model_name!r} does not support task {dataset.task!r}")
+    if spec.input_kind == "onehot+extras" and not (config.use_extras and dataset.n_extras):
+        raise TrainingError(
+            f"model {model_name!r} needs extra per-sequence inputs (such as accessibility) "
+            "and this data has none, or they are switched off"
+        )
+    if config.freeze_trunk and not config.init_from:
+        raise TrainingError("freezing the trunk needs a run to initialise it from (init_from)")
     device = select_device(config.device)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
@@ -214,7 +228,9 @@ def fit(
     if len(train_idx) == 0 or len(valid_idx) == 0:
         raise TrainingError(f"too few sequences ({len(dataset)}) for train and validation splits")
 
-    model = models.get(model_name, **build).to(device)
+    model = models.get(model_name, **build)
+    transfer = _init_transfer(model, config)
+    model = model.to(device)
     pin = device.type == "cuda"
     x_tr, y_tr, w_tr = (t[train_idx] for t in (x_all, y_all, w_all))
     e_tr = e_all[train_idx] if e_all is not None else None
@@ -223,7 +239,8 @@ def fit(
     # Weighted mean loss over the whole train split, estimated per batch: dividing by the
     # batch's own weight sum instead would overweight batches without a rare positive.
     w_mean = float(w_tr.mean())
-    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
     loss_fn = _loss_fn(dataset.task, model_name)
 
     def evaluate(m: nn.Module, idx: np.ndarray) -> tuple[dict[str, float], float, np.ndarray]:
@@ -255,6 +272,8 @@ def fit(
         run_dir = runs.new_run_dir(root, config.run_name or f"{dataset.name}-{model_name}")
     if run_dir is not None:
         info = _run_info(dataset, model_name, build, config, device)
+        if transfer is not None:
+            info["transfer"] = transfer
         runs.write_run_json(run_dir, info)
 
     history: list[dict[str, Any]] = []
@@ -383,6 +402,7 @@ def fit(
         status=status,
         run_dir=run_dir,
         device=str(device),
+        transfer=transfer,
     )
     if run_dir is not None:
         if best_epoch == 0 and not (run_dir / runs.WEIGHTS).exists():
@@ -396,6 +416,24 @@ def fit(
         }
         runs.write_run_json(run_dir, info)
     return result
+
+
+def _init_transfer(model: nn.Module, config: TrainConfig) -> dict[str, Any] | None:
+    """Apply ``config.init_from`` / ``freeze_trunk`` to a fresh model; the report or None."""
+    if not config.init_from:
+        return None
+    from genoviz.transfer import TransferError, freeze_trunk, init_from_run
+
+    try:
+        report = init_from_run(model, config.init_from)
+    except TransferError as e:
+        raise TrainingError(str(e)) from None
+    if config.freeze_trunk:
+        report.frozen = freeze_trunk(model)
+        if not report.frozen:
+            raise TrainingError("this model has no trunk to freeze: all of it is its head")
+    log.info("transfer: %s", report.summary())
+    return report.to_dict()
 
 
 class _WeightAverage:
