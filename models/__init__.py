@@ -18,6 +18,7 @@ from typing import Any
 from torch import nn
 
 from models.cnn import CNN, DeepChemSiRNA, DeepChemTF
+from models.motif_net import MotifNet
 from models.rnn import BiLSTM, DanQ
 from models.simple import MLP, Linear
 
@@ -136,6 +137,25 @@ REGISTRY: dict[str, ModelSpec] = {
                 "rnn_dropout": 0.5,
             },
             fixed_length=True,
+        ),
+        ModelSpec(
+            "motif-net",
+            MotifNet,
+            "Learnable PSSMs, each with a learnable position mask so it finds its own "
+            "length, scanned on both strands -> ReLU -> [attention across motifs] -> max "
+            "pool -> dense head. Can start from (and freeze) real JASPAR matrices.",
+            tasks=ALL_TASKS,
+            defaults={
+                "motifs": 16,
+                "width": 15,
+                "both_strands": True,
+                "attention_heads": 0,
+                "hidden": 32,
+                "dropout": 0.2,
+                "init": "random",
+                "jaspar": [],
+                "freeze_motifs": False,
+            },
         ),
     )
 }

@@ -1,4 +1,4 @@
-"""The sequence-model zoo: linear, mlp, bilstm, danq and deepchem-tf-access, each through
+"""The sequence-model zoo: linear, mlp, bilstm, danq, deepchem-tf-access and motif-net, each through
 the one registry and the one fit loop, on every task kind."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from genoviz.predict import predict_arrays
 from genoviz.training import TrainConfig, TrainingError, fit
 from tests.conftest import planted_dataset
 
-ZOO = ("linear", "mlp", "bilstm", "danq", "deepchem-tf-access")
+ZOO = ("linear", "mlp", "bilstm", "danq", "deepchem-tf-access", "motif-net")
 NONLINEAR = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.GELU, nn.ELU)
 
 
@@ -113,7 +113,7 @@ def test_each_nonlinearity_is_its_own_module_used_once(name):
     assert all(calls.get(id(m), 0) == 1 for m in acts), calls
 
 
-@pytest.mark.parametrize("name", ["linear", "mlp", "deepchem-tf-access"])
+@pytest.mark.parametrize("name", ["linear", "mlp", "deepchem-tf-access", "motif-net"])
 def test_deeplift_completeness(name):
     """captum DeepLift: attributions sum to the output difference from the baseline."""
     from captum.attr import DeepLift
@@ -137,10 +137,19 @@ def test_cnn_beats_linear_on_a_motif_that_moves():
     assert cnn > 0.95 and lin < 0.8 and cnn > lin + 0.2, (lin, cnn)
 
 
-@pytest.mark.parametrize(("name", "floor"), [("linear", 0.7), ("mlp", 0.7), ("danq", 0.7)])
-def test_multiclass_head_on_splice_sites(name, floor):
+@pytest.mark.parametrize(
+    ("name", "floor", "extra"),
+    [
+        ("linear", 0.7, {}),
+        ("mlp", 0.7, {}),
+        ("danq", 0.7, {}),
+        # global max pooling forgets where a site is; attention over motif profiles recalls it
+        ("motif-net", 0.6, {"lr": 1e-2, "epochs": 8, "hparams": {"attention_heads": 2}}),
+    ],
+)
+def test_multiclass_head_on_splice_sites(name, floor, extra):
     ds = subset("splice-sites", 1000)
-    cfg = TrainConfig(epochs=4, batch_size=64, seq_len=100, save=False)
+    cfg = TrainConfig(**({"epochs": 4, "batch_size": 64, "seq_len": 100, "save": False} | extra))
     result = fit(ds, name, cfg)
     assert result.test_predictions.shape == (len(ds.splits["test"]), 3)
     np.testing.assert_allclose(result.test_predictions.sum(1), 1.0, rtol=1e-5)
@@ -148,7 +157,7 @@ def test_multiclass_head_on_splice_sites(name, floor):
     assert "valid_confusion" in result.history[-1]
 
 
-@pytest.mark.parametrize("name", ["mlp", "bilstm", "danq"])
+@pytest.mark.parametrize("name", ["mlp", "bilstm", "danq", "motif-net"])
 def test_multitask_head_on_tf_multitask(name, tmp_path):
     ds = subset("tf-multitask", 400)
     cfg = TrainConfig(epochs=1, batch_size=64, runs_dir=str(tmp_path), hparams={})
