@@ -64,6 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, help="the run folder to write")
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
 
+    a = sub.add_parser(
+        "autoencode", help="train the convolutional autoencoder (no labels) and map its latent"
+    )
+    a.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
+    a.add_argument("--epochs", type=int, default=20)
+    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    a.add_argument("--lr", type=float, default=3e-3)
+    a.add_argument("--latent-csv", help="also write the test split's 2-D latent map here")
+    _data_options(a)
+    a.add_argument("--out", required=True, help="the run folder to write")
+    a.add_argument("--quiet", action="store_true", help="print only the final metrics line")
+
     pr = sub.add_parser("predict", help="predict with a saved run; writes id,prediction[,label]")
     pr.add_argument("--run", required=True, help="a run folder written by train")
     pr.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
@@ -169,6 +182,44 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_autoencode(args: argparse.Namespace) -> int:
+    from genoviz.autoencoder import AutoencoderConfig, fit_autoencoder
+
+    dataset = _load(args)
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
+    config = AutoencoderConfig(epochs=args.epochs, seed=args.seed, device=args.device, lr=args.lr)
+
+    def show(rec: dict) -> None:
+        if not args.quiet:
+            print(
+                f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  "
+                f"valid_accuracy={rec['valid_accuracy']:.4f}{'  *' if rec['best'] else ''}",
+                flush=True,
+            )
+
+    result = fit_autoencoder(dataset, config, on_epoch=show, run_dir=out)
+    if args.latent_csv:
+        lat = result.latent
+        labels = lat.labels.reshape(len(lat.ids), -1)
+        with open(args.latent_csv, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "pc1", "pc2", *(f"label{j + 1}" for j in range(labels.shape[1]))])
+            for rid, (c1, c2), lab in zip(lat.ids, lat.coords, labels, strict=True):
+                w.writerow([rid, f"{c1:.6g}", f"{c2:.6g}", *(f"{v:g}" for v in lab)])
+    final = {
+        "run": str(out),
+        "model": "autoencoder",
+        "dataset": dataset.name,
+        "status": result.status,
+        "test": {"reconstruction_accuracy": result.test_accuracy},
+        "latent_explained_variance": [float(v) for v in result.latent.explained],
+    }
+    print(json.dumps(_finite(final)))
+    return 0
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     run = runs.load_run(args.run)
     dataset = _load(args)
@@ -213,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_train(args)
         if args.command == "download":
             return cmd_download(args)
+        if args.command == "autoencode":
+            return cmd_autoencode(args)
         return cmd_predict(args)
     except EXPECTED_ERRORS as e:
         print(f"genoviz: error: {e}", file=sys.stderr)

@@ -17,6 +17,7 @@ from typing import Any
 
 from torch import nn
 
+from models.autoencoder import ConvAutoencoder
 from models.cnn import CNN, DeepChemSiRNA, DeepChemTF
 from models.motif_net import MotifNet
 from models.rnn import BiLSTM, DanQ
@@ -156,6 +157,22 @@ REGISTRY: dict[str, ModelSpec] = {
                 "jaspar": [],
                 "freeze_motifs": False,
             },
+        ),
+        ModelSpec(
+            "autoencoder",
+            ConvAutoencoder,
+            "The encoder of a convolutional autoencoder with a dense head. Pretrain it "
+            "without labels (python -m genoviz autoencode), then fine-tune from that run.",
+            tasks=ALL_TASKS,
+            defaults={
+                "filters": 32,
+                "kernel": 9,
+                "pool": 2,
+                "latent": 4,
+                "hidden": 32,
+                "dropout": 0.2,
+            },
+            fixed_length=True,
         ),
     )
 }

@@ -15,7 +15,7 @@ from genoviz.predict import predict_arrays
 from genoviz.training import TrainConfig, TrainingError, fit
 from tests.conftest import planted_dataset
 
-ZOO = ("linear", "mlp", "bilstm", "danq", "deepchem-tf-access", "motif-net")
+ZOO = ("linear", "mlp", "bilstm", "danq", "deepchem-tf-access", "motif-net", "autoencoder")
 NONLINEAR = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.GELU, nn.ELU)
 
 
