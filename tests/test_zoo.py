@@ -176,3 +176,39 @@ def test_multitask_head_on_tf_multitask(name, tmp_path):
 def test_extras_model_is_refused_without_extras(tmp_path):
     with pytest.raises(TrainingError, match="needs extra per-sequence inputs"):
         fit(planted_dataset(n=100), "deepchem-tf-access", TrainConfig(epochs=1, save=False))
+
+
+# --- the Train page offers each model only where it fits -----------------------------------
+
+
+@pytest.fixture
+def train_page(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.syspath_prepend(str(root))
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.slow
+def test_train_page_offers_models_that_fit_the_data(train_page):
+    at = train_page
+    options = at.selectbox(key="train_model").options
+    assert at.selectbox(key="train_dataset").value == "tf-binding"  # has accessibility
+    for name in (*ZOO, "cnn"):
+        assert any(o.split(" ")[0] == name for o in options), (name, options)
+    at.selectbox(key="train_model").select("deepchem-tf-access").run()
+    assert not at.exception and not at.error
+    assert not [c for c in at.checkbox if c.key == "train_extras"]  # always on: no switch
+    assert any("always takes accessibility" in c.value for c in at.caption)
+    at.selectbox(key="train_dataset").select("splice-sites").run()  # no extras, 3 classes
+    options = at.selectbox(key="train_model").options
+    assert not any(o.startswith("deepchem-tf-access") for o in options)
+    assert not any(o.startswith("deepchem-sirna") for o in options)  # regression only
+    assert any(o.startswith("motif-net") for o in options)
