@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, default=TrainConfig.lr)
     t.add_argument("--no-extras", action="store_true", help="ignore extra numeric columns")
     t.add_argument(
+        "--hparams",
+        type=_json_object,
+        default={},
+        metavar="JSON",
+        help='model hyperparameters, e.g. \'{"init": "jaspar", "jaspar": ["JUND"]}\'',
+    )
+    t.add_argument(
         "--init",
         metavar="RUN_DIR",
         help="start from this run's weights (every tensor whose name and shape match)",
@@ -83,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     _data_options(pr)
     pr.add_argument("--out", required=True, help="CSV file to write")
     return p
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({e})") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object such as '{\"motifs\": 8}'")
+    return value
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -144,6 +161,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr,
         use_extras=not args.no_extras,
         save=False,
+        hparams=args.hparams,
         init_from=args.init,
         freeze_trunk=args.freeze_trunk,
     )

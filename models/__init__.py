@@ -242,3 +242,5 @@ def get(name: str, *, seq_len: int, outputs: int = 1, extras: int = 0, **hparams
         return s.builder(seq_len=seq_len, outputs=outputs, extras=extras, **merged)
     except TypeError as e:
         raise ModelError(f"model {name!r}: bad hyperparameters {sorted(hparams)}: {e}") from None
+    except ValueError as e:  # a builder's own check, e.g. a JASPAR name that does not exist
+        raise ModelError(f"model {name!r}: {e}") from None

@@ -211,7 +211,12 @@ class MotifNet(SequenceModel):
     def _jaspar_matrices(keys: list[str], motifs: int) -> list:
         if not keys:
             raise ValueError("init='jaspar' needs TF names or matrix ids in 'jaspar'")
-        found = resolve_jaspar(keys)
+        from genoviz.motifs import MotifError
+
+        try:
+            found = resolve_jaspar(keys)
+        except MotifError as e:
+            raise ValueError(str(e)) from None
         if len(found) > motifs:
             raise ValueError(f"{len(found)} JASPAR matrices need at least {len(found)} motifs")
         return found

@@ -88,7 +88,9 @@ def test_jaspar_by_name_and_logos_give_back_the_matrices():
 
 def test_unknown_factor_is_a_clear_error():
     with pytest.raises(MotifError, match="no matrix for a factor named 'NOTATF'"):
-        MotifNet(seq_len=40, init="jaspar", jaspar=["NOTATF"])
+        resolve_jaspar(["NOTATF"])
+    with pytest.raises(models.ModelError, match="model 'motif-net': JASPAR has no matrix"):
+        models.get("motif-net", seq_len=40, init="jaspar", jaspar=["NOTATF"])
     with pytest.raises(ValueError, match="needs TF names or matrix ids"):
         MotifNet(seq_len=40, init="jaspar")
     with pytest.raises(ValueError, match="at least the motif width"):
