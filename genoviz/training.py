@@ -27,6 +27,7 @@ from genoviz.data import Dataset
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
 from genoviz.tasks import TaskError, check_trainable, metrics_for, per_sample_loss, to_predictions
+from genoviz.transfer import TransferError, freeze_trunk, init_from_run
 
 log = logging.getLogger(__name__)
 
@@ -422,8 +423,6 @@ def _init_transfer(model: nn.Module, config: TrainConfig) -> dict[str, Any] | No
     """Apply ``config.init_from`` / ``freeze_trunk`` to a fresh model; the report or None."""
     if not config.init_from:
         return None
-    from genoviz.transfer import TransferError, freeze_trunk, init_from_run
-
     try:
         report = init_from_run(model, config.init_from)
     except TransferError as e:
