@@ -50,6 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     t.add_argument("--lr", type=float, default=TrainConfig.lr)
     t.add_argument("--no-extras", action="store_true", help="ignore extra numeric columns")
+    t.add_argument(
+        "--hparams",
+        type=_json_object,
+        default={},
+        metavar="JSON",
+        help='model hyperparameters, e.g. \'{"init": "jaspar", "jaspar": ["JUND"]}\'',
+    )
+    t.add_argument(
+        "--init",
+        metavar="RUN_DIR",
+        help="start from this run's weights (every tensor whose name and shape match)",
+    )
+    t.add_argument(
+        "--freeze-trunk",
+        action="store_true",
+        help="with --init: train only the dense head, keeping the copied trunk fixed",
+    )
     _data_options(t)
     t.add_argument("--out", help="the run folder to write (required)")
     t.add_argument(
@@ -60,12 +77,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
 
+    a = sub.add_parser(
+        "autoencode", help="train the convolutional autoencoder (no labels) and map its latent"
+    )
+    a.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
+    a.add_argument("--epochs", type=int, default=20)
+    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    a.add_argument("--lr", type=float, default=3e-3)
+    a.add_argument("--latent-csv", help="also write the test split's 2-D latent map here")
+    _data_options(a)
+    a.add_argument("--out", required=True, help="the run folder to write")
+    a.add_argument("--quiet", action="store_true", help="print only the final metrics line")
+
     pr = sub.add_parser("predict", help="predict with a saved run; writes id,prediction[,label]")
     pr.add_argument("--run", required=True, help="a run folder written by train")
     pr.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
     _data_options(pr)
     pr.add_argument("--out", required=True, help="CSV file to write")
     return p
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({e})") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object such as '{\"motifs\": 8}'")
+    return value
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -127,9 +167,20 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr,
         use_extras=not args.no_extras,
         save=False,
+        hparams=args.hparams,
+        init_from=args.init,
+        freeze_trunk=args.freeze_trunk,
     )
     model_name = args.model or models.recommended(dataset.task)
     result = fit(dataset, model_name, config, on_epoch=_epoch_printer(args.quiet), run_dir=out)
+    if result.transfer is not None and not args.quiet:
+        t = result.transfer
+        print(
+            f"initialised from {t['source']}: copied {len(t['copied'])} tensor(s), kept "
+            f"{len(t['skipped'])} fresh ({', '.join(t['skipped']) or 'none'}), froze "
+            f"{len(t['frozen'])}",
+            file=sys.stderr,
+        )
     _print_final(result, out, model_name, dataset)
     return 0
 
@@ -178,6 +229,44 @@ def _print_final(result, out: Path, model_name: str, dataset) -> None:
         "test": result.test_metrics,
     }
     print(json.dumps(_finite(final)))
+
+
+def cmd_autoencode(args: argparse.Namespace) -> int:
+    from genoviz.autoencoder import AutoencoderConfig, fit_autoencoder
+
+    dataset = _load(args)
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
+    config = AutoencoderConfig(epochs=args.epochs, seed=args.seed, device=args.device, lr=args.lr)
+
+    def show(rec: dict) -> None:
+        if not args.quiet:
+            print(
+                f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  "
+                f"valid_accuracy={rec['valid_accuracy']:.4f}{'  *' if rec['best'] else ''}",
+                flush=True,
+            )
+
+    result = fit_autoencoder(dataset, config, on_epoch=show, run_dir=out)
+    if args.latent_csv:
+        lat = result.latent
+        labels = lat.labels.reshape(len(lat.ids), -1)
+        with open(args.latent_csv, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "pc1", "pc2", *(f"label{j + 1}" for j in range(labels.shape[1]))])
+            for rid, (c1, c2), lab in zip(lat.ids, lat.coords, labels, strict=True):
+                w.writerow([rid, f"{c1:.6g}", f"{c2:.6g}", *(f"{v:g}" for v in lab)])
+    final = {
+        "run": str(out),
+        "model": "autoencoder",
+        "dataset": dataset.name,
+        "status": result.status,
+        "test": {"reconstruction_accuracy": result.test_accuracy},
+        "latent_explained_variance": [float(v) for v in result.latent.explained],
+    }
+    print(json.dumps(_finite(final)))
+    return 0
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -229,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_train(args)
         if args.command == "download":
             return cmd_download(args)
+        if args.command == "autoencode":
+            return cmd_autoencode(args)
         return cmd_predict(args)
     except EXPECTED_ERRORS as e:
         print(f"genoviz: error: {e}", file=sys.stderr)

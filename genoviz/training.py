@@ -28,6 +28,7 @@ from genoviz.data import Dataset
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
 from genoviz.tasks import TaskError, check_trainable, metrics_for, per_sample_loss, to_predictions
+from genoviz.transfer import TransferError, freeze_trunk, init_from_run
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,11 @@ class TrainConfig:
     #: Go on training the interrupted or stopped run in this folder from its last completed
     #: epoch (weights, optimizer, history, random state); see :func:`resume_plan`.
     resume_from: str | None = None
+    #: Start from this run folder's weights: every tensor whose name and shape match is
+    #: copied (see :mod:`genoviz.transfer`). None = fresh random weights.
+    init_from: str | None = None
+    #: With ``init_from``: train only the dense head(s), keeping the copied trunk fixed.
+    freeze_trunk: bool = False
 
 
 @dataclass
@@ -95,6 +101,8 @@ class TrainResult:
     status: str
     run_dir: Path | None
     device: str
+    #: What ``init_from`` copied, skipped and froze (see TransferReport.to_dict).
+    transfer: dict[str, Any] | None = None
 
 
 def select_device(choice: str = "auto") -> torch.device:
@@ -202,6 +210,13 @@ def fit(
     spec = models.spec(model_name)
     if dataset.task not in spec.tasks:
         raise TrainingError(f"model {model_name!r} does not support task {dataset.task!r}")
+    if spec.input_kind == "onehot+extras" and not (config.use_extras and dataset.n_extras):
+        raise TrainingError(
+            f"model {model_name!r} needs extra per-sequence inputs (such as accessibility) "
+            "and this data has none, or they are switched off"
+        )
+    if config.freeze_trunk and not config.init_from:
+        raise TrainingError("freezing the trunk needs a run to initialise it from (init_from)")
     device = select_device(config.device)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
@@ -220,7 +235,9 @@ def fit(
     if len(train_idx) == 0 or len(valid_idx) == 0:
         raise TrainingError(f"too few sequences ({len(dataset)}) for train and validation splits")
 
-    model = models.get(model_name, **build).to(device)
+    model = models.get(model_name, **build)
+    transfer = _init_transfer(model, config)
+    model = model.to(device)
     pin = device.type == "cuda"
     x_tr, y_tr, w_tr = (t[train_idx] for t in (x_all, y_all, w_all))
     e_tr = e_all[train_idx] if e_all is not None else None
@@ -229,7 +246,8 @@ def fit(
     # Weighted mean loss over the whole train split, estimated per batch: dividing by the
     # batch's own weight sum instead would overweight batches without a rare positive.
     w_mean = float(w_tr.mean())
-    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
     loss_fn = _loss_fn(dataset.task, model_name)
 
     def evaluate(m: nn.Module, idx: np.ndarray) -> tuple[dict[str, float], float, np.ndarray]:
@@ -266,6 +284,8 @@ def fit(
     if run_dir is not None:
         lock = runs.RunLock(run_dir).acquire()  # before run.json says "running"
         info = info or _run_info(dataset, model_name, build, config, device)
+        if transfer is not None:
+            info["transfer"] = transfer
         runs.write_run_json(run_dir, info)
 
     history: list[dict[str, Any]] = []
@@ -434,6 +454,7 @@ def fit(
         status=status,
         run_dir=run_dir,
         device=str(device),
+        transfer=transfer,
     )
     if run_dir is not None:
         if best_epoch == 0 and not (run_dir / runs.WEIGHTS).exists():
@@ -579,6 +600,22 @@ def _restore_checkpoint(run_dir, model, ema, opt, rng) -> dict[str, Any] | None:
         else {k: v.detach().clone() for k, v in eval_model.state_dict().items()}
     )
     return state
+
+
+def _init_transfer(model: nn.Module, config: TrainConfig) -> dict[str, Any] | None:
+    """Apply ``config.init_from`` / ``freeze_trunk`` to a fresh model; the report or None."""
+    if not config.init_from:
+        return None
+    try:
+        report = init_from_run(model, config.init_from)
+    except TransferError as e:
+        raise TrainingError(str(e)) from None
+    if config.freeze_trunk:
+        report.frozen = freeze_trunk(model)
+        if not report.frozen:
+            raise TrainingError("this model has no trunk to freeze: all of it is its head")
+    log.info("transfer: %s", report.summary())
+    return report.to_dict()
 
 
 class _WeightAverage:

@@ -17,7 +17,11 @@ from typing import Any
 
 from torch import nn
 
+from models.autoencoder import ConvAutoencoder
 from models.cnn import CNN, DeepChemSiRNA, DeepChemTF
+from models.motif_net import MotifNet
+from models.rnn import BiLSTM, DanQ
+from models.simple import MLP, Linear
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class ModelSpec:
     fixed_length: bool = False
     recommended_for: tuple[str, ...] = ()
 
+
+#: Every supervised task the fit loop trains.
+ALL_TASKS = ("binary", "regression", "multiclass", "multitask-binary")
 
 REGISTRY: dict[str, ModelSpec] = {
     spec.name: spec
@@ -78,6 +85,93 @@ REGISTRY: dict[str, ModelSpec] = {
             "dropout 0.3, flatten, linear, sigmoid.",
             tasks=("regression",),
             defaults={"filters": 10, "kernel": 10, "layers": 2, "dropout": 0.3},
+            fixed_length=True,
+        ),
+        ModelSpec(
+            "deepchem-tf-access",
+            DeepChemTF,
+            "The DeepChem book's second JUND model: the same 3-layer CNN, with the "
+            "accessibility value concatenated after the flattened convolutions.",
+            input_kind="onehot+extras",
+            tasks=ALL_TASKS,
+            defaults={"filters": 15, "kernel": 10, "layers": 3, "dropout": 0.5},
+            fixed_length=True,
+        ),
+        ModelSpec(
+            "linear",
+            Linear,
+            "Teaching step 1: one linear layer on the flattened one-hot sequence, a score "
+            "for each base at each position. Cannot recognise a motif that moves.",
+            tasks=ALL_TASKS,
+            fixed_length=True,
+        ),
+        ModelSpec(
+            "mlp",
+            MLP,
+            "Teaching step 2: flattened one-hot -> hidden ReLU layer(s) -> output. "
+            "Nonlinear, but still position-bound: no shared filters.",
+            tasks=ALL_TASKS,
+            defaults={"hidden": 64, "layers": 1, "dropout": 0.2},
+            fixed_length=True,
+        ),
+        ModelSpec(
+            "bilstm",
+            BiLSTM,
+            "Bidirectional LSTM over the bases, max and mean pooled, dense head. Reads the "
+            "whole sequence in order; slower than a CNN.",
+            tasks=ALL_TASKS,
+            defaults={"hidden": 32, "dense": 32, "dropout": 0.2},
+        ),
+        ModelSpec(
+            "danq",
+            DanQ,
+            "DanQ (Quang & Xie 2016): convolution -> max pool -> BiLSTM -> dense. The "
+            "filters find motifs, the LSTM reads their order and spacing.",
+            tasks=ALL_TASKS,
+            defaults={
+                "filters": 64,
+                "kernel": 19,
+                "pool": 13,
+                "hidden": 32,
+                "dense": 64,
+                "dropout": 0.2,
+                "rnn_dropout": 0.5,
+            },
+            fixed_length=True,
+        ),
+        ModelSpec(
+            "motif-net",
+            MotifNet,
+            "Learnable PSSMs, each with a learnable position mask so it finds its own "
+            "length, scanned on both strands -> ReLU -> [attention across motifs] -> max "
+            "pool -> dense head. Can start from (and freeze) real JASPAR matrices.",
+            tasks=ALL_TASKS,
+            defaults={
+                "motifs": 16,
+                "width": 15,
+                "both_strands": True,
+                "attention_heads": 0,
+                "hidden": 32,
+                "dropout": 0.2,
+                "init": "random",
+                "jaspar": [],
+                "freeze_motifs": False,
+            },
+        ),
+        ModelSpec(
+            "autoencoder",
+            ConvAutoencoder,
+            "The encoder of a convolutional autoencoder with a dense head. Pretrain it "
+            "without labels (python -m genoviz autoencode), then fine-tune from that run.",
+            tasks=ALL_TASKS,
+            defaults={
+                "filters": 32,
+                "kernel": 9,
+                "pool": 2,
+                "latent": 4,
+                "hidden": 32,
+                "dropout": 0.2,
+            },
             fixed_length=True,
         ),
     )
@@ -148,3 +242,5 @@ def get(name: str, *, seq_len: int, outputs: int = 1, extras: int = 0, **hparams
         return s.builder(seq_len=seq_len, outputs=outputs, extras=extras, **merged)
     except TypeError as e:
         raise ModelError(f"model {name!r}: bad hyperparameters {sorted(hparams)}: {e}") from None
+    except ValueError as e:  # a builder's own check, e.g. a JASPAR name that does not exist
+        raise ModelError(f"model {name!r}: {e}") from None

@@ -58,7 +58,8 @@ def model_label(name: str, task: str) -> str:
 
 def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     """The model and hyperparameter widgets; returns the model name and the config."""
-    names = [s.name for s in models.available(ds.task)]
+    input_kind = "onehot+extras" if ds.n_extras else "onehot"
+    names = [s.name for s in models.available(ds.task, input_kind)]
     if not names:
         st.error(
             f"No model in genoviz fits task {ds.task!r} with one-hot input yet; "
@@ -108,8 +109,11 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         help="Fixes the starting weights and batch order, so a run can be repeated.",
     )
     use_extras = False
-    if ds.n_extras:
-        names_x = ", ".join(ds.meta.extras_names) or f"{ds.n_extras} extra column(s)"
+    names_x = ", ".join(ds.meta.extras_names) or f"{ds.n_extras} extra column(s)"
+    if ds.n_extras and models.spec(model).input_kind == "onehot+extras":
+        st.caption(f"This model always takes {names_x} next to the sequence.")
+        use_extras = True
+    elif ds.n_extras:
         use_extras = st.checkbox(
             f"Also give the model {names_x}",
             value=True,

@@ -1,0 +1,86 @@
+"""What the extra inputs buy: the same data trained with and without them, side by side.
+
+The DeepChem book does this for JUND: its sequence-only CNN, then the same CNN with the
+DNase accessibility value concatenated after the flattened convolutions (ROC AUC about 0.75
+-> 0.80 on the real data). :func:`extras_gain` repeats that comparison on any dataset with
+extras, each arm trained by the one fit loop with the same seed and settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from genoviz.data import Dataset
+from genoviz.metrics import PRIMARY_METRIC
+from genoviz.training import TrainConfig, TrainingError, TrainResult, fit
+
+#: The book's pair: sequence only, then sequence + accessibility.
+BOOK_MODELS = ("deepchem-tf", "deepchem-tf-access")
+
+
+@dataclass
+class ExtrasGain:
+    """Both arms of the comparison.
+
+    Attributes:
+        metric: the task's primary metric (``roc_auc`` for binary data).
+        without, with_extras: the two training results.
+        table: one row per arm: ``variant``, ``model``, ``valid``, ``test`` (the metric).
+    """
+
+    metric: str
+    without: TrainResult
+    with_extras: TrainResult
+    table: pd.DataFrame
+
+    @property
+    def gain(self) -> float:
+        """Test-split metric with extras minus without."""
+        return float(self.table["test"].iloc[1] - self.table["test"].iloc[0])
+
+    def scores(self) -> dict[str, dict[str, float]]:
+        """variant -> split -> metric, for :func:`genoviz.plots_models.extras_gain_figure`."""
+        return {r.variant: {"valid": r.valid, "test": r.test} for r in self.table.itertuples()}
+
+
+def extras_gain(
+    dataset: Dataset,
+    config: TrainConfig | None = None,
+    models: tuple[str, str] = BOOK_MODELS,
+    on_epoch: Callable[[str, dict[str, Any]], None] | None = None,
+) -> ExtrasGain:
+    """Train ``models[0]`` on the sequences alone and ``models[1]`` with the extras.
+
+    Both arms share ``config`` (seed, epochs, splits); only ``use_extras`` differs. Pass the
+    same model twice (e.g. ``("cnn", "cnn")``) to see what extras add to another model.
+
+    Args:
+        on_epoch: called with the arm's name (``without`` / ``with``) and each epoch record.
+
+    Raises:
+        TrainingError: the dataset has no extras.
+    """
+    if not dataset.n_extras:
+        raise TrainingError(f"{dataset.name} has no extra inputs to compare with and without")
+    config = config or TrainConfig()
+    names = dataset.meta.extras_names or [f"{dataset.n_extras} extra input(s)"]
+    arms = {}
+    for arm, model, use in (("without", models[0], False), ("with", models[1], True)):
+        cfg = dataclasses.replace(config, use_extras=use)
+        cb = (lambda rec, arm=arm: on_epoch(arm, rec)) if on_epoch is not None else None
+        arms[arm] = fit(dataset, model, cfg, on_epoch=cb)
+    metric = PRIMARY_METRIC[dataset.task]
+    table = pd.DataFrame(
+        {
+            "variant": ["sequence only", f"sequence + {', '.join(names)}"],
+            "model": list(models),
+            "valid": [arms[a].valid_metrics.get(metric) for a in ("without", "with")],
+            "test": [arms[a].test_metrics.get(metric) for a in ("without", "with")],
+        }
+    )
+    return ExtrasGain(metric, arms["without"], arms["with"], table)

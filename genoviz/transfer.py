@@ -1,0 +1,116 @@
+"""Transfer learning: start a model from a saved run's weights, optionally freezing its trunk.
+
+This is how "pretrain on one species (or on unlabelled sequences), fine-tune on another"
+works: every tensor whose name and shape match is copied, and the rest (typically the
+output layer, when the number of classes differs) keeps its fresh initialisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file as load_safetensors
+from torch import nn
+
+from genoviz import runs
+
+
+class TransferError(ValueError):
+    """A run whose weights cannot initialise the model."""
+
+
+@dataclass
+class TransferReport:
+    """What :func:`init_from_run` did.
+
+    Attributes:
+        source: the run folder the weights came from.
+        copied: names of the tensors copied.
+        skipped: name -> why it was not copied (``missing in the run`` or the two shapes).
+        unused: tensors in the run that the model has no place for.
+        frozen: parameters frozen by :func:`freeze_trunk` (filled in by the caller).
+    """
+
+    source: str
+    copied: list[str]
+    skipped: dict[str, str]
+    unused: list[str]
+    frozen: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "copied": self.copied,
+            "skipped": self.skipped,
+            "unused": self.unused,
+            "frozen": self.frozen,
+        }
+
+    def summary(self) -> str:
+        text = f"copied {len(self.copied)} tensor(s) from {self.source}"
+        if self.skipped:
+            text += f"; kept {len(self.skipped)} fresh: " + ", ".join(
+                f"{k} ({v})" for k, v in self.skipped.items()
+            )
+        if self.frozen:
+            text += f"; froze {len(self.frozen)} trunk parameter(s)"
+        return text
+
+
+def run_weights(run_dir: str | Path) -> dict[str, torch.Tensor]:
+    """A run's saved weights (safetensors; nothing is unpickled)."""
+    run = runs.load_run(run_dir)
+    path = run.path / runs.WEIGHTS
+    if not path.exists():
+        raise TransferError(f"{run.path}: no {runs.WEIGHTS}; that run saved no weights")
+    return load_safetensors(str(path), device="cpu")
+
+
+def init_from_run(model: nn.Module, run_dir: str | Path) -> TransferReport:
+    """Copy every tensor of the run whose name and shape match into ``model``, in place.
+
+    Raises:
+        TransferError: not a run, no weights, or not one tensor fits the model.
+    """
+    try:
+        saved = run_weights(run_dir)
+    except runs.RunError as e:
+        raise TransferError(str(e)) from None
+    own = model.state_dict()
+    copied, skipped = [], {}
+    for name, tensor in own.items():
+        if name not in saved:
+            skipped[name] = "missing in the run"
+        elif saved[name].shape != tensor.shape:
+            skipped[name] = (
+                f"shape {tuple(saved[name].shape)} in the run, {tuple(tensor.shape)} here"
+            )
+        else:
+            copied.append(name)
+    if not copied:
+        raise TransferError(
+            f"no weights of {run_dir} fit this model (no tensor with the same name and shape); "
+            "initialise from a run of the same model family and sequence length"
+        )
+    with torch.no_grad():
+        for name in copied:
+            own[name].copy_(saved[name].to(own[name].dtype))
+    unused = sorted(set(saved) - set(own))
+    return TransferReport(str(run_dir), copied, skipped, unused)
+
+
+def is_head(name: str) -> bool:
+    """Whether a parameter belongs to a dense head (any ``head`` component in its name)."""
+    return "head" in name.split(".")
+
+
+def freeze_trunk(model: nn.Module) -> list[str]:
+    """Stop gradients to every parameter outside the dense head(s); returns their names."""
+    frozen = []
+    for name, p in model.named_parameters():
+        if not is_head(name):
+            p.requires_grad_(False)
+            frozen.append(name)
+    return frozen

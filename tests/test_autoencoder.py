@@ -1,0 +1,154 @@
+"""The convolutional autoencoder: shapes, reconstruction, latent map, CLI and transfer."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import roc_auc_score
+
+import models
+from genoviz import runs
+from genoviz.autoencoder import AutoencoderConfig, fit_autoencoder, reconstruction_loss
+from genoviz.cli import main
+from genoviz.data import Dataset, DatasetMeta
+from genoviz.plots_models import extras_gain_figure, latent_map_figure
+from genoviz.sequences import one_hot
+from genoviz.training import TrainConfig, fit
+from models.autoencoder import bottleneck_length
+from tests.conftest import planted_dataset
+
+FAST = AutoencoderConfig(epochs=8, lr=1e-2, batch_size=64)
+
+
+def gc_dataset(n: int = 400, length: int = 40, seed: int = 0) -> Dataset:
+    """Class 1 is GC-rich (70%), class 0 AT-rich (30%): a difference any code should keep."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    seqs = []
+    for y in labels:
+        gc = 0.7 if y else 0.3
+        p = [(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2]
+        seqs.append("".join(rng.choice(list("ACGT"), length, p=p)))
+    return Dataset(seqs, labels, "binary", DatasetMeta(name="gc"))
+
+
+def test_shapes_and_registry_model_has_no_decoder():
+    assert bottleneck_length(101, 2) == 26 and bottleneck_length(40, 4) == 3
+    net = models.get("autoencoder", seq_len=41, decoder=True, latent=3, pool=2)
+    x = torch.from_numpy(one_hot(["ACGT" * 10 + "A"] * 2))
+    assert net.encode(x).shape == (2, 3, 11)
+    assert net.reconstruct(x).shape == (2, 4, 41)
+    assert net(x).shape == (2, 1)
+    plain = models.get("autoencoder", seq_len=41)
+    assert not any(n.startswith("decoder") for n, _ in plain.named_parameters())
+    with pytest.raises(AttributeError, match="without its decoder"):
+        plain.reconstruct(x)
+
+
+def test_reconstruction_loss_skips_n_and_counts_correct_bases():
+    x = torch.from_numpy(one_hot(["ACGN"]))
+    perfect = x * 20 - 10
+    loss, correct, known = reconstruction_loss(perfect, x)
+    assert (correct, known) == (3, 3) and float(loss) < 1e-6
+    uniform = torch.zeros_like(x)
+    loss, _, _ = reconstruction_loss(uniform, x)
+    assert float(loss) == pytest.approx(np.log(4), rel=1e-6)
+
+
+def test_autoencoder_reconstructs_well_above_chance_and_reports_progress(tmp_path):
+    epochs, fractions = [], []
+    result = fit_autoencoder(
+        planted_dataset(n=600, seed=0),
+        FAST,
+        on_epoch=epochs.append,
+        on_progress=fractions.append,
+        run_dir=tmp_path / "ae",
+    )
+    assert result.test_accuracy > 0.5  # chance is about 0.25 per base (0.58 seen)
+    assert len(epochs) == 8 and epochs[-1]["valid_accuracy"] > epochs[0]["valid_accuracy"]
+    assert fractions[-1] == 1.0
+    n_test = len(result.latent.ids)
+    assert result.latent.coords.shape == (n_test, 2)
+    ev = result.latent.explained
+    assert 0 < ev[1] <= ev[0] < 1
+    info = json.loads((tmp_path / "ae" / runs.RUN_JSON).read_text())
+    assert info["status"] == "finished" and info["model"]["build"]["decoder"] is True
+    assert info["final_metrics"]["test"]["reconstruction_accuracy"] == pytest.approx(
+        result.test_accuracy
+    )
+    # the saved run rebuilds with its decoder and reconstructs the same way
+    loaded = runs.load_run(tmp_path / "ae").load_model()
+    x = torch.from_numpy(planted_dataset(n=4, seed=9).encode())
+    torch.testing.assert_close(loaded.reconstruct(x), result.model.cpu().reconstruct(x))
+
+
+def test_latent_map_separates_what_the_sequences_differ_in():
+    """Trained without labels, the 2-D map still splits GC-rich from AT-rich sequences."""
+    result = fit_autoencoder(gc_dataset(), AutoencoderConfig(epochs=4, lr=1e-2, batch_size=64))
+    lat = result.latent
+    auc = max(
+        roc_auc_score(lat.labels, lat.coords[:, 0]), roc_auc_score(lat.labels, -lat.coords[:, 0])
+    )
+    assert auc > 0.9
+
+
+def test_stop_request_ends_training():
+    result = fit_autoencoder(planted_dataset(n=200), FAST, should_stop=lambda: True)
+    assert result.status == "stopped" and result.history == []
+
+
+def test_encoder_initialises_a_classifier(tmp_path):
+    """Pretrain without labels, then fine-tune: encoder copied, head fresh, decoder unused."""
+    ae = fit_autoencoder(planted_dataset(n=300), FAST, run_dir=tmp_path / "ae")
+    cfg = TrainConfig(epochs=1, save=False, init_from=str(ae.run_dir), freeze_trunk=True)
+    result = fit(planted_dataset(n=300, seed=5), "autoencoder", cfg)
+    t = result.transfer
+    encoder = {n for n in result.model.state_dict() if n.startswith("encoder.")}
+    assert encoder and encoder <= set(t["copied"])  # (its never-trained head comes along too)
+    assert t["frozen"] and all(n.startswith("encoder.") for n in t["frozen"])
+    assert t["unused"] and all(n.startswith("decoder.") for n in t["unused"])
+    torch.testing.assert_close(
+        result.model.encoder[0].conv.weight.cpu(), ae.model.encoder[0].conv.weight.cpu()
+    )
+
+
+def test_latent_map_figure_groups_by_label():
+    coords = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
+    fig = latent_map_figure(coords, np.array([0, 1, 1]), [0.5, 0.25], label_names=["no", "yes"])
+    assert [t.name for t in fig.data] == ["no", "yes"]
+    assert list(fig.data[1].x) == [1.0, 2.0]
+    assert "50%" in fig.layout.xaxis.title.text and "25%" in fig.layout.yaxis.title.text
+    cont = latent_map_figure(np.zeros((20, 2)), np.linspace(0, 1, 20), [0.1, 0.1])
+    assert len(cont.data) == 1 and cont.data[0].marker.showscale
+
+
+def test_extras_gain_figure_puts_variants_side_by_side():
+    fig = extras_gain_figure(
+        {
+            "sequence only": {"valid": 0.7, "test": 0.75},
+            "+ accessibility": {"valid": 0.8, "test": 0.8},
+        }
+    )
+    assert [t.name for t in fig.data] == ["sequence only", "+ accessibility"]
+    assert list(fig.data[0].x) == ["valid", "test"] and list(fig.data[1].y) == [0.8, 0.8]
+
+
+def test_cli_autoencode(tmp_path, capsys):
+    csv = tmp_path / "s.csv"
+    ds = planted_dataset(n=200, seed=2)
+    rows = (f"{s},{y:g}" for s, y in zip(ds.sequences, ds.labels, strict=True))
+    csv.write_text("sequence,label\n" + "\n".join(rows))
+    out, lat = tmp_path / "run", tmp_path / "latent.csv"
+    code = main(
+        ["autoencode", "--data", str(csv), "--epochs", "6", "--lr", "0.01", "--out", str(out),
+         "--latent-csv", str(lat), "--quiet"]
+    )  # fmt: skip
+    assert code == 0
+    final = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert final["model"] == "autoencoder" and 0.3 < final["test"]["reconstruction_accuracy"] <= 1
+    lines = lat.read_text().splitlines()
+    assert lines[0] == "id,pc1,pc2,label1" and len(lines) == 1 + 20  # the 10% test split
+    assert (out / runs.WEIGHTS).exists()
