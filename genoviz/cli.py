@@ -95,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
     _data_options(pr)
     pr.add_argument("--out", required=True, help="CSV file to write")
+
+    from genoviz import cli_interpret
+
+    cli_interpret.add_parser(sub)
     return p
 
 
@@ -320,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_download(args)
         if args.command == "autoencode":
             return cmd_autoencode(args)
+        if args.command == "interpret":
+            from genoviz.cli_interpret import cmd_interpret
+
+            return cmd_interpret(args)
         return cmd_predict(args)
     except EXPECTED_ERRORS as e:
         print(f"genoviz: error: {e}", file=sys.stderr)

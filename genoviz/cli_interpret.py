@@ -1,0 +1,280 @@
+"""``python -m genoviz interpret {saliency,ism,filters} --run DIR [--data SPEC] --out DIR``.
+
+Writes the numbers (CSV and JSON) and the figures (HTML; logo panels as PNG inside the
+HTML and next to it). Errors print one line to stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ANALYSES = ("saliency", "ism", "filters")
+#: The figures share one plotly.min.js written next to them: offline, and 3.5 MB once.
+PLOTLY_JS = "directory"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the ``interpret`` command on the main parser's subcommands."""
+    from genoviz.interpret.attribution import BASELINES, METHODS
+
+    p = sub.add_parser("interpret", help="saliency maps, ISM or filter motifs of a saved run")
+    p.add_argument("analysis", choices=ANALYSES)
+    p.add_argument("--run", required=True, help="a run folder written by train")
+    p.add_argument("--data", help="bundled name or file; default: the run's own dataset")
+    p.add_argument("--out", required=True, help="folder to write the results into")
+    p.add_argument("--split", default=None, help="train, valid, test or all")
+    p.add_argument("-n", "--max-sequences", type=int, default=None)
+    p.add_argument("--target", type=int, default=0, help="output column (task or class)")
+    p.add_argument("--method", default="integrated_gradients", choices=list(METHODS))
+    p.add_argument("--baseline", default="shuffle", choices=list(BASELINES))
+    p.add_argument("--n-shuffles", type=int, default=10)
+    p.add_argument("--index", type=int, default=0, help="ism: which of the chosen sequences")
+    p.add_argument("--threshold", type=float, default=0.5, help="filters: share of max activation")
+    p.add_argument("--release", default=None, help="filters: JASPAR release (default: newest)")
+    p.add_argument("--tax-group", default="vertebrates", help="filters: JASPAR taxonomic group")
+    p.add_argument("--min-overlap", type=int, default=5, help="filters: TOMTOM minimum overlap")
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    import models
+    from genoviz.data import DataFormatError
+    from genoviz.interpret.attribution import AttributionError
+    from genoviz.interpret.filters import FilterError
+    from genoviz.interpret.ism import ISMError
+    from genoviz.interpret.matching import MatchError
+    from genoviz.motifs import MotifError
+    from genoviz.runs import RunError
+    from genoviz.sequences import SequenceError
+
+    return (
+        AttributionError,
+        FilterError,
+        ISMError,
+        MatchError,
+        MotifError,
+        RunError,
+        DataFormatError,
+        SequenceError,
+        models.ModelError,
+        OSError,
+        KeyError,
+    )
+
+
+def cmd_interpret(args: argparse.Namespace) -> int:
+    errors = _errors()
+    try:
+        return _run(args)
+    except errors as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"genoviz: error: {msg}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from genoviz.data import load
+    from genoviz.interpret.inputs import run_inputs
+    from genoviz.runs import load_run
+
+    run = load_run(args.run)
+    spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
+    dataset = load(spec, seed=int(run.info.get("seed", 0)), trust=True)
+    model = run.load_model("cpu")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    defaults = {"saliency": ("test", 20), "ism": ("test", 50), "filters": ("all", 4000)}
+    split, n = defaults[args.analysis]
+    inputs = run_inputs(
+        run,
+        dataset,
+        split=args.split or split,
+        max_sequences=args.max_sequences or n,
+        positives_first=dataset.task == "binary",
+    )
+    if len(inputs.indices) == 0:
+        raise KeyError(f"split {args.split!r} of {dataset.name} is empty")
+    written = {"saliency": _saliency, "ism": _ism, "filters": _filters}[args.analysis](
+        args, model, inputs, dataset, out
+    )
+    for path in written:
+        print(path)
+    return 0
+
+
+def _write_json(path: Path, obj) -> None:
+    from genoviz.runs import _clean, _json_default
+
+    path.write_text(json.dumps(_clean(obj), indent=2, default=_json_default, allow_nan=False))
+
+
+def _label(labels: np.ndarray, i: int) -> float | None:
+    v = np.asarray(labels[i], dtype=float)
+    return float(v) if v.ndim == 0 else float(v.reshape(-1)[0])
+
+
+def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
+    from genoviz.interpret.attribution import METHODS, attribute
+    from genoviz.plots_interpret import saliency_heatmap_figure, saliency_track_figure
+
+    r = attribute(
+        model,
+        inputs.x,
+        method=args.method,
+        target=args.target,
+        baseline=args.baseline,
+        n_shuffles=args.n_shuffles,
+        extras=inputs.extras,
+    )
+    n, _, length = r.attributions.shape
+    seqs = inputs.sequences
+    rows = pd.DataFrame(
+        {
+            "id": np.repeat(inputs.ids, length),
+            "position": np.tile(np.arange(1, length + 1), n),
+            "base": [b for s in seqs for b in s],
+            "contribution": r.per_base.reshape(-1),
+            **{f"attribution_{b}": r.attributions[:, j].reshape(-1) for j, b in enumerate("ACGT")},
+        }
+    )
+    paths = [out / "saliency.csv", out / "saliency.json", out / "saliency_heatmap.html"]
+    rows.to_csv(paths[0], index=False)
+    _write_json(
+        paths[1],
+        {
+            "method": args.method,
+            "baseline": r.baseline,
+            "target": r.target,
+            "n_sequences": n,
+            "max_abs_delta": None if r.delta is None else float(np.abs(r.delta).max()),
+            "sequences": [
+                {
+                    "id": inputs.ids[i],
+                    "label": _label(inputs.labels, i),
+                    "output": float(r.outputs[i]),
+                    "delta": None if r.delta is None else float(r.delta[i]),
+                    "top_position": int(np.argmax(np.abs(r.per_base[i])) + 1),
+                }
+                for i in range(n)
+            ],
+        },
+    )
+    title = f"{METHODS[args.method]}: contribution per base"
+    heat = saliency_heatmap_figure(r.per_base, inputs.ids, title)
+    heat.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
+    for i in range(min(3, n)):
+        fig = saliency_track_figure(
+            r.per_base[i],
+            seqs[i],
+            f"{inputs.ids[i]}: {title}",
+            _label(inputs.labels, i),
+            float(r.outputs[i]),
+        )
+        path = out / f"saliency_{i + 1}.html"
+        fig.write_html(path, include_plotlyjs=PLOTLY_JS)
+        paths.append(path)
+    return paths
+
+
+def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
+    from genoviz.interpret.ism import saturation_mutagenesis
+    from genoviz.plots_interpret import ism_figure
+
+    if not 0 <= args.index < len(inputs.ids):
+        raise KeyError(f"--index {args.index} is outside the {len(inputs.ids)} chosen sequences")
+    i = args.index
+    extras = None if inputs.extras is None else inputs.extras[i]
+    r = saturation_mutagenesis(model, inputs.x[i], target=args.target, extras=extras)
+    table = pd.DataFrame(r.effects.T, columns=list("ACGT"))
+    table.insert(0, "ref", list(r.sequence))
+    table.insert(0, "position", np.arange(1, len(r.sequence) + 1))
+    table["max_effect"] = r.max_effect
+    paths = [out / "ism.csv", out / "ism.json", out / "ism.html"]
+    table.to_csv(paths[0], index=False)
+    _write_json(
+        paths[1],
+        {
+            "id": inputs.ids[i],
+            "label": _label(inputs.labels, i),
+            "reference_output": r.reference_output,
+            "target": r.target,
+            "top_positions": (np.argsort(-r.max_abs)[:10] + 1).tolist(),
+        },
+    )
+    title = f"In-silico mutagenesis of {inputs.ids[i]} (output {r.reference_output:.3g})"
+    fig = ism_figure(r.effects, r.max_effect, r.sequence, title)
+    fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
+    return paths
+
+
+def _filters(args, model, inputs, dataset, out: Path) -> list[Path]:
+    from genoviz.interpret.logos import ic_matrix, logo_panel
+    from genoviz.interpret.motif_report import filter_report
+
+    def say(frac: float, msg: str) -> None:
+        print(f"[{frac:4.0%}] {msg}", file=sys.stderr, flush=True)
+
+    rep = filter_report(
+        model,
+        inputs.x,
+        ground_truth=dataset.meta.ground_truth or None,
+        threshold=args.threshold,
+        release=args.release,
+        tax_group=args.tax_group,
+        min_overlap=args.min_overlap,
+        progress=say,
+    )
+    paths = [out / "filters.json", out / "filters.csv", out / "filter_pfms.csv"]
+    truth = None if rep.truth is None else rep.truth.to_dict(orient="records")
+    _write_json(
+        paths[0],
+        {
+            "threshold": args.threshold,
+            "release": args.release,
+            "tax_group": args.tax_group,
+            "n_sequences": len(inputs.ids),
+            "filters": rep.records,
+            "truth": truth,
+        },
+    )
+    rep.table().to_csv(paths[1], index=False)
+    pfm_rows = [
+        {"filter": f, "position": p + 1, **dict(zip("ACGT", pfm[:, p], strict=True))}
+        for f, pfm in enumerate(rep.motifs.pfms)
+        for p in range(pfm.shape[1])
+    ]
+    pd.DataFrame(pfm_rows).to_csv(paths[2], index=False)
+    if rep.truth is not None:
+        paths.append(out / "truth.csv")
+        rep.truth.to_csv(paths[-1], index=False)
+    shown = sorted(rep.alive, key=lambda f: -rep.records[f]["n_sites"])[:16]
+    if shown:
+        mats = [ic_matrix(rep.motifs.pfms[f]) for f in shown]
+        titles = [
+            f"filter {f}: {rep.records[f]['best_match_name'] or '-'} "
+            f"({rep.records[f]['n_sites']} sites)"
+            for f in shown
+        ]
+        png = logo_panel(mats, titles)
+        paths.append(out / "filters.png")
+        paths[-1].write_bytes(png)
+        paths.append(out / "filters.html")
+        _logo_html(paths[-1], "Filter motifs", png, rep.table())
+    return paths
+
+
+def _logo_html(path: Path, title: str, png: bytes, table: pd.DataFrame) -> None:
+    img = base64.b64encode(png).decode()
+    path.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title></head><body><h1>{html.escape(title)}</h1>"
+        f"<img alt='{html.escape(title)}' src='data:image/png;base64,{img}'>"
+        f"{table.to_html(index=False, na_rep='')}</body></html>"
+    )

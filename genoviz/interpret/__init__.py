@@ -1,0 +1,10 @@
+"""Look inside a trained model: one analysis per module.
+
+- :mod:`~genoviz.interpret.attribution`: captum saliency maps (IG, DeepLift, ...);
+- :mod:`~genoviz.interpret.ism`: in-silico saturation mutagenesis;
+- :mod:`~genoviz.interpret.variants`: effects of named variants;
+- :mod:`~genoviz.interpret.filters`: first-layer filters as motifs;
+- :mod:`~genoviz.interpret.matching`: motifs matched against JASPAR (TOMTOM);
+- :mod:`~genoviz.interpret.truth`: planted-motif recovery on simulated sets;
+- :mod:`~genoviz.interpret.logos`: logo panels rendered once and cached.
+"""

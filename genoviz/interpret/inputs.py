@@ -1,0 +1,65 @@
+"""The sequences a saved run is interpreted on: its dataset's split, encoded as it trained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from genoviz.data import Dataset
+from genoviz.runs import Run
+from genoviz.sequences import pad_or_trim
+
+
+@dataclass
+class RunInputs:
+    """Encoded sequences for a run.
+
+    Attributes:
+        x: one-hot ``(n, 4, L)`` at the run's training length.
+        extras: ``(n, e)`` when the model takes extras, else None.
+        indices: rows of the dataset, ``(n,)``.
+        ids, sequences, labels: per row (sequences as encoded, padded or trimmed to the
+            run's length; labels ``(n,)`` or ``(n, tasks)``).
+    """
+
+    x: torch.Tensor
+    extras: np.ndarray | None
+    indices: np.ndarray
+    ids: list[str]
+    sequences: list[str]
+    labels: np.ndarray
+
+
+def run_inputs(
+    run: Run,
+    dataset: Dataset,
+    split: str = "test",
+    max_sequences: int | None = 2000,
+    positives_first: bool = False,
+) -> RunInputs:
+    """The rows of ``split`` (``all`` for every row), at most ``max_sequences`` of them.
+
+    With ``positives_first`` (binary tasks) rows labelled 1 come first, so a small sample
+    still holds the sequences the model calls bound.
+    """
+    from genoviz.sequences import one_hot
+
+    if split == "all":
+        idx = np.arange(len(dataset))
+    else:
+        dataset.ensure_splits(int(run.info.get("seed", 0)))
+        idx = np.asarray(dataset.splits[split])
+    if positives_first and dataset.labels.ndim == 1:
+        idx = idx[np.argsort(dataset.labels[idx] != 1, kind="stable")]
+    if max_sequences is not None:
+        idx = idx[:max_sequences]
+    build = run.info["model"]["build"]
+    seqs = pad_or_trim([dataset.sequences[i] for i in idx], int(build["seq_len"]))
+    x = torch.as_tensor(one_hot(seqs))
+    extras = None
+    if int(build.get("extras", 0)) and dataset.extras is not None:
+        extras = np.asarray(dataset.extras[idx], dtype=np.float32)
+    ids = [dataset.ids[i] for i in idx] if dataset.ids is not None else [f"seq{i}" for i in idx]
+    return RunInputs(x, extras, idx, ids, seqs, np.asarray(dataset.labels)[idx])

@@ -1,0 +1,124 @@
+"""Filters -> motifs -> JASPAR matches -> planted-truth recovery, in one call (the CLI's
+``interpret filters`` and the Motifs page share it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from genoviz.interpret.filters import FilterMotifs, filter_motifs
+from genoviz.interpret.matching import DEFAULT_MIN_OVERLAP, Matches, column_similarity, match_jaspar
+from genoviz.interpret.truth import TOP, PlantedMotif, planted_match, planted_motifs, truth_recovery
+from genoviz.motifs import information_content
+from genoviz.sequences import ALPHABET
+
+
+@dataclass
+class FilterReport:
+    """Everything the Motifs views show.
+
+    Attributes:
+        motifs: the filters' PFMs and site counts.
+        matches: TOMTOM against JASPAR for the filters with sites (``alive``, in order).
+        alive: filter indices that had sites.
+        records: one dict per filter (the CLI's ``filters.json``).
+        truth: planted-truth recovery, or None without ground truth.
+        planted: the planted motifs (empty without ground truth).
+    """
+
+    motifs: FilterMotifs
+    matches: Matches | None
+    alive: list[int]
+    records: list[dict[str, Any]]
+    truth: pd.DataFrame | None
+    planted: list[PlantedMotif]
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{k: v for k, v in r.items() if k != "top_matches"} for r in self.records]
+        )
+
+
+def filter_report(
+    model: nn.Module,
+    x: torch.Tensor,
+    ground_truth: dict[str, Any] | None = None,
+    threshold: float = 0.5,
+    release: str | None = None,
+    tax_group: str = "vertebrates",
+    min_overlap: int = DEFAULT_MIN_OVERLAP,
+    top: int = TOP,
+    progress: Callable[[float, str], None] | None = None,
+) -> FilterReport:
+    """Collect filter motifs from ``x`` ``(n, 4, L)``, match them to JASPAR and, when the
+    data has planted motifs, score their recovery."""
+    say = progress or (lambda f, msg: None)
+    say(0.0, "collecting the windows that activate each filter")
+    fm = filter_motifs(model, x, threshold, progress=lambda f: say(0.6 * f, "filters"))
+    alive = [int(i) for i in np.flatnonzero(fm.n_sites > 0)]
+    say(0.6, "matching the motifs against JASPAR")
+    matches = match_jaspar([fm.pfms[i] for i in alive], release, tax_group, min_overlap)
+    planted = planted_motifs(ground_truth)
+    records = []
+    row_of = {f: r for r, f in enumerate(alive)}
+    for f in range(len(fm.pfms)):
+        pfm = fm.pfms[f]
+        rec: dict[str, Any] = {
+            "filter": f,
+            "n_sites": int(fm.n_sites[f]),
+            "consensus": "".join(ALPHABET[i] for i in pfm.argmax(axis=0)),
+            "information_bits": float(information_content(pfm).sum()),
+            "best_match_id": None,
+            "best_match_name": None,
+            "p_value": None,
+            "similarity": None,
+            "top_matches": [],
+        }
+        if f in row_of:
+            r = row_of[f]
+            order = matches.ranking(r)[:top]
+            best = matches.targets[order[0]]
+            rec |= {
+                "best_match_id": best.id,
+                "best_match_name": best.name,
+                "p_value": float(matches.p_values[r, order[0]]),
+                "similarity": column_similarity(pfm, best.pfm, min_overlap)[0],
+                "top_matches": [
+                    {
+                        "id": matches.targets[i].id,
+                        "name": matches.targets[i].name,
+                        "p_value": float(matches.p_values[r, i]),
+                    }
+                    for i in order
+                ],
+            }
+        if planted:
+            rec["planted_match"] = (
+                planted_match(matches, row_of[f], planted, top) if (f in row_of) else None
+            )
+        records.append(rec)
+    truth = None
+    if planted:
+        say(0.9, "scoring planted-motif recovery")
+        sub = _Rows(matches, alive)
+        truth = truth_recovery(fm.pfms, fm.n_sites, planted, sub, top)
+    say(1.0, "done")
+    return FilterReport(fm, matches, alive, records, truth, planted)
+
+
+class _Rows(Matches):
+    """``matches`` seen with one row per filter (filters without sites rank nothing)."""
+
+    def __init__(self, matches: Matches, alive: list[int]) -> None:
+        self.__dict__.update(matches.__dict__)
+        self._row = {f: r for r, f in enumerate(alive)}
+
+    def ranking(self, query: int) -> np.ndarray:
+        r = self._row.get(query)
+        return np.array([], dtype=int) if r is None else super().ranking(r)

@@ -1,0 +1,205 @@
+"""Figure builders for the interpretation views: saliency tracks, ISM heatmaps, variant
+effects, and logo panels (filters, JASPAR matches).
+
+Like :mod:`genoviz.plots`: numbers in, figure out; no science and no streamlit. Plotly
+figures go through :func:`genoviz.plots.figure_frame` (or the ``*_frame`` tables of the
+analysis modules) for their CSV; logo panels are matplotlib figures built without pyplot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from matplotlib.figure import Figure as MplFigure
+from plotly.subplots import make_subplots
+
+from genoviz.plots import _LAYOUT, _styled
+from genoviz.sequences import ALPHABET
+
+#: Base colours as in logomaker's "classic" scheme, so tracks and logos agree.
+BASE_COLORS = {"A": "#008000", "C": "#0000ff", "G": "#ffa500", "T": "#ff0000", "N": "#7f7f7f"}
+
+
+def _outcome(label: float | None, prediction: float | None) -> str:
+    parts = []
+    if label is not None and np.isfinite(label):
+        parts.append(f"label {label:g}")
+    if prediction is not None and np.isfinite(prediction):
+        parts.append(f"prediction {prediction:.3g}")
+    return " · ".join(parts)
+
+
+def saliency_track_figure(
+    per_base: np.ndarray,
+    sequence: str,
+    title: str = "Contribution per base",
+    label: float | None = None,
+    prediction: float | None = None,
+    y_title: str = "contribution (attribution x input)",
+) -> go.Figure:
+    """Bars of each base's contribution along one sequence, coloured by base.
+
+    Args:
+        per_base: ``(L,)`` contribution of the observed base at each position.
+        label, prediction: shown in the title when given.
+    """
+    per_base = np.asarray(per_base, dtype=float)
+    pos = np.arange(1, len(per_base) + 1)
+    fig = go.Figure()
+    for base in "ACGTN":
+        mask = np.array([c == base for c in sequence])
+        if not mask.any():
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=pos[mask],
+                y=per_base[mask],
+                name=base,
+                marker={"color": BASE_COLORS[base]},
+                hovertemplate=f"{base} at %{{x}}<br>%{{y:.4g}}<extra></extra>",
+            )
+        )
+    extra = _outcome(label, prediction)
+    fig = _styled(fig, f"{title} ({extra})" if extra else title, "position", y_title)
+    fig.update_layout(bargap=0.0, barmode="overlay")
+    return fig
+
+
+def saliency_heatmap_figure(
+    per_base: np.ndarray, ids: Sequence[str], title: str = "Contribution per base"
+) -> go.Figure:
+    """Many sequences at once: rows = sequences, columns = positions, colour = contribution."""
+    z = np.asarray(per_base, dtype=float)
+    lim = float(np.nanmax(np.abs(z))) if z.size else 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=np.arange(1, z.shape[1] + 1),
+            y=list(ids),
+            colorscale="RdBu",
+            reversescale=True,
+            zmid=0,
+            zmin=-lim,
+            zmax=lim,
+            colorbar={"title": "contribution"},
+        )
+    )
+    fig = _styled(fig, title, "position", "sequence")
+    fig.update_layout(height=max(300, 40 + 18 * len(ids)))
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def ism_figure(
+    effects: np.ndarray, max_effect: np.ndarray, sequence: str, title: str = "In-silico mutagenesis"
+) -> go.Figure:
+    """A 4 x L heatmap of substitution effects above the per-position maximum effect.
+
+    Args:
+        effects: ``(4, L)``, rows A, C, G, T (0 at the reference base).
+        max_effect: ``(L,)`` signed effect of largest magnitude per position.
+    """
+    effects = np.asarray(effects, dtype=float)
+    pos = np.arange(1, effects.shape[1] + 1)
+    lim = float(np.abs(effects).max()) or 1.0
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45], vertical_spacing=0.06
+    )
+    ref = [f"{i} ({b})" for i, b in zip(pos, sequence, strict=False)]
+    fig.add_trace(
+        go.Heatmap(
+            z=effects,
+            x=pos,
+            y=list(ALPHABET),
+            name="effect",
+            colorscale="RdBu",
+            reversescale=True,
+            zmid=0,
+            zmin=-lim,
+            zmax=lim,
+            customdata=np.tile(np.array(ref, dtype=object), (4, 1)),
+            hovertemplate="position %{customdata} -> %{y}<br>effect %{z:.4g}<extra></extra>",
+            colorbar={"title": "Δ output", "len": 0.55, "y": 0.78},
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=pos,
+            y=np.asarray(max_effect, dtype=float),
+            name="largest effect",
+            marker={"color": [BASE_COLORS.get(b, "#7f7f7f") for b in sequence]},
+            customdata=list(sequence),
+            hovertemplate="%{customdata} at %{x}<br>largest effect %{y:.4g}<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    fig.update_layout(title={"text": title}, **{**_LAYOUT, "height": 480}, showlegend=False)
+    fig.update_yaxes(title_text="substituted base", row=1, col=1)
+    fig.update_yaxes(title_text="largest Δ output", row=2, col=1)
+    fig.update_xaxes(title_text="position", row=2, col=1)
+    return fig
+
+
+def variant_figure(table: pd.DataFrame, title: str = "Variant effects") -> go.Figure:
+    """Bars of Δlogit per variant (``table`` from ``variant_effects``), Δprobability on hover."""
+    labels = [f"{r.id} {r.ref}{r.pos}{r.alt}" for r in table.itertuples()]
+    d = table["delta_logit"].to_numpy(dtype=float)
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=d,
+            name="Δlogit",
+            marker={"color": np.where(d >= 0, "#d62728", "#1f77b4")},
+            customdata=table["delta_prob"].to_numpy(dtype=float),
+            hovertemplate="%{x}<br>Δlogit %{y:.4g}<br>Δprobability %{customdata:.4g}"
+            "<extra></extra>",
+        )
+    )
+    fig = _styled(fig, title, "variant", "Δlogit (alternative - reference)")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def logo_panel_figure(
+    matrices: Sequence[pd.DataFrame],
+    titles: Sequence[str],
+    y_label: str = "bits",
+    y_max: float | None = 2.0,
+    ncols: int = 4,
+    width_per_col: float = 3.2,
+    height_per_row: float = 1.6,
+) -> MplFigure:
+    """A grid of logos (e.g. 16 filters, or filter | JASPAR match pairs with ``ncols=2``).
+
+    Args:
+        matrices: positions x letters tables, heights already computed.
+        y_max: common top of the y axes (2 bits for DNA); None: each automatic.
+    """
+    import logomaker
+
+    n = len(matrices)
+    if n == 0:
+        raise ValueError("no logos to draw")
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig = MplFigure(figsize=(width_per_col * ncols, height_per_row * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= n:
+            ax.set_axis_off()
+            continue
+        logo = logomaker.Logo(matrices[i], ax=ax, color_scheme="classic", show_spines=False)
+        logo.style_spines(spines=("left", "bottom"), visible=True)
+        if y_max is not None:
+            ax.set_ylim(0, y_max)
+        ax.set_title(titles[i], fontsize=9)
+        ax.tick_params(labelsize=7)
+        if i % ncols == 0:
+            ax.set_ylabel(y_label, fontsize=8)
+    return fig

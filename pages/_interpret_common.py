@@ -1,0 +1,90 @@
+"""Widgets shared by the Interpret and Motifs pages: pick a run, load its model and data,
+choose the output to explain. UI glue only; the analyses live in ``genoviz.interpret``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from torch import nn
+
+from genoviz.data import BUNDLED, Dataset
+from genoviz.data.download import REMOTE
+from genoviz.runs import WEIGHTS, Run, default_runs_dir, list_runs, load_run
+from pages._common import bundled_dataset, downloaded_dataset, fmt, page_link
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the model…")
+def run_model(path: str, weights_mtime: float) -> nn.Module:
+    """A run's model in eval mode, shared by sessions (read-only: the analyses restore
+    any mode they change); ``weights_mtime`` renews it when the run is retrained."""
+    return load_run(path).load_model("cpu")
+
+
+def model_of(run: Run) -> nn.Module:
+    weights = run.path / WEIGHTS
+    return run_model(str(run.path), weights.stat().st_mtime if weights.exists() else 0.0)
+
+
+def dataset_of(run: Run) -> Dataset | None:
+    """The run's dataset when it is bundled or downloaded (shared: read, never change)."""
+    spec = run.info.get("dataset", {}).get("spec")
+    if spec in BUNDLED:
+        return bundled_dataset(spec)
+    if spec in REMOTE:
+        return downloaded_dataset(spec)
+    return None
+
+
+def _label(run: Run) -> str:
+    info = run.info
+    model = info.get("model", {}).get("name", "?")
+    data = info.get("dataset", {}).get("name", "?")
+    test = (info.get("final_metrics") or {}).get("test") or {}
+    headline = f" · test ROC AUC {fmt(test['roc_auc'])}" if "roc_auc" in test else ""
+    return f"{run.name} · {model} on {data}{headline}"
+
+
+def choose_run(key: str) -> Run | None:
+    """A select box of the saved runs with weights; None (and a hint) when there are none."""
+    runs = [r for r in list_runs() if (r.path / WEIGHTS).exists()]
+    if not runs:
+        st.info(
+            f"No trained runs in `{Path(default_runs_dir()).resolve()}` yet. Train a model "
+            "first; each run is saved there."
+        )
+        page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
+        return None
+    by_path = {str(r.path): r for r in runs}
+    path = st.selectbox(
+        "Trained run", list(by_path), format_func=lambda p: _label(by_path[p]), key=key
+    )
+    return by_path[path]
+
+
+def choose_target(run: Run, ds: Dataset | None, key: str) -> int:
+    """The output column to explain: a select box when the model has several."""
+    outputs = int(run.info["model"]["build"].get("outputs", 1))
+    if outputs <= 1:
+        return 0
+    names = ds.class_names if ds is not None and len(ds.class_names) == outputs else []
+    names = names or [f"output {i + 1}" for i in range(outputs)]
+    return st.selectbox(
+        "Output to explain", range(outputs), format_func=lambda i: names[i], key=key
+    )
+
+
+#: The interpretation errors written for the user (shown as they are, no traceback).
+def interpret_errors() -> tuple[type[Exception], ...]:
+    from genoviz.interpret.attribution import AttributionError
+    from genoviz.interpret.filters import FilterError
+    from genoviz.interpret.ism import ISMError
+    from genoviz.interpret.matching import MatchError
+    from genoviz.interpret.variants import VariantError
+    from genoviz.motifs import MotifError
+
+    return (AttributionError, FilterError, ISMError, MatchError, VariantError, MotifError)
+
+
+def show_user_error(e: Exception) -> None:
+    st.error(str(e))

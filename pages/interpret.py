@@ -1,0 +1,261 @@
+"""Interpret: which bases drive a prediction (saliency), what every substitution does
+(in-silico mutagenesis), and the effect of named variants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import models
+from genoviz.interpret.attribution import BASELINES, METHODS, USES_BASELINE, attribute
+from genoviz.interpret.inputs import run_inputs
+from genoviz.interpret.ism import saturation_mutagenesis
+from genoviz.interpret.logos import contribution_matrix
+from genoviz.interpret.variants import (
+    Variant,
+    probability_kind,
+    read_variants,
+    variant_effects,
+)
+from genoviz.plots_interpret import (
+    ism_figure,
+    saliency_heatmap_figure,
+    saliency_track_figure,
+    variant_figure,
+)
+from genoviz.runs import Run
+from genoviz.sequences import one_hot, pad_or_trim, parse_sequences
+from pages._common import (
+    ensure_app_navigation,
+    error_boundary,
+    logo_images,
+    show_figure,
+    show_logo,
+)
+from pages._interpret_common import (
+    choose_run,
+    choose_target,
+    dataset_of,
+    interpret_errors,
+    model_of,
+    show_user_error,
+)
+
+SOURCES = ("Held-out sequences", "Paste sequences")
+MAX_SEQUENCES = 50
+
+
+class Chosen:
+    """Sequences to explain, encoded at the run's length, with ids, labels and extras."""
+
+    def __init__(self, ids, seqs, labels, extras, notes):
+        self.ids, self.seqs, self.labels, self.extras, self.notes = ids, seqs, labels, extras, notes
+
+
+def choose_sequences(run: Run) -> Chosen | None:
+    ds = dataset_of(run)
+    build = run.info["model"]["build"]
+    seq_len, n_extras = int(build["seq_len"]), int(build.get("extras", 0))
+    source = st.radio(
+        "Sequences",
+        SOURCES if ds is not None else SOURCES[1:],
+        horizontal=True,
+        key="interp_source",
+    )
+    notes: list[str] = []
+    if source == SOURCES[0]:
+        n = st.slider("How many (positives first)", 1, MAX_SEQUENCES, 5, key="interp_n")
+        got = run_inputs(run, ds, "test", n, positives_first=ds.task == "binary")
+        seqs, ids, extras = got.sequences, got.ids, got.extras
+        labels = [float(np.asarray(v).reshape(-1)[0]) for v in got.labels]
+    else:
+        text = st.text_area(
+            "Sequences (FASTA or one per line)",
+            key="interp_paste",
+            height=120,
+            placeholder=">my_seq\nACGT…",
+        )
+        if not text.strip():
+            st.info("Paste one or more sequences, then press Ctrl+Enter.")
+            return None
+        records = parse_sequences(text)[:MAX_SEQUENCES]
+        seqs, ids = [r.sequence for r in records], [r.id for r in records]
+        labels = [None] * len(seqs)
+        extras = None
+        if n_extras:
+            mean = ds.extras.mean(axis=0) if ds is not None and ds.extras is not None else 0.0
+            extras = np.broadcast_to(np.asarray(mean, np.float32), (len(seqs), n_extras)).copy()
+            names = ", ".join(run.info["dataset"].get("extras_names") or ["its extra input"])
+            notes.append(f"The model also reads {names}; pasted sequences get the average value.")
+    fixed = models.spec(run.info["model"]["name"]).fixed_length or build.get("positional")
+    if any(len(s) != seq_len for s in seqs) and (fixed or len({len(s) for s in seqs}) > 1):
+        notes.append(f"Sequences were padded with N or trimmed (centred) to {seq_len} bp.")
+        seqs = pad_or_trim(seqs, seq_len)
+    return Chosen(ids, seqs, labels, extras, notes)
+
+
+def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
+    c1, c2, c3 = st.columns(3)
+    method = c1.selectbox("Method", list(METHODS), format_func=METHODS.get, key="sal_method")
+    baseline = c2.selectbox(
+        "Reference (baseline)",
+        list(BASELINES),
+        format_func=BASELINES.get,
+        key="sal_baseline",
+        disabled=method not in USES_BASELINE,
+    )
+    shuffles = c3.number_input(
+        "Shuffles", 1, 50, 10, key="sal_shuffles", disabled=baseline != "shuffle"
+    )
+    key = (run.name, method, baseline, int(shuffles), target, tuple(chosen.seqs))
+    if st.button("Compute saliency", key="sal_go", type="primary", icon=":material/bolt:"):
+        bar = st.progress(0.0, text="Attributing…")
+        x = one_hot(chosen.seqs) if len({len(s) for s in chosen.seqs}) == 1 else None
+        if x is None:
+            st.warning("Sequences of different lengths: explaining the first length only.")
+            keep = [i for i, s in enumerate(chosen.seqs) if len(s) == len(chosen.seqs[0])]
+            x = one_hot([chosen.seqs[i] for i in keep])
+        r = attribute(
+            model_of(run),
+            x,
+            method=method,
+            target=target,
+            baseline=baseline,
+            n_shuffles=int(shuffles),
+            extras=chosen.extras[: len(x)] if chosen.extras is not None else None,
+            progress=lambda f: bar.progress(f, text=f"Attributing… {f:.0%}"),
+        )
+        bar.empty()
+        st.session_state["sal_result"] = (key, r)
+    stored = st.session_state.get("sal_result")
+    if stored is None or stored[0] != key:
+        st.caption("Choose a method and press **Compute saliency**.")
+        return
+    r = stored[1]
+    if r.delta is not None:
+        st.caption(
+            f"Convergence delta (sum of contributions minus the output change): at most "
+            f"{np.abs(r.delta).max():.2g}."
+        )
+    n = len(r.per_base)
+    i = st.selectbox(
+        "Sequence to show", range(n), format_func=lambda k: chosen.ids[k], key="sal_pick"
+    )
+    seq = chosen.seqs[i]
+    fig = saliency_track_figure(
+        r.per_base[i],
+        seq,
+        f"{chosen.ids[i]}: {METHODS[method]}",
+        chosen.labels[i],
+        float(r.outputs[i]),
+    )
+    track = pd.DataFrame(
+        {"position": np.arange(1, len(seq) + 1), "base": list(seq), "contribution": r.per_base[i]}
+    )
+    show_figure(fig, f"saliency-{chosen.ids[i]}", track)
+    matrix = contribution_matrix(r.contributions[i])
+    title = f"{chosen.ids[i]}: contribution logo"
+    show_logo(logo_images(matrix, title, "contribution", None), f"saliency-logo-{i}", matrix)
+    if n > 1:
+        heat = saliency_heatmap_figure(r.per_base, chosen.ids[:n])
+        wide = pd.DataFrame(
+            r.per_base, index=chosen.ids[:n], columns=range(1, r.per_base.shape[1] + 1)
+        )
+        show_figure(heat, "saliency-all", wide.rename_axis("id").reset_index())
+
+
+def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
+    i = st.selectbox(
+        "Sequence to mutate",
+        range(len(chosen.seqs)),
+        format_func=lambda k: chosen.ids[k],
+        key="ism_pick",
+    )
+    key = (run.name, target, chosen.seqs[i])
+    if st.button("Run mutagenesis", key="ism_go", type="primary", icon=":material/bolt:"):
+        bar = st.progress(0.0, text=f"Scoring {3 * len(chosen.seqs[i]):,} substitutions…")
+        r = saturation_mutagenesis(
+            model_of(run),
+            chosen.seqs[i],
+            target=target,
+            extras=None if chosen.extras is None else chosen.extras[i],
+            progress=lambda f: bar.progress(f),
+        )
+        bar.empty()
+        st.session_state["ism_result"] = (key, r)
+    stored = st.session_state.get("ism_result")
+    if stored is None or stored[0] != key:
+        st.caption("Press **Run mutagenesis** to score every single-base substitution.")
+        return
+    r = stored[1]
+    title = f"{chosen.ids[i]}: every substitution (output {r.reference_output:.3g})"
+    table = pd.DataFrame(r.effects.T, columns=list("ACGT"))
+    table.insert(0, "ref", list(r.sequence))
+    table.insert(0, "position", np.arange(1, len(r.sequence) + 1))
+    table["max_effect"] = r.max_effect
+    show_figure(ism_figure(r.effects, r.max_effect, r.sequence, title), "ism", table)
+
+
+def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
+    i = st.selectbox(
+        "Reference sequence",
+        range(len(chosen.seqs)),
+        format_func=lambda k: chosen.ids[k],
+        key="var_pick",
+    )
+    seq = chosen.seqs[i]
+    mode = st.radio("Variants", ("One variant", "A table"), horizontal=True, key="var_mode")
+    if mode == "One variant":
+        c1, c2 = st.columns(2)
+        pos = int(c1.number_input("Position (1-based)", 1, len(seq), 1, key="var_pos"))
+        alts = [b for b in "ACGT" if b != seq[pos - 1]] or list("ACGT")
+        alt = c2.selectbox(f"Alternative base (reference {seq[pos - 1]})", alts, key="var_alt")
+        variants = [Variant(f"{seq[pos - 1]}{pos}{alt}", pos, seq[pos - 1], alt)]
+    else:
+        text = st.text_area(
+            "id,pos,ref,alt (pos 1-based; header optional)",
+            key="var_table",
+            placeholder="rs1,12,A,G\nrs2,30,C,T",
+        )
+        if not text.strip():
+            st.info("Paste variants as id,pos,ref,alt lines.")
+            return
+        variants = read_variants(text)
+    task = run.info["dataset"]["task"]
+    extras = None if chosen.extras is None else chosen.extras[i]
+    df = variant_effects(
+        model_of(run), seq, variants, target, probability_kind(task), extras=extras
+    )
+    st.dataframe(df, hide_index=True, key="var_df")
+    show_figure(variant_figure(df, f"Variant effects on {chosen.ids[i]}"), "variants", df)
+
+
+def main() -> None:
+    st.title("Interpret")
+    st.caption(
+        "Which bases drive a prediction, what every substitution does, and the effect of "
+        "named variants."
+    )
+    run = choose_run("interp_run")
+    if run is None:
+        return
+    ds = dataset_of(run)
+    target = choose_target(run, ds, "interp_target")
+    chosen = choose_sequences(run)
+    if chosen is None:
+        return
+    for note in chosen.notes:
+        st.info(note)
+    tabs = st.tabs(["Saliency", "Mutagenesis (ISM)", "Variants"])
+    for tab, show in zip(tabs, (saliency_tab, ism_tab, variants_tab), strict=True):
+        with tab:
+            try:
+                show(run, chosen, target)
+            except interpret_errors() as e:
+                show_user_error(e)
+
+
+ensure_app_navigation()
+with error_boundary("showing the Interpret page"):
+    main()

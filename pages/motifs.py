@@ -1,0 +1,223 @@
+"""Motifs: what the first-layer filters learned, as logos matched to JASPAR, and (on
+simulated sets) whether they found the planted motifs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from genoviz.interpret.inputs import run_inputs
+from genoviz.interpret.logos import ic_matrix, logo_panel
+from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases
+from genoviz.interpret.motif_report import FilterReport, filter_report
+from genoviz.motifs import reverse_complement_pfm
+from genoviz.runs import Run
+from pages._common import download_row, ensure_app_navigation, error_boundary
+from pages._interpret_common import (
+    choose_run,
+    dataset_of,
+    interpret_errors,
+    model_of,
+    show_user_error,
+)
+
+PANEL = 16
+ICON_CSV = ":material/table:"
+REPORT = "motifs_report"
+
+
+@st.cache_data(show_spinner=False)
+def releases() -> tuple[list[str], str]:
+    return jaspar_releases(), default_release()
+
+
+def settings() -> dict:
+    rel, default = releases()
+    c1, c2, c3 = st.columns(3)
+    threshold = c1.slider(
+        "Activation threshold (share of each filter's maximum)",
+        0.1,
+        0.9,
+        0.5,
+        0.05,
+        key="motifs_threshold",
+    )
+    release = c2.selectbox("JASPAR release", rel, index=rel.index(default), key="motifs_release")
+    group = c3.selectbox("Taxonomic group", [*TAX_GROUPS, "all"], key="motifs_group")
+    c4, c5 = st.columns(2)
+    overlap = c4.number_input("Minimum overlap (columns)", 1, 15, 5, key="motifs_overlap")
+    n = c5.number_input(
+        "Sequences to scan (positives first)", 100, 20000, 4000, step=500, key="motifs_n"
+    )
+    return {
+        "threshold": float(threshold),
+        "release": release,
+        "tax_group": group,
+        "min_overlap": int(overlap),
+        "max_sequences": int(n),
+    }
+
+
+def compute(run: Run, opts: dict) -> FilterReport | None:
+    ds = dataset_of(run)
+    if ds is None:
+        st.warning(
+            "This run's dataset is not bundled or downloaded, so there are no sequences to "
+            "collect filter sites from. Use `python -m genoviz interpret filters --run DIR "
+            "--data FILE` for your own file."
+        )
+        return None
+    key = (run.name, tuple(sorted(opts.items())))
+    stored = st.session_state.get(REPORT)
+    if stored is not None and stored[0] == key:
+        return stored[1]
+    if not st.button("Find filter motifs", key="motifs_go", type="primary", icon=":material/bolt:"):
+        st.caption("Press **Find filter motifs** (about 10-30 s the first time).")
+        return None
+    inputs = run_inputs(run, ds, "all", opts["max_sequences"], positives_first=ds.task == "binary")
+    with st.status("Finding filter motifs…", expanded=True) as status:
+        bar = st.progress(0.0)
+        rep = filter_report(
+            model_of(run),
+            inputs.x,
+            ground_truth=ds.meta.ground_truth or None,
+            threshold=opts["threshold"],
+            release=opts["release"],
+            tax_group=opts["tax_group"],
+            min_overlap=opts["min_overlap"],
+            progress=lambda f, msg: bar.progress(f, text=msg),
+        )
+        status.update(label="Filter motifs ready", state="complete", expanded=False)
+    st.session_state[REPORT] = (key, rep)
+    return rep
+
+
+def panel_downloads(name: str, png: bytes, table: pd.DataFrame) -> None:
+    download_row(
+        name,
+        [
+            ("Logos (PNG)", png, "png", "image/png", ":material/download:"),
+            (
+                "Data (CSV)",
+                lambda: table.to_csv(index=False),
+                "csv",
+                "text/csv",
+                ":material/table:",
+            ),
+        ],
+    )
+
+
+def show_filters(rep: FilterReport) -> None:
+    recs = rep.records
+    order = sorted(rep.alive, key=lambda f: -recs[f]["n_sites"])
+    st.markdown(
+        f"**{len(rep.alive)}** of {len(recs)} filters have sites above the threshold; "
+        "logos show information content (bits), most sites first."
+    )
+    if not order:
+        st.info("No filter passed the threshold; lower it.")
+        return
+    pages = [order[i : i + PANEL] for i in range(0, len(order), PANEL)]
+    k = st.selectbox(
+        "Filters",
+        range(len(pages)),
+        key="motifs_page",
+        format_func=lambda p: f"{p * PANEL + 1}-{p * PANEL + len(pages[p])}",
+    )
+    shown = pages[k]
+    mats = [ic_matrix(rep.motifs.pfms[f]) for f in shown]
+    titles = [
+        f"filter {f} · {recs[f]['best_match_name'] or '-'} · {recs[f]['n_sites']} sites"
+        for f in shown
+    ]
+    with st.spinner("Drawing the logos (first view only)…"):
+        png = logo_panel(mats, titles)
+    st.image(png)
+    panel_downloads(f"filters-{k + 1}", png, rep.table().iloc[shown])
+    st.dataframe(rep.table(), hide_index=True, key="motifs_table")
+
+
+def show_matches(rep: FilterReport) -> None:
+    recs = rep.records
+    f = st.selectbox(
+        "Filter",
+        rep.alive,
+        key="motifs_filter",
+        format_func=lambda i: f"filter {i} ({recs[i]['consensus']}, {recs[i]['n_sites']} sites)",
+    )
+    r = rep.alive.index(f)
+    top = rep.matches.top(r, 3)
+    mats, titles = [ic_matrix(rep.motifs.pfms[f])], [f"filter {f}"]
+    for row in top.itertuples():
+        pfm = rep.matches.targets[rep.matches.ranking(r)[row.rank - 1]].pfm
+        if row.strand == "-":
+            pfm = reverse_complement_pfm(pfm)
+        mats.append(ic_matrix(pfm))
+        titles.append(f"{row.match_id} {row.match_name} ({row.strand}) p={row.p_value:.1e}")
+    with st.spinner("Drawing the logos (first view only)…"):
+        png = logo_panel(mats, titles, ncols=4)
+    st.image(png)
+    st.dataframe(top, hide_index=True, key="motifs_top")
+    panel_downloads(f"filter-{f}-matches", png, top)
+
+
+def show_truth(rep: FilterReport) -> None:
+    if rep.truth is None:
+        st.info(
+            "This dataset stores no planted motifs (it is measured data, or simulated without "
+            "JASPAR matrices), so recovery cannot be scored; the JASPAR matches are the check."
+        )
+        return
+    t = rep.truth
+    st.markdown(
+        f"Recovered **{int(t['recovered'].sum())} of {len(t)}** planted motifs (planted "
+        "matrix among a filter's top 3 JASPAR matches)."
+    )
+    st.dataframe(t, hide_index=True, key="motifs_truth")
+    download_row(
+        "truth-recovery",
+        [("Data (CSV)", lambda: t.to_csv(index=False), "csv", "text/csv", ":material/table:")],
+    )
+    pairs = [
+        (int(row.best_filter), p)
+        for row, p in zip(t.itertuples(), rep.planted, strict=True)
+        if pd.notna(row.best_filter)
+    ]
+    if pairs:
+        mats = [ic_matrix(rep.motifs.pfms[f]) for f, _ in pairs]
+        mats += [ic_matrix(p.pfm) for _, p in pairs]
+        titles = [f"filter {f}" for f, _ in pairs] + [f"planted {p.id} {p.name}" for _, p in pairs]
+        with st.spinner("Drawing the logos (first view only)…"):
+            png = logo_panel(mats, titles, ncols=len(pairs))
+        st.image(png)
+
+
+def main() -> None:
+    st.title("Motifs")
+    st.caption(
+        "Each first-layer filter as a motif: the windows that activate it above a "
+        "threshold, stacked into a logo (DeepBind/Basset style), then matched to JASPAR."
+    )
+    run = choose_run("motifs_run")
+    if run is None:
+        return
+    opts = settings()
+    try:
+        rep = compute(run, opts)
+        if rep is None:
+            return
+        t1, t2, t3 = st.tabs(["Filter logos", "JASPAR matches", "Planted truth"])
+        with t1:
+            show_filters(rep)
+        with t2:
+            show_matches(rep)
+        with t3:
+            show_truth(rep)
+    except interpret_errors() as e:
+        show_user_error(e)
+
+
+ensure_app_navigation()
+with error_boundary("showing the Motifs page"):
+    main()

@@ -1,0 +1,148 @@
+"""Attribution: completeness, batch-size invariance, strand symmetry, DeepLift deltas on
+the real models, and a hand-set motif detector whose answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from _interpret_toys import MOTIF, MotifDetector, random_sequences, with_motif
+
+import models
+from genoviz.interpret.attribution import (
+    METHODS,
+    AttributionError,
+    attribute,
+    dinucleotide_shuffles,
+)
+from genoviz.sequences import one_hot
+from models.layers import reverse_complement
+
+
+def _dinucs(x: torch.Tensor) -> np.ndarray:
+    """Counts of the 16 dinucleotides of each one-hot sequence ``(..., 4, L)``."""
+    a = x[..., :, :-1]
+    b = x[..., :, 1:]
+    return torch.einsum("...il,...jl->...ij", a, b).reshape(*x.shape[:-2], 16).numpy()
+
+
+def test_dinucleotide_shuffles_keep_dinucleotide_counts():
+    x = torch.as_tensor(one_hot(random_sequences(5, 60, seed=1)))
+    s = dinucleotide_shuffles(x, n=4, seed=0)
+    assert s.shape == (5, 4, 4, 60)
+    np.testing.assert_array_equal(_dinucs(s), np.repeat(_dinucs(x)[:, None], 4, axis=1))
+    assert not torch.equal(s[:, 0], x)  # actually shuffled
+    assert torch.equal(s, dinucleotide_shuffles(x, n=4, seed=0))  # seeded
+
+
+@pytest.fixture(scope="module")
+def planted():
+    seqs, starts = with_motif(6, 50, seed=3)
+    return torch.as_tensor(one_hot(seqs)), starts
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "deeplift", "occlusion"])
+def test_toy_detector_peaks_on_the_motif(planted, method: str):
+    x, starts = planted
+    kw = {"occlusion_window": 1, "baseline": "zeros"} if method == "occlusion" else {}
+    r = attribute(MotifDetector(), x, method=method, **{"baseline": "shuffle", **kw})
+    for i, s in enumerate(starts):
+        top = set(np.argsort(-r.per_base[i])[: len(MOTIF)].tolist())
+        assert top == set(range(s, s + len(MOTIF))), (method, i)
+
+
+def _sharp_cnn() -> torch.nn.Module:
+    torch.manual_seed(0)
+    net = models.get("cnn", seq_len=50, members=2).eval()
+    with torch.no_grad():  # sharper filters, as after training: outputs that move
+        for m in net.members:
+            m.conv.conv.weight.mul_(10.0)
+    return net
+
+
+@pytest.mark.parametrize(
+    ("which", "baseline"),
+    [("cnn", "zeros"), ("cnn", "uniform"), ("toy", "zeros"), ("toy", "shuffle")],
+)
+def test_integrated_gradients_completeness_within_one_percent(planted, which, baseline):
+    """Sum of attributions = f(x) - f(baseline), within 1% of that change."""
+    from genoviz.interpret.attribution import references
+
+    x, _ = planted
+    net = _sharp_cnn() if which == "cnn" else MotifDetector()
+    r = attribute(net, x, baseline=baseline, n_shuffles=1, n_steps=300)
+    with torch.no_grad():
+        fb = net(references(x, baseline, 1, 0)[:, 0])[:, 0].numpy()
+    change = r.outputs - fb
+    assert np.abs(change).min() > 0.05  # a real change to explain
+    assert np.all(np.abs(r.delta) <= 0.01 * np.abs(change)), (r.delta, change)
+    np.testing.assert_allclose(r.attributions.sum(axis=(1, 2)), change, rtol=0.01)
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "deeplift", "gradient_shap"])
+def test_batch_size_does_not_change_attributions(method: str):
+    torch.manual_seed(0)
+    net = models.get("cnn", seq_len=40, members=2).eval()
+    x = torch.as_tensor(one_hot(random_sequences(7, 40, seed=2)))
+    kw = {"method": method, "baseline": "shuffle", "n_shuffles": 3, "n_steps": 20}
+    a = attribute(net, x, batch_size=7, **kw).attributions
+    if method == "gradient_shap":  # sampled baselines: same draws only in the same batch
+        b = attribute(net, x, batch_size=7, **kw).attributions
+    else:
+        b = attribute(net, x, batch_size=2, internal_batch_size=9, **kw).attributions
+    np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+MODEL_CASES = [
+    ("cnn", {}),
+    ("cnn", {"strand_average": True}),
+    ("cnn", {"positional": True, "per_base": True, "pool": 3}),
+    ("deepchem-tf", {}),
+    ("deepchem-sirna", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "hp"), MODEL_CASES)
+@pytest.mark.parametrize("baseline", ["shuffle", "uniform"])
+def test_deeplift_convergence_delta_is_small_on_the_models(name, hp, baseline):
+    torch.manual_seed(0)
+    net = models.get(name, seq_len=40, **hp).eval()
+    x = torch.as_tensor(one_hot(random_sequences(6, 40, seed=4)))
+    r = attribute(net, x, method="deeplift", baseline=baseline, n_shuffles=3)
+    assert r.delta is not None
+    assert np.abs(r.delta).max() < 1e-4, r.delta
+
+
+def test_strand_averaged_model_gives_strand_symmetric_maps():
+    torch.manual_seed(0)
+    net = models.get("cnn", seq_len=40, strand_average=True, members=2).eval()
+    x = torch.as_tensor(one_hot(random_sequences(3, 40, seed=5)))
+    for method in ("deeplift", "integrated_gradients"):
+        a = attribute(net, x, method=method, baseline="zeros").attributions
+        b = attribute(net, reverse_complement(x), method=method, baseline="zeros").attributions
+        np.testing.assert_allclose(b, reverse_complement(torch.as_tensor(a)).numpy(), atol=1e-5)
+
+
+def test_every_method_runs_with_the_documented_shapes(planted):
+    x, _ = planted
+    for method in METHODS:
+        r = attribute(MotifDetector(), x[:2], method=method, n_shuffles=2, n_steps=10)
+        assert r.attributions.shape == (2, 4, 50)
+        assert r.per_base.shape == (2, 50)
+        # contribution = attribution x input: zero off the observed base
+        assert np.all(r.contributions[x[:2].numpy() == 0] == 0)
+
+
+def test_multi_output_target_and_extras(planted):
+    x, _ = planted
+    net = MotifDetector(outputs=2, extras=1)
+    extras = np.ones((len(x), 1), dtype=np.float32)
+    on = attribute(net, x, method="deeplift", target=0, baseline="zeros", extras=extras)
+    off = attribute(net, x, target=1, baseline="zeros", extras=extras)
+    np.testing.assert_allclose(on.per_base.sum(axis=1), 2.0, rtol=0.01)  # 1 - (-1)
+    np.testing.assert_allclose(off.attributions, 0.0, atol=1e-6)  # constant output
+    np.testing.assert_allclose(off.outputs, 0.5, atol=1e-6)
+    with pytest.raises(AttributionError, match="target 2 does not exist"):
+        attribute(net, x, target=2, extras=extras)
+    with pytest.raises(AttributionError, match="unknown method"):
+        attribute(net, x, method="magic")  # type: ignore[arg-type]

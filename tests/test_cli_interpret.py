@@ -1,0 +1,101 @@
+"""``python -m genoviz interpret {saliency,ism,filters}``: files written, JSON schema, and
+one clear line on errors. A saved run of a small untrained cnn keeps it fast; the planted
+JUND recovery of a trained model is measured by the report, not here (training the default
+model on tf-binding takes minutes on two cores)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+import models
+from genoviz.cli import main
+from genoviz.runs import save_weights
+
+BUILD = {
+    "seq_len": 101,
+    "outputs": 1,
+    "extras": 1,
+    "filters": 8,
+    "kernel": 9,
+    "hidden": 8,
+    "dropout": 0.2,
+    "members": 2,
+    "mean_pool": True,
+    "strand_average": True,
+    "positional": False,
+    "per_base": False,
+}
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    run = tmp_path_factory.mktemp("runs") / "cnn-tf"
+    run.mkdir()
+    torch.manual_seed(0)
+    save_weights(run, models.get("cnn", **BUILD))
+    info = {
+        "status": "done",
+        "model": {"name": "cnn", "build": BUILD},
+        "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary"},
+        "seed": 0,
+    }
+    (run / "run.json").write_text(json.dumps(info))
+    return run
+
+
+def test_saliency(run_dir, tmp_path, capsys):
+    out = tmp_path / "sal"
+    args = ["interpret", "saliency", "--run", str(run_dir), "--out", str(out), "-n", "4"]
+    assert main([*args, "--method", "deeplift", "--n-shuffles", "2"]) == 0
+    table = pd.read_csv(out / "saliency.csv")
+    assert len(table) == 4 * 101
+    assert list(table.columns[:4]) == ["id", "position", "base", "contribution"]
+    info = json.loads((out / "saliency.json").read_text())
+    assert info["method"] == "deeplift" and info["n_sequences"] == 4
+    assert info["max_abs_delta"] < 1e-4
+    assert info["sequences"][0]["label"] == 1.0  # positives first
+    assert "plotly.min.js" in (out / "saliency_heatmap.html").read_text()
+    assert (out / "plotly.min.js").exists()  # shared by the figures, works offline
+    assert (out / "saliency_1.html").exists()
+    assert str(out / "saliency.csv") in capsys.readouterr().out
+
+
+def test_ism(run_dir, tmp_path):
+    out = tmp_path / "ism"
+    assert main(["interpret", "ism", "--run", str(run_dir), "--out", str(out)]) == 0
+    table = pd.read_csv(out / "ism.csv")
+    assert list(table.columns) == ["position", "ref", "A", "C", "G", "T", "max_effect"]
+    assert len(table) == 101
+    for row in table.head(5).itertuples():  # zero effect at the reference base
+        assert getattr(row, row.ref) == 0
+    info = json.loads((out / "ism.json").read_text())
+    assert len(info["top_positions"]) == 10
+
+
+@pytest.mark.slow
+def test_filters_json_has_one_record_per_filter(run_dir, tmp_path):
+    out = tmp_path / "filters"
+    args = ["interpret", "filters", "--run", str(run_dir), "--out", str(out), "-n", "300"]
+    assert main(args) == 0
+    info = json.loads((out / "filters.json").read_text())
+    assert len(info["filters"]) == 16  # 2 members x 8 filters
+    rec = info["filters"][0]
+    for key in ("best_match_id", "best_match_name", "similarity", "planted_match", "n_sites"):
+        assert key in rec
+    assert {t["motif_name"] for t in info["truth"]} == {"JUND"}
+    assert (out / "filters.png").read_bytes()[:4] == b"\x89PNG"
+    assert len(pd.read_csv(out / "filter_pfms.csv")) == 16 * 9
+
+
+def test_errors_are_one_line(run_dir, tmp_path, capsys):
+    args = ["interpret", "ism", "--run", str(run_dir), "--out", str(tmp_path), "--index", "999"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("genoviz: error:") and "--index 999" in err and "\n" not in err
+    assert main(["interpret", "saliency", "--run", str(tmp_path), "--out", str(tmp_path)]) == 2
+    assert "not a genoviz run folder" in capsys.readouterr().err

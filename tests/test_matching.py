@@ -1,0 +1,75 @@
+"""JASPAR matching: a JASPAR matrix ranks itself first on either strand; the column
+similarity finds shifts and strands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genoviz.interpret.matching import (
+    MatchError,
+    column_similarity,
+    jaspar_core,
+    match_jaspar,
+    match_table,
+    tomtom_matches,
+)
+from genoviz.motifs import Motif, fetch_jaspar, reverse_complement_pfm
+
+
+@pytest.fixture(scope="module")
+def core():
+    return jaspar_core(tax_group="vertebrates")
+
+
+@pytest.mark.parametrize("matrix_id", ["MA0491", "MA0139", "MA0035"])
+def test_jaspar_matrix_ranks_itself_first_on_either_strand(core, matrix_id: str):
+    m = fetch_jaspar(matrix_id)
+    r = match_jaspar([m.pfm, reverse_complement_pfm(m.pfm)])
+    for q, strand in ((0, "+"), (1, "-")):
+        top = r.top(q, 3)
+        assert top.loc[0, "match_id"] == m.id
+        assert top.loc[0, "strand"] == strand
+        assert top.loc[0, "p_value"] < 1e-10
+
+
+def test_core_is_the_chosen_group(core):
+    assert len(core) > 500
+    assert len({m.id for m in core}) == len(core)
+    insects = jaspar_core(tax_group="insects")
+    assert 0 < len(insects) < len(core)
+    assert not {m.id for m in insects} & {m.id for m in core}
+
+
+def test_unknown_release_is_a_clear_error():
+    with pytest.raises(MatchError, match="not bundled"):
+        jaspar_core(release="JASPAR1999")
+
+
+def test_column_similarity_finds_offset_and_strand():
+    jund = fetch_jaspar("MA0491").pfm
+    assert column_similarity(jund, jund) == (pytest.approx(1.0), 0, "+")
+    s, off, strand = column_similarity(jund, reverse_complement_pfm(jund))
+    assert (s, off, strand) == (pytest.approx(1.0), 0, "-")
+    core = jund[:, 2:8]
+    s, off, strand = column_similarity(jund, core)
+    assert s == pytest.approx(1.0) and off == 2 and strand == "+"
+    uniform = np.full((4, 8), 0.25)
+    assert column_similarity(jund, uniform)[0] == pytest.approx(0.0)
+
+
+def test_min_overlap_rejects_short_alignments(core):
+    jund = fetch_jaspar("MA0491").pfm
+    short = jund[:, :4]
+    loose = tomtom_matches([short], core, min_overlap=1)
+    strict = tomtom_matches([short], core, min_overlap=4)
+    assert (strict.overlaps[strict.p_values < 1] >= 4).all()
+    assert (loose.p_values <= strict.p_values + 1e-12).all()
+
+
+def test_match_table_has_similarity(core):
+    targets = [Motif("X1", "x", fetch_jaspar("MA0491").pfm), *core[:40]]
+    q = [fetch_jaspar("MA0491").pfm]
+    table = match_table(tomtom_matches(q, targets), ["filter 1"], q, n=2)
+    assert list(table["query"]) == ["filter 1"] * 2
+    assert table.loc[0, "similarity"] == pytest.approx(1.0)

@@ -1,0 +1,143 @@
+"""AppTest smoke tests for the Interpret and Motifs pages: they load, their main widgets
+exist, the analyses run from their buttons, and bad input shows a message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+import models
+from genoviz.runs import save_weights
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 90
+BUILD = {
+    "seq_len": 101,
+    "outputs": 1,
+    "extras": 1,
+    "filters": 8,
+    "kernel": 9,
+    "hidden": 8,
+    "dropout": 0.2,
+    "members": 2,
+    "mean_pool": True,
+    "strand_average": True,
+    "positional": False,
+    "per_base": False,
+}
+
+
+@pytest.fixture
+def runs_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(runs))
+    monkeypatch.syspath_prepend(str(ROOT))
+    return runs
+
+
+@pytest.fixture
+def a_run(runs_dir: Path) -> Path:
+    """A saved run of a small untrained ``cnn`` on tf-binding (no training needed to test
+    the views: the analyses work on any weights)."""
+    run = runs_dir / "20260101-000000-cnn-tf-binding"
+    run.mkdir(parents=True)
+    torch.manual_seed(0)
+    save_weights(run, models.get("cnn", **BUILD))
+    info = {
+        "status": "done",
+        "model": {"name": "cnn", "build": BUILD},
+        "dataset": {
+            "name": "tf-binding",
+            "spec": "tf-binding",
+            "task": "binary",
+            "extras_names": ["accessibility"],
+        },
+        "seed": 0,
+    }
+    (run / "run.json").write_text(json.dumps(info))
+    return run
+
+
+def app(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    at.switch_page(page).run()
+    return at
+
+
+def frame_with(at: AppTest, column: str):
+    """The first table on the page with this column (AppTest keeps no dataframe keys)."""
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert frames, f"no table with a {column!r} column"
+    return frames[0]
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", ["pages/interpret.py", "pages/motifs.py"])
+def test_pages_without_runs_explain(runs_dir, page: str):
+    at = app(page)
+    ok(at)
+    assert "No trained runs" in at.info[0].value
+
+
+def test_interpret_page_saliency_ism_and_variants(a_run):
+    at = app("pages/interpret.py")
+    ok(at)
+    assert at.title[0].value == "Interpret"
+    assert at.radio(key="interp_source").value == "Held-out sequences"
+    assert [t.label for t in at.tabs] == ["Saliency", "Mutagenesis (ISM)", "Variants"]
+    at.slider(key="interp_n").set_value(3).run()
+    at.selectbox(key="sal_method").set_value("deeplift").run()
+    at.button(key="sal_go").click().run()
+    ok(at)
+    assert "Convergence delta" in " ".join(c.value for c in at.caption)
+    assert at.selectbox(key="sal_pick").options and len(at.get("plotly_chart")) >= 2
+    assert at.get("imgs") or at.get("image")  # the contribution logo
+    at.button(key="ism_go").click().run()
+    ok(at)
+    assert len(at.get("plotly_chart")) >= 3
+    # one variant is scored straight away
+    assert frame_with(at, "delta_logit").shape[0] == 1
+    # a wrong reference base is a message naming the variant, not a traceback
+    at.radio(key="var_mode").set_value("A table").run()
+    at.text_area(key="var_table").input("bad1,1,N,A").run()
+    assert not at.exception
+    assert any("variant bad1" in e.value for e in at.error)
+
+
+def test_interpret_page_pasted_sequence(a_run):
+    at = app("pages/interpret.py")
+    at.radio(key="interp_source").set_value("Paste sequences").run()
+    at.text_area(key="interp_paste").input(">s1\n" + "ACGT" * 10).run()
+    ok(at)
+    assert any("padded" in i.value or "average value" in i.value for i in at.info)
+    at.button(key="ism_go").click().run()
+    ok(at)
+
+
+@pytest.mark.slow
+def test_motifs_page_finds_matches_and_scores_truth(a_run):
+    at = app("pages/motifs.py")
+    ok(at)
+    assert at.selectbox(key="motifs_release").value
+    assert at.selectbox(key="motifs_group").value == "vertebrates"
+    at.number_input(key="motifs_n").set_value(300).run()
+    at.button(key="motifs_go").click().run()
+    ok(at)
+    assert [t.label for t in at.tabs] == ["Filter logos", "JASPAR matches", "Planted truth"]
+    assert frame_with(at, "best_match_id").shape[0] == 16
+    assert frame_with(at, "match_id").shape[0] == 3
+    truth = frame_with(at, "recovered")
+    assert set(truth["motif_name"]) == {"JUND"}
+    # a second view is served from the stored report and the logo cache
+    at.selectbox(key="motifs_filter").set_value(at.selectbox(key="motifs_filter").options[1])
+    at.run()
+    ok(at)

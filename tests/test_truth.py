@@ -1,0 +1,57 @@
+"""Planted-truth recovery: a filter equal to the planted matrix is found and ranked first;
+filters that learned nothing are not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genoviz.interpret.matching import match_jaspar
+from genoviz.interpret.truth import planted_match, planted_motifs, truth_recovery
+from genoviz.motifs import fetch_jaspar
+
+TRUTH = {"motifs": {"MA0491.3": "JUND"}, "donor_pfm": np.full((4, 6), 0.25).tolist()}
+
+
+def test_planted_motifs_reads_jaspar_ids_and_stored_matrices():
+    p = planted_motifs({**TRUTH, "motifs": {"MA0491.3": "JUND", "IUPAC:YYANWYY": "Inr"}})
+    assert [m.id for m in p] == ["MA0491.3", "donor_pfm"]
+    assert [m.jaspar for m in p] == [True, False]
+    assert p[0].pfm.shape == (4, 9)
+    assert planted_motifs(None) == []
+
+
+@pytest.fixture(scope="module")
+def filters():
+    rng = np.random.default_rng(0)
+    noise = rng.dirichlet(np.ones(4), size=(3, 9)).transpose(0, 2, 1)  # (3, 4, 9)
+    jund = fetch_jaspar("MA0491").pfm
+    pfms = np.concatenate([noise, jund[None, ::-1, ::-1]])  # filter 3 = JUND, minus strand
+    return pfms, np.array([10, 0, 10, 25])
+
+
+def test_recovered_when_a_filter_learned_the_motif(filters):
+    pfms, n_sites = filters
+    planted = planted_motifs({"motifs": TRUTH["motifs"]})
+    matches = match_jaspar(list(pfms))
+    table = truth_recovery(pfms, n_sites, planted, matches)
+    row = table.iloc[0]
+    assert row["best_filter"] == 3
+    assert row["jaspar_rank"] == 1
+    assert row["similarity"] == pytest.approx(1.0)
+    assert bool(row["recovered"])
+    assert planted_match(matches, 3, planted) == "MA0491.3"
+    assert planted_match(matches, 0, planted) is None
+
+
+def test_not_recovered_from_noise(filters):
+    pfms, n_sites = filters
+    planted = planted_motifs({"motifs": TRUTH["motifs"]})
+    noise = pfms[:3]
+    table = truth_recovery(noise, n_sites[:3], planted, match_jaspar(list(noise)))
+    assert not table.loc[0, "recovered"]
+    assert table.loc[0, "best_filter"] in (0, 2)  # filter 1 has no sites
+    assert table.loc[0, "similarity"] < 0.75
+    # without matches: judged by similarity alone
+    by_sim = truth_recovery(pfms, n_sites, planted)
+    assert by_sim.loc[0, "best_filter"] == 3 and bool(by_sim.loc[0, "recovered"])
