@@ -12,6 +12,8 @@ page = st.navigation(
         st.Page("pages/data.py", title="Data", icon=":material/dataset:"),
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
+        st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
+        st.Page("pages/lesson.py", title="Lesson", icon=":material/school:"),
     ]
 )
 page.run()

@@ -213,3 +213,22 @@ def informative_filters(pfms: np.ndarray, k: int = 4) -> list[int]:
 def pfm_frame_rows(pfm: np.ndarray) -> dict[str, np.ndarray]:
     """A ``(4, W)`` matrix as letter -> row, for building a logo DataFrame."""
     return {b: np.asarray(pfm[i]) for i, b in enumerate(ALPHABET)}
+
+
+def motif_indices(ds: Dataset, k: int = 500) -> np.ndarray:
+    """Up to ``k`` sequences where the motifs should be: positives of a binary or multi-task
+    set, every class but the first of a multiclass set, the top fifth of a regression set."""
+    y = ds.labels
+    if ds.task == "multitask-binary":
+        idx = np.flatnonzero(y.max(axis=1) > 0.5)
+    elif ds.task == "binary":
+        idx = np.flatnonzero(y > 0.5)
+    elif ds.task == "multiclass":
+        names = [n.lower() for n in ds.class_names]
+        other = names.index("neither") if "neither" in names else -1
+        idx = np.flatnonzero(y != other) if other >= 0 else np.arange(len(y))
+    elif ds.task == "regression":
+        idx = np.flatnonzero(y >= np.quantile(y, 0.8))
+    else:
+        idx = np.arange(len(y))
+    return idx[:k]

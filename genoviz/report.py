@@ -218,3 +218,37 @@ def run_report_html(run: Run, motifs: Sequence[TopMotif] = ()) -> str:
     parts.append(f"<p class='note'>{html.escape(explain('motifs').body)}</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def overlay_figure(histories: dict[str, list[dict[str, Any]]], key: str, title: str) -> go.Figure:
+    """One line per run of the history key ``key`` (e.g. ``valid_roc_auc``) against the
+    epoch, to compare runs on one axis."""
+    fig = go.Figure()
+    for name, history in histories.items():
+        points = [(r.get("epoch"), r.get(key)) for r in history if r.get(key) is not None]
+        if not points:
+            continue
+        x, y = zip(*points, strict=True)
+        fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines+markers", name=name))
+    split, _, metric = key.partition("_")
+    fig.update_layout(
+        title={"text": title},
+        template="plotly_white",
+        height=420,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0.0},
+        margin={"l": 60, "r": 20, "t": 50, "b": 110},
+    )
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text=f"{split} {METRIC_LABELS.get(metric, metric)}")
+    return fig
+
+
+def history_keys(histories: list[list[dict[str, Any]]]) -> list[str]:
+    """Scalar per-epoch keys found in any history (train/valid loss and metrics)."""
+    keys: dict[str, None] = {}
+    for h in histories:
+        for r in h:
+            for k, v in r.items():
+                if k.split("_", 1)[0] in ("train", "valid") and isinstance(v, int | float):
+                    keys[k] = None
+    return sorted(keys, key=lambda k: (k.split("_", 1)[1] != "loss", k.split("_", 1)[1], k))
