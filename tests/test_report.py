@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import planted_dataset
 
 from genoviz.report import run_report_html, top_motifs
 from genoviz.runs import load_run
 from genoviz.sequences import one_hot
 from genoviz.training import TrainConfig, fit
-from tests.conftest import planted_dataset
 
 MOTIF = "TGACTCA"
 
