@@ -107,9 +107,11 @@ def example_index(ds: Dataset) -> int:
     return 0
 
 
-def pwm_filter(pfm: np.ndarray) -> np.ndarray:
-    """A hand-made filter from a motif: its log-odds weights ``(4, W)`` in bits."""
-    return log_odds(np.asarray(pfm, dtype=float))
+def pwm_filter(pfm: np.ndarray, floor: float = -2.0) -> np.ndarray:
+    """A hand-made filter from a motif: its log-odds weights ``(4, W)`` in bits against a
+    uniform background, floored at ``floor`` bits so that one rare base does not swamp the
+    picture (a common convention when scanning with PWMs)."""
+    return np.maximum(log_odds(np.asarray(pfm, dtype=float)), floor)
 
 
 def word_filter(word: str) -> np.ndarray:

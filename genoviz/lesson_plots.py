@@ -109,13 +109,14 @@ def scan_figure(
         row=1,
         col=1,
     )
-    if length <= MAX_LETTERS:  # the sequence's own base in each column, as a letter
+    if length <= MAX_LETTERS:  # each base as a letter in its own row (N has no row)
+        known = [(i, b) for i, b in zip(xs, sequence, strict=True) if b in ALPHABET]
         fig.add_trace(
             go.Scatter(
-                x=xs,
-                y=list(sequence),
+                x=[i for i, _ in known],
+                y=[b for _, b in known],
                 mode="text",
-                text=list(sequence),
+                text=[b for _, b in known],
                 textfont={"size": 13, "color": "black"},
                 name="sequence",
                 hoverinfo="skip",

@@ -386,13 +386,18 @@ def _query_key(page: str) -> str:
 
 
 def link_setup(page: str) -> Decoded | None:
-    """The setup in the URL when it is new to this page in this session (a link was
-    opened), else None. Bad values come back as ``problems`` to show, never raise."""
-    current = st.query_params.to_dict()
-    if not current or current == st.session_state.get(_query_key(page)):
+    """The setup in the URL on the page's first run in this session (a link was opened),
+    else None. Bad values come back as ``problems`` to show, never raise.
+
+    Only the first run counts: opening or editing a link loads a new session, while a
+    rerun may carry the browser's previous query string (Streamlit 1.67 sometimes updates
+    the address bar one run late), which must not undo what the user just did.
+    """
+    if _query_key(page) in st.session_state:
         return None
+    current = st.query_params.to_dict()
     st.session_state[_query_key(page)] = current
-    return decode_setup(current)
+    return decode_setup(current) if current else None
 
 
 def sync_link(page: str, setup: Setup) -> str:

@@ -16,6 +16,7 @@ from genoviz.lesson import (
     match_filters,
     planted_motifs,
     planted_sites,
+    pwm_filter,
     scan,
     word_filter,
 )
@@ -108,3 +109,13 @@ def test_figures_show_the_grid_and_the_scan_position():
     marker = next(t for t in fig.data if getattr(t, "mode", None) == "markers")
     assert list(marker.x) == [2] and list(marker.y) == [3.0]
     assert "= <b>3.00</b>" in fig.layout.annotations[-1].text
+    fig = scan_figure("AGNTCA", word_filter("GAT"), s.activation, 0)
+    letters = next(t for t in fig.data if getattr(t, "mode", None) == "text")
+    assert list(letters.text) == list("AGTCA") and list(letters.x) == [1, 2, 4, 5, 6]
+
+
+def test_pwm_filter_is_log_odds_with_a_floor():
+    pfm = np.array([[0.97, 0.0], [0.01, 0.5], [0.01, 0.5], [0.01, 0.0]])
+    w = pwm_filter(pfm)
+    assert w[0, 0] == pytest.approx(np.log2(0.97 / 0.25))
+    assert w[1, 1] == pytest.approx(1.0) and w[0, 1] == -2.0 and w[3, 0] == -2.0

@@ -13,7 +13,13 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM_ARGS, ROOT, chromium, server  # noqa: F401 (fixtures)
+from test_browser import (  # noqa: F401 (chromium and server are fixtures)
+    CHROMIUM_ARGS,
+    JS_CONTENT_HEIGHT,
+    ROOT,
+    chromium,
+    server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +34,22 @@ def no_errors(page) -> None:
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
 
 
+JS_SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')
+    && !document.querySelector('[data-testid="stSpinner"]')"""
+
+
 def shot(page, name: str) -> Path:
+    """A picture of the whole page once the script run has settled (Streamlit scrolls
+    inside its main section, so the window grows to the content height first)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.wait_for_timeout(800)  # let plotly finish drawing
+    page.wait_for_function(JS_SETTLED, timeout=60_000)
+    height = min(max(page.evaluate(JS_CONTENT_HEIGHT) + 120, 1100), 6000)
+    page.set_viewport_size({"width": 1400, "height": height})
+    page.wait_for_timeout(1200)  # let plotly redraw at the new size
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1100})
     assert path.stat().st_size > 10_000
     return path
 
