@@ -101,6 +101,7 @@ def scan_figure(
             zmin=-lim,
             zmax=lim,
             showscale=False,
+            opacity=0.6,  # the sequence's letters stay readable on top
             xgap=1,
             ygap=1,
             name="filter",
@@ -163,7 +164,7 @@ def scan_figure(
             xref="paper",
             yref="paper",
             x=0,
-            y=-0.18,
+            y=-0.3,
             showarrow=False,
             xanchor="left",
         )
@@ -175,6 +176,6 @@ def scan_figure(
         template="plotly_white",
         height=460,
         showlegend=False,
-        margin={"l": 50, "r": 20, "t": 70, "b": 90},
+        margin={"l": 50, "r": 20, "t": 70, "b": 110},
     )
     return fig
