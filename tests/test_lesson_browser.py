@@ -84,7 +84,9 @@ def test_lesson_from_home_to_the_learned_motifs(server: str, chromium: Path):  #
             own.fill("ttgactcatgcN")
             own.press("Enter")
             expect(page.get_by_text("your sequence, 12 bp")).to_be_visible(timeout=30_000)
-            expect(page.locator("code").filter(has_text="TTGACTCATGCN")).to_be_visible()
+            expect(page.locator("code").filter(has_text="TTGACTCATGCN")).to_be_visible(
+                timeout=30_000
+            )
             no_errors(page)
             shot(page, "step2-one-hot")
 

@@ -180,3 +180,23 @@ def test_runs_page_alone_without_runs_explains_and_offers_import():
     ok(at)
     assert "No runs yet" in at.info[0].value
     assert at.expander[0].label == "Import a run (zip)"
+
+
+@pytest.mark.parametrize("available", [True, False])
+def test_figures_offer_png_and_svg_only_where_static_export_works(
+    monkeypatch: pytest.MonkeyPatch, available: bool
+):
+    import pages._common as common
+
+    reason = "PNG/SVG export needs Chrome or Chromium on this machine"
+    monkeypatch.setattr(common, "static_export_problem", lambda: None if available else reason)
+    at = page("pages/lesson.py", dataset="sirna", step="2")
+    ok(at)
+    keys = [b.key for b in at.download_button]
+    assert "dl_html_lesson-one-hot" in keys and "dl_csv_lesson-one-hot" in keys
+    assert ("dl_png_lesson-one-hot" in keys) is available
+    assert ("dl_svg_lesson-one-hot" in keys) is available
+    off = [b for b in at.button if b.key == "dl_nostatic_lesson-one-hot"]
+    assert len(off) == (0 if available else 1)
+    if off:
+        assert off[0].disabled and reason in off[0].help
