@@ -296,7 +296,7 @@ def restore_link(running: bool) -> None:
     for problem in decoded.problems:
         st.warning(problem)
     if running:
-        st.info("A training run is in progress; the link's settings apply once it ends.")
+        st.info("A training run is in progress, so the link's settings were not applied.")
         return
     st.session_state[LINK_SETUP] = decoded.setup
     if decoded.setup.dataset is not None:
