@@ -200,3 +200,20 @@ def test_figures_offer_png_and_svg_only_where_static_export_works(
     assert len(off) == (0 if available else 1)
     if off:
         assert off[0].disabled and reason in off[0].help
+
+
+@pytest.mark.parametrize(
+    "name", ["tf-binding", "sirna", "promoters", "splice-sites", "tf-multitask", "codon-species"]
+)
+def test_lesson_steps_one_to_three_work_for_every_bundled_dna_set(name: str):
+    from genoviz.lesson import lesson_datasets
+
+    assert name in lesson_datasets()
+    at = page("pages/lesson.py", dataset=name)
+    ok(at)
+    for step in (2, 3):
+        at.button(key="lesson_next_bottom").click().run()
+        ok(at)
+        assert at.header[0].value.startswith(f"{step}.")
+    assert at.slider(key="lesson_pos").value >= 1
+    assert any(b.key == "dl_csv_lesson-scan" for b in at.download_button)
