@@ -26,10 +26,13 @@ from streamlit.errors import StreamlitAPIException
 import models
 from genoviz.data import BUNDLED, DataFormatError, Dataset, load_bundled
 from genoviz.data.importers import decode_bytes
+from genoviz.explain import explain
+from genoviz.export import ExportError, figure_image, static_export_problem
 from genoviz.metrics import METRIC_LABELS
 from genoviz.plots import figure_frame, logo_figure
 from genoviz.runs import RunError
 from genoviz.sequences import SequenceError
+from genoviz.share import Decoded, Setup, decode_setup, encode_setup, share_url
 from genoviz.training import TrainingError
 
 log = logging.getLogger("genoviz.ui")
@@ -41,6 +44,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     TrainingError,
     RunError,
     models.ModelError,
+    ExportError,
 )
 
 APP_SCRIPT = Path(__file__).resolve().parents[1] / "app.py"
@@ -247,9 +251,12 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "figure"
 
 
-def download_row(name: str, files: list[tuple[str, Any, str, str, str]]) -> None:
+def download_row(
+    name: str, files: list[tuple[str, Any, str, str, str]], unavailable: str | None = None
+) -> None:
     """A row of download buttons: (label, data, extension, mime, icon) each; ``data`` may be
-    a callable, so the file is made only when clicked. Keys are ``dl_<ext>_<name>``."""
+    a callable, so the file is made only when clicked. Keys are ``dl_<ext>_<name>``.
+    ``unavailable``: why PNG/SVG cannot be offered, shown on a disabled button."""
     slug = _slug(name)
     row = st.container(horizontal=True, gap="small")
     for label, data, ext, mime, icon in files:
@@ -262,23 +269,37 @@ def download_row(name: str, files: list[tuple[str, Any, str, str, str]]) -> None
             on_click="ignore",
             icon=icon,
         )
+    if unavailable:
+        row.button(
+            "PNG/SVG unavailable",
+            key=f"dl_nostatic_{slug}",
+            disabled=True,
+            help=unavailable,
+            icon=":material/image_not_supported:",
+        )
 
 
 def figure_downloads(fig: go.Figure, name: str, df: pd.DataFrame | None = None) -> None:
-    """Two download buttons: the interactive figure as HTML and its numbers as CSV.
+    """Download buttons: the interactive figure as HTML, PNG and SVG where static export
+    works here (kaleido and a local Chromium), and its numbers as CSV.
 
     The files are made only when clicked (deferred callables), so they cost nothing
-    per rerun. ``df`` defaults to the figure's own points (:func:`figure_frame`).
+    per rerun. ``df`` defaults to the figure's own points (:func:`figure_frame`). Where
+    static export cannot work, a disabled PNG/SVG button says why in its tooltip.
     """
     html = lambda: fig.to_html(include_plotlyjs=True, full_html=True)  # noqa: E731
     csv = lambda: (df if df is not None else figure_frame(fig)).to_csv(index=False)  # noqa: E731
-    download_row(
-        name,
-        [
-            ("Figure (HTML)", html, "html", "text/html", ":material/download:"),
-            ("Data (CSV)", csv, "csv", "text/csv", ":material/table:"),
-        ],
-    )
+    files = [("Figure (HTML)", html, "html", "text/html", ":material/download:")]
+    problem = static_export_problem()
+    if problem is None:
+        png = lambda: figure_image(fig, "png")  # noqa: E731
+        svg = lambda: figure_image(fig, "svg")  # noqa: E731
+        files += [
+            ("PNG", png, "png", "image/png", ":material/image:"),
+            ("SVG", svg, "svg", "image/svg+xml", ":material/image:"),
+        ]
+    files.append(("Data (CSV)", csv, "csv", "text/csv", ":material/table:"))
+    download_row(name, files, unavailable=problem)
 
 
 def show_figure(fig: go.Figure, name: str, df: pd.DataFrame | None = None) -> None:
@@ -352,3 +373,52 @@ def show_logo(images: LogoImages, name: str, matrix: pd.DataFrame) -> None:
             ("Data (CSV)", csv, "csv", "text/csv", ":material/table:"),
         ],
     )
+
+
+# --- teaching and sharing: explanations, links that restore a setup ----------------------
+
+
+def explain_here(key: str, expanded: bool = False) -> None:
+    """The "What am I seeing?" expander for ``key`` (see :mod:`genoviz.explain`); call it
+    right next to the figure it explains."""
+    e = explain(key)
+    with st.expander(e.title, expanded=expanded, icon=":material/help:"):
+        st.markdown(e.body)
+
+
+def _query_key(page: str) -> str:
+    return f"_share_synced_{page}"
+
+
+def link_setup(page: str) -> Decoded | None:
+    """The setup in the URL on the page's first run in this session (a link was opened),
+    else None. Bad values come back as ``problems`` to show, never raise.
+
+    Only the first run counts: opening or editing a link loads a new session, while a
+    rerun may carry the browser's previous query string (Streamlit 1.67 sometimes updates
+    the address bar one run late), which must not undo what the user just did.
+    """
+    if _query_key(page) in st.session_state:
+        return None
+    current = st.query_params.to_dict()
+    st.session_state[_query_key(page)] = current
+    return decode_setup(current) if current else None
+
+
+def sync_link(page: str, setup: Setup) -> str:
+    """Write ``setup`` into the address bar (the setup lives in the URL, as in TF
+    Playground) and return the full shareable link."""
+    params = encode_setup(setup)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    st.session_state[_query_key(page)] = params
+    base = st.context.url or f"/{page}"
+    return share_url(base, setup)
+
+
+def copy_link_button(url: str, where: Any = None, key: str = "copy_link") -> None:
+    """A "Copy link" popover holding the link with a one-click copy icon."""
+    target = where if where is not None else st
+    with target.popover("Copy link", icon=":material/link:", key=key):
+        st.caption("This link opens the same setup (the copy icon is on the right):")
+        st.code(url, language=None, wrap_lines=True)

@@ -22,6 +22,7 @@ from genoviz.data.stats import (
 from genoviz.plots import bar_figure, grouped_bar_figure, histogram_figure
 from genoviz.sequences import gc_content
 from pages._common import (
+    explain_here,
     logo_images,
     show_figure,
     show_logo,
@@ -372,6 +373,7 @@ def show_dataset(ds: Dataset) -> None:
         with tabs[0]:
             show_card(ds)
             show_preview(dataset_profile(dataset_key(ds), ds))
+            explain_here("one_hot")
     if tabs[1].open:
         with tabs[1]:
             df = dataset_profile(dataset_key(ds), ds)
@@ -383,8 +385,10 @@ def show_dataset(ds: Dataset) -> None:
         with tabs[2]:
             show_kmer_spectrum(ds)
             show_logo_section(ds)
+            explain_here("composition")
     if tabs[3].open:
         with tabs[3]:
+            explain_here("ground_truth")
             show_ground_truth(ds)
     if tabs[4].open:
         with tabs[4]:

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from genoviz.data import BUNDLED
 from genoviz.training import select_device
-from pages._common import ensure_app_navigation, error_boundary, page_link
+from pages._common import ensure_app_navigation, error_boundary, explain_here, page_link
+
+LESSON_KEYS = ("lesson_step", "lesson_seq", "lesson_own", "lesson_pos", "lesson_filter")
+
+
+def start_lesson() -> None:
+    """Open the lesson at step 1 (the dataset keeps whatever was chosen before)."""
+    for key in LESSON_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state["lesson_step"] = 1
 
 
 def main() -> None:
@@ -37,6 +47,24 @@ def main() -> None:
             "download the predictions as CSV."
         )
         page_link("pages/predict.py", "Open Predict", icon=":material/online_prediction:")
+    st.subheader("Teaching")
+    with st.container(border=True):
+        st.markdown(
+            "**Lesson mode** walks a class through five steps: a dataset with planted "
+            "motifs, one-hot encoding of a sequence, a convolution filter scanning it, "
+            "training live, and the learned motifs next to the planted ones. Every step "
+            "has its own link (the address bar), so you can share any of them."
+        )
+        if st.button(
+            "Start the lesson", key="home_lesson", type="primary", icon=":material/school:"
+        ):
+            start_lesson()
+            try:
+                st.switch_page("pages/lesson.py")
+            except StreamlitAPIException:
+                st.info("Open Lesson in the page menu.")
+    for key in ("one_hot", "conv_filter"):
+        explain_here(key)
     st.subheader("Bundled datasets")
     for spec in BUNDLED.values():
         st.markdown(f"- **{spec.name}** ({spec.task}): {spec.summary}")

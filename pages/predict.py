@@ -19,6 +19,7 @@ from pages._common import (
     bundled_dataset,
     ensure_app_navigation,
     error_boundary,
+    explain_here,
     fmt,
     page_link,
     read_upload,
@@ -216,6 +217,7 @@ def show_predictions(run: Run, inputs: Inputs) -> None:
         x_title = "predicted probability of label 1" if col == "probability" else "prediction"
         fig = histogram_figure(values, "Predictions", x_title, nbins=40)
         show_figure(fig, "predictions", df[["id", col]])
+    explain_here("predictions")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 import models
 from genoviz.data import Dataset
+from genoviz.explain import TASK_TOPIC
 from genoviz.jobs import default_manager
 from genoviz.metrics import METRIC_LABELS, confusion_matrix, roc_points
 from genoviz.plots import (
@@ -18,6 +19,7 @@ from genoviz.plots import (
     scatter_figure,
 )
 from genoviz.runs import default_runs_dir
+from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup
 from genoviz.training import TrainConfig, TrainingJob, select_device
 from pages._common import (
     ACTIVE_DATASET,
@@ -27,21 +29,26 @@ from pages._common import (
     USER_DATASET,
     active_choice,
     bundled_dataset,
+    copy_link_button,
     dataset_choices,
     dataset_label,
     ensure_app_navigation,
     error_boundary,
+    explain_here,
     fmt,
     fresh_dataset,
+    link_setup,
     metric_series,
     page_link,
     show_figure,
     summary_text,
+    sync_link,
 )
 
-BATCH_SIZES = (32, 64, 128, 256, 512)
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 POLL_SECONDS = 1.0
+#: The setup a shared link asked for; the widgets start from it (kept for this session).
+LINK_SETUP = "train_link_setup"
+LINK_WIDGETS = ("train_model", "train_epochs", "train_lr", "train_batch", "train_seed")
 
 
 def peek_dataset(choice: str) -> Dataset:
@@ -57,7 +64,10 @@ def model_label(name: str, task: str) -> str:
 
 
 def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
-    """The model and hyperparameter widgets; returns the model name and the config."""
+    """The model and hyperparameter widgets; returns the model name and the config.
+
+    Their starting values come from a shared link when one was opened (``LINK_SETUP``)."""
+    preset: Setup = st.session_state.get(LINK_SETUP) or Setup()
     input_kind = "onehot+extras" if ds.n_extras else "onehot"
     names = [s.name for s in models.available(ds.task, input_kind)]
     if not names:
@@ -69,6 +79,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     model = st.selectbox(
         "Model",
         names,
+        index=names.index(preset.model) if preset.model in names else 0,
         format_func=lambda n: model_label(n, ds.task),
         key="train_model",
         disabled=running,
@@ -79,7 +90,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         "Epochs",
         1,
         500,
-        TrainConfig.epochs,
+        preset.epochs or TrainConfig.epochs,
         key="train_epochs",
         disabled=running,
         help="Training stops early when validation stops improving.",
@@ -87,7 +98,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     lr = c2.select_slider(
         "Learning rate",
         LEARNING_RATES,
-        value=TrainConfig.lr if TrainConfig.lr in LEARNING_RATES else 1e-3,
+        value=preset.lr or (TrainConfig.lr if TrainConfig.lr in LEARNING_RATES else 1e-3),
         key="train_lr",
         format_func=lambda v: f"{v:g}",
         disabled=running,
@@ -95,7 +106,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     batch = c3.selectbox(
         "Batch size",
         BATCH_SIZES,
-        index=BATCH_SIZES.index(TrainConfig.batch_size),
+        index=BATCH_SIZES.index(preset.batch or TrainConfig.batch_size),
         key="train_batch",
         disabled=running,
     )
@@ -103,7 +114,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         "Seed",
         0,
         2**31 - 1,
-        0,
+        preset.seed or 0,
         key="train_seed",
         disabled=running,
         help="Fixes the starting weights and batch order, so a run can be repeated.",
@@ -192,6 +203,7 @@ def show_curves(history: list[dict]) -> None:
     with c2:
         fig = history_figure(history, metric_series(history), "Metrics", "score")
         show_figure(fig, "metric-curves", df.drop(columns=["valid_confusion"], errors="ignore"))
+    explain_here("overfitting")
     confusion = history[-1].get("valid_confusion")
     job: TrainingJob | None = st.session_state.get(TRAIN_JOB)
     if confusion is not None and job is not None:
@@ -246,6 +258,8 @@ def final_panel(job: TrainingJob) -> None:
     cols[-1].metric("test sequences", f"{n:,}")
     share = float((result.test_labels > 0.5).mean()) if task == "binary" and n else None
     st.markdown(summary_text(task, m, n, share))
+    if task in TASK_TOPIC:
+        explain_here(TASK_TOPIC[task])
     y, p = result.test_labels, result.test_predictions
     if task == "binary" and 0 < (y > 0.5).sum() < n:
         fpr, tpr = roc_points(y, p)
@@ -286,6 +300,24 @@ def per_task_table(metrics: dict, tasks: list[str]) -> pd.DataFrame:
     )
 
 
+def restore_link(running: bool) -> None:
+    """Apply a setup from the URL once: the dataset, then the widgets' starting values."""
+    decoded = link_setup("train")
+    if decoded is None:
+        return
+    for problem in decoded.problems:
+        st.warning(problem)
+    if running:
+        st.info("A training run is in progress, so the link's settings were not applied.")
+        return
+    st.session_state[LINK_SETUP] = decoded.setup
+    if decoded.setup.dataset is not None:
+        st.session_state[ACTIVE_DATASET] = decoded.setup.dataset
+        st.session_state.pop("train_dataset", None)
+    for key in LINK_WIDGETS:  # recreated with the link's values as their defaults
+        st.session_state.pop(key, None)
+
+
 def main() -> None:
     st.title("Train")
     st.caption(
@@ -293,6 +325,7 @@ def main() -> None:
     )
     job: TrainingJob | None = st.session_state.get(TRAIN_JOB)
     running = job is not None and not job.done
+    restore_link(running)
     choices = dataset_choices()
     current = active_choice()
     choice = st.selectbox(
@@ -307,6 +340,15 @@ def main() -> None:
     ds = peek_dataset(choice)
     st.caption(f"{len(ds):,} sequences · task **{ds.task}** · length {ds.summary()['length']} bp")
     model, config = settings_form(ds, running)
+    setup = Setup(
+        dataset=choice if choice != USER_CHOICE else None,
+        model=model,
+        epochs=config.epochs,
+        lr=config.lr,
+        batch=config.batch_size,
+        seed=config.seed,
+    )
+    url = sync_link("train", setup)
     buttons = st.container(horizontal=True, gap="small")
     start = buttons.button(
         "Start training",
@@ -318,6 +360,9 @@ def main() -> None:
     buttons.button(
         "Stop", key="train_stop", on_click=stop_job, disabled=not running, icon=":material/stop:"
     )
+    copy_link_button(url, buttons, key="train_copy_link")
+    if choice == USER_CHOICE:
+        buttons.caption("Your own data cannot travel in a link; the link has the settings.")
     if start and model is not None:
         start_job(choice, model, config)
         st.rerun()  # redraw with Start disabled and Stop enabled

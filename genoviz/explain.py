@@ -1,0 +1,225 @@
+"""Plain-language "What am I seeing?" texts, one per figure kind.
+
+Pages show them in an expander right next to the figure they explain; keeping the words
+here makes them testable and lets every page (and the HTML report) reuse them. Each text
+is short Markdown written for a biologist who has never trained a network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One explanation: ``title`` is the expander label, ``body`` Markdown."""
+
+    key: str
+    title: str
+    body: str
+
+
+_TEXTS: tuple[tuple[str, str, str], ...] = (
+    (
+        "one_hot",
+        "What am I seeing? One-hot encoding",
+        "A network cannot read letters, only numbers. **One-hot encoding** turns each base "
+        "into four numbers, one per letter in the order A, C, G, T: a 1 for the base that "
+        "is there and 0 for the other three. `ACGT` becomes four columns, each with a single "
+        "1. An unknown base (`N`) is all zeros, so it counts as *nothing known*. The result "
+        "is a 4 × length grid, like an image with 4 colour channels and one row of pixels. "
+        'Nothing is lost or assumed: no base is "closer" to another.',
+    ),
+    (
+        "conv_filter",
+        "What am I seeing? A convolution filter",
+        "A **convolution filter** is a small table of weights, 4 rows (A, C, G, T) by a few "
+        "positions, a *learned motif*. It slides along the one-hot sequence one base at a "
+        "time; at each position it multiplies its weights by the bases under it and adds "
+        "them up. That sum is the **activation**: high where the sequence looks like the "
+        "filter, low elsewhere. The activation track below the sequence is that score at "
+        "every position. The first layer of a CNN has many filters, each free to become a "
+        "different motif; the network keeps the ones that help it predict the label. A "
+        "logo of a filter shows, per position, which bases raise its score.",
+    ),
+    (
+        "roc_pr",
+        "What am I seeing? ROC AUC and PR AUC (and the 99%-accuracy trap)",
+        "The model gives every sequence a score. The **ROC curve** sweeps a threshold over "
+        "that score and plots the share of positives caught (true-positive rate) against "
+        "the share of negatives wrongly flagged (false-positive rate). **ROC AUC** is the "
+        "chance that a random positive scores above a random negative: 0.5 is guessing, 1 "
+        "is perfect.\n\n"
+        "**The 99%-accuracy trap.** When only 1–2% of sequences are bound, a model that "
+        "says *never bound* is 98–99% accurate and useless. ROC AUC is not fooled, but it "
+        "can still look flattering, because there are so many negatives that even many "
+        "false alarms are a small *rate*. **PR AUC** (precision–recall) asks the question "
+        "an experimentalist cares about: of the sequences I flag, how many are really "
+        "bound? Its chance level is the share of positives (e.g. 0.02), not 0.5, so read "
+        "it against that baseline. On imbalanced data, report both.",
+    ),
+    (
+        "pearson",
+        "What am I seeing? Pearson correlation",
+        "For a measured number (an efficacy, an expression level) the model predicts a "
+        "number too. Each dot is one held-out sequence: measured value across, prediction "
+        "up. **Pearson r** measures how well a straight line fits the dots: 1 is a perfect "
+        "rising line, 0 no linear relation. r² is the share of the spread the line "
+        "explains (r = 0.7 explains about half). **Spearman ρ** only compares the ranks, so "
+        "it forgives a curved relation and a few outliers. A high r with dots far from the "
+        "dashed y = x line means the model ranks well but is off in scale.",
+    ),
+    (
+        "overfitting",
+        "What am I seeing? Training curves and overfitting",
+        "Each point is one **epoch**, one pass over the training sequences. The **train** "
+        "curve is measured on the sequences the model learns from, the **valid** curve on "
+        "held-out ones it never trains on. Early on both improve. When train keeps "
+        "improving but valid stalls or gets worse, the model is **overfitting**: it is "
+        "memorising the training sequences (their noise included) instead of learning the "
+        "rule. genoviz keeps the weights from the best validation epoch and stops early "
+        "when validation stops improving. The final numbers come from a third, **test** "
+        "split, untouched until the end.",
+    ),
+    (
+        "saliency",
+        "What am I seeing? Saliency and attribution maps",
+        "**Saliency** (gradients, integrated gradients, DeepLIFT) gives every base of one "
+        "sequence a score: how much the prediction would move if that base changed a "
+        "little. Letters drawn tall are the ones the model leans on.\n\n"
+        "*It can tell you* which positions drive this prediction, and whether the model "
+        "found the planted motif or a shortcut (a GC bias, an edge effect).\n\n"
+        "*It cannot tell you* that those bases are causal in the cell: it explains the "
+        "model, not the biology. Gradients are local and can be noisy or saturated; a "
+        "motif present twice may get credit only once. Check against ISM and ground truth.",
+    ),
+    (
+        "ism",
+        "What am I seeing? In-silico mutagenesis (ISM)",
+        "**ISM** mutates every position to each other base, one at a time, and records how "
+        "the prediction changes. A strongly negative cell means that mutation destroys what "
+        "the model relies on.\n\n"
+        "*It can tell you* the model's exact response to each single change, with no "
+        "approximation, which makes it the reference for attribution maps.\n\n"
+        "*It cannot tell you* about combinations: two redundant sites each look unimportant "
+        "because the other one covers for it. It is still the model's view, not a "
+        "measured mutation effect, and it costs 3 × length predictions per sequence.",
+    ),
+    (
+        "attention",
+        "What am I seeing? Attention maps",
+        "A transformer (like DNABERT) mixes information between tokens; **attention** "
+        "weights say how much each token looked at each other token in one layer and head.\n\n"
+        "*It can tell you* which tokens a head links (e.g. a head that always looks at the "
+        "next token, or at a motif).\n\n"
+        "*It cannot tell you* which bases matter for the prediction: high attention is not "
+        "high importance, values are mixed again in later layers, and different heads "
+        "disagree. Use saliency or ISM to ask what matters; use attention to ask how the "
+        "model routes information.",
+    ),
+    (
+        "motifs",
+        "What am I seeing? Learned motifs next to the planted truth",
+        "For each first-layer filter, genoviz collects the stretches of sequence where it "
+        "fires strongly (above half its maximum) and stacks them into a **logo**: letter "
+        "height is how often that base sits at that position. Beside it is the planted "
+        "motif the simulator used, so you can check whether the network rediscovered it. "
+        "A filter may match the motif's reverse complement (the other strand), only part "
+        "of it, or a shifted copy; several filters often share one motif. Filters that "
+        "look like nothing may be unused or encode a background bias.",
+    ),
+    (
+        "embeddings",
+        "What am I seeing? Embeddings",
+        "An **embedding** is the list of numbers a model uses internally for a sequence or "
+        "a token. The plot squeezes those many numbers into two (PCA or UMAP) so similar "
+        "items land near each other. Clusters that follow the labels mean the model "
+        "separates them; axes have no units and distances after UMAP are only roughly "
+        "meaningful. It shows what the model groups together, not why.",
+    ),
+    (
+        "confusion",
+        "What am I seeing? The confusion matrix",
+        "Rows are the true classes, columns the predicted ones; each cell counts sequences "
+        "and shows their share of the row. A perfect model fills only the diagonal. "
+        "Off-diagonal cells show which classes the model mixes up. With unequal class "
+        "sizes, read the row shares, not the raw counts.",
+    ),
+    (
+        "composition",
+        "What am I seeing? Composition and k-mer spectra",
+        "These plots describe the data before any model: how often each base or short word "
+        "(k-mer) occurs, per class and per position. A difference between classes that a "
+        "model could use without learning the motif (e.g. higher GC in positives) is a "
+        "**shortcut**; spotting it here tells you what a high score might really mean.",
+    ),
+    (
+        "ground_truth",
+        "What am I seeing? The planted ground truth",
+        "Simulated sets are made by planting known motifs (from JASPAR, or built into the "
+        "simulator) into background sequence and labelling sequences by rules. Because the "
+        "truth is known, you can check whether a model learned the real rule: compare its "
+        "learned logos and attribution maps with the planted motifs and positions shown "
+        "here. Measured data has no such answer key.",
+    ),
+    (
+        "predictions",
+        "What am I seeing? Predictions",
+        "Each new sequence gets the model's score: a probability for bound/unbound or "
+        "class labels, a number for a measured quantity. A probability of 0.9 means the "
+        "model is confident, not that it is right; it only knows sequences like the ones "
+        "it was trained on, so predictions on very different sequences (another length, "
+        "organism or assay) deserve caution.",
+    ),
+    (
+        "runs",
+        "What am I seeing? Comparing runs",
+        "Each run is one training: its settings, its per-epoch curves and its final test "
+        "metrics. Overlaying runs shows whether a change (another seed, learning rate or "
+        "model) really helps, or only moves the curve within seed-to-seed noise. Compare "
+        "runs on the same dataset and split; a difference smaller than the spread between "
+        "seeds is not a difference.",
+    ),
+)
+
+EXPLANATIONS: dict[str, Explanation] = {k: Explanation(k, t, b) for k, t, b in _TEXTS}
+
+#: Which explanations go with which page, in the order the figures appear. Pages that
+#: other branches add (interpret, motifs, attention, embeddings) are listed for the lead.
+PAGE_TOPICS: dict[str, tuple[str, ...]] = {
+    "home": ("one_hot", "conv_filter"),
+    "data": ("ground_truth", "composition", "one_hot"),
+    "train": ("overfitting", "roc_pr", "pearson", "confusion"),
+    "predict": ("predictions",),
+    "lesson": ("ground_truth", "one_hot", "conv_filter", "overfitting", "motifs"),
+    "runs": ("runs", "overfitting"),
+    "interpret": ("saliency", "ism"),
+    "motifs": ("motifs", "conv_filter"),
+    "attention": ("attention",),
+    "embeddings": ("embeddings",),
+}
+
+#: The explanation for a test metric or figure, by task.
+TASK_TOPIC: dict[str, str] = {
+    "binary": "roc_pr",
+    "multitask-binary": "roc_pr",
+    "regression": "pearson",
+    "multiclass": "confusion",
+}
+
+
+def explain(key: str) -> Explanation:
+    """The explanation for ``key`` (see :data:`EXPLANATIONS`).
+
+    Raises:
+        KeyError: with the known keys, for a key nobody wrote.
+    """
+    try:
+        return EXPLANATIONS[key]
+    except KeyError:
+        raise KeyError(f"no explanation {key!r}; known: {', '.join(EXPLANATIONS)}") from None
+
+
+def for_page(page: str) -> list[Explanation]:
+    """The explanations a page shows, in figure order."""
+    return [EXPLANATIONS[k] for k in PAGE_TOPICS.get(page, ())]

@@ -1,0 +1,214 @@
+"""Managing run folders: export as zip, import a zip, rename, delete, and a status label.
+
+Importing treats the zip as hostile: only the files a run folder holds are accepted
+(``run.json``, ``metrics.jsonl``, ``model.safetensors`` and, for BERT, a small set of
+``hf/`` files), by exact name, so nothing can land outside the new folder (no ``..``, no
+absolute paths, no links) and no pickle (``.bin``, ``.pt``, ``.pkl``) ever gets in. Sizes
+are capped before anything is unpacked, ``run.json`` must be a JSON object, and every
+safetensors file must open as safetensors.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import stat
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from safetensors import safe_open
+
+from genoviz.runs import METRICS, RUN_JSON, WEIGHTS, Run, RunError, safe_name
+
+#: Files a run folder may hold, relative to it. ``hf/`` is a BERT ``save_pretrained`` dir.
+RUN_FILES: frozenset[str] = frozenset(
+    {
+        RUN_JSON,
+        METRICS,
+        WEIGHTS,
+        "hf/config.json",
+        "hf/model.safetensors",
+        "hf/vocab.txt",
+        "hf/tokenizer_config.json",
+        "hf/special_tokens_map.json",
+        "hf/tokenizer.json",
+        "hf/generation_config.json",
+    }
+)
+#: Largest unpacked import, all files together.
+MAX_IMPORT_BYTES = 1 << 30
+MAX_MEMBERS = 64
+#: A run.json with no progress for this long while it says "running" is probably dead.
+STALE_SECONDS = 600.0
+
+
+def export_zip(run_dir: str | Path) -> bytes:
+    """The run folder as zip bytes, its files under ``<run name>/``."""
+    run_dir = Path(run_dir)
+    if not (run_dir / RUN_JSON).is_file():
+        raise RunError(f"{run_dir} is not a genoviz run folder (no {RUN_JSON})")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in sorted(RUN_FILES):
+            path = run_dir / rel
+            if path.is_file() and not path.is_symlink():
+                zf.write(path, f"{run_dir.name}/{rel}")
+    return buf.getvalue()
+
+
+def _member_names(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """Zip members by their path inside the run folder, after every check on names."""
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    if not infos:
+        raise RunError("the zip is empty")
+    if len(infos) > MAX_MEMBERS:
+        raise RunError(f"the zip holds {len(infos)} files; a run has at most {len(RUN_FILES)}")
+    tops = {i.filename.split("/", 1)[0] for i in infos}
+    # exported zips have one top folder; a zip of the folder's contents has none
+    prefix = f"{tops.pop()}/" if len(tops) == 1 and all("/" in i.filename for i in infos) else ""
+    out: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        name = info.filename.removeprefix(prefix)
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise RunError(f"{info.filename!r} is a link; a run zip holds plain files only")
+        if name not in RUN_FILES:
+            raise RunError(
+                f"{info.filename!r} is not part of a genoviz run (expected only "
+                f"{', '.join(sorted(RUN_FILES))}); the zip was not imported"
+            )
+        if name in out:
+            raise RunError(f"{name!r} appears twice in the zip")
+        out[name] = info
+    if RUN_JSON not in out:
+        raise RunError(f"the zip has no {RUN_JSON}; it is not an exported genoviz run")
+    total = sum(i.file_size for i in out.values())
+    if total > MAX_IMPORT_BYTES:
+        raise RunError(f"the zip unpacks to {total / 2**20:,.0f} MB; the limit is 1 GB")
+    return out
+
+
+def import_zip(data: bytes, root: str | Path, name: str | None = None) -> Path:
+    """Unpack a run zip into a new folder under ``root`` and return it.
+
+    The folder is named after ``name`` (or the zip's top folder), made safe, with a
+    ``-imported`` suffix if taken. Nothing is written under ``root`` unless every check
+    passes.
+
+    Raises:
+        RunError: not a zip, unexpected or unsafe members, too large, or files that do not
+            read as a run (``run.json`` not a JSON object, weights not safetensors).
+    """
+    root = Path(root)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise RunError("the file is not a zip archive") from None
+    with zf:
+        members = _member_names(zf)
+        first = zf.infolist()[0].filename
+        stem = name or (first.split("/", 1)[0] if "/" in first else "imported-run")
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=root, prefix=".import-"))
+        try:
+            for rel, info in members.items():
+                dest = staging / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                written = 0
+                with zf.open(info) as src, open(dest, "wb") as out:
+                    while chunk := src.read(1 << 20):
+                        written += len(chunk)
+                        if written > info.file_size or written > MAX_IMPORT_BYTES:
+                            raise RunError(f"{rel} unpacks larger than the zip says")
+                        out.write(chunk)
+            _check_contents(staging)
+            target = _free_path(root, safe_name(stem))
+            staging.rename(target)
+            return target
+        except zipfile.BadZipFile as e:
+            raise RunError(f"the zip is damaged: {e}") from None
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_contents(run_dir: Path) -> None:
+    try:
+        info = json.loads((run_dir / RUN_JSON).read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise RunError(f"{RUN_JSON} in the zip is not valid JSON ({e})") from None
+    if not isinstance(info, dict) or not isinstance(info.get("model"), dict):
+        raise RunError(f"{RUN_JSON} in the zip does not describe a genoviz run (no model)")
+    for rel in (WEIGHTS, "hf/model.safetensors"):
+        path = run_dir / rel
+        if path.exists():
+            try:
+                with safe_open(str(path), framework="pt") as fh:
+                    fh.keys()
+            except Exception as e:
+                raise RunError(f"{rel} in the zip is not a safetensors file ({e})") from None
+
+
+def _free_path(root: Path, name: str) -> Path:
+    path = root / name
+    k = 0
+    while path.exists():
+        k += 1
+        path = root / f"{name}-imported" if k == 1 else root / f"{name}-imported-{k}"
+    return path
+
+
+def _inside(root: Path, path: Path) -> Path:
+    """``path`` resolved, checked to be a run folder directly under ``root``."""
+    resolved = path.resolve()
+    if resolved.parent != root.resolve() or not (resolved / RUN_JSON).is_file():
+        raise RunError(f"{path} is not a run folder under {root}")
+    return resolved
+
+
+def rename_run(run_dir: str | Path, new_name: str, root: str | Path) -> Path:
+    """Rename a run folder (the name is made safe); returns the new path.
+
+    Raises:
+        RunError: outside ``root``, or a run with that name exists.
+    """
+    src = _inside(Path(root), Path(run_dir))
+    name = safe_name(new_name)
+    dest = src.parent / name
+    if dest == src:
+        return src
+    if dest.exists():
+        raise RunError(f"a run named {name!r} already exists; choose another name")
+    src.rename(dest)
+    return dest
+
+
+def delete_run(run_dir: str | Path, root: str | Path) -> None:
+    """Delete a run folder and everything in it (only a run folder directly under ``root``)."""
+    shutil.rmtree(_inside(Path(root), Path(run_dir)))
+
+
+def last_activity(run: Run) -> float:
+    """Newest modification time (epoch seconds) of the run's files."""
+    times = [p.stat().st_mtime for p in (run.path / f for f in RUN_FILES) if p.exists()]
+    return max(times, default=0.0)
+
+
+def status_label(run: Run, live: bool = False, now: float | None = None) -> str:
+    """What to call a run's status on screen.
+
+    ``live``: a job of this server is writing it. A run whose ``run.json`` still says
+    ``running`` with no live job and no write for :data:`STALE_SECONDS` was most likely cut
+    off (a crash, a closed server): it is shown as possibly interrupted.
+    """
+    status = run.status
+    if status != "running" or live:
+        return status
+    now = time.time() if now is None else now
+    idle = now - last_activity(run)
+    if idle > STALE_SECONDS:
+        return f"interrupted? (running, no progress for {idle / 60:,.0f} min)"
+    return "running"

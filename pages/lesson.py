@@ -1,0 +1,137 @@
+"""Lesson: five guided steps from a dataset with planted truth to what a CNN learned.
+
+Each step is a page state (``lesson_step``, also in the URL as ``step``), so a teacher can
+share a link to any step. The steps are drawn by pages/_lesson_steps.py; the science is in
+:mod:`genoviz.lesson`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from genoviz.lesson import LESSON_EPOCHS, STEPS, example_index, lesson_datasets
+from genoviz.share import Setup
+from pages._common import (
+    bundled_dataset,
+    copy_link_button,
+    ensure_app_navigation,
+    error_boundary,
+    link_setup,
+    sync_link,
+)
+from pages._lesson_steps import (
+    DATASET,
+    EPOCHS,
+    FILTER,
+    OWN,
+    POS,
+    SEED,
+    SEQ,
+    STEP,
+    STEP_VIEWS,
+    WORD,
+    filter_options,
+    go,
+)
+
+# --- state --------------------------------------------------------------------------------
+
+
+#: Widget keys whose values must outlive the steps that do not show their widget
+#: (Streamlit drops a widget's state in a run that does not draw it, unless it is set).
+KEPT = (SEQ, OWN, FILTER, WORD, POS, SEED, EPOCHS, "lesson_window")
+
+
+def init_state() -> None:
+    """Keep the steps' values, set defaults, then a shared link (once) on top."""
+    for key in KEPT:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    names = lesson_datasets()
+    st.session_state.setdefault(DATASET, "tf-binding" if "tf-binding" in names else names[0])
+    st.session_state.setdefault(STEP, 1)
+    st.session_state.setdefault(SEED, 0)
+    st.session_state.setdefault(EPOCHS, LESSON_EPOCHS)
+    decoded = link_setup("lesson")
+    if decoded is None:
+        return
+    for problem in decoded.problems:
+        st.warning(problem)
+    s = decoded.setup
+    if s.dataset is not None and s.dataset in names:
+        st.session_state[DATASET] = s.dataset
+    elif s.dataset is not None:
+        st.warning(f"The lesson needs a DNA dataset a model can train on, not {s.dataset}.")
+    for key, value in ((STEP, s.step), (SEED, s.seed), (EPOCHS, s.epochs), (SEQ, s.seq)):
+        if value is not None:
+            st.session_state[key] = value
+    if s.filter is not None:
+        st.session_state["lesson_filter_index"] = s.filter
+    if s.pos is not None:
+        st.session_state[POS] = s.pos + 1
+
+
+def on_dataset_change() -> None:
+    """A new dataset: its own example sequence, and the scan starts at the left."""
+    for key in (SEQ, POS, "lesson_filter_index", FILTER):
+        st.session_state.pop(key, None)
+
+
+# --- page ---------------------------------------------------------------------------------
+
+
+def nav_buttons(step: int, where: str) -> None:
+    row = st.container(horizontal=True, gap="small")
+    row.button(
+        "Back",
+        key=f"lesson_back_{where}",
+        on_click=go,
+        args=(step - 1,),
+        disabled=step == 1,
+        icon=":material/arrow_back:",
+    )
+    row.button(
+        "Next",
+        key=f"lesson_next_{where}",
+        on_click=go,
+        args=(step + 1,),
+        disabled=step == len(STEPS),
+        type="primary",
+        icon=":material/arrow_forward:",
+    )
+
+
+def main() -> None:
+    st.title("Lesson: how a CNN reads DNA")
+    init_state()
+    names = lesson_datasets()
+    st.selectbox("Dataset", names, key=DATASET, on_change=on_dataset_change)
+    ds = bundled_dataset(st.session_state[DATASET])
+    if SEQ not in st.session_state:
+        st.session_state[SEQ] = example_index(ds)
+    st.session_state[SEQ] = max(0, min(int(st.session_state[SEQ]), len(ds) - 1))
+    step = int(st.session_state[STEP])
+    st.progress(step / len(STEPS), text=f"Step {step} of {len(STEPS)}")
+    st.header(f"{step}. {STEPS[step - 1]}")
+    with error_boundary(f"showing lesson step {step}"):
+        STEP_VIEWS[step - 1](ds)
+    st.divider()
+    nav_buttons(step, "bottom")
+    filter_names = list(filter_options(ds)) if step == 3 else []
+    chosen = st.session_state.get(FILTER)
+    setup = Setup(
+        dataset=ds.name,
+        seed=int(st.session_state[SEED]),
+        epochs=int(st.session_state[EPOCHS]),
+        seq=int(st.session_state[SEQ]),
+        step=step,
+        filter=filter_names.index(chosen) if chosen in filter_names else None,
+        pos=int(st.session_state[POS]) - 1 if step == 3 and POS in st.session_state else None,
+    )
+    url = sync_link("lesson", setup)
+    copy_link_button(url, key="lesson_copy_link")
+
+
+ensure_app_navigation()
+with error_boundary("showing the Lesson page"):
+    main()

@@ -1,0 +1,168 @@
+"""Runs: compare saved runs (overlaid curves, a metrics table), rename, delete, export a
+run as zip or as a one-file HTML report, and import a zip."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from genoviz.data import BUNDLED
+from genoviz.lesson import motif_indices, planted_motifs
+from genoviz.metrics import METRIC_LABELS
+from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
+from genoviz.runs import Run, default_runs_dir, list_runs
+from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
+from pages._common import (
+    bundled_dataset,
+    ensure_app_navigation,
+    error_boundary,
+    explain_here,
+    fmt,
+    show_figure,
+)
+
+SELECTED = "runs_selected"
+IMPORTED = "runs_imported"
+MAX_ZIP_MB = 1024.0
+
+
+def metrics_table(runs: list[Run]) -> pd.DataFrame:
+    """One row per run: status, data, model, settings and the final test metrics."""
+    rows = []
+    for run in runs:
+        info = run.info
+        cfg = info.get("config") or {}
+        test = (info.get("final_metrics") or {}).get("test") or {}
+        row = {
+            "run": run.name,
+            "status": status_label(run),
+            "dataset": (info.get("dataset") or {}).get("name"),
+            "model": (info.get("model") or {}).get("name"),
+            "epochs": info.get("epochs_done", len(run.history)),
+            "best epoch": info.get("best_epoch"),
+            "lr": cfg.get("lr"),
+            "batch": cfg.get("batch_size"),
+            "seed": info.get("seed"),
+        }
+        for key, label in METRIC_LABELS.items():
+            if key in test and key != "loss":
+                row[f"test {label}"] = fmt(test[key])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def report_for(run: Run) -> str:
+    """The HTML report, with top motifs when the run's dataset is a bundled set."""
+    spec = str((run.info.get("dataset") or {}).get("spec", ""))
+    motifs = []
+    if spec in BUNDLED and (run.path / "model.safetensors").exists():
+        ds = bundled_dataset(spec)
+        seqs = [ds.sequences[i] for i in motif_indices(ds)]
+        motifs = top_motifs(run, seqs, planted_motifs(ds) or None, k=4)
+    return run_report_html(run, motifs)
+
+
+def import_section() -> None:
+    with st.expander("Import a run (zip)", icon=":material/upload:"):
+        up = st.file_uploader("Exported run (.zip)", type=["zip"], key="runs_import_file")
+        if up is not None and st.session_state.get(IMPORTED) != up.file_id:
+            with error_boundary("importing the run"):
+                data = up.getvalue()
+                if len(data) > MAX_ZIP_MB * 2**20:
+                    st.error("The zip is larger than 1 GB; copy the run folder instead.")
+                    return
+                path = import_zip(data, default_runs_dir())
+                st.session_state[IMPORTED] = up.file_id
+                st.success(f"Imported as `{path.name}`.")
+                st.rerun()
+
+
+def actions(run: Run) -> None:
+    """Rename, delete (with confirmation), zip and report of one run."""
+    root = default_runs_dir()
+    st.markdown(f"#### `{run.name}` · status: **{status_label(run)}**")
+    if status_label(run).startswith("interrupted"):
+        st.warning(
+            "This run never finished: it was cut off (the server stopped or crashed). Its "
+            "curves are kept up to the last finished epoch; retrain it to get final metrics."
+        )
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        "Export as zip",
+        data=lambda: export_zip(run.path),
+        file_name=f"{run.name}.zip",
+        mime="application/zip",
+        key="runs_zip",
+        on_click="ignore",
+        icon=":material/folder_zip:",
+    )
+    row.download_button(
+        "HTML report",
+        data=lambda: report_for(run),
+        file_name=f"{run.name}-report.html",
+        mime="text/html",
+        key="runs_report",
+        on_click="ignore",
+        icon=":material/description:",
+    )
+    c1, c2 = st.columns(2)
+    with c1, st.form(f"runs_rename_{run.name}", border=False):
+        new = st.text_input("New name", value=run.name, key=f"runs_new_name_{run.name}")
+        if st.form_submit_button("Rename", icon=":material/edit:"):
+            with error_boundary("renaming the run"):
+                path = rename_run(run.path, new, root)
+                st.session_state[SELECTED] = path.name
+                st.rerun()
+    with c2:
+        sure = st.checkbox(
+            f"Yes, delete {run.name} and its weights", key=f"runs_confirm_{run.name}"
+        )
+        if st.button("Delete run", key="runs_delete", disabled=not sure, icon=":material/delete:"):
+            with error_boundary("deleting the run"):
+                delete_run(run.path, root)
+                st.session_state.pop(SELECTED, None)
+                st.rerun()
+
+
+def main() -> None:
+    st.title("Runs")
+    root = default_runs_dir()
+    st.caption(f"Saved under `{root}`")
+    runs = list_runs(root)
+    import_section()
+    if not runs:
+        st.info("No runs yet: train one on the Train page or in the Lesson, or import a zip.")
+        return
+    names = [r.name for r in runs]
+    by_name = dict(zip(names, runs, strict=True))
+    st.subheader("All runs")
+    st.dataframe(metrics_table(runs), hide_index=True, key="runs_table")
+    st.subheader("Compare curves")
+    chosen = st.multiselect(
+        "Runs to overlay", names, default=names[: min(3, len(names))], key="runs_overlay"
+    )
+    histories = {n: by_name[n].history for n in chosen}
+    keys = history_keys(list(histories.values()))
+    if keys:
+        default = next((k for k in keys if k.startswith("valid_") and k != "valid_loss"), keys[0])
+        key = st.selectbox("Curve", keys, index=keys.index(default), key="runs_curve")
+        split, _, metric = key.partition("_")
+        fig = overlay_figure(
+            histories, key, f"{split} {METRIC_LABELS.get(metric, metric)} by epoch"
+        )
+        show_figure(fig, f"runs-{key}")
+        explain_here("runs")
+    elif chosen:
+        st.caption("The chosen runs recorded no epoch yet.")
+    st.subheader("Manage a run")
+    current = st.session_state.get(SELECTED)
+    selected = st.selectbox(
+        "Run", names, index=names.index(current) if current in names else 0, key="runs_pick"
+    )
+    st.session_state[SELECTED] = selected
+    actions(by_name[selected])
+
+
+ensure_app_navigation()
+with error_boundary("showing the Runs page"):
+    main()

@@ -1,0 +1,121 @@
+"""Lesson science and figures: scans worked out by hand, motif matching, planted truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from genoviz.data import Dataset, DatasetMeta
+from genoviz.interpret.filters import filter_pfms
+from genoviz.lesson import (
+    column_similarity,
+    example_index,
+    lesson_datasets,
+    match_filters,
+    planted_motifs,
+    planted_sites,
+    pwm_filter,
+    scan,
+    word_filter,
+)
+from genoviz.lesson_plots import one_hot_figure, scan_figure
+from genoviz.sequences import SequenceError, one_hot
+
+
+def test_scan_is_the_sum_of_the_weights_under_the_window():
+    x = one_hot("AGATCA")[0]
+    s = scan(x, word_filter("GAT"))
+    assert s.activation.tolist() == [0, 3, 0, 0]  # GAT at position 1 (0-based)
+    assert s.best == 1 and s.contributions[1].tolist() == [1, 1, 1]
+    assert s.contributions[0].tolist() == [0, 0, 0]  # AGA: no base matches at its column
+    with pytest.raises(ValueError, match="shorter"):
+        scan(one_hot("AC")[0], word_filter("GAT"))
+    with pytest.raises(SequenceError):
+        word_filter("GAZ")
+
+
+def test_column_similarity_finds_the_shift_and_match_uses_both_strands():
+    motif = one_hot("TGACTCA")[0].astype(float) * 0.9 + 0.025
+    inner = motif[:, 2:6]  # a filter that learned only 'ACTC'
+    r, shift = column_similarity(inner, motif)
+    assert r == pytest.approx(1.0) and shift == -2
+    rc = inner[::-1, ::-1]
+    flat = np.full((4, 5), 0.25)
+    matches = match_filters(
+        np.stack([np.pad(rc, ((0, 0), (0, 1)), constant_values=0.25), flat[:, :5]]), {"AP1": motif}
+    )
+    assert len(matches) == 1  # the flat filter never fired
+    best = matches[0]
+    assert (best.filter, best.strand, best.offset) == (0, "-", -1)
+    assert best.score == pytest.approx(4 / 5)  # 4 perfect columns and one flat one (r = 0)
+
+
+def test_filter_pfms_average_the_windows_where_a_hand_set_filter_fires():
+    conv = nn.Conv1d(4, 2, 3)
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.bias.zero_()
+        conv.weight[0] = torch.tensor(word_filter("GAT"))
+        conv.weight[1] -= 1.0  # never positive: never fires
+    x = torch.tensor(one_hot(["CCGATCC", "GATTTTT", "GCTAAAA"]))
+    pfms = filter_pfms(nn.Sequential(conv), x, threshold=0.5)
+    assert pfms.shape == (2, 4, 3)
+    # GAT (score 3) twice; GCT scores 2 > 1.5 once: column 2 is C one time in three
+    expected = (2 * word_filter("GAT") + word_filter("GCT")) / 3
+    np.testing.assert_allclose(pfms[0], expected, atol=0.01)  # up to a small pseudocount
+    np.testing.assert_allclose(pfms[1], 0.25)
+
+
+def tiny_dataset() -> Dataset:
+    meta = DatasetMeta(
+        name="tiny",
+        ground_truth={
+            "motifs": {"MA0491.3": "JUND", "IUPAC:YYANWYY": "Inr"},
+            "columns": ["index", "motif_id", "start", "strand", "kind"],
+            "instances": [[0, "MA0491.3", 3, "+", "decoy"], [2, "MA0491.3", 5, "-", "site"]],
+            "donor_pfm": [[2, 0], [0, 2], [0, 0], [0, 0]],
+        },
+    )
+    return Dataset(["ACGT" * 5] * 3, np.array([0, 0, 1]), "binary", meta)
+
+
+def test_planted_truth_is_read_from_jaspar_and_stored_matrices():
+    ds = tiny_dataset()
+    motifs = planted_motifs(ds)
+    assert set(motifs) == {"JUND (MA0491.3)", "donor"}
+    np.testing.assert_allclose(motifs["JUND (MA0491.3)"].sum(axis=0), 1.0)
+    np.testing.assert_allclose(motifs["donor"], [[1, 0], [0, 1], [0, 0], [0, 0]])
+    assert planted_sites(ds, 2) == [("JUND (MA0491.3)", 5, "-")]
+    assert planted_sites(ds, 1) == []
+    assert example_index(ds) == 2  # the positive with a real site, not the decoy
+
+
+def test_lesson_offers_every_trainable_bundled_dna_set():
+    names = lesson_datasets()
+    assert "tf-binding" in names and "sirna" in names and "splice-sites" in names
+    assert "codon-corpus" not in names  # a language-model corpus: no model trains on it
+
+
+def test_figures_show_the_grid_and_the_scan_position():
+    fig = one_hot_figure("ACGTN", one_hot("ACGTN")[0])
+    assert fig.data[0].z.shape == (4, 5) and list(fig.layout.xaxis.ticktext) == list("ACGTN")
+    x = one_hot("AGATCA")[0]
+    s = scan(x, word_filter("GAT"))
+    fig = scan_figure("AGATCA", word_filter("GAT"), s.activation, 1, s.contributions[1])
+    heat = fig.data[0].z
+    assert np.isnan(heat[:, 0]).all() and heat[2, 1] == 1  # G weight sits at position 2
+    marker = next(t for t in fig.data if getattr(t, "mode", None) == "markers")
+    assert list(marker.x) == [2] and list(marker.y) == [3.0]
+    assert "= <b>3.00</b>" in fig.layout.annotations[-1].text
+    fig = scan_figure("AGNTCA", word_filter("GAT"), s.activation, 0)
+    letters = next(t for t in fig.data if getattr(t, "mode", None) == "text")
+    assert list(letters.text) == list("AGTCA") and list(letters.x) == [1, 2, 4, 5, 6]
+
+
+def test_pwm_filter_is_log_odds_with_a_floor():
+    pfm = np.array([[0.97, 0.0], [0.01, 0.5], [0.01, 0.5], [0.01, 0.0]])
+    w = pwm_filter(pfm)
+    assert w[0, 0] == pytest.approx(np.log2(0.97 / 0.25))
+    assert w[1, 1] == pytest.approx(1.0) and w[0, 1] == -2.0 and w[3, 0] == -2.0

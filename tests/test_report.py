@@ -1,0 +1,80 @@
+"""The one-file HTML report of a run, from a real (tiny) trained run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import planted_dataset
+
+from genoviz.report import run_report_html, top_motifs
+from genoviz.runs import load_run
+from genoviz.sequences import one_hot
+from genoviz.training import TrainConfig, fit
+
+MOTIF = "TGACTCA"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory):
+    ds = planted_dataset(n=400, length=30, motif=MOTIF)
+    cfg = TrainConfig(
+        epochs=8,
+        lr=1e-2,
+        seed=0,
+        device="cpu",
+        runs_dir=str(tmp_path_factory.mktemp("runs")),
+        hparams={"members": 1, "filters": 8, "kernel": 7},
+    )
+    result = fit(ds, "cnn", cfg)
+    return ds, load_run(result.run_dir)
+
+
+def test_report_has_card_curves_metrics_and_motifs(trained):
+    ds, run = trained
+    positives = [s for s, y in zip(ds.sequences, ds.labels, strict=True) if y > 0.5]
+    planted = {"AP-1 site": one_hot(MOTIF)[0].astype(float) * 0.96 + 0.01}
+    motifs = top_motifs(run, positives, planted, k=2)
+    assert len(motifs) == 2 and motifs[0].score >= motifs[1].score
+    assert motifs[0].planted == "AP-1 site" and motifs[0].score > 0.5  # it found the motif
+    page = run_report_html(run, motifs)
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert run.name in page and "Run card" in page and ">cnn<" in page
+    assert page.count("Plotly.newPlot") == 2  # loss and metric curves
+    assert page.count('<script type="text/javascript">/**') <= 1  # plotly.js inlined once
+    assert (
+        len(re.findall(r'<img alt=[^>]*src="data:image/png;base64,', page)) == 4
+    )  # 2 filters + 2 planted
+    test_auc = run.info["final_metrics"]["test"]["roc_auc"]
+    assert f"{test_auc:.4g}" in page
+
+
+def test_without_planted_motifs_the_most_informative_filters_are_shown(trained):
+    ds, run = trained
+    motifs = top_motifs(run, ds.sequences[:100], None, k=3)
+    assert [m.planted for m in motifs] == [None] * 3
+    assert all(m.pfm.shape == (4, 7) for m in motifs)
+    np.testing.assert_allclose(motifs[0].pfm.sum(axis=0), 1.0)
+
+
+def test_report_of_a_run_without_history_or_metrics(tmp_path: Path):
+    from genoviz.runs import write_run_json
+
+    write_run_json(tmp_path, {"status": "running", "model": {"name": "cnn", "build": {}}})
+    page = run_report_html(load_run(tmp_path))
+    assert "did not finish" in page and "No epoch was recorded" in page
+    assert "Plotly.newPlot" not in page
+
+
+def test_overlay_has_one_line_per_run_with_the_key():
+    from genoviz.report import history_keys, overlay_figure
+
+    a = [{"epoch": 1, "valid_roc_auc": 0.6, "train_loss": 0.7}, {"epoch": 2, "valid_roc_auc": 0.8}]
+    b = [{"epoch": 1, "valid_roc_auc": 0.5, "valid_confusion": [[1]]}]
+    fig = overlay_figure({"a": a, "b": b, "empty": []}, "valid_roc_auc", "ROC AUC")
+    assert [t.name for t in fig.data] == ["a", "b"]
+    assert list(fig.data[0].y) == [0.6, 0.8] and list(fig.data[1].x) == [1]
+    assert "ROC AUC" in fig.layout.yaxis.title.text
+    assert history_keys([a, b]) == ["train_loss", "valid_roc_auc"]

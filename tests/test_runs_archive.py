@@ -1,0 +1,136 @@
+"""Run zips (export, hostile imports), rename, delete and the interrupted label."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import torch
+
+import models
+from genoviz import runs
+from genoviz.runs_archive import (
+    RUN_FILES,
+    STALE_SECONDS,
+    delete_run,
+    export_zip,
+    import_zip,
+    rename_run,
+    status_label,
+)
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    d = runs.new_run_dir(tmp_path / "runs", "tiny")
+    build = {"seq_len": 12, "outputs": 1, "extras": 0, "members": 1, "filters": 3, "kernel": 5}
+    model = models.get("cnn", **build)
+    runs.write_run_json(d, {"status": "finished", "model": {"name": "cnn", "build": build}})
+    runs.append_metrics(d, {"epoch": 1, "train_loss": 0.7, "valid_loss": 0.69})
+    runs.save_weights(d, model)
+    (d / "stray.txt").write_text("not part of a run")
+    return d
+
+
+def zip_of(files: dict[str, bytes | str], mode: int | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name)
+            if mode is not None:
+                info.external_attr = mode << 16
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def test_export_then_import_gives_the_same_run(run_dir: Path, tmp_path: Path):
+    data = export_zip(run_dir)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert sorted(names) == sorted(
+        f"{run_dir.name}/{f}" for f in (runs.RUN_JSON, runs.METRICS, runs.WEIGHTS)
+    )
+    other = tmp_path / "elsewhere"
+    new = import_zip(data, other)
+    assert new == other / run_dir.name
+    back = runs.load_run(new)
+    assert back.info == runs.load_run(run_dir).info and back.history[0]["epoch"] == 1
+    ref = runs.load_run(run_dir).load_model().state_dict()
+    for k, v in back.load_model().state_dict().items():
+        assert torch.equal(v, ref[k])
+    again = import_zip(data, other)  # a second import never overwrites the first
+    assert again.name == f"{run_dir.name}-imported"
+    assert not any(p.name.startswith(".import-") for p in other.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"r/run.json": "{}", "r/../../evil.txt": "x"}, "not part of a genoviz run"),
+        ({"/abs/run.json": '{"model": {}}'}, "not part of a genoviz run"),
+        ({"r/run.json": '{"model": {}}', "r/model.pt": b"\x80\x04pickle"}, "not part of"),
+        ({"r/run.json": '{"model": {}}', "r/hf/pytorch_model.bin": b"x"}, "not part of"),
+        ({"r/metrics.jsonl": "{}"}, "no run.json"),
+        ({"r/run.json": "[1, 2]"}, "does not describe a genoviz run"),
+        ({"r/run.json": "{not json"}, "not valid JSON"),
+        (
+            {"r/run.json": '{"model": {}}', "r/model.safetensors": b"\x80\x04pickle"},
+            "not a safetensors",
+        ),
+    ],
+)
+def test_hostile_or_broken_zips_are_refused_and_leave_nothing(tmp_path: Path, files, message):
+    root = tmp_path / "runs"
+    with pytest.raises(runs.RunError, match=message):
+        import_zip(zip_of(files), root)
+    assert not root.exists() or list(root.iterdir()) == []
+
+
+def test_links_and_non_zips_are_refused(tmp_path: Path):
+    link = zip_of({"r/run.json": "/etc/passwd"}, mode=stat.S_IFLNK | 0o777)
+    with pytest.raises(runs.RunError, match="link"):
+        import_zip(link, tmp_path)
+    with pytest.raises(runs.RunError, match="not a zip"):
+        import_zip(b"PK-not-really", tmp_path)
+
+
+def test_a_zip_of_the_folder_contents_imports_under_the_given_name(run_dir: Path, tmp_path: Path):
+    files = {f: (run_dir / f).read_bytes() for f in (runs.RUN_JSON, runs.METRICS)}
+    new = import_zip(zip_of(files), tmp_path / "in", name="../my run")
+    assert new.name == "my-run" and (new / runs.RUN_JSON).is_file()
+
+
+def test_rename_and_delete_stay_inside_the_root(run_dir: Path, tmp_path: Path):
+    root = run_dir.parent
+    new = rename_run(run_dir, "../renamed run", root)
+    assert new == root / "renamed-run" and new.is_dir() and not run_dir.exists()
+    other = runs.new_run_dir(root, "other")
+    runs.write_run_json(other, {"status": "finished"})
+    with pytest.raises(runs.RunError, match="already exists"):
+        rename_run(other, "renamed-run", root)
+    outside = tmp_path / "not-a-run"
+    outside.mkdir()
+    with pytest.raises(runs.RunError, match="not a run folder"):
+        delete_run(outside, root)
+    delete_run(new, root)
+    assert not new.exists() and other.exists()
+
+
+def test_running_without_progress_is_marked_possibly_interrupted(run_dir: Path):
+    info = json.loads((run_dir / runs.RUN_JSON).read_text())
+    runs.write_run_json(run_dir, info | {"status": "running"})
+    run = runs.load_run(run_dir)
+    assert status_label(run) == "running"
+    old = time.time() - STALE_SECONDS - 120
+    for f in RUN_FILES:
+        if (run_dir / f).exists():
+            os.utime(run_dir / f, (old, old))
+    assert status_label(run).startswith("interrupted?")
+    assert status_label(run, live=True) == "running"
+    runs.write_run_json(run_dir, info | {"status": "interrupted"})
+    assert status_label(runs.load_run(run_dir)) == "interrupted"

@@ -1,0 +1,219 @@
+"""AppTest checks for teaching and sharing: links restore the Train setup, the Lesson and
+Runs pages load and act. (Fragments and the live lesson are covered in the browser.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("genoviz-cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache_dir: Path) -> Path:
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(runs))
+    monkeypatch.setenv("GENOVIZ_CACHE_DIR", str(cache_dir))
+    monkeypatch.syspath_prepend(str(ROOT))
+    return runs
+
+
+def page(path: str, **params: str) -> AppTest:
+    """A page file on its own (as a deep link opens it), with query parameters."""
+    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_train_link_restores_the_setup_and_the_url_follows_the_widgets():
+    at = page(
+        "pages/train.py",
+        dataset="sirna",
+        model="cnn",
+        epochs="3",
+        lr="0.0003",
+        batch="64",
+        seed="7",
+    )
+    ok(at)
+    assert at.selectbox(key="train_dataset").value == "sirna"
+    assert at.selectbox(key="train_model").value == "cnn"
+    assert at.number_input(key="train_epochs").value == 3
+    assert at.select_slider(key="train_lr").value == pytest.approx(3e-4)
+    assert at.selectbox(key="train_batch").value == 64
+    assert at.number_input(key="train_seed").value == 7
+    assert at.query_params["dataset"] == "sirna" and at.query_params["seed"] == "7"
+    at.number_input(key="train_seed").set_value(11).run()
+    ok(at)
+    assert at.number_input(key="train_seed").value == 11  # the link is not re-applied
+    assert at.query_params["seed"] == "11"
+    codes = [c.value for c in at.code]
+    assert any("seed=11" in c and "dataset=sirna" in c for c in codes)
+
+
+def test_a_bad_link_value_is_a_warning_not_an_error():
+    at = page("pages/train.py", dataset="nope", epochs="9999", seed="5")
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "dataset" in warnings and "epochs" in warnings
+    assert at.selectbox(key="train_dataset").value == "tf-binding"
+    assert at.number_input(key="train_seed").value == 5
+
+
+def app(switch: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    if switch:
+        at.switch_page(switch).run()
+    return at
+
+
+def test_home_starts_the_lesson_at_step_one():
+    at = app()
+    ok(at)
+    at.button(key="home_lesson").click().run()
+    ok(at)
+    assert at.title[0].value.startswith("Lesson")
+    assert at.header[0].value == "1. A dataset and its planted truth"
+
+
+def test_lesson_steps_one_to_three_and_the_scan_controls():
+    at = page("pages/lesson.py", dataset="tf-binding")
+    ok(at)
+    assert at.selectbox(key="lesson_dataset").value == "tf-binding"
+    sites = at.dataframe[0].value
+    assert sites["motif"].str.contains("JUND").all()  # the example sequence's planted sites
+    assert at.query_params["step"] == "1"
+    at.button(key="lesson_next_bottom").click().run()
+    ok(at)
+    assert at.header[0].value.startswith("2.")
+    at.text_input(key="lesson_own").input("ttgactcaN").run()
+    ok(at)
+    assert "TTGACTCAN" in [c.value for c in at.code]
+    at.text_input(key="lesson_own").input("ACGZ").run()
+    assert "'Z'" in " ".join(e.value for e in at.error)
+    at.text_input(key="lesson_own").input("").run()
+    at.button(key="lesson_next_bottom").click().run()
+    ok(at)
+    assert at.header[0].value.startswith("3.")
+    assert at.selectbox(key="lesson_filter").value.startswith("planted motif: JUND")
+    at.button(key="lesson_pos_best").click().run()
+    best = at.slider(key="lesson_pos").value
+    at.button(key="lesson_pos_next").click().run()
+    assert at.slider(key="lesson_pos").value == best + 1
+    assert at.query_params["pos"] == str(best)  # 0-based in the URL
+    assert "its best match is at position" in " ".join(m.value for m in at.markdown)
+
+
+def test_lesson_link_opens_the_scan_at_the_shared_position():
+    at = page("pages/lesson.py", dataset="sirna", step="3", seq="4", pos="5", filter="0")
+    ok(at)
+    assert at.header[0].value.startswith("3.")
+    assert at.selectbox(key="lesson_dataset").value == "sirna"
+    assert at.slider(key="lesson_pos").value == 6
+    assert at.selectbox(key="lesson_filter").value == "a word you type"  # sirna: no motif
+
+
+def test_lesson_step_five_without_training_points_back():
+    at = page("pages/lesson.py", dataset="promoters", step="5")
+    ok(at)
+    assert "Train the network first" in at.info[0].value
+    at.button(key="lesson_to_train").click().run()
+    assert at.header[0].value.startswith("4.")
+
+
+def test_runs_page_lists_compares_exports_renames_and_deletes(isolated: Path):
+    import models
+    from genoviz import runs
+
+    for name, auc in (("a", 0.7), ("b", 0.8)):
+        d = runs.new_run_dir(isolated, name)
+        build = {"seq_len": 12, "members": 1, "filters": 3, "kernel": 5}
+        runs.write_run_json(
+            d,
+            {
+                "status": "finished",
+                "model": {"name": "cnn", "build": build},
+                "dataset": {"name": "toy", "spec": "toy"},
+                "final_metrics": {"test": {"roc_auc": auc}},
+            },
+        )
+        runs.append_metrics(d, {"epoch": 1, "train_loss": 0.7, "valid_roc_auc": auc})
+        runs.save_weights(d, models.get("cnn", **build))
+    at = app("pages/runs.py")
+    ok(at)
+    table = at.dataframe[0].value
+    assert sorted(table["test ROC AUC"]) == ["0.700", "0.800"]
+    assert len(at.multiselect(key="runs_overlay").value) == 2
+    assert at.selectbox(key="runs_curve").value == "valid_roc_auc"
+    keys = [b.key for b in at.download_button]
+    assert "runs_zip" in keys and "runs_report" in keys
+    first = at.selectbox(key="runs_pick").value
+    assert at.button(key="runs_delete").disabled
+    at.text_input(key=f"runs_new_name_{first}").input("renamed")
+    at.button[[b.label for b in at.button].index("Rename")].click().run()
+    ok(at)
+    assert (isolated / "renamed").is_dir() and not (isolated / first).exists()
+    assert at.selectbox(key="runs_pick").value == "renamed"
+    at.checkbox(key="runs_confirm_renamed").check().run()
+    at.button(key="runs_delete").click().run()
+    ok(at)
+    assert not (isolated / "renamed").exists()
+    assert len(at.dataframe[0].value) == 1
+
+
+def test_runs_page_alone_without_runs_explains_and_offers_import():
+    at = page("pages/runs.py")
+    ok(at)
+    assert "No runs yet" in at.info[0].value
+    assert at.expander[0].label == "Import a run (zip)"
+
+
+@pytest.mark.parametrize("available", [True, False])
+def test_figures_offer_png_and_svg_only_where_static_export_works(
+    monkeypatch: pytest.MonkeyPatch, available: bool
+):
+    import pages._common as common
+
+    reason = "PNG/SVG export needs Chrome or Chromium on this machine"
+    monkeypatch.setattr(common, "static_export_problem", lambda: None if available else reason)
+    at = page("pages/lesson.py", dataset="sirna", step="2")
+    ok(at)
+    keys = [b.key for b in at.download_button]
+    assert "dl_html_lesson-one-hot" in keys and "dl_csv_lesson-one-hot" in keys
+    assert ("dl_png_lesson-one-hot" in keys) is available
+    assert ("dl_svg_lesson-one-hot" in keys) is available
+    off = [b for b in at.button if b.key == "dl_nostatic_lesson-one-hot"]
+    assert len(off) == (0 if available else 1)
+    if off:
+        assert off[0].disabled and reason in off[0].help
+
+
+@pytest.mark.parametrize(
+    "name", ["tf-binding", "sirna", "promoters", "splice-sites", "tf-multitask", "codon-species"]
+)
+def test_lesson_steps_one_to_three_work_for_every_bundled_dna_set(name: str):
+    from genoviz.lesson import lesson_datasets
+
+    assert name in lesson_datasets()
+    at = page("pages/lesson.py", dataset=name)
+    ok(at)
+    for step in (2, 3):
+        at.button(key="lesson_next_bottom").click().run()
+        ok(at)
+        assert at.header[0].value.startswith(f"{step}.")
+    assert at.slider(key="lesson_pos").value >= 1
+    assert any(b.key == "dl_csv_lesson-scan" for b in at.download_button)
