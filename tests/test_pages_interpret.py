@@ -141,3 +141,11 @@ def test_motifs_page_finds_matches_and_scores_truth(a_run):
     at.selectbox(key="motifs_filter").set_value(at.selectbox(key="motifs_filter").options[1])
     at.run()
     ok(at)
+
+
+@pytest.mark.parametrize("page", ["pages/interpret.py", "pages/motifs.py"])
+def test_page_runs_on_its_own(runs_dir, page: str):
+    """Each page file also runs alone (through app.py's navigation)."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    ok(at)
+    assert at.title
