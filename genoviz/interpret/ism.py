@@ -1,9 +1,10 @@
 """In-silico saturation mutagenesis: every single-base substitution of one sequence.
 
-Written by hand (it is a batched forward pass over 3L mutants); tangermeme's
-``saturation_mutagenesis`` would fit too, but it re-runs the reference per batch and
-returns its own layout, and this one keeps strand averaging and extras in the model's
-own ``forward``.
+Written by hand (a batched forward pass over the 3L mutants, through the model's own
+``forward``, so strand averaging and extras apply); tangermeme's
+``saturation_mutagenesis`` would fit too but returns its own layout. For the ``cnn``
+ensemble an exact fast path patches only the window each substitution touches
+(:mod:`~genoviz.interpret.fast_ism`).
 """
 
 from __future__ import annotations
