@@ -254,7 +254,7 @@ def _filters(args, model, inputs, dataset, out: Path) -> list[Path]:
     if rep.truth is not None:
         paths.append(out / "truth.csv")
         rep.truth.to_csv(paths[-1], index=False)
-    shown = sorted(rep.alive, key=lambda f: -rep.records[f]["n_sites"])[:16]
+    shown = rep.most_informative()[:16]
     if shown:
         mats = [ic_matrix(rep.motifs.pfms[f]) for f in shown]
         titles = [

@@ -203,3 +203,29 @@ def logo_panel_figure(
         if i % ncols == 0:
             ax.set_ylabel(y_label, fontsize=8)
     return fig
+
+
+def agreement_figure(
+    tracks: dict[str, np.ndarray], sequence: str, title: str = "Do the explanations agree?"
+) -> go.Figure:
+    """Per-base tracks (already scaled to 0-1) overlaid along one sequence."""
+    fig = go.Figure()
+    pos = np.arange(1, len(sequence) + 1)
+    for i, (name, t) in enumerate(tracks.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=pos,
+                y=np.asarray(t, dtype=float),
+                mode="lines",
+                name=name,
+                customdata=list(sequence),
+                hovertemplate="%{customdata} at %{x}<br>%{y:.3f}<extra>" + name + "</extra>",
+                line={"color": _TRACK_COLORS[i % len(_TRACK_COLORS)]},
+            )
+        )
+    fig = _styled(fig, title, "position", "importance (scaled to its maximum)")
+    fig.update_yaxes(range=[0, 1.05])
+    return fig
+
+
+_TRACK_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import models
+from genoviz.interpret.agreement import agreement, scaled_tracks
 from genoviz.interpret.attribution import BASELINES, METHODS, USES_BASELINE, attribute
 from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.ism import saturation_mutagenesis
@@ -19,6 +20,7 @@ from genoviz.interpret.variants import (
     variant_effects,
 )
 from genoviz.plots_interpret import (
+    agreement_figure,
     ism_figure,
     saliency_heatmap_figure,
     saliency_track_figure,
@@ -231,6 +233,38 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
     show_figure(variant_figure(df, f"Variant effects on {chosen.ids[i]}"), "variants", df)
 
 
+def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
+    i = st.selectbox(
+        "Sequence", range(len(chosen.seqs)), format_func=lambda k: chosen.ids[k], key="agr_pick"
+    )
+    seq = chosen.seqs[i]
+    key = (run.name, target, seq)
+    if st.button("Compare IG and ISM", key="agr_go", type="primary", icon=":material/bolt:"):
+        extras = None if chosen.extras is None else chosen.extras[i : i + 1]
+        with st.spinner("Integrated Gradients and every substitution…"):
+            ig = attribute(model_of(run), one_hot([seq]), target=target, extras=extras)
+            ism = saturation_mutagenesis(
+                model_of(run), seq, target=target, extras=None if extras is None else extras[0]
+            )
+        tracks = {"Integrated Gradients": ig.per_base[0], "ISM largest effect": ism.max_abs}
+        st.session_state["agr_result"] = (key, tracks)
+    stored = st.session_state.get("agr_result")
+    if stored is None or stored[0] != key:
+        st.caption(
+            "Compare the explanations of one sequence base by base; where they disagree is "
+            "where to look."
+        )
+        return
+    tracks = scaled_tracks(stored[1])
+    table = agreement(stored[1])
+    for row in table.itertuples():
+        st.markdown(f"Spearman ρ between **{row.a}** and **{row.b}**: {row.spearman:.2f}")
+    frame = pd.DataFrame({"position": np.arange(1, len(seq) + 1), "base": list(seq)})
+    for name, t in stored[1].items():
+        frame[name] = t
+    show_figure(agreement_figure(tracks, seq), f"agreement-{chosen.ids[i]}", frame)
+
+
 def main() -> None:
     st.title("Interpret")
     st.caption(
@@ -247,8 +281,9 @@ def main() -> None:
         return
     for note in chosen.notes:
         st.info(note)
-    tabs = st.tabs(["Saliency", "Mutagenesis (ISM)", "Variants"])
-    for tab, show in zip(tabs, (saliency_tab, ism_tab, variants_tab), strict=True):
+    tabs = st.tabs(["Saliency", "Mutagenesis (ISM)", "Variants", "Agreement"])
+    views = (saliency_tab, ism_tab, variants_tab, agreement_tab)
+    for tab, show in zip(tabs, views, strict=True):
         with tab:
             try:
                 show(run, chosen, target)

@@ -110,10 +110,10 @@ def panel_downloads(name: str, png: bytes, table: pd.DataFrame) -> None:
 
 def show_filters(rep: FilterReport) -> None:
     recs = rep.records
-    order = sorted(rep.alive, key=lambda f: -recs[f]["n_sites"])
+    order = rep.most_informative()
     st.markdown(
         f"**{len(rep.alive)}** of {len(recs)} filters have sites above the threshold; "
-        "logos show information content (bits), most sites first."
+        "logos show information content (bits), the most informative filters first."
     )
     if not order:
         st.info("No filter passed the threshold; lower it.")

@@ -63,3 +63,42 @@ def test_one_hot_input_and_bad_target():
     assert b.sequence == seq
     with pytest.raises(ISMError, match="target 1 does not exist"):
         saturation_mutagenesis(net, seq, target=1)
+
+
+@pytest.mark.parametrize(
+    "hp",
+    [
+        {},
+        {"strand_average": True},
+        {"mean_pool": False, "kernel": 10},
+        {"extras": 1, "strand_average": True},
+        {"outputs": 3},
+    ],
+)
+def test_fast_cnn_path_equals_running_every_mutant(hp):
+    import models
+    from genoviz.interpret import fast_ism
+
+    torch.manual_seed(0)
+    net = models.get("cnn", seq_len=30, **{"filters": 6, "members": 2, **hp}).eval()
+    with torch.no_grad():  # sharper filters, so maxima move between positions
+        for m in net.members:
+            m.conv.conv.weight.mul_(5.0)
+    assert fast_ism.supports(net)
+    seq = random_sequences(1, 30, seed=9)[0][:12] + "N" + random_sequences(1, 30, seed=9)[0][13:]
+    extras = np.array([0.7], dtype=np.float32) if hp.get("extras") else None
+    target = hp.get("outputs", 1) - 1
+    fast = saturation_mutagenesis(net, seq, target=target, extras=extras)
+    slow = saturation_mutagenesis(net, seq, target=target, extras=extras, fast=False)
+    np.testing.assert_allclose(fast.effects, slow.effects, atol=1e-5)
+    assert np.abs(slow.effects).max() > 0.01
+    assert np.all(fast.effects[:, 12] == 0)  # N: nothing to substitute
+
+
+def test_positional_cnn_takes_the_plain_path():
+    import models
+    from genoviz.interpret import fast_ism
+
+    net = models.get("cnn", seq_len=20, positional=True, per_base=True)
+    assert not fast_ism.supports(net)
+    assert saturation_mutagenesis(net, random_sequences(1, 20)[0]).effects.shape == (4, 20)

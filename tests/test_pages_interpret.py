@@ -93,7 +93,7 @@ def test_interpret_page_saliency_ism_and_variants(a_run):
     ok(at)
     assert at.title[0].value == "Interpret"
     assert at.radio(key="interp_source").value == "Held-out sequences"
-    assert [t.label for t in at.tabs] == ["Saliency", "Mutagenesis (ISM)", "Variants"]
+    assert [t.label for t in at.tabs] == ["Saliency", "Mutagenesis (ISM)", "Variants", "Agreement"]
     at.slider(key="interp_n").set_value(3).run()
     at.selectbox(key="sal_method").set_value("deeplift").run()
     at.button(key="sal_go").click().run()
@@ -111,6 +111,9 @@ def test_interpret_page_saliency_ism_and_variants(a_run):
     at.text_area(key="var_table").input("bad1,1,N,A").run()
     assert not at.exception
     assert any("variant bad1" in e.value for e in at.error)
+    at.button(key="agr_go").click().run()
+    assert not at.exception
+    assert "Spearman" in " ".join(m.value for m in at.markdown)
 
 
 def test_interpret_page_pasted_sequence(a_run):
@@ -141,3 +144,11 @@ def test_motifs_page_finds_matches_and_scores_truth(a_run):
     at.selectbox(key="motifs_filter").set_value(at.selectbox(key="motifs_filter").options[1])
     at.run()
     ok(at)
+
+
+@pytest.mark.parametrize("page", ["pages/interpret.py", "pages/motifs.py"])
+def test_page_runs_on_its_own(runs_dir, page: str):
+    """Each page file also runs alone (through app.py's navigation)."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    ok(at)
+    assert at.title

@@ -15,6 +15,7 @@ all linear in the output function.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,6 +59,9 @@ USES_BASELINE = frozenset(
 )
 #: Methods whose attributions add up to f(x) - f(baseline) (captum reports the gap).
 HAS_DELTA = frozenset({"integrated_gradients", "deeplift", "deeplift_shap"})
+
+
+_HOOKS = threading.Lock()
 
 
 class AttributionError(ValueError):
@@ -241,7 +245,9 @@ def _one_strand_attr(
             # each sequence brings its own (its shuffles), which captum's DeepLiftShap
             # cannot take (it shares one set across the batch), so the average is taken here.
             _register_deeplift_rules()
-            with _fresh_nonlinear_inputs(net):
+            # captum hooks the model's modules: two DeepLifts at once on one shared
+            # (cached) model would read each other's stored activations
+            with _HOOKS, _fresh_nonlinear_inputs(net):
                 attr, delta = ca.DeepLift(net).attribute(
                     x,
                     baselines=b,

@@ -1,9 +1,10 @@
 """In-silico saturation mutagenesis: every single-base substitution of one sequence.
 
-Written by hand (it is a batched forward pass over 3L mutants); tangermeme's
-``saturation_mutagenesis`` would fit too, but it re-runs the reference per batch and
-returns its own layout, and this one keeps strand averaging and extras in the model's
-own ``forward``.
+Written by hand (a batched forward pass over the 3L mutants, through the model's own
+``forward``, so strand averaging and extras apply); tangermeme's
+``saturation_mutagenesis`` would fit too but returns its own layout. For the ``cnn``
+ensemble an exact fast path patches only the window each substitution touches
+(:mod:`~genoviz.interpret.fast_ism`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from genoviz.interpret import fast_ism
 from genoviz.sequences import ALPHABET, one_hot
 
 
@@ -43,6 +45,16 @@ class ISMResult:
     target: int
 
 
+def substitutions(x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Every single-base substitution of one-hot ``(4, L)``: new base row ``(m,)`` and
+    position ``(m,)``, ``m = 3L`` (none at N), ordered by base then position."""
+    ref = x.argmax(dim=0).numpy()
+    known = x.sum(dim=0).numpy() > 0
+    pos, base = np.meshgrid(np.arange(x.shape[1]), np.arange(4))
+    keep = (base != ref[None, :]) & known[None, :]
+    return base[keep], pos[keep]
+
+
 def mutants(x: torch.Tensor) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
     """All single-base substitutions of one one-hot sequence ``(4, L)``.
 
@@ -50,17 +62,33 @@ def mutants(x: torch.Tensor) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
         the mutants ``(m, 4, L)`` (``m = 3L`` without N), and for each its base row
         ``(m,)`` and position ``(m,)``.
     """
-    ref = x.argmax(dim=0).numpy()
-    known = x.sum(dim=0).numpy() > 0
-    pos, base = np.meshgrid(np.arange(x.shape[1]), np.arange(4))
-    keep = (base != ref[None, :]) & known[None, :]
-    pos, base = pos[keep], base[keep]
+    base, pos = substitutions(x)
     out = x.unsqueeze(0).repeat(len(pos), 1, 1)
     idx = torch.arange(len(pos))
     p = torch.as_tensor(pos)
     out[idx, :, p] = 0.0
     out[idx, torch.as_tensor(base), p] = 1.0
     return out, base, pos
+
+
+def _forward_mutants(
+    model: nn.Module,
+    x: torch.Tensor,
+    e: torch.Tensor | None,
+    target: int,
+    batch_size: int,
+    progress: Callable[[float], None] | None,
+) -> np.ndarray:
+    """Outputs of every mutant by plain forward passes, in :func:`substitutions` order."""
+    muts, _, _ = mutants(x)
+    vals = np.empty(len(muts), dtype=np.float32)
+    for s in range(0, len(muts), batch_size):
+        mb = muts[s : s + batch_size]
+        eb = None if e is None else e.expand(len(mb), -1)
+        vals[s : s + len(mb)] = model(mb, eb)[:, target].float().numpy()
+        if progress is not None:
+            progress(min(1.0, (s + len(mb)) / max(len(muts), 1)))
+    return vals
 
 
 @torch.no_grad()
@@ -71,6 +99,7 @@ def saturation_mutagenesis(
     extras: np.ndarray | torch.Tensor | None = None,
     batch_size: int = 1024,
     progress: Callable[[float], None] | None = None,
+    fast: bool = True,
 ) -> ISMResult:
     """Score every single-base substitution of one sequence.
 
@@ -79,6 +108,8 @@ def saturation_mutagenesis(
         target: the output column to read (task or class index).
         extras: ``(e,)`` or ``(1, e)`` extra inputs for models trained with them.
         batch_size: mutants per forward pass (results do not depend on it).
+        fast: for the ``cnn`` ensemble, patch only the window each substitution touches
+            (exact; see :mod:`~genoviz.interpret.fast_ism`); False runs every mutant.
     """
     if isinstance(sequence, str):
         x = torch.as_tensor(one_hot([sequence]))[0]
@@ -90,7 +121,7 @@ def saturation_mutagenesis(
     e = None
     if extras is not None:
         e = torch.as_tensor(np.asarray(extras, dtype=np.float32)).reshape(1, -1)
-    muts, base, pos = mutants(x)
+    base, pos = substitutions(x)
     was_training = model.training
     model.eval()
     try:
@@ -98,13 +129,13 @@ def saturation_mutagenesis(
         if not 0 <= target < ref_out.shape[1]:
             raise ISMError(f"target {target} does not exist: the model has {ref_out.shape[1]}")
         ref_val = float(ref_out[0, target])
-        vals = np.empty(len(muts), dtype=np.float32)
-        for s in range(0, len(muts), batch_size):
-            mb = muts[s : s + batch_size]
-            eb = None if e is None else e.expand(len(mb), -1)
-            vals[s : s + len(mb)] = model(mb, eb)[:, target].float().numpy()
+        if fast and fast_ism.supports(model) and len(pos):
+            out = fast_ism.cnn_mutant_outputs(model, x, base, pos, e)
+            vals = out[:, target].float().numpy()
             if progress is not None:
-                progress(min(1.0, (s + len(mb)) / max(len(muts), 1)))
+                progress(1.0)
+        else:
+            vals = _forward_mutants(model, x, e, target, batch_size, progress)
     finally:
         model.train(was_training)
     effects = np.zeros((4, x.shape[1]), dtype=np.float32)

@@ -18,6 +18,9 @@ from genoviz.interpret.truth import TOP, PlantedMotif, planted_match, planted_mo
 from genoviz.motifs import information_content
 from genoviz.sequences import ALPHABET
 
+#: Filters with fewer sites than this are listed after the others.
+MIN_SITES = 20
+
 
 @dataclass
 class FilterReport:
@@ -38,6 +41,15 @@ class FilterReport:
     records: list[dict[str, Any]]
     truth: pd.DataFrame | None
     planted: list[PlantedMotif]
+
+    def most_informative(self, min_sites: int = MIN_SITES) -> list[int]:
+        """Filters with sites, sharpest motif (most bits in total) first, among those with
+        at least ``min_sites`` sites (a handful of sites always looks sharp); background
+        filters with thousands of weak sites sink to the end."""
+        recs = self.records
+        return sorted(
+            self.alive, key=lambda f: (recs[f]["n_sites"] < min_sites, -recs[f]["information_bits"])
+        )
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(
