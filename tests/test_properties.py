@@ -436,3 +436,13 @@ def test_disk_dataset_shard_outside_the_folder_is_refused(tmp_path: Path):
         )
         with pytest.raises(DataFormatError, match="outside the dataset folder"):
             load(folder, trust=True)
+
+
+def test_a_very_wide_header_is_refused_quickly():
+    """60,000 commas in a header made pandas build 60,001 columns for ~20 s."""
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(DataFormatError, match="columns; genoviz reads tables of up to"):
+        load_text("," * 60_000 + "\nACGT\n", "wide.csv")
+    assert time.perf_counter() - t0 < 2.0

@@ -29,6 +29,8 @@ class DataFormatError(ValueError):
     """A file whose layout genoviz cannot read; the message names the line or column."""
 
 
+#: Widest table read: more columns than any multi-task label set (DeepSEA has 919).
+MAX_COLUMNS = 2000
 _FASTA_EXT = (".fa", ".fasta", ".fna", ".ffn", ".fas")
 _LABEL_TOKEN = re.compile(r"(?:^|\s|\|)label=([^\s|;]+)")
 
@@ -171,6 +173,11 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
 def _read_table(text: str, name: str) -> pd.DataFrame:
     first = text.lstrip().split("\n", 1)[0]
     sep = "\t" if first.count("\t") >= max(1, first.count(",")) else ","
+    if first.count(sep) >= MAX_COLUMNS:  # pandas slows down sharply with very wide tables
+        raise DataFormatError(
+            f"{name}: the header has {first.count(sep) + 1:,} columns; genoviz reads tables "
+            f"of up to {MAX_COLUMNS:,} (a sequence column, label columns and extras)"
+        )
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
