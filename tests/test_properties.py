@@ -446,3 +446,9 @@ def test_a_very_wide_header_is_refused_quickly():
     with pytest.raises(DataFormatError, match="columns; genoviz reads tables of up to"):
         load_text("," * 60_000 + "\nACGT\n", "wide.csv")
     assert time.perf_counter() - t0 < 2.0
+
+
+def test_a_sequence_cell_of_digits_only_is_refused():
+    """Found by the 10k run: '0' is not empty, but has no bases once digits are dropped."""
+    with pytest.raises(DataFormatError, match="line 3: the sequence '12 0' has no bases"):
+        load_text("sequence,label\nACGT,1\n12 0,0\n", "d.csv")
