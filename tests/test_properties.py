@@ -82,9 +82,10 @@ def test_parse_sequences_parses_or_raises_sequence_error(thorough: bool, mode: s
 def test_parse_sequences_on_decoded_binary_junk(thorough: bool):
     def prop(raw: bytes) -> None:
         try:
-            parse_sequences(raw.decode("latin-1"))
+            records = parse_sequences(raw.decode("latin-1"))
         except SequenceError:
-            pass
+            return
+        assert all(CLEAN.fullmatch(r.sequence) for r in records)
 
     check(thorough, prop, junk_bytes)
 
