@@ -278,6 +278,14 @@ def run_owner_alive(run_dir: str | Path, now: float | None = None) -> bool:
     return not start or _process_start(pid) in ("", start)
 
 
+def _lock_pid(path: Path) -> int | None:
+    try:
+        owner = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return owner.get("pid") if isinstance(owner, dict) else None
+
+
 class RunLock:
     """``run.lock`` with a heartbeat thread, held while training writes into ``run_dir``.
 
@@ -294,10 +302,7 @@ class RunLock:
     def acquire(self) -> RunLock:
         import threading
 
-        if (
-            run_owner_alive(self.path.parent)
-            and json.loads(self.path.read_text()).get("pid") != os.getpid()
-        ):
+        if run_owner_alive(self.path.parent) and _lock_pid(self.path) != os.getpid():
             raise RunError(f"{self.path.parent} is being trained by another live process")
         atomic_write_text(self.path, json.dumps(_owner()))
         self._stop = threading.Event()
@@ -335,7 +340,8 @@ def save_checkpoint(run_dir: Path, tensors: dict[str, torch.Tensor], state: dict
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint.")
     os.close(fd)
     try:
-        flat = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+        # clone: safetensors refuses tensors that share memory (tied weights, views)
+        flat = {k: v.detach().to("cpu", copy=True).contiguous() for k, v in tensors.items()}
         text = json.dumps(_clean(state), default=_json_default, allow_nan=False)
         save_safetensors(flat, tmp, metadata={"genoviz_state": text})
         os.replace(tmp, path)

@@ -272,3 +272,32 @@ def test_predict_page_lists_an_interrupted_run(tmp_path: Path, monkeypatch: pyte
     assert not at.exception
     box = at.selectbox(key="predict_run")
     assert "interrupted" in box.format_func(box.value)
+
+
+def test_checkpoint_of_tied_weights(tmp_path: Path):
+    """Tied weights (BERT's decoder shares the embedding matrix) share memory, which
+    safetensors refuses unless the checkpoint copies them."""
+    import torch
+
+    shared = torch.randn(3, 4)
+    runs.save_checkpoint(tmp_path, {"a": shared, "b": shared, "c": shared[1]}, {"epoch": 1})
+    tensors, state = runs.load_checkpoint(tmp_path)
+    assert state == {"epoch": 1}
+    assert torch.equal(tensors["a"], tensors["b"]) and torch.equal(tensors["c"], shared[1])
+
+
+def test_a_second_process_cannot_take_a_live_run(tmp_path: Path):
+    lock = runs.RunLock(tmp_path).acquire()
+    try:
+        owner = json.loads((tmp_path / runs.LOCK).read_text())
+        assert owner["pid"] == os.getpid()
+        # the same process may take it again (the page resuming its own run) ...
+        runs.RunLock(tmp_path).acquire().release()
+        lock = runs.RunLock(tmp_path).acquire()
+        # ... another live process may not: pretend the lock is our parent's
+        owner |= {"pid": os.getppid(), "pid_start": runs._process_start(os.getppid())}
+        (tmp_path / runs.LOCK).write_text(json.dumps(owner))
+        with pytest.raises(runs.RunError, match="another live process"):
+            runs.RunLock(tmp_path).acquire()
+    finally:
+        lock.release()

@@ -82,9 +82,10 @@ def test_parse_sequences_parses_or_raises_sequence_error(thorough: bool, mode: s
 def test_parse_sequences_on_decoded_binary_junk(thorough: bool):
     def prop(raw: bytes) -> None:
         try:
-            parse_sequences(raw.decode("latin-1"))
+            records = parse_sequences(raw.decode("latin-1"))
         except SequenceError:
-            pass
+            return
+        assert all(CLEAN.fullmatch(r.sequence) for r in records)
 
     check(thorough, prop, junk_bytes)
 
@@ -436,3 +437,19 @@ def test_disk_dataset_shard_outside_the_folder_is_refused(tmp_path: Path):
         )
         with pytest.raises(DataFormatError, match="outside the dataset folder"):
             load(folder, trust=True)
+
+
+def test_a_very_wide_header_is_refused_quickly():
+    """60,000 commas in a header made pandas build 60,001 columns for ~20 s."""
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(DataFormatError, match="columns; genoviz reads tables of up to"):
+        load_text("," * 60_000 + "\nACGT\n", "wide.csv")
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_a_sequence_cell_of_digits_only_is_refused():
+    """Found by the 10k run: '0' is not empty, but has no bases once digits are dropped."""
+    with pytest.raises(DataFormatError, match="line 3: the sequence '12 0' has no bases"):
+        load_text("sequence,label\nACGT,1\n12 0,0\n", "d.csv")

@@ -29,6 +29,9 @@ class DataFormatError(ValueError):
     """A file whose layout genoviz cannot read; the message names the line or column."""
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+#: Widest table read: more columns than any multi-task label set (DeepSEA has 919).
+MAX_COLUMNS = 2000
 _FASTA_EXT = (".fa", ".fasta", ".fna", ".ffn", ".fas")
 _LABEL_TOKEN = re.compile(r"(?:^|\s|\|)label=([^\s|;]+)")
 
@@ -158,7 +161,7 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
             labels.append(float(m.group(1)))
         except ValueError:
             labels.append(math.nan)
-        if not math.isfinite(np.float32(labels[-1])):
+        if not (math.isfinite(labels[-1]) and abs(labels[-1]) <= FLOAT32_MAX):
             raise DataFormatError(
                 f"{name}: record {r.id!r} has label={m.group(1)!r}, which is not a number"
             )
@@ -171,6 +174,11 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
 def _read_table(text: str, name: str) -> pd.DataFrame:
     first = text.lstrip().split("\n", 1)[0]
     sep = "\t" if first.count("\t") >= max(1, first.count(",")) else ","
+    if first.count(sep) >= MAX_COLUMNS:  # pandas slows down sharply with very wide tables
+        raise DataFormatError(
+            f"{name}: the header has {first.count(sep) + 1:,} columns; genoviz reads tables "
+            f"of up to {MAX_COLUMNS:,} (a sequence column, label columns and extras)"
+        )
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
@@ -228,6 +236,11 @@ def _from_table(
             seqs.append(clean_sequence(raw, f"{name}, line {line}", line))
         except SequenceError as e:
             raise DataFormatError(str(e)) from None
+        if not seqs[-1]:
+            raise DataFormatError(
+                f"{name}, line {line}: the sequence {raw.strip()[:20]!r} has no bases left "
+                "after removing spaces and digits"
+            )
     y = _numeric(df, label_cols, name, "label")
     ids = df[cols["id"]].tolist() if "id" in cols else None
     w = _numeric(df, [cols["weight"]], name, "weight")[:, 0] if "weight" in cols else None

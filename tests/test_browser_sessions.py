@@ -1,0 +1,121 @@
+"""Three browser sessions train at once on one server: independent jobs, no crosstalk in
+curves or results, and with ``GENOVIZ_MAX_JOBS=2`` the third waits in a visible queue."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_browser import CHROMIUM_ARGS, JS_POINTS, LIVE_TIMEOUT_MS, free_port, wait_healthy
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+#: Three pages at once: keep the background ones polling (run_every is a browser timer).
+NO_THROTTLE = [
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+]
+
+
+@pytest.fixture(scope="module")
+def capped_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        if os.environ.get("GENOVIZ_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium not found at /usr/bin/chromium")
+        pytest.skip("Chromium not found at /usr/bin/chromium")
+    pytest.importorskip("playwright.sync_api")
+    tmp = tmp_path_factory.mktemp("sessions")
+    port = free_port()
+    env = os.environ | {
+        "GENOVIZ_RUNS_DIR": str(tmp / "runs"),
+        "GENOVIZ_CACHE_DIR": str(tmp / "cache"),
+        "GENOVIZ_MAX_JOBS": "2",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    log = tmp / "streamlit.log"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+def test_three_sessions_train_at_once_without_crosstalk(capped_server: str):
+    from playwright.sync_api import expect, sync_playwright
+
+    epochs = {"a": 2, "b": 1, "c": 1}  # each session's own count shows in its own curve
+    seeds = {"a": 1, "b": 2, "c": 3}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS + NO_THROTTLE
+        )
+        try:
+            pages = {}
+            for name in epochs:  # separate contexts: separate cookies, separate sessions
+                page = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
+                page.goto(f"{capped_server}/train")
+                start = page.get_by_role("button", name="Start training")
+                expect(start).to_be_enabled(timeout=120_000)
+                page.get_by_role("combobox", name="Dataset").click()
+                page.get_by_role("option", name="sirna").first.click()  # small: 3,000 x 21 nt
+                expect(page.get_by_role("combobox", name="Dataset")).to_have_value(
+                    re.compile("sirna"), timeout=60_000
+                )
+                for label, value in (("Epochs", epochs[name]), ("Seed", seeds[name])):
+                    box = page.get_by_label(label, exact=True)
+                    box.fill(str(value))
+                    box.press("Enter")
+                    expect(box).to_have_value(str(value), timeout=30_000)
+                pages[name] = page
+            for name in epochs:
+                pages[name].get_by_role("button", name="Start training").click()
+                status = pages[name].locator(".st-key-train_status")
+                expect(status).to_contain_text("Status:", timeout=60_000)
+
+            # Two train; the third waits its turn and says so.
+            expect(pages["c"].locator(".st-key-train_status")).to_contain_text(
+                "queued, position 1", timeout=60_000
+            )
+            for name in ("a", "b"):
+                expect(pages[name].locator(".st-key-train_status")).not_to_contain_text("queued")
+
+            for name, n in epochs.items():
+                page = pages[name]
+                page.bring_to_front()
+                # three trainings share the CPUs here: allow three times one live test's time
+                expect(page.get_by_text("Held-out test set")).to_be_visible(
+                    timeout=3 * LIVE_TIMEOUT_MS
+                )
+                expect(page.locator(".st-key-train_status")).to_contain_text(
+                    f"epoch {n} / {n} done"
+                )
+                # its own number of epochs in its own curve, nobody else's
+                page.wait_for_function(f"({JS_POINTS})() === {n}", timeout=60_000)
+                assert page.locator('[data-testid="stException"]').count() == 0
+            saved = {pages[n].get_by_text("Run saved in").inner_text() for n in epochs}
+            assert len(saved) == 3  # three separate run folders
+        finally:
+            browser.close()
