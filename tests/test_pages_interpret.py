@@ -144,6 +144,10 @@ def test_motifs_page_finds_matches_and_scores_truth(a_run):
     assert frame_with(at, "match_id").shape[0] == 3
     truth = frame_with(at, "recovered")
     assert set(truth["motif_name"]) == {"JUND"}
+    labels = [e.label for e in at.expander]
+    for key in PAGE_TOPICS["motifs"]:
+        if key != "motif_net":  # only for a motif-net run
+            assert EXPLANATIONS[key].title in labels, key
     # a second view is served from the stored report and the logo cache
     at.selectbox(key="motifs_filter").set_value(at.selectbox(key="motifs_filter").options[1])
     at.run()
@@ -205,3 +209,43 @@ def test_interpret_bad_link_is_a_warning_and_the_newest_run_is_shown(a_run: Path
     warnings = " ".join(w.value for w in at.warning)
     assert "is not saved here" in warnings and "not among the first" in warnings
     assert at.selectbox(key="interp_run").value == str(a_run)
+
+
+@pytest.fixture
+def motif_net_run(runs_dir: Path) -> Path:
+    """A saved motif-net started from the JUND matrices (untrained: its motifs are JASPAR's)."""
+    run = runs_dir / "20260101-000000-motif-net-tf-binding"
+    run.mkdir(parents=True)
+    build = {"seq_len": 101, "outputs": 1, "extras": 1, "motifs": 4, "width": 15}
+    build |= {"init": "jaspar", "jaspar": ["JUND"]}
+    save_weights(run, models.get("motif-net", **build))
+    info = {
+        "status": "done",
+        "model": {"name": "motif-net", "build": build},
+        "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary"},
+        "seed": 0,
+    }
+    (run / "run.json").write_text(json.dumps(info))
+    return run
+
+
+def test_motifs_page_shows_a_motif_nets_own_motifs_and_masks(motif_net_run: Path):
+    at = app("pages/motifs.py")
+    ok(at)
+    assert "motif-net" in at.info[0].value
+    assert not [s for s in at.slider if s.key == "motifs_threshold"]  # no data to scan
+    assert [t.label for t in at.tabs] == ["Learned motifs", "JASPAR matches", "Planted truth"]
+    table = frame_with(at, "columns_kept")
+    assert len(table) == 4 and list(table["name"][:2].str.split().str[1]) == ["JUND", "JUND"]
+    assert list(table["best_match_id"][:2]) == [n.split()[0] for n in table["name"][:2]]
+    assert at.get("imgs") or at.get("image")  # the logo panels
+    assert frame_with(at, "match_id").shape[0] == 3
+    truth = frame_with(at, "recovered")
+    assert set(truth["motif_name"]) == {"JUND"} and truth["recovered"].all()
+    assert set(truth["best_motif"]) <= {1, 2} and (truth["jaspar_rank"] == 1).all()
+    labels = [e.label for e in at.expander]
+    for key in ("motif_net", "jaspar", "truth_recovery"):
+        assert EXPLANATIONS[key].title in labels, key
+    at.selectbox(key="motifs_learned_pick").set_value(1).run()
+    ok(at)
+    assert frame_with(at, "match_id")["match_id"].iloc[0] == table["best_match_id"].iloc[1]
