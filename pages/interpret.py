@@ -103,8 +103,7 @@ def bring_linked_row(run: Run, ds) -> None:
         )
         st.session_state.pop(SEQ_ROW, None)
         return
-    shown = int(st.session_state.get("interp_n", 5))
-    st.session_state["interp_n"] = max(shown, rows.index(row) + 1)
+    st.session_state["interp_n"] = max(int(st.session_state["interp_n"]), rows.index(row) + 1)
 
 
 def choose_sequences(run: Run) -> Chosen | None:
@@ -118,8 +117,9 @@ def choose_sequences(run: Run) -> Chosen | None:
     notes: list[str] = []
     rows = None
     if source == SOURCES[0]:
+        st.session_state.setdefault("interp_n", 5)  # set here: a link may raise it
         bring_linked_row(run, ds)
-        n = st.slider("How many (positives first)", 1, MAX_SEQUENCES, 5, key="interp_n")
+        n = st.slider("How many (positives first)", 1, MAX_SEQUENCES, key="interp_n")
         got = run_inputs(run, ds, "test", n, positives_first=ds.task == "binary")
         seqs, ids, extras = got.sequences, got.ids, got.extras
         labels = [float(np.asarray(v).reshape(-1)[0]) for v in got.labels]

@@ -179,6 +179,7 @@ def test_interpret_link_restores_run_method_baseline_and_sequence(a_run: Path):
         "pages/interpret.py", run=a_run.name, method="deeplift", baseline="zeros", seq=str(row)
     )
     ok(at)
+    assert not at.warning, [w.value for w in at.warning]
     assert at.selectbox(key="interp_run").value == str(a_run)
     assert at.selectbox(key="sal_method").value == "deeplift"
     assert at.selectbox(key="sal_baseline").value == "zeros"
