@@ -129,6 +129,59 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "look like nothing may be unused or encode a background bias.",
     ),
     (
+        "variants",
+        "What am I seeing? Variant effects",
+        "Each bar is one named variant: the sequence with the reference base replaced by "
+        "the alternative one, scored by the model. **Δlogit** is the change in the model's "
+        "raw score (alternative minus reference); **Δprobability** the same change on the "
+        "0-1 scale, which flattens near 0 and 1. Bars below zero mean the variant lowers "
+        "the prediction.\n\n"
+        "*It can tell you* which variants the model thinks matter, and by how much, e.g. "
+        "a SNP that breaks a binding site.\n\n"
+        "*It cannot tell you* the effect in a cell: it is the model's opinion, good only "
+        "as far as the model is, and each variant is scored alone.",
+    ),
+    (
+        "agreement",
+        "What am I seeing? Do the explanations agree?",
+        "The same sequence explained two ways, each scaled to its own maximum: integrated "
+        "gradients (a smooth path from a reference to the sequence) and ISM's largest "
+        "effect per position (real single-base changes). **Spearman ρ** compares their "
+        "rankings of the positions: near 1 they agree. Where one method lights up and the "
+        "other does not, look closer: redundant sites, saturation or a noisy gradient.",
+    ),
+    (
+        "jaspar",
+        "What am I seeing? Matching a learned motif to JASPAR",
+        "JASPAR is a curated database of transcription-factor motifs. Each learned motif is "
+        "slid along every JASPAR matrix, on both strands and at every offset with enough "
+        "columns overlapping, and compared column by column (TOMTOM). The **p-value** says "
+        "how surprising so good a match would be by chance: small is better. "
+        "**Similarity** (0-1) is the mean correlation of the aligned columns. A match names "
+        "a candidate factor, not a proof: many factors share similar motifs (the AP-1 "
+        "family, for example), so read the top few matches, not only the first.",
+    ),
+    (
+        "truth_recovery",
+        "What am I seeing? Did the model find the planted motifs?",
+        "On simulated data the answer key is known: the motifs planted in the positive "
+        "sequences. For each planted motif this table names the learned motif (filter) "
+        "most like it, how similar they are (0-1), and the rank of the planted JASPAR "
+        "matrix among that motif's matches. It counts as **recovered** when it is among "
+        "the top 3. A high test score without recovery means the model found another "
+        "way to separate the classes: a shortcut worth understanding.",
+    ),
+    (
+        "motif_net",
+        "What am I seeing? A motif-net's own motifs",
+        "A **motif-net** does not need its motifs read back from data: each one is a "
+        "learnable table of scores (log-odds, in bits) over A, C, G, T, drawn here as a "
+        "logo. Under each logo, the grey bars are its **position mask**, a number from 0 "
+        "to 1 per column: the model can turn columns off (bars near 0) and so choose its "
+        "motif's length. Only the columns the mask keeps (above 0.5) are matched to "
+        "JASPAR. A motif started from a JASPAR matrix shows how far training moved it.",
+    ),
+    (
         "embeddings",
         "What am I seeing? Embeddings",
         "An **embedding** is the list of numbers a model uses internally for a sequence or "
@@ -193,8 +246,8 @@ PAGE_TOPICS: dict[str, tuple[str, ...]] = {
     "predict": ("predictions",),
     "lesson": ("ground_truth", "one_hot", "conv_filter", "overfitting", "motifs"),
     "runs": ("runs", "overfitting"),
-    "interpret": ("saliency", "ism"),
-    "motifs": ("motifs", "conv_filter"),
+    "interpret": ("saliency", "ism", "variants", "agreement"),
+    "motifs": ("conv_filter", "motifs", "jaspar", "truth_recovery", "motif_net"),
     "attention": ("attention",),
     "embeddings": ("embeddings",),
 }

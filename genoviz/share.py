@@ -1,13 +1,15 @@
 """Shareable setups: a page's state as URL query parameters, and back.
 
 Like TensorFlow Playground, the address bar holds the whole setup (dataset, model,
-hyperparameters, seed, selected sequence, lesson step), so a link restores it. Decoding
+hyperparameters, seed, selected sequence, lesson step; on Interpret the run, the
+attribution method and its baseline), so a link restores it. Decoding
 never trusts the URL: every value is checked against what genoviz accepts, and a bad one
 is dropped with a message (the default is used instead), never raised.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -15,6 +17,7 @@ from urllib.parse import urlencode
 
 import models
 from genoviz.data import BUNDLED
+from genoviz.interpret.attribution import BASELINES, METHODS
 from genoviz.training import TrainConfig
 
 #: Choices the Train page offers (a URL may only pick one of them).
@@ -37,6 +40,9 @@ class Setup:
         step: lesson step, 1 to 5.
         filter: the filter shown in the lesson's scan view (0-based).
         pos: the scan position (0-based).
+        run: a saved run's folder name (a name only, never a path; the page also checks
+            it against the runs it lists).
+        method, baseline: the Interpret page's attribution method and its reference.
     """
 
     dataset: str | None = None
@@ -49,6 +55,9 @@ class Setup:
     step: int | None = None
     filter: int | None = None
     pos: int | None = None
+    run: str | None = None
+    method: str | None = None
+    baseline: str | None = None
 
     def merged(self, other: Setup) -> Setup:
         """This setup with ``other``'s set values on top."""
@@ -99,6 +108,25 @@ def _model(text: str) -> str:
     return text
 
 
+#: A run folder name: letters, digits, ``.``, ``_``, ``-``; no separators, no ``..``.
+_RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def _run(text: str) -> str:
+    if not _RUN_NAME.match(text) or ".." in text:
+        raise ValueError("not a run name (a run folder's name, not a path)")
+    return text
+
+
+def _key_of(choices: dict[str, str], what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"not a {what} genoviz offers ({', '.join(choices)})")
+        return text
+
+    return parse
+
+
 #: Query parameter -> (parser that raises ValueError, one-line description for the README).
 PARAMS: dict[str, tuple[Callable[[str], Any], str]] = {
     "dataset": (_dataset, "bundled dataset name, e.g. `tf-binding`"),
@@ -111,6 +139,15 @@ PARAMS: dict[str, tuple[Callable[[str], Any], str]] = {
     "step": (_int_in(1, LESSON_STEPS), f"lesson step, 1–{LESSON_STEPS}"),
     "filter": (_int_in(0, 4096), "filter shown in the lesson's scan view, 0-based"),
     "pos": (_int_in(0, 10_000_000), "scan position in the lesson, 0-based"),
+    "run": (_run, "Interpret: a saved run's folder name, e.g. `20260101-120000-cnn-tf-binding`"),
+    "method": (
+        _key_of(METHODS, "method"),
+        "Interpret: attribution method, e.g. `integrated_gradients`, `deeplift`",
+    ),
+    "baseline": (
+        _key_of(BASELINES, "baseline"),
+        "Interpret: reference for the attribution, `shuffle`, `zeros` or `uniform`",
+    ),
 }
 
 

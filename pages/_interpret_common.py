@@ -45,9 +45,20 @@ def _label(run: Run) -> str:
     return f"{run.name} · {model} on {data}{headline}"
 
 
+def saved_runs() -> list[Run]:
+    """The saved runs that have weights, newest first."""
+    return [r for r in list_runs() if (r.path / WEIGHTS).exists()]
+
+
+def saved_run(name: str) -> Run | None:
+    """The saved run (with weights) whose folder is called ``name``: a link names a run
+    this way, and only a run listed here can be opened from it."""
+    return next((r for r in saved_runs() if r.name == name), None)
+
+
 def choose_run(key: str) -> Run | None:
     """A select box of the saved runs with weights; None (and a hint) when there are none."""
-    runs = [r for r in list_runs() if (r.path / WEIGHTS).exists()]
+    runs = saved_runs()
     if not runs:
         st.info(
             f"No trained runs in `{Path(default_runs_dir()).resolve()}` yet. Train a model "

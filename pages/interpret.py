@@ -28,12 +28,17 @@ from genoviz.plots_interpret import (
 )
 from genoviz.runs import Run
 from genoviz.sequences import one_hot, pad_or_trim, parse_sequences
+from genoviz.share import Setup
 from pages._common import (
+    copy_link_button,
     ensure_app_navigation,
     error_boundary,
+    explain_here,
+    link_setup,
     logo_images,
     show_figure,
     show_logo,
+    sync_link,
 )
 from pages._interpret_common import (
     choose_run,
@@ -41,36 +46,84 @@ from pages._interpret_common import (
     dataset_of,
     interpret_errors,
     model_of,
+    saved_run,
     show_user_error,
 )
 
 SOURCES = ("Held-out sequences", "Paste sequences")
 MAX_SEQUENCES = 50
+#: The selected sequence (its dataset row), shared by the tabs' pickers and the link.
+SEQ_ROW = "interp_seq_row"
+#: A row from a link, still to be brought into the held-out list.
+LINK_ROW = "interp_link_row"
 
 
 class Chosen:
-    """Sequences to explain, encoded at the run's length, with ids, labels and extras."""
+    """Sequences to explain, encoded at the run's length, with ids, labels and extras;
+    ``rows`` are their dataset rows (None for pasted sequences)."""
 
-    def __init__(self, ids, seqs, labels, extras, notes):
+    def __init__(self, ids, seqs, labels, extras, notes, rows=None):
         self.ids, self.seqs, self.labels, self.extras, self.notes = ids, seqs, labels, extras, notes
+        self.rows = rows
+
+
+def _picked(key: str, rows: list[int] | None) -> None:
+    if rows is not None and st.session_state[key] < len(rows):
+        st.session_state[SEQ_ROW] = rows[st.session_state[key]]
+
+
+def pick_sequence(chosen: Chosen, label: str, key: str, n: int | None = None) -> int:
+    """A select box of the first ``n`` sequences, kept on the selected one (shared by
+    the tabs and restored from a link)."""
+    n = len(chosen.seqs) if n is None else n
+    row = st.session_state.get(SEQ_ROW)
+    if chosen.rows is not None and row in chosen.rows[:n]:
+        st.session_state[key] = chosen.rows.index(row)
+    return st.selectbox(
+        label,
+        range(n),
+        format_func=lambda k: chosen.ids[k],
+        key=key,
+        on_change=_picked,
+        args=(key, chosen.rows),
+    )
+
+
+def bring_linked_row(run: Run, ds) -> None:
+    """A link's sequence row: show enough held-out sequences to include it."""
+    row = st.session_state.pop(LINK_ROW, None)
+    if row is None:
+        return
+    got = run_inputs(run, ds, "test", MAX_SEQUENCES, positives_first=ds.task == "binary")
+    rows = [int(i) for i in got.indices]
+    if row not in rows:
+        st.warning(
+            f"The link's sequence (row {row}) is not among the first {MAX_SEQUENCES} held-out "
+            "sequences of this run; showing the first ones."
+        )
+        st.session_state.pop(SEQ_ROW, None)
+        return
+    st.session_state["interp_n"] = max(int(st.session_state["interp_n"]), rows.index(row) + 1)
 
 
 def choose_sequences(run: Run) -> Chosen | None:
     ds = dataset_of(run)
     build = run.info["model"]["build"]
     seq_len, n_extras = int(build["seq_len"]), int(build.get("extras", 0))
-    source = st.radio(
-        "Sequences",
-        SOURCES if ds is not None else SOURCES[1:],
-        horizontal=True,
-        key="interp_source",
-    )
+    sources = SOURCES if ds is not None else SOURCES[1:]
+    if st.session_state.get("interp_source") not in (None, *sources):
+        st.session_state.pop("interp_source")  # a link's choice this run's data cannot offer
+    source = st.radio("Sequences", sources, horizontal=True, key="interp_source")
     notes: list[str] = []
+    rows = None
     if source == SOURCES[0]:
-        n = st.slider("How many (positives first)", 1, MAX_SEQUENCES, 5, key="interp_n")
+        st.session_state.setdefault("interp_n", 5)  # set here: a link may raise it
+        bring_linked_row(run, ds)
+        n = st.slider("How many (positives first)", 1, MAX_SEQUENCES, key="interp_n")
         got = run_inputs(run, ds, "test", n, positives_first=ds.task == "binary")
         seqs, ids, extras = got.sequences, got.ids, got.extras
         labels = [float(np.asarray(v).reshape(-1)[0]) for v in got.labels]
+        rows = [int(i) for i in got.indices]
     else:
         text = st.text_area(
             "Sequences (FASTA or one per line)",
@@ -94,7 +147,7 @@ def choose_sequences(run: Run) -> Chosen | None:
     if any(len(s) != seq_len for s in seqs) and (fixed or len({len(s) for s in seqs}) > 1):
         notes.append(f"Sequences were padded with N or trimmed (centred) to {seq_len} bp.")
         seqs = pad_or_trim(seqs, seq_len)
-    return Chosen(ids, seqs, labels, extras, notes)
+    return Chosen(ids, seqs, labels, extras, notes, rows)
 
 
 def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
@@ -130,6 +183,7 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
         )
         bar.empty()
         st.session_state["sal_result"] = (key, r)
+    explain_here("saliency")
     stored = st.session_state.get("sal_result")
     if stored is None or stored[0] != key:
         st.caption("Choose a method and press **Compute saliency**.")
@@ -141,9 +195,7 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
             f"{np.abs(r.delta).max():.2g}."
         )
     n = len(r.per_base)
-    i = st.selectbox(
-        "Sequence to show", range(n), format_func=lambda k: chosen.ids[k], key="sal_pick"
-    )
+    i = pick_sequence(chosen, "Sequence to show", "sal_pick", n)
     seq = chosen.seqs[i]
     fig = saliency_track_figure(
         r.per_base[i],
@@ -168,12 +220,7 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
 
 
 def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
-    i = st.selectbox(
-        "Sequence to mutate",
-        range(len(chosen.seqs)),
-        format_func=lambda k: chosen.ids[k],
-        key="ism_pick",
-    )
+    i = pick_sequence(chosen, "Sequence to mutate", "ism_pick")
     key = (run.name, target, chosen.seqs[i])
     if st.button("Run mutagenesis", key="ism_go", type="primary", icon=":material/bolt:"):
         bar = st.progress(0.0, text=f"Scoring {3 * len(chosen.seqs[i]):,} substitutions…")
@@ -186,6 +233,7 @@ def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
         )
         bar.empty()
         st.session_state["ism_result"] = (key, r)
+    explain_here("ism")
     stored = st.session_state.get("ism_result")
     if stored is None or stored[0] != key:
         st.caption("Press **Run mutagenesis** to score every single-base substitution.")
@@ -200,14 +248,10 @@ def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
 
 
 def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
-    i = st.selectbox(
-        "Reference sequence",
-        range(len(chosen.seqs)),
-        format_func=lambda k: chosen.ids[k],
-        key="var_pick",
-    )
+    i = pick_sequence(chosen, "Reference sequence", "var_pick")
     seq = chosen.seqs[i]
     mode = st.radio("Variants", ("One variant", "A table"), horizontal=True, key="var_mode")
+    explain_here("variants")
     if mode == "One variant":
         c1, c2 = st.columns(2)
         pos = int(c1.number_input("Position (1-based)", 1, len(seq), 1, key="var_pos"))
@@ -234,9 +278,7 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
 
 
 def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
-    i = st.selectbox(
-        "Sequence", range(len(chosen.seqs)), format_func=lambda k: chosen.ids[k], key="agr_pick"
-    )
+    i = pick_sequence(chosen, "Sequence", "agr_pick")
     seq = chosen.seqs[i]
     key = (run.name, target, seq)
     if st.button("Compare IG and ISM", key="agr_go", type="primary", icon=":material/bolt:"):
@@ -248,6 +290,7 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
             )
         tracks = {"Integrated Gradients": ig.per_base[0], "ISM largest effect": ism.max_abs}
         st.session_state["agr_result"] = (key, tracks)
+    explain_here("agreement")
     stored = st.session_state.get("agr_result")
     if stored is None or stored[0] != key:
         st.caption(
@@ -265,30 +308,72 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
     show_figure(agreement_figure(tracks, seq), f"agreement-{chosen.ids[i]}", frame)
 
 
+def restore_link() -> None:
+    """Apply a shared link once: the run (by folder name, if saved here), the method,
+    the baseline and the selected sequence."""
+    decoded = link_setup("interpret")
+    if decoded is None:
+        return
+    for problem in decoded.problems:
+        st.warning(problem)
+    s = decoded.setup
+    if s.run is not None:
+        run = saved_run(s.run)
+        if run is None:
+            st.warning(f"The link's run {s.run!r} is not saved here; showing the newest run.")
+        else:
+            st.session_state["interp_run"] = str(run.path)
+    if s.method is not None:
+        st.session_state["sal_method"] = s.method
+    if s.baseline is not None:
+        st.session_state["sal_baseline"] = s.baseline
+    if s.seq is not None:
+        st.session_state["interp_source"] = SOURCES[0]
+        st.session_state[SEQ_ROW] = st.session_state[LINK_ROW] = s.seq
+
+
+def share_link(run: Run, chosen: Chosen | None, where) -> None:
+    """The setup into the address bar, and a "Copy link" button."""
+    method = st.session_state.get("sal_method")
+    row = st.session_state.get(SEQ_ROW)
+    setup = Setup(
+        run=run.name,
+        method=method,
+        baseline=st.session_state.get("sal_baseline") if method in USES_BASELINE else None,
+        seq=row if chosen is not None and chosen.rows is not None and row in chosen.rows else None,
+    )
+    url = sync_link("interpret", setup)
+    copy_link_button(url, where, key="interp_copy_link")
+    if chosen is not None and chosen.rows is None:
+        where.caption("Pasted sequences cannot travel in a link; it holds the run and method.")
+
+
 def main() -> None:
     st.title("Interpret")
     st.caption(
         "Which bases drive a prediction, what every substitution does, and the effect of "
         "named variants."
     )
+    restore_link()
     run = choose_run("interp_run")
     if run is None:
         return
+    link_row = st.container(horizontal=True, gap="small")
     ds = dataset_of(run)
     target = choose_target(run, ds, "interp_target")
     chosen = choose_sequences(run)
-    if chosen is None:
-        return
-    for note in chosen.notes:
-        st.info(note)
-    tabs = st.tabs(["Saliency", "Mutagenesis (ISM)", "Variants", "Agreement"])
-    views = (saliency_tab, ism_tab, variants_tab, agreement_tab)
-    for tab, show in zip(tabs, views, strict=True):
-        with tab:
-            try:
-                show(run, chosen, target)
-            except interpret_errors() as e:
-                show_user_error(e)
+    if chosen is not None:
+        for note in chosen.notes:
+            st.info(note)
+        tabs = st.tabs(["Saliency", "Mutagenesis (ISM)", "Variants", "Agreement"])
+        views = (saliency_tab, ism_tab, variants_tab, agreement_tab)
+        for tab, show in zip(tabs, views, strict=True):
+            with tab:
+                try:
+                    show(run, chosen, target)
+                except interpret_errors() as e:
+                    show_user_error(e)
+    share_link(run, chosen, link_row)
 
 
 ensure_app_navigation()

@@ -3,16 +3,16 @@ simulated sets) whether they found the planted motifs."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from genoviz.interpret.inputs import run_inputs
+from genoviz.interpret.learned_motifs import has_learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
 from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases
 from genoviz.interpret.motif_report import FilterReport, filter_report
 from genoviz.motifs import reverse_complement_pfm
 from genoviz.runs import Run
-from pages._common import download_row, ensure_app_navigation, error_boundary
+from pages._common import ensure_app_navigation, error_boundary, explain_here
 from pages._interpret_common import (
     choose_run,
     dataset_of,
@@ -20,9 +20,8 @@ from pages._interpret_common import (
     model_of,
     show_user_error,
 )
+from pages._motif_views import PANEL, panel_downloads, show_learned, truth_panel
 
-PANEL = 16
-ICON_CSV = ":material/table:"
 REPORT = "motifs_report"
 
 
@@ -31,9 +30,16 @@ def releases() -> tuple[list[str], str]:
     return jaspar_releases(), default_release()
 
 
-def settings() -> dict:
+def settings(learned: bool = False) -> dict:
+    """The analysis settings; a motif-net (``learned``) scans no data, so it has no
+    threshold and no sequence count."""
     rel, default = releases()
     c1, c2, c3 = st.columns(3)
+    release = c2.selectbox("JASPAR release", rel, index=rel.index(default), key="motifs_release")
+    group = c3.selectbox("Taxonomic group", [*TAX_GROUPS, "all"], key="motifs_group")
+    if learned:
+        overlap = c1.number_input("Minimum overlap (columns)", 1, 15, 5, key="motifs_overlap")
+        return {"release": release, "tax_group": group, "min_overlap": int(overlap)}
     threshold = c1.slider(
         "Activation threshold (share of each filter's maximum)",
         0.1,
@@ -42,8 +48,6 @@ def settings() -> dict:
         0.05,
         key="motifs_threshold",
     )
-    release = c2.selectbox("JASPAR release", rel, index=rel.index(default), key="motifs_release")
-    group = c3.selectbox("Taxonomic group", [*TAX_GROUPS, "all"], key="motifs_group")
     c4, c5 = st.columns(2)
     overlap = c4.number_input("Minimum overlap (columns)", 1, 15, 5, key="motifs_overlap")
     n = c5.number_input(
@@ -92,23 +96,9 @@ def compute(run: Run, opts: dict) -> FilterReport | None:
     return rep
 
 
-def panel_downloads(name: str, png: bytes, table: pd.DataFrame) -> None:
-    download_row(
-        name,
-        [
-            ("Logos (PNG)", png, "png", "image/png", ":material/download:"),
-            (
-                "Data (CSV)",
-                lambda: table.to_csv(index=False),
-                "csv",
-                "text/csv",
-                ":material/table:",
-            ),
-        ],
-    )
-
-
 def show_filters(rep: FilterReport) -> None:
+    explain_here("conv_filter")
+    explain_here("motifs")
     recs = rep.records
     order = rep.most_informative()
     st.markdown(
@@ -139,6 +129,7 @@ def show_filters(rep: FilterReport) -> None:
 
 
 def show_matches(rep: FilterReport) -> None:
+    explain_here("jaspar")
     recs = rep.records
     f = st.selectbox(
         "Filter",
@@ -163,34 +154,7 @@ def show_matches(rep: FilterReport) -> None:
 
 
 def show_truth(rep: FilterReport) -> None:
-    if rep.truth is None:
-        st.info(
-            "This dataset stores no planted motifs (it is measured data, or simulated without "
-            "JASPAR matrices), so recovery cannot be scored; the JASPAR matches are the check."
-        )
-        return
-    t = rep.truth
-    st.markdown(
-        f"Recovered **{int(t['recovered'].sum())} of {len(t)}** planted motifs (planted "
-        "matrix among a filter's top 3 JASPAR matches)."
-    )
-    st.dataframe(t, hide_index=True, key="motifs_truth")
-    download_row(
-        "truth-recovery",
-        [("Data (CSV)", lambda: t.to_csv(index=False), "csv", "text/csv", ":material/table:")],
-    )
-    pairs = [
-        (int(row.best_filter), p)
-        for row, p in zip(t.itertuples(), rep.planted, strict=True)
-        if pd.notna(row.best_filter)
-    ]
-    if pairs:
-        mats = [ic_matrix(rep.motifs.pfms[f]) for f, _ in pairs]
-        mats += [ic_matrix(p.pfm) for _, p in pairs]
-        titles = [f"filter {f}" for f, _ in pairs] + [f"planted {p.id} {p.name}" for _, p in pairs]
-        with st.spinner("Drawing the logos (first view only)…"):
-            png = logo_panel(mats, titles, ncols=len(pairs))
-        st.image(png)
+    truth_panel(rep.truth, rep.planted, lambda f: rep.motifs.pfms[f], "best_filter", "filter")
 
 
 def main() -> None:
@@ -202,8 +166,17 @@ def main() -> None:
     run = choose_run("motifs_run")
     if run is None:
         return
-    opts = settings()
+    learned = has_learned_motifs(model_of(run))
+    if learned:
+        st.info(
+            "This is a motif-net: its motifs are its own learned matrices, shown directly "
+            "with their position masks (no sequences need scanning)."
+        )
+    opts = settings(learned)
     try:
+        if learned:
+            show_learned(run, opts)
+            return
         rep = compute(run, opts)
         if rep is None:
             return

@@ -26,6 +26,11 @@ def test_every_page_topic_and_task_topic_is_written():
         ("saliency", ["can tell you", "cannot tell you"]),
         ("ism", ["can tell you", "cannot tell you"]),
         ("attention", ["can tell you", "cannot tell you"]),
+        ("variants", ["Δlogit", "Δprobability", "cannot tell you"]),
+        ("agreement", ["Spearman", "ISM"]),
+        ("jaspar", ["both strands", "p-value", "Similarity"]),
+        ("truth_recovery", ["planted", "recovered", "top 3"]),
+        ("motif_net", ["position mask", "0.5", "JASPAR"]),
     ],
 )
 def test_texts_cover_what_the_issue_asks(key: str, must_say: list[str]):

@@ -50,3 +50,24 @@ def test_cache_is_bounded(monkeypatch):
     for k in range(3):
         logos.PANEL_CACHE.put((k,), b"x")
     assert list(logos.PANEL_CACHE.items) == [(1,), (2,)]
+
+
+def test_masked_panel_is_cached_by_its_masks_too(monkeypatch):
+    PANEL_CACHE.clear()
+    calls = []
+    real = plots_interpret.masked_logo_panel_figure
+
+    def counting(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(plots_interpret, "masked_logo_panel_figure", counting)
+    mats = [ic_matrix(np.eye(4)[:, [0, 1, 2, 3, 0]]) for _ in range(2)]
+    masks = [np.linspace(0, 1, 5), np.ones(5)]
+    first = logo_panel(mats, ["a", "b"], masks=masks)
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert logo_panel(mats, ["a", "b"], masks=[m.copy() for m in masks]) is first
+    assert len(calls) == 1
+    logo_panel(mats, ["a", "b"], masks=[np.zeros(5), np.ones(5)])  # another mask: redrawn
+    assert len(calls) == 2
+    assert logo_panel(mats, ["a", "b"]) is not first  # without masks: the plain panel

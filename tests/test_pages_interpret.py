@@ -4,6 +4,7 @@ exist, the analyses run from their buttons, and bad input shows a message."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,10 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import models
-from genoviz.runs import save_weights
+from genoviz.data import load_bundled
+from genoviz.explain import EXPLANATIONS, PAGE_TOPICS
+from genoviz.interpret.inputs import run_inputs
+from genoviz.runs import load_run, save_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
@@ -140,6 +144,10 @@ def test_motifs_page_finds_matches_and_scores_truth(a_run):
     assert frame_with(at, "match_id").shape[0] == 3
     truth = frame_with(at, "recovered")
     assert set(truth["motif_name"]) == {"JUND"}
+    labels = [e.label for e in at.expander]
+    for key in PAGE_TOPICS["motifs"]:
+        if key != "motif_net":  # only for a motif-net run
+            assert EXPLANATIONS[key].title in labels, key
     # a second view is served from the stored report and the logo cache
     at.selectbox(key="motifs_filter").set_value(at.selectbox(key="motifs_filter").options[1])
     at.run()
@@ -152,3 +160,93 @@ def test_page_runs_on_its_own(runs_dir, page: str):
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
     ok(at)
     assert at.title
+
+
+def linked(path: str, **params: str) -> AppTest:
+    """A page opened from a shared link (a deep link with query parameters)."""
+    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def test_interpret_link_restores_run_method_baseline_and_sequence(a_run: Path):
+    newer = a_run.parent / "20260202-000000-cnn-tf-binding"  # the default choice
+    shutil.copytree(a_run, newer)
+    rows = run_inputs(load_run(a_run), load_bundled("tf-binding"), "test", 10, True).indices
+    row = int(rows[7])  # beyond the 5 shown by default
+    at = linked(
+        "pages/interpret.py", run=a_run.name, method="deeplift", baseline="zeros", seq=str(row)
+    )
+    ok(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.selectbox(key="interp_run").value == str(a_run)
+    assert at.selectbox(key="sal_method").value == "deeplift"
+    assert at.selectbox(key="sal_baseline").value == "zeros"
+    assert at.slider(key="interp_n").value == 8
+    assert at.selectbox(key="ism_pick").value == 7 and at.selectbox(key="var_pick").value == 7
+    labels = [e.label for e in at.expander]
+    for key in PAGE_TOPICS["interpret"]:
+        assert EXPLANATIONS[key].title in labels, key
+    # the address bar follows the page, and one pick moves every tab to that sequence
+    assert dict(at.query_params) == {
+        "seq": str(row), "run": a_run.name, "method": "deeplift", "baseline": "zeros"
+    }  # fmt: skip
+    at.selectbox(key="ism_pick").set_value(2).run()
+    ok(at)
+    assert at.selectbox(key="agr_pick").value == 2 and at.query_params["seq"] == str(rows[2])
+    at.selectbox(key="sal_method").set_value("saliency").run()
+    assert "baseline" not in at.query_params  # the gradient needs no reference
+    assert any(f"run={a_run.name}" in c.value and "method=saliency" in c.value for c in at.code)
+
+
+def test_interpret_bad_link_is_a_warning_and_the_newest_run_is_shown(a_run: Path):
+    at = linked("pages/interpret.py", run="../../etc/passwd", method="gradcam")
+    assert not at.exception and not at.error
+    warnings = " ".join(w.value for w in at.warning)
+    assert "not a run name" in warnings and "not a method" in warnings
+    at = linked("pages/interpret.py", run="20990101-000000-gone", seq="9999999")
+    assert not at.exception and not at.error
+    warnings = " ".join(w.value for w in at.warning)
+    assert "is not saved here" in warnings and "not among the first" in warnings
+    assert at.selectbox(key="interp_run").value == str(a_run)
+
+
+@pytest.fixture
+def motif_net_run(runs_dir: Path) -> Path:
+    """A saved motif-net started from the JUND matrices (untrained: its motifs are JASPAR's)."""
+    run = runs_dir / "20260101-000000-motif-net-tf-binding"
+    run.mkdir(parents=True)
+    build = {"seq_len": 101, "outputs": 1, "extras": 1, "motifs": 4, "width": 15}
+    build |= {"init": "jaspar", "jaspar": ["JUND"]}
+    save_weights(run, models.get("motif-net", **build))
+    info = {
+        "status": "done",
+        "model": {"name": "motif-net", "build": build},
+        "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary"},
+        "seed": 0,
+    }
+    (run / "run.json").write_text(json.dumps(info))
+    return run
+
+
+def test_motifs_page_shows_a_motif_nets_own_motifs_and_masks(motif_net_run: Path):
+    at = app("pages/motifs.py")
+    ok(at)
+    assert "motif-net" in at.info[0].value
+    assert not [s for s in at.slider if s.key == "motifs_threshold"]  # no data to scan
+    assert [t.label for t in at.tabs] == ["Learned motifs", "JASPAR matches", "Planted truth"]
+    table = frame_with(at, "columns_kept")
+    assert len(table) == 4 and list(table["name"][:2].str.split().str[1]) == ["JUND", "JUND"]
+    assert list(table["best_match_id"][:2]) == [n.split()[0] for n in table["name"][:2]]
+    assert at.get("imgs") or at.get("image")  # the logo panels
+    assert frame_with(at, "match_id").shape[0] == 3
+    truth = frame_with(at, "recovered")
+    assert set(truth["motif_name"]) == {"JUND"} and truth["recovered"].all()
+    assert set(truth["best_motif"]) <= {1, 2} and (truth["jaspar_rank"] == 1).all()
+    labels = [e.label for e in at.expander]
+    for key in ("motif_net", "jaspar", "truth_recovery"):
+        assert EXPLANATIONS[key].title in labels, key
+    at.selectbox(key="motifs_learned_pick").set_value(1).run()
+    ok(at)
+    assert frame_with(at, "match_id")["match_id"].iloc[0] == table["best_match_id"].iloc[1]

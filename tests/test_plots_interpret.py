@@ -11,6 +11,7 @@ from genoviz.plots import figure_frame
 from genoviz.plots_interpret import (
     ism_figure,
     logo_panel_figure,
+    masked_logo_panel_figure,
     saliency_heatmap_figure,
     saliency_track_figure,
     variant_figure,
@@ -59,3 +60,20 @@ def test_logo_panel_grid():
     assert not axes[6].axison
     with pytest.raises(ValueError):
         logo_panel_figure([], [])
+
+
+def test_masked_logo_panel_draws_a_mask_strip_under_each_logo():
+    mats = [ic_matrix(np.eye(4)[:, [0, 1, 2, 3, 0]]) for _ in range(3)]
+    masks = [np.array([0.5, 1.0, 1.0, 0.2, 0.0]) * (k + 1) / 3 for k in range(3)]
+    fig = masked_logo_panel_figure(mats, masks, ["m1", "m2", "m3"], ncols=2)
+    axes = fig.get_axes()
+    assert len(axes) == 6  # a logo and its strip per motif, no empty cells
+    logos, strips = axes[0::2], axes[1::2]
+    assert [a.get_title() for a in logos] == ["m1", "m2", "m3"]
+    for strip, mask in zip(strips, masks, strict=True):
+        heights = [p.get_height() for p in strip.patches]
+        np.testing.assert_allclose(heights, mask)
+        assert [p.get_x() + p.get_width() / 2 for p in strip.patches] == [1, 2, 3, 4, 5]
+        assert strip.get_ylim() == (0, 1)
+    with pytest.raises(ValueError, match="one mask per logo"):
+        masked_logo_panel_figure(mats, masks[:2], ["m1", "m2", "m3"])

@@ -27,6 +27,9 @@ FULL = Setup(
     step=3,
     filter=5,
     pos=17,
+    run="20260101-120000-cnn-tf-binding",
+    method="deeplift",
+    baseline="uniform",
 )
 
 
@@ -59,6 +62,13 @@ def test_encode_writes_set_values_only_and_floats_compactly():
         ("seed", "-1", "between"),
         ("step", "6", "between 1 and 5"),
         ("seq", "1e3", "not a number"),
+        ("run", "../../etc", "not a run name"),
+        ("run", "/tmp/runs/x", "not a run name"),
+        ("run", "a/../b", "not a run name"),
+        ("run", "x..y", "not a run name"),
+        ("run", ".hidden", "not a run name"),
+        ("method", "gradcam", "not a method"),
+        ("baseline", "ones", "not a baseline"),
     ],
 )
 def test_bad_values_are_dropped_with_a_message(name: str, value: str, reason: str):
@@ -88,3 +98,13 @@ def test_setup_merge_and_param_descriptions():
     assert merged == Setup(dataset="sirna", seed=2, step=4)
     assert set(PARAMS) == set(Setup().as_dict())
     assert all(desc for _, desc in PARAMS.values())
+
+
+def test_interpret_setup_round_trips_through_a_url():
+    s = Setup(run="20260101-000000-cnn-tf-binding", method="integrated_gradients", seq=3)
+    url = share_url("http://h/interpret", s)
+    assert url == (
+        "http://h/interpret?seq=3&run=20260101-000000-cnn-tf-binding&method=integrated_gradients"
+    )
+    assert decode_setup(parse_qs(urlsplit(url).query)).setup == s
+    assert decode_setup({"run": "x" * 129}).problems  # too long for a folder name

@@ -4,6 +4,7 @@
 - :mod:`~genoviz.interpret.ism`: in-silico saturation mutagenesis;
 - :mod:`~genoviz.interpret.variants`: effects of named variants;
 - :mod:`~genoviz.interpret.filters`: first-layer filters as motifs;
+- :mod:`~genoviz.interpret.learned_motifs`: a motif-net's own V and mask, matched to JASPAR;
 - :mod:`~genoviz.interpret.matching`: motifs matched against JASPAR (TOMTOM);
 - :mod:`~genoviz.interpret.truth`: planted-motif recovery on simulated sets;
 - :mod:`~genoviz.interpret.logos`: logo panels rendered once and cached.

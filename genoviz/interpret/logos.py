@@ -87,20 +87,35 @@ def logo_panel(
     ncols: int = 4,
     fmt: str = "png",
     dpi: int = 110,
+    masks: Sequence[np.ndarray] | None = None,
 ) -> bytes:
     """A grid of logos as PNG or SVG bytes, drawn on the first request and then cached.
 
     Args:
         matrices: positions x letters tables (see :func:`ic_matrix`).
         titles: one per logo.
+        masks: optional ``(width,)`` values in 0..1 per logo (motif-net's position mask),
+            drawn as a bar strip under it.
     """
-    from genoviz.plots_interpret import logo_panel_figure
+    from genoviz import plots_interpret
 
-    key = _key(matrices, titles, y_label, y_max, ncols, fmt, dpi)
+    mask_key = None
+    if masks is not None:
+        mask_key = hashlib.sha1(
+            b"".join(np.ascontiguousarray(m, dtype=np.float64).tobytes() for m in masks)
+        ).hexdigest()
+    key = _key(matrices, titles, y_label, y_max, ncols, fmt, dpi, mask_key)
     cached = PANEL_CACHE.get(key)
     if cached is not None:
         return cached
-    fig = logo_panel_figure(matrices, titles, y_label=y_label, y_max=y_max, ncols=ncols)
+    if masks is None:
+        fig = plots_interpret.logo_panel_figure(
+            matrices, titles, y_label=y_label, y_max=y_max, ncols=ncols
+        )
+    else:
+        fig = plots_interpret.masked_logo_panel_figure(
+            matrices, masks, titles, y_max=y_max, ncols=ncols
+        )
     try:
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=dpi)

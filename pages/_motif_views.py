@@ -1,0 +1,161 @@
+"""Views shared by the Motifs page: downloads, planted-truth recovery, and a motif-net's
+own motifs (its learned V as logos with the position mask under each, matched to JASPAR).
+UI glue only; the analyses live in ``genoviz.interpret``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from genoviz.interpret.learned_motifs import LearnedMotifs, learned_motifs
+from genoviz.interpret.logos import ic_matrix, logo_panel
+from genoviz.interpret.truth import PlantedMotif
+from genoviz.motifs import reverse_complement_pfm
+from genoviz.runs import WEIGHTS, Run
+from pages._common import download_row, explain_here
+from pages._interpret_common import dataset_of, model_of
+
+PANEL = 16
+LEARNED = "motifs_learned_report"
+
+
+def panel_downloads(name: str, png: bytes, table: pd.DataFrame) -> None:
+    download_row(
+        name,
+        [
+            ("Logos (PNG)", png, "png", "image/png", ":material/download:"),
+            (
+                "Data (CSV)",
+                lambda: table.to_csv(index=False),
+                "csv",
+                "text/csv",
+                ":material/table:",
+            ),
+        ],
+    )
+
+
+def truth_panel(
+    t: pd.DataFrame | None,
+    planted: list[PlantedMotif],
+    pfm_of: Callable[[int], np.ndarray],
+    best: str,
+    noun: str,
+) -> None:
+    """The recovery table of planted motifs, and each best motif's logo over the planted
+    one. ``best`` is the table's column naming the best motif, ``pfm_of`` its matrix."""
+    explain_here("truth_recovery")
+    if t is None:
+        st.info(
+            "This dataset stores no planted motifs (it is measured data, or simulated without "
+            "JASPAR matrices), so recovery cannot be scored; the JASPAR matches are the check."
+        )
+        return
+    st.markdown(
+        f"Recovered **{int(t['recovered'].sum())} of {len(t)}** planted motifs (planted "
+        f"matrix among a {noun}'s top 3 JASPAR matches)."
+    )
+    st.dataframe(t, hide_index=True, key="motifs_truth")
+    download_row(
+        "truth-recovery",
+        [("Data (CSV)", lambda: t.to_csv(index=False), "csv", "text/csv", ":material/table:")],
+    )
+    pairs = [
+        (int(b), p) for b, p in zip(t[best], planted, strict=True) if b is not None and pd.notna(b)
+    ]
+    if pairs:
+        mats = [ic_matrix(pfm_of(f)) for f, _ in pairs]
+        mats += [ic_matrix(p.pfm) for _, p in pairs]
+        titles = [f"{noun} {f}" for f, _ in pairs] + [f"planted {p.id} {p.name}" for _, p in pairs]
+        with st.spinner("Drawing the logos (first view only)…"):
+            png = logo_panel(mats, titles, ncols=len(pairs))
+        st.image(png)
+
+
+# --- motif-net: its own motifs -------------------------------------------------------------
+
+
+def compute_learned(run: Run, opts: dict) -> LearnedMotifs:
+    """The run's learned motifs and JASPAR matches, kept for this session per settings."""
+    weights = run.path / WEIGHTS
+    key = (run.name, weights.stat().st_mtime, tuple(sorted(opts.items())))
+    stored = st.session_state.get(LEARNED)
+    if stored is not None and stored[0] == key:
+        return stored[1]
+    ds = dataset_of(run)
+    with st.spinner("Matching the learned motifs against JASPAR…"):
+        rep = learned_motifs(
+            model_of(run),
+            ground_truth=(ds.meta.ground_truth or None) if ds is not None else None,
+            release=opts["release"],
+            tax_group=opts["tax_group"],
+            min_overlap=opts["min_overlap"],
+        )
+    st.session_state[LEARNED] = (key, rep)
+    return rep
+
+
+def learned_panel(rep: LearnedMotifs) -> None:
+    explain_here("motif_net")
+    st.markdown(
+        f"**{len(rep.names)}** learned motifs: each logo is the motif's scores (times its "
+        "mask) read as probabilities, in bits; the grey bars under it are the position mask."
+    )
+    n = len(rep.names)
+    pages = [list(range(i, min(i + PANEL, n))) for i in range(0, n, PANEL)]
+    k = st.selectbox(
+        "Motifs",
+        range(len(pages)),
+        key="motifs_learned_page",
+        format_func=lambda p: f"{pages[p][0] + 1}-{pages[p][-1] + 1}",
+    )
+    shown = pages[k]
+    recs = rep.records
+    mats = [ic_matrix(rep.pfms[m]) for m in shown]
+    titles = [f"{m + 1}. {rep.names[m]} · best {recs[m]['best_match_name']}" for m in shown]
+    with st.spinner("Drawing the logos (first view only)…"):
+        png = logo_panel(mats, titles, masks=[rep.mask[m] for m in shown])
+    st.image(png)
+    long = rep.matrix_table()
+    numbers = long[long["motif"].isin([m + 1 for m in shown])]
+    panel_downloads(f"learned-motifs-{k + 1}", png, numbers)
+    st.dataframe(rep.table(), hide_index=True, key="motifs_learned_table")
+
+
+def learned_matches(rep: LearnedMotifs) -> None:
+    explain_here("jaspar")
+    recs = rep.records
+    m = st.selectbox(
+        "Motif",
+        range(len(rep.names)),
+        key="motifs_learned_pick",
+        format_func=lambda i: f"{i + 1}. {rep.names[i]} ({recs[i]['consensus']})",
+    )
+    top = rep.matches.top(m, 3)
+    mats, titles = [ic_matrix(rep.trimmed(m))], [f"motif {m + 1} (kept columns)"]
+    for row in top.itertuples():
+        pfm = rep.matches.targets[rep.matches.ranking(m)[row.rank - 1]].pfm
+        if row.strand == "-":
+            pfm = reverse_complement_pfm(pfm)
+        mats.append(ic_matrix(pfm))
+        titles.append(f"{row.match_id} {row.match_name} ({row.strand}) p={row.p_value:.1e}")
+    with st.spinner("Drawing the logos (first view only)…"):
+        png = logo_panel(mats, titles, ncols=4)
+    st.image(png)
+    st.dataframe(top, hide_index=True, key="motifs_learned_top")
+    panel_downloads(f"motif-{m + 1}-matches", png, top)
+
+
+def show_learned(run: Run, opts: dict) -> None:
+    """A motif-net run: its motifs need no data, so they show straight away."""
+    rep = compute_learned(run, opts)
+    t1, t2, t3 = st.tabs(["Learned motifs", "JASPAR matches", "Planted truth"])
+    with t1:
+        learned_panel(rep)
+    with t2:
+        learned_matches(rep)
+    with t3:
+        truth_panel(rep.truth, rep.planted, lambda m: rep.trimmed(m - 1), "best_motif", "motif")
