@@ -19,7 +19,8 @@ acceptor's AG at 198-199. Design choices, each mirroring something real:
   way towards uniform around the GT or AG, with no exon, branch point or pyrimidine tract,
   as the genome's many pseudo splice sites (Sun & Chasin 2000) match the consensus less
   well and lack the real context. They keep the set from being solved by the consensus
-  alone: a small CNN reaches a one-vs-rest ROC AUC near 0.95, not 0.99.
+  alone: the default cnn reaches a one-vs-rest ROC AUC of about 0.955 after 4 epochs and
+  0.975 after 20 (accuracy 0.84 and 0.90), where it reached 0.97 after 4 without them.
 
 The labels depend on strand (``strand_symmetric=False``): a reverse-complemented donor is
 not a donor.
