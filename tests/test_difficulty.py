@@ -30,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 import models
 from genoviz.cli import main
 from genoviz.data import Dataset, load
-from genoviz.data.promoters import CORE_LENGTH, CORE_TSS, build_core_promoters
+from genoviz.data.promoters import build_core_promoters
 from genoviz.data.sirna import build_sirna
 from genoviz.data.tf_binding import LENGTH, build_tf_binding
 from genoviz.motifs import fetch_jaspar
@@ -237,19 +237,6 @@ def test_dnabert_files_are_strand_specific_but_plain_windows_of_the_same_length_
     assert not strand_symmetric(kmer_ds)  # DNABERT reads one strand: TSS-centred, positional
     assert strand_symmetric(plain_ds)  # a 101 bp binary CSV is taken for ChIP-like peaks
     assert strand_symmetric(kmer_ds, TrainConfig(rc_augment=True))  # the user can override
-
-
-def test_core_promoter_proxy_has_dnabert_geometry_and_shuffled_twins():
-    ds = build_core_promoters(seed=0)
-    assert len(ds) == 1000 and ds.fixed_length == CORE_LENGTH == 101
-    assert ds.labels.mean() == 0.5 and not ds.meta.strand_symmetric
-    gt = ds.meta.ground_truth
-    tata = [r for r in gt["instances"] if r[1] == "TATA"]
-    assert tata and all(CORE_TSS - 33 <= r[3] <= CORE_TSS - 29 for r in tata)
-    for neg, pos in list(gt["shuffled_from"].items())[:50]:  # same bases, other order
-        assert ds.labels[neg] == 0 and ds.labels[pos] == 1
-        assert sorted(ds.sequences[neg]) == sorted(ds.sequences[pos])
-        assert ds.sequences[neg] != ds.sequences[pos]
 
 
 @pytest.mark.slow
