@@ -143,13 +143,17 @@ def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> boo
     ``config.rc_augment`` decides when set. Otherwise a bundled or downloaded set's card
     decides. A user file's card cannot say (its ``strand_symmetric`` is False by default),
     so binary labels on windows of at least 64 bp are taken for strand-less genomic
-    windows, such as ChIP-seq or ATAC peaks, and everything else as strand-specific.
+    windows, such as ChIP-seq or ATAC peaks, and everything else as strand-specific. A
+    DNABERT k-mer file is strand-specific whatever its length: DNABERT reads one strand,
+    and its classic fine-tuning sets (promoters around a TSS, splice sites) depend on it.
     """
     if config is not None and config.rc_augment is not None:
         return bool(config.rc_augment)
     meta = dataset.meta
     if meta.strand_symmetric or meta.simulated or meta.source.startswith("downloaded"):
         return bool(meta.strand_symmetric)
+    if meta.notes.get("kmer"):
+        return False
     length = dataset.fixed_length or int(dataset.lengths.max(initial=0))
     return dataset.task == "binary" and length >= MIN_SYMMETRIC_WINDOW
 

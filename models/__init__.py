@@ -207,10 +207,13 @@ def recommended(task: str, input_kind: str = "onehot") -> str:
     return fits[0].name
 
 
-#: ``cnn`` looks at positions in strand-specific sequences up to this long.
+#: ``cnn`` looks at which base sits at each position in strand-specific sequences up to
+#: this long ...
 POSITIONAL_MAX_LEN = 64
-#: ... and at each base itself once there are this many training sequences per input weight.
+#: ... once there are this many training sequences per input weight.
 PER_BASE_MIN_EXAMPLES = 10
+#: Longer strand-specific windows are max-pooled into about this many blocks per filter.
+POSITIONAL_BLOCKS = 30
 
 
 def data_hparams(
@@ -219,18 +222,24 @@ def data_hparams(
     """Hyperparameters that follow from the data rather than the user.
 
     Strand is a property of the dataset: where it does not matter (TF binding) ``cnn``
-    averages both strands. Where it does and the sequence is short (siRNA guides) ``cnn``
-    also looks at *where* along it each match is, and, given enough training sequences
-    (``n_train``; None = enough), at which base sits at each position.
+    averages both strands and asks only whether and how much each motif occurs. Where it
+    does (siRNA guides, windows centred on a TSS or a splice site) ``cnn`` also looks at
+    *where* each match is: the head sees each filter's maximum in every ``pool``-bp block,
+    3 bp for short sequences and about :data:`POSITIONAL_BLOCKS` blocks along longer ones
+    (10 bp on 300 bp promoters). Short sequences with enough training examples (``n_train``;
+    None = enough) also show the head which base sits at each position.
     """
     if name != "cnn":
         return {}
-    positional = (not strand_symmetric) and seq_len <= POSITIONAL_MAX_LEN
+    if strand_symmetric:
+        return {"strand_average": True, "positional": False, "per_base": False}
+    short = seq_len <= POSITIONAL_MAX_LEN
     enough = n_train is None or n_train >= PER_BASE_MIN_EXAMPLES * 4 * seq_len
     return {
-        "strand_average": strand_symmetric,
-        "positional": positional,
-        "per_base": positional and enough,
+        "strand_average": False,
+        "positional": True,
+        "pool": 3 if short else -(-seq_len // POSITIONAL_BLOCKS),
+        "per_base": short and enough,
     }
 
 

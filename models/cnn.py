@@ -97,9 +97,13 @@ class CNN(SequenceModel):
     Input ``(n, 4, L)`` of any length (fixed when ``positional``); output
     ``(n, outputs)``. Receptive field = ``kernel``. Global max pooling asks "is there a
     match anywhere?", the right question for TF binding; mean pooling adds "how much,
-    overall?" (several weak sites, composition). For short strand-specific inputs (siRNA)
-    ``positional`` and ``per_base`` let the head see *where* each match is and which base
-    sits at each position. Averaging four independently initialised members costs four
+    overall?" (several weak sites, composition). For strand-specific inputs ``positional``
+    lets the head see *where* each match is, as the maximum in each ``pool``-bp block
+    (``models.data_hparams`` picks 3 bp on siRNA guides, about 30 blocks on windows centred
+    on a TSS or a splice site: after 4 epochs at seed 0 it lifts validation ROC AUC from
+    0.66 to 0.77 on ``promoters``, and from 0.60 to 0.97 on ``splice-sites`` as it was
+    before pseudo sites made it harder), and ``per_base`` which base sits at each position
+    (short guides only). Averaging four independently initialised members costs four
     times one member's compute (about 1.5 s per epoch on 16k 101-bp windows on two CPU
     cores) and makes results far less dependent on the seed when positives are few: on
     real JUND peaks (117 positives to learn from) held-out ROC AUC rose from about 0.70

@@ -7,10 +7,13 @@ from sklearn.metrics import roc_auc_score
 
 from genoviz.data import load
 from genoviz.data.promoters import (
+    CORE_LENGTH,
+    CORE_TSS,
     INR_IUPAC,
     KEEP_SEGMENTS,
     N_SEGMENTS,
     TSS,
+    build_core_promoters,
     build_promoters,
     iupac_pfm,
     segment_shuffle,
@@ -155,3 +158,16 @@ def test_registered_and_loads_from_cache():
     assert a.task == "binary" and a.meta.notes["spec"] == "promoters"
     assert {"train", "valid", "test"} <= set(a.splits)
     assert load("promoters").meta.ground_truth["tata"] == a.meta.ground_truth["tata"]
+
+
+def test_core_promoter_proxy_has_dnabert_geometry_and_shuffled_twins():
+    ds = build_core_promoters(seed=0)
+    assert len(ds) == 1000 and ds.fixed_length == CORE_LENGTH == 101
+    assert ds.labels.mean() == 0.5 and not ds.meta.strand_symmetric
+    gt = ds.meta.ground_truth
+    tata = [r for r in gt["instances"] if r[1] == "TATA"]
+    assert tata and all(CORE_TSS - 33 <= r[3] <= CORE_TSS - 29 for r in tata)
+    for neg, pos in list(gt["shuffled_from"].items())[:50]:  # same bases, other order
+        assert ds.labels[neg] == 0 and ds.labels[pos] == 1
+        assert sorted(ds.sequences[neg]) == sorted(ds.sequences[pos])
+        assert ds.sequences[neg] != ds.sequences[pos]

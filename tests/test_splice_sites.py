@@ -12,6 +12,7 @@ from genoviz.data.splice_sites import (
     DONOR_PFM,
     build_splice_sites,
 )
+from genoviz.motifs import log_odds
 from genoviz.sequences import gc_content, one_hot
 
 
@@ -77,8 +78,24 @@ def test_ground_truth_sites_and_decoys_are_in_the_sequences(ds):
             assert abs(bound - BOUNDARY) >= 30
     negatives = set(np.flatnonzero(ds.labels == 0))
     assert {d[0] for d in gt["decoys"]} == negatives
-    for i, dinuc, start in gt["decoys"]:
+    for i, dinuc, start, _ in gt["decoys"]:
         assert ds.sequences[i][start : start + 2] == dinuc
+
+
+def test_pseudo_sites_match_the_consensus_less_well_than_real_sites(ds):
+    gt = ds.meta.ground_truth
+    assert gt["decoy_columns"] == ["index", "dinucleotide", "start", "kind"]
+    pseudo = [i for i, dinuc, _, kind in gt["decoys"] if kind == "pseudo" and dinuc == "GT"]
+    bare = [i for i, dinuc, _, kind in gt["decoys"] if kind == "bare" and dinuc == "GT"]
+    assert 0.4 < len(pseudo) / (len(pseudo) + len(bare)) < 0.6
+    score = log_odds(DONOR_PFM / DONOR_PFM.sum(axis=0) + 1e-3)
+    x = one_hot(ds.sequences)[:, :, BOUNDARY - 3 : BOUNDARY + 6]
+
+    def mean_score(rows) -> float:
+        return float((x[rows] * score).sum(axis=(1, 2)).mean())
+
+    real = np.flatnonzero(ds.labels == 1)
+    assert mean_score(real) > mean_score(pseudo) + 2 > mean_score(bare) + 4
 
 
 def test_exons_are_gc_richer_than_introns(ds):
@@ -109,7 +126,7 @@ def test_a_learned_model_beats_the_central_dinucleotide_rule(ds):
     model = LogisticRegression(C=0.1, max_iter=500).fit(x[train], y[train])
     acc = (model.predict(x[~train]) == y[~train]).mean()
     rule_acc = (rule[~train] == y[~train]).mean()
-    assert rule_acc < 0.8 and acc > 0.85 and acc > rule_acc + 0.1
+    assert rule_acc < 0.7 and acc > 0.75 and acc > rule_acc + 0.15  # 0.60 and 0.82 at seed 0
 
 
 def test_registered_and_loads():

@@ -59,15 +59,17 @@ def iupac_pfm(pattern: str, softness: float = 0.1) -> np.ndarray:
     return (1.0 - softness) * pfm + softness / 4
 
 
-def _cpg_island(m: int, rng: np.random.Generator) -> np.ndarray:
-    """CpG-island-like windows, uint8 codes ``(m, LENGTH)``: GC ~0.55-0.7, CpG o/e ~0.8."""
+def _cpg_island(
+    m: int, rng: np.random.Generator, length: int = LENGTH, tss: int = TSS
+) -> np.ndarray:
+    """CpG-island-like windows, uint8 codes ``(m, length)``: GC ~0.55-0.7, CpG o/e ~0.8."""
     # GC peaks just upstream of the TSS and falls off on both sides, as CpG islands do.
-    bump = np.exp(-(((np.arange(LENGTH) - (TSS - 60)) / 90.0) ** 2))
+    bump = np.exp(-(((np.arange(length) - (tss - 60)) / 90.0) ** 2))
     gc = np.clip(rng.normal(0.54, 0.04, size=m)[:, None] + 0.16 * bump, 0.4, 0.85)
     probs = np.stack([(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2], axis=2)  # (m, L, 4)
-    idx = (rng.random((m, LENGTH, 1)) > np.cumsum(probs, axis=2)[:, :, :-1]).sum(axis=2)
+    idx = (rng.random((m, length, 1)) > np.cumsum(probs, axis=2)[:, :, :-1]).sum(axis=2)
     # Deaminate a fifth of CpGs (C->T on either strand) so CpG is mildly, not fully, depleted.
-    cg = (idx[:, :-1] == 1) & (idx[:, 1:] == 2) & (rng.random((m, LENGTH - 1)) < 0.2)
+    cg = (idx[:, :-1] == 1) & (idx[:, 1:] == 2) & (rng.random((m, length - 1)) < 0.2)
     top = cg & (rng.random(cg.shape) < 0.5)
     idx[:, :-1][top] = 3  # CG -> TG
     idx[:, 1:][cg & ~top] = 0  # CG -> CA
@@ -90,17 +92,22 @@ def _plant(
 
 
 def _promoter_windows(
-    m: int, rng: np.random.Generator, tata_rate: float, cgi_rate: float
+    m: int,
+    rng: np.random.Generator,
+    tata_rate: float,
+    cgi_rate: float,
+    length: int = LENGTH,
+    tss: int = TSS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list]]:
-    """Promoter-like windows with planted elements.
+    """Promoter-like windows with planted elements (those whose range fits the window).
 
-    Returns codes ``(m, LENGTH)``, TATA flags, CpG-island flags and instance rows
+    Returns codes ``(m, length)``, TATA flags, CpG-island flags and instance rows
     ``[row, element, motif_id, start, strand]``.
     """
     tata = rng.random(m) < tata_rate
     cgi = ~tata & (rng.random(m) < cgi_rate)
-    codes = markov_sequences(m, LENGTH, rng, gc_shift=rng.normal(0.0, 0.25, size=m))
-    codes[cgi] = _cpg_island(int(cgi.sum()), rng)
+    codes = markov_sequences(m, length, rng, gc_shift=rng.normal(0.0, 0.25, size=m))
+    codes[cgi] = _cpg_island(int(cgi.sum()), rng, length, tss)
     presence = {
         "TATA": tata,
         "Inr": rng.random(m) < 0.5,
@@ -116,7 +123,10 @@ def _promoter_windows(
         else:
             motif = fetch_jaspar(motif_id)
             pfm, mid = motif.pfm, motif.id
-        starts = TSS + rng.integers(lo, hi + 1, size=len(rows))
+        lo, hi = max(lo, -tss), min(hi, length - tss - pfm.shape[1])
+        if lo > hi:  # the element's usual place lies outside this window
+            continue
+        starts = tss + rng.integers(lo, hi + 1, size=len(rows))
         minus = (rng.random(len(rows)) < 0.5) if both else np.zeros(len(rows), dtype=bool)
         _plant(codes, rows, pfm, starts, minus, rng)
         name = element.removesuffix("-proximal")
@@ -134,15 +144,22 @@ class Shuffled(NamedTuple):
 
 def segment_shuffle(codes: np.ndarray, rng: np.random.Generator) -> Shuffled:
     """DNABERT-style hard negatives: per row, keep ``KEEP_SEGMENTS`` of ``N_SEGMENTS``
-    segments in place and permute the rest among their own slots."""
-    m = len(codes)
-    seg = LENGTH // N_SEGMENTS
+    segments in place and permute the rest among their own slots.
+
+    ``codes``: uint8 ``(m, L)``. Segments are ``L // N_SEGMENTS`` long; the last
+    ``L % N_SEGMENTS`` bases (if any) stay in place.
+    """
+    m, length = codes.shape
+    seg = length // N_SEGMENTS
+    cut = seg * N_SEGMENTS
     moved = np.argsort(rng.random((m, N_SEGMENTS)), axis=1)[:, KEEP_SEGMENTS:]
     shuffled = np.take_along_axis(moved, np.argsort(rng.random(moved.shape), axis=1), axis=1)
     order = np.tile(np.arange(N_SEGMENTS), (m, 1))
     order[np.arange(m)[:, None], moved] = shuffled
-    blocks = codes.reshape(m, N_SEGMENTS, seg)
-    return Shuffled(np.take_along_axis(blocks, order[:, :, None], axis=1).reshape(m, LENGTH), order)
+    blocks = codes[:, :cut].reshape(m, N_SEGMENTS, seg)
+    out = codes.copy()
+    out[:, :cut] = np.take_along_axis(blocks, order[:, :, None], axis=1).reshape(m, cut)
+    return Shuffled(out, order)
 
 
 def tata_flags(kinds: np.ndarray) -> list[int]:
@@ -239,4 +256,67 @@ def build_promoters(
         meta=meta,
         weights=class_weights(labels),
         ids=[f"prom{i:05d}" for i in range(n)],
+    )
+
+
+#: The DNABERT-sample proxy: 101 bp from -70 to +30 around the TSS (index 70 is +1).
+CORE_LENGTH, CORE_TSS = 101, 70
+
+
+def build_core_promoters(
+    seed: int = 0, n: int = 1_000, tata_rate: float = 0.25, cgi_rate: float = 0.8
+) -> Dataset:
+    """A stand-in for the promoter sample in DNABERT's repository (1,000 x 101 bp).
+
+    Windows run from -70 to +30 (the TSS, +1, at index 70) and carry the elements of
+    :func:`build_promoters` that fit: TATA near -30, Inr at the TSS, the proximal GC box
+    and a CCAAT box squeezed into -70..-67. Half are positives; each negative is a
+    positive of the set cut into 20 five-base segments with 8 kept in place and 12
+    shuffled (DeePromoter / DNABERT style), so every negative has exactly the base
+    composition of a positive. Not a bundled set: tests and benchmarks write it as a
+    DNABERT 6-mer TSV to check the importer-to-CLI path on a realistic stranded file.
+    """
+    rng = np.random.default_rng(seed)
+    n_pos = n // 2
+    n_neg = n - n_pos
+    pos, tata, cgi, inst = _promoter_windows(n_pos, rng, tata_rate, cgi_rate, CORE_LENGTH, CORE_TSS)
+    source = rng.choice(n_pos, size=n_neg, replace=n_neg > n_pos)
+    hard, order = segment_shuffle(pos[source], rng)
+    codes = np.concatenate([pos, hard])
+    kinds = np.array(["tata" if t else "tata-less" for t in tata] + ["shuffled"] * n_neg)
+    perm = rng.permutation(n)
+    where = np.empty(n, dtype=np.int64)
+    where[perm] = np.arange(n)
+    cpg = np.concatenate([cgi, cgi[source]])[perm]  # a negative keeps its source's
+    codes, kinds = codes[perm], kinds[perm]
+    labels = np.isin(kinds, ["tata", "tata-less"]).astype(np.float32)
+    meta = DatasetMeta(
+        name="promoters-101",
+        description=(
+            "Core promoters (binary), 101 bp from -70 to +30 around a TSS (index 70), like "
+            "the promoter sample in DNABERT's repository. Simulated like 'promoters'; every "
+            "negative is a segment-shuffled positive (20 segments, 8 kept in place)."
+        ),
+        source="Simulated by genoviz (see the 'promoters' card); a proxy, not real data.",
+        citation="Ji et al. (2021) DNABERT, Bioinformatics 37:2112; Oubounyt et al. (2019).",
+        strand_symmetric=False,
+        simulated=True,
+        ground_truth={
+            "tss_index": CORE_TSS,
+            "columns": ["index", "element", "motif_id", "start", "strand"],
+            "instances": sorted([int(where[r]), *rest] for r, *rest in inst),
+            "kind": kinds.tolist(),
+            "tata": tata_flags(kinds),
+            "cpg_island": cpg.astype(int).tolist(),
+            "shuffled_from": {int(where[n_pos + k]): int(where[s]) for k, s in enumerate(source)},
+            "shuffle_orders": {int(where[n_pos + k]): order[k].tolist() for k in range(n_neg)},
+        },
+        notes={"seed": seed, "n": n, "tata_rate": tata_rate, "cgi_rate": cgi_rate},
+    )
+    return Dataset(
+        sequences=to_strings(codes),
+        labels=labels,
+        task="binary",
+        meta=meta,
+        ids=[f"core{i:04d}" for i in range(n)],
     )
