@@ -24,18 +24,47 @@ def check_trainable(task: str) -> None:
         raise TaskError(f"task {task!r} cannot be trained with the supervised loop{hint}")
 
 
-def per_sample_loss(task: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+#: Cap on a multi-task label's positive weight, so a task with a handful of positives
+#: cannot dominate the loss.
+MAX_POS_WEIGHT = 50.0
+
+
+def positive_weights(task: str, y: np.ndarray) -> np.ndarray | None:
+    """Per-task positive weights for ``multitask-binary`` (None for other tasks).
+
+    Each task's positives weigh ``negatives / positives`` (capped at
+    :data:`MAX_POS_WEIGHT`), so every task's rare positives count as much as its negatives,
+    as per-row sequence weights do for a single binary label. Without it a shared trunk
+    learns the commonest factor first and the rare ones only after a long plateau.
+
+    Args:
+        y: training labels ``(n, tasks)``.
+    """
+    if task != "multitask-binary":
+        return None
+    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    pos = y.sum(axis=0)
+    neg = len(y) - pos
+    return np.clip(neg / np.maximum(pos, 1.0), 1.0, MAX_POS_WEIGHT).astype(np.float32)
+
+
+def per_sample_loss(
+    task: str, out: torch.Tensor, y: torch.Tensor, pos_weight: torch.Tensor | None = None
+) -> torch.Tensor:
     """Unreduced loss per sequence, shape ``(n,)``.
 
     Args:
         out: model outputs ``(n, outputs)``: logits, or values for regression.
         y: labels ``(n, 1)`` (binary, regression, class index) or ``(n, tasks)``.
+        pos_weight: ``(tasks,)`` weights of positive labels (see :func:`positive_weights`).
     """
     out = out.float()
     if task == "multiclass":
         return nn.functional.cross_entropy(out, y[:, 0].long(), reduction="none")
     if task in ("binary", "multitask-binary"):
-        return nn.functional.binary_cross_entropy_with_logits(out, y, reduction="none").mean(1)
+        return nn.functional.binary_cross_entropy_with_logits(
+            out, y, reduction="none", pos_weight=pos_weight
+        ).mean(1)
     if task == "regression":
         return nn.functional.mse_loss(out, y, reduction="none").mean(1)
     raise TaskError(f"no loss for task {task!r}")

@@ -27,7 +27,14 @@ from genoviz import runs
 from genoviz.data import Dataset
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
-from genoviz.tasks import TaskError, check_trainable, metrics_for, per_sample_loss, to_predictions
+from genoviz.tasks import (
+    TaskError,
+    check_trainable,
+    metrics_for,
+    per_sample_loss,
+    positive_weights,
+    to_predictions,
+)
 from genoviz.transfer import TransferError, freeze_trunk, init_from_run
 
 log = logging.getLogger(__name__)
@@ -124,13 +131,22 @@ def select_device(choice: str = "auto") -> torch.device:
     return torch.device(choice)
 
 
-def _loss_fn(task: str, model_name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """Per-sample loss as ``(n, 1)``, so callers can ``.mean(dim=1)`` whatever the task."""
+def _loss_fn(
+    task: str, model_name: str, y_train: np.ndarray | None = None
+) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """Per-sample loss as ``(n, 1)``, so callers can ``.mean(dim=1)`` whatever the task.
+
+    ``y_train`` (the training labels) sets multi-task positive weights
+    (:func:`genoviz.tasks.positive_weights`)."""
     try:
         check_trainable(task)
     except TaskError as e:
         raise TrainingError(str(e)) from None
-    return lambda out, y: per_sample_loss(task, out, y)[:, None]
+    pw = positive_weights(task, y_train) if y_train is not None else None
+    if pw is None:
+        return lambda out, y: per_sample_loss(task, out, y)[:, None]
+    pos_weight = torch.from_numpy(pw)
+    return lambda out, y: per_sample_loss(task, out, y, pos_weight.to(out.device))[:, None]
 
 
 #: User files shorter than this are not assumed strand-symmetric (see strand_symmetric).
@@ -252,7 +268,7 @@ def fit(
     w_mean = float(w_tr.mean())
     trainable = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
-    loss_fn = _loss_fn(dataset.task, model_name)
+    loss_fn = _loss_fn(dataset.task, model_name, y_tr.numpy())
 
     def evaluate(m: nn.Module, idx: np.ndarray) -> tuple[dict[str, float], float, np.ndarray]:
         return _evaluate(

@@ -42,3 +42,29 @@ def test_lm_is_not_trainable_here():
     check_trainable("multiclass")
     with pytest.raises(TaskError, match="pretraining"):
         check_trainable("lm")
+
+
+def test_multitask_positive_weights_balance_each_task_and_are_capped():
+    from genoviz.tasks import MAX_POS_WEIGHT, positive_weights
+
+    y = np.zeros((1000, 3), np.float32)
+    y[:100, 0] = 1  # 10% positives: weight 9
+    y[:500, 1] = 1  # balanced: weight 1
+    y[:2, 2] = 1  # 2 in 1000: capped
+    pw = positive_weights("multitask-binary", y)
+    np.testing.assert_allclose(pw, [9.0, 1.0, MAX_POS_WEIGHT])
+    assert positive_weights("binary", y[:, :1]) is None
+
+
+def test_positive_weights_scale_only_the_positive_terms_of_the_loss():
+    import torch
+
+    from genoviz.tasks import per_sample_loss
+
+    out = torch.zeros((2, 2))
+    y = torch.tensor([[1.0, 0.0], [0.0, 0.0]])
+    plain = per_sample_loss("multitask-binary", out, y)
+    weighted = per_sample_loss("multitask-binary", out, y, torch.tensor([4.0, 4.0]))
+    # row 0: one positive term (x4) and one negative; row 1: negatives only (unchanged)
+    assert float(weighted[0]) == pytest.approx(float(plain[0]) * 5 / 2)
+    assert float(weighted[1]) == pytest.approx(float(plain[1]))
