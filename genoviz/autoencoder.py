@@ -98,6 +98,14 @@ def reconstruction_loss(logits: torch.Tensor, x: torch.Tensor) -> tuple[torch.Te
     return loss, correct, n_known
 
 
+def commonest_base_accuracy(sequences: list[str]) -> float:
+    """The reconstruction accuracy of always guessing the commonest base: the floor a
+    trained autoencoder has to beat (0.25 for uniform sequences). NaN without any base."""
+    text = "".join(sequences).upper().replace("U", "T")
+    counts = [text.count(b) for b in "ACGT"]
+    return max(counts) / sum(counts) if sum(counts) else math.nan
+
+
 @torch.no_grad()
 def _evaluate(model, x: torch.Tensor, device, bs: int) -> tuple[float, float]:
     model.eval()
@@ -273,7 +281,7 @@ def autoencoder_job(
 
     def work(job: ThreadJob) -> AutoencoderResult:
         root = Path(runs_dir) if runs_dir is not None else runs.default_runs_dir()
-        run_dir = runs.new_run_dir(root, f"{dataset.name}-autoencoder")
+        run_dir = runs.new_run_dir(root, f"{dataset.name}-autoencoder-pretraining")
         with runs.RunLock(run_dir):
             return fit_autoencoder(
                 dataset,
@@ -284,4 +292,5 @@ def autoencoder_job(
                 run_dir=run_dir,
             )
 
-    return ThreadJob(work, "autoencoder")
+    epochs = (config or AutoencoderConfig()).epochs
+    return ThreadJob(work, "autoencoder", dataset=dataset, epochs=epochs)

@@ -14,7 +14,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from genoviz.data import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,17 @@ class ThreadJob:
     45
     """
 
-    def __init__(self, work: Callable[[ThreadJob], Any], name: str = "job") -> None:
+    def __init__(
+        self,
+        work: Callable[[ThreadJob], Any],
+        name: str = "job",
+        dataset: Dataset | None = None,
+        epochs: int | None = None,
+    ) -> None:
         self.name = name
+        #: What the work trains on and for how many epochs at most (for the page to show).
+        self.dataset = dataset
+        self.epochs = epochs
         self._work = work
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -45,6 +57,7 @@ class ThreadJob:
         self._status = "pending"
         self._message = ""
         self._progress = 0.0
+        self._stage = ""
         self._result: Any = None
         self._callbacks: list[Callable[[ThreadJob], None]] = []
         self._manager: Any = None  # a genoviz.jobs.JobManager while queued
@@ -57,9 +70,12 @@ class ThreadJob:
         with self._lock:
             self._history.append(dict(record))
 
-    def set_progress(self, frac: float) -> None:
-        """Share of the current step done, clipped to [0, 1]."""
+    def set_progress(self, frac: float, stage: str | None = None) -> None:
+        """Share of the current epoch done, clipped to [0, 1]; ``stage`` names the part
+        of the work it is in, when it has several (kept until changed)."""
         self._progress = min(max(float(frac), 0.0), 1.0)
+        if stage is not None:
+            self._stage = stage
 
     def stop_requested(self) -> bool:
         return self._stop.is_set()
@@ -137,6 +153,11 @@ class ThreadJob:
     @property
     def progress(self) -> float:
         return self._progress
+
+    @property
+    def stage(self) -> str:
+        """The last ``stage`` given to :meth:`set_progress` (empty until then)."""
+        return self._stage
 
     @property
     def result(self) -> Any:

@@ -103,8 +103,8 @@ def extras_gain_job(
     """:func:`extras_gain` as a background job (not yet started; submit it to a
     :class:`genoviz.jobs.JobManager` or call ``start()``).
 
-    Its history records carry ``arm`` (``without`` / ``with``) next to the epoch's numbers;
-    its result is the :class:`ExtrasGain`.
+    Its history records carry ``arm`` (``without`` / ``with``) next to the epoch's numbers,
+    its ``stage`` is the arm in training, and its result is the :class:`ExtrasGain`.
     """
 
     def work(job: ThreadJob) -> ExtrasGain:
@@ -113,8 +113,9 @@ def extras_gain_job(
             config,
             models,
             on_epoch=lambda arm, rec: job.record_epoch({"arm": arm} | rec),
-            on_progress=lambda arm, f: job.set_progress(f),
+            on_progress=lambda arm, f: job.set_progress(f, arm),
             should_stop=job.stop_requested,
         )
 
-    return ThreadJob(work, "extras-gain")
+    epochs = (config or TrainConfig()).epochs
+    return ThreadJob(work, "extras-gain", dataset=dataset, epochs=epochs)

@@ -155,3 +155,18 @@ def compatible_runs(model: nn.Module, candidates: list[runs.Run]) -> list[RunMat
         if matching:
             out.append(RunMatch(run, matching, len(own)))
     return out
+
+
+def report_rows(report: dict) -> list[dict[str, str]]:
+    """One row per tensor of a :meth:`TransferReport.to_dict`: ``tensor`` and ``what``
+    (``copied``, ``copied, frozen``, ``kept fresh: <why>``, ``in the run, not used``)."""
+    frozen = set(report.get("frozen", []))
+    rows = [
+        {"tensor": n, "what": "copied, frozen" if n in frozen else "copied"}
+        for n in report.get("copied", [])
+    ]
+    rows += [
+        {"tensor": n, "what": f"kept fresh: {why}"} for n, why in report.get("skipped", {}).items()
+    ]
+    rows += [{"tensor": n, "what": "in the run, not used"} for n in report.get("unused", [])]
+    return rows

@@ -172,3 +172,21 @@ def test_compatible_runs_are_those_sharing_tensors(tmp_path):
     assert [m.run.name for m in found] == ["a-cnn", "b-cnn3"]
     assert found[0].matching == found[0].total == n
     assert 0 < found[1].matching < n  # the trunk fits, the 3-class head does not
+
+
+def test_report_rows_say_what_happened_to_each_tensor():
+    from genoviz.transfer import report_rows
+
+    report = {
+        "source": "runs/a",
+        "copied": ["conv.weight", "head.weight"],
+        "skipped": {"head.bias": "shape (3,) in the run, (1,) here"},
+        "unused": ["decoder.weight"],
+        "frozen": ["conv.weight"],
+    }
+    assert report_rows(report) == [
+        {"tensor": "conv.weight", "what": "copied, frozen"},
+        {"tensor": "head.weight", "what": "copied"},
+        {"tensor": "head.bias", "what": "kept fresh: shape (3,) in the run, (1,) here"},
+        {"tensor": "decoder.weight", "what": "in the run, not used"},
+    ]
