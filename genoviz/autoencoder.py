@@ -23,8 +23,12 @@ from torch import nn
 
 import models
 from genoviz import runs
+from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.training import TrainingError, select_device
+
+#: ``run.json``'s ``purpose``: marks the run as pretraining (see :func:`runs.is_pretraining`).
+PURPOSE = "autoencoder pretraining: the head is untrained; use it with --init"
 
 
 @dataclass
@@ -92,6 +96,14 @@ def reconstruction_loss(logits: torch.Tensor, x: torch.Tensor) -> tuple[torch.Te
     loss = (ce * known).sum() / max(n_known, 1)
     correct = int(((logits.argmax(dim=1) == target) & known).sum())
     return loss, correct, n_known
+
+
+def commonest_base_accuracy(sequences: list[str]) -> float:
+    """The reconstruction accuracy of always guessing the commonest base: the floor a
+    trained autoencoder has to beat (0.25 for uniform sequences). NaN without any base."""
+    text = "".join(sequences).upper().replace("U", "T")
+    counts = [text.count(b) for b in "ACGT"]
+    return max(counts) / sum(counts) if sum(counts) else math.nan
 
 
 @torch.no_grad()
@@ -173,7 +185,7 @@ def fit_autoencoder(
         run_dir.mkdir(parents=True, exist_ok=True)
         info = {
             "status": "running",
-            "purpose": "autoencoder pretraining: the head is untrained; use it with --init",
+            "purpose": PURPOSE,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "model": {"name": "autoencoder", "build": build},
             "dataset": {
@@ -257,3 +269,28 @@ def fit_autoencoder(
         }
         runs.write_run_json(run_dir, info)
     return AutoencoderResult(model, history, test_acc, latent, status, run_dir)
+
+
+def autoencoder_job(
+    dataset: Dataset, config: AutoencoderConfig | None = None, runs_dir: str | Path | None = None
+) -> ThreadJob:
+    """:func:`fit_autoencoder` as a background job (not yet started) that writes a new run
+    folder under ``runs_dir`` (default: :func:`runs.default_runs_dir`), holding its
+    ``run.lock`` so the run reads as running, not interrupted. The result is the
+    :class:`AutoencoderResult`; history records are its epoch records."""
+
+    def work(job: ThreadJob) -> AutoencoderResult:
+        root = Path(runs_dir) if runs_dir is not None else runs.default_runs_dir()
+        run_dir = runs.new_run_dir(root, f"{dataset.name}-autoencoder-pretraining")
+        with runs.RunLock(run_dir):
+            return fit_autoencoder(
+                dataset,
+                config,
+                on_epoch=job.record_epoch,
+                on_progress=job.set_progress,
+                should_stop=job.stop_requested,
+                run_dir=run_dir,
+            )
+
+    epochs = (config or AutoencoderConfig()).epochs
+    return ThreadJob(work, "autoencoder", dataset=dataset, epochs=epochs)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.metrics import PRIMARY_METRIC
 from genoviz.training import TrainConfig, TrainingError, TrainResult, fit
@@ -39,6 +40,11 @@ class ExtrasGain:
     table: pd.DataFrame
 
     @property
+    def stopped(self) -> bool:
+        """Whether a stop request cut either arm short (the comparison is then unfair)."""
+        return "stopped" in (self.without.status, self.with_extras.status)
+
+    @property
     def gain(self) -> float:
         """Test-split metric with extras minus without."""
         return float(self.table["test"].iloc[1] - self.table["test"].iloc[0])
@@ -53,6 +59,8 @@ def extras_gain(
     config: TrainConfig | None = None,
     models: tuple[str, str] = BOOK_MODELS,
     on_epoch: Callable[[str, dict[str, Any]], None] | None = None,
+    on_progress: Callable[[str, float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> ExtrasGain:
     """Train ``models[0]`` on the sequences alone and ``models[1]`` with the extras.
 
@@ -61,6 +69,8 @@ def extras_gain(
 
     Args:
         on_epoch: called with the arm's name (``without`` / ``with``) and each epoch record.
+        on_progress: called with the arm's name and the share of its current epoch done.
+        should_stop: polled every batch; True ends both arms early (see ``stopped``).
 
     Raises:
         TrainingError: the dataset has no extras.
@@ -73,7 +83,8 @@ def extras_gain(
     for arm, model, use in (("without", models[0], False), ("with", models[1], True)):
         cfg = dataclasses.replace(config, use_extras=use)
         cb = (lambda rec, arm=arm: on_epoch(arm, rec)) if on_epoch is not None else None
-        arms[arm] = fit(dataset, model, cfg, on_epoch=cb)
+        prog = (lambda f, arm=arm: on_progress(arm, f)) if on_progress is not None else None
+        arms[arm] = fit(dataset, model, cfg, on_epoch=cb, on_progress=prog, should_stop=should_stop)
     metric = PRIMARY_METRIC[dataset.task]
     table = pd.DataFrame(
         {
@@ -84,3 +95,27 @@ def extras_gain(
         }
     )
     return ExtrasGain(metric, arms["without"], arms["with"], table)
+
+
+def extras_gain_job(
+    dataset: Dataset, config: TrainConfig | None = None, models: tuple[str, str] = BOOK_MODELS
+) -> ThreadJob:
+    """:func:`extras_gain` as a background job (not yet started; submit it to a
+    :class:`genoviz.jobs.JobManager` or call ``start()``).
+
+    Its history records carry ``arm`` (``without`` / ``with``) next to the epoch's numbers,
+    its ``stage`` is the arm in training, and its result is the :class:`ExtrasGain`.
+    """
+
+    def work(job: ThreadJob) -> ExtrasGain:
+        return extras_gain(
+            dataset,
+            config,
+            models,
+            on_epoch=lambda arm, rec: job.record_epoch({"arm": arm} | rec),
+            on_progress=lambda arm, f: job.set_progress(f, arm),
+            should_stop=job.stop_requested,
+        )
+
+    epochs = (config or TrainConfig()).epochs
+    return ThreadJob(work, "extras-gain", dataset=dataset, epochs=epochs)

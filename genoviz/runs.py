@@ -208,6 +208,13 @@ def list_runs(root: str | Path | None = None) -> list[Run]:
     return runs
 
 
+def is_pretraining(run: Run) -> bool:
+    """Whether the run only pretrains (its ``run.json`` ``purpose`` says so, as the
+    autoencoder's does): its head is untrained, so it initialises other models
+    (``init_from``) but must not be offered as a predictor."""
+    return "pretraining" in str(run.info.get("purpose", "")).lower()
+
+
 # --- liveness: who is training into a run folder ------------------------------------------
 # A run.json saying "running" cannot tell a live run from one whose process was killed with
 # kill -9. The trainer therefore holds run.lock: its host, pid and the pid's start time (so a

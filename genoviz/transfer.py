@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file as load_safetensors
 from torch import nn
 
@@ -114,3 +115,58 @@ def freeze_trunk(model: nn.Module) -> list[str]:
             p.requires_grad_(False)
             frozen.append(name)
     return frozen
+
+
+@dataclass
+class RunMatch:
+    """A saved run that can initialise a model: how many of the model's tensors it fills.
+
+    Attributes:
+        run: the saved run.
+        matching: tensors with the same name and shape in both.
+        total: tensors in the model.
+    """
+
+    run: runs.Run
+    matching: int
+    total: int
+
+
+def saved_shapes(run_dir: str | Path) -> dict[str, tuple[int, ...]]:
+    """Name -> shape of each tensor in a run's weights, read from the file header only."""
+    with safe_open(str(Path(run_dir) / runs.WEIGHTS), framework="pt") as f:
+        return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}  # noqa: SIM118
+
+
+def compatible_runs(model: nn.Module, candidates: list[runs.Run]) -> list[RunMatch]:
+    """The runs whose weights fill at least one of ``model``'s tensors (same name and
+    shape), in the order given. Runs still training, failed runs and runs without
+    weights are left out."""
+    own = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    out = []
+    for run in candidates:
+        if run.status in ("running", "failed") or not (run.path / runs.WEIGHTS).exists():
+            continue
+        try:
+            shapes = saved_shapes(run.path)
+        except (OSError, ValueError, RuntimeError):  # a damaged or half-copied file
+            continue
+        matching = sum(1 for k, shape in own.items() if shapes.get(k) == shape)
+        if matching:
+            out.append(RunMatch(run, matching, len(own)))
+    return out
+
+
+def report_rows(report: dict) -> list[dict[str, str]]:
+    """One row per tensor of a :meth:`TransferReport.to_dict`: ``tensor`` and ``what``
+    (``copied``, ``copied, frozen``, ``kept fresh: <why>``, ``in the run, not used``)."""
+    frozen = set(report.get("frozen", []))
+    rows = [
+        {"tensor": n, "what": "copied, frozen" if n in frozen else "copied"}
+        for n in report.get("copied", [])
+    ]
+    rows += [
+        {"tensor": n, "what": f"kept fresh: {why}"} for n, why in report.get("skipped", {}).items()
+    ]
+    rows += [{"tensor": n, "what": "in the run, not used"} for n in report.get("unused", [])]
+    return rows

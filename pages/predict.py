@@ -13,7 +13,7 @@ from torch import nn
 from genoviz.data import BUNDLED, DataFormatError
 from genoviz.plots import histogram_figure
 from genoviz.predict import predict_sequences
-from genoviz.runs import WEIGHTS, Run, default_runs_dir, list_runs, load_run
+from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
 from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
 from pages._common import (
     bundled_dataset,
@@ -222,7 +222,16 @@ def show_predictions(run: Run, inputs: Inputs) -> None:
 
 def main() -> None:
     st.title("Predict")
-    runs = list_runs()
+    found = list_runs()
+    runs = [r for r in found if not is_pretraining(r)]  # an untrained head predicts nothing
+    if found and not runs:
+        st.info(
+            "The saved runs are all pretraining runs (such as the autoencoder's): their output "
+            "layer never learned the labels. Fine-tune one on the Train page (Start from a "
+            "saved run), then predict with that."
+        )
+        page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
+        return
     if not runs:
         st.info(
             f"No trained runs in `{Path(default_runs_dir()).resolve()}` yet. Train a model "

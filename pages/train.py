@@ -44,6 +44,7 @@ from pages._common import (
     summary_text,
     sync_link,
 )
+from pages._transfer_views import transfer_form, transfer_report
 
 POLL_SECONDS = 1.0
 #: The setup a shared link asked for; the widgets start from it (kept for this session).
@@ -282,6 +283,8 @@ def final_panel(job: TrainingJob) -> None:
         fig = scatter_figure(y, p, "Predicted vs measured, test split")
         table = pd.DataFrame({"id": result.test_ids, "label": y, "prediction": p})
         show_figure(fig, "scatter-test", table)
+    if result.transfer:
+        transfer_report(result.transfer)
     if result.run_dir is not None:
         st.markdown(f"Run saved in `{result.run_dir}` (device: {result.device}).")
         page_link(
@@ -340,6 +343,8 @@ def main() -> None:
     ds = peek_dataset(choice)
     st.caption(f"{len(ds):,} sequences · task **{ds.task}** · length {ds.summary()['length']} bp")
     model, config = settings_form(ds, running)
+    if model is not None:
+        config = transfer_form(ds, model, config, running)
     setup = Setup(
         dataset=choice if choice != USER_CHOICE else None,
         model=model,

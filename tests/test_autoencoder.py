@@ -152,3 +152,11 @@ def test_cli_autoencode(tmp_path, capsys):
     lines = lat.read_text().splitlines()
     assert lines[0] == "id,pc1,pc2,label1" and len(lines) == 1 + 20  # the 10% test split
     assert (out / runs.WEIGHTS).exists()
+
+
+def test_commonest_base_accuracy_is_the_floor_to_beat():
+    from genoviz.autoencoder import commonest_base_accuracy
+
+    assert commonest_base_accuracy(["ACGT", "acgt"]) == 0.25
+    assert commonest_base_accuracy(["AAAC", "NNUA"]) == pytest.approx(4 / 6)  # N skipped, U=T
+    assert np.isnan(commonest_base_accuracy(["NNN"]))

@@ -140,3 +140,53 @@ def test_cli_init_and_freeze_trunk(source_run, tmp_path, capsys):
     code = main(["train", "--data", str(csv), "--out", str(tmp_path / "x"), "--init", str(csv)])
     assert code == 2
     assert "not a genoviz run folder" in capsys.readouterr().err
+
+
+def _fake_run(root, name: str, model_name: str, status: str = "finished", **build):
+    """A run folder with untrained weights of ``model_name`` built with ``build``."""
+    import models
+
+    path = root / name
+    path.mkdir()
+    runs.write_run_json(path, {"status": status, "model": {"name": model_name, "build": build}})
+    runs.save_weights(path, models.get(model_name, **build))
+    return runs.load_run(path)
+
+
+def test_compatible_runs_are_those_sharing_tensors(tmp_path):
+    import models
+    from genoviz.transfer import compatible_runs, saved_shapes
+
+    cnn40 = {"seq_len": 40, "outputs": 1, "extras": 0, **SMALL}
+    same = _fake_run(tmp_path, "a-cnn", "cnn", **cnn40)
+    other_head = _fake_run(tmp_path, "b-cnn3", "cnn", seq_len=40, outputs=3, extras=0, **SMALL)
+    linear = _fake_run(tmp_path, "c-linear", "linear", seq_len=40, outputs=1, extras=0)
+    failed = _fake_run(tmp_path, "d-failed", "cnn", "failed", **cnn40)
+    bare = tmp_path / "e-noweights"
+    bare.mkdir()
+    runs.write_run_json(bare, {"status": "finished", "model": {"name": "cnn", "build": {}}})
+    model = models.get("cnn", **cnn40)
+    n = len(model.state_dict())
+    assert saved_shapes(same.path) == {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    found = compatible_runs(model, [same, other_head, linear, failed, runs.load_run(bare)])
+    assert [m.run.name for m in found] == ["a-cnn", "b-cnn3"]
+    assert found[0].matching == found[0].total == n
+    assert 0 < found[1].matching < n  # the trunk fits, the 3-class head does not
+
+
+def test_report_rows_say_what_happened_to_each_tensor():
+    from genoviz.transfer import report_rows
+
+    report = {
+        "source": "runs/a",
+        "copied": ["conv.weight", "head.weight"],
+        "skipped": {"head.bias": "shape (3,) in the run, (1,) here"},
+        "unused": ["decoder.weight"],
+        "frozen": ["conv.weight"],
+    }
+    assert report_rows(report) == [
+        {"tensor": "conv.weight", "what": "copied, frozen"},
+        {"tensor": "head.weight", "what": "copied"},
+        {"tensor": "head.bias", "what": "kept fresh: shape (3,) in the run, (1,) here"},
+        {"tensor": "decoder.weight", "what": "in the run, not used"},
+    ]
