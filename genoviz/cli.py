@@ -252,7 +252,9 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    result = fit_autoencoder(dataset, config, on_epoch=show, run_dir=out)
+    out.mkdir(parents=True, exist_ok=True)
+    with runs.RunLock(out):  # so the run reads as running, not interrupted, meanwhile
+        result = fit_autoencoder(dataset, config, on_epoch=show, run_dir=out)
     if args.latent_csv:
         lat = result.latent
         labels = lat.labels.reshape(len(lat.ids), -1)

@@ -214,9 +214,53 @@ def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
     return paths
 
 
+def _learned(args, model, dataset, out: Path) -> list[Path]:
+    """``filters`` for a motif-net: its own learned matrices, no sequences scanned."""
+    from genoviz.interpret.learned_motifs import learned_motifs
+    from genoviz.interpret.logos import ic_matrix, logo_panel
+
+    rep = learned_motifs(
+        model,
+        ground_truth=dataset.meta.ground_truth or None,
+        release=args.release,
+        tax_group=args.tax_group,
+        min_overlap=args.min_overlap,
+    )
+    paths = [out / "filters.json", out / "filters.csv", out / "filter_pfms.csv"]
+    truth = None if rep.truth is None else rep.truth.to_dict(orient="records")
+    _write_json(
+        paths[0],
+        {
+            "kind": "motif-net learned matrices",
+            "release": args.release,
+            "tax_group": args.tax_group,
+            "filters": rep.records,
+            "truth": truth,
+        },
+    )
+    rep.table().to_csv(paths[1], index=False)
+    rep.matrix_table().to_csv(paths[2], index=False)
+    if rep.truth is not None:
+        paths.append(out / "truth.csv")
+        rep.truth.to_csv(paths[-1], index=False)
+    shown = list(range(min(16, len(rep.names))))
+    mats = [ic_matrix(rep.trimmed(m)) for m in shown]
+    titles = [f"motif {m + 1}: {rep.records[m]['best_match_name'] or '-'}" for m in shown]
+    png = logo_panel(mats, titles)
+    paths.append(out / "filters.png")
+    paths[-1].write_bytes(png)
+    paths.append(out / "filters.html")
+    _logo_html(paths[-1], "Learned motifs", png, rep.table())
+    return paths
+
+
 def _filters(args, model, inputs, dataset, out: Path) -> list[Path]:
+    from genoviz.interpret.learned_motifs import has_learned_motifs
     from genoviz.interpret.logos import ic_matrix, logo_panel
     from genoviz.interpret.motif_report import filter_report
+
+    if has_learned_motifs(model):
+        return _learned(args, model, dataset, out)
 
     def say(frac: float, msg: str) -> None:
         print(f"[{frac:4.0%}] {msg}", file=sys.stderr, flush=True)

@@ -57,7 +57,9 @@ REGISTRY: dict[str, ModelSpec] = {
             "cnn",
             CNN,
             "Four small CNNs averaged: Conv -> global max and mean pool -> small dense head. "
-            "Fast and strong; averages both strands where strand does not matter.",
+            "Fast and strong; averages both strands where strand does not matter, and where "
+            "it does (promoters, splice sites, siRNA) also pools each block of the sequence, "
+            "so it sees where each match lies.",
             defaults={
                 "filters": 32,
                 "kernel": 9,

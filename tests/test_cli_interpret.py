@@ -99,3 +99,35 @@ def test_errors_are_one_line(run_dir, tmp_path, capsys):
     assert err.startswith("genoviz: error:") and "--index 999" in err and "\n" not in err
     assert main(["interpret", "saliency", "--run", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "not a genoviz run folder" in capsys.readouterr().err
+
+
+def test_filters_of_a_motif_net_are_its_learned_matrices(tmp_path):
+    """A motif-net has no convolution to scan: ``filters`` reads its V and mask directly,
+    and a matrix started from JASPAR's JUND matches JUND."""
+    build = {
+        **models.spec("motif-net").defaults,
+        "seq_len": 101,
+        "outputs": 1,
+        "extras": 0,
+        "motifs": 2,
+        "init": "jaspar",
+        "jaspar": ["MA0491.3"],
+    }
+    run = tmp_path / "motif-net"
+    run.mkdir()
+    torch.manual_seed(0)
+    save_weights(run, models.get("motif-net", **build))
+    info = {
+        "status": "finished",
+        "model": {"name": "motif-net", "build": build},
+        "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary"},
+        "seed": 0,
+    }
+    (run / "run.json").write_text(json.dumps(info))
+    out = tmp_path / "filters"
+    assert main(["interpret", "filters", "--run", str(run), "--out", str(out), "-n", "50"]) == 0
+    result = json.loads((out / "filters.json").read_text())
+    assert result["kind"] == "motif-net learned matrices"
+    assert len(result["filters"]) == 2
+    assert "JUN" in result["filters"][0]["best_match_name"].upper()
+    assert (out / "filters.png").read_bytes()[:4] == b"\x89PNG"
