@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ import models
 RUN_JSON = "run.json"
 METRICS = "metrics.jsonl"
 WEIGHTS = "model.safetensors"
+#: BERT runs also keep a Hugging Face ``save_pretrained`` folder (with DNABERT's vocab.txt).
+HF_DIR = "hf"
 
 
 class RunError(ValueError):
@@ -114,6 +117,23 @@ def save_weights(run_dir: Path, model: torch.nn.Module) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_hf(run_dir: Path, model: torch.nn.Module) -> None:
+    """Write ``hf/`` for a BERT model (``model.save_hf``): built in a temp folder, then
+    swapped in, so a reader never sees half a checkpoint."""
+    run_dir = Path(run_dir)
+    tmp = Path(tempfile.mkdtemp(dir=run_dir, prefix=".hf."))
+    old = run_dir / f".{HF_DIR}.old"
+    try:
+        model.save_hf(tmp)
+        if (run_dir / HF_DIR).exists():
+            os.replace(run_dir / HF_DIR, old)
+        os.replace(tmp, run_dir / HF_DIR)
+    finally:
+        for p in (tmp, old):
+            if p.exists():
+                shutil.rmtree(p)
 
 
 @dataclass
