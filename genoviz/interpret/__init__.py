@@ -1,0 +1,1 @@
+"""Interpretation: what trained models learned (one analysis per module)."""
