@@ -57,7 +57,7 @@ def model_label(name: str, task: str) -> str:
 
 def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     """The model and hyperparameter widgets; returns the model name and the config."""
-    names = [s.name for s in models.available(ds.task)]
+    names = [s.name for s in fitting_models(ds)]
     if not names:
         st.error(
             f"No model in genoviz fits task {ds.task!r} with one-hot input yet; "
@@ -72,6 +72,13 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         disabled=running,
     )
     st.caption(models.spec(model).description)
+    if ds.task == "lm":
+        st.info(
+            "Pretraining: the model learns to fill in masked tokens (spans of k overlapping "
+            "k-mers, as DNABERT masks them). The curves show the masked-token accuracy next "
+            "to the baseline of always guessing the commonest token."
+        )
+    spec_lr = models.spec(model).lr
     c1, c2, c3, c4 = st.columns(4)
     epochs = c1.number_input(
         "Epochs",
@@ -85,7 +92,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     lr = c2.select_slider(
         "Learning rate",
         LEARNING_RATES,
-        value=TrainConfig.lr if TrainConfig.lr in LEARNING_RATES else 1e-3,
+        value=spec_lr if spec_lr in LEARNING_RATES else TrainConfig.lr,
         key="train_lr",
         format_func=lambda v: f"{v:g}",
         disabled=running,
@@ -143,6 +150,12 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     return model, config
 
 
+def fitting_models(ds: Dataset) -> list[models.ModelSpec]:
+    """One-hot models, then k-mer BERT for DNA and codon BERT for codon sets."""
+    kinds = ["onehot", "kmer"] + (["codon"] if ds.name.startswith("codon") else [])
+    return [s for kind in kinds for s in models.available(ds.task, kind)]
+
+
 def start_job(choice: str, model: str, config: TrainConfig) -> None:
     old = st.session_state.get(TRAIN_JOB)
     if old is not None and not old.done:
@@ -171,6 +184,9 @@ def show_curves(history: list[dict]) -> None:
         st.caption("The curves appear after the first epoch.")
         return
     df = pd.DataFrame(history)
+    if "valid_masked_acc" in df:
+        show_mlm_curves(history, df)
+        return
     c1, c2 = st.columns(2)
     with c1:
         fig = history_figure(
@@ -186,6 +202,24 @@ def show_curves(history: list[dict]) -> None:
         names = job.dataset.class_names
         fig = confusion_figure(np.array(confusion), names, f"Validation, epoch {len(history)}")
         show_figure(fig, "confusion-valid", pd.DataFrame(confusion, index=names, columns=names))
+
+
+def show_mlm_curves(history: list[dict], df: pd.DataFrame) -> None:
+    """Pretraining: masked-token loss and accuracy, with the commonest-token baseline."""
+    c1, c2 = st.columns(2)
+    with c1:
+        fig = history_figure(
+            history, {"train_loss": "train", "valid_loss": "valid"}, "Masked-token loss", "loss"
+        )
+        show_figure(fig, "mlm-loss", df)
+    with c2:
+        series = {
+            "train_masked_acc": "train",
+            "valid_masked_acc": "valid",
+            "baseline_masked_acc": "baseline: commonest token",
+        }
+        fig = history_figure(history, series, "Masked-token accuracy", "accuracy")
+        show_figure(fig, "mlm-accuracy", df)
 
 
 def live_panel(running_at_render: bool) -> None:
@@ -226,6 +260,19 @@ def final_panel(job: TrainingJob) -> None:
         st.warning(
             "Stopped before the first epoch finished: these numbers are for an untrained model."
         )
+    if task == "lm":
+        acc, base = m.get("masked_acc"), m.get("baseline_masked_acc")
+        st.subheader("Held-out test chunks")
+        cols = st.columns(3)
+        cols[0].metric("masked-token accuracy", fmt(acc))
+        cols[1].metric("baseline (commonest token)", fmt(base))
+        cols[2].metric("masked-token loss", fmt(m.get("mlm_loss")))
+        if result.run_dir is not None:
+            st.markdown(
+                f"Pretrained BERT saved in `{result.run_dir}/hf`; fine-tune from it with "
+                f"`python -m genoviz train --model kmer-bert --init-bert {result.run_dir}`."
+            )
+        return
     st.subheader("Held-out test set")
     names = [k for k in m if k in METRIC_LABELS][:5]
     cols = st.columns(len(names) + 1)

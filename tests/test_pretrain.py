@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -141,3 +143,36 @@ def test_corpora(tmp_path):
     labelled = Dataset(["ACGT", "GGGG"], np.array([0, 1]), "binary", DatasetMeta("x"))
     assert as_corpus(labelled).task == "lm"
     assert load_corpus("sirna").task == "lm"
+
+
+def test_train_page_shows_mlm_curves_with_the_baseline(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root))
+    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(tmp_path))
+    cfg = TrainConfig(
+        epochs=2, batch_size=32, runs_dir=str(tmp_path), hparams={"k": 3, "size": "tiny"}
+    )
+    job = TrainingJob(_random_corpus(n=200, length=30), "kmer-bert", cfg).start()
+    assert job.wait(120) == "finished", job.message
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/train.py")
+    at.session_state["train_job"] = job
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert "Masked-token accuracy" in titles and "Masked-token loss" in titles
+    acc = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "accuracy" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    )
+    names = [t["name"] for t in acc["data"]]
+    assert "baseline: commonest token" in names
+    assert [m.label for m in at.metric][:2] == [
+        "masked-token accuracy",
+        "baseline (commonest token)",
+    ]
