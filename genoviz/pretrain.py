@@ -274,8 +274,8 @@ def fit_mlm(
     spec = models.spec(model_name)
     if spec.input_kind not in models.TOKEN_KINDS:
         raise TrainingError(
-            f"model {model_name!r} reads one-hot input; masked-token pretraining needs a "
-            "BERT model (kmer-bert or codon-bert)"
+            f"model {model_name!r} does not support task 'lm': masked-token pretraining "
+            "needs a BERT model (kmer-bert or codon-bert)"
         )
     device = select_device(config.device)
     torch.manual_seed(config.seed)
