@@ -63,6 +63,8 @@ class MaskConfig:
     view: str = "codon"
     #: Train chunks drawn (without replacement) per epoch; None = all of them.
     chunks_per_epoch: int | None = None
+    #: Validation and test each use at most this many chunks (a seeded sample).
+    max_eval_chunks: int = 1024
 
     def rate_at(self, epoch: int, epochs: int) -> float:
         return self.late_rate if epoch > math.floor(self.late_after * epochs) else self.rate
@@ -300,6 +302,10 @@ def fit_mlm(
     ids = ids[:, : int((ids != 0).sum(1).max())]  # drop all-pad columns
     part = {k: np.isin(source, v) for k, v in dataset.splits.items()}
     tr, va, te = (torch.from_numpy(np.flatnonzero(part[k])) for k in ("train", "valid", "test"))
+    va, te = (
+        t[np.sort(rng.permutation(len(t))[: opts.max_eval_chunks])] if len(t) else t
+        for t in (va, te)
+    )
     if len(tr) == 0 or len(va) == 0:
         raise TrainingError(f"too few sequences ({len(dataset)}) to pretrain and validate")
     x_tr = ids[tr]

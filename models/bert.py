@@ -163,31 +163,29 @@ class TokenBert(nn.Module):
         return logits
 
     def _windowed(self, x: torch.Tensor) -> torch.Tensor:
-        """Average logits over overlapping windows of ``max_positions - 2`` content tokens."""
+        """Average logits over overlapping windows of ``max_positions - 2`` content tokens
+        (half a window apart, the last one flush with the sequence's end)."""
         width = self.max_positions - 2
         stride = width // 2
-        body = x[:, 1:].clone()
-        body[body == SEP_ID] = PAD_ID
-        total = int((body != PAD_ID).sum(1).max())
-        starts = list(range(0, max(total - width, 0) + 1, stride))
-        if starts[-1] + width < total:
-            starts.append(total - width)
-        n = len(x)
-        cls_col = torch.full((n, 1), CLS_ID, dtype=x.dtype, device=x.device)
-        pad_col = torch.full((n, 1), PAD_ID, dtype=x.dtype, device=x.device)
-        rows = torch.arange(n, device=x.device)
-        acc = torch.zeros(n, self.outputs, device=x.device)
-        count = torch.zeros(n, 1, device=x.device)
-        for s in starts:
-            chunk = body[:, s : s + width]
-            ids = torch.cat([cls_col, chunk, pad_col], dim=1)
-            filled = (chunk != PAD_ID).sum(1)
-            ids[rows, filled + 1] = SEP_ID
-            out = self.hf(input_ids=ids, attention_mask=(ids != PAD_ID).long()).logits
-            has = (filled > 0).float()[:, None]
-            acc = acc + out.float() * has
-            count = count + has
-        return acc / count.clamp(min=1)
+        body = x[:, 1:]
+        lengths = ((body != PAD_ID) & (body != SEP_ID)).sum(1).tolist()
+        windows, owner = [], []
+        for i, n in enumerate(lengths):
+            starts = list(range(0, max(n - width, 0) + 1, stride))
+            if starts[-1] + width < n:
+                starts.append(n - width)
+            for a in starts:
+                chunk = body[i, a : min(a + width, n)]
+                ids = torch.full((width + 2,), PAD_ID, dtype=x.dtype, device=x.device)
+                ids[0], ids[1 : len(chunk) + 1], ids[len(chunk) + 1] = CLS_ID, chunk, SEP_ID
+                windows.append(ids)
+                owner.append(i)
+        ids = torch.stack(windows)
+        out = self.hf(input_ids=ids, attention_mask=(ids != PAD_ID).long()).logits.float()
+        who = torch.tensor(owner, device=x.device)
+        acc = torch.zeros(len(x), out.shape[1], device=x.device).index_add_(0, who, out)
+        count = torch.bincount(who, minlength=len(x)).clamp(min=1)[:, None]
+        return acc / count
 
     # --- interpretation -------------------------------------------------------------
     @torch.no_grad()

@@ -213,3 +213,14 @@ def test_cli_pretrain_then_fine_tune_from_the_run(tmp_path, capsys):
         main(["train", "--data", str(data), "--init-bert", str(pre), "--out", str(tmp_path / "x")])
         == 2
     )
+
+
+def test_predict_says_when_it_averaged_windows(tmp_path):
+    ds = planted_dataset(n=60, length=20)
+    hp = {"k": 3, **TINY, "bert_config": {"max_position_embeddings": 24}}
+    r = fit(ds, "kmer-bert", TrainConfig(epochs=1, runs_dir=str(tmp_path), hparams=hp))
+    run = load_run(r.run_dir)
+    short = predict_sequences(run, ["ACGT" * 5])
+    both = predict_sequences(run, ["ACGT" * 5, "ACGT" * 10])  # 40 tokens > 24 positions
+    assert short.notes == [] and len(both.notes) == 1 and "windows" in both.notes[0]
+    np.testing.assert_allclose(both.values[:1], short.values, atol=1e-5)
