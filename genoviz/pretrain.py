@@ -64,7 +64,7 @@ class MaskConfig:
     #: Train chunks drawn (without replacement) per epoch; None = all of them.
     chunks_per_epoch: int | None = None
     #: Validation and test each use at most this many chunks (a seeded sample).
-    max_eval_chunks: int = 1024
+    max_eval_chunks: int = 512
 
     def rate_at(self, epoch: int, epochs: int) -> float:
         return self.late_rate if epoch > math.floor(self.late_after * epochs) else self.rate
@@ -236,15 +236,6 @@ def encode_texts(model: nn.Module, texts: list, width: int) -> torch.Tensor:
 # --- the loop ---------------------------------------------------------------------------
 
 
-def masked_accuracy(logits: torch.Tensor, labels: torch.Tensor) -> tuple[float, int]:
-    """Correct share among masked positions and their count."""
-    sel = labels != -100
-    n = int(sel.sum())
-    if n == 0:
-        return math.nan, 0
-    return float((logits[sel].argmax(-1) == labels[sel]).float().mean()), n
-
-
 def fit_mlm(
     dataset: Dataset,
     model_name: str | None = None,
@@ -335,13 +326,11 @@ def fit_mlm(
             for s in range(0, len(m.inputs), config.batch_size * 2):
                 xb = m.inputs[s : s + config.batch_size * 2].to(device)
                 yb = m.labels[s : s + config.batch_size * 2].to(device)
-                out = model(xb).float()
                 sel = yb != -100
                 if sel.any():
-                    loss_sum += float(
-                        nn.functional.cross_entropy(out[sel], yb[sel], reduction="sum")
-                    )
-                    correct += float((out[sel].argmax(-1) == yb[sel]).sum())
+                    out = model.masked_logits(xb, sel).float()
+                    loss_sum += float(nn.functional.cross_entropy(out, yb[sel], reduction="sum"))
+                    correct += float((out.argmax(-1) == yb[sel]).sum())
                     count += int(sel.sum())
         return {
             "mlm_loss": loss_sum / max(count, 1),
@@ -382,11 +371,11 @@ def fit_mlm(
                 xb = x_tr[perm[b * config.batch_size : (b + 1) * config.batch_size]]
                 m = mask_tokens(xb, rate, offsets, vocab_size, gen)
                 inputs, labels = m.inputs.to(device), m.labels.to(device)
-                out = model(inputs)
                 sel = labels != -100
                 if not sel.any():
                     continue
-                loss = nn.functional.cross_entropy(out[sel].float(), labels[sel])
+                out = model.masked_logits(inputs, sel)
+                loss = nn.functional.cross_entropy(out.float(), labels[sel])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -394,7 +383,7 @@ def fit_mlm(
                 sched.step()
                 k = int(sel.sum())
                 loss_sum += float(loss.detach()) * k
-                correct += float((out[sel].detach().argmax(-1) == labels[sel]).sum())
+                correct += float((out.detach().argmax(-1) == labels[sel]).sum())
                 count += k
                 n_masked += k
                 n_tokens += int((xb >= N_SPECIAL).sum())

@@ -162,6 +162,15 @@ class TokenBert(nn.Module):
             logits = logits + self.extras_head(extras.float())
         return logits
 
+    def masked_logits(self, x: torch.Tensor, where: torch.Tensor) -> torch.Tensor:
+        """MLM head: vocabulary logits ``(m, V)`` at the ``m`` positions where ``where``
+        ``(n, T)`` is True. Cheaper than :meth:`forward`, which decodes every position."""
+        if self.head != "mlm":
+            raise ValueError("masked_logits needs the MLM head (head='mlm')")
+        x = x.long()
+        hidden = self.hf.bert(input_ids=x, attention_mask=(x != PAD_ID).long()).last_hidden_state
+        return self.hf.cls(hidden[where])
+
     def _windowed(self, x: torch.Tensor) -> torch.Tensor:
         """Average logits over overlapping windows of ``max_positions - 2`` content tokens
         (half a window apart, the last one flush with the sequence's end)."""

@@ -224,3 +224,12 @@ def test_predict_says_when_it_averaged_windows(tmp_path):
     both = predict_sequences(run, ["ACGT" * 5, "ACGT" * 10])  # 40 tokens > 24 positions
     assert short.notes == [] and len(both.notes) == 1 and "windows" in both.notes[0]
     np.testing.assert_allclose(both.values[:1], short.values, atol=1e-5)
+
+
+def test_masked_logits_match_the_full_mlm_output():
+    torch.manual_seed(0)
+    net = models.get("kmer-bert", seq_len=20, k=3, head="mlm", **TINY).eval()
+    ids = torch.from_numpy(net.encode(["ACGTACGTACGTACGTACGT", "GGGCCCATAT"]))
+    where = torch.zeros_like(ids, dtype=torch.bool)
+    where[0, [3, 7]] = where[1, 2] = True
+    torch.testing.assert_close(net.masked_logits(ids, where), net(ids)[where])
