@@ -41,6 +41,7 @@ from pages._common import (
 BATCH_SIZES = (32, 64, 128, 256, 512)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 POLL_SECONDS = 1.0
+MLM_CHUNKS_PER_EPOCH = 512
 
 
 def peek_dataset(choice: str) -> Dataset:
@@ -93,7 +94,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         "Learning rate",
         LEARNING_RATES,
         value=spec_lr if spec_lr in LEARNING_RATES else TrainConfig.lr,
-        key="train_lr",
+        key="train_lr" if spec_lr is None else f"train_lr_{model}",  # own default per model
         format_func=lambda v: f"{v:g}",
         disabled=running,
     )
@@ -146,6 +147,8 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         seed=int(seed),
         use_extras=use_extras,
         seq_len=int(seq_len) if seq_len else None,
+        # Pretraining: an "epoch" is a sample of chunks, so a curve point comes every minute.
+        mlm={"chunks_per_epoch": MLM_CHUNKS_PER_EPOCH} if ds.task == "lm" else {},
     )
     return model, config
 

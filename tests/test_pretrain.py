@@ -176,3 +176,19 @@ def test_train_page_shows_mlm_curves_with_the_baseline(tmp_path, monkeypatch):
         "masked-token accuracy",
         "baseline (commonest token)",
     ]
+
+
+def test_train_page_offers_bert_pretraining_for_a_corpus(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root))
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="train_dataset").select("codon-corpus").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="train_model").options == ["kmer-bert", "codon-bert"]
+    assert "Pretraining" in at.info[0].value
+    assert at.select_slider(key="train_lr_kmer-bert").value == 3e-4
