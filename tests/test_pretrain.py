@@ -192,3 +192,40 @@ def test_train_page_offers_bert_pretraining_for_a_corpus(tmp_path, monkeypatch):
     assert at.selectbox(key="train_model").options == ["kmer-bert", "codon-bert"]
     assert "Pretraining" in at.info[0].value
     assert at.select_slider(key="train_lr_kmer-bert").value == 3e-4
+
+
+@pytest.mark.parametrize("view", ["codon", "parallel"])
+def test_codon_bert_pretrains_on_codon_corpus_views(view):
+    from genoviz.data.codon_corpus import build_codon_corpus
+    from genoviz.interpret.embeddings import codon_amino_acid_similarity
+
+    ds = build_codon_corpus(seed=0, n_per_species=4)
+    cfg = TrainConfig(
+        epochs=1,
+        batch_size=16,
+        save=False,
+        hparams={"size": "tiny"},
+        mlm={"max_tokens": 64, "view": view},
+    )
+    r = fit(ds, "codon-bert", cfg)
+    assert np.isfinite(r.history[0]["valid_loss"]) and r.history[0]["baseline_masked_acc"] > 0
+    res = codon_amino_acid_similarity(r.model.token_embeddings(), r.model.vocab)
+    assert 0 < res.mrr <= 1
+
+
+def test_parallel_chunks_pair_codons_with_their_residues():
+    import models
+    from genoviz.data.codon_corpus import build_codon_corpus
+    from genoviz.pretrain import chunk_texts, encode_texts
+
+    ds = build_codon_corpus(seed=0, n_per_species=1)
+    net = models.get("codon-bert", seq_len=60, size="tiny", head="mlm")
+    opts = MaskConfig(max_tokens=32, view="parallel")
+    texts, source = chunk_texts(ds, net, opts)
+    cds, protein = texts[0]
+    assert len(cds) == 3 * 15 and protein == ds.meta.ground_truth["proteins"][0][:15]
+    ids = encode_texts(net, texts[:1], 34)
+    tokens = [net.vocab[i] for i in ids[0] if i]
+    assert tokens[0] == "[CLS]" and tokens[1] == "ATG" and tokens[16] == "[SEP]"
+    assert tokens[17] == "M" and tokens[-1] == "[SEP]"
+    assert source[0] == 0
