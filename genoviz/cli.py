@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     t.add_argument("--task", choices=["binary", "regression"], help="override the inferred task")
     t.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
-    t.add_argument("--lr", type=float, default=TrainConfig.lr)
+    t.add_argument(
+        "--lr", type=float, help=f"learning rate; default: the model's own or {TrainConfig.lr}"
+    )
     t.add_argument("--no-extras", action="store_true", help="ignore extra numeric columns")
     t.add_argument(
         "--hparams",
@@ -76,6 +78,28 @@ def _parser() -> argparse.ArgumentParser:
         "(--data and --out are then taken from it; --epochs sets a new total)",
     )
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
+    _bert_options(t)
+
+    pt = sub.add_parser("pretrain", help="pretrain a BERT by masked-token modelling")
+    pt.add_argument(
+        "--data",
+        required=True,
+        help="dna-corpus (all bundled DNA sets + genome-like background), a bundled name, "
+        "or a FASTA file of your own sequences",
+    )
+    pt.add_argument("--model", default="kmer-bert", choices=["kmer-bert", "codon-bert"])
+    pt.add_argument("--epochs", type=int, default=10)
+    pt.add_argument("--seed", type=int, default=0)
+    pt.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    pt.add_argument("--batch-size", type=int, default=64)
+    pt.add_argument("--lr", type=float, default=5e-4)
+    pt.add_argument("--max-tokens", type=int, default=256, help="tokens per training chunk")
+    pt.add_argument("--chunks-per-epoch", type=int, help="chunks sampled per epoch; default all")
+    pt.add_argument("--no-span", action="store_true", help="mask single tokens (leaks; demo)")
+    pt.add_argument("--view", default="codon", choices=["codon", "parallel"], help="codon-bert")
+    pt.add_argument("--out", required=True, help="the run folder to write")
+    pt.add_argument("--quiet", action="store_true", help="print only the final metrics line")
+    _bert_options(pt)
 
     a = sub.add_parser(
         "autoencode", help="train the convolutional autoencoder (no labels) and map its latent"
@@ -110,6 +134,26 @@ def _json_object(text: str) -> dict:
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError("expected a JSON object such as '{\"motifs\": 8}'")
     return value
+
+
+def _bert_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--k", type=int, choices=[3, 4, 5, 6], help="kmer-bert: k-mer size")
+    p.add_argument("--bert-size", choices=["tiny", "small"], help="BERT size (default small)")
+    p.add_argument(
+        "--init-bert",
+        metavar="DIR",
+        help="start from a pretrained BERT: a pretraining run folder or a Hugging Face "
+        "checkpoint folder in DNABERT's layout (config.json, vocab.txt, model.safetensors)",
+    )
+
+
+def _bert_hparams(args: argparse.Namespace) -> dict:
+    out = {}
+    if args.k is not None:
+        out["k"] = args.k
+    if args.bert_size is not None:
+        out["size"] = args.bert_size
+    return out
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -163,19 +207,26 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
+    model_name = args.model or models.recommended(dataset.task)
+    spec = models.spec(model_name)
+    bert = spec.input_kind in models.TOKEN_KINDS
+    if not bert and (args.init_bert or _bert_hparams(args)):
+        raise models.ModelError(
+            f"--init-bert, --k and --bert-size are for BERT models, not {model_name!r}"
+        )
     config = TrainConfig(
         epochs=args.epochs if args.epochs is not None else TrainConfig.epochs,
         seed=args.seed,
         device=args.device,
         batch_size=args.batch_size,
-        lr=args.lr,
+        lr=args.lr if args.lr is not None else (spec.lr or TrainConfig.lr),
         use_extras=not args.no_extras,
         save=False,
-        hparams=args.hparams,
+        hparams={**args.hparams, **_bert_hparams(args)},
+        init_bert=args.init_bert,
         init_from=args.init,
         freeze_trunk=args.freeze_trunk,
     )
-    model_name = args.model or models.recommended(dataset.task)
     result = fit(dataset, model_name, config, on_epoch=_epoch_printer(args.quiet), run_dir=out)
     if result.transfer is not None and not args.quiet:
         t = result.transfer
@@ -275,6 +326,53 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pretrain(args: argparse.Namespace) -> int:
+    from genoviz.pretrain import load_corpus
+
+    corpus = load_corpus(args.data, seed=args.seed)
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
+    mlm = {"max_tokens": args.max_tokens, "span": not args.no_span, "view": args.view}
+    if args.chunks_per_epoch:
+        mlm["chunks_per_epoch"] = args.chunks_per_epoch
+    config = TrainConfig(
+        epochs=args.epochs,
+        seed=args.seed,
+        device=args.device,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        save=False,
+        hparams=_bert_hparams(args),
+        init_bert=args.init_bert,
+        mlm=mlm,
+    )
+
+    def show(rec: dict) -> None:
+        if not args.quiet:
+            print(
+                f"epoch {rec['epoch']:3d}  mask={rec['mask_rate']:.2f}  "
+                f"train_loss={rec['train_loss']:.4f}  valid_loss={rec['valid_loss']:.4f}  "
+                f"masked_acc={rec['valid_masked_acc']:.4f}  "
+                f"baseline={rec['baseline_masked_acc']:.4f}{'  *' if rec['best'] else ''}",
+                flush=True,
+            )
+
+    result = fit(corpus, args.model, config, on_epoch=show, run_dir=out)
+    final = {
+        "run": str(out),
+        "model": args.model,
+        "dataset": corpus.name,
+        "task": "lm",
+        "status": result.status,
+        "best_epoch": result.best_epoch,
+        "valid": result.valid_metrics,
+        "test": result.test_metrics,
+    }
+    print(json.dumps(_finite(final)))
+    return 0
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     run = runs.load_run(args.run)
     dataset = _load(args)
@@ -322,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_resume(args)
         if args.command == "train":
             return cmd_train(args)
+        if args.command == "pretrain":
+            return cmd_pretrain(args)
         if args.command == "download":
             return cmd_download(args)
         if args.command == "autoencode":

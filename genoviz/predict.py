@@ -25,7 +25,7 @@ def predict_arrays(
     """Batched forward pass in eval mode (restoring the previous mode afterwards).
 
     Args:
-        x: one-hot, shape ``(n, 4, L)``.
+        x: one-hot, shape ``(n, 4, L)``, or token ids ``(n, T)`` for BERT models.
         raw: return the model outputs as they are (logits); otherwise squash ``(n, 1)``
             to ``(n,)``.
 
@@ -77,9 +77,10 @@ def predict_sequences(
     seq_len, n_extras = int(build["seq_len"]), int(build.get("extras", 0))
     notes = []
     lengths = {len(s) for s in sequences}
-    if lengths != {seq_len}:
-        from models import spec
+    from models import TOKEN_KINDS, spec
 
+    tokens = spec(run.info["model"]["name"]).input_kind in TOKEN_KINDS
+    if lengths != {seq_len} and not tokens:  # token models pad each batch themselves
         fixed = spec(run.info["model"]["name"]).fixed_length
         if fixed or len(lengths) > 1:
             n_changed = sum(len(s) != seq_len for s in sequences)
@@ -99,7 +100,15 @@ def predict_sequences(
             )
         extras = np.asarray(extras, dtype=np.float32).reshape(len(sequences), n_extras)
     model = model if model is not None else run.load_model(device)
-    out = predict_arrays(model, one_hot(list(sequences)), extras, device=device)
+    if tokens:
+        from models.bert import window_note
+
+        x = model.encode(list(sequences))
+        n_long = sum(model.n_tokens(len(s)) > model.max_positions for s in sequences)
+        notes += [n for n in [window_note(n_long, model.max_positions)] if n]
+    else:
+        x = one_hot(list(sequences))
+    out = predict_arrays(model, x, extras, device=device)
     task = run.info["dataset"]["task"]
     if task == "binary":
         return Prediction(1.0 / (1.0 + np.exp(-out)), "probability", notes)

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ CHECKPOINT = "checkpoint.safetensors"
 #: The lock's heartbeat interval, and the age after which a lock from another host is stale.
 HEARTBEAT_SECONDS = 10.0
 STALE_SECONDS = 120.0
+#: BERT runs also keep a Hugging Face ``save_pretrained`` folder (with DNABERT's vocab.txt).
+HF_DIR = "hf"
 
 
 class RunError(ValueError):
@@ -121,6 +124,23 @@ def save_weights(run_dir: Path, model: torch.nn.Module) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_hf(run_dir: Path, model: torch.nn.Module) -> None:
+    """Write ``hf/`` for a BERT model (``model.save_hf``): built in a temp folder, then
+    swapped in, so a reader never sees half a checkpoint."""
+    run_dir = Path(run_dir)
+    tmp = Path(tempfile.mkdtemp(dir=run_dir, prefix=".hf."))
+    old = run_dir / f".{HF_DIR}.old"
+    try:
+        model.save_hf(tmp)
+        if (run_dir / HF_DIR).exists():
+            os.replace(run_dir / HF_DIR, old)
+        os.replace(tmp, run_dir / HF_DIR)
+    finally:
+        for p in (tmp, old):
+            if p.exists():
+                shutil.rmtree(p)
 
 
 @dataclass

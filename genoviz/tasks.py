@@ -20,7 +20,12 @@ class TaskError(ValueError):
 
 def check_trainable(task: str) -> None:
     if task not in TRAINABLE:
-        hint = " (language-model corpora are for pretraining)" if task == "lm" else ""
+        hint = (
+            " (language-model corpora are for pretraining: fit hands them to "
+            "genoviz.pretrain.fit_mlm with kmer-bert or codon-bert)"
+            if task == "lm"
+            else ""
+        )
         raise TaskError(f"task {task!r} cannot be trained with the supervised loop{hint}")
 
 

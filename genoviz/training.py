@@ -27,6 +27,7 @@ from genoviz import runs
 from genoviz.data import Dataset
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
+from genoviz.sequences import pad_or_trim
 from genoviz.tasks import (
     TaskError,
     check_trainable,
@@ -91,6 +92,11 @@ class TrainConfig:
     init_from: str | None = None
     #: With ``init_from``: train only the dense head(s), keeping the copied trunk fixed.
     freeze_trunk: bool = False
+    #: BERT models: start from this pretrained BERT, a genoviz pretraining run or a Hugging
+    #: Face checkpoint folder in DNABERT's layout (config.json, vocab.txt, safetensors).
+    init_bert: str | None = None
+    #: Masked-LM pretraining options (task ``lm``): see :class:`genoviz.pretrain.MaskConfig`.
+    mlm: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,7 +183,11 @@ def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> boo
 def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> dict[str, Any]:
     """The exact keyword arguments ``models.get`` needs, stored in ``run.json``: registry
     defaults included, so a saved run rebuilds the same model after defaults change."""
+    spec = models.spec(model_name)
+    tokens = spec.input_kind in models.TOKEN_KINDS
     seq_len = config.seq_len or dataset.fixed_length
+    if seq_len is None and tokens:  # token models pad to the longest sequence themselves
+        seq_len = int(dataset.lengths.max(initial=0))
     if seq_len is None:
         lengths = dataset.lengths
         raise TrainingError(
@@ -195,7 +205,39 @@ def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> 
         n_train=n_train,
     )
     build |= config.hparams
+    if tokens and config.init_bert:
+        build |= _checkpoint_build(model_name, config.init_bert)
     return build
+
+
+def _checkpoint_build(model_name: str, path: str) -> dict[str, Any]:
+    """Build args that make a BERT model the same shape as a pretrained checkpoint."""
+    from models.bert import CheckpointError, checkpoint_arch, checkpoint_kmer
+
+    try:
+        out: dict[str, Any] = {"bert_config": checkpoint_arch(path)}
+        if model_name == "kmer-bert":
+            out["k"] = checkpoint_kmer(path)
+    except CheckpointError as e:
+        raise TrainingError(str(e)) from None
+    return out
+
+
+def _token_inputs(
+    model: nn.Module, dataset: Dataset, seq_len: int | None, rc: bool
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Token ids ``(n, T)`` for a token model, and those of the reverse complements when
+    ``rc`` (strand augmentation on the string: token ids cannot simply be flipped)."""
+    from genoviz.sequences import reverse_complement
+
+    seqs = pad_or_trim(dataset.sequences, seq_len) if seq_len else list(dataset.sequences)
+    x = model.encode(seqs)
+    if not rc:
+        return torch.from_numpy(x), None
+    x_rc = model.encode([reverse_complement(s) for s in seqs])
+    width = max(x.shape[1], x_rc.shape[1])
+    pad = [np.pad(a, ((0, 0), (0, width - a.shape[1]))) for a in (x, x_rc)]
+    return torch.from_numpy(pad[0]), torch.from_numpy(pad[1])
 
 
 def fit(
@@ -226,6 +268,10 @@ def fit(
         TrainingError: NaN or diverging loss, or data the model cannot use.
     """
     config = config or TrainConfig()
+    if dataset.task == "lm":  # a corpus: masked-language-model pretraining
+        from genoviz.pretrain import fit_mlm
+
+        return fit_mlm(dataset, model_name, config, on_epoch, should_stop, on_progress, run_dir)
     model_name = model_name or models.recommended(dataset.task)
     spec = models.spec(model_name)
     if dataset.task not in spec.tasks:
@@ -245,7 +291,18 @@ def fit(
     build = model_build_args(dataset, model_name, config)
     if config.resume_from is not None:  # the exact model the run built, defaults included
         build = runs.load_run(config.resume_from).info.get("model", {}).get("build", build)
-    x_all = torch.from_numpy(dataset.encode(build["seq_len"] if config.seq_len else None))
+    tokens = spec.input_kind in models.TOKEN_KINDS
+    rc_augment = strand_symmetric(dataset, config)
+    model = models.get(model_name, **build)
+    if tokens:
+        if config.init_bert:
+            _load_bert(model, config.init_bert)
+        x_all, x_rc_all = _token_inputs(
+            model, dataset, config.seq_len, rc_augment and spec.input_kind == "kmer"
+        )
+    else:
+        x_all = torch.from_numpy(dataset.encode(build["seq_len"] if config.seq_len else None))
+        x_rc_all = None
     y_all = torch.from_numpy(dataset.labels.reshape(len(dataset), -1))
     w_all = torch.from_numpy(
         dataset.weights if dataset.weights is not None else np.ones(len(dataset), np.float32)
@@ -255,11 +312,11 @@ def fit(
     if len(train_idx) == 0 or len(valid_idx) == 0:
         raise TrainingError(f"too few sequences ({len(dataset)}) for train and validation splits")
 
-    model = models.get(model_name, **build)
     transfer = _init_transfer(model, config)
     model = model.to(device)
     pin = device.type == "cuda"
     x_tr, y_tr, w_tr = (t[train_idx] for t in (x_all, y_all, w_all))
+    x_rc_tr = x_rc_all[train_idx] if x_rc_all is not None else None
     e_tr = e_all[train_idx] if e_all is not None else None
     if pin:
         x_tr, y_tr, w_tr = (t.pin_memory() for t in (x_tr, y_tr, w_tr))
@@ -286,7 +343,6 @@ def fit(
             names=dataset.class_names,
         )
 
-    rc_augment = strand_symmetric(dataset, config)
     primary = PRIMARY_METRIC[dataset.task]
     amp = device.type == "cuda" and torch.cuda.is_bf16_supported()
 
@@ -354,8 +410,11 @@ def fit(
                     raise StopRequested
                 bi = perm[b * config.batch_size : (b + 1) * config.batch_size]
                 xb = x_tr[bi].to(device, non_blocking=pin)
-                if rc_augment:  # batches are shuffled, so this puts each sequence on a
-                    h = len(bi) // 2  # random strand each epoch (xb is a fresh copy)
+                if x_rc_tr is not None:  # tokens: the reverse complement's own k-mers
+                    h = len(bi) // 2
+                    xb[:h] = x_rc_tr[bi[:h]].to(device, non_blocking=pin)
+                elif rc_augment and not tokens:  # batches are shuffled, so this puts each
+                    h = len(bi) // 2  # sequence on a random strand each epoch (a fresh copy)
                     xb[:h] = xb[:h].flip(dims=(1, 2))
                 yb = y_tr[bi].to(device, non_blocking=pin)
                 wb = w_tr[bi].to(device, non_blocking=pin)
@@ -479,6 +538,8 @@ def fit(
     if run_dir is not None:
         if best_epoch == 0 and not (run_dir / runs.WEIGHTS).exists():
             runs.save_weights(run_dir, model)
+        if tokens:
+            runs.save_hf(run_dir, model)
         info |= {
             "status": status,
             "best_epoch": best_epoch,
@@ -636,6 +697,16 @@ def _init_transfer(model: nn.Module, config: TrainConfig) -> dict[str, Any] | No
             raise TrainingError("this model has no trunk to freeze: all of it is its head")
     log.info("transfer: %s", report.summary())
     return report.to_dict()
+
+
+def _load_bert(model: nn.Module, path: str) -> None:
+    from models.bert import CheckpointError
+
+    try:
+        fresh = model.load_pretrained(path)
+    except CheckpointError as e:
+        raise TrainingError(str(e)) from None
+    log.info("initialised from %s; left at initial values: %s", path, fresh)
 
 
 class _WeightAverage:

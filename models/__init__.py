@@ -18,6 +18,7 @@ from typing import Any
 from torch import nn
 
 from models.autoencoder import ConvAutoencoder
+from models.bert import CodonBert, KmerBert
 from models.cnn import CNN, DeepChemSiRNA, DeepChemTF
 from models.motif_net import MotifNet
 from models.rnn import BiLSTM, DanQ
@@ -35,6 +36,7 @@ class ModelSpec:
         fixed_length: True when the model flattens positions, so every sequence must
             have the training length.
         recommended_for: tasks for which this is the first choice.
+        lr: the learning rate the CLI and the Train page start from (None = the default).
     """
 
     name: str
@@ -45,6 +47,8 @@ class ModelSpec:
     defaults: dict[str, Any] = field(default_factory=dict)
     fixed_length: bool = False
     recommended_for: tuple[str, ...] = ()
+    #: Learning rate this model trains well with (None = ``TrainConfig.lr``).
+    lr: float | None = None
 
 
 #: Every supervised task the fit loop trains.
@@ -176,8 +180,32 @@ REGISTRY: dict[str, ModelSpec] = {
             },
             fixed_length=True,
         ),
+        ModelSpec(
+            "kmer-bert",
+            KmerBert,
+            "DNABERT-style BERT (Hugging Face transformers) over overlapping k-mers, k = 3-6. "
+            "Task lm pretrains it by masked-k-mer modelling; others fine-tune it (from scratch, "
+            "a pretraining run or a DNABERT checkpoint folder).",
+            input_kind="kmer",
+            tasks=("binary", "regression", "multiclass", "multitask-binary", "lm"),
+            defaults={"k": 6, "size": "small"},
+            lr=3e-4,
+        ),
+        ModelSpec(
+            "codon-bert",
+            CodonBert,
+            "BERT over in-frame codons with a joint codon + amino-acid vocabulary; task lm "
+            "pretrains it on codon sentences (or codon-protein pairs).",
+            input_kind="codon",
+            tasks=("binary", "regression", "multiclass", "lm"),
+            defaults={"size": "small"},
+            lr=3e-4,
+        ),
     )
 }
+
+#: Input kinds whose models read token ids and encode sequences themselves (``model.encode``).
+TOKEN_KINDS = ("kmer", "codon")
 
 
 class ModelError(ValueError):

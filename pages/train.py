@@ -50,6 +50,7 @@ POLL_SECONDS = 1.0
 #: The setup a shared link asked for; the widgets start from it (kept for this session).
 LINK_SETUP = "train_link_setup"
 LINK_WIDGETS = ("train_model", "train_epochs", "train_lr", "train_batch", "train_seed")
+MLM_CHUNKS_PER_EPOCH = 512
 
 
 def peek_dataset(choice: str) -> Dataset:
@@ -69,8 +70,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
 
     Their starting values come from a shared link when one was opened (``LINK_SETUP``)."""
     preset: Setup = st.session_state.get(LINK_SETUP) or Setup()
-    input_kind = "onehot+extras" if ds.n_extras else "onehot"
-    names = [s.name for s in models.available(ds.task, input_kind)]
+    names = [s.name for s in fitting_models(ds)]
     if not names:
         st.error(
             f"No model in genoviz fits task {ds.task!r} with one-hot input yet; "
@@ -86,6 +86,13 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         disabled=running,
     )
     st.caption(models.spec(model).description)
+    if ds.task == "lm":
+        st.info(
+            "Pretraining: the model learns to fill in masked tokens (spans of k overlapping "
+            "k-mers, as DNABERT masks them). The curves show the masked-token accuracy next "
+            "to the baseline of always guessing the commonest token."
+        )
+    spec_lr = models.spec(model).lr
     c1, c2, c3, c4 = st.columns(4)
     epochs = c1.number_input(
         "Epochs",
@@ -99,8 +106,10 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     lr = c2.select_slider(
         "Learning rate",
         LEARNING_RATES,
-        value=preset.lr or (TrainConfig.lr if TrainConfig.lr in LEARNING_RATES else 1e-3),
-        key="train_lr",
+        value=preset.lr
+        or (spec_lr if spec_lr in LEARNING_RATES else None)
+        or (TrainConfig.lr if TrainConfig.lr in LEARNING_RATES else 1e-3),
+        key="train_lr" if spec_lr is None else f"train_lr_{model}",  # own default per model
         format_func=lambda v: f"{v:g}",
         disabled=running,
     )
@@ -156,8 +165,18 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         seed=int(seed),
         use_extras=use_extras,
         seq_len=int(seq_len) if seq_len else None,
+        # Pretraining: an "epoch" is a sample of chunks, so a curve point comes every minute.
+        mlm={"chunks_per_epoch": MLM_CHUNKS_PER_EPOCH} if ds.task == "lm" else {},
     )
     return model, config
+
+
+def fitting_models(ds: Dataset) -> list[models.ModelSpec]:
+    """One-hot models (with those that need extras when the data has them), then k-mer
+    BERT for DNA and codon BERT for codon sets."""
+    onehot = "onehot+extras" if ds.n_extras else "onehot"
+    kinds = [onehot, "kmer"] + (["codon"] if ds.name.startswith("codon") else [])
+    return [s for kind in kinds for s in models.available(ds.task, kind)]
 
 
 def start_job(choice: str, model: str, config: TrainConfig) -> None:
@@ -195,6 +214,9 @@ def show_curves(history: list[dict]) -> None:
         st.caption("The curves appear after the first epoch.")
         return
     df = pd.DataFrame(history)
+    if "valid_masked_acc" in df:
+        show_mlm_curves(history, df)
+        return
     c1, c2 = st.columns(2)
     with c1:
         fig = history_figure(
@@ -211,6 +233,24 @@ def show_curves(history: list[dict]) -> None:
         names = job.dataset.class_names
         fig = confusion_figure(np.array(confusion), names, f"Validation, epoch {len(history)}")
         show_figure(fig, "confusion-valid", pd.DataFrame(confusion, index=names, columns=names))
+
+
+def show_mlm_curves(history: list[dict], df: pd.DataFrame) -> None:
+    """Pretraining: masked-token loss and accuracy, with the commonest-token baseline."""
+    c1, c2 = st.columns(2)
+    with c1:
+        fig = history_figure(
+            history, {"train_loss": "train", "valid_loss": "valid"}, "Masked-token loss", "loss"
+        )
+        show_figure(fig, "mlm-loss", df)
+    with c2:
+        series = {
+            "train_masked_acc": "train",
+            "valid_masked_acc": "valid",
+            "baseline_masked_acc": "baseline: commonest token",
+        }
+        fig = history_figure(history, series, "Masked-token accuracy", "accuracy")
+        show_figure(fig, "mlm-accuracy", df)
 
 
 def live_panel(running_at_render: bool) -> None:
@@ -251,6 +291,19 @@ def final_panel(job: TrainingJob) -> None:
         st.warning(
             "Stopped before the first epoch finished: these numbers are for an untrained model."
         )
+    if task == "lm":
+        acc, base = m.get("masked_acc"), m.get("baseline_masked_acc")
+        st.subheader("Held-out test chunks")
+        cols = st.columns(3)
+        cols[0].metric("masked-token accuracy", fmt(acc))
+        cols[1].metric("baseline (commonest token)", fmt(base))
+        cols[2].metric("masked-token loss", fmt(m.get("mlm_loss")))
+        if result.run_dir is not None:
+            st.markdown(
+                f"Pretrained BERT saved in `{result.run_dir}/hf`; fine-tune from it with "
+                f"`python -m genoviz train --model kmer-bert --init-bert {result.run_dir}`."
+            )
+        return
     st.subheader("Held-out test set")
     names = [k for k in m if k in METRIC_LABELS][:5]
     cols = st.columns(len(names) + 1)

@@ -5,7 +5,9 @@ import models
 from models.layers import reverse_complement
 
 
-@pytest.mark.parametrize("name", list(models.REGISTRY))
+@pytest.mark.parametrize(
+    "name", [n for n, s in models.REGISTRY.items() if s.input_kind not in models.TOKEN_KINDS]
+)
 @pytest.mark.parametrize("extras", [0, 2])
 def test_every_model_maps_batch_to_outputs(name, extras):
     torch.manual_seed(0)
@@ -64,7 +66,7 @@ def test_registry_lists_fitting_models_recommended_first():
     assert binary[0] == models.recommended("binary")
     assert regression[0] == models.recommended("regression")
     assert "deepchem-sirna" in regression and "deepchem-sirna" not in binary
-    assert models.available("binary", "kmer") == []
+    assert [s.name for s in models.available("binary", "kmer")] == ["kmer-bert"]
 
 
 def test_unknown_model_and_bad_hparams_raise_model_error():

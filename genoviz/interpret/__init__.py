@@ -7,5 +7,6 @@
 - :mod:`~genoviz.interpret.learned_motifs`: a motif-net's own V and mask, matched to JASPAR;
 - :mod:`~genoviz.interpret.matching`: motifs matched against JASPAR (TOMTOM);
 - :mod:`~genoviz.interpret.truth`: planted-motif recovery on simulated sets;
-- :mod:`~genoviz.interpret.logos`: logo panels rendered once and cached.
+- :mod:`~genoviz.interpret.logos`: logo panels rendered once and cached;
+- :mod:`~genoviz.interpret.embeddings`: codon and amino-acid embedding similarity, MRR.
 """

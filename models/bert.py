@@ -1,0 +1,419 @@
+"""``kmer-bert`` and ``codon-bert``: BERT (Hugging Face ``transformers``) over sequence tokens.
+
+``kmer-bert`` reads overlapping k-mers with DNABERT's vocabulary (k = 3-6), so a DNABERT
+checkpoint folder (``config.json``, ``vocab.txt``, ``model.safetensors``) loads unchanged.
+``codon-bert`` reads in-frame codons with the joint codon + amino-acid vocabulary.
+
+Input: token ids ``(n, T)`` int64 as :meth:`TokenBert.encode` makes them (``[CLS] ... [SEP]``,
+``[PAD]`` = 0 after). Output: logits ``(n, outputs)`` (``head="classify"``) or
+``(n, T, vocab)`` (``head="mlm"``). Sequences of more than 512 tokens are cut into
+overlapping windows of 510 tokens whose logits are averaged (:func:`window_note`).
+Training uses SDPA attention; :meth:`TokenBert.attentions` switches to eager attention,
+the only kind that returns the weights, and back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load_file as load_safetensors
+from torch import nn
+from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification
+
+from genoviz.sequences import (
+    CLS_ID,
+    PAD_ID,
+    SEP_ID,
+    UNK_ID,
+    codon_tokens,
+    codon_vocab,
+    kmer_tokenize,
+    kmer_vocab,
+)
+
+#: Laptop-CPU sizes. ``small`` is the issue's 4 layers, hidden 256, 4 heads.
+SIZES: dict[str, dict[str, int]] = {
+    "tiny": {
+        "num_hidden_layers": 2,
+        "hidden_size": 64,
+        "num_attention_heads": 4,
+        "intermediate_size": 256,
+    },
+    "small": {
+        "num_hidden_layers": 4,
+        "hidden_size": 256,
+        "num_attention_heads": 4,
+        "intermediate_size": 1024,
+    },
+}
+#: Positions BERT has (DNABERT: 512), [CLS] and [SEP] included.
+MAX_POSITIONS = 512
+#: Architecture keys copied from a checkpoint's config.json into a run's build args.
+ARCH_KEYS = (
+    "num_hidden_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "intermediate_size",
+    "max_position_embeddings",
+    "type_vocab_size",
+    "hidden_act",
+    "layer_norm_eps",
+    "hidden_dropout_prob",
+    "attention_probs_dropout_prob",
+)
+
+
+class CheckpointError(ValueError):
+    """A pretrained BERT folder that genoviz cannot use; the message says why."""
+
+
+def window_note(n_long: int, max_positions: int = MAX_POSITIONS) -> str | None:
+    """The sentence the UI shows when ``n_long`` sequences needed windows (None if 0)."""
+    if n_long <= 0:
+        return None
+    w = max_positions - 2
+    return (
+        f"{n_long} sequence(s) give more than {w} tokens, BERT's limit: each was split into "
+        f"overlapping windows of {w} tokens (half a window apart) and the windows' "
+        "predictions were averaged."
+    )
+
+
+class TokenBert(nn.Module):
+    """BERT over a token vocabulary, with a classification/regression or a masked-LM head.
+
+    Args:
+        seq_len: training length in bases (kept for the registry; BERT does not need it).
+        outputs: logits per sequence (classify head).
+        extras: per-sequence numbers added to the logits through a linear map, shape ``(n, e)``.
+        vocab: the tokens, ids in list order.
+        size: ``tiny`` or ``small`` (:data:`SIZES`); ``bert_config`` overrides its keys.
+        head: ``classify`` (``BertForSequenceClassification``) or ``mlm``
+            (``BertForMaskedLM``).
+    """
+
+    kind = "token"
+
+    def __init__(
+        self,
+        seq_len: int,
+        outputs: int = 1,
+        extras: int = 0,
+        *,
+        vocab: list[str],
+        size: str = "small",
+        head: str = "classify",
+        bert_config: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        if size not in SIZES:
+            raise ValueError(f"unknown BERT size {size!r}; choose {' or '.join(SIZES)}")
+        if head not in ("classify", "mlm"):
+            raise ValueError(f"head must be 'classify' or 'mlm', not {head!r}")
+        self.seq_len, self.outputs, self.n_extras, self.head = seq_len, outputs, extras, head
+        self.vocab = list(vocab)
+        arch = {"max_position_embeddings": MAX_POSITIONS, **SIZES[size], **(bert_config or {})}
+        config = BertConfig(
+            vocab_size=len(self.vocab),
+            pad_token_id=PAD_ID,
+            num_labels=outputs,
+            # Untied, so the state dict has no shared tensors and saves as plain safetensors.
+            tie_word_embeddings=False,
+            attn_implementation="sdpa",
+            **arch,
+        )
+        cls = BertForMaskedLM if head == "mlm" else BertForSequenceClassification
+        self.hf = cls(config)
+        self.extras_head = nn.Linear(extras, outputs) if extras and head == "classify" else None
+
+    @property
+    def max_positions(self) -> int:
+        return int(self.hf.config.max_position_embeddings)
+
+    # --- tokens ---------------------------------------------------------------------
+    def encode(self, sequences: Sequence[str]) -> np.ndarray:
+        """Token ids ``(n, T)`` int64, ``[CLS] ... [SEP]`` then ``[PAD]``."""
+        raise NotImplementedError
+
+    def n_tokens(self, length: int) -> int:
+        """Tokens (with [CLS] and [SEP]) a sequence of ``length`` bases gives."""
+        raise NotImplementedError
+
+    # --- forward --------------------------------------------------------------------
+    def forward(self, x: torch.Tensor, extras: torch.Tensor | None = None) -> torch.Tensor:
+        """``x``: ids ``(n, T)``. Returns ``(n, outputs)`` or, for the MLM head, ``(n, T, V)``."""
+        if self.extras_head is not None and extras is None:
+            raise ValueError(f"this model needs {self.n_extras} extra value(s) per sequence")
+        x = x.long()
+        if self.head == "mlm":
+            if x.shape[1] > self.max_positions:
+                raise ValueError(f"MLM input has {x.shape[1]} tokens, over {self.max_positions}")
+            return self.hf(input_ids=x, attention_mask=(x != PAD_ID).long()).logits
+        if x.shape[1] > self.max_positions:
+            logits = self._windowed(x)
+        else:
+            logits = self.hf(input_ids=x, attention_mask=(x != PAD_ID).long()).logits
+        if self.extras_head is not None:
+            logits = logits + self.extras_head(extras.float())
+        return logits
+
+    def masked_logits(self, x: torch.Tensor, where: torch.Tensor) -> torch.Tensor:
+        """MLM head: vocabulary logits ``(m, V)`` at the ``m`` positions where ``where``
+        ``(n, T)`` is True. Cheaper than :meth:`forward`, which decodes every position."""
+        if self.head != "mlm":
+            raise ValueError("masked_logits needs the MLM head (head='mlm')")
+        x = x.long()
+        hidden = self.hf.bert(input_ids=x, attention_mask=(x != PAD_ID).long()).last_hidden_state
+        return self.hf.cls(hidden[where])
+
+    def _windowed(self, x: torch.Tensor) -> torch.Tensor:
+        """Average logits over overlapping windows of ``max_positions - 2`` content tokens
+        (half a window apart, the last one flush with the sequence's end)."""
+        width = self.max_positions - 2
+        stride = width // 2
+        body = x[:, 1:]
+        lengths = ((body != PAD_ID) & (body != SEP_ID)).sum(1).tolist()
+        windows, owner = [], []
+        for i, n in enumerate(lengths):
+            starts = list(range(0, max(n - width, 0) + 1, stride))
+            if starts[-1] + width < n:
+                starts.append(n - width)
+            for a in starts:
+                chunk = body[i, a : min(a + width, n)]
+                ids = torch.full((width + 2,), PAD_ID, dtype=x.dtype, device=x.device)
+                ids[0], ids[1 : len(chunk) + 1], ids[len(chunk) + 1] = CLS_ID, chunk, SEP_ID
+                windows.append(ids)
+                owner.append(i)
+        ids = torch.stack(windows)
+        out = self.hf(input_ids=ids, attention_mask=(ids != PAD_ID).long()).logits.float()
+        who = torch.tensor(owner, device=x.device)
+        acc = torch.zeros(len(x), out.shape[1], device=x.device).index_add_(0, who, out)
+        count = torch.bincount(who, minlength=len(x)).clamp(min=1)[:, None]
+        return acc / count
+
+    # --- interpretation -------------------------------------------------------------
+    @torch.no_grad()
+    def attentions(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Attention weights per layer: ``(heads, T, T)`` for ids ``(T,)`` or ``(1, T)``,
+        ``(n, heads, T, T)`` for a batch ``(n, T)`` (at most ``max_positions`` tokens).
+
+        Switches to eager attention (SDPA cannot return weights) and eval mode, and
+        restores both.
+        """
+        single = x.dim() == 1 or len(x) == 1
+        x = x.reshape(-1, x.shape[-1]).long()
+        bert = self.hf.bert
+        was_training, impl = self.training, self.hf.config._attn_implementation
+        self.eval()
+        try:
+            self.hf.set_attn_implementation("eager")
+            out = bert(input_ids=x, attention_mask=(x != PAD_ID).long(), output_attentions=True)
+            maps = [a.float().cpu() for a in out.attentions]
+        finally:
+            self.hf.set_attn_implementation(impl)
+            self.train(was_training)
+        return [a[0] for a in maps] if single else maps
+
+    def token_embeddings(self) -> torch.Tensor:
+        """Input token embeddings ``(vocab, hidden)``, rows in :attr:`vocab` order."""
+        return self.hf.bert.embeddings.word_embeddings.weight.detach().cpu().clone()
+
+    # --- pretrained weights ---------------------------------------------------------
+    def save_hf(self, path: str | Path) -> None:
+        """Write a ``save_pretrained`` folder (safetensors) plus DNABERT's ``vocab.txt``."""
+        from transformers.utils import logging as hf_logging
+
+        path = Path(path)
+        hf_logging.disable_progress_bar()
+        self.hf.save_pretrained(path)
+        (path / "vocab.txt").write_text("\n".join(self.vocab) + "\n")
+
+    def load_pretrained(self, path: str | Path) -> list[str]:
+        """Copy the encoder (and the MLM head when this model has one) from a checkpoint
+        folder; the classification head stays freshly initialised.
+
+        Returns:
+            the names of the weights left at their initial values (e.g. the pooler).
+
+        Raises:
+            CheckpointError: the vocabulary or the architecture does not match.
+        """
+        path = hf_dir(path)
+        check_vocab(path, self.vocab)
+        state = read_checkpoint_weights(path)
+        # DNABERT (transformers 2.x) and current BertFor* both prefix the encoder "bert.".
+        mine = self.hf.state_dict()
+        take = {k: v for k, v in state.items() if k in mine and k.split(".")[0] == "bert"}
+        if self.head == "mlm":
+            take |= {k: v for k, v in state.items() if k in mine and k.startswith("cls.")}
+            dec = "cls.predictions.decoder.weight"
+            if dec not in take:  # tied in the checkpoint, so saved once
+                take[dec] = state["bert.embeddings.word_embeddings.weight"]
+        for k, v in take.items():
+            if tuple(v.shape) != tuple(mine[k].shape):
+                raise CheckpointError(
+                    f"{path}: weight {k} has shape {tuple(v.shape)}, the model expects "
+                    f"{tuple(mine[k].shape)}"
+                )
+        if not any(k.startswith("bert.encoder.") for k in take):
+            raise CheckpointError(f"{path}: no BERT encoder weights (bert.encoder.*) found")
+        self.hf.load_state_dict(take, strict=False)
+        return sorted(k for k in mine if k not in take)
+
+
+class KmerBert(TokenBert):
+    """DNABERT-style BERT over overlapping k-mers (k = 3-6).
+
+    Input ids ``(n, T)`` with ``T = L - k + 3`` for ``L`` bases; output ``(n, outputs)``.
+    """
+
+    def __init__(
+        self,
+        seq_len: int,
+        outputs: int = 1,
+        extras: int = 0,
+        *,
+        k: int = 6,
+        size: str = "small",
+        head: str = "classify",
+        bert_config: dict[str, Any] | None = None,
+    ) -> None:
+        self.k = k
+        super().__init__(
+            seq_len,
+            outputs,
+            extras,
+            vocab=kmer_vocab(k),
+            size=size,
+            head=head,
+            bert_config=bert_config,
+        )
+
+    def encode(self, sequences: Sequence[str]) -> np.ndarray:
+        return kmer_tokenize(sequences, self.k)[0]
+
+    def n_tokens(self, length: int) -> int:
+        return length - self.k + 3
+
+
+class CodonBert(TokenBert):
+    """BERT over in-frame codons, vocabulary: specials, 64 codons, 20 amino acids and ``*``.
+
+    Input ids ``(n, T)`` with ``T = L // 3 + 2``; output ``(n, outputs)``.
+    """
+
+    def __init__(
+        self,
+        seq_len: int,
+        outputs: int = 1,
+        extras: int = 0,
+        *,
+        size: str = "small",
+        head: str = "classify",
+        bert_config: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            seq_len,
+            outputs,
+            extras,
+            vocab=codon_vocab(),
+            size=size,
+            head=head,
+            bert_config=bert_config,
+        )
+
+    def encode(self, sequences: Sequence[str]) -> np.ndarray:
+        return encode_token_lists([codon_tokens(s) for s in sequences], self.vocab)
+
+    def n_tokens(self, length: int) -> int:
+        return length // 3 + 2
+
+
+def encode_token_lists(rows: Sequence[Sequence[str]], vocab: list[str]) -> np.ndarray:
+    """``[CLS] tokens [SEP]`` ids ``(n, T)`` int64, padded with ``[PAD]``; unknown -> ``[UNK]``."""
+    index = {t: i for i, t in enumerate(vocab)}
+    width = max((len(r) for r in rows), default=0) + 2
+    out = np.full((len(rows), width), PAD_ID, dtype=np.int64)
+    for i, r in enumerate(rows):
+        out[i, : len(r) + 2] = [CLS_ID, *(index.get(t, UNK_ID) for t in r), SEP_ID]
+    return out
+
+
+# --- checkpoint folders ---------------------------------------------------------------
+
+
+def hf_dir(path: str | Path) -> Path:
+    """The Hugging Face folder inside ``path``: a genoviz run's ``hf/`` or ``path`` itself."""
+    path = Path(path).expanduser()
+    if (path / "hf" / "config.json").exists():
+        return path / "hf"
+    if (path / "config.json").exists():
+        return path
+    raise CheckpointError(
+        f"{path} is neither a genoviz BERT run (no hf/ folder) nor a Hugging Face checkpoint "
+        "folder (no config.json)"
+    )
+
+
+def check_vocab(path: Path, vocab: list[str]) -> None:
+    vocab_file = path / "vocab.txt"
+    if not vocab_file.exists():
+        raise CheckpointError(f"{path}: no vocab.txt, so the token ids cannot be checked")
+    theirs = vocab_file.read_text().split()
+    if theirs != vocab:
+        raise CheckpointError(
+            f"{path}: vocab.txt has {len(theirs)} tokens that do not match this model's "
+            f"{len(vocab)} (DNABERT order expected: [PAD] [UNK] [CLS] [SEP] [MASK], then "
+            "k-mers in itertools.product('ATCG') order)"
+        )
+
+
+def checkpoint_kmer(path: str | Path) -> int:
+    """k of a DNABERT checkpoint folder, from the size of its ``vocab.txt`` (5 + 4**k)."""
+    path = hf_dir(path)
+    vocab_file = path / "vocab.txt"
+    if not vocab_file.exists():
+        raise CheckpointError(f"{path}: no vocab.txt")
+    n = len(vocab_file.read_text().split())
+    for k in range(3, 7):
+        if n == 5 + 4**k:
+            return k
+    raise CheckpointError(f"{path}: vocab.txt has {n} tokens, not a DNABERT k-mer vocabulary")
+
+
+def checkpoint_arch(path: str | Path) -> dict[str, Any]:
+    """The architecture keys (:data:`ARCH_KEYS`) of a checkpoint's ``config.json``."""
+    path = hf_dir(path)
+    try:
+        cfg = json.loads((path / "config.json").read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"{path}/config.json cannot be read: {e}") from None
+    if cfg.get("model_type", "bert") != "bert":
+        raise CheckpointError(f"{path}: model_type {cfg.get('model_type')!r}, not a BERT")
+    return {k: cfg[k] for k in ARCH_KEYS if k in cfg}
+
+
+def read_checkpoint_weights(path: Path) -> dict[str, torch.Tensor]:
+    """Weights of a checkpoint folder, from safetensors only (never unpickled)."""
+    single = path / "model.safetensors"
+    if single.exists():
+        return load_safetensors(str(single), device="cpu")
+    index = path / "model.safetensors.index.json"
+    if index.exists():
+        files = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+        state: dict[str, torch.Tensor] = {}
+        for f in files:
+            state |= load_safetensors(str(path / f), device="cpu")
+        return state
+    if (path / "pytorch_model.bin").exists():
+        raise CheckpointError(
+            f"{path}: only pytorch_model.bin, a pickle that genoviz will not open (it can run "
+            "code). Convert it once to model.safetensors where you trust it, e.g. "
+            "BertForMaskedLM.from_pretrained(dir).save_pretrained(dir)"
+        )
+    raise CheckpointError(f"{path}: no model.safetensors")

@@ -1,0 +1,235 @@
+"""kmer-bert / codon-bert: shapes, attention switching, windows, fit, runs, checkpoints, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from conftest import planted_dataset
+from transformers import BertConfig, BertForMaskedLM
+
+import models
+from genoviz.cli import main
+from genoviz.predict import predict_sequences
+from genoviz.runs import load_run
+from genoviz.sequences import codon_vocab, kmer_vocab
+from genoviz.training import TrainConfig, TrainingError, fit
+from models.bert import CheckpointError, window_note
+
+TINY = {"size": "tiny"}
+
+
+@pytest.mark.parametrize("k", [3, 4, 5, 6])
+def test_kmer_bert_maps_ids_to_logits_with_gradients(k):
+    torch.manual_seed(0)
+    net = models.get("kmer-bert", seq_len=30, outputs=3, k=k, **TINY)
+    ids = torch.from_numpy(net.encode(["ACGT" * 7 + "AC", "ACGTTGCA" * 2]))
+    assert ids.shape == (2, 30 - k + 3)
+    out = net(ids)
+    assert out.shape == (2, 3)
+    out.sum().backward()
+    assert all(p.grad is not None for n, p in net.named_parameters() if "pooler" not in n)
+    assert net.token_embeddings().shape == (len(kmer_vocab(k)), 64)
+
+
+def test_padding_does_not_change_a_sequence_logits():
+    torch.manual_seed(0)
+    net = models.get("kmer-bert", seq_len=30, k=3, **TINY).eval()
+    alone = net(torch.from_numpy(net.encode(["ACGTACGTAC"])))
+    padded = net(torch.from_numpy(net.encode(["ACGTACGTAC", "ACGT" * 10])))[:1]
+    torch.testing.assert_close(alone, padded, atol=1e-5, rtol=1e-4)
+
+
+def test_codon_bert_reads_in_frame_codons():
+    net = models.get("codon-bert", seq_len=12, outputs=9, **TINY)
+    ids = net.encode(["ATGGCTTAA", "ATGTGG"])
+    vocab = codon_vocab()
+    assert [vocab[i] for i in ids[0]] == ["[CLS]", "ATG", "GCT", "TAA", "[SEP]"]
+    assert net(torch.from_numpy(ids)).shape == (2, 9)
+    assert net.token_embeddings().shape == (5 + 64 + 21, 64)
+
+
+def test_extras_enter_the_logits():
+    net = models.get("kmer-bert", seq_len=20, extras=2, k=3, **TINY).eval()
+    ids = torch.from_numpy(net.encode(["ACGTACGTACGTACGTACGT"]))
+    with pytest.raises(ValueError, match="extra"):
+        net(ids)
+    a = net(ids, torch.zeros(1, 2))
+    b = net(ids, torch.ones(1, 2))
+    assert not torch.allclose(a, b)
+
+
+def test_attentions_switch_to_eager_and_back():
+    torch.manual_seed(0)
+    net = models.get("kmer-bert", seq_len=20, k=3, **TINY).train()
+    ids = torch.from_numpy(net.encode(["ACGTACGTACGTACGTACGT"]))
+    maps = net.attentions(ids[0])
+    assert len(maps) == 2 and maps[0].shape == (4, 20, 20)
+    torch.testing.assert_close(maps[1].sum(-1), torch.ones(4, 20))
+    assert net.hf.config._attn_implementation == "sdpa" and net.training
+    batch = net.attentions(torch.cat([ids, ids]))
+    assert batch[0].shape == (2, 4, 20, 20)
+    # Eager and SDPA give the same logits.
+    net.eval()
+    sdpa = net(ids)
+    net.hf.set_attn_implementation("eager")
+    torch.testing.assert_close(net(ids), sdpa, atol=1e-5, rtol=1e-4)
+
+
+def test_long_sequences_are_averaged_over_windows():
+    torch.manual_seed(0)
+    net = models.get(
+        "kmer-bert", seq_len=40, k=3, **TINY, bert_config={"max_position_embeddings": 12}
+    )
+    net.eval()
+    seq = "ACGGTCATTGACCATGCAGT"  # 18 tokens > 10 per window
+    ids = torch.from_numpy(net.encode([seq]))
+    out = net(ids)
+    # Windows of 10 tokens, 5 apart, covering all 18: starts 0, 5 and 8.
+    body = ids[0, 1:-1]
+    wins = []
+    for s in (0, 5, 8):
+        w = torch.cat([torch.tensor([2]), body[s : s + 10], torch.tensor([3])])[None]
+        wins.append(net(w))
+    torch.testing.assert_close(out, torch.stack(wins).mean(0), atol=1e-5, rtol=1e-4)
+    assert window_note(0) is None and "averaged" in window_note(3)
+
+
+@pytest.mark.slow
+def test_fit_trains_kmer_bert_and_the_run_reloads(tmp_path):
+    ds = planted_dataset(n=400, length=30, motif="GGGGCCCC")
+    cfg = TrainConfig(
+        epochs=6, lr=1e-3, batch_size=32, runs_dir=str(tmp_path), hparams={"k": 4, **TINY}
+    )
+    r = fit(ds, "kmer-bert", cfg)
+    assert r.valid_metrics["roc_auc"] > 0.8
+    run = load_run(r.run_dir)
+    assert (r.run_dir / "hf" / "model.safetensors").exists()
+    assert (r.run_dir / "hf" / "vocab.txt").read_text().split() == kmer_vocab(4)
+    model = run.load_model()
+    seqs = ds.sequences[:8]
+    pred = predict_sequences(run, seqs, model=model)
+    ref = torch.sigmoid(r.model.eval()(torch.from_numpy(r.model.encode(seqs)))).detach()
+    np.testing.assert_allclose(pred.values, ref[:, 0].numpy(), atol=1e-5)
+    assert pred.kind == "probability" and pred.notes == []
+
+
+@pytest.mark.parametrize("task", ["regression", "multiclass", "multitask-binary"])
+def test_fit_runs_every_task_on_tokens(task):
+    ds = planted_dataset(n=120, length=20)
+    if task == "regression":
+        ds.labels = ds.labels * 2.0 + 0.5
+    elif task == "multiclass":
+        ds.labels = np.arange(len(ds)) % 3
+        ds.meta.notes["classes"] = ["a", "b", "c"]
+    else:
+        ds.labels = np.stack([ds.labels, 1 - ds.labels], axis=1)
+    ds.task = task
+    r = fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, hparams={"k": 3, **TINY}))
+    assert len(r.history) == 1 and np.isfinite(r.history[0]["train_loss"])
+
+
+def _dnabert_checkpoint(path, k=3, seed=0):
+    """A tiny BertForMaskedLM saved as DNABERT lays it out: config.json, vocab.txt, weights."""
+    torch.manual_seed(seed)
+    cfg = BertConfig(
+        vocab_size=5 + 4**k,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    mlm = BertForMaskedLM(cfg)
+    mlm.save_pretrained(path)
+    (path / "vocab.txt").write_text("\n".join(kmer_vocab(k)) + "\n")
+    return mlm
+
+
+def test_dnabert_checkpoint_folder_loads_and_fine_tunes(tmp_path):
+    ckpt = tmp_path / "dnabert3"
+    mlm = _dnabert_checkpoint(ckpt)
+    ds = planted_dataset(n=80, length=20)
+    cfg = TrainConfig(epochs=1, save=False, init_bert=str(ckpt), lr=0.0, ema_epochs=0)
+    r = fit(ds, "kmer-bert", cfg)
+    net = r.model
+    assert net.k == 3 and net.hf.config.hidden_size == 32 and net.hf.config.num_hidden_layers == 1
+    for name in ("embeddings.word_embeddings.weight", "encoder.layer.0.output.dense.weight"):
+        mine = net.hf.bert.state_dict()[name]
+        torch.testing.assert_close(mine, mlm.bert.state_dict()[name])
+    # Fine-tuning with a real learning rate moves the weights.
+    r2 = fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt), lr=1e-3))
+    w = "encoder.layer.0.output.dense.weight"
+    assert not torch.allclose(r2.model.hf.bert.state_dict()[w], mlm.bert.state_dict()[w])
+
+
+def test_bad_checkpoints_are_refused_with_a_reason(tmp_path):
+    ckpt = tmp_path / "ck"
+    _dnabert_checkpoint(ckpt)
+    ds = planted_dataset(n=40, length=20)
+    (ckpt / "vocab.txt").write_text("\n".join(kmer_vocab(3)[::-1]))
+    with pytest.raises(TrainingError, match="vocab"):
+        fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt)))
+    (ckpt / "vocab.txt").write_text("\n".join(kmer_vocab(3)))
+    (ckpt / "model.safetensors").rename(ckpt / "pytorch_model.bin")
+    with pytest.raises(TrainingError, match="pickle"):
+        fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt)))
+    with pytest.raises(CheckpointError, match="neither"):
+        models.bert.hf_dir(tmp_path / "nothing")
+
+
+@pytest.mark.slow
+def test_cli_pretrain_then_fine_tune_from_the_run(tmp_path, capsys):
+    fa = tmp_path / "corpus.fa"
+    rng = np.random.default_rng(0)
+    fa.write_text("".join(f">s{i}\n{''.join(rng.choice(list('ACGT'), 40))}\n" for i in range(200)))
+    pre = tmp_path / "pre"
+    args = ["pretrain", "--data", str(fa), "--k", "3", "--bert-size", "tiny", "--epochs", "2"]
+    assert main([*args, "--out", str(pre), "--quiet"]) == 0
+    final = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert final["task"] == "lm" and final["valid"]["masked_acc"] is not None
+    assert (pre / "hf" / "config.json").exists()
+    data = tmp_path / "toy.csv"
+    ds = planted_dataset(n=100, length=20)
+    data.write_text(
+        "sequence,label\n"
+        + "".join(f"{s},{int(y)}\n" for s, y in zip(ds.sequences, ds.labels, strict=True))
+    )
+    out = tmp_path / "ft"
+    cmd = ["train", "--data", str(data), "--model", "kmer-bert", "--init-bert", str(pre)]
+    assert main([*cmd, "--epochs", "1", "--out", str(out), "--quiet"]) == 0
+    info = json.loads((out / "run.json").read_text())
+    assert info["config"]["init_bert"] == str(pre)
+    assert (
+        info["model"]["build"]["k"] == 3
+        and info["model"]["build"]["bert_config"]["hidden_size"] == 64
+    )
+    preds = tmp_path / "p.csv"
+    assert main(["predict", "--run", str(out), "--data", str(data), "--out", str(preds)]) == 0
+    assert len(preds.read_text().splitlines()) == 101
+    assert (
+        main(["train", "--data", str(data), "--init-bert", str(pre), "--out", str(tmp_path / "x")])
+        == 2
+    )
+
+
+def test_predict_says_when_it_averaged_windows(tmp_path):
+    ds = planted_dataset(n=60, length=20)
+    hp = {"k": 3, **TINY, "bert_config": {"max_position_embeddings": 24}}
+    r = fit(ds, "kmer-bert", TrainConfig(epochs=1, runs_dir=str(tmp_path), hparams=hp))
+    run = load_run(r.run_dir)
+    short = predict_sequences(run, ["ACGT" * 5])
+    both = predict_sequences(run, ["ACGT" * 5, "ACGT" * 10])  # 40 tokens > 24 positions
+    assert short.notes == [] and len(both.notes) == 1 and "windows" in both.notes[0]
+    np.testing.assert_allclose(both.values[:1], short.values, atol=1e-5)
+
+
+def test_masked_logits_match_the_full_mlm_output():
+    torch.manual_seed(0)
+    net = models.get("kmer-bert", seq_len=20, k=3, head="mlm", **TINY).eval()
+    ids = torch.from_numpy(net.encode(["ACGTACGTACGTACGTACGT", "GGGCCCATAT"]))
+    where = torch.zeros_like(ids, dtype=torch.bool)
+    where[0, [3, 7]] = where[1, 2] = True
+    torch.testing.assert_close(net.masked_logits(ids, where), net(ids)[where])

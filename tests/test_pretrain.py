@@ -1,0 +1,231 @@
+"""Masked-token pretraining: span masking (DNABERT), the overlapping-k-mer leak, corpora."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from genoviz.data import Dataset, DatasetMeta
+from genoviz.pretrain import (
+    MaskConfig,
+    as_corpus,
+    centre_probability,
+    load_corpus,
+    mask_tokens,
+    span_offsets,
+)
+from genoviz.sequences import CLS_ID, MASK_ID, PAD_ID, SEP_ID
+from genoviz.training import TrainConfig, TrainingJob, fit
+
+
+def test_span_offsets_follow_dnabert():
+    assert list(span_offsets(6)) == [-2, -1, 0, 1, 2, 3]
+    assert list(span_offsets(3)) == [-1, 0, 1]
+    assert all(len(span_offsets(k)) == k for k in range(3, 7))
+
+
+def test_centre_probability_gives_the_masked_share():
+    assert centre_probability(0.15, 1) == pytest.approx(0.15)
+    p = centre_probability(0.15, 6)
+    assert 1 - (1 - p) ** 6 == pytest.approx(0.15)
+    assert 0.02 < p < 0.03  # DNABERT's script uses 0.025 for k = 6
+
+
+def _ids(n=400, t=80, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(5, 69, (n, t), generator=g)
+    ids[:, 0], ids[:, -1] = CLS_ID, SEP_ID
+    ids[:5, -10:] = PAD_ID
+    return ids
+
+
+def test_span_masking_masks_contiguous_runs_and_spares_specials():
+    ids = _ids()
+    m = mask_tokens(ids, 0.15, span_offsets(6), 69, torch.Generator().manual_seed(1))
+    masked = m.labels != -100
+    assert not masked[ids < 5].any()  # [CLS], [SEP], [PAD] never masked
+    assert (m.labels[masked] == ids[masked]).all()
+    assert masked.float().mean() == pytest.approx(0.15 * 78 / 80, abs=0.02)
+    # Away from the ends, every masked run is at least one span (6 tokens) long.
+    runs = []
+    for row in masked[:, 8:-8].int().numpy():
+        edges = np.flatnonzero(np.diff(np.r_[0, row, 0]))
+        runs += list(np.diff(edges)[::2])
+    interior = [r for r in runs if r]
+    assert min(interior) >= 1 and np.mean(np.array(interior) >= 6) > 0.7
+    # 80/10/10: most masked positions show [MASK], about a tenth keep their token.
+    shown = m.inputs[masked]
+    assert (shown == MASK_ID).float().mean() == pytest.approx(0.8, abs=0.04)
+    assert (shown == ids[masked]).float().mean() == pytest.approx(0.1 + 0.1 / 64, abs=0.03)
+
+
+def test_single_token_masking_when_span_is_one():
+    ids = _ids()
+    m = mask_tokens(ids, 0.15, [0], 69, torch.Generator().manual_seed(1))
+    masked = (m.labels != -100).float()
+    assert masked.mean() == pytest.approx(0.15 * 78 / 80, abs=0.01)
+
+
+def test_mask_rate_switches_late_in_the_schedule():
+    opts = MaskConfig()
+    assert [opts.rate_at(e, 10) for e in range(1, 11)] == [0.15] * 8 + [0.20] * 2
+
+
+def _random_corpus(n=3600, length=18, seed=0) -> Dataset:
+    rng = np.random.default_rng(seed)
+    seqs = ["".join(rng.choice(list("ACGT"), length)) for _ in range(n)]
+    return Dataset(seqs, np.zeros(n), "lm", DatasetMeta("random"))
+
+
+@pytest.mark.slow
+def test_single_token_masking_leaks_and_span_masking_does_not():
+    """Overlapping 3-mers: a lone masked token is spelled out by its neighbours, so naive
+    masking reaches high masked accuracy on random DNA, where nothing else predicts a
+    base; with 3-token spans every masked token hides one unknown base (ceiling ~1/3)."""
+    ds = _random_corpus(length=16)
+    acc = {}
+    for span in (False, True):
+        cfg = TrainConfig(
+            epochs=12,
+            batch_size=32,
+            lr=3e-3,
+            save=False,
+            patience=100,
+            hparams={
+                "k": 3,
+                "size": "tiny",
+                "bert_config": {"hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0},
+            },
+            mlm={"span": span, "late_rate": 0.15},
+        )
+        r = fit(ds, "kmer-bert", cfg)
+        acc[span] = r.valid_metrics["masked_acc"]
+    assert acc[False] > 0.5, acc
+    assert acc[True] < 0.35, acc
+    assert acc[False] > 2 * acc[True], acc
+
+
+def test_pretraining_job_reports_live_mlm_metrics(tmp_path):
+    ds = _random_corpus(n=300, length=40)
+    cfg = TrainConfig(
+        epochs=2,
+        batch_size=32,
+        lr=1e-3,
+        runs_dir=str(tmp_path),
+        hparams={"k": 4, "size": "tiny"},
+    )
+    job = TrainingJob(ds, "kmer-bert", cfg).start()
+    assert job.wait(120) == "finished", job.message
+    h = job.history
+    assert len(h) == 2
+    for key in ("train_loss", "valid_loss", "valid_masked_acc", "baseline_masked_acc"):
+        assert np.isfinite(h[-1][key])
+    # The baseline guesses the commonest 4-mer: on random DNA about 1/256.
+    assert h[0]["baseline_masked_acc"] < 0.02
+    run_dir = job.result.run_dir
+    assert (run_dir / "hf" / "config.json").exists() and (run_dir / "hf" / "vocab.txt").exists()
+    assert (run_dir / "model.safetensors").exists()
+    from genoviz.runs import load_run
+
+    model = load_run(run_dir).load_model()
+    assert model.head == "mlm"
+    assert model(torch.from_numpy(model.encode(["ACGTACGTAC"]))).shape == (1, 9, 5 + 4**4)
+
+
+def test_corpora(tmp_path):
+    fasta = tmp_path / "mine.fa"
+    fasta.write_text(">a\nACGTACGTAA\n>b\nTTTTGGGGCCCCAAAA\n")
+    ds = load_corpus(fasta)
+    assert ds.task == "lm" and ds.sequences == ["ACGTACGTAA", "TTTTGGGGCCCCAAAA"]
+    labelled = Dataset(["ACGT", "GGGG"], np.array([0, 1]), "binary", DatasetMeta("x"))
+    assert as_corpus(labelled).task == "lm"
+    assert load_corpus("sirna").task == "lm"
+
+
+def test_train_page_shows_mlm_curves_with_the_baseline(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root))
+    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(tmp_path))
+    cfg = TrainConfig(
+        epochs=2, batch_size=32, runs_dir=str(tmp_path), hparams={"k": 3, "size": "tiny"}
+    )
+    job = TrainingJob(_random_corpus(n=200, length=30), "kmer-bert", cfg).start()
+    assert job.wait(120) == "finished", job.message
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/train.py")
+    at.session_state["train_job"] = job
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert "Masked-token accuracy" in titles and "Masked-token loss" in titles
+    acc = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "accuracy" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    )
+    names = [t["name"] for t in acc["data"]]
+    assert "baseline: commonest token" in names
+    assert [m.label for m in at.metric][:2] == [
+        "masked-token accuracy",
+        "baseline (commonest token)",
+    ]
+
+
+def test_train_page_offers_bert_pretraining_for_a_corpus(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root))
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="train_dataset").select("codon-corpus").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="train_model").options == ["kmer-bert", "codon-bert"]
+    assert "Pretraining" in at.info[0].value
+    assert at.select_slider(key="train_lr_kmer-bert").value == 3e-4
+
+
+@pytest.mark.parametrize("view", ["codon", "parallel"])
+def test_codon_bert_pretrains_on_codon_corpus_views(view):
+    from genoviz.data.codon_corpus import build_codon_corpus
+    from genoviz.interpret.embeddings import codon_amino_acid_similarity
+
+    ds = build_codon_corpus(seed=0, n_per_species=4)
+    cfg = TrainConfig(
+        epochs=1,
+        batch_size=16,
+        save=False,
+        hparams={"size": "tiny"},
+        mlm={"max_tokens": 64, "view": view},
+    )
+    r = fit(ds, "codon-bert", cfg)
+    assert np.isfinite(r.history[0]["valid_loss"]) and r.history[0]["baseline_masked_acc"] > 0
+    res = codon_amino_acid_similarity(r.model.token_embeddings(), r.model.vocab)
+    assert 0 < res.mrr <= 1
+
+
+def test_parallel_chunks_pair_codons_with_their_residues():
+    import models
+    from genoviz.data.codon_corpus import build_codon_corpus
+    from genoviz.pretrain import chunk_texts, encode_texts
+
+    ds = build_codon_corpus(seed=0, n_per_species=1)
+    net = models.get("codon-bert", seq_len=60, size="tiny", head="mlm")
+    opts = MaskConfig(max_tokens=32, view="parallel")
+    texts, source = chunk_texts(ds, net, opts)
+    cds, protein = texts[0]
+    assert len(cds) == 3 * 15 and protein == ds.meta.ground_truth["proteins"][0][:15]
+    ids = encode_texts(net, texts[:1], 34)
+    tokens = [net.vocab[i] for i in ids[0] if i]
+    assert tokens[0] == "[CLS]" and tokens[1] == "ATG" and tokens[16] == "[SEP]"
+    assert tokens[17] == "M" and tokens[-1] == "[SEP]"
+    assert source[0] == 0
