@@ -15,7 +15,6 @@ import json
 import shutil
 import stat
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -41,8 +40,6 @@ RUN_FILES: frozenset[str] = frozenset(
 #: Largest unpacked import, all files together.
 MAX_IMPORT_BYTES = 1 << 30
 MAX_MEMBERS = 64
-#: A run.json with no progress for this long while it says "running" is probably dead.
-STALE_SECONDS = 600.0
 
 
 def export_zip(run_dir: str | Path) -> bytes:
@@ -191,24 +188,11 @@ def delete_run(run_dir: str | Path, root: str | Path) -> None:
     shutil.rmtree(_inside(Path(root), Path(run_dir)))
 
 
-def last_activity(run: Run) -> float:
-    """Newest modification time (epoch seconds) of the run's files."""
-    times = [p.stat().st_mtime for p in (run.path / f for f in RUN_FILES) if p.exists()]
-    return max(times, default=0.0)
-
-
-def status_label(run: Run, live: bool = False, now: float | None = None) -> str:
+def status_label(run: Run, live: bool = False) -> str:
     """What to call a run's status on screen.
 
-    ``live``: a job of this server is writing it. A run whose ``run.json`` still says
-    ``running`` with no live job and no write for :data:`STALE_SECONDS` was most likely cut
-    off (a crash, a closed server): it is shown as possibly interrupted.
+    ``live``: a job of this server is writing it. Otherwise :attr:`Run.status` decides: a
+    run whose ``run.json`` says ``running`` while no live process holds its ``run.lock``
+    (killed, crashed, machine restarted) is ``interrupted``.
     """
-    status = run.status
-    if status != "running" or live:
-        return status
-    now = time.time() if now is None else now
-    idle = now - last_activity(run)
-    if idle > STALE_SECONDS:
-        return f"interrupted? (running, no progress for {idle / 60:,.0f} min)"
-    return "running"
+    return "running" if live else run.status

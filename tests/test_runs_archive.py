@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import stat
-import time
 import zipfile
 from pathlib import Path
 
@@ -16,8 +14,6 @@ import torch
 import models
 from genoviz import runs
 from genoviz.runs_archive import (
-    RUN_FILES,
-    STALE_SECONDS,
     delete_run,
     export_zip,
     import_zip,
@@ -121,16 +117,11 @@ def test_rename_and_delete_stay_inside_the_root(run_dir: Path, tmp_path: Path):
     assert not new.exists() and other.exists()
 
 
-def test_running_without_progress_is_marked_possibly_interrupted(run_dir: Path):
+def test_running_without_a_live_trainer_is_shown_as_interrupted(run_dir: Path):
     info = json.loads((run_dir / runs.RUN_JSON).read_text())
     runs.write_run_json(run_dir, info | {"status": "running"})
-    run = runs.load_run(run_dir)
-    assert status_label(run) == "running"
-    old = time.time() - STALE_SECONDS - 120
-    for f in RUN_FILES:
-        if (run_dir / f).exists():
-            os.utime(run_dir / f, (old, old))
-    assert status_label(run).startswith("interrupted?")
-    assert status_label(run, live=True) == "running"
-    runs.write_run_json(run_dir, info | {"status": "interrupted"})
+    assert status_label(runs.load_run(run_dir)) == "interrupted"  # nobody holds run.lock
+    assert status_label(runs.load_run(run_dir), live=True) == "running"
+    with runs.RunLock(run_dir):  # a live trainer (this process)
+        assert status_label(runs.load_run(run_dir)) == "running"
     assert status_label(runs.load_run(run_dir)) == "interrupted"
