@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= localhost
 PORT ?= 8501
 
-.PHONY: venv run test lint bench clean
+.PHONY: venv run test test-slow lint bench clean
 
 venv: $(VENV)/.installed
 
@@ -20,6 +20,10 @@ run: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+# The 10,000-example property runs (about 30 minutes); not part of `make test`.
+test-slow: venv
+	$(BIN)/python -m pytest -m slow
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

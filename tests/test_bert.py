@@ -97,7 +97,7 @@ def test_long_sequences_are_averaged_over_windows():
     assert window_note(0) is None and "averaged" in window_note(3)
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_fit_trains_kmer_bert_and_the_run_reloads(tmp_path):
     ds = planted_dataset(n=400, length=30, motif="GGGGCCCC")
     cfg = TrainConfig(
@@ -180,7 +180,7 @@ def test_bad_checkpoints_are_refused_with_a_reason(tmp_path):
         models.bert.hf_dir(tmp_path / "nothing")
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_cli_pretrain_then_fine_tune_from_the_run(tmp_path, capsys):
     fa = tmp_path / "corpus.fa"
     rng = np.random.default_rng(0)

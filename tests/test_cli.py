@@ -58,7 +58,7 @@ def test_train_refuses_a_non_empty_out(tmp_path, capsys):
     assert (tmp_path / "keep.txt").read_text() == "user file"
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_module_entry_point_runs_as_a_subprocess():
     p = subprocess.run(
         [sys.executable, "-m", "genoviz", "datasets"],

@@ -77,7 +77,7 @@ def test_ism(run_dir, tmp_path):
     assert len(info["top_positions"]) == 10
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_filters_json_has_one_record_per_filter(run_dir, tmp_path):
     out = tmp_path / "filters"
     args = ["interpret", "filters", "--run", str(run_dir), "--out", str(out), "-n", "300"]

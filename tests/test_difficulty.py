@@ -116,14 +116,14 @@ def test_sirna_labels_are_spread_like_huesken():
     assert np.percentile(y, 75) == pytest.approx(0.85, abs=0.04)
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_default_model_lands_in_the_tf_binding_band(fresh_cache):
     ds = load("tf-binding", seed=0)
     r = fit(ds, None, TrainConfig(epochs=8, seed=0, save=False))
     assert 0.80 <= r.valid_metrics["roc_auc"] <= 0.95, r.valid_metrics
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_default_model_lands_in_the_sirna_band(fresh_cache):
     ds = load("sirna", seed=0)
     r = fit(ds, None, TrainConfig(seed=0, save=False))
@@ -168,7 +168,7 @@ def test_short_guides_keep_per_base_and_symmetric_windows_stay_position_free():
     assert sym == {"strand_average": True, "positional": False, "per_base": False}
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_default_model_lands_in_the_promoters_band(fresh_cache):
     ds = load("promoters", seed=0)
     r = fit(ds, None, TrainConfig(epochs=5, seed=0, save=False))
@@ -177,7 +177,7 @@ def test_default_model_lands_in_the_promoters_band(fresh_cache):
     assert auc >= kmer_baseline(ds) + 0.1  # composition alone: about 0.61
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_default_model_lands_in_the_splice_sites_band(fresh_cache):
     ds = load("splice-sites", seed=0)
     r = fit(ds, None, TrainConfig(epochs=4, seed=0, save=False))
@@ -187,7 +187,7 @@ def test_default_model_lands_in_the_splice_sites_band(fresh_cache):
     assert auc >= kmer_baseline(ds) + 0.2  # composition alone: about 0.63
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_default_model_lands_in_the_tf_multitask_band(fresh_cache):
     ds = load("tf-multitask", seed=0)
     r = fit(ds, None, TrainConfig(epochs=4, seed=0, save=False))
@@ -196,7 +196,7 @@ def test_default_model_lands_in_the_tf_multitask_band(fresh_cache):
     assert auc >= kmer_baseline(ds) + 0.05  # 4-mer counts: about 0.75
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_default_model_lands_in_the_codon_species_band(fresh_cache):
     ds = load("codon-species", seed=0)
     r = fit(ds, None, TrainConfig(epochs=10, seed=0, save=False))
@@ -233,7 +233,7 @@ def test_dnabert_files_are_strand_specific_but_plain_windows_of_the_same_length_
     assert strand_symmetric(kmer_ds, TrainConfig(rc_augment=True))  # the user can override
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_core_promoter_proxy_trains_through_the_cli_from_a_dnabert_tsv(tmp_path, capsys):
     """The held-out real case (DNABERT's 1,000 x 101 bp promoter sample) through the CLI,
     on the simulated stand-in: the default model must clear the threshold on the CLI's

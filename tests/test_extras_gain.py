@@ -12,7 +12,7 @@ from genoviz.training import TrainConfig, TrainingError
 from tests.conftest import planted_dataset
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_accessibility_adds_to_the_sequence_on_tf_binding():
     """A smaller tf-binding (3,000 windows, 10% bound) so both arms train in seconds."""
     ds = build_tf_binding(seed=0, n=3000, positive_rate=0.1)

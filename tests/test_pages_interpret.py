@@ -130,7 +130,7 @@ def test_interpret_page_pasted_sequence(a_run):
     ok(at)
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_motifs_page_finds_matches_and_scores_truth(a_run):
     at = app("pages/motifs.py")
     ok(at)

@@ -80,7 +80,7 @@ def _random_corpus(n=3600, length=18, seed=0) -> Dataset:
     return Dataset(seqs, np.zeros(n), "lm", DatasetMeta("random"))
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_single_token_masking_leaks_and_span_masking_does_not():
     """Overlapping 3-mers: a lone masked token is spelled out by its neighbours, so naive
     masking reaches high masked accuracy on random DNA, where nothing else predicts a

@@ -211,7 +211,7 @@ def train_page(monkeypatch, tmp_path):
     return at
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_train_page_offers_models_that_fit_the_data(train_page):
     at = train_page
     options = at.selectbox(key="train_model").options
