@@ -40,6 +40,15 @@ def main() -> int:
                 "ratio <= 3",
             )
         )
+        from benchmarks import bert, interpret
+
+        for name, measured, reference, ref_name, target in [
+            *interpret.ig_rows(),
+            interpret.ism_row(),
+            interpret.logo_row(),
+        ]:
+            rows.append(Row(name, measured, reference, ref_name, target))
+        rows += bert.speed()
         if startup.available():
             ours, hello = startup.measure()
             rows.append(
@@ -58,7 +67,7 @@ def main() -> int:
     print(f"{head}  reference / target")
     for r in rows:
         print(
-            f"{r.name:{w}}  {r.measured:8.2f}{r.unit}  {r.reference:8.2f}{r.unit}  "
+            f"{r.name:{w}}  {r.measured:8.3g}{r.unit}  {r.reference:8.3g}{r.unit}  "
             f"{r.ratio:6.2f}  {r.reference_name} / {r.target}"
         )
     print(

@@ -207,7 +207,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
-    model_name = args.model or models.recommended(dataset.task)
+    codons = dataset.task == "lm" and dataset.name.startswith("codon")
+    model_name = args.model or models.recommended(dataset.task, "codon" if codons else "onehot")
     spec = models.spec(model_name)
     bert = spec.input_kind in models.TOKEN_KINDS
     if not bert and (args.init_bert or _bert_hparams(args)):

@@ -29,14 +29,13 @@ from torch import nn
 import models
 from genoviz import runs
 from genoviz.data import BUNDLED, Dataset, DatasetMeta, load_bundled
-from genoviz.data.background import markov_sequences, to_strings
+from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
 from genoviz.sequences import MASK_ID, SequenceError, parse_sequences
 
 #: Tokens below this id are specials ([PAD] [UNK] [CLS] [SEP] [MASK]) and never masked.
 N_SPECIAL = 5
 #: Name of the default DNA pretraining corpus (:func:`dna_corpus`).
-DNA_CORPUS = "dna-corpus"
 
 
 @dataclass
@@ -130,43 +129,6 @@ def as_corpus(dataset: Dataset, name: str | None = None) -> Dataset:
     return Dataset(
         list(dataset.sequences), np.zeros(len(dataset), np.float32), "lm", meta, ids=dataset.ids
     )
-
-
-def dna_corpus(
-    seed: int = 0,
-    n_background: int = 4000,
-    length: int = 300,
-    exclude: Sequence[str] = (),
-) -> Dataset:
-    """Unlabelled DNA from every bundled DNA set plus genome-like Markov background.
-
-    Args:
-        exclude: bundled sets to leave out (e.g. the set a comparison fine-tunes on).
-    """
-    seqs: list[str] = []
-    sources: list[str] = []
-    for name, spec in BUNDLED.items():
-        if name in exclude or spec.name == "codon-species":
-            continue
-        ds = load_bundled(name, seed=seed)
-        seqs += ds.sequences
-        sources += [name] * len(ds)
-    rng = np.random.default_rng(seed)
-    gc = rng.normal(0.0, 0.3, n_background)
-    seqs += to_strings(markov_sequences(n_background, length, rng, gc_shift=gc))
-    sources += ["background"] * n_background
-    meta = DatasetMeta(
-        name=DNA_CORPUS,
-        description="Unlabelled DNA for BERT pretraining: the sequences of the bundled DNA "
-        f"sets{' except ' + ', '.join(exclude) if exclude else ''}, plus {n_background} "
-        f"genome-like {length} bp background sequences (first-order Markov chain with human "
-        "dinucleotide frequencies and regional GC variation).",
-        source="genoviz bundled sets and genoviz.data.background",
-        simulated=True,
-        notes={"sources": sorted(set(sources)), "spec": DNA_CORPUS},
-    )
-    ids = [f"{s}_{i}" for i, s in enumerate(sources)]
-    return Dataset(seqs, np.zeros(len(seqs), np.float32), "lm", meta, ids=ids)
 
 
 def load_corpus(spec: str | Path, seed: int = 0) -> Dataset:

@@ -230,8 +230,13 @@ def available(task: str, input_kind: str = "onehot") -> list[ModelSpec]:
 
 
 def recommended(task: str, input_kind: str = "onehot") -> str:
-    """The first-choice model name for a task and input."""
+    """The first-choice model name for a task and input.
+
+    No one-hot model pretrains on a corpus (task ``lm``): there the k-mer BERT is the
+    choice (``input_kind="codon"`` gives the codon BERT)."""
     fits = available(task, input_kind)
+    if not fits and task == "lm" and input_kind.startswith("onehot"):
+        fits = available(task, "kmer")
     if not fits:
         raise ModelError(f"no model fits task {task!r} with input {input_kind!r}")
     return fits[0].name

@@ -6,22 +6,28 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from genoviz.data import BUNDLED
+from genoviz.data import BUNDLED, DataFormatError, load
+from genoviz.jobs import default_manager
 from genoviz.lesson import motif_indices, planted_motifs
 from genoviz.metrics import METRIC_LABELS
 from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
-from genoviz.runs import Run, default_runs_dir, list_runs
+from genoviz.runs import Run, RunError, default_runs_dir, list_runs
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
+from genoviz.sequences import SequenceError
+from genoviz.training import TrainingJob, resume_plan
 from pages._common import (
+    TRAIN_JOB,
     bundled_dataset,
     ensure_app_navigation,
     error_boundary,
     explain_here,
     fmt,
+    page_link,
     show_figure,
 )
 
 SELECTED = "runs_selected"
+RESUME_MESSAGE = "runs_resume_message"
 IMPORTED = "runs_imported"
 MAX_ZIP_MB = 1024.0
 
@@ -77,6 +83,32 @@ def import_section() -> None:
                 st.rerun()
 
 
+def resume_run(run: Run) -> None:
+    """Start this session's training job on the run's last checkpoint (button callback)."""
+    job = st.session_state.get(TRAIN_JOB)
+    if job is not None and not job.done:
+        st.session_state[RESUME_MESSAGE] = (
+            "error",
+            "A training job of yours is running; stop it first.",
+        )
+        return
+    try:
+        plan = resume_plan(run.path)
+        dataset = load(
+            plan.dataset_spec, task=plan.task or None, seed=plan.config.seed, trust=False
+        )
+    except (RunError, DataFormatError, SequenceError, OSError) as e:
+        st.session_state[RESUME_MESSAGE] = ("error", f"Cannot resume {run.name}: {e}")
+        return
+    job = TrainingJob(dataset, plan.model_name, plan.config)
+    default_manager().submit(job)
+    st.session_state[TRAIN_JOB] = job
+    st.session_state[RESUME_MESSAGE] = (
+        "success",
+        f"Resumed {run.name} after epoch {plan.epochs_done}; the Train page shows it live.",
+    )
+
+
 def actions(run: Run) -> None:
     """Rename, delete (with confirmation), zip and report of one run."""
     root = default_runs_dir()
@@ -84,9 +116,19 @@ def actions(run: Run) -> None:
     if status_label(run).startswith("interrupted"):
         st.warning(
             "This run never finished: it was cut off (the server stopped or crashed). Its "
-            "curves are kept up to the last finished epoch; retrain it to get final metrics."
+            "curves are kept up to the last finished epoch; **Resume** goes on from there "
+            "with the same weights, optimizer and random state."
         )
     row = st.container(horizontal=True, gap="small")
+    if run.resumable:
+        row.button(
+            "Resume",
+            key="runs_resume",
+            on_click=resume_run,
+            args=(run,),
+            icon=":material/resume:",
+            help="Go on training from the last finished epoch; watch it on the Train page.",
+        )
     row.download_button(
         "Export as zip",
         data=lambda: export_zip(run.path),
@@ -129,6 +171,12 @@ def main() -> None:
     root = default_runs_dir()
     st.caption(f"Saved under `{root}`")
     runs = list_runs(root)
+    message = st.session_state.pop(RESUME_MESSAGE, None)
+    if message is not None:
+        kind, text = message
+        (st.success if kind == "success" else st.error)(text)
+        if kind == "success":
+            page_link("pages/train.py", "Watch it on the Train page", ":material/model_training:")
     import_section()
     if not runs:
         st.info("No runs yet: train one on the Train page or in the Lesson, or import a zip.")

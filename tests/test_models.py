@@ -79,3 +79,9 @@ def test_unknown_model_and_bad_hparams_raise_model_error():
 def test_data_hparams_follow_strandedness():
     assert models.data_hparams("cnn", strand_symmetric=True, seq_len=101)["strand_average"]
     assert not models.data_hparams("cnn", strand_symmetric=False, seq_len=21)["strand_average"]
+
+
+def test_a_corpus_recommends_the_bert_that_reads_it():
+    assert models.recommended("lm") == "kmer-bert"
+    assert models.recommended("lm", "codon") == "codon-bert"
+    assert models.recommended("binary") == "cnn"

@@ -217,3 +217,31 @@ def test_lesson_steps_one_to_three_work_for_every_bundled_dna_set(name: str):
         assert at.header[0].value.startswith(f"{step}.")
     assert at.slider(key="lesson_pos").value >= 1
     assert any(b.key == "dl_csv_lesson-scan" for b in at.download_button)
+
+
+def test_runs_page_resumes_a_stopped_run_where_it_left_off(isolated: Path):
+    from genoviz.data import load
+    from genoviz.training import TrainConfig, fit
+
+    ds = load("sirna")
+    config = TrainConfig(epochs=3, runs_dir=str(isolated), seed=0)
+    seen: list[int] = []
+    # Stop at the first batch of epoch 2: one finished epoch, then "stopped".
+    first = fit(
+        ds,
+        "cnn",
+        config,
+        on_epoch=lambda r: seen.append(r["epoch"]),
+        should_stop=lambda: len(seen) >= 1,
+    )
+    assert first.status == "stopped" and len(first.history) == 1
+    at = page("pages/runs.py")
+    ok(at)
+    assert at.button(key="runs_resume").label == "Resume"
+    at.button(key="runs_resume").click().run()
+    ok(at)
+    assert "Resumed" in at.success[0].value and "after epoch 1" in at.success[0].value
+    job = at.session_state["train_job"]
+    assert job.wait(120) == "finished"
+    assert [r["epoch"] for r in job.history] == [1, 2, 3]  # the run's history goes on
+    assert job.result.run_dir == first.run_dir  # in the same run folder

@@ -95,6 +95,12 @@ _SPECS = (
         "Coding sequences and proteins of nine species, for codon language models",
     ),
     (
+        "dna-corpus",
+        "lm",
+        "dna_corpus:build_dna_corpus",
+        "Unlabelled DNA of every bundled DNA set plus genome-like background, for BERT",
+    ),
+    (
         "codon-species",
         "multiclass",
         "codon_corpus:build_codon_species",

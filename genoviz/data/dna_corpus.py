@@ -1,0 +1,60 @@
+"""``dna-corpus``: unlabelled DNA for BERT pretraining (every bundled DNA set + background).
+
+DNABERT pretrains on the human genome; offline, genoviz pretrains on what it has: the
+sequences of its bundled DNA sets plus genome-like background from
+:mod:`genoviz.data.background`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from genoviz.data import BUNDLED, load_bundled
+from genoviz.data.background import markov_sequences, to_strings
+from genoviz.data.dataset import Dataset, DatasetMeta
+
+DNA_CORPUS = "dna-corpus"
+
+
+def dna_corpus(
+    seed: int = 0,
+    n_background: int = 4000,
+    length: int = 300,
+    exclude: Sequence[str] = (),
+) -> Dataset:
+    """Unlabelled DNA from every bundled DNA set plus genome-like Markov background.
+
+    Args:
+        exclude: bundled sets to leave out (e.g. the set a comparison fine-tunes on).
+    """
+    seqs: list[str] = []
+    sources: list[str] = []
+    for name in BUNDLED:
+        if name in exclude or name in (DNA_CORPUS, "codon-species"):
+            continue
+        ds = load_bundled(name, seed=seed)
+        seqs += ds.sequences
+        sources += [name] * len(ds)
+    rng = np.random.default_rng(seed)
+    gc = rng.normal(0.0, 0.3, n_background)
+    seqs += to_strings(markov_sequences(n_background, length, rng, gc_shift=gc))
+    sources += ["background"] * n_background
+    meta = DatasetMeta(
+        name=DNA_CORPUS,
+        description="Unlabelled DNA for BERT pretraining: the sequences of the bundled DNA "
+        f"sets{' except ' + ', '.join(exclude) if exclude else ''}, plus {n_background} "
+        f"genome-like {length} bp background sequences (first-order Markov chain with human "
+        "dinucleotide frequencies and regional GC variation).",
+        source="genoviz bundled sets and genoviz.data.background",
+        simulated=True,
+        notes={"sources": sorted(set(sources)), "spec": DNA_CORPUS},
+    )
+    ids = [f"{s}_{i}" for i, s in enumerate(sources)]
+    return Dataset(seqs, np.zeros(len(seqs), np.float32), "lm", meta, ids=ids)
+
+
+def build_dna_corpus(seed: int = 0) -> Dataset:
+    """The bundled ``dna-corpus`` (see :func:`dna_corpus`)."""
+    return dna_corpus(seed)
