@@ -64,6 +64,38 @@ class SequenceAttention:
         cls_row = select(self.maps, layers, heads)[:, :, 0, 1:-1].mean(axis=(0, 1))
         return tokens_to_bases(cls_row, self.k, self.length, mode)
 
+    def frame(
+        self, layers: Sequence[int] | None = None, heads: Sequence[int] | None = None
+    ) -> pd.DataFrame:
+        """The chosen maps as a long table (the CSV behind the grid): ``layer``, ``head``
+        (1-based), ``from``, ``to`` (token positions, 0 = [CLS]), the two tokens, ``weight``."""
+        layers = list(range(self.maps.shape[0])) if layers is None else list(layers)
+        heads = list(range(self.maps.shape[1])) if heads is None else list(heads)
+        sub = select(self.maps, layers, heads)
+        n_l, n_h, t, _ = sub.shape
+        li, hi, fi, ti = np.meshgrid(
+            np.arange(n_l), np.arange(n_h), np.arange(t), np.arange(t), indexing="ij"
+        )
+        tok = np.array(self.tokens, dtype=object)
+        return pd.DataFrame(
+            {
+                "layer": np.array(layers)[li.ravel()] + 1,
+                "head": np.array(heads)[hi.ravel()] + 1,
+                "from": fi.ravel(),
+                "to": ti.ravel(),
+                "from_token": tok[fi.ravel()],
+                "to_token": tok[ti.ravel()],
+                "weight": sub.ravel(),
+            }
+        )
+
+
+def base_track_frame(track: np.ndarray, sequence: str, name: str = "attention") -> pd.DataFrame:
+    """A per-base track as a table: ``position`` (1-based), ``base``, ``name``."""
+    return pd.DataFrame(
+        {"position": np.arange(1, len(sequence) + 1), "base": list(sequence), name: track}
+    )
+
 
 def select(
     maps: np.ndarray, layers: Sequence[int] | None = None, heads: Sequence[int] | None = None
@@ -317,6 +349,7 @@ __all__ = [
     "AttentionMotifs",
     "SequenceAttention",
     "attention_motifs",
+    "base_track_frame",
     "cls_base_scores",
     "high_attention_regions",
     "select",
