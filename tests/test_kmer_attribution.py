@@ -28,7 +28,9 @@ def net():
 
 
 def test_completeness_and_the_spread_to_bases(net):
-    r = kmer_integrated_gradients(net, SEQS, target=1, n_steps=64)
+    # 4 steps are too few here: the sequences are redone with more until within 1%.
+    r = kmer_integrated_gradients(net, SEQS, target=1, n_steps=4)
+    assert r.n_steps.max() > 4 and r.n_steps.max() <= 800
     gap = r.outputs - r.reference_outputs
     assert np.all(np.abs(gap) > 0.05)
     total = r.per_token.sum(1)

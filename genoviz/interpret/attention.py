@@ -167,8 +167,15 @@ def _check_kmer_bert(model: nn.Module) -> int:
     return int(k)
 
 
-def sequence_attention(model: nn.Module, sequence: str) -> SequenceAttention:
-    """All layers' and heads' attention for one sequence (windowed when it is long)."""
+def sequence_attention(
+    model: nn.Module, sequence: str, max_tokens: int = 2048
+) -> SequenceAttention:
+    """All layers' and heads' attention for one sequence (windowed when it is long).
+
+    Args:
+        max_tokens: longest input accepted; the maps take ``layers * heads * T**2`` floats
+            (256 MB for a 4 x 4 model at 2048 tokens).
+    """
     k = _check_kmer_bert(model)
     ids = torch.as_tensor(model.encode([sequence])[0])
     vocab = model.vocab
@@ -179,6 +186,11 @@ def sequence_attention(model: nn.Module, sequence: str) -> SequenceAttention:
     body = ids[1:-1]
     n, width = len(body), model.max_positions - 2
     total = len(ids)
+    if total > max_tokens:
+        raise AttentionError(
+            f"this sequence gives {total:,} tokens; full attention maps are drawn for at "
+            f"most {max_tokens:,} (about {max_tokens + k - 3:,} bp): choose a shorter region"
+        )
     acc = count = None
     starts = window_starts(n, width)
     for a in starts:
@@ -187,8 +199,8 @@ def sequence_attention(model: nn.Module, sequence: str) -> SequenceAttention:
         maps = np.stack([m.numpy() for m in model.attentions(win)])
         where = np.concatenate([[0], np.arange(1 + a, 1 + a + len(chunk)), [total - 1]])
         if acc is None:
-            acc = np.zeros((*maps.shape[:2], total, total))
-            count = np.zeros((total, total))
+            acc = np.zeros((*maps.shape[:2], total, total), dtype=np.float32)
+            count = np.zeros((total, total), dtype=np.int32)
         acc[:, :, where[:, None], where[None, :]] += maps
         count[where[:, None], where[None, :]] += 1
     maps = acc / np.maximum(count, 1)

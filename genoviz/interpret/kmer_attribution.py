@@ -33,6 +33,7 @@ class KmerAttribution:
         per_base: list of ``n`` arrays, one value per base (k-mer shares spread evenly).
         delta: ``(n,)`` sum of attributions minus ``f(x) - f(reference)``.
         outputs: ``(n,)`` the explained output; ``reference_outputs``: ``f(reference)``.
+        n_steps: ``(n,)`` integration steps each sequence needed.
     """
 
     per_token: np.ndarray
@@ -41,6 +42,7 @@ class KmerAttribution:
     outputs: np.ndarray
     reference_outputs: np.ndarray
     target: int
+    n_steps: np.ndarray
 
 
 def is_kmer_bert(model: nn.Module) -> bool:
@@ -55,8 +57,14 @@ def kmer_integrated_gradients(
     n_steps: int = 50,
     extras: np.ndarray | torch.Tensor | None = None,
     internal_batch_size: int | None = None,
+    tolerance: float = 0.01,
+    max_steps: int = 800,
 ) -> KmerAttribution:
     """Layer integrated gradients on ``model``'s word embeddings for each sequence.
+
+    Sequences whose attributions miss ``f(x) - f(reference)`` by more than ``tolerance``
+    (relative) are recomputed with twice the steps, up to ``max_steps``; ``delta`` says
+    how close each got.
 
     Args:
         extras: ``(n, e)`` for models trained with extras (not attributed).
@@ -95,20 +103,34 @@ def kmer_integrated_gradients(
     try:
         lig = LayerIntegratedGradients(forward, model.hf.bert.embeddings.word_embeddings)
         extra_args = (mask,) if e is None else (mask, e)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            attr, delta = lig.attribute(
-                ids,
-                baselines=ref,
-                target=target,
-                additional_forward_args=extra_args,
-                n_steps=n_steps,
-                internal_batch_size=internal_batch_size,
-                return_convergence_delta=True,
-            )
         with torch.no_grad():
-            outs = forward(ids, *extra_args)[:, target]
-            ref_outs = forward(ref, *extra_args)[:, target]
+            outs = forward(ids, *extra_args)[:, target].float()
+            ref_outs = forward(ref, *extra_args)[:, target].float()
+        gap = (outs - ref_outs).abs()
+        attr = torch.zeros(*ids.shape, model.hf.config.hidden_size)
+        delta = torch.zeros(len(ids))
+        steps = torch.zeros(len(ids), dtype=torch.long)
+        todo = torch.arange(len(ids))
+        n = n_steps
+        # A trained BERT's path from [PAD] to the sequence can be steep (LayerNorm, softmax):
+        # sequences that miss completeness are redone with twice the steps, up to max_steps.
+        while len(todo):
+            args = tuple(a[todo] for a in extra_args)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                a, d = lig.attribute(
+                    ids[todo],
+                    baselines=ref[todo],
+                    target=target,
+                    additional_forward_args=args,
+                    n_steps=n,
+                    internal_batch_size=internal_batch_size,
+                    return_convergence_delta=True,
+                )
+            attr[todo], delta[todo], steps[todo] = a.detach().float(), d.detach().float(), n
+            bad = d.detach().abs() > tolerance * gap[todo] + 1e-4
+            n *= 2
+            todo = todo[bad] if n <= max_steps else todo[:0]
     finally:
         model.train(was_training)
     per_token = (attr.sum(-1) * mask).detach().float().numpy()
@@ -121,9 +143,10 @@ def kmer_integrated_gradients(
         per_token=per_token,
         per_base=per_base,
         delta=delta.detach().float().numpy(),
-        outputs=outs.float().numpy(),
-        reference_outputs=ref_outs.float().numpy(),
+        outputs=outs.numpy(),
+        reference_outputs=ref_outs.numpy(),
         target=target,
+        n_steps=steps.numpy(),
     )
 
 
