@@ -14,6 +14,8 @@ page = st.navigation(
         st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
         st.Page("pages/interpret.py", title="Interpret", icon=":material/biotech:"),
         st.Page("pages/motifs.py", title="Motifs", icon=":material/pattern:"),
+        st.Page("pages/attention.py", title="Attention", icon=":material/visibility:"),
+        st.Page("pages/embeddings.py", title="Embeddings", icon=":material/scatter_plot:"),
         st.Page("pages/zoo.py", title="Zoo", icon=":material/pets:"),
         st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
         st.Page("pages/lesson.py", title="Lesson", icon=":material/school:"),

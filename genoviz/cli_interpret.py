@@ -1,4 +1,5 @@
-"""``python -m genoviz interpret {saliency,ism,filters} --run DIR [--data SPEC] --out DIR``.
+"""``python -m genoviz interpret {saliency,ism,filters,attention,embeddings} --run DIR
+[--data SPEC] --out DIR``.
 
 Writes the numbers (CSV and JSON) and the figures (HTML; logo panels as PNG inside the
 HTML and next to it). Errors print one line to stderr and exit with status 2.
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ANALYSES = ("saliency", "ism", "filters")
+ANALYSES = ("saliency", "ism", "filters", "attention", "embeddings")
 #: The figures share one plotly.min.js written next to them: offline, and 3.5 MB once.
 PLOTLY_JS = "directory"
 
@@ -25,7 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``interpret`` command on the main parser's subcommands."""
     from genoviz.interpret.attribution import BASELINES, METHODS
 
-    p = sub.add_parser("interpret", help="saliency maps, ISM or filter motifs of a saved run")
+    p = sub.add_parser(
+        "interpret",
+        help="saliency maps, ISM, filter motifs, attention or embeddings of a saved run",
+    )
     p.add_argument("analysis", choices=ANALYSES)
     p.add_argument("--run", required=True, help="a run folder written by train")
     p.add_argument("--data", help="bundled name or file; default: the run's own dataset")
@@ -41,12 +45,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--release", default=None, help="filters: JASPAR release (default: newest)")
     p.add_argument("--tax-group", default="vertebrates", help="filters: JASPAR taxonomic group")
     p.add_argument("--min-overlap", type=int, default=5, help="filters: TOMTOM minimum overlap")
+    p.add_argument("--layers", default=None, help="attention: layers to show, e.g. 1,3 (all)")
+    p.add_argument("--heads", default=None, help="attention: heads to show, e.g. 1,2 (all)")
+    p.add_argument("--motif-width", type=int, default=6, help="attention: motif seed width")
+    p.add_argument("--p-cutoff", type=float, default=0.005, help="attention: motif p cutoff")
+    p.add_argument("--genetic-code", type=int, default=1, help="embeddings: NCBI table id")
+    p.add_argument("--mrr", action="store_true", help="embeddings: print MRR JSON last")
 
 
 def _errors() -> tuple[type[Exception], ...]:
     import models
     from genoviz.data import DataFormatError
+    from genoviz.interpret.attention import AttentionError
     from genoviz.interpret.attribution import AttributionError
+    from genoviz.interpret.embeddings import EmbeddingError
     from genoviz.interpret.filters import FilterError
     from genoviz.interpret.ism import ISMError
     from genoviz.interpret.matching import MatchError
@@ -55,6 +67,8 @@ def _errors() -> tuple[type[Exception], ...]:
     from genoviz.sequences import SequenceError
 
     return (
+        AttentionError,
+        EmbeddingError,
         AttributionError,
         FilterError,
         ISMError,
@@ -80,30 +94,47 @@ def cmd_interpret(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from genoviz import cli_attention
     from genoviz.data import load
     from genoviz.interpret.inputs import run_inputs
     from genoviz.runs import load_run
 
     run = load_run(args.run)
+    if args.analysis == "embeddings":
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for path in cli_attention.embeddings(args, run, run.load_model("cpu"), out):
+            print(path)
+        if args.mrr:
+            print(cli_attention.mrr_line(out))
+        return 0
     spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
     dataset = load(spec, seed=int(run.info.get("seed", 0)), trust=True)
     model = run.load_model("cpu")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    defaults = {"saliency": ("test", 20), "ism": ("test", 50), "filters": ("all", 4000)}
+    defaults = {
+        "saliency": ("test", 20),
+        "ism": ("test", 50),
+        "filters": ("all", 4000),
+        "attention": ("test", 200),
+    }
     split, n = defaults[args.analysis]
     inputs = run_inputs(
         run,
         dataset,
         split=args.split or split,
         max_sequences=args.max_sequences or n,
-        positives_first=dataset.task == "binary",
+        # Attention motifs need positives and negatives, so it keeps the split's order.
+        positives_first=dataset.task == "binary" and args.analysis != "attention",
     )
     if len(inputs.indices) == 0:
         raise KeyError(f"split {args.split!r} of {dataset.name} is empty")
-    written = {"saliency": _saliency, "ism": _ism, "filters": _filters}[args.analysis](
-        args, model, inputs, dataset, out
-    )
+    if args.analysis == "attention":
+        written = cli_attention.attention(args, run, model, inputs, out)
+    else:
+        analysis = {"saliency": _saliency, "ism": _ism, "filters": _filters}[args.analysis]
+        written = analysis(args, model, inputs, dataset, out)
     for path in written:
         print(path)
     return 0

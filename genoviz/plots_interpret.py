@@ -274,3 +274,171 @@ def agreement_figure(
 
 
 _TRACK_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+
+
+# --- attention and embeddings ------------------------------------------------------------
+
+
+def _binned(z: np.ndarray, cells: int) -> np.ndarray:
+    """Display only: block means so a square map has at most ``cells`` rows and columns."""
+    t = z.shape[-1]
+    if t <= cells:
+        return z
+    edges = np.linspace(0, t, cells + 1).astype(int)[:-1]
+    return np.add.reduceat(np.add.reduceat(z, edges, axis=-2), edges, axis=-1) / np.outer(
+        np.diff(np.append(edges, t)), np.diff(np.append(edges, t))
+    )
+
+
+def attention_grid_figure(
+    maps: np.ndarray,
+    layers: Sequence[int],
+    heads: Sequence[int],
+    title: str = "Attention, every layer and head",
+    max_cells: int = 96,
+) -> go.Figure:
+    """BertViz model-view style: one small heatmap per layer (rows) and head (columns).
+
+    Args:
+        maps: ``(len(layers), len(heads), T, T)``; rows attend to columns.
+        layers, heads: 0-based numbers of the maps (shown 1-based).
+        max_cells: maps with more tokens are shown as block means (the CSV keeps all).
+    """
+    n_l, n_h = maps.shape[:2]
+    fig = make_subplots(
+        rows=n_l,
+        cols=n_h,
+        row_titles=[f"layer {i + 1}" for i in layers],
+        column_titles=[f"head {h + 1}" for h in heads],
+        horizontal_spacing=0.01,
+        vertical_spacing=0.02,
+    )
+    top = float(np.max(maps)) if maps.size else 1.0
+    for i in range(n_l):
+        for j in range(n_h):
+            fig.add_trace(
+                go.Heatmap(
+                    z=_binned(np.asarray(maps[i, j], dtype=float), max_cells),
+                    colorscale="Blues",
+                    zmin=0,
+                    zmax=top,
+                    showscale=i == 0 and j == 0,
+                    name=f"layer {layers[i] + 1} head {heads[j] + 1}",
+                    hovertemplate="from %{y} to %{x}<br>%{z:.3f}<extra>%{fullData.name}</extra>",
+                ),
+                row=i + 1,
+                col=j + 1,
+            )
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False, autorange="reversed")
+    suffix = f" (shown as {max_cells} x {max_cells} blocks)" if maps.shape[-1] > max_cells else ""
+    layout = {**_LAYOUT, "height": max(300, 110 * n_l + 80), "showlegend": False}
+    fig.update_layout(title={"text": title + suffix}, **layout)
+    return fig
+
+
+def _token_labels(tokens: Sequence[str]) -> list[str]:
+    # Plotly merges repeated category labels, and k-mers repeat: number them.
+    return [f"{i}:{t}" for i, t in enumerate(tokens)]
+
+
+def attention_head_figure(
+    matrix: np.ndarray, tokens: Sequence[str], title: str = "Attention of one head"
+) -> go.Figure:
+    """One ``(T, T)`` map, large, with the k-mer tokens on both axes (row attends to column)."""
+    labels = _token_labels(tokens)
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.asarray(matrix, dtype=float),
+            x=labels,
+            y=labels,
+            colorscale="Blues",
+            zmin=0,
+            colorbar={"title": "weight"},
+            hovertemplate="%{y} attends to %{x}<br>%{z:.3f}<extra></extra>",
+        )
+    )
+    fig = _styled(fig, title, "attended token", "attending token")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=max(450, min(900, 12 * len(labels) + 150)))
+    return fig
+
+
+def cls_attention_figure(
+    track: np.ndarray, sequence: str, title: str = "Attention from [CLS], mapped to bases"
+) -> go.Figure:
+    """The [CLS] attention per base as bars coloured by base."""
+    return saliency_track_figure(track, sequence, title, y_title="attention from [CLS]")
+
+
+def similarity_heatmap_figure(
+    similarity: pd.DataFrame,
+    title: str = "Cosine similarity of token embeddings",
+    row_labels: Sequence[str] | None = None,
+    marks: Sequence[tuple[str, str]] = (),
+) -> go.Figure:
+    """A similarity table as a heatmap (-1 to 1), in the table's row and column order.
+
+    Args:
+        row_labels: labels to show instead of the index (e.g. ``"GCT (A)"``).
+        marks: ``(row, column)`` cells to outline, e.g. each codon's own amino acid.
+    """
+    y = list(row_labels) if row_labels is not None else list(similarity.index)
+    fig = go.Figure(
+        go.Heatmap(
+            z=similarity.to_numpy(dtype=float),
+            x=list(similarity.columns),
+            y=y,
+            colorscale="RdBu",
+            reversescale=True,
+            zmid=0,
+            zmin=-1,
+            zmax=1,
+            colorbar={"title": "cosine"},
+            name="similarity",
+            hovertemplate="%{y} vs %{x}<br>%{z:.3f}<extra></extra>",
+        )
+    )
+    if marks:
+        pos = {r: y[i] for i, r in enumerate(similarity.index)}
+        fig.add_trace(
+            go.Scatter(
+                x=[c for _, c in marks],
+                y=[pos[r] for r, _ in marks],
+                mode="markers",
+                name="own amino acid",
+                marker={"symbol": "square-open", "color": "black", "size": 9},
+                hoverinfo="skip",
+            )
+        )
+    fig = _styled(fig, title, "", "")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=max(450, min(1400, 14 * len(y) + 150)), showlegend=bool(marks))
+    return fig
+
+
+def mrr_figure(
+    table: pd.DataFrame,
+    chance: float,
+    label: str = "species",
+    title: str = "Mean reciprocal rank of each codon's amino acid",
+) -> go.Figure:
+    """Bars of ``table["mrr"]`` per ``table[label]`` against a dashed chance line."""
+    fig = go.Figure(
+        go.Bar(
+            x=list(table[label]),
+            y=table["mrr"].to_numpy(dtype=float),
+            name="MRR",
+            marker={"color": "#1f77b4"},
+            hovertemplate="%{x}<br>MRR %{y:.3f}<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=chance,
+        line={"dash": "dash", "color": "#7f7f7f"},
+        annotation_text=f"chance {chance:.3f}",
+        annotation_position="top left",
+    )
+    fig = _styled(fig, title, label, "MRR (1 = always nearest)")
+    fig.update_yaxes(range=[0, 1.05])
+    return fig

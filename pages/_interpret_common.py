@@ -73,6 +73,25 @@ def choose_run(key: str) -> Run | None:
     return by_path[path]
 
 
+def choose_bert_run(key: str, names: tuple[str, ...]) -> Run | None:
+    """A select box of the saved runs of the BERT models ``names``; None, with how to make
+    one, when there are none."""
+    runs = [r for r in saved_runs() if r.info.get("model", {}).get("name") in names]
+    if not runs:
+        st.info(
+            f"No {' or '.join(names)} run yet. Train one on the Train page (choose "
+            f"**{names[0]}** as the model), or pretrain one from the command line: "
+            "`python -m genoviz pretrain --help`."
+        )
+        page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
+        return None
+    by_path = {str(r.path): r for r in runs}
+    path = st.selectbox(
+        "BERT run", list(by_path), format_func=lambda p: _label(by_path[p]), key=key
+    )
+    return by_path[path]
+
+
 def choose_target(run: Run, ds: Dataset | None, key: str) -> int:
     """The output column to explain: a select box when the model has several."""
     outputs = int(run.info["model"]["build"].get("outputs", 1))
@@ -87,14 +106,25 @@ def choose_target(run: Run, ds: Dataset | None, key: str) -> int:
 
 #: The interpretation errors written for the user (shown as they are, no traceback).
 def interpret_errors() -> tuple[type[Exception], ...]:
+    from genoviz.interpret.attention import AttentionError
     from genoviz.interpret.attribution import AttributionError
+    from genoviz.interpret.embeddings import EmbeddingError
     from genoviz.interpret.filters import FilterError
     from genoviz.interpret.ism import ISMError
     from genoviz.interpret.matching import MatchError
     from genoviz.interpret.variants import VariantError
     from genoviz.motifs import MotifError
 
-    return (AttributionError, FilterError, ISMError, MatchError, VariantError, MotifError)
+    return (
+        AttentionError,
+        AttributionError,
+        EmbeddingError,
+        FilterError,
+        ISMError,
+        MatchError,
+        VariantError,
+        MotifError,
+    )
 
 
 def show_user_error(e: Exception) -> None:

@@ -9,11 +9,16 @@ import pytest
 from genoviz.interpret.logos import ic_matrix
 from genoviz.plots import figure_frame
 from genoviz.plots_interpret import (
+    attention_grid_figure,
+    attention_head_figure,
+    cls_attention_figure,
     ism_figure,
     logo_panel_figure,
     masked_logo_panel_figure,
+    mrr_figure,
     saliency_heatmap_figure,
     saliency_track_figure,
+    similarity_heatmap_figure,
     variant_figure,
 )
 
@@ -77,3 +82,38 @@ def test_masked_logo_panel_draws_a_mask_strip_under_each_logo():
         assert strip.get_ylim() == (0, 1)
     with pytest.raises(ValueError, match="one mask per logo"):
         masked_logo_panel_figure(mats, masks[:2], ["m1", "m2", "m3"])
+
+
+def test_attention_grid_one_heatmap_per_layer_and_head_and_bins_long_maps():
+    maps = np.random.default_rng(0).random((2, 3, 10, 10))
+    fig = attention_grid_figure(maps, [0, 3], [0, 1, 2])
+    assert len(fig.data) == 6
+    titles = [a.text for a in fig.layout.annotations]
+    assert "layer 4" in titles and "head 3" in titles
+    np.testing.assert_allclose(fig.data[5].z, maps[1, 2])
+    big = np.ones((1, 1, 200, 200))
+    fig = attention_grid_figure(big, [0], [0], max_cells=50)
+    assert np.asarray(fig.data[0].z).shape == (50, 50)
+    np.testing.assert_allclose(fig.data[0].z, 1.0)
+    assert "50 x 50" in fig.layout.title.text
+
+
+def test_attention_head_labels_are_numbered_tokens():
+    fig = attention_head_figure(np.eye(4), ["[CLS]", "ACG", "ACG", "[SEP]"])
+    assert list(fig.data[0].x) == ["0:[CLS]", "1:ACG", "2:ACG", "3:[SEP]"]
+
+
+def test_cls_track_and_mrr_bars_with_chance_line():
+    fig = cls_attention_figure(np.array([0.1, 0.2, 0.3]), "ACA")
+    assert {t.name for t in fig.data} == {"A", "C"} and "[CLS]" in fig.layout.title.text
+    table = pd.DataFrame({"species": ["x", "y"], "mrr": [0.9, 0.2]})
+    fig = mrr_figure(table, chance=0.17)
+    assert list(fig.data[0].y) == [0.9, 0.2]
+    assert fig.layout.shapes[0].y0 == pytest.approx(0.17)
+
+
+def test_similarity_heatmap_marks_cells():
+    sim = pd.DataFrame([[1.0, -0.5], [0.2, 0.3]], index=["GCT", "TGG"], columns=["A", "W"])
+    fig = similarity_heatmap_figure(sim, row_labels=["GCT (A)", "TGG (W)"], marks=[("TGG", "W")])
+    assert list(fig.data[0].y) == ["GCT (A)", "TGG (W)"] and fig.data[0].zmin == -1
+    assert list(fig.data[1].x) == ["W"] and list(fig.data[1].y) == ["TGG (W)"]

@@ -8,5 +8,7 @@
 - :mod:`~genoviz.interpret.matching`: motifs matched against JASPAR (TOMTOM);
 - :mod:`~genoviz.interpret.truth`: planted-motif recovery on simulated sets;
 - :mod:`~genoviz.interpret.logos`: logo panels rendered once and cached;
-- :mod:`~genoviz.interpret.embeddings`: codon and amino-acid embedding similarity, MRR.
+- :mod:`~genoviz.interpret.embeddings`: codon and amino-acid embedding similarity, MRR;
+- :mod:`~genoviz.interpret.attention`: kmer-bert attention maps, [CLS] on bases, motifs;
+- :mod:`~genoviz.interpret.kmer_attribution`: kmer-bert layer integrated gradients.
 """

@@ -291,6 +291,9 @@ def attribute(
 ) -> Attribution:
     """Attribute the model output ``target`` to the bases of each sequence.
 
+    A ``kmer-bert`` gets layer integrated gradients on its k-mer embeddings, spread back
+    to bases (:mod:`genoviz.interpret.kmer_attribution`); other methods refuse it.
+
     Args:
         x: one-hot, shape ``(n, 4, L)``.
         target: output column to explain (the task or class index; 0 for one output).
@@ -311,6 +314,11 @@ def attribute(
     if x.ndim != 3 or x.shape[1] != 4:
         raise AttributionError(f"expected one-hot input of shape (n, 4, L), got {tuple(x.shape)}")
     e = None if extras is None else torch.as_tensor(np.asarray(extras, dtype=np.float32))
+    from genoviz.interpret.kmer_attribution import is_kmer_bert, kmer_attribute
+
+    if is_kmer_bert(model):
+        ig = {"n_steps": n_steps, "extras": e, "internal_batch_size": internal_batch_size}
+        return kmer_attribute(model, x, method, target, **ig)
     kind = baseline if method in USES_BASELINE else "zeros"
     refs = references(x, kind, n_shuffles, seed) if method in USES_BASELINE else x[:, None] * 0
     net = _OneStrand(model)

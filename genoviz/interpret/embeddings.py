@@ -78,3 +78,58 @@ def codon_amino_acid_similarity(
     )
     chance = float(np.mean(1.0 / np.arange(1, len(targets) + 1)))
     return CodonAminoAcidSimilarity(sim_df, ranks, float(ranks["reciprocal_rank"].mean()), chance)
+
+
+class EmbeddingError(ValueError):
+    """An embedding analysis that does not fit the chosen model."""
+
+
+def mrr_by_species(embeddings: np.ndarray | torch.Tensor, vocab: list[str]) -> pd.DataFrame:
+    """MRR of the codon -> amino-acid ranking under each ``codon-corpus`` species' genetic
+    code: columns ``species``, ``genetic_code``, ``mrr``, ``chance_mrr``."""
+    from genoviz.data.codon_corpus import SPECIES
+
+    rows = []
+    for sp in SPECIES:
+        r = codon_amino_acid_similarity(embeddings, vocab, sp.genetic_code)
+        rows.append((sp.name, sp.genetic_code, r.mrr, r.chance_mrr))
+    return pd.DataFrame(rows, columns=["species", "genetic_code", "mrr", "chance_mrr"])
+
+
+def codons_by_amino_acid(similarity: pd.DataFrame, genetic_code: int = 1) -> pd.DataFrame:
+    """Rows of a codon x amino-acid table reordered so each amino acid's codons sit
+    together, in the column order (stops last)."""
+    meaning = codon_meanings(genetic_code)
+    order = {aa: i for i, aa in enumerate(similarity.columns)}
+    codons = sorted(similarity.index, key=lambda c: (order.get(meaning[c], len(order)), c))
+    return similarity.loc[codons]
+
+
+def kmer_similarity(
+    embeddings: np.ndarray | torch.Tensor, vocab: list[str], k: int, max_k: int = 4
+) -> pd.DataFrame:
+    """Cosine similarity of every k-mer embedding to every other, ``(4**k, 4**k)``, rows
+    and columns ordered by average-linkage clustering (similar k-mers side by side).
+
+    Raises:
+        EmbeddingError: ``k > max_k`` (4**k rows are too many to draw).
+    """
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    if k > max_k:
+        raise EmbeddingError(
+            f"a {4**k} x {4**k} heatmap of {k}-mers is too large to draw; this view takes "
+            f"k up to {max_k}"
+        )
+    emb = np.asarray(
+        embeddings.detach().cpu() if isinstance(embeddings, torch.Tensor) else embeddings,
+        dtype=np.float64,
+    )
+    rows = [i for i, t in enumerate(vocab) if len(t) == k and set(t) <= set("ACGT")]
+    sim = cosine_similarity(emb[rows], emb[rows])
+    dist = np.clip(1.0 - sim, 0.0, None)
+    np.fill_diagonal(dist, 0.0)
+    order = leaves_list(linkage(squareform((dist + dist.T) / 2), method="average"))
+    names = [vocab[rows[i]] for i in order]
+    return pd.DataFrame(sim[np.ix_(order, order)], index=names, columns=names)

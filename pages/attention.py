@@ -1,0 +1,213 @@
+"""Attention: how a kmer-bert spreads attention over one sequence's k-mers, the [CLS]
+attention on each base, and attention motifs (DNABERT style) matched to JASPAR."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from genoviz.interpret.attention import (
+    AttentionMotifs,
+    SequenceAttention,
+    attention_motifs,
+    base_track_frame,
+    cls_base_scores,
+    sequence_attention,
+)
+from genoviz.interpret.inputs import run_inputs
+from genoviz.interpret.logos import ic_matrix, logo_panel
+from genoviz.interpret.matching import match_jaspar, match_table
+from genoviz.plots_interpret import (
+    attention_grid_figure,
+    attention_head_figure,
+    cls_attention_figure,
+)
+from genoviz.runs import Run
+from genoviz.sequences import parse_sequences
+from models.bert import window_note
+from pages._common import ensure_app_navigation, error_boundary, explain_here, show_figure
+from pages._interpret_common import (
+    choose_bert_run,
+    dataset_of,
+    interpret_errors,
+    model_of,
+    show_user_error,
+)
+from pages._motif_views import panel_downloads
+
+MAPS = "attention_maps"
+MOTIFS = "attention_motifs_result"
+PASTE = "Paste a sequence"
+
+
+def choose_sequence(run: Run) -> tuple[str, str] | None:
+    """(id, sequence): one of the run's test sequences, or a pasted one."""
+    ds = dataset_of(run)
+    choices = [PASTE]
+    inputs = None
+    if ds is not None:
+        inputs = run_inputs(run, ds, "test", 50)
+        choices = [*inputs.ids, PASTE]
+    pick = st.selectbox("Sequence", choices, key="attention_seq")
+    if pick != PASTE:
+        i = inputs.ids.index(pick)
+        st.caption(f"Label {inputs.labels[i]} · {len(inputs.sequences[i])} bp")
+        return pick, inputs.sequences[i]
+    text = st.text_area("Sequence (raw or FASTA)", key="attention_paste", height=100)
+    if not text.strip():
+        st.caption("Paste a DNA sequence to see its attention.")
+        return None
+    rec = parse_sequences(text)[0]
+    return rec.id, rec.sequence
+
+
+def maps_for(run: Run, sid: str, seq: str) -> SequenceAttention:
+    key = (run.name, seq)
+    stored = st.session_state.get(MAPS)
+    if stored is not None and stored[0] == key:
+        return stored[1]
+    with st.spinner("Reading the attention of every layer and head…"):
+        att = sequence_attention(model_of(run), seq)
+    st.session_state[MAPS] = (key, att)
+    return att
+
+
+def choose_layers_heads(att: SequenceAttention) -> tuple[list[int], list[int]]:
+    n_layers, n_heads = att.maps.shape[:2]
+    c1, c2 = st.columns(2)
+    layers = c1.multiselect(
+        "Layers",
+        range(n_layers),
+        default=list(range(n_layers)),
+        format_func=lambda i: f"layer {i + 1}",
+        key="attention_layers",
+    )
+    heads = c2.multiselect(
+        "Heads",
+        range(n_heads),
+        default=list(range(n_heads)),
+        format_func=lambda h: f"head {h + 1}",
+        key="attention_heads",
+    )
+    return sorted(layers), sorted(heads)
+
+
+def show_grid(att: SequenceAttention, sid: str, layers: list[int], heads: list[int]) -> None:
+    explain_here("attention")
+    fig = attention_grid_figure(att.select(layers, heads), layers, heads, f"Attention of {sid}")
+    show_figure(fig, f"attention-grid-{sid}", att.frame(layers, heads))
+
+
+def show_head(att: SequenceAttention, sid: str, layers: list[int], heads: list[int]) -> None:
+    c1, c2 = st.columns(2)
+    layer = c1.selectbox(
+        "Layer", layers, index=len(layers) - 1, format_func=lambda i: f"layer {i + 1}"
+    )
+    head = c2.selectbox("Head", heads, format_func=lambda h: f"head {h + 1}")
+    title = f"{sid}: layer {layer + 1}, head {head + 1}"
+    fig = attention_head_figure(att.maps[layer, head], att.tokens, title)
+    show_figure(fig, f"attention-head-{sid}-{layer + 1}-{head + 1}", att.frame([layer], [head]))
+
+
+def show_cls(att: SequenceAttention, sid: str, seq: str, layers, heads) -> None:
+    st.caption(
+        "Each base gets the mean [CLS] attention of the k-mers that cover it (DNABERT's "
+        "mapping), averaged over the layers and heads chosen above."
+    )
+    track = att.cls_to_bases(layers, heads)
+    fig = cls_attention_figure(track, seq, f"{sid}: attention from [CLS], mapped to bases")
+    show_figure(fig, f"attention-cls-{sid}", base_track_frame(track, seq, "cls_attention"))
+
+
+def find_motifs(run: Run) -> AttentionMotifs | None:
+    ds = dataset_of(run)
+    if ds is None or ds.task != "binary":
+        st.info(
+            "Attention motifs compare positive with negative sequences, so they need a run "
+            "on a bundled binary dataset. For your own file use `python -m genoviz "
+            "interpret attention --run DIR --data FILE --out DIR`."
+        )
+        return None
+    c1, c2 = st.columns(2)
+    n = int(c1.number_input("Test sequences to read", 20, 2000, 200, step=20, key="att_n"))
+    width = int(c2.number_input("Motif seed width", 4, 10, 6, key="att_width"))
+    key = (run.name, n, width)
+    stored = st.session_state.get(MOTIFS)
+    if stored is not None and stored[0] == key:
+        return stored[1]
+    if not st.button("Find attention motifs", key="att_go", type="primary"):
+        st.caption("Press **Find attention motifs** to read the attention of every sequence.")
+        return None
+    inputs = run_inputs(run, ds, "test", n)
+    labels = np.asarray(inputs.labels)
+    pos = [s for s, y in zip(inputs.sequences, labels, strict=True) if y == 1]
+    neg = [s for s, y in zip(inputs.sequences, labels, strict=True) if y == 0]
+    with st.status("Finding attention motifs…", expanded=True) as status:
+        bar = st.progress(0.0, text="attention of the positives")
+        scores = cls_base_scores(model_of(run), pos, progress=lambda f: bar.progress(f))
+        found = attention_motifs(pos, scores, neg, width=width)
+        status.update(label="Attention motifs ready", state="complete", expanded=False)
+    st.session_state[MOTIFS] = (key, found)
+    return found
+
+
+def show_motifs(run: Run) -> None:
+    found = find_motifs(run)
+    if found is None:
+        return
+    st.markdown(
+        f"**{len(found.regions)}** high-attention regions; **{len(found.table)}** motifs "
+        "enriched in positives (hypergeometric test, Bonferroni p < 0.005)."
+    )
+    if found.table.empty:
+        st.info("No motif passed the enrichment test.")
+        return
+    matches = match_jaspar(found.pfms)
+    top = match_table(matches, list(found.table["motif"]), found.pfms, n=3)
+    mats = [ic_matrix(p) for p in found.pfms[:8]]
+    with st.spinner("Drawing the logos (first view only)…"):
+        png = logo_panel(mats, list(found.table["motif"][:8]))
+    st.image(png)
+    panel_downloads(f"attention-motifs-{run.name}", png, found.table)
+    st.dataframe(found.table, hide_index=True, key="att_motif_table")
+    st.dataframe(top, hide_index=True, key="att_motif_matches")
+
+
+def main() -> None:
+    st.title("Attention")
+    st.caption(
+        "Where a kmer-bert looks: each layer's and head's attention between the k-mers of "
+        "one sequence, the attention from [CLS] on each base, and motifs in the regions it "
+        "attends to."
+    )
+    run = choose_bert_run("attention_run", ("kmer-bert",))
+    if run is None:
+        return
+    try:
+        picked = choose_sequence(run)
+        if picked is None:
+            return
+        sid, seq = picked
+        att = maps_for(run, sid, seq)
+        if att.n_windows > 1:
+            st.info(window_note(1) + f" Here: {att.n_windows} windows, stitched together.")
+        layers, heads = choose_layers_heads(att)
+        if not layers or not heads:
+            st.warning("Choose at least one layer and one head.")
+            return
+        t1, t2, t3, t4 = st.tabs(["Layer x head grid", "One head", "[CLS] on bases", "Motifs"])
+        with t1:
+            show_grid(att, sid, layers, heads)
+        with t2:
+            show_head(att, sid, layers, heads)
+        with t3:
+            show_cls(att, sid, seq, layers, heads)
+        with t4:
+            show_motifs(run)
+    except interpret_errors() as e:
+        show_user_error(e)
+
+
+ensure_app_navigation()
+with error_boundary("showing the Attention page"):
+    main()

@@ -1,0 +1,94 @@
+"""Embeddings: how a BERT places its tokens. For codon-bert, does each codon sit near the
+amino acid it encodes (cosine similarity, MRR per species)? For kmer-bert, which k-mers
+sit together?"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from genoviz.data.codon_corpus import SPECIES
+from genoviz.interpret.embeddings import (
+    codon_amino_acid_similarity,
+    codon_meanings,
+    codons_by_amino_acid,
+    kmer_similarity,
+    mrr_by_species,
+)
+from genoviz.plots_interpret import mrr_figure, similarity_heatmap_figure
+from genoviz.runs import Run
+from pages._common import ensure_app_navigation, error_boundary, explain_here, show_figure
+from pages._interpret_common import choose_bert_run, interpret_errors, model_of, show_user_error
+
+CODES = {1: "standard (1)", 4: "mycoplasma, UGA = Trp (4)", 11: "bacterial (11)"}
+
+
+def show_codons(run: Run) -> None:
+    model = model_of(run)
+    emb, vocab = model.token_embeddings(), model.vocab
+    names = {sp.genetic_code: sp.name for sp in reversed(SPECIES)}
+    code = st.selectbox(
+        "Genetic code (which amino acid each codon means)",
+        list(CODES),
+        format_func=lambda c: f"{CODES[c]} · e.g. {names.get(c, '')}",
+        key="emb_code",
+    )
+    res = codon_amino_acid_similarity(emb, vocab, code)
+    st.metric("MRR", f"{res.mrr:.3f}", delta=f"{res.mrr - res.chance_mrr:+.3f} vs chance")
+    explain_here("embeddings")
+    sim = codons_by_amino_acid(res.similarity, code)
+    meaning = codon_meanings(code)
+    fig = similarity_heatmap_figure(
+        sim,
+        f"Codons against amino acids (genetic code {code}); boxes: each codon's own",
+        row_labels=[f"{c} ({meaning[c]})" for c in sim.index],
+        marks=[(c, meaning[c]) for c in sim.index],
+    )
+    show_figure(fig, f"codon-similarity-{run.name}-{code}", sim.reset_index(names="codon"))
+    table = mrr_by_species(emb, vocab)
+    st.caption(
+        "MRR: for each codon, 1 / the rank of its own amino acid among all 21 by cosine "
+        "similarity, averaged over the 64 codons; the dashed line is random ranking."
+    )
+    show_figure(mrr_figure(table, res.chance_mrr), f"codon-mrr-{run.name}", table)
+    st.dataframe(res.ranks.reset_index(names="codon"), hide_index=True, key="emb_ranks")
+
+
+def show_kmers(run: Run) -> None:
+    model = model_of(run)
+    k = int(model.k)
+    explain_here("embeddings")
+    if k > 4:
+        st.info(
+            f"This model reads {k}-mers: {4**k:,} of them are too many for one heatmap. "
+            "The view takes k up to 4 (train a kmer-bert with k = 3 or 4 to see it)."
+        )
+        return
+    with st.spinner("Clustering the k-mer embeddings…"):
+        sim = kmer_similarity(model.token_embeddings(), model.vocab, k)
+    fig = similarity_heatmap_figure(
+        sim, f"Cosine similarity of {k}-mer embeddings (clustered: similar k-mers together)"
+    )
+    show_figure(fig, f"kmer-similarity-{run.name}", sim.reset_index(names="kmer"))
+
+
+def main() -> None:
+    st.title("Embeddings")
+    st.caption(
+        "Each token's embedding is the vector a BERT starts from. Tokens used alike end up "
+        "pointing the same way (high cosine similarity)."
+    )
+    run = choose_bert_run("emb_run", ("codon-bert", "kmer-bert"))
+    if run is None:
+        return
+    try:
+        if run.info["model"]["name"] == "codon-bert":
+            show_codons(run)
+        else:
+            show_kmers(run)
+    except interpret_errors() as e:
+        show_user_error(e)
+
+
+ensure_app_navigation()
+with error_boundary("showing the Embeddings page"):
+    main()

@@ -1,0 +1,100 @@
+"""``python -m genoviz interpret attention|embeddings`` on tiny hand-saved BERT runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import models
+from genoviz.cli import main
+from genoviz.runs import save_weights
+
+
+def save_run(root: Path, name: str, build: dict, dataset: dict) -> Path:
+    run = root / name
+    run.mkdir(parents=True)
+    torch.manual_seed(0)
+    save_weights(run, models.get(name, **build))
+    info = {"status": "done", "model": {"name": name, "build": build}, "dataset": dataset}
+    (run / "run.json").write_text(json.dumps(info | {"seed": 0}))
+    return run
+
+
+@pytest.fixture
+def kmer_run(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(24):
+        s = "".join(rng.choice(list("ACGT"), 30))
+        if i % 2:
+            s = s[:10] + "TGACTCA" + s[17:]
+        rows.append({"id": f"s{i}", "sequence": s, "label": i % 2})
+    data = tmp_path / "planted.csv"
+    pd.DataFrame(rows).to_csv(data, index=False)
+    build = {"seq_len": 30, "outputs": 1, "k": 3, "size": "tiny"}
+    spec = {"name": "planted", "spec": str(data), "task": "binary"}
+    return save_run(tmp_path / "runs", "kmer-bert", build, spec)
+
+
+def test_attention_writes_maps_track_motifs_and_figures(kmer_run, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["interpret", "attention", "--run", str(kmer_run), "--out", str(out)]
+    rc = main([*argv, "--split", "all", "--index", "1", "--layers", "2", "--heads", "1,3"])
+    assert rc == 0
+    printed = capsys.readouterr().out.split()
+    for name in ("attention.csv", "attention_cls.csv", "attention.json", "attention_grid.html"):
+        assert str(out / name) in printed
+    table = pd.read_csv(out / "attention.csv")
+    # Layer 2, heads 1 and 3, 30 - 3 + 3 = 30 tokens.
+    assert set(table["layer"]) == {2} and set(table["head"]) == {1, 3}
+    assert len(table) == 2 * 30 * 30
+    sums = table.groupby(["head", "from"])["weight"].sum()
+    np.testing.assert_allclose(sums, 1.0, atol=1e-4)
+    track = pd.read_csv(out / "attention_cls.csv")
+    assert list(track.columns) == ["position", "base", "cls_attention"] and len(track) == 30
+    info = json.loads((out / "attention.json").read_text())
+    assert info["id"] == "s1" and info["layers"] == [2] and info["heads"] == [1, 3]
+    assert info["n_windows"] == 1 and info["k"] == 3
+    assert info["motifs"]["n_positives"] == 12 and info["motifs"]["n_negatives"] == 12
+    assert (out / "attention_motifs.csv").exists()
+    assert "attention_head.html" in " ".join(printed)
+
+
+def test_attention_refuses_bad_heads_and_other_models(kmer_run, tmp_path, capsys):
+    argv = ["interpret", "attention", "--run", str(kmer_run), "--out", str(tmp_path / "o")]
+    assert main([*argv, "--split", "all", "--heads", "9"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "heads 1-4" in err and "head 9" in err
+
+
+def test_embeddings_of_codon_bert_print_mrr_per_species_last(tmp_path, capsys):
+    build = {"seq_len": 30, "outputs": 1, "size": "tiny"}
+    spec = {"name": "codon-corpus", "spec": "codon-corpus", "task": "lm"}
+    run = save_run(tmp_path / "runs", "codon-bert", build, spec)
+    out = tmp_path / "emb"
+    rc = main(["interpret", "embeddings", "--run", str(run), "--out", str(out), "--mrr"])
+    assert rc == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    mrr = json.loads(lines[-1])
+    assert len(mrr) == 9 and 0 < mrr["h_sapiens"]["token"] <= 1
+    assert mrr["mycoplasma_like"]["genetic_code"] == 4
+    sim = pd.read_csv(out / "embedding_similarity.csv", index_col=0)
+    assert sim.shape == (64, 21) and sim.index[0] in ("GCT", "GCC", "GCA", "GCG")
+    info = json.loads((out / "embeddings.json").read_text())
+    assert info["chance_mrr"] == pytest.approx(np.mean(1 / np.arange(1, 22)))
+    assert (out / "embedding_mrr.html").exists()
+
+
+def test_embeddings_of_kmer_bert_are_a_clustered_kmer_map(kmer_run, tmp_path, capsys):
+    out = tmp_path / "emb"
+    assert main(["interpret", "embeddings", "--run", str(kmer_run), "--out", str(out)]) == 0
+    sim = pd.read_csv(out / "embedding_similarity.csv", index_col=0)
+    assert sim.shape == (64, 64) and list(sim.index) == list(sim.columns)
+    argv = ["interpret", "embeddings", "--run", str(kmer_run), "--out", str(out), "--mrr"]
+    assert main(argv) == 2
+    assert "codon-bert" in capsys.readouterr().err

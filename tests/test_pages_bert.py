@@ -1,0 +1,143 @@
+"""AppTest smoke tests for the Attention and Embeddings pages, on tiny BERT runs written
+here (untrained: the views work on any weights)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+import models
+from genoviz.explain import EXPLANATIONS
+from genoviz.runs import save_weights
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 90
+
+
+@pytest.fixture
+def runs_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(runs))
+    monkeypatch.syspath_prepend(str(ROOT))
+    return runs
+
+
+def save_run(runs: Path, name: str, build: dict, spec: str, task: str) -> Path:
+    run = runs / f"20260101-000000-{name}-{spec}"
+    run.mkdir(parents=True)
+    torch.manual_seed(0)
+    save_weights(run, models.get(name, **build))
+    info = {
+        "status": "done",
+        "model": {"name": name, "build": build},
+        "dataset": {"name": spec, "spec": spec, "task": task},
+        "seed": 0,
+    }
+    (run / "run.json").write_text(json.dumps(info))
+    return run
+
+
+@pytest.fixture
+def kmer_run(runs_dir: Path) -> Path:
+    build = {"seq_len": 101, "outputs": 1, "k": 3, "size": "tiny"}
+    return save_run(runs_dir, "kmer-bert", build, "tf-binding", "binary")
+
+
+@pytest.fixture
+def codon_run(runs_dir: Path) -> Path:
+    build = {"seq_len": 90, "outputs": 1, "size": "tiny"}
+    return save_run(runs_dir, "codon-bert", build, "codon-corpus", "lm")
+
+
+def app(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    at.switch_page(page).run()
+    return at
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", ["pages/attention.py", "pages/embeddings.py"])
+def test_pages_without_a_bert_run_say_how_to_make_one(runs_dir, page: str):
+    at = app(page)
+    ok(at)
+    text = at.info[0].value
+    assert text.startswith("No ") and "kmer-bert run yet" in text
+    assert "Train page" in text and "genoviz pretrain" in text
+
+
+def test_attention_page_grid_head_track_and_filters(kmer_run):
+    at = app("pages/attention.py")
+    ok(at)
+    assert at.title[0].value == "Attention"
+    assert [t.label for t in at.tabs] == [
+        "Layer x head grid",
+        "One head",
+        "[CLS] on bases",
+        "Motifs",
+    ]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3  # grid, one head, [CLS] track
+    grid = json.loads(charts[0].proto.spec)
+    assert len(grid["data"]) == 2 * 4  # tiny: 2 layers x 4 heads
+    labels = [e.label for e in at.expander]
+    assert EXPLANATIONS["attention"].title in labels
+    assert any(b.label == "Data (CSV)" for b in at.get("download_button"))
+    at.multiselect(key="attention_heads").set_value([1, 3]).run()
+    ok(at)
+    grid = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(grid["data"]) == 2 * 2
+    # Motifs run from their button.
+    at.number_input(key="att_n").set_value(100)
+    at.button(key="att_go").click().run()
+    ok(at)
+    assert any("high-attention regions" in m.value for m in at.markdown)
+
+
+def test_attention_page_pasted_sequence_and_a_bad_one(kmer_run):
+    at = app("pages/attention.py")
+    at.selectbox(key="attention_seq").set_value("Paste a sequence").run()
+    at.text_area(key="attention_paste").set_value(">mine\nACGTACGTTGACTCAGGCA").run()
+    ok(at)
+    grid = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert grid["data"][0]["x"][1] == "1:ACG"
+    at.text_area(key="attention_paste").set_value("ACGTXX").run()
+    assert not at.exception and "X" in at.error[0].value
+
+
+def test_embeddings_page_codon_bert(codon_run):
+    at = app("pages/embeddings.py")
+    ok(at)
+    assert at.metric[0].label == "MRR"
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    heat = json.loads(charts[0].proto.spec)
+    assert len(heat["data"][0]["y"]) == 64 and len(heat["data"][0]["x"]) == 21
+    bars = json.loads(charts[1].proto.spec)
+    assert len(bars["data"][0]["x"]) == 9
+    at.selectbox(key="emb_code").set_value(4).run()
+    ok(at)
+    heat = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "TGA (W)" in heat["data"][0]["y"]
+
+
+def test_embeddings_page_kmer_bert(kmer_run):
+    at = app("pages/embeddings.py")
+    ok(at)
+    heat = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(heat["data"][0]["x"]) == 64
+
+
+@pytest.mark.parametrize("page", ["pages/attention.py", "pages/embeddings.py"])
+def test_page_runs_on_its_own(runs_dir, page: str):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    ok(at)
+    assert at.title
