@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from genoviz.interpret import fast_ism
+from genoviz.interpret.adapters import as_onehot_model
 from genoviz.sequences import ALPHABET, one_hot
 
 
@@ -122,6 +123,7 @@ def saturation_mutagenesis(
     if extras is not None:
         e = torch.as_tensor(np.asarray(extras, dtype=np.float32)).reshape(1, -1)
     base, pos = substitutions(x)
+    model = as_onehot_model(model)
     was_training = model.training
     model.eval()
     try:

@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from genoviz.interpret.adapters import as_onehot_model
 from genoviz.sequences import ALPHABET, one_hot
 
 COLUMNS = ("id", "pos", "ref", "alt")
@@ -127,10 +128,12 @@ def variant_effects(
     if extras is not None:
         e = torch.as_tensor(np.asarray(extras, dtype=np.float32)).reshape(1, -1)
         e = e.expand(len(seqs), -1)
+    model = as_onehot_model(model)
     was_training = model.training
     model.eval()
     try:
-        logits = model(x, e).float().numpy()
+        with torch.no_grad():
+            logits = model(x, e).float().cpu().numpy()
     finally:
         model.train(was_training)
     if not 0 <= target < logits.shape[1]:

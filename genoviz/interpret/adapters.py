@@ -1,0 +1,43 @@
+"""Let one-hot analyses (ISM, variants) run on models that read tokens (the BERTs).
+
+ISM and variant scoring only need forward passes on mutated sequences, so a token model is
+wrapped in a module that turns one-hot ``(n, 4, L)`` back into sequences and tokenises
+them with the model's own ``encode``. Gradient methods do not go through here: for
+``kmer-bert`` they use layer integrated gradients on the embeddings
+(:mod:`~genoviz.interpret.kmer_attribution`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+_BASES = np.array(list("ACGT"))
+
+
+def onehot_to_strings(x: torch.Tensor) -> list[str]:
+    """One-hot ``(n, 4, L)`` to DNA strings (an all-zero column is ``N``)."""
+    arr = x.detach().cpu().numpy()
+    letters = _BASES[arr.argmax(axis=1)]
+    letters[arr.sum(axis=1) == 0] = "N"
+    return ["".join(row) for row in letters]
+
+
+class OneHotAdapter(nn.Module):
+    """``forward(x_onehot, extras)`` for a token model: decode, tokenise, forward."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self.train(model.training)  # a fresh Module is in training mode: follow the model's
+
+    def forward(self, x: torch.Tensor, extras: torch.Tensor | None = None) -> torch.Tensor:
+        device = next(self.model.parameters()).device
+        ids = torch.from_numpy(self.model.encode(onehot_to_strings(x))).to(device)
+        return self.model(ids, extras)
+
+
+def as_onehot_model(model: nn.Module) -> nn.Module:
+    """``model`` itself when it reads one-hot, else a :class:`OneHotAdapter` around it."""
+    return OneHotAdapter(model) if hasattr(model, "encode") else model
