@@ -66,7 +66,9 @@ def capped_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_three_sessions_train_at_once_without_crosstalk(capped_server: str):
     from playwright.sync_api import expect, sync_playwright
 
-    epochs = {"a": 2, "b": 1, "c": 1}  # each session's own count shows in its own curve
+    # Each session's own count shows in its own curve. a and b train long enough (6 and 5
+    # epochs; patience 6 cannot stop them early) to still hold both slots when c starts.
+    epochs = {"a": 6, "b": 5, "c": 1}
     seeds = {"a": 1, "b": 2, "c": 3}
     with sync_playwright() as p:
         browser = p.chromium.launch(
