@@ -48,6 +48,10 @@ def dna_corpus(
         f"genome-like {length} bp background sequences (first-order Markov chain with human "
         "dinucleotide frequencies and regional GC variation).",
         source="genoviz bundled sets and genoviz.data.background",
+        citation="Ji Y, Zhou Z, Liu H, Davuluri RV (2021). DNABERT: pre-trained Bidirectional "
+        "Encoder Representations from Transformers model for DNA-language in genome. "
+        "Bioinformatics 37(15):2112-2120 (pretraining on the human genome, which this "
+        "corpus stands in for offline).",
         simulated=True,
         notes={"sources": sorted(set(sources)), "spec": DNA_CORPUS},
     )
