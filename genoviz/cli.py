@@ -96,7 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     pt.add_argument("--max-tokens", type=int, default=256, help="tokens per training chunk")
     pt.add_argument("--chunks-per-epoch", type=int, help="chunks sampled per epoch; default all")
     pt.add_argument("--no-span", action="store_true", help="mask single tokens (leaks; demo)")
-    pt.add_argument("--view", default="codon", choices=["codon", "parallel"], help="codon-bert")
+    pt.add_argument(
+        "--view",
+        default="codon",
+        choices=[f"{v}{f}" for v in ("codon", "parallel") for f in ("", "-frame1", "-frame2")],
+        help="codon-bert: codons or codons [SEP] protein; -frame1/2 = frame-shift control",
+    )
     pt.add_argument("--out", required=True, help="the run folder to write")
     pt.add_argument("--quiet", action="store_true", help="print only the final metrics line")
     _bert_options(pt)

@@ -51,7 +51,8 @@ class MaskConfig:
         chunks_per_epoch: an epoch's sample of the training chunks, so a big corpus still
             gives a curve point every few seconds.
         view: ``codon-bert`` on ``codon-corpus``: ``codon`` sentences or ``parallel``
-            (codons, [SEP], the protein's amino acids).
+            (codons, [SEP], the protein's amino acids); ``-frame1`` / ``-frame2`` read the
+            codons one or two bases late (the frame-shift control: the protein stays).
     """
 
     rate: float = 0.15
@@ -161,15 +162,23 @@ def chunk_texts(
         the texts and, for each, the index of the sequence it came from.
     """
     n_body = opts.max_tokens - 2
+    base, _, shift = opts.view.partition("-frame")
+    frame = int(shift or 0)
+    if base not in ("codon", "parallel") or frame not in (0, 1, 2):
+        raise SequenceError(
+            f"unknown view {opts.view!r}; choose codon or parallel, optionally with -frame1 "
+            "or -frame2"
+        )
     if isinstance(model, models.bert.CodonBert):
-        step = 3 * (n_body if opts.view == "codon" else n_body // 2)
+        step = 3 * (n_body if base == "codon" else n_body // 2)
     else:
         step = n_body + model.k - 1
-    proteins = dataset.meta.ground_truth.get("proteins") if opts.view == "parallel" else None
-    if opts.view == "parallel" and proteins is None:
+    proteins = dataset.meta.ground_truth.get("proteins") if base == "parallel" else None
+    if base == "parallel" and proteins is None:
         raise SequenceError(f"the parallel view needs proteins; {dataset.name} has none")
     texts, source = [], []
     for i, s in enumerate(dataset.sequences):
+        s = s[frame:]  # frame 1 or 2: every codon straddles two real ones
         for a in range(0, max(len(s) - step, 0) + 1, step):
             piece = s[a : a + step]
             if proteins is not None:  # the aligned residues follow as one-letter tokens

@@ -17,7 +17,7 @@ from genoviz.pretrain import (
     mask_tokens,
     span_offsets,
 )
-from genoviz.sequences import CLS_ID, MASK_ID, PAD_ID, SEP_ID
+from genoviz.sequences import CLS_ID, MASK_ID, PAD_ID, SEP_ID, SequenceError
 from genoviz.training import TrainConfig, TrainingJob, fit
 
 
@@ -229,3 +229,19 @@ def test_parallel_chunks_pair_codons_with_their_residues():
     assert tokens[0] == "[CLS]" and tokens[1] == "ATG" and tokens[16] == "[SEP]"
     assert tokens[17] == "M" and tokens[-1] == "[SEP]"
     assert source[0] == 0
+
+
+def test_frame_shift_views_read_the_cds_one_or_two_bases_late():
+    import models
+    from genoviz.data.codon_corpus import build_codon_corpus
+    from genoviz.pretrain import chunk_texts
+
+    ds = build_codon_corpus(seed=0, n_per_species=1)
+    net = models.get("codon-bert", seq_len=60, size="tiny", head="mlm")
+    gene, protein = ds.sequences[0], ds.meta.ground_truth["proteins"][0]
+    codons, _ = chunk_texts(ds, net, MaskConfig(max_tokens=32, view="codon-frame2"))
+    assert codons[0] == gene[2 : 2 + 3 * 30]
+    pairs, _ = chunk_texts(ds, net, MaskConfig(max_tokens=32, view="parallel-frame1"))
+    assert pairs[0] == (gene[1 : 1 + 3 * 15], protein[:15])
+    with pytest.raises(SequenceError, match="unknown view"):
+        chunk_texts(ds, net, MaskConfig(view="parallel-frame3"))
