@@ -219,6 +219,19 @@ class TokenBert(nn.Module):
             self.train(was_training)
         return [a[0] for a in maps] if single else maps
 
+    @torch.no_grad()
+    def hidden_states(self, x: torch.Tensor) -> torch.Tensor:
+        """Last-layer hidden states ``(n, T, hidden)`` for ids ``(n, T)`` (at most
+        ``max_positions`` tokens), in eval mode (restored after)."""
+        x = x.long()
+        was_training = self.training
+        self.eval()
+        try:
+            mask = (x != PAD_ID).long()
+            return self.hf.bert(input_ids=x, attention_mask=mask).last_hidden_state.float()
+        finally:
+            self.train(was_training)
+
     def token_embeddings(self) -> torch.Tensor:
         """Input token embeddings ``(vocab, hidden)``, rows in :attr:`vocab` order."""
         return self.hf.bert.embeddings.word_embeddings.weight.detach().cpu().clone()

@@ -3,16 +3,22 @@ import pytest
 import torch
 
 import models
+from genoviz.data.codon_corpus import build_codon_corpus
 from genoviz.interpret.embeddings import (
+    MRR_VIEWS,
     EmbeddingError,
     codon_amino_acid_similarity,
     codon_meanings,
     codons_by_amino_acid,
+    contextual_embeddings,
     cosine_similarity,
     kmer_similarity,
     mrr_by_species,
+    mrr_by_view,
+    view_token_rows,
 )
 from genoviz.sequences import AMINO_ACIDS, codon_vocab, kmer_vocab
+from models.bert import encode_token_lists
 
 
 def test_cosine_similarity_known_values():
@@ -89,3 +95,112 @@ def test_kmer_similarity_clusters_twins_side_by_side():
     assert sim.loc["AAA", "TTT"] == pytest.approx(1.0)
     with pytest.raises(EmbeddingError, match="too large"):
         kmer_similarity(np.zeros((len(kmer_vocab(6)), 4)), kmer_vocab(6), 6)
+
+
+def built_from_amino_acids(code: int, seed: int = 0, noise: float = 0.1) -> np.ndarray:
+    """Random vectors in which each codon = its amino acid's vector (under ``code``) + noise."""
+    vocab = codon_vocab()
+    rng = np.random.default_rng(seed)
+    emb = rng.normal(size=(len(vocab), 16))
+    for c, aa in codon_meanings(code).items():
+        emb[vocab.index(c)] = emb[vocab.index(aa)] + noise * rng.normal(size=16)
+    return emb
+
+
+class StubBert(torch.nn.Module):
+    """Hidden state of a token = its row of ``table`` + position x ``drift``."""
+
+    max_positions = 512
+
+    def __init__(self, table: np.ndarray, drift: float = 0.0) -> None:
+        super().__init__()
+        self.vocab = codon_vocab()
+        self.table = torch.as_tensor(table, dtype=torch.float32)
+        self.drift = drift
+
+    def token_embeddings(self) -> torch.Tensor:
+        return self.table.clone()
+
+    def hidden_states(self, x: torch.Tensor) -> torch.Tensor:
+        pos = torch.arange(x.shape[1], dtype=torch.float32)[None, :, None]
+        return self.table[x] + self.drift * pos
+
+
+def test_contextual_embeddings_average_each_token_over_its_occurrences():
+    vocab = codon_vocab()
+    table = np.random.default_rng(0).normal(size=(len(vocab), 4))
+    ids = encode_token_lists([["ATG", "GCT", "ATG"], ["W"]], vocab)  # [CLS] at position 0
+    ctx = contextual_embeddings(StubBert(table, drift=1.0), ids)
+    atg, gct, w = vocab.index("ATG"), vocab.index("GCT"), vocab.index("W")
+    assert ctx.counts[atg] == 2 and ctx.counts[gct] == 1 and ctx.counts[w] == 1
+    assert ctx.counts[:5].sum() == 0  # specials are not counted
+    np.testing.assert_allclose(ctx.vectors[atg], table[atg] + 2.0, atol=1e-5)  # positions 1, 3
+    np.testing.assert_allclose(ctx.vectors[gct], table[gct] + 2.0, atol=1e-5)
+    np.testing.assert_allclose(ctx.vectors[w], table[w] + 1.0, atol=1e-5)
+    assert np.isnan(ctx.vectors[vocab.index("TTT")]).all()
+
+
+def test_stub_whose_hidden_states_are_a_built_embedding_gives_contextual_mrr_1():
+    vocab = codon_vocab()
+    rows = [[c for c in vocab if len(c) == 3 and c.isupper() and "[" not in c], [*AMINO_ACIDS, "*"]]
+    ctx = contextual_embeddings(
+        StubBert(built_from_amino_acids(1)), encode_token_lists(rows, vocab)
+    )
+    res = codon_amino_acid_similarity(ctx.vectors, vocab)
+    assert len(res.ranks) == 64 and res.mrr == pytest.approx(1.0)
+
+
+def test_unseen_tokens_drop_out_of_the_ranking_and_the_chance_line():
+    vocab = codon_vocab()
+    emb = built_from_amino_acids(1)
+    emb[vocab.index("*")] = np.nan  # the stop symbol never occurred
+    emb[vocab.index("GCT")] = np.nan
+    res = codon_amino_acid_similarity(emb, vocab)
+    assert len(res.ranks) == 64 - 3 - 1  # stop codons have no candidate; GCT unseen
+    assert "GCT" not in res.ranks.index and np.isnan(res.similarity.loc["GCT"]).all()
+    assert res.mrr == pytest.approx(1.0)
+    assert res.chance_mrr == pytest.approx(np.mean(1 / np.arange(1, 21)))
+
+
+def test_view_token_rows_shift_the_frame_and_pair_codons_with_residues():
+    cds, prot = "ATGGCTTGGTAA", "MAW"
+    assert view_token_rows([cds], [prot], "codon") == [["ATG", "GCT", "TGG", "TAA"]]
+    assert view_token_rows([cds], [prot], "codon-frame1") == [["TGG", "CTT", "GGT"]]
+    assert view_token_rows([cds], [prot], "parallel", max_tokens=6) == [
+        ["ATG", "GCT", "[SEP]", "M", "A"],
+        ["TGG", "TAA", "[SEP]", "W"],
+    ]
+    with pytest.raises(EmbeddingError, match="unknown view"):
+        view_token_rows([cds], [prot], "3mer")
+
+
+def test_mrr_by_view_reports_species_views_and_methods():
+    corpus = build_codon_corpus(seed=0, n_per_species=2)
+    code4 = StubBert(built_from_amino_acids(4))  # codons sit with their code-4 amino acid
+    noise = StubBert(np.random.default_rng(5).normal(size=(len(codon_vocab()), 16)))
+    models_by_view = dict.fromkeys(MRR_VIEWS, code4) | {"codon-frame1": noise}
+    table = mrr_by_view(models_by_view, corpus, n_genes=2)
+    assert len(table) == 9 * len(MRR_VIEWS) * 2
+    t = table.set_index(["species", "view", "method"])["mrr"]
+    for view in ("codon", "parallel"):
+        for method in ("token", "contextual"):
+            assert t["mycoplasma_like", view, method] == pytest.approx(1.0)
+        assert t["h_sapiens", view, "token"] < 1.0  # TGA means stop under code 1
+    # Proteins carry no '*', so contextually stop codons go unscored (the rest rank first).
+    ctx = table[(table.method == "contextual") & (table.view == "codon")]
+    assert (ctx["n_codons"] <= 61).all() and (ctx["mrr"] == 1.0).all()
+    # Random vectors for the control view: near chance for every species.
+    chance = np.mean(1 / np.arange(1, 22))
+    assert abs(t.xs("codon-frame1", level="view").mean() - chance) < 0.1
+    par = table[(table.view == "parallel") & (table.method == "contextual")]
+    assert (par["chance_mrr"] > chance).all()  # '*' never occurs in a protein: 20 candidates
+    with pytest.raises(EmbeddingError, match="proteins"):
+        corpus.meta.ground_truth.pop("proteins")
+        mrr_by_view(code4, corpus)
+
+
+def test_codon_bert_hidden_states_keep_the_training_mode():
+    net = models.get("codon-bert", seq_len=30, size="tiny").train()
+    ids = torch.from_numpy(net.encode(["ATGGCTTGGTAA"]))
+    h = net.hidden_states(ids)
+    assert h.shape == (1, 6, 64) and net.training

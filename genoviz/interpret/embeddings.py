@@ -23,11 +23,12 @@ class CodonAminoAcidSimilarity(NamedTuple):
 
     #: cosine similarity, rows = 64 codons, columns = 20 amino acids and ``*``.
     similarity: pd.DataFrame
-    #: per codon: its amino acid, the rank of that amino acid (1 = most similar), 1/rank.
+    #: per scored codon: its amino acid, the rank of that amino acid (1 = most similar),
+    #: 1/rank. All 64 unless some vectors are missing (NaN rows).
     ranks: pd.DataFrame
-    #: mean of 1/rank over the 64 codons.
+    #: mean of 1/rank over the scored codons.
     mrr: float
-    #: MRR of guessing in random order: mean of 1/r for r = 1..21.
+    #: MRR of guessing in random order: mean of 1/r for r = 1..21 (1..n candidates).
     chance_mrr: float
 
 
@@ -50,7 +51,8 @@ def codon_amino_acid_similarity(
     """Cosine similarity of every codon embedding to every amino-acid embedding, and MRR.
 
     Args:
-        embeddings: token embeddings ``(len(vocab), d)``, e.g. ``model.token_embeddings()``.
+        embeddings: ``(len(vocab), d)``, e.g. ``model.token_embeddings()``, or contextual
+            vectors whose NaN rows mark tokens never seen (left out of the ranking).
         vocab: the tokens in row order (``codon_vocab()``).
         genetic_code: NCBI table that says which amino acid each codon means.
     """
@@ -68,16 +70,24 @@ def codon_amino_acid_similarity(
             f"(missing: {', '.join(missing) or f'{64 - len(codons)} codons'})"
         )
     sim = cosine_similarity(emb[[index[c] for c in codons]], emb[[index[t] for t in targets]])
-    sim_df = pd.DataFrame(sim, index=codons, columns=targets)
-    own = np.array([targets.index(meaning[c]) for c in codons])
-    own_sim = sim[np.arange(len(codons)), own]
-    rank = 1 + (sim > own_sim[:, None]).sum(axis=1)
+    # Rows that are not finite (tokens a corpus never showed, see contextual_embeddings)
+    # drop out: such a codon is not scored and such an amino acid is not a candidate.
+    seen_c = np.isfinite(emb[[index[c] for c in codons]]).all(axis=1)
+    seen_t = np.isfinite(emb[[index[t] for t in targets]]).all(axis=1)
+    sim_df = pd.DataFrame(np.where(seen_c[:, None] & seen_t, sim, np.nan), codons, targets)
+    scored = [i for i, c in enumerate(codons) if seen_c[i] and seen_t[targets.index(meaning[c])]]
+    cand = np.where(seen_t, sim, -np.inf)[scored]
+    own = np.array([targets.index(meaning[codons[i]]) for i in scored], dtype=int)
+    own_sim = cand[np.arange(len(scored)), own]
+    rank = 1 + (cand > own_sim[:, None]).sum(axis=1)
+    names = [codons[i] for i in scored]
     ranks = pd.DataFrame(
-        {"amino_acid": [meaning[c] for c in codons], "rank": rank, "reciprocal_rank": 1.0 / rank},
-        index=codons,
+        {"amino_acid": [meaning[c] for c in names], "rank": rank, "reciprocal_rank": 1.0 / rank},
+        index=names,
     )
-    chance = float(np.mean(1.0 / np.arange(1, len(targets) + 1)))
-    return CodonAminoAcidSimilarity(sim_df, ranks, float(ranks["reciprocal_rank"].mean()), chance)
+    chance = float(np.mean(1.0 / np.arange(1, int(seen_t.sum()) + 1)))
+    mrr = float(ranks["reciprocal_rank"].mean()) if len(ranks) else float("nan")
+    return CodonAminoAcidSimilarity(sim_df, ranks, mrr, chance)
 
 
 class EmbeddingError(ValueError):
@@ -133,3 +143,130 @@ def kmer_similarity(
     order = leaves_list(linkage(squareform((dist + dist.T) / 2), method="average"))
     names = [vocab[rows[i]] for i in order]
     return pd.DataFrame(sim[np.ix_(order, order)], index=names, columns=names)
+
+
+# --- contextual embeddings and MRR per corpus view ------------------------------------
+
+#: The views MRR is reported on: in-frame codons, the two frame-shift controls, and the
+#: codon-protein parallel pairs (``codon-corpus`` views).
+MRR_VIEWS = ("codon", "codon-frame1", "codon-frame2", "parallel")
+
+
+class ContextualEmbeddings(NamedTuple):
+    """Results of :func:`contextual_embeddings`."""
+
+    #: mean last-layer hidden state per vocabulary token ``(V, d)``; NaN rows: never seen.
+    vectors: np.ndarray
+    #: occurrences of each token ``(V,)``.
+    counts: np.ndarray
+
+
+def contextual_embeddings(
+    model: torch.nn.Module, ids: torch.Tensor | np.ndarray, batch_size: int = 32
+) -> ContextualEmbeddings:
+    """Each token's mean last-layer hidden state over its occurrences in ``ids`` (as in
+    cross-lingual BERT analyses); special tokens are not counted.
+
+    Args:
+        model: has ``vocab`` and ``hidden_states(ids (n, T)) -> (n, T, d)`` (``TokenBert``).
+        ids: token ids ``(n, T)``, ``[CLS] ... [SEP]`` then ``[PAD]``.
+    """
+    from genoviz.pretrain import N_SPECIAL
+
+    ids = torch.as_tensor(ids).long()
+    n_vocab = len(model.vocab)
+    total: torch.Tensor | None = None
+    counts = torch.zeros(n_vocab, dtype=torch.float64)
+    for s in range(0, len(ids), batch_size):
+        x = ids[s : s + batch_size]
+        h = model.hidden_states(x).detach().cpu().double()
+        keep = x >= N_SPECIAL
+        if total is None:
+            total = torch.zeros(n_vocab, h.shape[-1], dtype=torch.float64)
+        total.index_add_(0, x[keep], h[keep])
+        counts += torch.bincount(x[keep], minlength=n_vocab).double()
+    if total is None:
+        raise EmbeddingError("no sequences to read contextual embeddings from")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vectors = (total / counts[:, None]).numpy()
+    vectors[counts.numpy() == 0] = np.nan
+    return ContextualEmbeddings(vectors, counts.numpy().astype(np.int64))
+
+
+def view_token_rows(
+    cds: list[str], proteins: list[str], view: str, max_tokens: int = 256
+) -> list[list[str]]:
+    """Token rows of one ``codon-corpus`` view, cut (like pretraining) to fit ``max_tokens``
+    with [CLS] and [SEP]: ``codon``/``codon-frameN`` codons, ``parallel`` (half codons,
+    [SEP], the aligned residues) or ``protein`` residues."""
+    from genoviz.data.codon_corpus import SEP, codon_sentences, protein_sentence
+
+    body = max_tokens - 2
+    base, _, shift = view.partition("-frame")
+    rows: list[list[str]] = []
+    for c, p in zip(cds, proteins, strict=True):
+        codons, residues = codon_sentences(c, int(shift or 0)), protein_sentence(p)
+        if base == "codon":
+            rows += [codons[i : i + body] for i in range(0, len(codons), body)]
+        elif base == "parallel":
+            h = body // 2
+            rows += [
+                [*codons[i : i + h], SEP, *residues[i : i + h]] for i in range(0, len(codons), h)
+            ]
+        elif base == "protein":
+            rows += [residues[i : i + body] for i in range(0, len(residues), body)]
+        else:
+            raise EmbeddingError(f"unknown view {view!r}; choose one of {', '.join(MRR_VIEWS)}")
+    return rows
+
+
+def mrr_by_view(
+    models_by_view: torch.nn.Module | dict[str, torch.nn.Module],
+    dataset,
+    views: tuple[str, ...] = MRR_VIEWS,
+    n_genes: int = 20,
+    max_tokens: int = 128,
+) -> pd.DataFrame:
+    """MRR per species x view x method on a ``codon-corpus`` dataset.
+
+    ``token``: the model's input token embeddings; ``contextual``: each token's mean
+    hidden state over the view's text of that species (the first ``n_genes`` genes).
+    Codon-only views have no amino acids, so their amino-acid vectors come from the same
+    genes' proteins (the ``protein`` view).
+
+    Args:
+        models_by_view: one model per view (e.g. each pretrained on that view), or one
+            model evaluated on every view's text.
+
+    Returns:
+        columns ``species``, ``genetic_code``, ``view``, ``method``, ``mrr``,
+        ``chance_mrr``, ``n_codons`` (codons scored).
+    """
+    from genoviz.data.codon_corpus import SPECIES
+    from models.bert import encode_token_lists
+
+    proteins = dataset.meta.ground_truth.get("proteins")
+    if proteins is None:
+        raise EmbeddingError(f"MRR per view needs a corpus with proteins; {dataset.name} has none")
+    if not isinstance(models_by_view, dict):
+        models_by_view = dict.fromkeys(views, models_by_view)
+    names = dataset.meta.notes.get("species", [s.name for s in SPECIES])
+    codes = {s.name: s.genetic_code for s in SPECIES}
+    rows = []
+    for view in views:
+        model = models_by_view[view]
+        width = min(max_tokens, int(model.max_positions))
+        token_emb = model.token_embeddings()
+        for k, name in enumerate(names):
+            genes = np.flatnonzero(dataset.labels == k)[:n_genes]
+            cds = [dataset.sequences[i] for i in genes]
+            prots = [proteins[i] for i in genes]
+            text = view_token_rows(cds, prots, view, width)
+            if not view.startswith("parallel"):
+                text += view_token_rows(cds, prots, "protein", width)
+            ctx = contextual_embeddings(model, encode_token_lists(text, model.vocab))
+            for method, emb in (("token", token_emb), ("contextual", ctx.vectors)):
+                r = codon_amino_acid_similarity(emb, model.vocab, codes[name])
+                rows.append((name, codes[name], view, method, r.mrr, r.chance_mrr, len(r.ranks)))
+    cols = ["species", "genetic_code", "view", "method", "mrr", "chance_mrr", "n_codons"]
+    return pd.DataFrame(rows, columns=cols)
