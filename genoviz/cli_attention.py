@@ -3,7 +3,8 @@
 ``attention`` (kmer-bert): the layer x head maps of one sequence (``--index``), its [CLS]
 attention on bases, and, for binary datasets, DNABERT-style attention motifs matched to
 JASPAR. ``embeddings`` (codon-bert or kmer-bert): cosine similarity of the token
-embeddings and, for codon-bert, each codon's amino-acid MRR per species.
+embeddings and, for codon-bert, each codon's amino-acid MRR per species; with ``--mrr``
+also per corpus view from contextual embeddings.
 Called from :mod:`genoviz.cli_interpret`, which handles the errors.
 """
 
@@ -173,17 +174,56 @@ def embeddings(args, run, model, out: Path) -> list[Path]:
             "mrr": res.mrr,
             "chance_mrr": res.chance_mrr,
             "mrr_by_species": {
-                r.species: {"genetic_code": int(r.genetic_code), "token": float(r.mrr)}
+                r.species: {
+                    "genetic_code": int(r.genetic_code),
+                    "token": float(r.mrr),
+                    "chance_mrr": float(r.chance_mrr),
+                }
                 for r in by_species.itertuples()
             },
         }
-    paths.append(out / "embeddings.json")
-    _write_json(paths[-1], info)
     if getattr(args, "mrr", False) and "mrr_by_species" not in info:
         raise EmbeddingError("--mrr needs a codon-bert run (codons and amino acids)")
+    if getattr(args, "mrr", False):
+        paths += _mrr_views(args, run, model, info, out)
+    paths.append(out / "embeddings.json")
+    _write_json(paths[-1], info)
     return paths
 
 
+def _mrr_views(args, run, model, info: dict, out: Path) -> list[Path]:
+    """Contextual MRR on every corpus view (and token MRR under the run's own view) into
+    ``info['mrr_by_species'][species]['views']``; needs a corpus with proteins."""
+    from genoviz.data import load
+    from genoviz.interpret.embeddings import mrr_by_view
+
+    spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
+    dataset = load(spec, seed=int(run.info.get("seed", 0)), trust=True)
+    mask = run.info.get("pretraining", {}).get("mask", {})
+    trained = mask.get("view")
+    info["trained_view"] = trained
+    if "proteins" not in dataset.meta.ground_truth:
+        info["views_note"] = f"{dataset.name} has no proteins, so no MRR per view"
+        return []
+    table = mrr_by_view(
+        model, dataset, n_genes=args.mrr_genes, max_tokens=int(mask.get("max_tokens", 128))
+    )
+    # One model: its token MRR belongs to the view it was pretrained on, if any.
+    table = table[(table["method"] == "contextual") | (table["view"] == trained)]
+    path = out / "embedding_mrr_views.csv"
+    table.to_csv(path, index=False)
+    for r in table.itertuples():
+        views = info["mrr_by_species"][r.species].setdefault("views", {})
+        views.setdefault(r.view, {})[r.method] = {
+            "mrr": float(r.mrr),
+            "chance_mrr": float(r.chance_mrr),
+            "n_codons": int(r.n_codons),
+        }
+    return [path]
+
+
 def mrr_line(out: Path) -> str:
-    """The ``--mrr`` line: MRR per species and method, one JSON object."""
+    """The ``--mrr`` line, one JSON object: per species its genetic code, token MRR and
+    chance, and ``views``: per view and method (``token``, ``contextual``) the MRR, its
+    chance line and the codons scored."""
     return json.dumps(json.loads((out / "embeddings.json").read_text())["mrr_by_species"])

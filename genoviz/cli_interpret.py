@@ -51,6 +51,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--p-cutoff", type=float, default=0.005, help="attention: motif p cutoff")
     p.add_argument("--genetic-code", type=int, default=1, help="embeddings: NCBI table id")
     p.add_argument("--mrr", action="store_true", help="embeddings: print MRR JSON last")
+    p.add_argument(
+        "--mrr-genes", type=int, default=20, help="embeddings --mrr: genes per species read"
+    )
 
 
 def _errors() -> tuple[type[Exception], ...]:

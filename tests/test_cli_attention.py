@@ -76,13 +76,30 @@ def test_embeddings_of_codon_bert_print_mrr_per_species_last(tmp_path, capsys):
     build = {"seq_len": 30, "outputs": 1, "size": "tiny"}
     spec = {"name": "codon-corpus", "spec": "codon-corpus", "task": "lm"}
     run = save_run(tmp_path / "runs", "codon-bert", build, spec)
+    info = json.loads((run / "run.json").read_text())
+    info["pretraining"] = {"mask": {"view": "parallel", "max_tokens": 64}}
+    (run / "run.json").write_text(json.dumps(info))
     out = tmp_path / "emb"
-    rc = main(["interpret", "embeddings", "--run", str(run), "--out", str(out), "--mrr"])
-    assert rc == 0
+    argv = ["interpret", "embeddings", "--run", str(run), "--out", str(out), "--mrr"]
+    assert main([*argv, "--mrr-genes", "2"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     mrr = json.loads(lines[-1])
     assert len(mrr) == 9 and 0 < mrr["h_sapiens"]["token"] <= 1
     assert mrr["mycoplasma_like"]["genetic_code"] == 4
+    views = mrr["h_sapiens"]["views"]
+    assert set(views) == {"codon", "codon-frame1", "codon-frame2", "parallel"}
+    assert all(0 < v["contextual"]["mrr"] <= 1 for v in views.values())
+    # Token MRR belongs to the view the run was pretrained on; proteins carry no '*',
+    # so the contextual ranking has 20 candidates.
+    assert set(views["parallel"]) == {"token", "contextual"} and set(views["codon"]) == {
+        "contextual"
+    }
+    assert views["parallel"]["token"]["mrr"] == pytest.approx(mrr["h_sapiens"]["token"])
+    assert views["codon"]["contextual"]["chance_mrr"] == pytest.approx(
+        np.mean(1 / np.arange(1, 21))
+    )
+    table = pd.read_csv(out / "embedding_mrr_views.csv")
+    assert len(table) == 9 * 4 + 9 and set(table["method"]) == {"token", "contextual"}
     sim = pd.read_csv(out / "embedding_similarity.csv", index_col=0)
     assert sim.shape == (64, 21) and sim.index[0] in ("GCT", "GCC", "GCA", "GCG")
     info = json.loads((out / "embeddings.json").read_text())
