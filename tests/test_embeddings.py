@@ -15,6 +15,7 @@ from genoviz.interpret.embeddings import (
     kmer_similarity,
     mrr_by_species,
     mrr_by_view,
+    species_codon_correlation,
     view_token_rows,
 )
 from genoviz.sequences import AMINO_ACIDS, codon_vocab, kmer_vocab
@@ -204,3 +205,18 @@ def test_codon_bert_hidden_states_keep_the_training_mode():
     ids = torch.from_numpy(net.encode(["ATGGCTTGGTAA"]))
     h = net.hidden_states(ids)
     assert h.shape == (1, 6, 64) and net.training
+
+
+def test_species_with_the_same_codon_geometry_correlate_fully():
+    vocab = codon_vocab()
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(len(vocab), 8))
+    q, _ = np.linalg.qr(rng.normal(size=(8, 8)))  # a rotation keeps every cosine
+    b = a @ q
+    c = rng.normal(size=(len(vocab), 8))
+    c[vocab.index("GCT")] = np.nan  # unseen in this species: its pairs drop out
+    corr = species_codon_correlation({"a": a, "b": b, "c": c}, vocab)
+    assert list(corr.index) == ["a", "b", "c"]
+    assert corr.loc["a", "b"] == pytest.approx(1.0)
+    assert abs(corr.loc["a", "c"]) < 0.2 and np.isfinite(corr.loc["b", "c"])
+    np.testing.assert_allclose(np.diag(corr), 1.0)

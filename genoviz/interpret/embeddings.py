@@ -220,6 +220,36 @@ def view_token_rows(
     return rows
 
 
+def contextual_by_species(
+    model: torch.nn.Module,
+    dataset,
+    view: str = "parallel",
+    n_genes: int = 20,
+    max_tokens: int = 128,
+) -> dict[str, np.ndarray]:
+    """Per ``codon-corpus`` species, the :func:`contextual_embeddings` vectors ``(V, d)``
+    of its first ``n_genes`` genes read in ``view``. Codon-only views have no amino acids,
+    so their amino-acid vectors come from the same genes' proteins."""
+    from genoviz.data.codon_corpus import SPECIES
+    from models.bert import encode_token_lists
+
+    proteins = dataset.meta.ground_truth.get("proteins")
+    if proteins is None:
+        raise EmbeddingError(f"MRR per view needs a corpus with proteins; {dataset.name} has none")
+    names = dataset.meta.notes.get("species", [s.name for s in SPECIES])
+    width = min(max_tokens, int(model.max_positions))
+    out = {}
+    for k, name in enumerate(names):
+        genes = np.flatnonzero(dataset.labels == k)[:n_genes]
+        cds = [dataset.sequences[i] for i in genes]
+        prots = [proteins[i] for i in genes]
+        text = view_token_rows(cds, prots, view, width)
+        if not view.startswith("parallel"):
+            text += view_token_rows(cds, prots, "protein", width)
+        out[name] = contextual_embeddings(model, encode_token_lists(text, model.vocab)).vectors
+    return out
+
+
 def mrr_by_view(
     models_by_view: torch.nn.Module | dict[str, torch.nn.Module],
     dataset,
@@ -230,9 +260,7 @@ def mrr_by_view(
     """MRR per species x view x method on a ``codon-corpus`` dataset.
 
     ``token``: the model's input token embeddings; ``contextual``: each token's mean
-    hidden state over the view's text of that species (the first ``n_genes`` genes).
-    Codon-only views have no amino acids, so their amino-acid vectors come from the same
-    genes' proteins (the ``protein`` view).
+    hidden state over the view's text of that species (:func:`contextual_by_species`).
 
     Args:
         models_by_view: one model per view (e.g. each pretrained on that view), or one
@@ -243,30 +271,50 @@ def mrr_by_view(
         ``chance_mrr``, ``n_codons`` (codons scored).
     """
     from genoviz.data.codon_corpus import SPECIES
-    from models.bert import encode_token_lists
 
-    proteins = dataset.meta.ground_truth.get("proteins")
-    if proteins is None:
-        raise EmbeddingError(f"MRR per view needs a corpus with proteins; {dataset.name} has none")
     if not isinstance(models_by_view, dict):
         models_by_view = dict.fromkeys(views, models_by_view)
-    names = dataset.meta.notes.get("species", [s.name for s in SPECIES])
     codes = {s.name: s.genetic_code for s in SPECIES}
     rows = []
     for view in views:
         model = models_by_view[view]
-        width = min(max_tokens, int(model.max_positions))
         token_emb = model.token_embeddings()
-        for k, name in enumerate(names):
-            genes = np.flatnonzero(dataset.labels == k)[:n_genes]
-            cds = [dataset.sequences[i] for i in genes]
-            prots = [proteins[i] for i in genes]
-            text = view_token_rows(cds, prots, view, width)
-            if not view.startswith("parallel"):
-                text += view_token_rows(cds, prots, "protein", width)
-            ctx = contextual_embeddings(model, encode_token_lists(text, model.vocab))
-            for method, emb in (("token", token_emb), ("contextual", ctx.vectors)):
+        contextual = contextual_by_species(model, dataset, view, n_genes, max_tokens)
+        for name, vectors in contextual.items():
+            for method, emb in (("token", token_emb), ("contextual", vectors)):
                 r = codon_amino_acid_similarity(emb, model.vocab, codes[name])
                 rows.append((name, codes[name], view, method, r.mrr, r.chance_mrr, len(r.ranks)))
     cols = ["species", "genetic_code", "view", "method", "mrr", "chance_mrr", "n_codons"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def species_codon_correlation(
+    vectors_by_species: dict[str, np.ndarray], vocab: list[str]
+) -> pd.DataFrame:
+    """Compare species by their codon geometry: the Pearson correlation between species of
+    the 64 x 64 codon cosine-similarity matrices (upper triangles; pairs with a codon a
+    species never showed are left out).
+
+    Args:
+        vectors_by_species: per species, vectors ``(len(vocab), d)``, e.g. its
+            :func:`contextual_embeddings` (NaN rows: unseen).
+
+    Returns:
+        species x species correlations (diagonal 1).
+    """
+    from genoviz.data.codon_corpus import CODONS
+
+    rows = [vocab.index(c) for c in CODONS]
+    upper = np.triu_indices(len(rows), k=1)
+    flat = {
+        name: cosine_similarity(np.asarray(v)[rows], np.asarray(v)[rows])[upper]
+        for name, v in vectors_by_species.items()
+    }
+    names = list(flat)
+    out = np.eye(len(names))
+    for i, a in enumerate(names):
+        for j in range(i + 1, len(names)):
+            x, y = flat[a], flat[names[j]]
+            ok = np.isfinite(x) & np.isfinite(y)
+            out[i, j] = out[j, i] = np.corrcoef(x[ok], y[ok])[0, 1] if ok.sum() > 2 else np.nan
+    return pd.DataFrame(out, index=names, columns=names)
