@@ -442,3 +442,30 @@ def mrr_figure(
     fig = _styled(fig, title, label, "MRR (1 = always nearest)")
     fig.update_yaxes(range=[0, 1.05])
     return fig
+
+
+def token_pca_figure(points: pd.DataFrame, explained: Sequence[float], title: str) -> go.Figure:
+    """Scatter of ``points`` (``token``, ``kind``, ``amino_acid``, ``pc1``, ``pc2``): one
+    trace per amino acid, codons as dots and the amino-acid token as a labelled diamond."""
+    fig = go.Figure()
+    for aa, group in points.groupby("amino_acid", sort=True):
+        for kind, symbol in (("codon", "circle"), ("amino acid", "diamond")):
+            part = group[group["kind"] == kind]
+            if not len(part):
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=part["pc1"],
+                    y=part["pc2"],
+                    mode="markers+text" if kind == "amino acid" else "markers",
+                    text=list(part["token"]) if kind == "amino acid" else None,
+                    textposition="top center",
+                    name=f"{aa} {kind}",
+                    legendgroup=str(aa),
+                    showlegend=kind == "amino acid",
+                    marker={"symbol": symbol, "size": 12 if kind == "amino acid" else 7},
+                    hovertext=[f"{t} → {aa}" for t in part["token"]],
+                    hoverinfo="text",
+                )
+            )
+    return _styled(fig, title, f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")

@@ -9,6 +9,7 @@ from genoviz.interpret.embeddings import (
     EmbeddingError,
     codon_amino_acid_similarity,
     codon_meanings,
+    codon_token_pca,
     codons_by_amino_acid,
     contextual_embeddings,
     cosine_similarity,
@@ -220,3 +221,14 @@ def test_species_with_the_same_codon_geometry_correlate_fully():
     assert corr.loc["a", "b"] == pytest.approx(1.0)
     assert abs(corr.loc["a", "c"]) < 0.2 and np.isfinite(corr.loc["b", "c"])
     np.testing.assert_allclose(np.diag(corr), 1.0)
+
+
+def test_codon_token_pca_places_codons_on_their_amino_acid():
+    vocab = codon_vocab()
+    emb = built_from_amino_acids(1, noise=0.0)
+    pca = codon_token_pca(emb, vocab)
+    pts = pca.points.set_index("token")
+    assert len(pts) == 64 + 21 and (pts["kind"] == "codon").sum() == 64
+    assert pts.loc["TGG", "amino_acid"] == "W" and pts.loc["W", "kind"] == "amino acid"
+    np.testing.assert_allclose(pts.loc["TGG", ["pc1", "pc2"]], pts.loc["W", ["pc1", "pc2"]])
+    assert pca.explained.shape == (2,) and 0 < pca.explained.sum() <= 1

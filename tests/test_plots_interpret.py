@@ -117,3 +117,20 @@ def test_similarity_heatmap_marks_cells():
     fig = similarity_heatmap_figure(sim, row_labels=["GCT (A)", "TGG (W)"], marks=[("TGG", "W")])
     assert list(fig.data[0].y) == ["GCT (A)", "TGG (W)"] and fig.data[0].zmin == -1
     assert list(fig.data[1].x) == ["W"] and list(fig.data[1].y) == ["TGG (W)"]
+
+
+def test_token_pca_figure_one_legend_entry_per_amino_acid():
+    from genoviz.interpret.embeddings import codon_token_pca
+    from genoviz.plots_interpret import token_pca_figure
+    from genoviz.sequences import codon_vocab
+
+    vocab = codon_vocab()
+    emb = np.random.default_rng(0).normal(size=(len(vocab), 8))
+    pca = codon_token_pca(emb, vocab)
+    fig = token_pca_figure(pca.points, pca.explained, "Token PCA")
+    assert fig.layout.title.text == "Token PCA"
+    legend = [t for t in fig.data if t.showlegend]
+    assert len(legend) == 21 and len(fig.data) == 42
+    w = next(t for t in fig.data if t.name == "W codon")
+    assert len(w.x) == 1 and "TGG → W" in w.hovertext
+    assert fig.layout.xaxis.title.text.startswith("PC1 (")

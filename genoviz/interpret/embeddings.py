@@ -318,3 +318,40 @@ def species_codon_correlation(
             ok = np.isfinite(x) & np.isfinite(y)
             out[i, j] = out[j, i] = np.corrcoef(x[ok], y[ok])[0, 1] if ok.sum() > 2 else np.nan
     return pd.DataFrame(out, index=names, columns=names)
+
+
+class TokenPca(NamedTuple):
+    """Results of :func:`codon_token_pca`."""
+
+    #: one row per codon and amino-acid token: ``token``, ``kind`` (codon / amino acid),
+    #: ``amino_acid`` (its meaning under the genetic code), ``pc1``, ``pc2``.
+    points: pd.DataFrame
+    #: share of variance along PC1 and PC2.
+    explained: np.ndarray
+
+
+def codon_token_pca(
+    embeddings: np.ndarray | torch.Tensor, vocab: list[str], genetic_code: int = 1
+) -> TokenPca:
+    """2-D PCA (sklearn) of the 64 codon and 21 amino-acid embeddings, for a map coloured
+    by amino acid: codons that sit by their amino acid share its colour and place."""
+    from sklearn.decomposition import PCA
+
+    emb = np.asarray(
+        embeddings.detach().cpu() if isinstance(embeddings, torch.Tensor) else embeddings,
+        dtype=np.float64,
+    )
+    meaning = codon_meanings(genetic_code)
+    tokens = [t for t in vocab if t in meaning] + [*AMINO_ACIDS, STOP]
+    pca = PCA(n_components=2).fit(emb[[vocab.index(t) for t in tokens]])
+    xy = pca.transform(emb[[vocab.index(t) for t in tokens]])
+    points = pd.DataFrame(
+        {
+            "token": tokens,
+            "kind": ["codon" if t in meaning else "amino acid" for t in tokens],
+            "amino_acid": [meaning.get(t, t) for t in tokens],
+            "pc1": xy[:, 0],
+            "pc2": xy[:, 1],
+        }
+    )
+    return TokenPca(points, pca.explained_variance_ratio_)
