@@ -10,11 +10,12 @@ from genoviz.data.codon_corpus import SPECIES
 from genoviz.interpret.embeddings import (
     codon_amino_acid_similarity,
     codon_meanings,
+    codon_token_pca,
     codons_by_amino_acid,
     kmer_similarity,
     mrr_by_species,
 )
-from genoviz.plots_interpret import mrr_figure, similarity_heatmap_figure
+from genoviz.plots_interpret import mrr_figure, similarity_heatmap_figure, token_pca_figure
 from genoviz.runs import Run
 from pages._common import ensure_app_navigation, error_boundary, explain_here, show_figure
 from pages._interpret_common import choose_bert_run, interpret_errors, model_of, show_user_error
@@ -32,6 +33,22 @@ def show_codons(run: Run) -> None:
         format_func=lambda c: f"{CODES[c]} · e.g. {names.get(c, '')}",
         key="emb_code",
     )
+    similarity_tab, pca_tab = st.tabs(["Codons against amino acids", "PCA map"])
+    with similarity_tab:
+        show_codon_similarity(run, emb, vocab, code)
+    with pca_tab:
+        pca = codon_token_pca(emb, vocab, code)
+        st.caption(
+            "The 64 codon and 21 amino-acid embeddings on their first two principal "
+            "components; dots are codons, diamonds amino acids, one colour per amino acid."
+        )
+        fig = token_pca_figure(
+            pca.points, pca.explained, f"Token embeddings, coloured by amino acid (code {code})"
+        )
+        show_figure(fig, f"token-pca-{run.name}-{code}", pca.points)
+
+
+def show_codon_similarity(run: Run, emb, vocab: list[str], code: int) -> None:
     res = codon_amino_acid_similarity(emb, vocab, code)
     st.metric("MRR", f"{res.mrr:.3f}", delta=f"{res.mrr - res.chance_mrr:+.3f} vs chance")
     explain_here("embeddings")

@@ -118,11 +118,14 @@ def test_embeddings_page_codon_bert(codon_run):
     ok(at)
     assert at.metric[0].label == "MRR"
     charts = at.get("plotly_chart")
-    assert len(charts) == 2
+    assert len(charts) == 3
     heat = json.loads(charts[0].proto.spec)
     assert len(heat["data"][0]["y"]) == 64 and len(heat["data"][0]["x"]) == 21
     bars = json.loads(charts[1].proto.spec)
     assert len(bars["data"][0]["x"]) == 9
+    assert [t.label for t in at.tabs] == ["Codons against amino acids", "PCA map"]
+    pca = json.loads(charts[2].proto.spec)
+    assert sum(len(t["hovertext"]) for t in pca["data"]) == 64 + 21
     at.selectbox(key="emb_code").set_value(4).run()
     ok(at)
     heat = json.loads(at.get("plotly_chart")[0].proto.spec)
