@@ -195,7 +195,7 @@ def _mrr_views(args, run, model, info: dict, out: Path) -> list[Path]:
     """Contextual MRR on every corpus view (and token MRR under the run's own view) into
     ``info['mrr_by_species'][species]['views']``; needs a corpus with proteins."""
     from genoviz.data import load
-    from genoviz.interpret.embeddings import mrr_by_view
+    from genoviz.interpret.embeddings import MRR_VIEWS, mrr_by_view
 
     spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
     dataset = load(spec, seed=int(run.info.get("seed", 0)), trust=True)
@@ -205,8 +205,9 @@ def _mrr_views(args, run, model, info: dict, out: Path) -> list[Path]:
     if "proteins" not in dataset.meta.ground_truth:
         info["views_note"] = f"{dataset.name} has no proteins, so no MRR per view"
         return []
+    views = MRR_VIEWS if trained in (*MRR_VIEWS, None) else (*MRR_VIEWS, trained)
     table = mrr_by_view(
-        model, dataset, n_genes=args.mrr_genes, max_tokens=int(mask.get("max_tokens", 128))
+        model, dataset, views, n_genes=args.mrr_genes, max_tokens=int(mask.get("max_tokens", 128))
     )
     # One model: its token MRR belongs to the view it was pretrained on, if any.
     table = table[(table["method"] == "contextual") | (table["view"] == trained)]

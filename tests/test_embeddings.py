@@ -172,6 +172,9 @@ def test_view_token_rows_shift_the_frame_and_pair_codons_with_residues():
         ["ATG", "GCT", "[SEP]", "M", "A"],
         ["TGG", "TAA", "[SEP]", "W"],
     ]
+    assert view_token_rows([cds], [prot], "parallel-frame1", max_tokens=8) == [
+        ["TGG", "CTT", "GGT", "[SEP]", "M", "A", "W"],
+    ]
     with pytest.raises(EmbeddingError, match="unknown view"):
         view_token_rows([cds], [prot], "3mer")
 
