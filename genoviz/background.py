@@ -86,7 +86,7 @@ class ThreadJob:
         if self._thread is not None:
             raise RuntimeError("this job was already started")
         with self._lock:
-            cancelled = self._stop.is_set()  # stopped while it waited in the queue
+            cancelled = self._cancelled_before_start()
             if not cancelled:
                 self._status = "running"
                 self.started_at = time.time()
@@ -171,12 +171,21 @@ class ThreadJob:
 
     # --- internals ------------------------------------------------------------------------
 
+    def _cancelled_before_start(self) -> bool:
+        """Under the lock at :meth:`start`: end as stopped without running (stopped while
+        it waited in the queue)."""
+        return self._stop.is_set()
+
+    def _complete(self, result: Any) -> None:
+        """Under the lock once ``work`` has returned: keep its result, set the status."""
+        self._result = result
+        self._status = "stopped" if self._stop.is_set() else "finished"
+
     def _run(self) -> None:
         try:
             result = self._work(self)
             with self._lock:
-                self._result = result
-                self._status = "stopped" if self._stop.is_set() else "finished"
+                self._complete(result)
         except Exception as e:  # the worker must never die silently
             log.exception("background job %s failed", self.name)
             with self._lock:

@@ -11,7 +11,6 @@ import dataclasses
 import logging
 import math
 import platform
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ from torch import nn
 
 import models
 from genoviz import runs
+from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
@@ -818,8 +818,9 @@ def _run_info(
     }
 
 
-class TrainingJob:
-    """Runs :func:`fit` in a worker thread; every attribute is safe to read from others.
+class TrainingJob(ThreadJob):
+    """Runs :func:`fit` in a worker thread; every attribute is safe to read from others
+    (the thread, queue and stop machinery is :class:`genoviz.background.ThreadJob`'s).
 
     >>> job = TrainingJob(dataset, "cnn", TrainConfig(epochs=5)).start()
     >>> job.history  # grows one record per epoch
@@ -829,146 +830,29 @@ class TrainingJob:
     def __init__(
         self, dataset: Dataset, model_name: str | None = None, config: TrainConfig | None = None
     ) -> None:
-        self.dataset = dataset
         self.model_name = model_name or models.recommended(dataset.task)
         self.config = config or TrainConfig()
-        self._lock = threading.Lock()
-        self._history: list[dict[str, Any]] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._status = "pending"
-        self._message = ""
-        self._progress = 0.0
-        self._result: TrainResult | None = None
-        self.started_at: float | None = None
-        self._done_callbacks: list[Callable[[TrainingJob], None]] = []
-        self._manager: Any = None  # a genoviz.jobs.JobManager while queued
+        super().__init__(self._train, "train", dataset=dataset, epochs=self.config.epochs)
 
-    def start(self) -> TrainingJob:
-        if self._thread is not None:
-            raise RuntimeError("this job was already started")
-        with self._lock:
-            if self._stop.is_set() and self._status in ("queued", "stopped"):
-                cancelled = True  # stopped while it waited in a queue: never runs
-            else:
-                cancelled = False
-                self.started_at = time.time()
-                self._status = "running"
-        if cancelled:
-            self._finish_cancelled()
-            return self
-        self._thread = threading.Thread(target=self._run, name="genoviz-train", daemon=True)
-        self._thread.start()
-        return self
+    def _train(self, job: ThreadJob) -> TrainResult:
+        return fit(
+            self.dataset,
+            self.model_name,
+            self.config,
+            on_epoch=self.record_epoch,
+            should_stop=self.stop_requested,
+            on_progress=self.set_progress,
+        )
 
-    def mark_queued(self, manager: Any) -> None:
-        """Called by :class:`genoviz.jobs.JobManager` when the job has to wait for a slot."""
-        with self._lock:
-            self._status = "queued"
-            self._manager = manager
+    def _cancelled_before_start(self) -> bool:
+        # Only a job stopped while queued never runs; a pending one stopped before its
+        # start runs fit, which stops at the first batch.
+        return self._stop.is_set() and self._status in ("queued", "stopped")
 
-    @property
-    def queue_position(self) -> int | None:
-        """1-based place in the server's queue while ``status == "queued"``, else None."""
-        manager = self._manager
-        if manager is None or self.status != "queued":
-            return None
-        return manager.position(self)
-
-    def add_done_callback(self, fn: Callable[[TrainingJob], None]) -> None:
-        """Call ``fn(job)`` once the job has ended (at once if it already has)."""
-        with self._lock:
-            if self._status not in ("finished", "stopped", "failed"):
-                self._done_callbacks.append(fn)
-                return
-        fn(self)
-
-    def _fire_done(self) -> None:
-        with self._lock:
-            callbacks, self._done_callbacks = self._done_callbacks, []
-        for fn in callbacks:
-            try:
-                fn(self)
-            except Exception:  # one broken listener must not keep the others waiting
-                log.exception("training job done-callback failed")
-
-    def _finish_cancelled(self) -> None:
-        with self._lock:
-            self._status = "stopped"
-            self._message = "Stopped while it was queued; it never started."
-        self._fire_done()
-
-    def _on_epoch(self, record: dict[str, Any]) -> None:
-        with self._lock:
-            self._history.append(dict(record))
-
-    def _on_progress(self, frac: float) -> None:
-        self._progress = frac
-
-    def _run(self) -> None:
-        try:
-            result = fit(
-                self.dataset,
-                self.model_name,
-                self.config,
-                on_epoch=self._on_epoch,
-                should_stop=self._stop.is_set,
-                on_progress=self._on_progress,
-            )
-            with self._lock:
-                self._result = result
-                self._status = result.status
-                best = result.best_epoch
-                self._message = (
-                    f"{'Stopped' if result.status == 'stopped' else 'Finished'} after "
-                    f"{len(result.history)} epoch(s); best epoch {best}."
-                )
-        except Exception as e:  # the worker must never die silently
-            log.exception("training job failed")
-            with self._lock:
-                self._status = "failed"
-                self._message = str(e) or type(e).__name__
-        finally:
-            self._fire_done()
-
-    def stop(self) -> None:
-        """Ask the worker to stop after the current batch; best weights are kept. A job
-        still waiting in a queue leaves it and ends as ``stopped`` at once."""
-        self._stop.set()
-        with self._lock:
-            queued = self._status == "queued"
-        if queued and (self._manager is None or self._manager.cancel(self)):
-            self._finish_cancelled()
-
-    def wait(self, timeout: float | None = None) -> str:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return self.status
-
-    @property
-    def history(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [dict(r) for r in self._history]
-
-    @property
-    def status(self) -> str:
-        with self._lock:
-            return self._status
-
-    @property
-    def message(self) -> str:
-        with self._lock:
-            return self._message
-
-    @property
-    def progress(self) -> float:
-        return self._progress
-
-    @property
-    def result(self) -> TrainResult | None:
-        with self._lock:
-            return self._result
-
-    @property
-    def done(self) -> bool:
-        return self.status in ("finished", "stopped", "failed")
+    def _complete(self, result: TrainResult) -> None:
+        self._result = result
+        self._status = result.status
+        self._message = (
+            f"{'Stopped' if result.status == 'stopped' else 'Finished'} after "
+            f"{len(result.history)} epoch(s); best epoch {result.best_epoch}."
+        )
