@@ -144,9 +144,11 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
     (
         "agreement",
         "What am I seeing? Do the explanations agree?",
-        "The same sequence explained two ways, each scaled to its own maximum: integrated "
-        "gradients (a smooth path from a reference to the sequence) and ISM's largest "
-        "effect per position (real single-base changes). **Spearman ρ** compares their "
+        "The same sequence explained several ways, each scaled to its own maximum: "
+        "integrated gradients (a smooth path from a reference to the sequence), ISM's "
+        "largest effect per position (real single-base changes) and, for a BERT, the "
+        "attention from [CLS] in its last layer mapped to bases (where the model looks, "
+        "not what a base does to the prediction). **Spearman ρ** compares each pair's "
         "rankings of the positions: near 1 they agree. Where one method lights up and the "
         "other does not, look closer: redundant sites, saturation or a noisy gradient.",
     ),

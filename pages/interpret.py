@@ -8,7 +8,12 @@ import pandas as pd
 import streamlit as st
 
 import models
-from genoviz.interpret.agreement import agreement, scaled_tracks
+from genoviz.interpret.agreement import (
+    agreement,
+    explanation_tracks,
+    scaled_tracks,
+    track_table,
+)
 from genoviz.interpret.attribution import BASELINES, METHODS, USES_BASELINE, attribute
 from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.ism import saturation_mutagenesis
@@ -281,14 +286,13 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
     i = pick_sequence(chosen, "Sequence", "agr_pick")
     seq = chosen.seqs[i]
     key = (run.name, target, seq)
-    if st.button("Compare IG and ISM", key="agr_go", type="primary", icon=":material/bolt:"):
-        extras = None if chosen.extras is None else chosen.extras[i : i + 1]
-        with st.spinner("Integrated Gradients and every substitution…"):
-            ig = attribute(model_of(run), one_hot([seq]), target=target, extras=extras)
-            ism = saturation_mutagenesis(
-                model_of(run), seq, target=target, extras=None if extras is None else extras[0]
-            )
-        tracks = {"Integrated Gradients": ig.per_base[0], "ISM largest effect": ism.max_abs}
+    bert = models.spec(run.info["model"]["name"]).input_kind == "kmer"
+    label = "Compare IG, ISM and attention" if bert else "Compare IG and ISM"
+    if st.button(label, key="agr_go", type="primary", icon=":material/bolt:"):
+        extras = None if chosen.extras is None else chosen.extras[i]
+        what = ", every substitution and attention" if bert else " and every substitution"
+        with st.spinner(f"Integrated Gradients{what}…"):
+            tracks = explanation_tracks(model_of(run), seq, target=target, extras=extras)
         st.session_state["agr_result"] = (key, tracks)
     explain_here("agreement")
     stored = st.session_state.get("agr_result")
@@ -298,14 +302,18 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
             "where to look."
         )
         return
-    tracks = scaled_tracks(stored[1])
-    table = agreement(stored[1])
-    for row in table.itertuples():
-        st.markdown(f"Spearman ρ between **{row.a}** and **{row.b}**: {row.spearman:.2f}")
-    frame = pd.DataFrame({"position": np.arange(1, len(seq) + 1), "base": list(seq)})
-    for name, t in stored[1].items():
-        frame[name] = t
-    show_figure(agreement_figure(tracks, seq), f"agreement-{chosen.ids[i]}", frame)
+    scaled = scaled_tracks(stored[1])
+    table = agreement(scaled)
+    st.dataframe(
+        table.rename(columns={"a": "explanation", "b": "compared with", "spearman": "Spearman ρ"}),
+        hide_index=True,
+        key="agr_table",
+        column_config={"Spearman ρ": st.column_config.NumberColumn(format="%.2f")},
+    )
+    if table["spearman"].isna().any():
+        st.caption("An empty ρ means a track is flat: it ranks no position above another.")
+    frame = track_table(stored[1], seq)
+    show_figure(agreement_figure(scaled, seq), f"agreement-{chosen.ids[i]}", frame)
 
 
 def restore_link() -> None:

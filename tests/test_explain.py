@@ -27,7 +27,7 @@ def test_every_page_topic_and_task_topic_is_written():
         ("ism", ["can tell you", "cannot tell you"]),
         ("attention", ["can tell you", "cannot tell you"]),
         ("variants", ["Δlogit", "Δprobability", "cannot tell you"]),
-        ("agreement", ["Spearman", "ISM"]),
+        ("agreement", ["Spearman", "ISM", "attention"]),
         ("jaspar", ["both strands", "p-value", "Similarity"]),
         ("truth_recovery", ["planted", "recovered", "top 3"]),
         ("motif_net", ["position mask", "0.5", "JASPAR"]),

@@ -43,27 +43,28 @@ def runs_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return runs
 
 
-@pytest.fixture
-def a_run(runs_dir: Path) -> Path:
-    """A saved run of a small untrained ``cnn`` on tf-binding (no training needed to test
-    the views: the analyses work on any weights)."""
-    run = runs_dir / "20260101-000000-cnn-tf-binding"
+def save_run(runs: Path, name: str, build: dict, **dataset) -> Path:
+    """An untrained ``name`` model (seeded weights) saved as a run on tf-binding; ``dataset``
+    adds keys to its dataset record."""
+    run = runs / f"20260101-000000-{name}-tf-binding"
     run.mkdir(parents=True)
     torch.manual_seed(0)
-    save_weights(run, models.get("cnn", **BUILD))
+    save_weights(run, models.get(name, **build))
     info = {
         "status": "done",
-        "model": {"name": "cnn", "build": BUILD},
-        "dataset": {
-            "name": "tf-binding",
-            "spec": "tf-binding",
-            "task": "binary",
-            "extras_names": ["accessibility"],
-        },
+        "model": {"name": name, "build": build},
+        "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary", **dataset},
         "seed": 0,
     }
     (run / "run.json").write_text(json.dumps(info))
     return run
+
+
+@pytest.fixture
+def a_run(runs_dir: Path) -> Path:
+    """A saved run of a small untrained ``cnn`` on tf-binding (no training needed to test
+    the views: the analyses work on any weights)."""
+    return save_run(runs_dir, "cnn", BUILD, extras_names=["accessibility"])
 
 
 def app(page: str) -> AppTest:
@@ -115,9 +116,20 @@ def test_interpret_page_saliency_ism_and_variants(a_run):
     at.text_area(key="var_table").input("bad1,1,N,A").run()
     assert not at.exception
     assert any("variant bad1" in e.value for e in at.error)
+    assert at.button(key="agr_go").label == "Compare IG and ISM"  # no attention in a cnn
     at.button(key="agr_go").click().run()
     assert not at.exception
-    assert "Spearman" in " ".join(m.value for m in at.markdown)
+    pairs = frame_with(at, "Spearman ρ")
+    assert pairs.shape[0] == 1 and pairs.iloc[0]["compared with"] == "ISM largest effect"
+
+
+def test_agreement_tab_of_a_kmer_bert_adds_attention(runs_dir):
+    save_run(runs_dir, "kmer-bert", {"seq_len": 40, "outputs": 1, "k": 3, "size": "tiny"})
+    at = app("pages/interpret.py")
+    assert at.button(key="agr_go").label == "Compare IG, ISM and attention"
+    at.button(key="agr_go").click().run()
+    ok(at)
+    assert frame_with(at, "Spearman ρ").shape[0] == 3  # IG-ISM, IG-attention, ISM-attention
 
 
 def test_interpret_page_pasted_sequence(a_run):
@@ -215,19 +227,9 @@ def test_interpret_bad_link_is_a_warning_and_the_newest_run_is_shown(a_run: Path
 @pytest.fixture
 def motif_net_run(runs_dir: Path) -> Path:
     """A saved motif-net started from the JUND matrices (untrained: its motifs are JASPAR's)."""
-    run = runs_dir / "20260101-000000-motif-net-tf-binding"
-    run.mkdir(parents=True)
     build = {"seq_len": 101, "outputs": 1, "extras": 1, "motifs": 4, "width": 15}
     build |= {"init": "jaspar", "jaspar": ["JUND"]}
-    save_weights(run, models.get("motif-net", **build))
-    info = {
-        "status": "done",
-        "model": {"name": "motif-net", "build": build},
-        "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary"},
-        "seed": 0,
-    }
-    (run / "run.json").write_text(json.dumps(info))
-    return run
+    return save_run(runs_dir, "motif-net", build)
 
 
 def test_motifs_page_shows_a_motif_nets_own_motifs_and_masks(motif_net_run: Path):
