@@ -1,5 +1,5 @@
-"""``python -m genoviz interpret {saliency,ism,filters,attention,embeddings} --run DIR
-[--data SPEC] --out DIR``.
+"""``python -m genoviz interpret {saliency,ism,agreement,filters,attention,embeddings}
+--run DIR [--data SPEC] --out DIR``.
 
 Writes the numbers (CSV and JSON) and the figures (HTML; logo panels as PNG inside the
 HTML and next to it). Errors print one line to stderr and exit with status 2.
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ANALYSES = ("saliency", "ism", "filters", "attention", "embeddings")
+ANALYSES = ("saliency", "ism", "agreement", "filters", "attention", "embeddings")
 #: The figures share one plotly.min.js written next to them: offline, and 3.5 MB once.
 PLOTLY_JS = "directory"
 
@@ -28,9 +28,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "interpret",
-        help="saliency maps, ISM, filter motifs, attention or embeddings of a saved run",
+        help="saliency maps, ISM, agreement of explanations, filter motifs, attention or "
+        "embeddings of a saved run",
     )
-    p.add_argument("analysis", choices=ANALYSES)
+    p.add_argument(
+        "analysis",
+        choices=ANALYSES,
+        help="saliency: per-base attributions; ism: every substitution of one sequence "
+        "(--index); agreement: one sequence's Integrated Gradients, ISM largest effect and "
+        "(kmer-bert) [CLS] attention per base, with their pairwise Spearman ρ; filters: "
+        "first-layer motifs matched to JASPAR; attention, embeddings: the BERT views",
+    )
     p.add_argument("--run", required=True, help="a run folder written by train")
     p.add_argument("--data", help="bundled name or file; default: the run's own dataset")
     p.add_argument("--out", required=True, help="folder to write the results into")
@@ -38,9 +46,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-n", "--max-sequences", type=int, default=None)
     p.add_argument("--target", type=int, default=0, help="output column (task or class)")
     p.add_argument("--method", default="integrated_gradients", choices=list(METHODS))
-    p.add_argument("--baseline", default="shuffle", choices=list(BASELINES))
+    p.add_argument(
+        "--baseline",
+        default="shuffle",
+        choices=list(BASELINES),
+        help="saliency, agreement: reference input (one-hot models)",
+    )
     p.add_argument("--n-shuffles", type=int, default=10)
-    p.add_argument("--index", type=int, default=0, help="ism: which of the chosen sequences")
+    p.add_argument(
+        "--index", type=int, default=0, help="ism, agreement: which of the chosen sequences"
+    )
     p.add_argument("--threshold", type=float, default=0.5, help="filters: share of max activation")
     p.add_argument("--release", default=None, help="filters: JASPAR release (default: newest)")
     p.add_argument("--tax-group", default="vertebrates", help="filters: JASPAR taxonomic group")
@@ -119,6 +134,7 @@ def _run(args: argparse.Namespace) -> int:
     defaults = {
         "saliency": ("test", 20),
         "ism": ("test", 50),
+        "agreement": ("test", 50),
         "filters": ("all", 4000),
         "attention": ("test", 200),
     }
@@ -136,7 +152,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.analysis == "attention":
         written = cli_attention.attention(args, run, model, inputs, out)
     else:
-        analysis = {"saliency": _saliency, "ism": _ism, "filters": _filters}[args.analysis]
+        analyses = {
+            "saliency": _saliency,
+            "ism": _ism,
+            "agreement": _agreement,
+            "filters": _filters,
+        }
+        analysis = analyses[args.analysis]
         written = analysis(args, model, inputs, dataset, out)
     for path in written:
         print(path)
@@ -244,6 +266,47 @@ def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
     )
     title = f"In-silico mutagenesis of {inputs.ids[i]} (output {r.reference_output:.3g})"
     fig = ism_figure(r.effects, r.max_effect, r.sequence, title)
+    fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
+    return paths
+
+
+def _agreement(args, model, inputs, dataset, out: Path) -> list[Path]:
+    """One sequence explained by IG, ISM and (kmer-bert) attention, and how they agree."""
+    from genoviz.interpret.agreement import (
+        agreement,
+        explanation_tracks,
+        scaled_tracks,
+        track_table,
+    )
+    from genoviz.plots_interpret import agreement_figure
+
+    if not 0 <= args.index < len(inputs.ids):
+        raise KeyError(f"--index {args.index} is outside the {len(inputs.ids)} chosen sequences")
+    i, seq = args.index, inputs.sequences[args.index]
+    tracks = explanation_tracks(
+        model,
+        seq,
+        target=args.target,
+        extras=None if inputs.extras is None else inputs.extras[i],
+        baseline=args.baseline,
+        n_shuffles=args.n_shuffles,
+    )
+    scaled = scaled_tracks(tracks)
+    paths = [out / "agreement.csv", out / "agreement.json", out / "agreement.html"]
+    track_table(tracks, seq).to_csv(paths[0], index=False)
+    _write_json(
+        paths[1],
+        {
+            "id": inputs.ids[i],
+            "label": _label(inputs.labels, i),
+            "target": args.target,
+            "length": len(seq),
+            "tracks": list(tracks),
+            "spearman": agreement(scaled).to_dict(orient="records"),
+            "top_positions": {n: (np.argsort(-t)[:10] + 1).tolist() for n, t in scaled.items()},
+        },
+    )
+    fig = agreement_figure(scaled, seq, f"Do the explanations of {inputs.ids[i]} agree?")
     fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
     return paths
 

@@ -1,4 +1,4 @@
-"""``python -m genoviz interpret {saliency,ism,filters}``: files written, JSON schema, and
+"""``python -m genoviz interpret {saliency,ism,agreement,filters}``: files written, JSON schema, and
 one clear line on errors. A saved run of a small untrained cnn keeps it fast; the planted
 JUND recovery of a trained model is measured by the report, not here (training the default
 model on tf-binding takes minutes on two cores)."""
@@ -32,20 +32,24 @@ BUILD = {
 }
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    run = tmp_path_factory.mktemp("runs") / "cnn-tf"
-    run.mkdir()
+def save_run(run: Path, name: str, build: dict) -> Path:
+    """An untrained ``name`` model saved as a run on tf-binding (seeded weights)."""
+    run.mkdir(parents=True)
     torch.manual_seed(0)
-    save_weights(run, models.get("cnn", **BUILD))
+    save_weights(run, models.get(name, **build))
     info = {
         "status": "done",
-        "model": {"name": "cnn", "build": BUILD},
+        "model": {"name": name, "build": build},
         "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary"},
         "seed": 0,
     }
     (run / "run.json").write_text(json.dumps(info))
     return run
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    return save_run(tmp_path_factory.mktemp("runs") / "cnn-tf", "cnn", BUILD)
 
 
 def test_saliency(run_dir, tmp_path, capsys):
@@ -77,6 +81,39 @@ def test_ism(run_dir, tmp_path):
     assert len(info["top_positions"]) == 10
 
 
+AGREEMENT_KEYS = {"id", "label", "target", "length", "tracks", "spearman", "top_positions"}
+
+
+def test_agreement_of_a_cnn_writes_two_tracks_and_their_spearman(run_dir, tmp_path, capsys):
+    out = tmp_path / "agr"
+    argv = ["interpret", "agreement", "--run", str(run_dir), "--out", str(out)]
+    assert main([*argv, "--index", "1", "--n-shuffles", "2"]) == 0
+    table = pd.read_csv(out / "agreement.csv")
+    tracks = ["Integrated Gradients", "ISM largest effect"]
+    assert list(table.columns) == ["position", "base", *tracks]
+    assert len(table) == 101 and table.position.tolist() == list(range(1, 102))
+    info = json.loads((out / "agreement.json").read_text())
+    assert set(info) == AGREEMENT_KEYS and info["tracks"] == tracks and info["length"] == 101
+    assert info["label"] == 1.0  # positives first
+    (pair,) = info["spearman"]
+    assert (pair["a"], pair["b"]) == tuple(tracks) and -1 <= pair["spearman"] <= 1
+    assert len(info["top_positions"]["ISM largest effect"]) == 10
+    assert "plotly.min.js" in (out / "agreement.html").read_text()
+    assert str(out / "agreement.json") in capsys.readouterr().out
+
+
+def test_agreement_of_a_kmer_bert_adds_attention(tmp_path):
+    build = {"seq_len": 30, "outputs": 1, "k": 3, "size": "tiny"}
+    run = save_run(tmp_path / "kmer-bert", "kmer-bert", build)
+    out = tmp_path / "agr"
+    assert main(["interpret", "agreement", "--run", str(run), "--out", str(out)]) == 0
+    table = pd.read_csv(out / "agreement.csv")
+    assert list(table.columns)[-1] == "Attention from [CLS]" and len(table) == 30
+    assert (table["Attention from [CLS]"] >= 0).all()
+    info = json.loads((out / "agreement.json").read_text())
+    assert len(info["tracks"]) == 3 and len(info["spearman"]) == 3  # every pair once
+
+
 @pytest.mark.training
 def test_filters_json_has_one_record_per_filter(run_dir, tmp_path):
     out = tmp_path / "filters"
@@ -93,10 +130,11 @@ def test_filters_json_has_one_record_per_filter(run_dir, tmp_path):
 
 
 def test_errors_are_one_line(run_dir, tmp_path, capsys):
-    args = ["interpret", "ism", "--run", str(run_dir), "--out", str(tmp_path), "--index", "999"]
-    assert main(args) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("genoviz: error:") and "--index 999" in err and "\n" not in err
+    for analysis in ("ism", "agreement"):
+        args = ["interpret", analysis, "--run", str(run_dir), "--out", str(tmp_path)]
+        assert main([*args, "--index", "999"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("genoviz: error:") and "--index 999" in err and "\n" not in err
     assert main(["interpret", "saliency", "--run", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "not a genoviz run folder" in capsys.readouterr().err
 
@@ -113,17 +151,7 @@ def test_filters_of_a_motif_net_are_its_learned_matrices(tmp_path):
         "init": "jaspar",
         "jaspar": ["MA0491.3"],
     }
-    run = tmp_path / "motif-net"
-    run.mkdir()
-    torch.manual_seed(0)
-    save_weights(run, models.get("motif-net", **build))
-    info = {
-        "status": "finished",
-        "model": {"name": "motif-net", "build": build},
-        "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary"},
-        "seed": 0,
-    }
-    (run / "run.json").write_text(json.dumps(info))
+    run = save_run(tmp_path / "motif-net", "motif-net", build)
     out = tmp_path / "filters"
     assert main(["interpret", "filters", "--run", str(run), "--out", str(out), "-n", "50"]) == 0
     result = json.loads((out / "filters.json").read_text())
