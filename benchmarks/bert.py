@@ -25,6 +25,7 @@ import torch
 
 import models
 from benchmarks.speed import Row
+from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import dna_corpus, mask_tokens, span_offsets
 from genoviz.training import TrainConfig, fit
 
@@ -90,14 +91,8 @@ def compare(
     hp = {"k": k, "size": size}
     with tempfile.TemporaryDirectory() as tmp:
         corpus = dna_corpus(seed, exclude=("promoters",))
-        pre_cfg = TrainConfig(
-            epochs=1000,
-            batch_size=32,
-            lr=5e-4,
-            patience=1000,
-            runs_dir=tmp,
-            hparams=hp,
-            mlm={"chunks_per_epoch": 512, "max_tokens": 128},
+        pre_cfg = TrainConfig(  # the Train page's and the CLI's pretraining defaults
+            **PRETRAIN_DEFAULTS, patience=1000, runs_dir=tmp, hparams=hp, seed=seed
         )
         t0 = time.perf_counter()
         deadline = t0 + 60 * pretrain_minutes

@@ -19,6 +19,8 @@ from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.predict import predict_sequences
+from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
+from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
@@ -88,13 +90,20 @@ def _parser() -> argparse.ArgumentParser:
         "or a FASTA file of your own sequences",
     )
     pt.add_argument("--model", default="kmer-bert", choices=["kmer-bert", "codon-bert"])
-    pt.add_argument("--epochs", type=int, default=10)
+    pt.add_argument("--epochs", type=int, default=PRETRAIN_DEFAULTS["epochs"])
     pt.add_argument("--seed", type=int, default=0)
     pt.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    pt.add_argument("--batch-size", type=int, default=64)
-    pt.add_argument("--lr", type=float, default=5e-4)
-    pt.add_argument("--max-tokens", type=int, default=256, help="tokens per training chunk")
-    pt.add_argument("--chunks-per-epoch", type=int, help="chunks sampled per epoch; default all")
+    pt.add_argument("--batch-size", type=int, default=PRETRAIN_DEFAULTS["batch_size"])
+    pt.add_argument("--lr", type=float, default=PRETRAIN_DEFAULTS["lr"])
+    pt.add_argument(
+        "--max-tokens", type=int, default=MaskConfig.max_tokens, help="tokens per training chunk"
+    )
+    pt.add_argument(
+        "--chunks-per-epoch",
+        type=int,
+        default=MaskConfig.chunks_per_epoch,
+        help="training chunks sampled per epoch (0 = all of them)",
+    )
     pt.add_argument("--no-span", action="store_true", help="mask single tokens (leaks; demo)")
     pt.add_argument(
         "--view",
@@ -339,9 +348,12 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
-    mlm = {"max_tokens": args.max_tokens, "span": not args.no_span, "view": args.view}
-    if args.chunks_per_epoch:
-        mlm["chunks_per_epoch"] = args.chunks_per_epoch
+    mlm = {
+        "max_tokens": args.max_tokens,
+        "span": not args.no_span,
+        "view": args.view,
+        "chunks_per_epoch": args.chunks_per_epoch or None,
+    }
     config = TrainConfig(
         epochs=args.epochs,
         seed=args.seed,

@@ -32,10 +32,12 @@ from genoviz.data import BUNDLED, Dataset, DatasetMeta, load_bundled
 from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
 from genoviz.sequences import MASK_ID, SequenceError, parse_sequences
+from models.bert import N_SPECIAL  # specials are never masked
 
-#: Tokens below this id are specials ([PAD] [UNK] [CLS] [SEP] [MASK]) and never masked.
-N_SPECIAL = 5
-#: Name of the default DNA pretraining corpus (:func:`dna_corpus`).
+#: Training settings pretraining starts from (Train page and CLI): about 20 steps of 32
+#: chunks of 128 tokens per epoch, so the small kmer-bert draws a curve point every 15 s
+#: and 20 epochs take about 5 minutes on a 2-core CPU. ``fit`` itself takes any.
+DEFAULTS: dict[str, Any] = {"epochs": 20, "batch_size": 32, "lr": 1e-3}
 
 
 @dataclass
@@ -59,10 +61,10 @@ class MaskConfig:
     late_rate: float = 0.20
     late_after: float = 0.8
     span: bool = True
-    max_tokens: int = 256
+    max_tokens: int = 128
     view: str = "codon"
     #: Train chunks drawn (without replacement) per epoch; None = all of them.
-    chunks_per_epoch: int | None = None
+    chunks_per_epoch: int | None = 512
     #: Validation and test each use at most this many chunks (a seeded sample).
     max_eval_chunks: int = 512
 

@@ -51,6 +51,11 @@ SIZES: dict[str, dict[str, int]] = {
         "intermediate_size": 1024,
     },
 }
+#: ``kmer-bert`` embedding starts: ``bases`` (sum of per-position base vectors) or
+#: ``random`` (DNABERT's).
+EMBED_INITS = ("bases", "random")
+#: Tokens below this id are the specials [PAD] [UNK] [CLS] [SEP] [MASK].
+N_SPECIAL = 5
 #: Positions BERT has (DNABERT: 512), [CLS] and [SEP] included.
 MAX_POSITIONS = 512
 #: Architecture keys copied from a checkpoint's config.json into a run's build args.
@@ -283,6 +288,11 @@ class KmerBert(TokenBert):
     """DNABERT-style BERT over overlapping k-mers (k = 3-6).
 
     Input ids ``(n, T)`` with ``T = L - k + 3`` for ``L`` bases; output ``(n, outputs)``.
+
+    Args:
+        embed_init: ``bases`` (default) starts each k-mer's embedding as the sum of its
+            bases' per-position vectors; ``random`` starts them independent, as DNABERT
+            does. A loaded checkpoint replaces either.
     """
 
     def __init__(
@@ -295,7 +305,10 @@ class KmerBert(TokenBert):
         size: str = "small",
         head: str = "classify",
         bert_config: dict[str, Any] | None = None,
+        embed_init: str = "bases",
     ) -> None:
+        if embed_init not in EMBED_INITS:
+            raise ValueError(f"embed_init must be {' or '.join(EMBED_INITS)}, not {embed_init!r}")
         self.k = k
         super().__init__(
             seq_len,
@@ -306,6 +319,23 @@ class KmerBert(TokenBert):
             head=head,
             bert_config=bert_config,
         )
+        if embed_init == "bases":
+            self._init_from_bases()
+
+    @torch.no_grad()
+    def _init_from_bases(self) -> None:
+        """Start every k-mer's input (and, for the MLM head, output) embedding as the sum of
+        one random vector per (position, base): k-mers that share bases in place start
+        alike, and guessing a masked k-mer starts out as guessing its bases. DNABERT starts
+        from independent random vectors, which need far more steps to learn the same."""
+        hidden = self.hf.config.hidden_size
+        std = 2 * self.hf.config.initializer_range / self.k**0.5
+        parts = torch.randn(self.k, 4, hidden) * std
+        bases = torch.tensor([["ATCG".index(c) for c in tok] for tok in self.vocab[N_SPECIAL:]])
+        table = parts[torch.arange(self.k), bases].sum(1)
+        self.hf.get_input_embeddings().weight[N_SPECIAL:] = table
+        if self.head == "mlm":
+            self.hf.get_output_embeddings().weight[N_SPECIAL:] = table
 
     def encode(self, sequences: Sequence[str]) -> np.ndarray:
         return kmer_tokenize(sequences, self.k)[0]

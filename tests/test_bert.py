@@ -42,6 +42,30 @@ def test_padding_does_not_change_a_sequence_logits():
     torch.testing.assert_close(alone, padded, atol=1e-5, rtol=1e-4)
 
 
+def test_kmer_embeddings_start_from_their_bases():
+    """``embed_init="bases"``: a k-mer's start vector is the sum of its bases' per-position
+    vectors, in the input and the MLM output embeddings; ``random`` (DNABERT) has no such
+    structure."""
+    torch.manual_seed(0)
+    net = models.get("kmer-bert", seq_len=20, k=6, head="mlm", **TINY)
+    ids = {t: i for i, t in enumerate(net.vocab)}
+    emb = net.hf.get_input_embeddings().weight.detach()
+    e = {t: emb[ids[t]] for t in ("AAAAAA", "AAAAAT", "CAAAAA", "CAAAAT", "TTTTTT")}
+    # Changing the last base moves every k-mer by the same vector.
+    torch.testing.assert_close(e["AAAAAA"] - e["AAAAAT"], e["CAAAAA"] - e["CAAAAT"])
+    cos = torch.nn.functional.cosine_similarity
+    assert cos(e["AAAAAA"], e["AAAAAT"], dim=0) > 0.6  # five of six bases shared
+    assert abs(cos(e["AAAAAA"], e["TTTTTT"], dim=0)) < 0.4  # none shared
+    out = net.hf.get_output_embeddings().weight.detach()
+    torch.testing.assert_close(out[5:], emb[5:])
+    rand = models.get("kmer-bert", seq_len=20, k=6, embed_init="random", **TINY)
+    r = rand.hf.get_input_embeddings().weight.detach()
+    step = r[ids["AAAAAA"]] - r[ids["AAAAAT"]]
+    assert not torch.allclose(step, r[ids["CAAAAA"]] - r[ids["CAAAAT"]], atol=1e-3)
+    with pytest.raises(ValueError, match="embed_init"):
+        models.get("kmer-bert", seq_len=20, embed_init="kmers", **TINY)
+
+
 def test_codon_bert_reads_in_frame_codons():
     net = models.get("codon-bert", seq_len=12, outputs=9, **TINY)
     ids = net.encode(["ATGGCTTAA", "ATGTGG"])
