@@ -4,7 +4,8 @@
 attention on bases, and, for binary datasets, DNABERT-style attention motifs matched to
 JASPAR. ``embeddings`` (codon-bert or kmer-bert): cosine similarity of the token
 embeddings and, for codon-bert, each codon's amino-acid MRR per species; with ``--mrr``
-also per corpus view from contextual embeddings.
+also per corpus view from contextual embeddings; with ``--sequences`` (any run) a PCA map
+of per-sequence embeddings coloured by label.
 Called from :mod:`genoviz.cli_interpret`, which handles the errors.
 """
 
@@ -135,7 +136,10 @@ def embeddings(args, run, model, out: Path) -> list[Path]:
     from genoviz.plots_interpret import mrr_figure, similarity_heatmap_figure
 
     if not hasattr(model, "token_embeddings"):
-        raise EmbeddingError("embeddings need a BERT run (codon-bert or kmer-bert)")
+        raise EmbeddingError(
+            "token embeddings need a BERT run (codon-bert or kmer-bert); add --sequences "
+            "for a map of this run's sequence embeddings"
+        )
     emb, vocab = model.token_embeddings(), model.vocab
     paths: list[Path] = []
     info: dict = {"model": run.info["model"]["name"]}
@@ -194,11 +198,9 @@ def embeddings(args, run, model, out: Path) -> list[Path]:
 def _mrr_views(args, run, model, info: dict, out: Path) -> list[Path]:
     """Contextual MRR on every corpus view (and token MRR under the run's own view) into
     ``info['mrr_by_species'][species]['views']``; needs a corpus with proteins."""
-    from genoviz.data import load
     from genoviz.interpret.embeddings import MRR_VIEWS, mrr_by_view
 
-    spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
-    dataset = load(spec, seed=int(run.info.get("seed", 0)), trust=True)
+    dataset = _dataset(args, run)
     mask = run.info.get("pretraining", {}).get("mask", {})
     trained = mask.get("view")
     info["trained_view"] = trained
@@ -221,6 +223,55 @@ def _mrr_views(args, run, model, info: dict, out: Path) -> list[Path]:
             "n_codons": int(r.n_codons),
         }
     return [path]
+
+
+def _dataset(args, run):
+    """``--data``, or the run's own dataset."""
+    from genoviz.data import load
+
+    spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
+    return load(spec, seed=int(run.info.get("seed", 0)), trust=True)
+
+
+def sequence_embeddings(args, run, model, out: Path) -> list[Path]:
+    """``--sequences``: a PCA map of per-sequence embeddings coloured by label (any run)."""
+    from genoviz.interpret import sequence_embeddings as se
+    from genoviz.plots_interpret import sequence_embedding_figure
+
+    dataset = _dataset(args, run)
+    split = args.split or "test"
+    inputs = se.embedding_inputs(run, dataset, split, args.max_sequences or 500)
+    if len(inputs.ids) == 0:
+        raise KeyError(f"split {split!r} of {dataset.name} is empty")
+
+    def say(frac: float) -> None:
+        print(f"[{frac:4.0%}] embedding the sequences", file=sys.stderr, flush=True)
+
+    emb = se.sequence_embeddings(
+        model, inputs.sequences, args.pooling, on_progress=say, extras=inputs.extras
+    )
+    names = se.label_names(dataset)
+    pca = se.sequence_pca(emb, inputs.labels, dataset.task, inputs.ids, names, args.target)
+    pooling = args.pooling if se.is_token_model(model) else "head input"
+    paths = [out / "sequence_pca.csv", out / "sequence_pca.html", out / "sequence_pca.json"]
+    pca.points.to_csv(paths[0], index=False)
+    title = f"{len(inputs.ids)} {split} sequences of {dataset.name}: PCA ({pooling}), by label"
+    fig = sequence_embedding_figure(pca.points, pca.explained, title)
+    fig.write_html(paths[1], include_plotlyjs=PLOTLY_JS)
+    _write_json(
+        paths[2],
+        {
+            "model": run.info["model"]["name"],
+            "dataset": dataset.name,
+            "split": split,
+            "pooling": pooling,
+            "n_sequences": len(inputs.ids),
+            "dimensions": int(emb.shape[1]),
+            "explained": [float(v) for v in pca.explained],
+            "note": se.long_sequence_note(model, inputs.sequences),
+        },
+    )
+    return paths
 
 
 def mrr_line(out: Path) -> str:

@@ -69,6 +69,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--mrr-genes", type=int, default=20, help="embeddings --mrr: genes per species read"
     )
+    p.add_argument(
+        "--sequences",
+        action="store_true",
+        help="embeddings: also a PCA map of per-sequence embeddings coloured by label (any "
+        "run; -n sequences, 500 by default, of --split, test by default)",
+    )
+    p.add_argument(
+        "--pooling",
+        default="cls",
+        choices=["cls", "mean"],
+        help="embeddings --sequences of a BERT: the [CLS] vector or the mean over tokens",
+    )
 
 
 def _errors() -> tuple[type[Exception], ...]:
@@ -121,7 +133,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.analysis == "embeddings":
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        for path in cli_attention.embeddings(args, run, run.load_model("cpu"), out):
+        model = run.load_model("cpu")
+        written = []
+        if not args.sequences or hasattr(model, "token_embeddings"):
+            written += cli_attention.embeddings(args, run, model, out)
+        if args.sequences:
+            written += cli_attention.sequence_embeddings(args, run, model, out)
+        for path in written:
             print(path)
         if args.mrr:
             print(cli_attention.mrr_line(out))

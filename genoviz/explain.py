@@ -193,6 +193,23 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "meaningful. It shows what the model groups together, not why.",
     ),
     (
+        "sequence_embeddings",
+        "What am I seeing? Sequence embeddings",
+        "Each dot is one sequence. The model turns it into a list of numbers, its "
+        "**embedding**: for a BERT the last layer's `[CLS]` vector (the summary token its "
+        "classifier reads) or the **mean** of its token vectors; for a one-hot model the "
+        "numbers its final layer turns into the prediction. **PCA** keeps the two "
+        "directions along which these vectors vary most; the axis titles say how much of "
+        "the variation each holds. The colours are the labels, which the map itself never "
+        "uses. Colours that sit apart mean the model's representation separates the "
+        "classes (or orders the values); a trained model should separate them better "
+        "than an untrained one.\n\n"
+        "**What it can tell you:** whether the model groups sequences by label, and which "
+        "sequences it places among the other class. **What it cannot tell you:** why, "
+        "which bases drive it (use saliency or ISM for that); and colours that overlap in "
+        "two dimensions may still be apart in the dimensions PCA left out.",
+    ),
+    (
         "confusion",
         "What am I seeing? The confusion matrix",
         "Rows are the true classes, columns the predicted ones; each cell counts sequences "
@@ -251,7 +268,7 @@ PAGE_TOPICS: dict[str, tuple[str, ...]] = {
     "interpret": ("saliency", "ism", "variants", "agreement"),
     "motifs": ("conv_filter", "motifs", "jaspar", "truth_recovery", "motif_net"),
     "attention": ("attention",),
-    "embeddings": ("embeddings",),
+    "embeddings": ("embeddings", "sequence_embeddings"),
 }
 
 #: The explanation for a test metric or figure, by task.

@@ -469,3 +469,47 @@ def token_pca_figure(points: pd.DataFrame, explained: Sequence[float], title: st
                 )
             )
     return _styled(fig, title, f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")
+
+
+def sequence_embedding_figure(
+    points: pd.DataFrame, explained: Sequence[float], title: str
+) -> go.Figure:
+    """Scatter of ``points`` (``id``, ``label``, ``pc1``, ``pc2``): one trace per class when
+    ``label`` holds class names (in category order), one trace on a colour scale with a
+    colour bar when it holds values (regression)."""
+    fig = go.Figure()
+    marker = {"size": 6, "opacity": 0.7}
+    if pd.api.types.is_numeric_dtype(points["label"]):
+        fig.add_trace(
+            go.Scattergl(
+                x=points["pc1"],
+                y=points["pc2"],
+                mode="markers",
+                name="label",
+                marker=marker
+                | {
+                    "color": points["label"],
+                    "colorscale": "Viridis",
+                    "showscale": True,
+                    "colorbar": {"title": {"text": "label"}},
+                },
+                hovertext=[
+                    f"{i}: {v:.3g}" for i, v in zip(points["id"], points["label"], strict=True)
+                ],
+                hoverinfo="text",
+            )
+        )
+    else:
+        for name, part in points.groupby("label", sort=True, observed=True):
+            fig.add_trace(
+                go.Scattergl(
+                    x=part["pc1"],
+                    y=part["pc2"],
+                    mode="markers",
+                    name=str(name),
+                    marker=marker,
+                    hovertext=[f"{i}: {name}" for i in part["id"]],
+                    hoverinfo="text",
+                )
+            )
+    return _styled(fig, title, f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")

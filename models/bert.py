@@ -177,8 +177,21 @@ class TokenBert(nn.Module):
         return self.hf.cls(hidden[where])
 
     def _windowed(self, x: torch.Tensor) -> torch.Tensor:
-        """Average logits over overlapping windows of ``max_positions - 2`` content tokens
-        (half a window apart, the last one flush with the sequence's end)."""
+        """Average logits over the overlapping windows of :meth:`windows`."""
+        ids, who = self.windows(x)
+        out = self.hf(input_ids=ids, attention_mask=(ids != PAD_ID).long()).logits.float()
+        acc = torch.zeros(len(x), out.shape[1], device=x.device).index_add_(0, who, out)
+        count = torch.bincount(who, minlength=len(x)).clamp(min=1)[:, None]
+        return acc / count
+
+    def windows(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Cut ids ``(n, T)`` into overlapping windows of ``max_positions - 2`` content
+        tokens (half a window apart, the last one flush with the sequence's end), each
+        ``[CLS] ... [SEP]``.
+
+        Returns:
+            window ids ``(m, max_positions)`` and the row of ``x`` each came from ``(m,)``.
+        """
         width = self.max_positions - 2
         stride = width // 2
         body = x[:, 1:]
@@ -194,12 +207,7 @@ class TokenBert(nn.Module):
                 ids[0], ids[1 : len(chunk) + 1], ids[len(chunk) + 1] = CLS_ID, chunk, SEP_ID
                 windows.append(ids)
                 owner.append(i)
-        ids = torch.stack(windows)
-        out = self.hf(input_ids=ids, attention_mask=(ids != PAD_ID).long()).logits.float()
-        who = torch.tensor(owner, device=x.device)
-        acc = torch.zeros(len(x), out.shape[1], device=x.device).index_add_(0, who, out)
-        count = torch.bincount(who, minlength=len(x)).clamp(min=1)[:, None]
-        return acc / count
+        return torch.stack(windows), torch.tensor(owner, device=x.device)
 
     # --- interpretation -------------------------------------------------------------
     @torch.no_grad()

@@ -1,6 +1,6 @@
 """Embeddings: how a BERT places its tokens. For codon-bert, does each codon sit near the
 amino acid it encodes (cosine similarity, MRR per species)? For kmer-bert, which k-mers
-sit together?"""
+sit together? And for any run: do its sequence embeddings group by label (PCA map)?"""
 
 from __future__ import annotations
 
@@ -15,12 +15,35 @@ from genoviz.interpret.embeddings import (
     kmer_similarity,
     mrr_by_species,
 )
-from genoviz.plots_interpret import mrr_figure, similarity_heatmap_figure, token_pca_figure
+from genoviz.interpret.sequence_embeddings import (
+    POOLINGS,
+    embedding_inputs,
+    is_token_model,
+    label_names,
+    long_sequence_note,
+    sequence_embeddings,
+    sequence_pca,
+)
+from genoviz.plots_interpret import (
+    mrr_figure,
+    sequence_embedding_figure,
+    similarity_heatmap_figure,
+    token_pca_figure,
+)
 from genoviz.runs import Run
 from pages._common import ensure_app_navigation, error_boundary, explain_here, show_figure
-from pages._interpret_common import choose_bert_run, interpret_errors, model_of, show_user_error
+from pages._interpret_common import (
+    choose_run,
+    dataset_of,
+    interpret_errors,
+    model_of,
+    show_user_error,
+)
 
 CODES = {1: "standard (1)", 4: "mycoplasma, UGA = Trp (4)", 11: "bacterial (11)"}
+BERTS = ("codon-bert", "kmer-bert")
+#: Session key of the last sequence embeddings: (settings, embeddings, ids, labels, note).
+SEQ_EMB = "sequence_embeddings_result"
 
 
 def show_codons(run: Run) -> None:
@@ -88,22 +111,96 @@ def show_kmers(run: Run) -> None:
     show_figure(fig, f"kmer-similarity-{run.name}", sim.reset_index(names="kmer"))
 
 
+def show_sequences(run: Run) -> None:
+    ds = dataset_of(run)
+    if ds is None:
+        st.info(
+            "Sequence embeddings read the run's own dataset, so they need a run on a bundled "
+            "or downloaded dataset. For your own file use `python -m genoviz interpret "
+            "embeddings --sequences --run DIR --data FILE --out DIR`."
+        )
+        return
+    model = model_of(run)
+    c1, c2, c3 = st.columns(3)
+    pooling = None
+    if is_token_model(model):
+        pooling = c1.radio(
+            "Pooling",
+            list(POOLINGS),
+            format_func=lambda p: "[CLS]" if p == "cls" else "mean of tokens",
+            key="seqemb_pooling",
+            horizontal=True,
+        )
+    split = c2.selectbox("Split", ["test", "valid"], key="seqemb_split")
+    n = int(c3.number_input("Sequences (at most)", 20, 5000, 500, step=50, key="seqemb_n"))
+    key = (run.name, split, n, pooling)
+    stored = st.session_state.get(SEQ_EMB)
+    if stored is None or stored[0] != key:
+        if not st.button("Embed the sequences", key="seqemb_go", type="primary"):
+            st.caption("Press **Embed the sequences** to run the model on them.")
+            return
+        inputs = embedding_inputs(run, ds, split, n)
+        with st.status("Embedding the sequences…", expanded=True) as status:
+            bar = st.progress(0.0, text=f"{len(inputs.ids)} {split} sequences")
+            emb = sequence_embeddings(
+                model,
+                inputs.sequences,
+                pooling or "cls",
+                on_progress=lambda f: bar.progress(f),
+                extras=inputs.extras,
+            )
+            status.update(label="Embeddings ready", state="complete", expanded=False)
+        note = long_sequence_note(model, inputs.sequences)
+        stored = (key, emb, inputs.ids, inputs.labels, note)
+        st.session_state[SEQ_EMB] = stored
+    _, emb, ids, labels, note = stored
+    target = 0
+    if ds.task == "multitask-binary":
+        names = ds.class_names
+        target = st.selectbox(
+            "Colour by task", range(len(names)), format_func=lambda j: names[j], key="seqemb_task"
+        )
+    pca = sequence_pca(emb, labels, ds.task, ids, label_names(ds), target)
+    explain_here("sequence_embeddings")
+    if note:
+        st.caption(note)
+    what = {"cls": "[CLS] vectors", "mean": "mean token vectors", None: "head inputs"}[pooling]
+    title = f"{len(ids)} {split} sequences: PCA of the {what}, coloured by label"
+    fig = sequence_embedding_figure(pca.points, pca.explained, title)
+    show_figure(fig, f"sequence-pca-{run.name}-{pooling or 'head'}", pca.points)
+    st.dataframe(pca.points, hide_index=True, key="seqemb_points")
+
+
+def show_tokens(run: Run) -> None:
+    if run.info["model"]["name"] == "codon-bert":
+        show_codons(run)
+    else:
+        show_kmers(run)
+
+
 def main() -> None:
     st.title("Embeddings")
     st.caption(
         "Each token's embedding is the vector a BERT starts from. Tokens used alike end up "
-        "pointing the same way (high cosine similarity)."
+        "pointing the same way (high cosine similarity). Each sequence's embedding is the "
+        "vector the model predicts from; sequences it groups together sit together."
     )
-    run = choose_bert_run("emb_run", ("codon-bert", "kmer-bert"))
+    run = choose_run("emb_run")
     if run is None:
         return
-    try:
-        if run.info["model"]["name"] == "codon-bert":
-            show_codons(run)
-        else:
-            show_kmers(run)
-    except interpret_errors() as e:
-        show_user_error(e)
+    views = [show_sequences]
+    if run.info["model"]["name"] in BERTS:
+        views = [show_tokens, show_sequences]
+        tabs = st.tabs(["Tokens", "Sequences"])
+    else:
+        st.caption("Token views need a kmer-bert or codon-bert run; this run shows its sequences.")
+        tabs = [st.container()]
+    for tab, view in zip(tabs, views, strict=True):
+        with tab:
+            try:
+                view(run)
+            except interpret_errors() as e:
+                show_user_error(e)
 
 
 ensure_app_navigation()

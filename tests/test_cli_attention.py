@@ -115,3 +115,17 @@ def test_embeddings_of_kmer_bert_are_a_clustered_kmer_map(kmer_run, tmp_path, ca
     argv = ["interpret", "embeddings", "--run", str(kmer_run), "--out", str(out), "--mrr"]
     assert main(argv) == 2
     assert "codon-bert" in capsys.readouterr().err
+
+
+def test_sequence_embeddings_of_kmer_bert_come_with_its_token_map(kmer_run, tmp_path, capsys):
+    out = tmp_path / "emb"
+    argv = ["interpret", "embeddings", "--run", str(kmer_run), "--out", str(out), "--sequences"]
+    assert main([*argv, "--pooling", "mean", "--split", "all"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert str(out / "embedding_similarity.csv") in printed
+    assert str(out / "sequence_pca.csv") in printed
+    points = pd.read_csv(out / "sequence_pca.csv")
+    assert len(points) == 24 and list(points["id"]) == [f"s{i}" for i in range(24)]
+    assert (points["label"] == "1 (positive)").sum() == 12
+    info = json.loads((out / "sequence_pca.json").read_text())
+    assert info["pooling"] == "mean" and info["dimensions"] == 64 and info["note"] is None

@@ -139,6 +139,22 @@ def test_errors_are_one_line(run_dir, tmp_path, capsys):
     assert "not a genoviz run folder" in capsys.readouterr().err
 
 
+def test_sequence_embeddings_of_a_cnn_run(run_dir, tmp_path, capsys):
+    out = tmp_path / "emb"
+    argv = ["interpret", "embeddings", "--run", str(run_dir), "--out", str(out)]
+    assert main(argv) == 2  # no token embeddings in a cnn
+    assert "--sequences" in capsys.readouterr().err
+    assert main([*argv, "--sequences", "-n", "40"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == [str(out / f"sequence_pca.{e}") for e in ("csv", "html", "json")]
+    points = pd.read_csv(out / "sequence_pca.csv")
+    assert list(points.columns) == ["id", "label", "pc1", "pc2"] and len(points) == 40
+    assert set(points["label"]) <= {"0 (negative)", "1 (positive)"}
+    info = json.loads((out / "sequence_pca.json").read_text())
+    assert info["pooling"] == "head input" and info["split"] == "test"
+    assert info["dimensions"] == 2 * BUILD["hidden"] and info["n_sequences"] == 40
+
+
 def test_filters_of_a_motif_net_are_its_learned_matrices(tmp_path):
     """A motif-net has no convolution to scan: ``filters`` reads its V and mask directly,
     and a matrix started from JASPAR's JUND matches JUND."""

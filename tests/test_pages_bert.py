@@ -65,13 +65,18 @@ def ok(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-@pytest.mark.parametrize("page", ["pages/attention.py", "pages/embeddings.py"])
-def test_pages_without_a_bert_run_say_how_to_make_one(runs_dir, page: str):
-    at = app(page)
+def test_attention_page_without_a_bert_run_says_how_to_make_one(runs_dir):
+    at = app("pages/attention.py")
     ok(at)
     text = at.info[0].value
     assert text.startswith("No ") and "kmer-bert run yet" in text
     assert "Train page" in text and "genoviz pretrain" in text
+
+
+def test_embeddings_page_without_runs_says_to_train_one(runs_dir):
+    at = app("pages/embeddings.py")
+    ok(at)
+    assert at.info[0].value.startswith("No trained runs")
 
 
 def test_attention_page_grid_head_track_and_filters(kmer_run):
@@ -123,7 +128,12 @@ def test_embeddings_page_codon_bert(codon_run):
     assert len(heat["data"][0]["y"]) == 64 and len(heat["data"][0]["x"]) == 21
     bars = json.loads(charts[1].proto.spec)
     assert len(bars["data"][0]["x"]) == 9
-    assert [t.label for t in at.tabs] == ["Codons against amino acids", "PCA map"]
+    assert [t.label for t in at.tabs] == [
+        "Tokens",
+        "Codons against amino acids",
+        "PCA map",
+        "Sequences",
+    ]
     pca = json.loads(charts[2].proto.spec)
     assert sum(len(t["hovertext"]) for t in pca["data"]) == 64 + 21
     at.selectbox(key="emb_code").set_value(4).run()
@@ -137,6 +147,40 @@ def test_embeddings_page_kmer_bert(kmer_run):
     ok(at)
     heat = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(heat["data"][0]["x"]) == 64
+
+
+def test_embeddings_page_maps_the_sequences_of_a_kmer_bert(kmer_run):
+    at = app("pages/embeddings.py")
+    ok(at)
+    assert [t.label for t in at.tabs] == ["Tokens", "Sequences"]
+    assert at.radio(key="seqemb_pooling").options == ["[CLS]", "mean of tokens"]
+    at.radio(key="seqemb_pooling").set_value("mean")
+    at.number_input(key="seqemb_n").set_value(40)
+    at.button(key="seqemb_go").click().run()
+    ok(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # the k-mer map and the sequence map
+    seq_map = json.loads(charts[1].proto.spec)
+    assert [t["name"] for t in seq_map["data"]] == ["0 (negative)", "1 (positive)"]
+    assert "mean token vectors" in seq_map["layout"]["title"]["text"]
+    assert sum(len(t["hovertext"]) for t in seq_map["data"]) == 40
+    assert len(at.dataframe[-1].value) == 40
+    assert EXPLANATIONS["sequence_embeddings"].title in [e.label for e in at.expander]
+
+
+def test_embeddings_page_maps_a_one_hot_run_by_its_head_inputs(runs_dir):
+    build = {**models.spec("cnn").defaults, "seq_len": 101, "outputs": 1, "extras": 0}
+    save_run(runs_dir, "cnn", build | {"members": 1, "filters": 4}, "tf-binding", "binary")
+    at = app("pages/embeddings.py")
+    ok(at)
+    assert not at.tabs and not at.radio  # no token views, no pooling choice
+    at.number_input(key="seqemb_n").set_value(30)
+    at.button(key="seqemb_go").click().run()
+    ok(at)
+    (chart,) = at.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    assert "head inputs" in spec["layout"]["title"]["text"]
+    assert sum(len(t["hovertext"]) for t in spec["data"]) == 30
 
 
 @pytest.mark.parametrize("page", ["pages/attention.py", "pages/embeddings.py"])

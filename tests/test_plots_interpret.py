@@ -134,3 +134,24 @@ def test_token_pca_figure_one_legend_entry_per_amino_acid():
     w = next(t for t in fig.data if t.name == "W codon")
     assert len(w.x) == 1 and "TGG → W" in w.hovertext
     assert fig.layout.xaxis.title.text.startswith("PC1 (")
+
+
+def test_sequence_embedding_figure_one_trace_per_class_or_a_colour_bar():
+    from genoviz.interpret.sequence_embeddings import BINARY_NAMES, sequence_pca
+    from genoviz.plots_interpret import sequence_embedding_figure
+
+    rng = np.random.default_rng(0)
+    emb, y = rng.normal(size=(30, 6)), np.arange(30) % 2
+    pca = sequence_pca(emb, y, "binary", ids=[f"s{i}" for i in range(30)])
+    fig = sequence_embedding_figure(pca.points, pca.explained, "Sequences")
+    assert [t.name for t in fig.data] == list(BINARY_NAMES)
+    assert [len(t.x) for t in fig.data] == [15, 15] and "s1: 1 (positive)" in fig.data[1].hovertext
+    assert fig.layout.title.text == "Sequences" and fig.layout.xaxis.title.text.startswith("PC1 (")
+    classes = sequence_pca(emb, np.arange(30) % 3, "multiclass", class_names=["x", "y", "z"])
+    fig = sequence_embedding_figure(classes.points, classes.explained, "Classes")
+    assert [t.name for t in fig.data] == ["x", "y", "z"]
+    values = rng.normal(size=30)
+    reg = sequence_pca(emb, values, "regression")
+    (trace,) = sequence_embedding_figure(reg.points, reg.explained, "Values").data
+    assert trace.marker.showscale and list(trace.marker.color) == list(values)
+    assert trace.marker.colorbar.title.text == "label"

@@ -9,6 +9,7 @@
 - :mod:`~genoviz.interpret.truth`: planted-motif recovery on simulated sets;
 - :mod:`~genoviz.interpret.logos`: logo panels rendered once and cached;
 - :mod:`~genoviz.interpret.embeddings`: codon and amino-acid embedding similarity, MRR;
+- :mod:`~genoviz.interpret.sequence_embeddings`: per-sequence embeddings, PCA by label;
 - :mod:`~genoviz.interpret.attention`: kmer-bert attention maps, [CLS] on bases, motifs;
 - :mod:`~genoviz.interpret.kmer_attribution`: kmer-bert layer integrated gradients.
 """

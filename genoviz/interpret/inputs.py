@@ -38,11 +38,14 @@ def run_inputs(
     split: str = "test",
     max_sequences: int | None = 2000,
     positives_first: bool = False,
+    sample: bool = False,
 ) -> RunInputs:
     """The rows of ``split`` (``all`` for every row), at most ``max_sequences`` of them.
 
     With ``positives_first`` (binary tasks) rows labelled 1 come first, so a small sample
-    still holds the sequences the model calls bound.
+    still holds the sequences the model calls bound. With ``sample`` a larger split gives
+    a random draw (seeded by the run's seed, kept in dataset order) instead of its first
+    rows, which in datasets stored class by class would all share one label.
     """
     from genoviz.sequences import one_hot
 
@@ -53,6 +56,9 @@ def run_inputs(
         idx = np.asarray(dataset.splits[split])
     if positives_first and dataset.labels.ndim == 1:
         idx = idx[np.argsort(dataset.labels[idx] != 1, kind="stable")]
+    if sample and max_sequences is not None and len(idx) > max_sequences:
+        rng = np.random.default_rng(int(run.info.get("seed", 0)))
+        idx = np.sort(rng.choice(idx, max_sequences, replace=False))
     if max_sequences is not None:
         idx = idx[:max_sequences]
     build = run.info["model"]["build"]
