@@ -29,7 +29,7 @@ from models.cnn import CNN, CNNBranch
 #: captum's default quadrature, the one :func:`~genoviz.interpret.attribution.attribute` uses.
 QUADRATURE = "gausslegendre"
 #: Numbers in one pass's ``(rows, filters, L)`` tensors: what fits a CPU's cache.
-_PASS_NUMBERS = 2**20
+_PASS_NUMBERS = 2**21
 
 
 def supports(model: nn.Module) -> bool:
@@ -109,7 +109,7 @@ def integrated_gradients(
         refs: references, shape ``(n, k, 4, L)``; attributions are averaged over the ``k``.
         extras: ``(n, e)`` extra inputs (not attributed), or None.
         internal_batch_size: at most this many interpolated inputs per pass (bounds
-            memory); passes are kept to about a million numbers anyway (cache-sized),
+            memory); passes are kept to about two million numbers anyway (cache-sized),
             and sequence-reference pairs go through in groups of that many.
 
     Returns:
@@ -123,7 +123,8 @@ def integrated_gradients(
     xs = x.repeat_interleave(k, dim=0)  # (n k, 4, L): each sequence with each reference
     bs = refs.reshape(n * k, *x.shape[1:])
     es = None if extras is None else extras.repeat_interleave(k, dim=0)
-    # passes of about a million numbers each stay in cache: 3-4x faster than one big pass
+    # cache-sized passes: 3-4x faster than one big pass on one thread, and, at 2**21
+    # numbers rather than 2**20, as fast with half the passes (fewer thread hand-offs)
     rows = max(1, _PASS_NUMBERS // (_filters(model) * x.shape[2]))
     if internal_batch_size is not None:
         rows = min(rows, internal_batch_size)
