@@ -9,8 +9,9 @@ the same code as the model's forward), and their gradients with respect to ``z``
 by captum's own quadrature weights and summed, go back through the convolution once, as
 its transpose: ``attr = (x - b) * conv^T(sum_i w_i df/dz(z_b + a_i (z_x - z_b)))``. Same
 alphas and weights as captum's ``IntegratedGradients`` (Gauss-Legendre, its default), so
-the result is captum's up to float rounding, about five times sooner on the default
-``cnn`` (100 x 101 bp, 50 steps, both strands: 0.7 s against 3.7 s on one CPU thread).
+the result is captum's up to float rounding, four to five times sooner on the default
+``cnn`` (100 x 101 bp, 50 steps, both strands: 0.7-1.0 s against 3.7-4.5 s on one CPU
+thread of a busy machine).
 The generic captum path in :mod:`~genoviz.interpret.attribution` is the reference the
 tests compare this with.
 """
