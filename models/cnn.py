@@ -79,13 +79,24 @@ class CNNBranch(nn.Module):
         self.head = DenseHead(n_feat, outputs, extras, hidden=hidden, dropout=dropout)
 
     def forward(self, x: torch.Tensor, extras: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.conv(x)
+        return self.forward_from_conv(self.conv.conv(x), x, extras)
+
+    def forward_from_conv(
+        self, z: torch.Tensor, x: torch.Tensor | None, extras: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The member after its first convolution: ``z`` is that convolution's output before
+        the ReLU, ``(n, filters, L)``. The one copy of the member's head, shared by
+        :meth:`forward` and the exact fast IG path (:mod:`genoviz.interpret.fast_ig`).
+        ``x`` ``(n, 4, L)`` is read only by a ``per_base`` head."""
+        h = self.conv.drop(self.conv.act(z))
         feats = [self.gmax(h)]
         if self.gmean is not None:
             feats.append(self.gmean(h))
         if self.local is not None:
             feats.append(self.local(h).flatten(1))
         if self.per_base:
+            if x is None:
+                raise ValueError("a per-base head needs the one-hot input x")
             feats.append(x.flatten(1))
         return self.head(self.drop(torch.cat(feats, dim=1)), extras)
 
