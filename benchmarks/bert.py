@@ -4,12 +4,14 @@
     Training throughput of ``kmer-bert`` (tokens per second: forward, masked-LM loss,
     backward, AdamW step) with SDPA attention against eager attention, same config, same
     batches, alternating step by step so a busy spell slows both alike. Reference: eager.
-``compare``
+``compare [OUT]``
     The seed material's claim on ``promoters`` with a small labelled budget: the same
     BERT fine-tuned from a masked-LM pretraining run (corpus: the other bundled DNA sets
     plus genome-like background, ``promoters`` left out) against the same BERT from
     scratch, both trained the same way, on a sample of the splits (400 labelled training
-    sequences, 400 validation, 400 test). Prints a table of validation/test ROC AUC.
+    sequences, 400 validation, 400 test). Prints a table of validation/test ROC AUC and
+    writes it (``compare.csv``) with the per-epoch plot (``compare.html``/``.png``) to OUT
+    (default ``bench-out/``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
 import torch
 
 import models
@@ -136,10 +141,62 @@ def compare(
     return out
 
 
+def compare_figure(res: dict) -> go.Figure:
+    """Validation ROC AUC per fine-tuning epoch, pretrained against scratch."""
+    fig = go.Figure()
+    for name, color in (("pretrained", "#1f77b4"), ("scratch", "#d62728")):
+        curve = res[name]["curve"]
+        label = f"{name} (test ROC AUC {res[name]['test_roc_auc']:.3f})"
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(1, len(curve) + 1)),
+                y=curve,
+                mode="lines+markers",
+                name=label,
+                line={"color": color},
+            )
+        )
+    pre = res["pretraining"]
+    fig.update_layout(
+        title=(
+            "kmer-bert on promoters, 400 labelled sequences: pretrained "
+            f"({pre['epochs']} pretraining epochs, masked acc {pre['masked_acc']:.3f} vs "
+            f"baseline {pre['baseline']:.4f}) vs scratch"
+        ),
+        xaxis_title="fine-tuning epoch",
+        yaxis_title="validation ROC AUC",
+        template="plotly_white",
+        width=900,
+        height=450,
+        title_font_size=13,
+    )
+    return fig
+
+
+def write_compare(res: dict, out: Path) -> None:
+    """``compare.csv`` (the table), ``compare.html`` and, when a browser is there,
+    ``compare.png`` (the plot) in ``out``."""
+    from genoviz.export import figure_image, static_export_problem
+
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [
+        {"init": n, **{k: v for k, v in res[n].items() if k != "curve"}}
+        for n in ("pretrained", "scratch")
+    ]
+    pd.DataFrame(rows).to_csv(out / "compare.csv", index=False)
+    fig = compare_figure(res)
+    fig.write_html(out / "compare.html", include_plotlyjs="cdn")
+    if static_export_problem() is None:
+        (out / "compare.png").write_bytes(figure_image(fig, "png", scale=1.0))
+
+
 def main(argv: list[str]) -> int:
     what = argv[0] if argv else "speed"
     if what == "compare":
         res = compare()
+        out = Path(argv[1]) if len(argv) > 1 else Path("bench-out")
+        write_compare(res, out)
+        print(f"table and plot written to {out}/")
         print(f"{'init':12s} {'valid ROC AUC':>14s} {'test ROC AUC':>13s} {'best epoch':>11s}")
         for name in ("pretrained", "scratch"):
             r = res[name]

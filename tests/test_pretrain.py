@@ -99,7 +99,7 @@ def test_single_token_masking_leaks_and_span_masking_does_not():
                 "size": "tiny",
                 "bert_config": {"hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0},
             },
-            mlm={"span": span, "late_rate": 0.15},
+            mlm={"span": span, "late_rate": 0.15, "chunks_per_epoch": None},  # every chunk
         )
         r = fit(ds, "kmer-bert", cfg)
         acc[span] = r.valid_metrics["masked_acc"]
