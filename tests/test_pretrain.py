@@ -84,7 +84,9 @@ def _random_corpus(n=3600, length=18, seed=0) -> Dataset:
 def test_single_token_masking_leaks_and_span_masking_does_not():
     """Overlapping 3-mers: a lone masked token is spelled out by its neighbours, so naive
     masking reaches high masked accuracy on random DNA, where nothing else predicts a
-    base; with 3-token spans every masked token hides one unknown base (ceiling ~1/3)."""
+    base. A 3-token span hides the base after its centre from every unmasked neighbour;
+    only when one of its three tokens is left unchanged (10% each) does it show, so the
+    ceiling is about 0.27 + 0.73 / 4 = 0.45 (measured: 0.85 single, 0.39 span)."""
     ds = _random_corpus(length=16)
     acc = {}
     for span in (False, True):
@@ -103,9 +105,9 @@ def test_single_token_masking_leaks_and_span_masking_does_not():
         )
         r = fit(ds, "kmer-bert", cfg)
         acc[span] = r.valid_metrics["masked_acc"]
-    assert acc[False] > 0.5, acc
-    assert acc[True] < 0.35, acc
-    assert acc[False] > 2 * acc[True], acc
+    assert acc[False] > 0.7, acc
+    assert acc[True] < 0.47, acc
+    assert acc[False] > 1.8 * acc[True], acc
 
 
 def test_pretraining_job_reports_live_mlm_metrics(tmp_path):
