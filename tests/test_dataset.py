@@ -82,3 +82,20 @@ def test_outputs_and_class_names_per_task():
     mt = Dataset(["A", "C"], np.array([[0, 1], [1, 1]]), "multitask-binary", DatasetMeta("t"))
     assert mt.n_outputs == 2 and mt.class_names == ["task1", "task2"]
     assert load("sirna").n_outputs == 1 and load("sirna").class_names == []
+
+
+def test_subset_keeps_rows_aligned_and_drops_splits():
+    ds = Dataset(
+        ["AAAA", "CCCC", "GGGG", "TTTT"],
+        np.array([0, 1, 0, 1]),
+        "binary",
+        DatasetMeta("toy"),
+        weights=np.array([1.0, 2.0, 3.0, 4.0]),
+        extras=np.array([[0.1], [0.2], [0.3], [0.4]]),
+    )
+    ds.ensure_splits(0)
+    sub = ds.subset(np.array([3, 1]))
+    assert sub.sequences == ["TTTT", "CCCC"]
+    assert sub.labels.tolist() == [1, 1] and sub.weights.tolist() == [4, 2]
+    np.testing.assert_allclose(sub.extras[:, 0], [0.4, 0.2])
+    assert sub.ids == ["seq4", "seq2"] and sub.splits == {}

@@ -69,6 +69,24 @@ class Dataset:
         if self.ids is None:
             self.ids = [f"seq{i + 1}" for i in range(n)]
 
+    def subset(self, index: np.ndarray) -> Dataset:
+        """The rows at ``index`` as a new dataset (same meta, no splits: they are drawn
+        again by :meth:`ensure_splits`)."""
+        index = np.asarray(index, dtype=np.int64)
+
+        def rows(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[index]
+
+        return Dataset(
+            [self.sequences[i] for i in index],
+            self.labels[index],
+            self.task,
+            self.meta,
+            weights=rows(self.weights),
+            extras=rows(self.extras),
+            ids=[self.ids[i] for i in index],
+        )
+
     def __len__(self) -> int:
         return len(self.sequences)
 
