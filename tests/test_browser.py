@@ -8,6 +8,7 @@ Playwright (never ``playwright install``). Skipped when Chromium is missing, unl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -81,15 +82,15 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 9
     raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a free local port, with runs and the dataset cache in tmp dirs."""
-    tmp = tmp_path_factory.mktemp("browser")
+@contextlib.contextmanager
+def app_server(tmp: Path, env_extra: dict[str, str] | None = None) -> Iterator[str]:
+    """The app on a free local port, with runs and the dataset cache under ``tmp``."""
     port = free_port()
     env = os.environ | {
         "GENOVIZ_RUNS_DIR": str(tmp / "runs"),
         "GENOVIZ_CACHE_DIR": str(tmp / "cache"),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        **(env_extra or {}),
     }
     log = tmp / "streamlit.log"
     cmd = [
@@ -112,6 +113,13 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app for this module's browser tests (see :func:`app_server`)."""
+    with app_server(tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 def test_live_training_curve_and_stop(server: str, chromium: Path):

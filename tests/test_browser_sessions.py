@@ -3,20 +3,21 @@ curves or results, and with ``GENOVIZ_MAX_JOBS=2`` the third waits in a visible 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM_ARGS, JS_POINTS, LIVE_TIMEOUT_MS, free_port, wait_healthy
+from test_browser import (  # noqa: F401 (chromium is a fixture)
+    CHROMIUM_ARGS,
+    JS_POINTS,
+    LIVE_TIMEOUT_MS,
+    app_server,
+    chromium,
+)
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 #: Three pages at once: keep the background ones polling (run_every is a browser timer).
 NO_THROTTLE = [
     "--disable-background-timer-throttling",
@@ -26,44 +27,13 @@ NO_THROTTLE = [
 
 
 @pytest.fixture(scope="module")
-def capped_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        if os.environ.get("GENOVIZ_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium not found at /usr/bin/chromium")
-        pytest.skip("Chromium not found at /usr/bin/chromium")
-    pytest.importorskip("playwright.sync_api")
-    tmp = tmp_path_factory.mktemp("sessions")
-    port = free_port()
-    env = os.environ | {
-        "GENOVIZ_RUNS_DIR": str(tmp / "runs"),
-        "GENOVIZ_CACHE_DIR": str(tmp / "cache"),
-        "GENOVIZ_MAX_JOBS": "2",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    log = tmp / "streamlit.log"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+def capped_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
+    """The app with at most two training jobs at once (the third queues)."""
+    with app_server(tmp_path_factory.mktemp("sessions"), {"GENOVIZ_MAX_JOBS": "2"}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
-def test_three_sessions_train_at_once_without_crosstalk(capped_server: str):
+def test_three_sessions_train_at_once_without_crosstalk(capped_server: str, chromium: Path):  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
     # Each session's own count shows in its own curve. a and b train long enough (6 and 5
@@ -72,7 +42,7 @@ def test_three_sessions_train_at_once_without_crosstalk(capped_server: str):
     seeds = {"a": 1, "b": 2, "c": 3}
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS + NO_THROTTLE
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS + NO_THROTTLE
         )
         try:
             pages = {}
