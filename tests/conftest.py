@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -32,6 +33,40 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data folder {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+@pytest.fixture
+def runs_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """An empty runs folder that the app (``GENOVIZ_RUNS_DIR``) reads, with the repo on
+    ``sys.path`` for AppTest pages."""
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(runs))
+    monkeypatch.syspath_prepend(str(REPO))
+    return runs
+
+
+TF_BINDING = {"name": "tf-binding", "spec": "tf-binding", "task": "binary"}
+
+
+def save_untrained_run(run: Path, name: str, build: dict, dataset: dict | None = None) -> Path:
+    """An untrained ``name`` model (seeded weights) saved as a finished run in ``run``;
+    ``dataset`` is its dataset record (default: tf-binding)."""
+    import torch
+
+    import models
+    from genoviz.runs import save_weights
+
+    run.mkdir(parents=True)
+    torch.manual_seed(0)
+    save_weights(run, models.get(name, **build))
+    info = {
+        "status": "done",
+        "model": {"name": name, "build": build},
+        "dataset": TF_BINDING if dataset is None else dataset,
+        "seed": 0,
+    }
+    (run / "run.json").write_text(json.dumps(info))
+    return run
 
 
 def planted_dataset(n: int = 600, length: int = 40, seed: int = 0, motif: str = "TGACTCA"):

@@ -8,21 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import torch
+from conftest import save_untrained_run
 
-import models
 from genoviz.cli import main
-from genoviz.runs import save_weights
-
-
-def save_run(root: Path, name: str, build: dict, dataset: dict) -> Path:
-    run = root / name
-    run.mkdir(parents=True)
-    torch.manual_seed(0)
-    save_weights(run, models.get(name, **build))
-    info = {"status": "done", "model": {"name": name, "build": build}, "dataset": dataset}
-    (run / "run.json").write_text(json.dumps(info | {"seed": 0}))
-    return run
 
 
 @pytest.fixture
@@ -38,7 +26,7 @@ def kmer_run(tmp_path: Path) -> Path:
     pd.DataFrame(rows).to_csv(data, index=False)
     build = {"seq_len": 30, "outputs": 1, "k": 3, "size": "tiny"}
     spec = {"name": "planted", "spec": str(data), "task": "binary"}
-    return save_run(tmp_path / "runs", "kmer-bert", build, spec)
+    return save_untrained_run(tmp_path / "runs" / "kmer-bert", "kmer-bert", build, spec)
 
 
 def test_attention_writes_maps_track_motifs_and_figures(kmer_run, tmp_path, capsys):
@@ -75,7 +63,7 @@ def test_attention_refuses_bad_heads_and_other_models(kmer_run, tmp_path, capsys
 def test_embeddings_of_codon_bert_print_mrr_per_species_last(tmp_path, capsys):
     build = {"seq_len": 30, "outputs": 1, "size": "tiny"}
     spec = {"name": "codon-corpus", "spec": "codon-corpus", "task": "lm"}
-    run = save_run(tmp_path / "runs", "codon-bert", build, spec)
+    run = save_untrained_run(tmp_path / "runs" / "codon-bert", "codon-bert", build, spec)
     info = json.loads((run / "run.json").read_text())
     info["pretraining"] = {"mask": {"view": "parallel", "max_tokens": 64}}
     (run / "run.json").write_text(json.dumps(info))

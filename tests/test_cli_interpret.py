@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import torch
+from conftest import save_untrained_run
 
 import models
 from genoviz.cli import main
-from genoviz.runs import save_weights
 
 BUILD = {
     "seq_len": 101,
@@ -32,24 +31,9 @@ BUILD = {
 }
 
 
-def save_run(run: Path, name: str, build: dict) -> Path:
-    """An untrained ``name`` model saved as a run on tf-binding (seeded weights)."""
-    run.mkdir(parents=True)
-    torch.manual_seed(0)
-    save_weights(run, models.get(name, **build))
-    info = {
-        "status": "done",
-        "model": {"name": name, "build": build},
-        "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary"},
-        "seed": 0,
-    }
-    (run / "run.json").write_text(json.dumps(info))
-    return run
-
-
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    return save_run(tmp_path_factory.mktemp("runs") / "cnn-tf", "cnn", BUILD)
+    return save_untrained_run(tmp_path_factory.mktemp("runs") / "cnn-tf", "cnn", BUILD)
 
 
 def test_saliency(run_dir, tmp_path, capsys):
@@ -104,7 +88,7 @@ def test_agreement_of_a_cnn_writes_two_tracks_and_their_spearman(run_dir, tmp_pa
 
 def test_agreement_of_a_kmer_bert_adds_attention(tmp_path):
     build = {"seq_len": 30, "outputs": 1, "k": 3, "size": "tiny"}
-    run = save_run(tmp_path / "kmer-bert", "kmer-bert", build)
+    run = save_untrained_run(tmp_path / "kmer-bert", "kmer-bert", build)
     out = tmp_path / "agr"
     assert main(["interpret", "agreement", "--run", str(run), "--out", str(out)]) == 0
     table = pd.read_csv(out / "agreement.csv")
@@ -167,7 +151,7 @@ def test_filters_of_a_motif_net_are_its_learned_matrices(tmp_path):
         "init": "jaspar",
         "jaspar": ["MA0491.3"],
     }
-    run = save_run(tmp_path / "motif-net", "motif-net", build)
+    run = save_untrained_run(tmp_path / "motif-net", "motif-net", build)
     out = tmp_path / "filters"
     assert main(["interpret", "filters", "--run", str(run), "--out", str(out), "-n", "50"]) == 0
     result = json.loads((out / "filters.json").read_text())

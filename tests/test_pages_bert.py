@@ -7,38 +7,19 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
+from conftest import save_untrained_run
 from streamlit.testing.v1 import AppTest
 
 import models
 from genoviz.explain import EXPLANATIONS
-from genoviz.runs import save_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
 
 
-@pytest.fixture
-def runs_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    runs = tmp_path / "runs"
-    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(runs))
-    monkeypatch.syspath_prepend(str(ROOT))
-    return runs
-
-
 def save_run(runs: Path, name: str, build: dict, spec: str, task: str) -> Path:
-    run = runs / f"20260101-000000-{name}-{spec}"
-    run.mkdir(parents=True)
-    torch.manual_seed(0)
-    save_weights(run, models.get(name, **build))
-    info = {
-        "status": "done",
-        "model": {"name": name, "build": build},
-        "dataset": {"name": spec, "spec": spec, "task": task},
-        "seed": 0,
-    }
-    (run / "run.json").write_text(json.dumps(info))
-    return run
+    record = {"name": spec, "spec": spec, "task": task}
+    return save_untrained_run(runs / f"20260101-000000-{name}-{spec}", name, build, record)
 
 
 @pytest.fixture

@@ -3,19 +3,17 @@ exist, the analyses run from their buttons, and bad input shows a message."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
-import torch
+from conftest import TF_BINDING, save_untrained_run
 from streamlit.testing.v1 import AppTest
 
-import models
 from genoviz.data import load_bundled
 from genoviz.explain import EXPLANATIONS, PAGE_TOPICS
 from genoviz.interpret.inputs import run_inputs
-from genoviz.runs import load_run, save_weights
+from genoviz.runs import load_run
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
@@ -35,29 +33,11 @@ BUILD = {
 }
 
 
-@pytest.fixture
-def runs_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    runs = tmp_path / "runs"
-    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(runs))
-    monkeypatch.syspath_prepend(str(ROOT))
-    return runs
-
-
 def save_run(runs: Path, name: str, build: dict, **dataset) -> Path:
-    """An untrained ``name`` model (seeded weights) saved as a run on tf-binding; ``dataset``
-    adds keys to its dataset record."""
+    """An untrained ``name`` model saved as a run on tf-binding; ``dataset`` adds keys to
+    its dataset record."""
     run = runs / f"20260101-000000-{name}-tf-binding"
-    run.mkdir(parents=True)
-    torch.manual_seed(0)
-    save_weights(run, models.get(name, **build))
-    info = {
-        "status": "done",
-        "model": {"name": name, "build": build},
-        "dataset": {"name": "tf-binding", "spec": "tf-binding", "task": "binary", **dataset},
-        "seed": 0,
-    }
-    (run / "run.json").write_text(json.dumps(info))
-    return run
+    return save_untrained_run(run, name, build, TF_BINDING | dataset)
 
 
 @pytest.fixture
