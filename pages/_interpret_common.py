@@ -66,11 +66,7 @@ def choose_run(key: str) -> Run | None:
         )
         page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
         return None
-    by_path = {str(r.path): r for r in runs}
-    path = st.selectbox(
-        "Trained run", list(by_path), format_func=lambda p: _label(by_path[p]), key=key
-    )
-    return by_path[path]
+    return _select_run("Trained run", runs, key)
 
 
 def choose_bert_run(key: str, names: tuple[str, ...]) -> Run | None:
@@ -85,10 +81,13 @@ def choose_bert_run(key: str, names: tuple[str, ...]) -> Run | None:
         )
         page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
         return None
+    return _select_run("BERT run", runs, key)
+
+
+def _select_run(label: str, runs: list[Run], key: str) -> Run:
+    """A select box of ``runs``, keyed by folder path, shown by their labels."""
     by_path = {str(r.path): r for r in runs}
-    path = st.selectbox(
-        "BERT run", list(by_path), format_func=lambda p: _label(by_path[p]), key=key
-    )
+    path = st.selectbox(label, list(by_path), format_func=lambda p: _label(by_path[p]), key=key)
     return by_path[path]
 
 
