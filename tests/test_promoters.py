@@ -171,3 +171,21 @@ def test_core_promoter_proxy_has_dnabert_geometry_and_shuffled_twins():
         assert ds.labels[neg] == 0 and ds.labels[pos] == 1
         assert sorted(ds.sequences[neg]) == sorted(ds.sequences[pos])
         assert ds.sequences[neg] != ds.sequences[pos]
+
+
+def test_core_promoter_proxy_with_genomic_negatives():
+    shuffled = build_core_promoters(seed=0, n=200)
+    genomic = build_core_promoters(seed=0, n=200, negatives="genomic")
+    assert len(genomic) == 200 and genomic.labels.mean() == 0.5
+    pos = genomic.labels == 1
+    seqs = np.array(genomic.sequences)
+    same = np.array(shuffled.sequences)[shuffled.labels == 1]
+    assert sorted(seqs[pos]) == sorted(same)  # the same positives; only the negatives differ
+    gt = genomic.meta.ground_truth
+    assert gt["shuffled_from"] == {} and set(np.array(gt["kind"])[~pos]) == {"genomic"}
+    assert not np.array(gt["cpg_island"])[~pos].any()
+    # background negatives do not share their composition with any positive
+    neg_comps = {"".join(sorted(s)) for s in seqs[~pos]}
+    assert not neg_comps & {"".join(sorted(s)) for s in seqs[pos]}
+    with pytest.raises(ValueError, match="negatives must be"):
+        build_core_promoters(n=10, negatives="random")

@@ -263,8 +263,16 @@ def build_promoters(
 CORE_LENGTH, CORE_TSS = 101, 70
 
 
+#: Negatives :func:`build_core_promoters` can make.
+CORE_NEGATIVES = ("shuffled", "genomic")
+
+
 def build_core_promoters(
-    seed: int = 0, n: int = 1_000, tata_rate: float = 0.25, cgi_rate: float = 0.8
+    seed: int = 0,
+    n: int = 1_000,
+    tata_rate: float = 0.25,
+    cgi_rate: float = 0.8,
+    negatives: str = "shuffled",
 ) -> Dataset:
     """A stand-in for the promoter sample in DNABERT's repository (1,000 x 101 bp).
 
@@ -273,21 +281,31 @@ def build_core_promoters(
     and a CCAAT box squeezed into -70..-67. Half are positives; each negative is a
     positive of the set cut into 20 five-base segments with 8 kept in place and 12
     shuffled (DeePromoter / DNABERT style), so every negative has exactly the base
-    composition of a positive. Not a bundled set: tests and benchmarks write it as a
-    DNABERT 6-mer TSV to check the importer-to-CLI path on a realistic stranded file.
+    composition of a positive. ``negatives="genomic"`` makes them genomic background (the
+    human Markov chain) instead, the easier kind that composition alone separates. Not a
+    bundled set: tests and benchmarks write it as a DNABERT 6-mer TSV to check the
+    importer-to-CLI path on a realistic stranded file.
     """
+    if negatives not in CORE_NEGATIVES:
+        raise ValueError(f"negatives must be {' or '.join(CORE_NEGATIVES)}, not {negatives!r}")
     rng = np.random.default_rng(seed)
     n_pos = n // 2
     n_neg = n - n_pos
     pos, tata, cgi, inst = _promoter_windows(n_pos, rng, tata_rate, cgi_rate, CORE_LENGTH, CORE_TSS)
     source = rng.choice(n_pos, size=n_neg, replace=n_neg > n_pos)
-    hard, order = segment_shuffle(pos[source], rng)
-    codes = np.concatenate([pos, hard])
-    kinds = np.array(["tata" if t else "tata-less" for t in tata] + ["shuffled"] * n_neg)
+    if negatives == "shuffled":
+        neg, order = segment_shuffle(pos[source], rng)
+    else:
+        shift = rng.normal(0.0, 0.25, size=n_neg)
+        neg, order = markov_sequences(n_neg, CORE_LENGTH, rng, gc_shift=shift), None
+    codes = np.concatenate([pos, neg])
+    kinds = np.array(["tata" if t else "tata-less" for t in tata] + [negatives] * n_neg)
     perm = rng.permutation(n)
     where = np.empty(n, dtype=np.int64)
     where[perm] = np.arange(n)
-    cpg = np.concatenate([cgi, cgi[source]])[perm]  # a negative keeps its source's
+    # a shuffled negative keeps its source's CpG-island flag; background has none
+    cpg = np.concatenate([cgi, cgi[source] if order is not None else np.zeros(n_neg, bool)])
+    cpg = cpg[perm]
     codes, kinds = codes[perm], kinds[perm]
     labels = np.isin(kinds, ["tata", "tata-less"]).astype(np.float32)
     meta = DatasetMeta(
@@ -295,7 +313,11 @@ def build_core_promoters(
         description=(
             "Core promoters (binary), 101 bp from -70 to +30 around a TSS (index 70), like "
             "the promoter sample in DNABERT's repository. Simulated like 'promoters'; every "
-            "negative is a segment-shuffled positive (20 segments, 8 kept in place)."
+            + (
+                "negative is a segment-shuffled positive (20 segments, 8 kept in place)."
+                if order is not None
+                else "negative is genomic background."
+            )
         ),
         source="Simulated by genoviz (see the 'promoters' card); a proxy, not real data.",
         citation="Ji et al. (2021) DNABERT, Bioinformatics 37:2112; Oubounyt et al. (2019).",
@@ -308,10 +330,20 @@ def build_core_promoters(
             "kind": kinds.tolist(),
             "tata": tata_flags(kinds),
             "cpg_island": cpg.astype(int).tolist(),
-            "shuffled_from": {int(where[n_pos + k]): int(where[s]) for k, s in enumerate(source)},
-            "shuffle_orders": {int(where[n_pos + k]): order[k].tolist() for k in range(n_neg)},
+            "shuffled_from": {}
+            if order is None
+            else {int(where[n_pos + k]): int(where[s]) for k, s in enumerate(source)},
+            "shuffle_orders": {}
+            if order is None
+            else {int(where[n_pos + k]): order[k].tolist() for k in range(n_neg)},
         },
-        notes={"seed": seed, "n": n, "tata_rate": tata_rate, "cgi_rate": cgi_rate},
+        notes={
+            "seed": seed,
+            "n": n,
+            "tata_rate": tata_rate,
+            "cgi_rate": cgi_rate,
+            "negatives": negatives,
+        },
     )
     return Dataset(
         sequences=to_strings(codes),
