@@ -15,7 +15,7 @@ the only kind that returns the weights, and back.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from genoviz.sequences import (
     CLS_ID,
     PAD_ID,
     SEP_ID,
+    SPECIAL_TOKENS,
     UNK_ID,
     codon_tokens,
     codon_vocab,
@@ -55,7 +56,7 @@ SIZES: dict[str, dict[str, int]] = {
 #: ``random`` (DNABERT's).
 EMBED_INITS = ("bases", "random")
 #: Tokens below this id are the specials [PAD] [UNK] [CLS] [SEP] [MASK].
-N_SPECIAL = 5
+N_SPECIAL = len(SPECIAL_TOKENS)
 #: Positions BERT has (DNABERT: 512), [CLS] and [SEP] included.
 MAX_POSITIONS = 512
 #: Architecture keys copied from a checkpoint's config.json into a run's build args.
@@ -178,8 +179,22 @@ class TokenBert(nn.Module):
 
     def _windowed(self, x: torch.Tensor) -> torch.Tensor:
         """Average logits over the overlapping windows of :meth:`windows`."""
+        return self.windowed_mean(
+            x, lambda ids: self.hf(input_ids=ids, attention_mask=(ids != PAD_ID).long()).logits
+        )
+
+    def windowed_mean(
+        self,
+        x: torch.Tensor,
+        per_window: Callable[[torch.Tensor], torch.Tensor],
+        batch: int | None = None,
+    ) -> torch.Tensor:
+        """``per_window`` ``(m, d)`` of the overlapping windows of ids ``x`` (:meth:`windows`),
+        averaged over each row's windows: ``(n, d)`` float32. ``batch``: at most this many
+        windows per call (None = all at once)."""
         ids, who = self.windows(x)
-        out = self.hf(input_ids=ids, attention_mask=(ids != PAD_ID).long()).logits.float()
+        parts = ids.split(batch) if batch else (ids,)
+        out = torch.cat([per_window(w) for w in parts]).float()
         acc = torch.zeros(len(x), out.shape[1], device=x.device).index_add_(0, who, out)
         count = torch.bincount(who, minlength=len(x)).clamp(min=1)[:, None]
         return acc / count

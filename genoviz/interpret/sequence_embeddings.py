@@ -99,12 +99,10 @@ def _bert_batch(model: nn.Module, seqs: list[str], pooling: str, rows: slice) ->
     ids = torch.as_tensor(model.encode(seqs)).to(device)
     if ids.shape[1] <= model.max_positions:
         return pool_hidden(model.hidden_states(ids), ids, pooling).float().cpu()
-    windows, owner = model.windows(ids)
-    pooled = torch.cat(  # a batch's worth of windows at a time
-        [pool_hidden(model.hidden_states(w), w, pooling) for w in windows.split(len(ids))]
-    ).float()
-    acc = torch.zeros(len(ids), pooled.shape[1], device=device).index_add_(0, owner, pooled)
-    return (acc / torch.bincount(owner, minlength=len(ids))[:, None]).cpu()
+    pooled = model.windowed_mean(  # a batch's worth of windows at a time
+        ids, lambda w: pool_hidden(model.hidden_states(w), w, pooling), batch=len(ids)
+    )
+    return pooled.cpu()
 
 
 def _head_batch(model: nn.Module, extras: np.ndarray | None) -> Callable:
