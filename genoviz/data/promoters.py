@@ -293,20 +293,26 @@ def build_core_promoters(
     n_neg = n - n_pos
     pos, tata, cgi, inst = _promoter_windows(n_pos, rng, tata_rate, cgi_rate, CORE_LENGTH, CORE_TSS)
     source = rng.choice(n_pos, size=n_neg, replace=n_neg > n_pos)
-    if negatives == "shuffled":
+    shuffled = negatives == "shuffled"
+    if shuffled:
         neg, order = segment_shuffle(pos[source], rng)
+        neg_cgi = cgi[source]  # a shuffled negative keeps its source's CpG island
     else:
         shift = rng.normal(0.0, 0.25, size=n_neg)
-        neg, order = markov_sequences(n_neg, CORE_LENGTH, rng, gc_shift=shift), None
+        neg = markov_sequences(n_neg, CORE_LENGTH, rng, gc_shift=shift)
+        neg_cgi = np.zeros(n_neg, dtype=bool)
     codes = np.concatenate([pos, neg])
     kinds = np.array(["tata" if t else "tata-less" for t in tata] + [negatives] * n_neg)
     perm = rng.permutation(n)
     where = np.empty(n, dtype=np.int64)
     where[perm] = np.arange(n)
-    # a shuffled negative keeps its source's CpG-island flag; background has none
-    cpg = np.concatenate([cgi, cgi[source] if order is not None else np.zeros(n_neg, bool)])
-    cpg = cpg[perm]
+    cpg = np.concatenate([cgi, neg_cgi])[perm]
     codes, kinds = codes[perm], kinds[perm]
+    shuffled_from, shuffle_orders = {}, {}
+    if shuffled:  # each negative's row -> its source positive's row, and its segment order
+        for k, s in enumerate(source):
+            row = int(where[n_pos + k])
+            shuffled_from[row], shuffle_orders[row] = int(where[s]), order[k].tolist()
     labels = np.isin(kinds, ["tata", "tata-less"]).astype(np.float32)
     meta = DatasetMeta(
         name="promoters-101",
@@ -315,7 +321,7 @@ def build_core_promoters(
             "the promoter sample in DNABERT's repository. Simulated like 'promoters'; every "
             + (
                 "negative is a segment-shuffled positive (20 segments, 8 kept in place)."
-                if order is not None
+                if shuffled
                 else "negative is genomic background."
             )
         ),
@@ -330,12 +336,8 @@ def build_core_promoters(
             "kind": kinds.tolist(),
             "tata": tata_flags(kinds),
             "cpg_island": cpg.astype(int).tolist(),
-            "shuffled_from": {}
-            if order is None
-            else {int(where[n_pos + k]): int(where[s]) for k, s in enumerate(source)},
-            "shuffle_orders": {}
-            if order is None
-            else {int(where[n_pos + k]): order[k].tolist() for k in range(n_neg)},
+            "shuffled_from": shuffled_from,
+            "shuffle_orders": shuffle_orders,
         },
         notes={
             "seed": seed,
