@@ -197,6 +197,7 @@ def _label(labels: np.ndarray, i: int) -> float | None:
 def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.attribution import METHODS, attribute
     from genoviz.plots_interpret import saliency_heatmap_figure, saliency_track_figure
+    from genoviz.sequences import pad_or_trim
 
     r = attribute(
         model,
@@ -208,7 +209,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
         extras=inputs.extras,
     )
     n, _, length = r.attributions.shape
-    seqs = inputs.sequences
+    seqs = pad_or_trim(inputs.sequences, length)  # the bases of x (token runs read them raw)
     rows = pd.DataFrame(
         {
             "id": np.repeat(inputs.ids, length),

@@ -92,10 +92,30 @@ def test_agreement_of_a_kmer_bert_adds_attention(tmp_path):
     out = tmp_path / "agr"
     assert main(["interpret", "agreement", "--run", str(run), "--out", str(out)]) == 0
     table = pd.read_csv(out / "agreement.csv")
-    assert list(table.columns)[-1] == "Attention from [CLS]" and len(table) == 30
+    # a token model reads tf-binding's 101 bp as they are, not padded to its seq_len
+    assert list(table.columns)[-1] == "Attention from [CLS]" and len(table) == 101
     assert (table["Attention from [CLS]"] >= 0).all()
     info = json.loads((out / "agreement.json").read_text())
     assert len(info["tracks"]) == 3 and len(info["spearman"]) == 3  # every pair once
+
+
+def test_saliency_of_a_kmer_bert_on_sequences_of_mixed_lengths(tmp_path):
+    data = tmp_path / "mixed.csv"
+    rows = [f"s{i},{'ACGTTGCA' * (3 + i % 3)},{i % 2}" for i in range(40)]  # 24-40 bp
+    data.write_text("id,sequence,label\n" + "\n".join(rows) + "\n")
+    build = {"seq_len": 40, "outputs": 1, "k": 3, "size": "tiny"}
+    record = {"name": "mixed", "spec": str(data), "task": "binary"}
+    run = save_untrained_run(tmp_path / "kmer-bert", "kmer-bert", build, record)
+    out = tmp_path / "sal"
+    args = ["interpret", "saliency", "--run", str(run), "--out", str(out), "-n", "3"]
+    assert main([*args, "--split", "all", "--method", "integrated_gradients"]) == 0
+    table = pd.read_csv(out / "saliency.csv")
+    assert len(table) == 3 * 40  # explained at the run's length, bases padded to match
+    bases = table.groupby("id", sort=False)["base"].apply("".join)
+    assert list(bases.index) == ["s1", "s3", "s5"]  # positives first: 32, 24 and 40 bp
+    for sid, row in bases.items():
+        i = int(sid[1:])
+        assert row.strip("N") == "ACGTTGCA" * (3 + i % 3)
 
 
 @pytest.mark.training

@@ -13,6 +13,7 @@ from conftest import planted_dataset
 import models
 from genoviz.data import Dataset, DatasetMeta
 from genoviz.interpret.embeddings import EmbeddingError
+from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.sequence_embeddings import (
     BINARY_NAMES,
     embedding_inputs,
@@ -151,6 +152,21 @@ def test_embedding_inputs_draw_a_seeded_sample_and_leave_token_sequences_unpadde
     info = json.loads(json.dumps(info))
     info["model"] = {"name": "cnn", "build": {"seq_len": 18}}
     assert {len(s) for s in embedding_inputs(Run(tmp_path, info, []), ds, "all").sequences} == {18}
+
+
+def test_run_inputs_give_token_runs_their_sequences_as_they_trained(tmp_path):
+    seqs = [("ATG" * (1 + i % 5)) + "TAA" for i in range(20)]  # 6 to 18 bp
+    ds = Dataset(seqs, (np.arange(20) % 2).astype(np.float32), "binary", DatasetMeta(name="cds"))
+    info = {"model": {"name": "kmer-bert", "build": {"seq_len": 18}}, "seed": 0, "config": {}}
+    inputs = run_inputs(Run(tmp_path, info, []), ds, "all", None, positives_first=True)
+    assert inputs.x.shape == (20, 4, 18)  # one-hot stays at the run's length
+    assert inputs.sequences == [seqs[i] for i in inputs.indices]  # no N, so no [UNK] tokens
+    assert (inputs.labels[:10] == 1).all()
+    info["config"] = {"seq_len": 18}  # a run that set a length read them padded
+    padded = run_inputs(Run(tmp_path, info, []), ds, "all", None).sequences
+    assert {len(s) for s in padded} == {18} and "N" in padded[0]
+    info = {"model": {"name": "codon-bert", "build": {"seq_len": 18}}, "seed": 0}
+    assert run_inputs(Run(tmp_path, info, []), ds, "all", 3).sequences == seqs[:3]
 
 
 def pcs_auc(model, ds, pooling: str) -> float:

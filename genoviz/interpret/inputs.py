@@ -20,8 +20,10 @@ class RunInputs:
         x: one-hot ``(n, 4, L)`` at the run's training length.
         extras: ``(n, e)`` when the model takes extras, else None.
         indices: rows of the dataset, ``(n,)``.
-        ids, sequences, labels: per row (sequences as encoded, padded or trimmed to the
-            run's length; labels ``(n,)`` or ``(n, tasks)``).
+        ids, sequences, labels: per row (labels ``(n,)`` or ``(n, tasks)``). Sequences
+            are as the model trained on them: padded or trimmed to the run's length, except
+            for token models (BERTs) trained without a set length, which read them as they
+            are (N padding would add [UNK] tokens and shift a codon model's frame).
     """
 
     x: torch.Tensor
@@ -62,10 +64,21 @@ def run_inputs(
     if max_sequences is not None:
         idx = idx[:max_sequences]
     build = run.info["model"]["build"]
-    seqs = pad_or_trim([dataset.sequences[i] for i in idx], int(build["seq_len"]))
-    x = torch.as_tensor(one_hot(seqs))
+    raw = [dataset.sequences[i] for i in idx]
+    padded = pad_or_trim(raw, int(build["seq_len"]))
+    x = torch.as_tensor(one_hot(padded))
+    seqs = raw if reads_unpadded(run) else padded
     extras = None
     if int(build.get("extras", 0)) and dataset.extras is not None:
         extras = np.asarray(dataset.extras[idx], dtype=np.float32)
     ids = [dataset.ids[i] for i in idx] if dataset.ids is not None else [f"seq{i}" for i in idx]
     return RunInputs(x, extras, idx, ids, seqs, np.asarray(dataset.labels)[idx])
+
+
+def reads_unpadded(run: Run) -> bool:
+    """True for a token model (BERT) trained without a set length: it read each sequence
+    as it is, padding with [PAD] tokens, not N bases."""
+    import models
+
+    kind = models.spec(run.info["model"]["name"]).input_kind
+    return kind in models.TOKEN_KINDS and not run.info.get("config", {}).get("seq_len")

@@ -155,16 +155,9 @@ def long_sequence_note(model: nn.Module, sequences: Sequence[str]) -> str | None
 
 
 def embedding_inputs(run: Run, dataset: Dataset, split: str = "test", n: int = 500) -> RunInputs:
-    """A seeded random draw of at most ``n`` rows of ``split`` (see :func:`run_inputs`),
-    with the sequences as the model trained on them: token models read them unpadded
-    unless the run set a length (padding with N would shift the codon frame)."""
-    import models
-
-    inputs = run_inputs(run, dataset, split, n, sample=True)
-    kind = models.spec(run.info["model"]["name"]).input_kind
-    if kind in models.TOKEN_KINDS and not run.info.get("config", {}).get("seq_len"):
-        inputs.sequences = [dataset.sequences[i] for i in inputs.indices]
-    return inputs
+    """A seeded random draw of at most ``n`` rows of ``split`` (see :func:`run_inputs`,
+    which gives token models their sequences unpadded, as they trained)."""
+    return run_inputs(run, dataset, split, n, sample=True)
 
 
 def label_names(dataset: Dataset) -> list[str] | None:
