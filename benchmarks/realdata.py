@@ -20,8 +20,11 @@ DNABERT's repository (1,000 x 101 bp, -70..+30 around the TSS, negatives made by
 segments of the positives; :func:`genoviz.data.promoters.build_core_promoters`), written as
 DNABERT 6-mer TSVs so the k-mer importer and its strand handling are exercised too. One
 proxy per seed; its baseline is logistic regression on which base sits at each position.
-``--negatives genomic`` makes the proxy's negatives genomic background instead (easier:
-composition separates them). ``--n`` sets the proxy's size (default 1,000).
+``--negatives substituted`` fills 12 of the 20 segments with random bases instead of
+shuffling them (DeePromoter's construction as its public re-implementations read it:
+composition shifts towards 25% of each base); ``--negatives genomic`` makes them genomic
+background (easiest: composition separates them). ``--n`` sets the proxy's size
+(default 1,000).
 """
 
 from __future__ import annotations
@@ -211,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         "--negatives",
         choices=CORE_NEGATIVES,
         default="shuffled",
-        help="with --proxy: segment-shuffled positives (default) or genomic background",
+        help="with --proxy: positives with 12 of 20 segments shuffled (default) or made "
+        "random (substituted), or genomic background",
     )
     p.add_argument("--n", type=int, default=1_000, help="with --proxy: sequences (default 1,000)")
     args = p.parse_args(argv)

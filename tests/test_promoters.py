@@ -17,6 +17,7 @@ from genoviz.data.promoters import (
     build_promoters,
     iupac_pfm,
     segment_shuffle,
+    segment_substitute,
 )
 from genoviz.motifs import fetch_jaspar, log_odds, reverse_complement_pfm
 from genoviz.sequences import gc_content, one_hot
@@ -167,7 +168,7 @@ def test_core_promoter_proxy_has_dnabert_geometry_and_shuffled_twins():
     gt = ds.meta.ground_truth
     tata = [r for r in gt["instances"] if r[1] == "TATA"]
     assert tata and all(CORE_TSS - 33 <= r[3] <= CORE_TSS - 29 for r in tata)
-    for neg, pos in list(gt["shuffled_from"].items())[:50]:  # same bases, other order
+    for neg, pos in list(gt["made_from"].items())[:50]:  # same bases, other order
         assert ds.labels[neg] == 0 and ds.labels[pos] == 1
         assert sorted(ds.sequences[neg]) == sorted(ds.sequences[pos])
         assert ds.sequences[neg] != ds.sequences[pos]
@@ -182,10 +183,38 @@ def test_core_promoter_proxy_with_genomic_negatives():
     same = np.array(shuffled.sequences)[shuffled.labels == 1]
     assert sorted(seqs[pos]) == sorted(same)  # the same positives; only the negatives differ
     gt = genomic.meta.ground_truth
-    assert gt["shuffled_from"] == {} and set(np.array(gt["kind"])[~pos]) == {"genomic"}
+    assert gt["made_from"] == {} and set(np.array(gt["kind"])[~pos]) == {"genomic"}
     assert not np.array(gt["cpg_island"])[~pos].any()
     # background negatives do not share their composition with any positive
     neg_comps = {"".join(sorted(s)) for s in seqs[~pos]}
     assert not neg_comps & {"".join(sorted(s)) for s in seqs[pos]}
     with pytest.raises(ValueError, match="negatives must be"):
         build_core_promoters(n=10, negatives="random")
+
+
+def test_segment_substitute_keeps_eight_segments_and_randomises_the_rest():
+    rng = np.random.default_rng(0)
+    codes = np.full((400, 101), ord("G"), dtype=np.uint8)  # all G: random bases stand out
+    out, order = segment_substitute(codes, rng)
+    seg = 101 // N_SEGMENTS
+    assert ((order == -1).sum(axis=1) == N_SEGMENTS - KEEP_SEGMENTS).all()
+    kept = np.repeat(order != -1, seg, axis=1)
+    assert (out[:, : seg * N_SEGMENTS][kept] == ord("G")).all() and (out[:, -1] == ord("G")).all()
+    random_part = out[:, : seg * N_SEGMENTS][~kept]
+    freq = np.bincount(random_part, minlength=256)[list(b"ACGT")] / random_part.size
+    np.testing.assert_allclose(freq, 0.25, atol=0.01)  # uniform bases, GC pulled to 0.5
+
+
+def test_core_promoter_proxy_with_substituted_negatives():
+    ds = build_core_promoters(seed=0, n=400, negatives="substituted")
+    gt = ds.meta.ground_truth
+    pos = ds.labels == 1
+    assert set(np.array(gt["kind"])[~pos]) == {"substituted"} and len(gt["made_from"]) == 200
+    for neg, src in gt["made_from"].items():
+        order = np.array(gt["segment_orders"][neg])
+        assert ds.labels[src] == 1 and (order == -1).sum() == N_SEGMENTS - KEEP_SEGMENTS
+        for j in np.flatnonzero(order != -1):  # kept segments sit where they were
+            assert ds.sequences[neg][5 * j : 5 * j + 5] == ds.sequences[src][5 * j : 5 * j + 5]
+    # promoters here are GC-rich, so random segments pull the negatives' GC towards 0.5
+    gc = np.array([gc_content(s) for s in ds.sequences])
+    assert gc[~pos].mean() < gc[pos].mean() - 0.02

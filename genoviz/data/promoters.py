@@ -162,6 +162,28 @@ def segment_shuffle(codes: np.ndarray, rng: np.random.Generator) -> Shuffled:
     return Shuffled(out, order)
 
 
+def segment_substitute(codes: np.ndarray, rng: np.random.Generator) -> Shuffled:
+    """DeePromoter-style negatives: per row, keep ``KEEP_SEGMENTS`` of ``N_SEGMENTS``
+    segments and fill the others with uniform random bases (Oubounyt et al. 2019, as
+    their public re-implementations build them). Unlike :func:`segment_shuffle` this
+    moves the composition towards 25% of each base.
+
+    Returns the codes and, per row, each slot's source segment, with -1 for a slot
+    of random bases (the last ``L % N_SEGMENTS`` bases stay in place).
+    """
+    m, length = codes.shape
+    seg = length // N_SEGMENTS
+    cut = seg * N_SEGMENTS
+    replaced = np.argsort(rng.random((m, N_SEGMENTS)), axis=1)[:, KEEP_SEGMENTS:]
+    order = np.tile(np.arange(N_SEGMENTS), (m, 1))
+    order[np.arange(m)[:, None], replaced] = -1
+    out = codes.copy()
+    noise = _CODES[rng.integers(0, 4, size=(m, cut))]
+    fill = np.repeat(order == -1, seg, axis=1)
+    out[:, :cut][fill] = noise[fill]
+    return Shuffled(out, order)
+
+
 def tata_flags(kinds: np.ndarray) -> list[int]:
     """1 for TATA-box promoters, else 0 (TATA-less promoters and every negative)."""
     return (np.asarray(kinds) == "tata").astype(int).tolist()
@@ -264,7 +286,7 @@ CORE_LENGTH, CORE_TSS = 101, 70
 
 
 #: Negatives :func:`build_core_promoters` can make.
-CORE_NEGATIVES = ("shuffled", "genomic")
+CORE_NEGATIVES = ("shuffled", "substituted", "genomic")
 
 
 def build_core_promoters(
@@ -280,9 +302,11 @@ def build_core_promoters(
     :func:`build_promoters` that fit: TATA near -30, Inr at the TSS, the proximal GC box
     and a CCAAT box squeezed into -70..-67. Half are positives; each negative is a
     positive of the set cut into 20 five-base segments with 8 kept in place and 12
-    shuffled (DeePromoter / DNABERT style), so every negative has exactly the base
-    composition of a positive. ``negatives="genomic"`` makes them genomic background (the
-    human Markov chain) instead, the easier kind that composition alone separates. Not a
+    shuffled (one reading of DeePromoter's construction), so every negative has the base
+    composition of a positive. ``negatives="substituted"`` fills the 12 with random bases
+    instead (DeePromoter's construction as its public re-implementations read it), which
+    shifts composition towards 25% each; ``negatives="genomic"`` makes them genomic
+    background (the human Markov chain), the easiest kind. Not a
     bundled set: tests and benchmarks write it as a DNABERT 6-mer TSV to check the
     importer-to-CLI path on a realistic stranded file.
     """
@@ -293,10 +317,11 @@ def build_core_promoters(
     n_neg = n - n_pos
     pos, tata, cgi, inst = _promoter_windows(n_pos, rng, tata_rate, cgi_rate, CORE_LENGTH, CORE_TSS)
     source = rng.choice(n_pos, size=n_neg, replace=n_neg > n_pos)
-    shuffled = negatives == "shuffled"
-    if shuffled:
-        neg, order = segment_shuffle(pos[source], rng)
-        neg_cgi = cgi[source]  # a shuffled negative keeps its source's CpG island
+    derived = negatives != "genomic"  # each negative is made from a source positive
+    if derived:
+        remake = segment_shuffle if negatives == "shuffled" else segment_substitute
+        neg, order = remake(pos[source], rng)
+        neg_cgi = cgi[source]  # a derived negative keeps (part of) its source's CpG island
     else:
         shift = rng.normal(0.0, 0.25, size=n_neg)
         neg = markov_sequences(n_neg, CORE_LENGTH, rng, gc_shift=shift)
@@ -308,22 +333,22 @@ def build_core_promoters(
     where[perm] = np.arange(n)
     cpg = np.concatenate([cgi, neg_cgi])[perm]
     codes, kinds = codes[perm], kinds[perm]
-    shuffled_from, shuffle_orders = {}, {}
-    if shuffled:  # each negative's row -> its source positive's row, and its segment order
+    made_from, segment_orders = {}, {}
+    if derived:  # each negative's row -> its source positive's row, and its segment order
         for k, s in enumerate(source):
             row = int(where[n_pos + k])
-            shuffled_from[row], shuffle_orders[row] = int(where[s]), order[k].tolist()
+            made_from[row], segment_orders[row] = int(where[s]), order[k].tolist()
     labels = np.isin(kinds, ["tata", "tata-less"]).astype(np.float32)
     meta = DatasetMeta(
         name="promoters-101",
         description=(
             "Core promoters (binary), 101 bp from -70 to +30 around a TSS (index 70), like "
             "the promoter sample in DNABERT's repository. Simulated like 'promoters'; every "
-            + (
-                "negative is a segment-shuffled positive (20 segments, 8 kept in place)."
-                if shuffled
-                else "negative is genomic background."
-            )
+            + {
+                "shuffled": "negative is a segment-shuffled positive (20 segments, 8 kept in place).",
+                "substituted": "negative is a positive with 12 of 20 segments made random.",
+                "genomic": "negative is genomic background.",
+            }[negatives]
         ),
         source="Simulated by genoviz (see the 'promoters' card); a proxy, not real data.",
         citation="Ji et al. (2021) DNABERT, Bioinformatics 37:2112; Oubounyt et al. (2019).",
@@ -336,8 +361,8 @@ def build_core_promoters(
             "kind": kinds.tolist(),
             "tata": tata_flags(kinds),
             "cpg_island": cpg.astype(int).tolist(),
-            "shuffled_from": shuffled_from,
-            "shuffle_orders": shuffle_orders,
+            "made_from": made_from,  # negative row -> the positive row it was made from
+            "segment_orders": segment_orders,  # slot -> source segment; -1 = random bases
         },
         notes={
             "seed": seed,
