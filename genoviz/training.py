@@ -218,6 +218,7 @@ def _checkpoint_build(model_name: str, path: str) -> dict[str, Any]:
         out: dict[str, Any] = {"bert_config": checkpoint_arch(path)}
         if model_name == "kmer-bert":
             out["k"] = checkpoint_kmer(path)
+            out["embed_init"] = "bases"  # a free table, for the checkpoint's to replace
     except CheckpointError as e:
         raise TrainingError(str(e)) from None
     return out

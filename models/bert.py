@@ -52,9 +52,10 @@ SIZES: dict[str, dict[str, int]] = {
         "intermediate_size": 1024,
     },
 }
-#: ``kmer-bert`` embedding starts: ``bases`` (sum of per-position base vectors) or
-#: ``random`` (DNABERT's).
-EMBED_INITS = ("bases", "random")
+#: ``kmer-bert`` k-mer embeddings: ``bases`` start as the sum of per-position base vectors,
+#: then each k-mer's row learns freely; ``random`` start independent (DNABERT's);
+#: ``tied`` stay that sum while training (:class:`BaseSumEmbedding`).
+EMBED_INITS = ("bases", "random", "tied")
 #: Tokens below this id are the specials [PAD] [UNK] [CLS] [SEP] [MASK].
 N_SPECIAL = len(SPECIAL_TOKENS)
 #: Positions BERT has (DNABERT: 512), [CLS] and [SEP] included.
@@ -271,7 +272,15 @@ class TokenBert(nn.Module):
 
         path = Path(path)
         hf_logging.disable_progress_bar()
-        self.hf.save_pretrained(path)
+        tied = self.hf.get_input_embeddings()
+        if isinstance(tied, BaseSumEmbedding):  # written as the plain table DNABERT has
+            table = nn.Embedding(*tied.weight.shape, padding_idx=PAD_ID)
+            table.weight.data.copy_(tied.weight.detach())
+            self.hf.set_input_embeddings(table)
+        try:
+            self.hf.save_pretrained(path)
+        finally:
+            self.hf.set_input_embeddings(tied)
         (path / "vocab.txt").write_text("\n".join(self.vocab) + "\n")
 
     def load_pretrained(self, path: str | Path) -> list[str]:
@@ -286,6 +295,12 @@ class TokenBert(nn.Module):
         """
         path = hf_dir(path)
         check_vocab(path, self.vocab)
+        if isinstance(self.hf.get_input_embeddings(), BaseSumEmbedding):
+            raise CheckpointError(
+                f"{path}: a checkpoint brings a k-mer embedding table, which a model with "
+                "embeddings tied to their bases (embed_init='tied') cannot hold; build it "
+                "with embed_init='bases'"
+            )
         state = read_checkpoint_weights(path)
         # DNABERT (transformers 2.x) and current BertFor* both prefix the encoder "bert.".
         mine = self.hf.state_dict()
@@ -307,6 +322,33 @@ class TokenBert(nn.Module):
         return sorted(k for k in mine if k not in take)
 
 
+class BaseSumEmbedding(nn.Module):
+    """k-mer embeddings tied to their bases: a k-mer's vector is the sum of one learned
+    vector per (position, base), so the 4**k k-mers share 4k vectors (a k-wide convolution
+    over one-hot bases); the special tokens keep rows of their own.
+
+    Stands in for BERT's word-embedding table: the same forward, and a ``weight`` that
+    builds the full table (``(len(vocab), hidden)``, specials first).
+    """
+
+    def __init__(self, special: torch.Tensor, parts: torch.Tensor, kmers: Sequence[str]) -> None:
+        super().__init__()
+        self.special = nn.Parameter(special.detach().clone())  # (N_SPECIAL, hidden)
+        self.parts = nn.Parameter(parts.detach().clone())  # (k, 4, hidden), ATCG order
+        codes = torch.tensor([["ATCG".index(c) for c in tok] for tok in kmers])
+        self.register_buffer("bases", codes, persistent=False)
+        self.padding_idx = PAD_ID
+
+    @property
+    def weight(self) -> torch.Tensor:
+        k = self.parts.shape[0]
+        table = self.parts[torch.arange(k, device=self.parts.device), self.bases].sum(1)
+        return torch.cat([self.special, table])
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return nn.functional.embedding(ids, self.weight, self.padding_idx)
+
+
 class KmerBert(TokenBert):
     """DNABERT-style BERT over overlapping k-mers (k = 3-6).
 
@@ -315,7 +357,9 @@ class KmerBert(TokenBert):
     Args:
         embed_init: ``bases`` (default) starts each k-mer's embedding as the sum of its
             bases' per-position vectors; ``random`` starts them independent, as DNABERT
-            does. A loaded checkpoint replaces either.
+            does. A loaded checkpoint replaces either. ``tied`` keeps every k-mer's
+            embedding that sum while training (:class:`BaseSumEmbedding`): 4k vectors
+            instead of 4**k, so the model cannot learn single training k-mers by heart.
     """
 
     def __init__(
@@ -342,21 +386,31 @@ class KmerBert(TokenBert):
             head=head,
             bert_config=bert_config,
         )
-        if embed_init == "bases":
-            self._init_from_bases()
+        if embed_init != "random":
+            self._init_from_bases(tied=embed_init == "tied")
+
+    @property
+    def tied(self) -> bool:
+        """True when the k-mer embeddings are tied to their bases (``embed_init="tied"``)."""
+        return isinstance(self.hf.get_input_embeddings(), BaseSumEmbedding)
 
     @torch.no_grad()
-    def _init_from_bases(self) -> None:
+    def _init_from_bases(self, tied: bool = False) -> None:
         """Start every k-mer's input (and, for the MLM head, output) embedding as the sum of
         one random vector per (position, base): k-mers that share bases in place start
         alike, and guessing a masked k-mer starts out as guessing its bases. DNABERT starts
-        from independent random vectors, which need far more steps to learn the same."""
+        from independent random vectors, which need far more steps to learn the same.
+        ``tied`` keeps the input embeddings that sum for good."""
         hidden = self.hf.config.hidden_size
         std = 2 * self.hf.config.initializer_range / self.k**0.5
         parts = torch.randn(self.k, 4, hidden) * std
-        bases = torch.tensor([["ATCG".index(c) for c in tok] for tok in self.vocab[N_SPECIAL:]])
-        table = parts[torch.arange(self.k), bases].sum(1)
-        self.hf.get_input_embeddings().weight[N_SPECIAL:] = table
+        embeddings = self.hf.get_input_embeddings()
+        tied_table = BaseSumEmbedding(embeddings.weight[:N_SPECIAL], parts, self.vocab[N_SPECIAL:])
+        table = tied_table.weight[N_SPECIAL:]
+        if tied:
+            self.hf.set_input_embeddings(tied_table)
+        else:
+            embeddings.weight[N_SPECIAL:] = table
         if self.head == "mlm":
             self.hf.get_output_embeddings().weight[N_SPECIAL:] = table
 

@@ -47,7 +47,7 @@ def test_kmer_embeddings_start_from_their_bases():
     vectors, in the input and the MLM output embeddings; ``random`` (DNABERT) has no such
     structure."""
     torch.manual_seed(0)
-    net = models.get("kmer-bert", seq_len=20, k=6, head="mlm", **TINY)
+    net = models.get("kmer-bert", seq_len=20, k=6, head="mlm", embed_init="bases", **TINY)
     ids = {t: i for i, t in enumerate(net.vocab)}
     emb = net.hf.get_input_embeddings().weight.detach()
     e = {t: emb[ids[t]] for t in ("AAAAAA", "AAAAAT", "CAAAAA", "CAAAAT", "TTTTTT")}
@@ -64,6 +64,35 @@ def test_kmer_embeddings_start_from_their_bases():
     assert not torch.allclose(step, r[ids["CAAAAA"]] - r[ids["CAAAAT"]], atol=1e-3)
     with pytest.raises(ValueError, match="embed_init"):
         models.get("kmer-bert", seq_len=20, embed_init="kmers", **TINY)
+
+
+def test_tied_kmer_embeddings_stay_the_sum_of_their_bases(tmp_path):
+    """``embed_init="tied"``: 4k base vectors instead of 4**k rows, still additive after a
+    training step; saved as DNABERT's plain table, which loads into an untied model with
+    the same outputs; a checkpoint's table is refused by a tied model."""
+    torch.manual_seed(0)
+    net = models.get("kmer-bert", seq_len=20, k=4, embed_init="tied", **TINY)
+    free = models.get("kmer-bert", seq_len=20, k=4, **TINY)
+    assert not free.tied  # the default: base-sum start, then a free table
+    n_params = {m: sum(p.numel() for p in m.parameters()) for m in (net, free)}
+    assert n_params[free] - n_params[net] == (4**4 - 4 * 4) * 64
+    ids = torch.from_numpy(net.encode(["ACGTACGTACGTACGTACGT", "TTGCATTGCAACGTAAAAAC"]))
+    torch.optim.SGD(net.parameters(), lr=1.0).zero_grad()
+    net(ids).sum().backward()
+    torch.optim.SGD(net.parameters(), lr=1.0).step()
+    emb = net.token_embeddings()
+    index = {t: i for i, t in enumerate(net.vocab)}
+    e = {t: emb[index[t]] for t in ("AAAA", "AAAT", "CAAA", "CAAT")}
+    torch.testing.assert_close(e["AAAA"] - e["AAAT"], e["CAAA"] - e["CAAT"])
+    net.save_hf(tmp_path / "hf")
+    assert net.tied  # saving swaps the table in only while writing
+    untied = models.get("kmer-bert", seq_len=20, k=4, embed_init="bases", **TINY)
+    untied.load_pretrained(tmp_path / "hf")
+    torch.testing.assert_close(untied.token_embeddings(), emb)
+    torch.testing.assert_close(untied.eval().hf.bert(ids).last_hidden_state,
+                               net.eval().hf.bert(ids).last_hidden_state)
+    with pytest.raises(CheckpointError, match="tied"):
+        net.load_pretrained(tmp_path / "hf")
 
 
 def test_codon_bert_reads_in_frame_codons():
