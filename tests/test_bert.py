@@ -89,8 +89,9 @@ def test_tied_kmer_embeddings_stay_the_sum_of_their_bases(tmp_path):
     untied = models.get("kmer-bert", seq_len=20, k=4, embed_init="bases", **TINY)
     untied.load_pretrained(tmp_path / "hf")
     torch.testing.assert_close(untied.token_embeddings(), emb)
-    torch.testing.assert_close(untied.eval().hf.bert(ids).last_hidden_state,
-                               net.eval().hf.bert(ids).last_hidden_state)
+    torch.testing.assert_close(
+        untied.eval().hf.bert(ids).last_hidden_state, net.eval().hf.bert(ids).last_hidden_state
+    )
     with pytest.raises(CheckpointError, match="tied"):
         net.load_pretrained(tmp_path / "hf")
 

@@ -345,7 +345,8 @@ def build_core_promoters(
             "Core promoters (binary), 101 bp from -70 to +30 around a TSS (index 70), like "
             "the promoter sample in DNABERT's repository. Simulated like 'promoters'; every "
             + {
-                "shuffled": "negative is a segment-shuffled positive (20 segments, 8 kept in place).",
+                "shuffled": "negative is a segment-shuffled positive (20 segments, 8 kept "
+                "in place).",
                 "substituted": "negative is a positive with 12 of 20 segments made random.",
                 "genomic": "negative is genomic background.",
             }[negatives]
