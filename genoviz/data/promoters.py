@@ -139,7 +139,13 @@ def _promoter_windows(
 
 class Shuffled(NamedTuple):
     codes: np.ndarray  # (m, LENGTH) uint8
-    order: np.ndarray  # (m, N_SEGMENTS): slot j holds original segment order[j]
+    order: np.ndarray  # (m, N_SEGMENTS): slot j holds original segment order[j] (-1: random)
+
+
+def _segments_to_change(m: int, rng: np.random.Generator) -> np.ndarray:
+    """Per row, the ``N_SEGMENTS - KEEP_SEGMENTS`` segment slots a negative changes:
+    ``(m, 12)``; the other ``KEEP_SEGMENTS`` stay as they are."""
+    return np.argsort(rng.random((m, N_SEGMENTS)), axis=1)[:, KEEP_SEGMENTS:]
 
 
 def segment_shuffle(codes: np.ndarray, rng: np.random.Generator) -> Shuffled:
@@ -152,7 +158,7 @@ def segment_shuffle(codes: np.ndarray, rng: np.random.Generator) -> Shuffled:
     m, length = codes.shape
     seg = length // N_SEGMENTS
     cut = seg * N_SEGMENTS
-    moved = np.argsort(rng.random((m, N_SEGMENTS)), axis=1)[:, KEEP_SEGMENTS:]
+    moved = _segments_to_change(m, rng)
     shuffled = np.take_along_axis(moved, np.argsort(rng.random(moved.shape), axis=1), axis=1)
     order = np.tile(np.arange(N_SEGMENTS), (m, 1))
     order[np.arange(m)[:, None], moved] = shuffled
@@ -174,7 +180,7 @@ def segment_substitute(codes: np.ndarray, rng: np.random.Generator) -> Shuffled:
     m, length = codes.shape
     seg = length // N_SEGMENTS
     cut = seg * N_SEGMENTS
-    replaced = np.argsort(rng.random((m, N_SEGMENTS)), axis=1)[:, KEEP_SEGMENTS:]
+    replaced = _segments_to_change(m, rng)
     order = np.tile(np.arange(N_SEGMENTS), (m, 1))
     order[np.arange(m)[:, None], replaced] = -1
     out = codes.copy()
