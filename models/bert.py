@@ -142,6 +142,11 @@ class TokenBert(nn.Module):
     def max_positions(self) -> int:
         return int(self.hf.config.max_position_embeddings)
 
+    @property
+    def tied(self) -> bool:
+        """True when the k-mer embeddings are tied to their bases (``embed_init="tied"``)."""
+        return isinstance(self.hf.get_input_embeddings(), BaseSumEmbedding)
+
     # --- tokens ---------------------------------------------------------------------
     def encode(self, sequences: Sequence[str]) -> np.ndarray:
         """Token ids ``(n, T)`` int64, ``[CLS] ... [SEP]`` then ``[PAD]``."""
@@ -272,15 +277,15 @@ class TokenBert(nn.Module):
 
         path = Path(path)
         hf_logging.disable_progress_bar()
-        tied = self.hf.get_input_embeddings()
-        if isinstance(tied, BaseSumEmbedding):  # written as the plain table DNABERT has
-            table = nn.Embedding(*tied.weight.shape, padding_idx=PAD_ID)
-            table.weight.data.copy_(tied.weight.detach())
+        embeddings = self.hf.get_input_embeddings()
+        if self.tied:  # written as the plain table DNABERT has
+            table = nn.Embedding(*embeddings.weight.shape, padding_idx=PAD_ID)
+            table.weight.data.copy_(embeddings.weight.detach())
             self.hf.set_input_embeddings(table)
         try:
             self.hf.save_pretrained(path)
         finally:
-            self.hf.set_input_embeddings(tied)
+            self.hf.set_input_embeddings(embeddings)
         (path / "vocab.txt").write_text("\n".join(self.vocab) + "\n")
 
     def load_pretrained(self, path: str | Path) -> list[str]:
@@ -295,7 +300,7 @@ class TokenBert(nn.Module):
         """
         path = hf_dir(path)
         check_vocab(path, self.vocab)
-        if isinstance(self.hf.get_input_embeddings(), BaseSumEmbedding):
+        if self.tied:
             raise CheckpointError(
                 f"{path}: a checkpoint brings a k-mer embedding table, which a model with "
                 "embeddings tied to their bases (embed_init='tied') cannot hold; build it "
@@ -388,11 +393,6 @@ class KmerBert(TokenBert):
         )
         if embed_init != "random":
             self._init_from_bases(tied=embed_init == "tied")
-
-    @property
-    def tied(self) -> bool:
-        """True when the k-mer embeddings are tied to their bases (``embed_init="tied"``)."""
-        return isinstance(self.hf.get_input_embeddings(), BaseSumEmbedding)
 
     @torch.no_grad()
     def _init_from_bases(self, tied: bool = False) -> None:
