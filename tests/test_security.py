@@ -47,6 +47,9 @@ def test_streamlit_reads_the_same_settings(monkeypatch: pytest.MonkeyPatch):
         assert config.get_option("server.enableXsrfProtection") is True
         assert config.get_option("server.maxUploadSize") <= 200
         assert config.get_where_defined("server.address").endswith("config.toml")
+        # no full collection after every fragment rerun (0.3 s each, once a second per session)
+        assert config.get_option("runner.postScriptGC") is False
+        assert config.get_where_defined("runner.postScriptGC").endswith("config.toml")
     finally:
         os.chdir(old)
         config.get_config_options(force_reparse=True)
