@@ -157,7 +157,8 @@ def _bert_options(p: argparse.ArgumentParser) -> None:
         "--init-bert",
         metavar="DIR",
         help="start from a pretrained BERT: a pretraining run folder or a Hugging Face "
-        "checkpoint folder in DNABERT's layout (config.json, vocab.txt, model.safetensors)",
+        "checkpoint folder in DNABERT's layout (config.json, vocab.txt, model.safetensors "
+        "or pytorch_model.bin)",
     )
 
 

@@ -93,7 +93,7 @@ class TrainConfig:
     #: With ``init_from``: train only the dense head(s), keeping the copied trunk fixed.
     freeze_trunk: bool = False
     #: BERT models: start from this pretrained BERT, a genoviz pretraining run or a Hugging
-    #: Face checkpoint folder in DNABERT's layout (config.json, vocab.txt, safetensors).
+    #: Face checkpoint folder in DNABERT's layout (config.json, vocab.txt, weights).
     init_bert: str | None = None
     #: Masked-LM pretraining options (task ``lm``): see :class:`genoviz.pretrain.MaskConfig`.
     mlm: dict[str, Any] = field(default_factory=dict)

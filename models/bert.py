@@ -1,7 +1,8 @@
 """``kmer-bert`` and ``codon-bert``: BERT (Hugging Face ``transformers``) over sequence tokens.
 
 ``kmer-bert`` reads overlapping k-mers with DNABERT's vocabulary (k = 3-6), so a DNABERT
-checkpoint folder (``config.json``, ``vocab.txt``, ``model.safetensors``) loads unchanged.
+checkpoint folder (``config.json``, ``vocab.txt``, ``model.safetensors`` or DNABERT's own
+``pytorch_model.bin``, read without running code) loads unchanged.
 ``codon-bert`` reads in-frame codons with the joint codon + amino-acid vocabulary.
 
 Input: token ids ``(n, T)`` int64 as :meth:`TokenBert.encode` makes them (``[CLS] ... [SEP]``,
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import safetensors
 import torch
 from safetensors.torch import load_file as load_safetensors
 from torch import nn
@@ -519,21 +521,63 @@ def checkpoint_arch(path: str | Path) -> dict[str, Any]:
 
 
 def read_checkpoint_weights(path: Path) -> dict[str, torch.Tensor]:
-    """Weights of a checkpoint folder, from safetensors only (never unpickled)."""
-    single = path / "model.safetensors"
-    if single.exists():
-        return load_safetensors(str(single), device="cpu")
-    index = path / "model.safetensors.index.json"
-    if index.exists():
-        files = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+    """Weights of a checkpoint folder: ``model.safetensors`` (or its shards), else
+    ``pytorch_model.bin`` (or its shards), as DNABERT's own downloads come.
+
+    A ``.bin`` is a pickle, so it is read with ``torch.load(weights_only=True)``: that
+    unpickler builds only tensors and plain containers and refuses anything else, so the
+    file cannot run code. Old names ``LayerNorm.gamma`` / ``.beta`` become ``.weight`` /
+    ``.bias``, as ``transformers`` renames them.
+    """
+    for single, index, read in (
+        ("model.safetensors", "model.safetensors.index.json", _read_safetensors),
+        ("pytorch_model.bin", "pytorch_model.bin.index.json", _read_torch_pickle),
+    ):
+        if (path / single).exists():
+            files = [path / single]
+        elif (path / index).exists():
+            try:
+                weight_map = json.loads((path / index).read_text())["weight_map"]
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                raise CheckpointError(f"{path / index} cannot be read: {e}") from None
+            files = [path / f for f in sorted(set(weight_map.values()))]
+        else:
+            continue
         state: dict[str, torch.Tensor] = {}
         for f in files:
-            state |= load_safetensors(str(path / f), device="cpu")
-        return state
-    if (path / "pytorch_model.bin").exists():
+            state |= read(f)
+        return {_modern_name(k): v for k, v in state.items()}
+    raise CheckpointError(f"{path}: no model.safetensors or pytorch_model.bin")
+
+
+def _read_safetensors(file: Path) -> dict[str, torch.Tensor]:
+    try:
+        return load_safetensors(str(file), device="cpu")
+    except (OSError, safetensors.SafetensorError) as e:
+        raise CheckpointError(f"{file} cannot be read: {e}") from None
+
+
+def _read_torch_pickle(file: Path) -> dict[str, torch.Tensor]:
+    try:
+        state = torch.load(file, map_location="cpu", weights_only=True)
+    except Exception as e:  # UnpicklingError for anything but tensors, or a broken file
         raise CheckpointError(
-            f"{path}: only pytorch_model.bin, a pickle that genoviz will not open (it can run "
-            "code). Convert it once to model.safetensors where you trust it, e.g. "
-            "BertForMaskedLM.from_pretrained(dir).save_pretrained(dir)"
-        )
-    raise CheckpointError(f"{path}: no model.safetensors")
+            f"{file} cannot be read as plain weights (torch.load with weights_only=True, "
+            f"which never runs code from the file): {str(e).splitlines()[0]}"
+        ) from None
+    if not isinstance(state, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+    ):
+        raise CheckpointError(f"{file} holds no state dict of named tensors")
+    return state
+
+
+#: Parameter names from before pytorch-transformers 1.0 and what they are called now.
+OLD_NAMES = {"gamma": "weight", "beta": "bias"}
+
+
+def _modern_name(key: str) -> str:
+    head, _, last = key.rpartition(".")
+    if head.endswith("LayerNorm") and last in OLD_NAMES:
+        return f"{head}.{OLD_NAMES[last]}"
+    return key
