@@ -520,6 +520,33 @@ def checkpoint_arch(path: str | Path) -> dict[str, Any]:
     return {k: cfg[k] for k in ARCH_KEYS if k in cfg}
 
 
+def checkpoint_summary(path: str | Path) -> str:
+    """One line on a k-mer BERT checkpoint folder, for a form to show before training; reads
+    config.json and vocab.txt and looks for a weights file, without loading the weights.
+
+    Raises:
+        CheckpointError: not a DNABERT-layout folder, with the reason.
+    """
+    folder = hf_dir(path)
+    k = checkpoint_kmer(folder)
+    arch = checkpoint_arch(folder)
+    weights = [
+        f
+        for f in ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                  "pytorch_model.bin.index.json")
+        if (folder / f).exists()
+    ]  # fmt: skip
+    if not weights:
+        raise CheckpointError(f"{folder}: no model.safetensors or pytorch_model.bin")
+    shape = ", ".join(
+        label.format(arch[key])
+        for key, label in (("num_hidden_layers", "{} layers"), ("hidden_size", "hidden size {}"),
+                           ("num_attention_heads", "{} heads"))
+        if key in arch
+    )  # fmt: skip
+    return f"k = {k}" + (f", {shape}" if shape else "") + f"; weights from {weights[0]}"
+
+
 def read_checkpoint_weights(path: Path) -> dict[str, torch.Tensor]:
     """Weights of a checkpoint folder: ``model.safetensors`` (or its shards), else
     ``pytorch_model.bin`` (or its shards), as DNABERT's own downloads come.

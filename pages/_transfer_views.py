@@ -46,7 +46,34 @@ def transfer_form(ds: Dataset, model: str, config: TrainConfig, running: bool) -
         error_boundary("looking for saved runs to start from"),
     ):
         out = _choose_run(ds, model, config, running)
+        if model == "kmer-bert":
+            out = _choose_checkpoint(out, running)
     return out
+
+
+def _choose_checkpoint(config: TrainConfig, running: bool) -> TrainConfig:
+    """A Hugging Face checkpoint folder in DNABERT's layout (e.g. a downloaded DNA_bert_6)
+    or a pretraining run's folder; checked before training, and it sets the architecture."""
+    path = st.text_input(
+        "…or a BERT checkpoint folder on this machine",
+        key="train_init_bert",
+        disabled=running,
+        placeholder="e.g. ~/models/DNA_bert_6",
+        help="A folder in DNABERT's layout: config.json, vocab.txt and model.safetensors or "
+        "pytorch_model.bin (read without running code). Its k and size replace the model's; "
+        "the classification head starts fresh.",
+    ).strip()
+    if not path:
+        return config
+    try:
+        summary = models.bert.checkpoint_summary(path)
+    except models.bert.CheckpointError as e:
+        st.error(f"That folder cannot be used: {e}")
+        return config
+    st.success(f"Fine-tuning from `{path}`: {summary}.", icon=":material/check:")
+    if config.init_from:
+        st.warning("Both a saved run and a checkpoint folder are chosen: the folder is used.")
+    return dataclasses.replace(config, init_bert=path, init_from=None, freeze_trunk=False)
 
 
 def _choose_run(ds: Dataset, model: str, config: TrainConfig, running: bool) -> TrainConfig:

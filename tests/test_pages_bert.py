@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import save_untrained_run
 from streamlit.testing.v1 import AppTest
 
@@ -169,3 +170,38 @@ def test_page_runs_on_its_own(runs_dir, page: str):
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
     ok(at)
     assert at.title
+
+
+def test_train_page_fine_tunes_from_a_checkpoint_folder(runs_dir, tmp_path):
+    """A downloaded DNABERT folder typed into the Train page: a wrong path is refused with the
+    reason before training; a good one is summarised and the run starts from it."""
+    from conftest import planted_dataset
+    from test_bert import _dnabert_checkpoint
+
+    ckpt = tmp_path / "DNA_bert_3"
+    mlm = _dnabert_checkpoint(ckpt)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["user_dataset"] = planted_dataset(n=60, length=20)
+    at.session_state["active_dataset"] = "__user__"
+    at.run()
+    at.switch_page("pages/train.py").run()
+    ok(at)
+    assert not [t for t in at.text_input if t.key == "train_init_bert"]  # cnn: no BERT folder
+    at.selectbox(key="train_model").select("kmer-bert").run()
+    folder = at.text_input(key="train_init_bert")
+    folder.input(str(tmp_path / "nowhere")).run()
+    assert not at.exception
+    assert "cannot be used" in at.error[0].value and "no config.json" in at.error[0].value
+    at.text_input(key="train_init_bert").input(str(ckpt)).run()
+    ok(at)
+    said = " ".join(s.value for s in at.success)
+    assert "k = 3, 1 layers, hidden size 32, 2 heads; weights from model.safetensors" in said
+    at.number_input(key="train_epochs").set_value(1).run()
+    at.button(key="train_start").click().run()
+    job = at.session_state["train_job"]
+    assert job.config.init_bert == str(ckpt)
+    assert job.wait(120) == "finished", job.message
+    net = job.result.model
+    assert net.k == 3 and net.hf.config.hidden_size == 32
+    word = "embeddings.word_embeddings.weight"
+    assert torch.allclose(net.hf.bert.state_dict()[word], mlm.bert.state_dict()[word], atol=0.05)
