@@ -212,7 +212,7 @@ def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> 
 
 def _checkpoint_build(model_name: str, path: str) -> dict[str, Any]:
     """Build args that make a BERT model the same shape as a pretrained checkpoint."""
-    from models.bert import CheckpointError, checkpoint_arch, checkpoint_kmer
+    from models.checkpoints import CheckpointError, checkpoint_arch, checkpoint_kmer
 
     try:
         out: dict[str, Any] = {"bert_config": checkpoint_arch(path)}
@@ -701,7 +701,7 @@ def _init_transfer(model: nn.Module, config: TrainConfig) -> dict[str, Any] | No
 
 
 def _load_bert(model: nn.Module, path: str) -> None:
-    from models.bert import CheckpointError
+    from models.checkpoints import CheckpointError
 
     try:
         fresh = model.load_pretrained(path)

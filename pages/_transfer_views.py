@@ -17,6 +17,7 @@ from genoviz.data import Dataset
 from genoviz.runs import is_pretraining, list_runs
 from genoviz.training import TrainConfig, model_build_args
 from genoviz.transfer import RunMatch, TransferReport, compatible_runs, report_rows
+from models.checkpoints import CheckpointError, checkpoint_summary
 from pages._common import error_boundary
 
 NO_RUN = ""
@@ -66,8 +67,8 @@ def _choose_checkpoint(config: TrainConfig, running: bool) -> TrainConfig:
     if not path:
         return config
     try:
-        summary = models.bert.checkpoint_summary(path)
-    except models.bert.CheckpointError as e:
+        summary = checkpoint_summary(path)
+    except CheckpointError as e:
         st.error(f"That folder cannot be used: {e}")
         return config
     st.success(f"Fine-tuning from `{path}`: {summary}.", icon=":material/check:")

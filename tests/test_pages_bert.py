@@ -176,10 +176,10 @@ def test_train_page_fine_tunes_from_a_checkpoint_folder(runs_dir, tmp_path):
     """A downloaded DNABERT folder typed into the Train page: a wrong path is refused with the
     reason before training; a good one is summarised and the run starts from it."""
     from conftest import planted_dataset
-    from test_bert import _dnabert_checkpoint
+    from test_checkpoints import dnabert_checkpoint
 
     ckpt = tmp_path / "DNA_bert_3"
-    mlm = _dnabert_checkpoint(ckpt)
+    mlm = dnabert_checkpoint(ckpt)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.session_state["user_dataset"] = planted_dataset(n=60, length=20)
     at.session_state["active_dataset"] = "__user__"

@@ -1,0 +1,174 @@
+"""Pretrained BERT folders: a genoviz pretraining run's ``hf/`` or a Hugging Face checkpoint
+in DNABERT's layout (``config.json``, ``vocab.txt``, and ``model.safetensors`` or
+``pytorch_model.bin``, either possibly sharded). Checked, summarised and read here; the
+models in :mod:`models.bert` copy the weights in.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import safetensors
+import torch
+from safetensors.torch import load_file as load_safetensors
+
+#: Architecture keys copied from a checkpoint's config.json into a run's build args.
+ARCH_KEYS = (
+    "num_hidden_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "intermediate_size",
+    "max_position_embeddings",
+    "type_vocab_size",
+    "hidden_act",
+    "layer_norm_eps",
+    "hidden_dropout_prob",
+    "attention_probs_dropout_prob",
+)
+
+
+class CheckpointError(ValueError):
+    """A pretrained BERT folder that genoviz cannot use; the message says why."""
+
+
+def hf_dir(path: str | Path) -> Path:
+    """The Hugging Face folder inside ``path``: a genoviz run's ``hf/`` or ``path`` itself."""
+    path = Path(path).expanduser()
+    if (path / "hf" / "config.json").exists():
+        return path / "hf"
+    if (path / "config.json").exists():
+        return path
+    raise CheckpointError(
+        f"{path} is neither a genoviz BERT run (no hf/ folder) nor a Hugging Face checkpoint "
+        "folder (no config.json)"
+    )
+
+
+def check_vocab(path: Path, vocab: list[str]) -> None:
+    vocab_file = path / "vocab.txt"
+    if not vocab_file.exists():
+        raise CheckpointError(f"{path}: no vocab.txt, so the token ids cannot be checked")
+    theirs = vocab_file.read_text().split()
+    if theirs != vocab:
+        raise CheckpointError(
+            f"{path}: vocab.txt has {len(theirs)} tokens that do not match this model's "
+            f"{len(vocab)} (DNABERT order expected: [PAD] [UNK] [CLS] [SEP] [MASK], then "
+            "k-mers in itertools.product('ATCG') order)"
+        )
+
+
+def checkpoint_kmer(path: str | Path) -> int:
+    """k of a DNABERT checkpoint folder, from the size of its ``vocab.txt`` (5 + 4**k)."""
+    path = hf_dir(path)
+    vocab_file = path / "vocab.txt"
+    if not vocab_file.exists():
+        raise CheckpointError(f"{path}: no vocab.txt")
+    n = len(vocab_file.read_text().split())
+    for k in range(3, 7):
+        if n == 5 + 4**k:
+            return k
+    raise CheckpointError(f"{path}: vocab.txt has {n} tokens, not a DNABERT k-mer vocabulary")
+
+
+def checkpoint_arch(path: str | Path) -> dict[str, Any]:
+    """The architecture keys (:data:`ARCH_KEYS`) of a checkpoint's ``config.json``."""
+    path = hf_dir(path)
+    try:
+        cfg = json.loads((path / "config.json").read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"{path}/config.json cannot be read: {e}") from None
+    if cfg.get("model_type", "bert") != "bert":
+        raise CheckpointError(f"{path}: model_type {cfg.get('model_type')!r}, not a BERT")
+    return {k: cfg[k] for k in ARCH_KEYS if k in cfg}
+
+
+def checkpoint_summary(path: str | Path) -> str:
+    """One line on a k-mer BERT checkpoint folder, for a form to show before training; reads
+    config.json and vocab.txt and looks for a weights file, without loading the weights.
+
+    Raises:
+        CheckpointError: not a DNABERT-layout folder, with the reason.
+    """
+    folder = hf_dir(path)
+    k = checkpoint_kmer(folder)
+    arch = checkpoint_arch(folder)
+    weights = [
+        f
+        for f in ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                  "pytorch_model.bin.index.json")
+        if (folder / f).exists()
+    ]  # fmt: skip
+    if not weights:
+        raise CheckpointError(f"{folder}: no model.safetensors or pytorch_model.bin")
+    shape = ", ".join(
+        label.format(arch[key])
+        for key, label in (("num_hidden_layers", "{} layers"), ("hidden_size", "hidden size {}"),
+                           ("num_attention_heads", "{} heads"))
+        if key in arch
+    )  # fmt: skip
+    return f"k = {k}" + (f", {shape}" if shape else "") + f"; weights from {weights[0]}"
+
+
+def read_checkpoint_weights(path: Path) -> dict[str, torch.Tensor]:
+    """Weights of a checkpoint folder: ``model.safetensors`` (or its shards), else
+    ``pytorch_model.bin`` (or its shards), as DNABERT's own downloads come.
+
+    A ``.bin`` is a pickle, so it is read with ``torch.load(weights_only=True)``: that
+    unpickler builds only tensors and plain containers and refuses anything else, so the
+    file cannot run code. Old names ``LayerNorm.gamma`` / ``.beta`` become ``.weight`` /
+    ``.bias``, as ``transformers`` renames them.
+    """
+    for single, index, read in (
+        ("model.safetensors", "model.safetensors.index.json", _read_safetensors),
+        ("pytorch_model.bin", "pytorch_model.bin.index.json", _read_torch_pickle),
+    ):
+        if (path / single).exists():
+            files = [path / single]
+        elif (path / index).exists():
+            try:
+                weight_map = json.loads((path / index).read_text())["weight_map"]
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                raise CheckpointError(f"{path / index} cannot be read: {e}") from None
+            files = [path / f for f in sorted(set(weight_map.values()))]
+        else:
+            continue
+        state: dict[str, torch.Tensor] = {}
+        for f in files:
+            state |= read(f)
+        return {_modern_name(k): v for k, v in state.items()}
+    raise CheckpointError(f"{path}: no model.safetensors or pytorch_model.bin")
+
+
+def _read_safetensors(file: Path) -> dict[str, torch.Tensor]:
+    try:
+        return load_safetensors(str(file), device="cpu")
+    except (OSError, safetensors.SafetensorError) as e:
+        raise CheckpointError(f"{file} cannot be read: {e}") from None
+
+
+def _read_torch_pickle(file: Path) -> dict[str, torch.Tensor]:
+    try:
+        state = torch.load(file, map_location="cpu", weights_only=True)
+    except Exception as e:  # UnpicklingError for anything but tensors, or a broken file
+        raise CheckpointError(
+            f"{file} cannot be read as plain weights (torch.load with weights_only=True, "
+            f"which never runs code from the file): {str(e).splitlines()[0]}"
+        ) from None
+    if not isinstance(state, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+    ):
+        raise CheckpointError(f"{file} holds no state dict of named tensors")
+    return state
+
+
+#: Parameter names from before pytorch-transformers 1.0 and what they are called now.
+OLD_NAMES = {"gamma": "weight", "beta": "bias"}
+
+
+def _modern_name(key: str) -> str:
+    head, _, last = key.rpartition(".")
+    if head.endswith("LayerNorm") and last in OLD_NAMES:
+        return f"{head}.{OLD_NAMES[last]}"
+    return key
