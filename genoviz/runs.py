@@ -104,6 +104,35 @@ def write_run_json(run_dir: Path, info: dict[str, Any]) -> None:
     atomic_write_text(Path(run_dir) / RUN_JSON, text)
 
 
+def write_failed(
+    run_dir: Path | None, info: dict[str, Any], error: BaseException, epochs_done: int
+) -> None:
+    """Say in ``run.json`` that training failed, with the message (no-op without a folder)."""
+    if run_dir is not None:
+        info |= {"status": "failed", "message": str(error), "epochs_done": epochs_done}
+        write_run_json(run_dir, info)
+
+
+def write_final(
+    run_dir: Path,
+    info: dict[str, Any],
+    *,
+    status: str,
+    best_epoch: int,
+    epochs_done: int,
+    metrics: dict[str, dict[str, float]],
+) -> None:
+    """The last ``run.json`` of a run: how it ended, its kept epoch and final metrics."""
+    info |= {
+        "status": status,
+        "best_epoch": best_epoch,
+        "epochs_done": epochs_done,
+        "final_metrics": metrics,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    write_run_json(run_dir, info)
+
+
 def append_metrics(run_dir: Path, record: dict[str, Any]) -> None:
     """Append one epoch to ``metrics.jsonl`` and flush it to disk."""
     line = json.dumps(_clean(record), default=_json_default, allow_nan=False)

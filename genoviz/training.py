@@ -511,9 +511,7 @@ def fit(
     except StopRequested:
         status = "stopped"
     except BaseException as e:
-        if run_dir is not None:
-            info |= {"status": "failed", "message": str(e), "epochs_done": len(history)}
-            runs.write_run_json(run_dir, info)
+        runs.write_failed(run_dir, info, e, len(history))
         if lock is not None:
             lock.release()
         raise
@@ -541,14 +539,14 @@ def fit(
             runs.save_weights(run_dir, model)
         if tokens:
             runs.save_hf(run_dir, model)
-        info |= {
-            "status": status,
-            "best_epoch": best_epoch,
-            "epochs_done": len(history),
-            "final_metrics": {"valid": valid_m, "test": test_m},
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        }
-        runs.write_run_json(run_dir, info)
+        runs.write_final(
+            run_dir,
+            info,
+            status=status,
+            best_epoch=best_epoch,
+            epochs_done=len(history),
+            metrics={"valid": valid_m, "test": test_m},
+        )
         if status == "finished":  # nothing left to resume
             (run_dir / runs.CHECKPOINT).unlink(missing_ok=True)
     if lock is not None:

@@ -59,3 +59,47 @@ def test_weights_from_another_architecture_give_a_clear_error(tmp_path):
     with pytest.raises(runs.RunError, match="retrain the run"):
         runs.load_run(d).load_model()
     assert models  # the registry rebuilt the model before the weights were refused
+
+
+class _Crash(Exception):
+    pass
+
+
+def _crash_at_epoch(epoch: int):
+    def on_epoch(record: dict) -> None:
+        if record["epoch"] == epoch:
+            raise _Crash("the callback broke at epoch 2")
+
+    return on_epoch
+
+
+@pytest.mark.parametrize("task", ["binary", "lm"])
+def test_run_json_records_a_failure_and_a_finish_the_same_way_for_fit_and_pretraining(
+    tmp_path, task
+):
+    """fit and fit_mlm share runs.write_failed / runs.write_final: a crash leaves status
+    failed with the message and the epochs done, and a finish the final metrics."""
+    import numpy as np
+    from conftest import planted_dataset
+
+    from genoviz.data import Dataset
+    from genoviz.training import TrainConfig, fit
+
+    ds = planted_dataset(n=200, length=20)
+    if task == "lm":
+        ds = Dataset(list(ds.sequences), np.zeros(len(ds)), "lm", ds.meta)
+    cfg = TrainConfig(epochs=3, batch_size=64, hparams={"k": 3, "size": "tiny"})
+    broken = tmp_path / "broken"
+    with pytest.raises(_Crash):
+        fit(ds, "kmer-bert", cfg, on_epoch=_crash_at_epoch(2), run_dir=broken)
+    info = json.loads((broken / runs.RUN_JSON).read_text())
+    assert info["status"] == "failed" and info["message"] == "the callback broke at epoch 2"
+    assert info["epochs_done"] == 2  # epoch 2 was recorded, then its callback broke
+    assert not (broken / runs.LOCK).exists()
+
+    done = tmp_path / "done"
+    r = fit(ds, "kmer-bert", cfg, run_dir=done)
+    info = json.loads((done / runs.RUN_JSON).read_text())
+    assert info["status"] == "finished" and info["epochs_done"] == len(r.history) == 3
+    assert info["best_epoch"] == r.best_epoch >= 1 and "finished" in info
+    assert info["final_metrics"]["valid"] == pytest.approx(r.valid_metrics)
