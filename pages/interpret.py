@@ -156,17 +156,27 @@ def choose_sequences(run: Run) -> Chosen | None:
 
 
 def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
+    # A BERT reads token ids, not one-hot bases: only IG on its token embeddings applies.
+    token = models.spec(run.info["model"]["name"]).input_kind in models.TOKEN_KINDS
+    methods = ["integrated_gradients"] if token else list(METHODS)
+    if st.session_state.get("sal_method") not in methods:
+        st.session_state.pop("sal_method", None)
     c1, c2, c3 = st.columns(3)
-    method = c1.selectbox("Method", list(METHODS), format_func=METHODS.get, key="sal_method")
+    method = c1.selectbox("Method", methods, format_func=METHODS.get, key="sal_method")
     baseline = c2.selectbox(
         "Reference (baseline)",
         list(BASELINES),
         format_func=BASELINES.get,
         key="sal_baseline",
-        disabled=method not in USES_BASELINE,
+        disabled=token or method not in USES_BASELINE,
     )
+    if token:
+        st.caption(
+            "A BERT reads tokens, so Integrated Gradients runs on its token embeddings from a "
+            "reference of [PAD] tokens, and each token's share is split evenly over its bases."
+        )
     shuffles = c3.number_input(
-        "Shuffles", 1, 50, 10, key="sal_shuffles", disabled=baseline != "shuffle"
+        "Shuffles", 1, 50, 10, key="sal_shuffles", disabled=token or baseline != "shuffle"
     )
     key = (run.name, method, baseline, int(shuffles), target, tuple(chosen.seqs))
     if st.button("Compute saliency", key="sal_go", type="primary", icon=":material/bolt:"):

@@ -62,3 +62,36 @@ def test_attribute_dispatches_kmer_bert_and_is_batch_size_invariant(net):
 
 def test_one_hot_back_to_text_keeps_n():
     assert one_hot_to_sequences(one_hot(["ACGTN"])) == ["ACGTN"]
+
+
+def test_codon_bert_attributions_fall_on_the_codons_that_differ_from_the_reference():
+    """codon-bert goes through the same layer IG. With every codon embedding zero but
+    AAA's (and [PAD]'s, the reference, zero too), only AAA codons can move the output: all
+    other bases get exactly 0, each AAA's share is split evenly over its three bases, and
+    the trailing base past the last whole codon gets 0."""
+    torch.manual_seed(0)
+    net = models.get("codon-bert", seq_len=31, outputs=3, size="tiny").eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            if p.dim() == 2:
+                p.normal_(0, 0.3)
+        table = net.hf.bert.embeddings.word_embeddings.weight
+        aaa = net.vocab.index("AAA")
+        keep = table[aaa].clone()
+        table.zero_()
+        table[aaa] = keep
+    seqs = ["ATGAAAGCTTTTAAAGGCCCATAAGGCTAAC", "AAAATGTTTGGGCCCAAATTTGGGCCCTAGA"]
+    x = torch.as_tensor(one_hot(seqs))
+    a = attribute(net, x, target=2, n_steps=64)
+    assert a.per_base.shape == (2, 31)
+    for i, s in enumerate(seqs):
+        codons = [s[j : j + 3] for j in range(0, 30, 3)]
+        is_aaa = np.repeat([c == "AAA" for c in codons], 3)
+        assert np.all(a.per_base[i][:30][~is_aaa] == 0) and a.per_base[i][30] == 0
+        shares = a.per_base[i][:30][is_aaa].reshape(-1, 3)
+        assert np.all(np.abs(shares) > 1e-6)
+        np.testing.assert_allclose(shares, shares[:, :1].repeat(3, 1), rtol=1e-6)
+    # Completeness: the bases add up to f(x) - f(reference).
+    assert np.all(np.abs(a.delta) <= 0.01 * np.abs(a.per_base.sum(1)) + 1e-4)
+    with pytest.raises(AttributionError, match="codon-bert reads tokens"):
+        attribute(net, x, method="saliency")

@@ -3,9 +3,12 @@ exist, the analyses run from their buttons, and bad input shows a message."""
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import TF_BINDING, save_untrained_run
 from streamlit.testing.v1 import AppTest
@@ -232,3 +235,32 @@ def test_motifs_page_shows_a_motif_nets_own_motifs_and_masks(motif_net_run: Path
     at.selectbox(key="motifs_learned_pick").set_value(1).run()
     ok(at)
     assert frame_with(at, "match_id")["match_id"].iloc[0] == table["best_match_id"].iloc[1]
+
+
+def test_saliency_of_a_codon_bert_offers_integrated_gradients_only(runs_dir):
+    """A codon-bert run on codon-species: the method list holds IG alone (a BERT reads
+    tokens), and saliency is computed on the held-out CDS without an error."""
+    record = {"name": "codon-species", "spec": "codon-species", "task": "multiclass"}
+    build = {"seq_len": 150, "outputs": 9, "size": "tiny"}
+    save_untrained_run(runs_dir / "20260101-000000-codon-bert-codon", "codon-bert", build, record)
+    at = app("pages/interpret.py")
+    ok(at)
+    method = at.selectbox(key="sal_method")
+    assert method.options == ["Integrated Gradients"]
+    assert at.selectbox(key="sal_baseline").disabled
+    assert "token embeddings" in " ".join(c.value for c in at.caption)
+    at.slider(key="interp_n").set_value(2).run()
+    at.button(key="sal_go").click().run()
+    ok(at)
+    assert "Convergence delta" in " ".join(c.value for c in at.caption)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    track = next(c for c in charts if "Integrated Gradients" in c["layout"]["title"]["text"])
+    ys = np.concatenate([_values(t["y"]) for t in track["data"] if "y" in t])
+    assert len(ys) >= 150 and np.any(ys != 0)
+
+
+def _values(y) -> np.ndarray:
+    """A plotly array from a figure's JSON: a list, or a typed array (dtype + base64 bdata)."""
+    if isinstance(y, dict):
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).astype(float)
+    return np.asarray(y, dtype=float)

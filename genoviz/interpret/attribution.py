@@ -294,8 +294,9 @@ def attribute(
 ) -> Attribution:
     """Attribute the model output ``target`` to the bases of each sequence.
 
-    A ``kmer-bert`` gets layer integrated gradients on its k-mer embeddings, spread back
-    to bases (:mod:`genoviz.interpret.kmer_attribution`); other methods refuse it.
+    A ``kmer-bert`` or ``codon-bert`` gets layer integrated gradients on its token
+    embeddings, spread back to bases (:mod:`genoviz.interpret.kmer_attribution`); other
+    methods refuse them.
 
     Args:
         x: one-hot, shape ``(n, 4, L)``.
@@ -319,9 +320,9 @@ def attribute(
     if x.ndim != 3 or x.shape[1] != 4:
         raise AttributionError(f"expected one-hot input of shape (n, 4, L), got {tuple(x.shape)}")
     e = None if extras is None else torch.as_tensor(np.asarray(extras, dtype=np.float32))
-    from genoviz.interpret.kmer_attribution import is_kmer_bert, kmer_attribute
+    from genoviz.interpret.kmer_attribution import is_token_bert, kmer_attribute
 
-    if is_kmer_bert(model):
+    if is_token_bert(model):
         ig = {"n_steps": n_steps, "extras": e, "internal_batch_size": internal_batch_size}
         return kmer_attribute(model, x, method, target, **ig)
     kind = baseline if method in USES_BASELINE else "zeros"

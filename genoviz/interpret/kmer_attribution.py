@@ -1,11 +1,13 @@
-"""Integrated gradients for ``kmer-bert``: on the token embeddings, spread back to bases.
+"""Integrated gradients for the token BERTs (``kmer-bert``, ``codon-bert``): on the token
+embeddings, spread back to bases.
 
 Token ids are not differentiable, so the path runs through the word-embedding layer
 (captum's ``LayerIntegratedGradients``), from the reference ``[CLS] [PAD]... [SEP]`` to the
 sequence. The attention mask stays the sequence's own along the path, so the
 attributions add up to ``f(x) - f(reference)`` with that mask. Each k-mer's attribution
-(summed over the embedding dimensions) is split evenly over the k bases it covers, which
-keeps the total.
+(summed over the embedding dimensions) is split evenly over the k bases it covers, and
+each codon's over its three bases (bases past the last whole codon get 0), which keeps the
+total.
 """
 
 from __future__ import annotations
@@ -45,9 +47,26 @@ class KmerAttribution:
     n_steps: np.ndarray
 
 
+def is_token_bert(model: nn.Module) -> bool:
+    """True for a BERT that reads token ids (``kmer-bert`` or ``codon-bert``)."""
+    return getattr(model, "kind", None) == "token"
+
+
 def is_kmer_bert(model: nn.Module) -> bool:
     """True for a ``kmer-bert`` (a token model with a k)."""
-    return getattr(model, "kind", None) == "token" and hasattr(model, "k")
+    return is_token_bert(model) and hasattr(model, "k")
+
+
+def token_shares_to_bases(model: nn.Module, per_token: np.ndarray, length: int) -> np.ndarray:
+    """One sequence's per-token scores ``(T,)`` (``[CLS]`` first) -> per base ``(length,)``,
+    each token's score split evenly over the bases it reads."""
+    if is_kmer_bert(model):
+        k = int(model.k)
+        return tokens_to_bases(per_token[1 : 1 + length - k + 1], k, length, mode="spread")
+    n_codons = length // 3
+    out = np.zeros(length)
+    out[: 3 * n_codons] = np.repeat(np.asarray(per_token[1 : 1 + n_codons], float) / 3, 3)
+    return out
 
 
 def kmer_integrated_gradients(
@@ -71,8 +90,8 @@ def kmer_integrated_gradients(
     """
     from captum.attr import LayerIntegratedGradients
 
-    if not is_kmer_bert(model):
-        raise AttributionError("k-mer attributions need a kmer-bert model")
+    if not is_token_bert(model):
+        raise AttributionError("token attributions need a kmer-bert or codon-bert model")
     if getattr(model, "head", "classify") != "classify":
         raise AttributionError(
             "this BERT is a pretrained language model with no prediction to explain; "
@@ -134,11 +153,7 @@ def kmer_integrated_gradients(
     finally:
         model.train(was_training)
     per_token = (attr.sum(-1) * mask).detach().float().numpy()
-    k = int(model.k)
-    per_base = [
-        tokens_to_bases(per_token[i, 1 : 1 + len(s) - k + 1], k, len(s), mode="spread")
-        for i, s in enumerate(sequences)
-    ]
+    per_base = [token_shares_to_bases(model, per_token[i], len(s)) for i, s in enumerate(sequences)]
     return KmerAttribution(
         per_token=per_token,
         per_base=per_base,
@@ -159,15 +174,17 @@ def one_hot_to_sequences(x: np.ndarray) -> list[str]:
 
 
 def kmer_attribute(model: nn.Module, x: torch.Tensor, method: str, target: int, **kw):
-    """:func:`genoviz.interpret.attribution.attribute` for a ``kmer-bert``: layer IG on the
+    """:func:`genoviz.interpret.attribution.attribute` for a token BERT: layer IG on the
     embeddings, returned as an ``Attribution`` whose maps are the per-base shares placed
     on the observed bases."""
     from genoviz.interpret.attribution import Attribution
 
     if method != "integrated_gradients":
+        name = "kmer-bert" if is_kmer_bert(model) else "codon-bert"
+        unit = "k-mer" if is_kmer_bert(model) else "codon"
         raise AttributionError(
-            f"kmer-bert reads tokens, not one-hot bases: only integrated gradients (on its "
-            f"k-mer embeddings) works, not {method!r}"
+            f"{name} reads tokens, not one-hot bases: only integrated gradients (on its "
+            f"{unit} embeddings) works, not {method!r}"
         )
     xs = x.detach().cpu().numpy()
     r = kmer_integrated_gradients(model, one_hot_to_sequences(xs), target=target, **kw)
