@@ -12,6 +12,7 @@ import streamlit as st
 
 from genoviz.interpret.learned_motifs import LearnedMotifs, learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
+from genoviz.interpret.matching import Matches
 from genoviz.interpret.truth import PlantedMotif
 from genoviz.motifs import reverse_complement_pfm
 from genoviz.runs import WEIGHTS, Run
@@ -134,19 +135,28 @@ def learned_matches(rep: LearnedMotifs) -> None:
         key="motifs_learned_pick",
         format_func=lambda i: f"{i + 1}. {rep.names[i]} ({recs[i]['consensus']})",
     )
-    top = rep.matches.top(m, 3)
-    mats, titles = [ic_matrix(rep.trimmed(m))], [f"motif {m + 1} (kept columns)"]
-    for row in top.itertuples():
-        pfm = rep.matches.targets[rep.matches.ranking(m)[row.rank - 1]].pfm
-        if row.strand == "-":
+    query = (rep.trimmed(m), f"motif {m + 1} (kept columns)")
+    matches_panel(rep.matches, m, query, "motifs_learned_top", f"motif-{m + 1}-matches")
+
+
+def matches_panel(
+    matches: Matches, row: int, query: tuple[np.ndarray, str], key: str, name: str, n: int = 3
+) -> None:
+    """One motif's logo beside its ``n`` best JASPAR matches (each on the strand it matched
+    on), their table and the downloads; ``row`` is the motif's row in ``matches``."""
+    top = matches.top(row, n)
+    mats, titles = [ic_matrix(query[0])], [query[1]]
+    for hit in top.itertuples():
+        pfm = matches.targets[matches.ranking(row)[hit.rank - 1]].pfm
+        if hit.strand == "-":
             pfm = reverse_complement_pfm(pfm)
         mats.append(ic_matrix(pfm))
-        titles.append(f"{row.match_id} {row.match_name} ({row.strand}) p={row.p_value:.1e}")
+        titles.append(f"{hit.match_id} {hit.match_name} ({hit.strand}) p={hit.p_value:.1e}")
     with st.spinner("Drawing the logos (first view only)…"):
         png = logo_panel(mats, titles, ncols=4)
     st.image(png)
-    st.dataframe(top, hide_index=True, key="motifs_learned_top")
-    panel_downloads(f"motif-{m + 1}-matches", png, top)
+    st.dataframe(top, hide_index=True, key=key)
+    panel_downloads(name, png, top)
 
 
 def show_learned(run: Run, opts: dict) -> None:

@@ -10,7 +10,6 @@ from genoviz.interpret.learned_motifs import has_learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
 from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases
 from genoviz.interpret.motif_report import FilterReport, filter_report
-from genoviz.motifs import reverse_complement_pfm
 from genoviz.runs import Run
 from pages._common import ensure_app_navigation, error_boundary, explain_here
 from pages._interpret_common import (
@@ -20,7 +19,7 @@ from pages._interpret_common import (
     model_of,
     show_user_error,
 )
-from pages._motif_views import PANEL, panel_downloads, show_learned, truth_panel
+from pages._motif_views import PANEL, matches_panel, panel_downloads, show_learned, truth_panel
 
 REPORT = "motifs_report"
 
@@ -137,20 +136,8 @@ def show_matches(rep: FilterReport) -> None:
         key="motifs_filter",
         format_func=lambda i: f"filter {i} ({recs[i]['consensus']}, {recs[i]['n_sites']} sites)",
     )
-    r = rep.alive.index(f)
-    top = rep.matches.top(r, 3)
-    mats, titles = [ic_matrix(rep.motifs.pfms[f])], [f"filter {f}"]
-    for row in top.itertuples():
-        pfm = rep.matches.targets[rep.matches.ranking(r)[row.rank - 1]].pfm
-        if row.strand == "-":
-            pfm = reverse_complement_pfm(pfm)
-        mats.append(ic_matrix(pfm))
-        titles.append(f"{row.match_id} {row.match_name} ({row.strand}) p={row.p_value:.1e}")
-    with st.spinner("Drawing the logos (first view only)…"):
-        png = logo_panel(mats, titles, ncols=4)
-    st.image(png)
-    st.dataframe(top, hide_index=True, key="motifs_top")
-    panel_downloads(f"filter-{f}-matches", png, top)
+    query = (rep.motifs.pfms[f], f"filter {f}")
+    matches_panel(rep.matches, rep.alive.index(f), query, "motifs_top", f"filter-{f}-matches")
 
 
 def show_truth(rep: FilterReport) -> None:
