@@ -8,8 +8,6 @@ HTML and next to it). Errors print one line to stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
-import base64
-import html
 import json
 import sys
 from pathlib import Path
@@ -124,7 +122,7 @@ def cmd_interpret(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from genoviz import cli_attention
+    from genoviz import cli_attention, cli_motifs
     from genoviz.data import load
     from genoviz.interpret.inputs import run_inputs
     from genoviz.runs import load_run
@@ -174,7 +172,7 @@ def _run(args: argparse.Namespace) -> int:
             "saliency": _saliency,
             "ism": _ism,
             "agreement": _agreement,
-            "filters": _filters,
+            "filters": cli_motifs.filters,
         }
         analysis = analyses[args.analysis]
         written = analysis(args, model, inputs, dataset, out)
@@ -328,113 +326,3 @@ def _agreement(args, model, inputs, dataset, out: Path) -> list[Path]:
     fig = agreement_figure(scaled, seq, f"Do the explanations of {inputs.ids[i]} agree?")
     fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
     return paths
-
-
-def _learned(args, model, dataset, out: Path) -> list[Path]:
-    """``filters`` for a motif-net: its own learned matrices, no sequences scanned."""
-    from genoviz.interpret.learned_motifs import learned_motifs
-    from genoviz.interpret.logos import ic_matrix, logo_panel
-
-    rep = learned_motifs(
-        model,
-        ground_truth=dataset.meta.ground_truth or None,
-        release=args.release,
-        tax_group=args.tax_group,
-        min_overlap=args.min_overlap,
-    )
-    paths = [out / "filters.json", out / "filters.csv", out / "filter_pfms.csv"]
-    truth = None if rep.truth is None else rep.truth.to_dict(orient="records")
-    _write_json(
-        paths[0],
-        {
-            "kind": "motif-net learned matrices",
-            "release": args.release,
-            "tax_group": args.tax_group,
-            "filters": rep.records,
-            "truth": truth,
-        },
-    )
-    rep.table().to_csv(paths[1], index=False)
-    rep.matrix_table().to_csv(paths[2], index=False)
-    if rep.truth is not None:
-        paths.append(out / "truth.csv")
-        rep.truth.to_csv(paths[-1], index=False)
-    shown = list(range(min(16, len(rep.names))))
-    mats = [ic_matrix(rep.trimmed(m)) for m in shown]
-    titles = [f"motif {m + 1}: {rep.records[m]['best_match_name'] or '-'}" for m in shown]
-    png = logo_panel(mats, titles)
-    paths.append(out / "filters.png")
-    paths[-1].write_bytes(png)
-    paths.append(out / "filters.html")
-    _logo_html(paths[-1], "Learned motifs", png, rep.table())
-    return paths
-
-
-def _filters(args, model, inputs, dataset, out: Path) -> list[Path]:
-    from genoviz.interpret.learned_motifs import has_learned_motifs
-    from genoviz.interpret.logos import ic_matrix, logo_panel
-    from genoviz.interpret.motif_report import filter_report
-
-    if has_learned_motifs(model):
-        return _learned(args, model, dataset, out)
-
-    def say(frac: float, msg: str) -> None:
-        print(f"[{frac:4.0%}] {msg}", file=sys.stderr, flush=True)
-
-    rep = filter_report(
-        model,
-        inputs.x,
-        ground_truth=dataset.meta.ground_truth or None,
-        threshold=args.threshold,
-        release=args.release,
-        tax_group=args.tax_group,
-        min_overlap=args.min_overlap,
-        progress=say,
-    )
-    paths = [out / "filters.json", out / "filters.csv", out / "filter_pfms.csv"]
-    truth = None if rep.truth is None else rep.truth.to_dict(orient="records")
-    _write_json(
-        paths[0],
-        {
-            "threshold": args.threshold,
-            "release": args.release,
-            "tax_group": args.tax_group,
-            "n_sequences": len(inputs.ids),
-            "filters": rep.records,
-            "truth": truth,
-        },
-    )
-    rep.table().to_csv(paths[1], index=False)
-    pfm_rows = [
-        {"filter": f, "position": p + 1, **dict(zip("ACGT", pfm[:, p], strict=True))}
-        for f, pfm in enumerate(rep.motifs.pfms)
-        for p in range(pfm.shape[1])
-    ]
-    pd.DataFrame(pfm_rows).to_csv(paths[2], index=False)
-    if rep.truth is not None:
-        paths.append(out / "truth.csv")
-        rep.truth.to_csv(paths[-1], index=False)
-    shown = rep.most_informative()[:16]
-    if shown:
-        mats = [ic_matrix(rep.motifs.pfms[f]) for f in shown]
-        titles = [
-            f"filter {f}: {rep.records[f]['best_match_name'] or '-'} "
-            f"({rep.records[f]['n_sites']} sites)"
-            for f in shown
-        ]
-        png = logo_panel(mats, titles)
-        paths.append(out / "filters.png")
-        paths[-1].write_bytes(png)
-        paths.append(out / "filters.html")
-        _logo_html(paths[-1], "Filter motifs", png, rep.table())
-    return paths
-
-
-def _logo_html(path: Path, title: str, png: bytes, table: pd.DataFrame) -> None:
-    img = base64.b64encode(png).decode()
-    path.write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-        f"</title></head><body><h1>{html.escape(title)}</h1>"
-        f"<img alt='{html.escape(title)}' src='data:image/png;base64,{img}'>"
-        f"{table.to_html(index=False, na_rep='')}</body></html>"
-    )

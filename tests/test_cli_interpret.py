@@ -1,4 +1,4 @@
-"""``python -m genoviz interpret {saliency,ism,agreement,filters}``: files written, JSON schema, and
+"""``python -m genoviz interpret {saliency,ism,agreement}``: files written, JSON schema, and
 one clear line on errors. A saved run of a small untrained cnn keeps it fast; the planted
 JUND recovery of a trained model is measured by the report, not here (training the default
 model on tf-binding takes minutes on two cores)."""
@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from conftest import save_untrained_run
 
-import models
 from genoviz.cli import main
 
 BUILD = {
@@ -118,21 +117,6 @@ def test_saliency_of_a_kmer_bert_on_sequences_of_mixed_lengths(tmp_path):
         assert row.strip("N") == "ACGTTGCA" * (3 + i % 3)
 
 
-@pytest.mark.training
-def test_filters_json_has_one_record_per_filter(run_dir, tmp_path):
-    out = tmp_path / "filters"
-    args = ["interpret", "filters", "--run", str(run_dir), "--out", str(out), "-n", "300"]
-    assert main(args) == 0
-    info = json.loads((out / "filters.json").read_text())
-    assert len(info["filters"]) == 16  # 2 members x 8 filters
-    rec = info["filters"][0]
-    for key in ("best_match_id", "best_match_name", "similarity", "planted_match", "n_sites"):
-        assert key in rec
-    assert {t["motif_name"] for t in info["truth"]} == {"JUND"}
-    assert (out / "filters.png").read_bytes()[:4] == b"\x89PNG"
-    assert len(pd.read_csv(out / "filter_pfms.csv")) == 16 * 9
-
-
 def test_errors_are_one_line(run_dir, tmp_path, capsys):
     for analysis in ("ism", "agreement"):
         args = ["interpret", analysis, "--run", str(run_dir), "--out", str(tmp_path)]
@@ -157,25 +141,3 @@ def test_sequence_embeddings_of_a_cnn_run(run_dir, tmp_path, capsys):
     info = json.loads((out / "sequence_pca.json").read_text())
     assert info["pooling"] == "head input" and info["split"] == "test"
     assert info["dimensions"] == 2 * BUILD["hidden"] and info["n_sequences"] == 40
-
-
-def test_filters_of_a_motif_net_are_its_learned_matrices(tmp_path):
-    """A motif-net has no convolution to scan: ``filters`` reads its V and mask directly,
-    and a matrix started from JASPAR's JUND matches JUND."""
-    build = {
-        **models.spec("motif-net").defaults,
-        "seq_len": 101,
-        "outputs": 1,
-        "extras": 0,
-        "motifs": 2,
-        "init": "jaspar",
-        "jaspar": ["MA0491.3"],
-    }
-    run = save_untrained_run(tmp_path / "motif-net", "motif-net", build)
-    out = tmp_path / "filters"
-    assert main(["interpret", "filters", "--run", str(run), "--out", str(out), "-n", "50"]) == 0
-    result = json.loads((out / "filters.json").read_text())
-    assert result["kind"] == "motif-net learned matrices"
-    assert len(result["filters"]) == 2
-    assert "JUN" in result["filters"][0]["best_match_name"].upper()
-    assert (out / "filters.png").read_bytes()[:4] == b"\x89PNG"
