@@ -306,6 +306,15 @@ class TokenBert(nn.Module):
                 )
         if not any(k.startswith("bert.encoder.") for k in take):
             raise CheckpointError(f"{path}: no BERT encoder weights (bert.encoder.*) found")
+        trunk = ("bert.encoder.", "bert.embeddings.")
+        lacking = [
+            k for k, _ in self.hf.named_parameters() if k.startswith(trunk) and k not in take
+        ]
+        if lacking:
+            raise CheckpointError(
+                f"{path}: {len(lacking)} of the encoder's weights are not in the checkpoint "
+                f"(e.g. {lacking[0]}): a partial download, or a different architecture"
+            )
         self.hf.load_state_dict(take, strict=False)
         return sorted(k for k in mine if k not in take)
 

@@ -14,6 +14,8 @@ import safetensors
 import torch
 from safetensors.torch import load_file as load_safetensors
 
+from genoviz.sequences import kmer_vocab
+
 #: Architecture keys copied from a checkpoint's config.json into a run's build args.
 ARCH_KEYS = (
     "num_hidden_layers",
@@ -93,6 +95,7 @@ def checkpoint_summary(path: str | Path) -> str:
     """
     folder = hf_dir(path)
     k = checkpoint_kmer(folder)
+    check_vocab(folder, kmer_vocab(k))
     arch = checkpoint_arch(folder)
     weights = [
         f
@@ -103,9 +106,9 @@ def checkpoint_summary(path: str | Path) -> str:
     if not weights:
         raise CheckpointError(f"{folder}: no model.safetensors or pytorch_model.bin")
     shape = ", ".join(
-        label.format(arch[key])
-        for key, label in (("num_hidden_layers", "{} layers"), ("hidden_size", "hidden size {}"),
-                           ("num_attention_heads", "{} heads"))
+        label.format(arch[key], "" if arch[key] == 1 else "s")
+        for key, label in (("num_hidden_layers", "{} layer{}"), ("hidden_size", "hidden size {}"),
+                           ("num_attention_heads", "{} head{}"))
         if key in arch
     )  # fmt: skip
     return f"k = {k}" + (f", {shape}" if shape else "") + f"; weights from {weights[0]}"
@@ -124,21 +127,41 @@ def read_checkpoint_weights(path: Path) -> dict[str, torch.Tensor]:
         ("model.safetensors", "model.safetensors.index.json", _read_safetensors),
         ("pytorch_model.bin", "pytorch_model.bin.index.json", _read_torch_pickle),
     ):
+        weight_map: dict[str, str] = {}
         if (path / single).exists():
             files = [path / single]
         elif (path / index).exists():
-            try:
-                weight_map = json.loads((path / index).read_text())["weight_map"]
-            except (OSError, ValueError, KeyError, TypeError) as e:
-                raise CheckpointError(f"{path / index} cannot be read: {e}") from None
+            weight_map = _weight_map(path / index)
             files = [path / f for f in sorted(set(weight_map.values()))]
         else:
             continue
         state: dict[str, torch.Tensor] = {}
         for f in files:
             state |= read(f)
+        missing = sorted(set(weight_map) - set(state))
+        if missing:
+            raise CheckpointError(
+                f"{path / index} names {len(missing)} weights its shards do not hold (e.g. "
+                f"{missing[0]}): a shard is missing or incomplete"
+            )
         return {_modern_name(k): v for k, v in state.items()}
     raise CheckpointError(f"{path}: no model.safetensors or pytorch_model.bin")
+
+
+def _weight_map(index: Path) -> dict[str, str]:
+    """A shard index's ``weight_map`` (weight name -> shard file in the same folder)."""
+    try:
+        weight_map = json.loads(index.read_text())["weight_map"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise CheckpointError(f"{index} cannot be read: {e}") from None
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise CheckpointError(f"{index}: weight_map must map weight names to shard files")
+    for name, shard in weight_map.items():
+        if not isinstance(shard, str) or Path(shard).name != shard or shard in ("", ".", ".."):
+            raise CheckpointError(
+                f"{index}: weight {name} points to {shard!r}, not a file in the same folder"
+            )
+    return weight_map
 
 
 def _read_safetensors(file: Path) -> dict[str, torch.Tensor]:
@@ -151,11 +174,19 @@ def _read_safetensors(file: Path) -> dict[str, torch.Tensor]:
 def _read_torch_pickle(file: Path) -> dict[str, torch.Tensor]:
     try:
         state = torch.load(file, map_location="cpu", weights_only=True)
-    except Exception as e:  # UnpicklingError for anything but tensors, or a broken file
-        raise CheckpointError(
-            f"{file} cannot be read as plain weights (torch.load with weights_only=True, "
-            f"which never runs code from the file): {str(e).splitlines()[0]}"
-        ) from None
+    except Exception as e:  # torch's own text advises weights_only=False: never shown
+        if "Unsupported global" in str(e):
+            raise CheckpointError(
+                f"{file} holds Python objects besides tensors, which genoviz will not build "
+                "(building them could run code); only plain weights are read"
+            ) from None
+        head = file.read_bytes()[:64] if file.is_file() else b""
+        hint = (
+            "a git-lfs pointer, not the weights"
+            if head.startswith(b"version https://git-lfs")
+            else ("empty or damaged, e.g. an unfinished download")
+        )
+        raise CheckpointError(f"{file} cannot be read: {hint}; download it again") from None
     if not isinstance(state, dict) or not all(
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
     ):

@@ -62,7 +62,7 @@ def _choose_checkpoint(config: TrainConfig, running: bool) -> TrainConfig:
         placeholder="e.g. ~/models/DNA_bert_6",
         help="A folder in DNABERT's layout: config.json, vocab.txt and model.safetensors or "
         "pytorch_model.bin (read without running code). Its k and size replace the model's; "
-        "the classification head starts fresh.",
+        "a task head starts fresh (pretraining goes on with its masked-token head).",
     ).strip()
     if not path:
         return config

@@ -159,8 +159,12 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     # A BERT reads token ids, not one-hot bases: only IG on its token embeddings applies.
     token = models.spec(run.info["model"]["name"]).input_kind in models.TOKEN_KINDS
     methods = ["integrated_gradients"] if token else list(METHODS)
-    if st.session_state.get("sal_method") not in methods:
-        st.session_state.pop("sal_method", None)
+    asked = st.session_state.get("sal_method")
+    if asked is not None and asked not in methods:
+        st.session_state.pop("sal_method")
+        st.info(
+            f"{METHODS.get(asked, asked)} does not apply to a BERT: Integrated Gradients it is."
+        )
     c1, c2, c3 = st.columns(3)
     method = c1.selectbox("Method", methods, format_func=METHODS.get, key="sal_method")
     baseline = c2.selectbox(
@@ -354,10 +358,13 @@ def share_link(run: Run, chosen: Chosen | None, where) -> None:
     """The setup into the address bar, and a "Copy link" button."""
     method = st.session_state.get("sal_method")
     row = st.session_state.get(SEQ_ROW)
+    token = models.spec(run.info["model"]["name"]).input_kind in models.TOKEN_KINDS
     setup = Setup(
         run=run.name,
         method=method,
-        baseline=st.session_state.get("sal_baseline") if method in USES_BASELINE else None,
+        baseline=(
+            st.session_state.get("sal_baseline") if method in USES_BASELINE and not token else None
+        ),
         seq=row if chosen is not None and chosen.rows is not None and row in chosen.rows else None,
     )
     url = sync_link("interpret", setup)

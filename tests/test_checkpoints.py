@@ -74,6 +74,10 @@ def test_dnabert_pytorch_model_bin_loads_without_running_code(tmp_path):
     ckpt = tmp_path / "DNA_bert_3"
     mlm = dnabert_checkpoint(ckpt)
     (ckpt / "model.safetensors").unlink()
+    with torch.no_grad():  # LayerNorms away from their 1 / 0 start, so the rename shows
+        for name, p in mlm.named_parameters():
+            if "LayerNorm" in name:
+                p.uniform_(0.5, 1.5)
     old_names = {
         k.replace("LayerNorm.weight", "LayerNorm.gamma").replace(
             "LayerNorm.bias", "LayerNorm.beta"
@@ -113,7 +117,7 @@ def test_dnabert_pytorch_model_bin_loads_without_running_code(tmp_path):
 
     marker = tmp_path / "ran"
     (ckpt / "pytorch_model.bin").write_bytes(pickle.dumps(_RunsCode(str(marker)), protocol=2))
-    with pytest.raises(TrainingError, match="weights_only=True"):
+    with pytest.raises(TrainingError, match="Python objects besides tensors"):
         fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt)))
     assert not marker.exists()
     assert pickle.loads((ckpt / "pytorch_model.bin").read_bytes()) is None and marker.exists()
@@ -133,13 +137,58 @@ def test_checkpoint_summary_reads_the_folder_without_the_weights(tmp_path):
     ckpt = tmp_path / "DNA_bert_3"
     dnabert_checkpoint(ckpt)
     assert checkpoint_summary(ckpt) == (
-        "k = 3, 1 layers, hidden size 32, 2 heads; weights from model.safetensors"
+        "k = 3, 1 layer, hidden size 32, 2 heads; weights from model.safetensors"
     )
     (ckpt / "model.safetensors").write_bytes(b"not read here")  # only looked for
     assert checkpoint_summary(ckpt).endswith("model.safetensors")
     (ckpt / "model.safetensors").unlink()
     with pytest.raises(CheckpointError, match=r"no model\.safetensors or pytorch_model\.bin"):
         checkpoint_summary(ckpt)
+    (ckpt / "model.safetensors").write_bytes(b"")
+    (ckpt / "vocab.txt").write_text("\n".join(kmer_vocab(3)[::-1]))  # the right size, wrong order
+    with pytest.raises(CheckpointError, match="do not match"):
+        checkpoint_summary(ckpt)
     (ckpt / "vocab.txt").write_text("[PAD]\nAAA\n")
     with pytest.raises(CheckpointError, match="not a DNABERT k-mer vocabulary"):
         checkpoint_summary(ckpt)
+
+
+def test_damaged_or_partial_checkpoints_are_refused_with_the_reason(tmp_path):
+    """An empty or git-lfs-pointer .bin, a shard index that names weights its shards lack
+    or a shard outside the folder, and a checkpoint missing encoder layers: each is a
+    one-line reason before any training, never torch's own advice to unpickle freely."""
+    ckpt = tmp_path / "DNA_bert_3"
+    mlm = dnabert_checkpoint(ckpt)
+    (ckpt / "model.safetensors").unlink()
+    ds = planted_dataset(n=40, length=20)
+    bin_file = ckpt / "pytorch_model.bin"
+
+    def refused(match: str) -> None:
+        with pytest.raises(TrainingError, match=match) as e:
+            fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt)))
+        assert "weights_only" not in str(e.value) and "\n" not in str(e.value)
+
+    bin_file.write_bytes(b"")
+    refused("empty or damaged")
+    bin_file.write_bytes(b"version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 9\n")
+    refused("git-lfs pointer")
+    state = mlm.state_dict()
+    encoder_less = {k: v for k, v in state.items() if ".layer.0.attention." not in k}
+    torch.save(encoder_less, bin_file)
+    refused(r"of the encoder's weights are not in the checkpoint \(e\.g\. bert\.encoder\.layer\.0")
+
+    bin_file.unlink()
+    torch.save(state, ckpt / "part-1.bin")
+    index = ckpt / "pytorch_model.bin.index.json"
+    index.write_text(
+        json.dumps({"weight_map": dict.fromkeys(state, "part-1.bin") | {"x": "part-1.bin"}})
+    )
+    refused("names 1 weights its shards do not hold")
+    index.write_text(json.dumps({"weight_map": {"x": "../part-1.bin"}}))
+    refused("not a file in the same folder")
+    index.write_text(json.dumps({"weight_map": ["part-1.bin"]}))
+    refused("weight_map must map weight names to shard files")
+    index.write_text(json.dumps({"weight_map": dict.fromkeys(state, "part-1.bin")}))
+    net = fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt), lr=0.0)).model
+    word = "embeddings.word_embeddings.weight"
+    torch.testing.assert_close(net.hf.bert.state_dict()[word], mlm.bert.state_dict()[word])

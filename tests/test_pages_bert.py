@@ -195,7 +195,7 @@ def test_train_page_fine_tunes_from_a_checkpoint_folder(runs_dir, tmp_path):
     at.text_input(key="train_init_bert").input(str(ckpt)).run()
     ok(at)
     said = " ".join(s.value for s in at.success)
-    assert "k = 3, 1 layers, hidden size 32, 2 heads; weights from model.safetensors" in said
+    assert "k = 3, 1 layer, hidden size 32, 2 heads; weights from model.safetensors" in said
     at.number_input(key="train_epochs").set_value(1).run()
     at.button(key="train_start").click().run()
     job = at.session_state["train_job"]

@@ -242,9 +242,14 @@ def test_saliency_of_a_codon_bert_offers_integrated_gradients_only(runs_dir):
     tokens), and saliency is computed on the held-out CDS without an error."""
     record = {"name": "codon-species", "spec": "codon-species", "task": "multiclass"}
     build = {"seq_len": 150, "outputs": 9, "size": "tiny"}
-    save_untrained_run(runs_dir / "20260101-000000-codon-bert-codon", "codon-bert", build, record)
-    at = app("pages/interpret.py")
+    run = runs_dir / "20260101-000000-codon-bert-codon"
+    save_untrained_run(run, "codon-bert", build, record)
+    # A link asking for DeepLift says why it gets IG, and the link keeps no baseline.
+    at = linked("pages/interpret.py", run=run.name, method="deeplift", baseline="zeros")
     ok(at)
+    assert "DeepLift does not apply to a BERT" in " ".join(i.value for i in at.info)
+    assert at.query_params["method"] == "integrated_gradients"
+    assert "baseline" not in at.query_params
     method = at.selectbox(key="sal_method")
     assert method.options == ["Integrated Gradients"]
     assert at.selectbox(key="sal_baseline").disabled

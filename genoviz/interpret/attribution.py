@@ -320,11 +320,11 @@ def attribute(
     if x.ndim != 3 or x.shape[1] != 4:
         raise AttributionError(f"expected one-hot input of shape (n, 4, L), got {tuple(x.shape)}")
     e = None if extras is None else torch.as_tensor(np.asarray(extras, dtype=np.float32))
-    from genoviz.interpret.kmer_attribution import is_token_bert, kmer_attribute
+    from genoviz.interpret.kmer_attribution import is_token_bert, token_attribute
 
     if is_token_bert(model):
         ig = {"n_steps": n_steps, "extras": e, "internal_batch_size": internal_batch_size}
-        return kmer_attribute(model, x, method, target, **ig)
+        return token_attribute(model, x, method, target, **ig)
     kind = baseline if method in USES_BASELINE else "zeros"
     refs = references(x, kind, n_shuffles, seed) if method in USES_BASELINE else x[:, None] * 0
     net = _OneStrand(model)

@@ -173,7 +173,7 @@ def one_hot_to_sequences(x: np.ndarray) -> list[str]:
     return ["".join(row) for row in letters[idx]]
 
 
-def kmer_attribute(model: nn.Module, x: torch.Tensor, method: str, target: int, **kw):
+def token_attribute(model: nn.Module, x: torch.Tensor, method: str, target: int, **kw):
     """:func:`genoviz.interpret.attribution.attribute` for a token BERT: layer IG on the
     embeddings, returned as an ``Attribution`` whose maps are the per-base shares placed
     on the observed bases."""
