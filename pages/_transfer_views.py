@@ -39,11 +39,17 @@ def match_label(m: RunMatch) -> str:
 
 
 def transfer_form(ds: Dataset, model: str, config: TrainConfig, running: bool) -> TrainConfig:
-    """The "Start from a saved run" selector and "freeze the trunk" checkbox, in an
-    expander; returns ``config`` with ``init_from`` / ``freeze_trunk`` set."""
+    """The "Start from a saved run" selector and "freeze the trunk" checkbox (and, for a
+    kmer-bert, a checkpoint folder), in an expander; returns ``config`` with
+    ``init_from`` / ``freeze_trunk`` (or ``init_bert``) set."""
     out = config
     with (
-        st.expander("Start from a saved run (transfer learning)", icon=":material/move_down:"),
+        st.expander(
+            "Start from a saved run or a BERT checkpoint (transfer learning)"
+            if model == "kmer-bert"
+            else "Start from a saved run (transfer learning)",
+            icon=":material/move_down:",
+        ),
         error_boundary("looking for saved runs to start from"),
     ):
         out = _choose_run(ds, model, config, running)

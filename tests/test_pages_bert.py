@@ -188,6 +188,7 @@ def test_train_page_fine_tunes_from_a_checkpoint_folder(runs_dir, tmp_path):
     ok(at)
     assert not [t for t in at.text_input if t.key == "train_init_bert"]  # cnn: no BERT folder
     at.selectbox(key="train_model").select("kmer-bert").run()
+    assert "or a BERT checkpoint" in " ".join(e.label for e in at.expander)
     folder = at.text_input(key="train_init_bert")
     folder.input(str(tmp_path / "nowhere")).run()
     assert not at.exception
