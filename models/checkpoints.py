@@ -86,6 +86,14 @@ def checkpoint_arch(path: str | Path) -> dict[str, Any]:
     return {k: cfg[k] for k in ARCH_KEYS if k in cfg}
 
 
+#: Weight files a checkpoint folder may hold, in the order they are preferred: each as one
+#: file or as shards named by an index.
+WEIGHT_FILES = (
+    ("model.safetensors", "model.safetensors.index.json"),
+    ("pytorch_model.bin", "pytorch_model.bin.index.json"),
+)
+
+
 def checkpoint_summary(path: str | Path) -> str:
     """One line on a k-mer BERT checkpoint folder, for a form to show before training; reads
     config.json and vocab.txt and looks for a weights file, without loading the weights.
@@ -97,12 +105,7 @@ def checkpoint_summary(path: str | Path) -> str:
     k = checkpoint_kmer(folder)
     check_vocab(folder, kmer_vocab(k))
     arch = checkpoint_arch(folder)
-    weights = [
-        f
-        for f in ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
-                  "pytorch_model.bin.index.json")
-        if (folder / f).exists()
-    ]  # fmt: skip
+    weights = [f for pair in WEIGHT_FILES for f in pair if (folder / f).exists()]
     if not weights:
         raise CheckpointError(f"{folder}: no model.safetensors or pytorch_model.bin")
     shape = ", ".join(
@@ -123,10 +126,8 @@ def read_checkpoint_weights(path: Path) -> dict[str, torch.Tensor]:
     file cannot run code. Old names ``LayerNorm.gamma`` / ``.beta`` become ``.weight`` /
     ``.bias``, as ``transformers`` renames them.
     """
-    for single, index, read in (
-        ("model.safetensors", "model.safetensors.index.json", _read_safetensors),
-        ("pytorch_model.bin", "pytorch_model.bin.index.json", _read_torch_pickle),
-    ):
+    readers = (_read_safetensors, _read_torch_pickle)
+    for (single, index), read in zip(WEIGHT_FILES, readers, strict=True):
         weight_map: dict[str, str] = {}
         if (path / single).exists():
             files = [path / single]

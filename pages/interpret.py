@@ -15,7 +15,7 @@ from genoviz.interpret.agreement import (
     track_table,
 )
 from genoviz.interpret.attribution import BASELINES, METHODS, USES_BASELINE, attribute
-from genoviz.interpret.inputs import run_inputs
+from genoviz.interpret.inputs import is_token_run, run_inputs
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.logos import contribution_matrix
 from genoviz.interpret.variants import (
@@ -157,7 +157,7 @@ def choose_sequences(run: Run) -> Chosen | None:
 
 def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     # A BERT reads token ids, not one-hot bases: only IG on its token embeddings applies.
-    token = models.spec(run.info["model"]["name"]).input_kind in models.TOKEN_KINDS
+    token = is_token_run(run)
     methods = ["integrated_gradients"] if token else list(METHODS)
     asked = st.session_state.get("sal_method")
     if asked is not None and asked not in methods:
@@ -358,7 +358,7 @@ def share_link(run: Run, chosen: Chosen | None, where) -> None:
     """The setup into the address bar, and a "Copy link" button."""
     method = st.session_state.get("sal_method")
     row = st.session_state.get(SEQ_ROW)
-    token = models.spec(run.info["model"]["name"]).input_kind in models.TOKEN_KINDS
+    token = is_token_run(run)
     setup = Setup(
         run=run.name,
         method=method,

@@ -75,10 +75,14 @@ def run_inputs(
     return RunInputs(x, extras, idx, ids, seqs, np.asarray(dataset.labels)[idx])
 
 
+def is_token_run(run: Run) -> bool:
+    """True for a run of a model that reads token ids (a BERT), not one-hot bases."""
+    import models
+
+    return models.spec(run.info["model"]["name"]).input_kind in models.TOKEN_KINDS
+
+
 def reads_unpadded(run: Run) -> bool:
     """True for a token model (BERT) trained without a set length: it read each sequence
     as it is, padding with [PAD] tokens, not N bases."""
-    import models
-
-    kind = models.spec(run.info["model"]["name"]).input_kind
-    return kind in models.TOKEN_KINDS and not run.info.get("config", {}).get("seq_len")
+    return is_token_run(run) and not run.info.get("config", {}).get("seq_len")
