@@ -25,6 +25,7 @@ import models
 from genoviz import runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
+from genoviz.keep import KeepRule, WeightAverage
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
 from genoviz.sequences import pad_or_trim
@@ -344,7 +345,6 @@ def fit(
             names=dataset.class_names,
         )
 
-    primary = PRIMARY_METRIC[dataset.task]
     amp = device.type == "cuda" and torch.cuda.is_bf16_supported()
 
     info: dict[str, Any] = {}
@@ -366,30 +366,23 @@ def fit(
         runs.write_run_json(run_dir, info)
 
     history: list[dict[str, Any]] = []
-    best_score, best_loss, best_epoch = -math.inf, math.inf, 0
-    top_score = -math.inf
     y_valid = y_all[torch.from_numpy(np.asarray(valid_idx))].numpy()
+    # Standard errors apply to single-output scores only.
+    within_se = config.keep_within_se if dataset.task in ("binary", "regression") else 0.0
+    keep = KeepRule(PRIMARY_METRIC[dataset.task], y_valid, within_se)
     best_state = copy.deepcopy(model.state_dict())
     first_loss = None
     status = "finished"
     n_train = len(train_idx)
     n_batches = max(1, math.ceil(n_train / config.batch_size))
-    ema = _WeightAverage(model, config.ema_epochs * n_batches) if config.ema_epochs > 0 else None
+    ema = WeightAverage(model, config.ema_epochs * n_batches) if config.ema_epochs > 0 else None
     eval_model = ema.model if ema is not None else model
     start_epoch = 0
     if config.resume_from is not None:
         state = _restore_checkpoint(run_dir, model, ema, opt, rng)
         if state is not None:
-            start_epoch = state["epoch"]
-            best_score, best_loss, best_epoch = (
-                state["best_score"],
-                state["best_loss"],
-                state["best_epoch"],
-            )
-            top_score, first_loss = state["top_score"], state["first_loss"]
-            best_score = -math.inf if best_score is None else best_score
-            best_loss = math.inf if best_loss is None else best_loss
-            top_score = -math.inf if top_score is None else top_score
+            start_epoch, first_loss = state["epoch"], state["first_loss"]
+            keep.restore(state)
             best_state = state["best_state"] or copy.deepcopy(eval_model.state_dict())
             history = runs.read_history(run_dir)[:start_epoch]
             runs.rewrite_history(run_dir, history)  # drop a line past the checkpoint
@@ -466,21 +459,8 @@ def fit(
                 record["valid_confusion"] = confusion_matrix(
                     y_valid.reshape(-1), valid_pred
                 ).tolist()
-            score = valid_m.get(primary, math.nan)
-            top_score = max(top_score, score) if math.isfinite(score) else top_score
-            se = (
-                _standard_error(primary, top_score, y_valid)
-                if dataset.task in ("binary", "regression")
-                else 0.0
-            )
-            tol = config.keep_within_se * se
-            improved = (math.isfinite(score) and score >= top_score - tol) or (
-                not math.isfinite(score)
-                and not math.isfinite(best_score)
-                and valid_loss < best_loss
-            )
+            improved = keep.judge(epoch, valid_m.get(keep.metric, math.nan), valid_loss)
             if improved:
-                best_score, best_loss, best_epoch = score, valid_loss, epoch
                 best_state = {k: v.detach().clone() for k, v in eval_model.state_dict().items()}
                 if run_dir is not None:
                     runs.save_weights(run_dir, eval_model)
@@ -494,19 +474,12 @@ def fit(
                     ema,
                     opt,
                     rng,
-                    best_state if best_epoch != epoch else None,
-                    {
-                        "epoch": epoch,
-                        "best_epoch": best_epoch,
-                        "best_score": best_score,
-                        "best_loss": best_loss,
-                        "top_score": top_score,
-                        "first_loss": first_loss,
-                    },
+                    best_state if keep.best_epoch != epoch else None,
+                    {"epoch": epoch, "first_loss": first_loss, **keep.counters()},
                 )
             if on_epoch is not None:
                 on_epoch(record)
-            if epoch - best_epoch >= config.patience:
+            if epoch - keep.best_epoch >= config.patience:
                 break
     except StopRequested:
         status = "stopped"
@@ -523,7 +496,7 @@ def fit(
     result = TrainResult(
         model=model,
         history=history,
-        best_epoch=best_epoch,
+        best_epoch=keep.best_epoch,
         valid_metrics=valid_m,
         test_metrics=test_m,
         test_ids=[dataset.ids[i] for i in test_idx],
@@ -535,7 +508,7 @@ def fit(
         transfer=transfer,
     )
     if run_dir is not None:
-        if best_epoch == 0 and not (run_dir / runs.WEIGHTS).exists():
+        if keep.best_epoch == 0 and not (run_dir / runs.WEIGHTS).exists():
             runs.save_weights(run_dir, model)
         if tokens:
             runs.save_hf(run_dir, model)
@@ -543,7 +516,7 @@ def fit(
             run_dir,
             info,
             status=status,
-            best_epoch=best_epoch,
+            best_epoch=keep.best_epoch,
             epochs_done=len(history),
             metrics={"valid": valid_m, "test": test_m},
         )
@@ -706,55 +679,6 @@ def _load_bert(model: nn.Module, path: str) -> None:
     except CheckpointError as e:
         raise TrainingError(str(e)) from None
     log.info("initialised from %s; left at initial values: %s", path, fresh)
-
-
-class _WeightAverage:
-    """An exponential moving average of a model's weights, with a half-life in steps.
-
-    Until a half-life's worth of steps has passed it is the plain mean of every step so far,
-    so early epochs are not dragged towards the random initial weights. Hand-written
-    because ``torch.optim.swa_utils.AveragedModel`` has no such warm-up and regroups its
-    tensors on every step, which costs more than the small models' own updates.
-    """
-
-    def __init__(self, model: nn.Module, half_life_steps: float) -> None:
-        self.model = copy.deepcopy(model)
-        self.rate = 1.0 - 0.5 ** (1.0 / max(half_life_steps, 1.0))
-        self._avg = [p.detach() for p in self.model.parameters()]
-        self._src = [p.detach() for p in model.parameters()]
-        self._buf = list(zip(self.model.buffers(), model.buffers(), strict=True))
-        self.steps = 0
-
-    @torch.no_grad()
-    def update(self) -> None:
-        self.steps += 1
-        torch._foreach_lerp_(self._avg, self._src, max(self.rate, 1.0 / self.steps))
-        for mine, theirs in self._buf:
-            mine.copy_(theirs)
-
-
-def _standard_error(metric: str, value: float, y: np.ndarray) -> float:
-    """Sampling standard error of a validation score: Hanley & McNeil (1982) for ROC AUC,
-    Fisher's z for Pearson r; 0 where neither applies (then the top score is kept).
-
-    ``y``: the validation labels, shape ``(n,)`` or ``(n, 1)``.
-    """
-    y = y.reshape(len(y), -1)
-    if not math.isfinite(value) or y.shape[1] != 1:
-        return 0.0
-    n = len(y)
-    if metric == "roc_auc":
-        pos = int((y > 0.5).sum())
-        neg = n - pos
-        if pos == 0 or neg == 0:
-            return 0.0
-        a = min(max(value, 0.0), 1.0)
-        q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
-        var = (a * (1 - a) + (pos - 1) * (q1 - a * a) + (neg - 1) * (q2 - a * a)) / (pos * neg)
-        return math.sqrt(max(var, 0.0))
-    if metric == "pearson" and n > 3:
-        return (1 - value * value) / math.sqrt(n - 3)
-    return 0.0
 
 
 def _to_output(out: torch.Tensor, task: str, model_name: str) -> np.ndarray:
