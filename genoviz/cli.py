@@ -13,12 +13,14 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
+
 import models
 from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
-from genoviz.predict import predict_sequences
+from genoviz.predict import predict_sequences, prediction_columns
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError
@@ -400,23 +402,28 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(note, file=sys.stderr)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    has_label = dataset.labels.ndim == 1 and np_finite(dataset.labels)
+    values = np.asarray(pred.values).reshape(len(dataset), -1)
+    labels = dataset.labels.reshape(len(dataset), -1)
+    has_label = bool(np.isfinite(labels).all())
+    header = ["id", *(prediction_columns(pred) or ["prediction"])]
+    if pred.columns and run.info["dataset"].get("task") == "multiclass":
+        header.append("predicted_class")
+    if has_label:
+        header += ["label"] if labels.shape[1] == 1 else [f"label_{c}" for c in pred.columns]
     with open(out, "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "prediction", *(["label"] if has_label else [])])
+        w.writerow(header)
         for i, rid in enumerate(dataset.ids):
-            row = [rid, f"{float(pred.values[i]):.6g}"]
-            if has_label:
-                row.append(f"{float(dataset.labels[i]):.6g}")
+            row = [rid, *(f"{v:.6g}" for v in values[i])]
+            if "predicted_class" in header:
+                row.append(pred.columns[int(values[i].argmax())])
+            if has_label and "predicted_class" in header:  # the class's name, not its index
+                row.append(pred.columns[int(labels[i, 0])])
+            elif has_label:
+                row += [f"{v:.6g}" for v in labels[i]]
             w.writerow(row)
     print(f"wrote {len(dataset)} predictions to {out}", file=sys.stderr)
     return 0
-
-
-def np_finite(a) -> bool:
-    import numpy as np
-
-    return bool(np.isfinite(a).all())
 
 
 def _finite(o):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -11,6 +11,7 @@ from torch import nn
 
 from genoviz.runs import Run
 from genoviz.sequences import SequenceError, one_hot, pad_or_trim
+from genoviz.tasks import to_predictions
 
 
 @torch.no_grad()
@@ -51,11 +52,17 @@ def predict_arrays(
 
 @dataclass
 class Prediction:
-    """Predictions with what was done to make them fit."""
+    """Predictions with what was done to make them fit.
+
+    ``values``: shape ``(n,)`` (binary: probability; regression: value), or ``(n, c)``
+    with one column per name in ``columns``: class probabilities (multi-class, rows sum
+    to 1) or per-task probabilities (multi-task).
+    """
 
     values: np.ndarray
     kind: str  # "probability" or "value"
     notes: list[str]
+    columns: list[str] = field(default_factory=list)
 
 
 def predict_sequences(
@@ -108,8 +115,24 @@ def predict_sequences(
         notes += [n for n in [window_note(n_long, model.max_positions)] if n]
     else:
         x = one_hot(list(sequences))
-    out = predict_arrays(model, x, extras, device=device)
+    out = predict_arrays(model, x, extras, device=device, raw=True)
     task = run.info["dataset"]["task"]
-    if task == "binary":
-        return Prediction(1.0 / (1.0 + np.exp(-out)), "probability", notes)
-    return Prediction(out, "value", notes)
+    values = to_predictions(task, torch.from_numpy(out))
+    kind = "value" if task == "regression" else "probability"
+    return Prediction(values, kind, notes, output_names(run) if values.ndim == 2 else [])
+
+
+def output_names(run: Run) -> list[str]:
+    """The run's class names (multi-class) or task names (multi-task), in output order;
+    ``class1``… for a run saved without them."""
+    info = run.info
+    names = info["dataset"].get("class_names") or []
+    n = int(info["model"]["build"].get("outputs", len(names) or 1))
+    prefix = "task" if info["dataset"].get("task") == "multitask-binary" else "class"
+    return [str(c) for c in names] if len(names) == n else [f"{prefix}{j + 1}" for j in range(n)]
+
+
+def prediction_columns(pred: Prediction) -> list[str]:
+    """Table column names for a 2-D prediction (``p_<class>`` for each class or task);
+    empty for a single column."""
+    return [f"p_{c}" for c in pred.columns]

@@ -727,6 +727,7 @@ def _run_info(
             "n": len(dataset),
             "strand_symmetric": strand_symmetric(dataset, config),
             "extras_names": dataset.meta.extras_names if build["extras"] else [],
+            "class_names": dataset.class_names,
             "splits": {k: len(v) for k, v in dataset.splits.items()},
         },
         "config": asdict(config),

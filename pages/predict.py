@@ -12,7 +12,7 @@ from torch import nn
 
 from genoviz.data import BUNDLED, DataFormatError
 from genoviz.plots import histogram_figure
-from genoviz.predict import predict_sequences
+from genoviz.predict import predict_sequences, prediction_columns
 from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
 from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
 from pages._common import (
@@ -192,8 +192,10 @@ def show_predictions(run: Run, inputs: Inputs) -> None:
     if values.ndim == 1:
         df[col] = values
     else:
-        for j in range(values.shape[1]):
-            df[f"{col}{j + 1}"] = values[:, j]
+        for name, column in zip(prediction_columns(pred), values.T, strict=True):
+            df[name] = column
+        if run.info["dataset"].get("task") == "multiclass":
+            df["predicted_class"] = [pred.columns[j] for j in values.argmax(axis=1)]
     if inputs.table is not None:
         for c in inputs.table.columns:
             if c.lower().startswith("label"):

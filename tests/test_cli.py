@@ -68,3 +68,26 @@ def test_module_entry_point_runs_as_a_subprocess():
         timeout=120,
     )
     assert p.returncode == 0 and "tf-binding" in p.stdout
+
+
+@pytest.mark.parametrize("data", ["splice-sites", "tf-multitask"])
+def test_predict_writes_a_named_probability_per_class_or_task(data, tmp_path, capsys):
+    out = tmp_path / "run"
+    train = ["train", "--data", data, "--model", "linear", "--epochs", "1", "--quiet"]
+    assert main([*train, "--out", str(out)]) == 0
+    names = json.loads((out / "run.json").read_text())["dataset"]["class_names"]
+    assert len(names) == (3 if data == "splice-sites" else 4)
+    preds = tmp_path / "p.csv"
+    assert main(["predict", "--run", str(out), "--data", data, "--out", str(preds)]) == 0
+    with open(preds) as fh:
+        table = list(csv.DictReader(fh))
+    p = np.array([[float(r[f"p_{c}"]) for c in names] for r in table])
+    assert ((p >= 0) & (p <= 1)).all()
+    if data == "splice-sites":  # class probabilities, the top one named, labels by name
+        assert list(table[0]) == ["id", *(f"p_{c}" for c in names), "predicted_class", "label"]
+        np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-5)
+        assert [r["predicted_class"] for r in table] == [names[j] for j in p.argmax(1)]
+        assert {r["label"] for r in table} == set(names)
+    else:  # one probability and one label per task
+        assert list(table[0]) == ["id", *(f"p_{c}" for c in names), *(f"label_{c}" for c in names)]
+        assert {r[f"label_{names[0]}"] for r in table} == {"0", "1"}

@@ -42,3 +42,27 @@ def test_run_trained_with_extras_asks_for_them(tmp_path):
     with pytest.raises(SequenceError, match="accessibility"):
         predict_sequences(run, ["A" * 40])
     assert predict_sequences(run, ["A" * 40], extras=np.array([[0.3]])).values.shape == (1,)
+
+
+def test_output_names_fall_back_for_runs_saved_without_them(tmp_path):
+    import json
+
+    from genoviz.predict import output_names
+    from genoviz.runs import load_run
+
+    def run_with(task, outputs, names=None):
+        d = tmp_path / f"{task}-{outputs}-{len(names or [])}"
+        d.mkdir()
+        dataset = {"task": task, **({"class_names": names} if names is not None else {})}
+        info = {"status": "finished", "model": {"name": "cnn", "build": {"outputs": outputs}}}
+        (d / "run.json").write_text(json.dumps(info | {"dataset": dataset}))
+        return load_run(d)
+
+    assert output_names(run_with("multiclass", 3, ["donor", "acceptor", "neither"])) == [
+        "donor",
+        "acceptor",
+        "neither",
+    ]
+    assert output_names(run_with("multiclass", 3)) == ["class1", "class2", "class3"]
+    assert output_names(run_with("multitask-binary", 2)) == ["task1", "task2"]
+    assert output_names(run_with("multiclass", 3, ["a", "b"])) == ["class1", "class2", "class3"]
