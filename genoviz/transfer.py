@@ -102,9 +102,15 @@ def init_from_run(model: nn.Module, run_dir: str | Path) -> TransferReport:
     return TransferReport(str(run_dir), copied, skipped, unused)
 
 
+#: Name components that mark a parameter as part of a head: our models' dense ``head``
+#: (``extras_head`` in a BERT), and Hugging Face BERT's ``pooler`` and ``classifier``, which
+#: a checkpoint pretrained by masked-token modelling does not have.
+HEAD_PARTS = frozenset({"head", "extras_head", "pooler", "classifier"})
+
+
 def is_head(name: str) -> bool:
-    """Whether a parameter belongs to a dense head (any ``head`` component in its name)."""
-    return "head" in name.split(".")
+    """Whether a parameter belongs to a head (a :data:`HEAD_PARTS` component in its name)."""
+    return not HEAD_PARTS.isdisjoint(name.split("."))
 
 
 def freeze_trunk(model: nn.Module) -> list[str]:

@@ -190,3 +190,27 @@ def test_report_rows_say_what_happened_to_each_tensor():
         {"tensor": "head.bias", "what": "kept fresh: shape (3,) in the run, (1,) here"},
         {"tensor": "decoder.weight", "what": "in the run, not used"},
     ]
+
+
+def test_bert_fine_tune_with_a_frozen_trunk_trains_pooler_and_classifier(tmp_path):
+    # BERT's head is hf.bert.pooler + hf.classifier: before, it had no "head" in its
+    # names, so everything froze and AdamW got an empty parameter list.
+    tiny = {"size": "tiny", "k": 3}
+    source = fit(planted_dataset(n=200), "kmer-bert", _config(tmp_path, epochs=1, hparams=tiny))
+    saved = load_file(str(source.run_dir / runs.WEIGHTS))
+    cfg = _config(
+        tmp_path,
+        epochs=1,
+        hparams=tiny,
+        init_from=str(source.run_dir),
+        freeze_trunk=True,
+        ema_epochs=0,
+    )
+    result = fit(planted_dataset(n=200, seed=5), "kmer-bert", cfg)
+    frozen, final = result.transfer["frozen"], result.model.state_dict()
+    assert "hf.bert.encoder.layer.0.attention.self.query.weight" in frozen
+    assert not any("pooler" in n or "classifier" in n for n in frozen)
+    for name in frozen:
+        torch.testing.assert_close(final[name].cpu(), saved[name], rtol=0, atol=0)
+    for name in ("hf.classifier.weight", "hf.bert.pooler.dense.weight"):
+        assert not torch.equal(final[name].cpu(), saved[name]), name
