@@ -113,6 +113,10 @@ def _parser() -> argparse.ArgumentParser:
         choices=[f"{v}{f}" for v in ("codon", "parallel") for f in ("", "-frame1", "-frame2")],
         help="codon-bert: codons or codons [SEP] protein; -frame1/2 = frame-shift control",
     )
+    pt.add_argument(
+        "--species",
+        help="codon-corpus: pretrain on this species only (e.g. e_coli); default: all pooled",
+    )
     pt.add_argument("--out", required=True, help="the run folder to write")
     pt.add_argument("--quiet", action="store_true", help="print only the final metrics line")
     _bert_options(pt)
@@ -356,6 +360,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
         "span": not args.no_span,
         "view": args.view,
         "chunks_per_epoch": args.chunks_per_epoch or None,
+        "species": args.species,
     }
     config = TrainConfig(
         epochs=args.epochs,

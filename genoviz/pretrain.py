@@ -15,6 +15,7 @@ always guessing the training corpus's most frequent token.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -55,6 +56,8 @@ class MaskConfig:
         view: ``codon-bert`` on ``codon-corpus``: ``codon`` sentences or ``parallel``
             (codons, [SEP], the protein's amino acids); ``-frame1`` / ``-frame2`` read the
             codons one or two bases late (the frame-shift control: the protein stays).
+        species: pretrain on this species of a codon corpus only (one "language");
+            None = every species pooled.
     """
 
     rate: float = 0.15
@@ -63,6 +66,7 @@ class MaskConfig:
     span: bool = True
     max_tokens: int = 128
     view: str = "codon"
+    species: str | None = None
     #: Train chunks drawn (without replacement) per epoch; None = all of them.
     chunks_per_epoch: int | None = 512
     #: Validation and test each use at most this many chunks (a seeded sample).
@@ -155,6 +159,25 @@ def load_corpus(spec: str | Path, seed: int = 0) -> Dataset:
     return Dataset(seqs, np.zeros(len(seqs), np.float32), "lm", meta, ids=[r.id for r in records])
 
 
+def species_corpus(dataset: Dataset, species: str) -> Dataset:
+    """The sequences of one species of a codon corpus (named in ``meta.notes['species']``,
+    labels are their indices), with their proteins."""
+    names = list(dataset.meta.notes.get("species") or [])
+    if not names:
+        raise SequenceError(f"{dataset.name} has no species to choose from; pretrain on all of it")
+    if species not in names:
+        raise SequenceError(
+            f"{dataset.name} has no species {species!r}; choose one of {', '.join(names)}"
+        )
+    rows = np.flatnonzero(dataset.labels == names.index(species))
+    truth = dict(dataset.meta.ground_truth)
+    if "proteins" in truth:  # row-aligned, so it is cut like the sequences
+        truth["proteins"] = [truth["proteins"][i] for i in rows]
+    part = dataset.subset(rows)
+    part.meta = dataclasses.replace(dataset.meta, ground_truth=truth)
+    return part
+
+
 def chunk_texts(
     dataset: Dataset, model: nn.Module, opts: MaskConfig
 ) -> tuple[list[str], np.ndarray]:
@@ -243,6 +266,8 @@ def fit_mlm(
             f"model {model_name!r} does not support task 'lm': masked-token pretraining "
             "needs a BERT model (kmer-bert or codon-bert)"
         )
+    if opts.species is not None:
+        dataset = species_corpus(dataset, opts.species)
     device = select_device(config.device)
     torch.manual_seed(config.seed)
     gen = torch.Generator().manual_seed(config.seed)

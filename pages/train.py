@@ -18,6 +18,7 @@ from genoviz.plots import (
     roc_figure,
     scatter_figure,
 )
+from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.runs import default_runs_dir
 from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup
 from genoviz.training import TrainConfig, TrainingJob, select_device
@@ -51,6 +52,7 @@ POLL_SECONDS = 1.0
 LINK_SETUP = "train_link_setup"
 LINK_WIDGETS = ("train_model", "train_epochs", "train_lr", "train_batch", "train_seed")
 MLM_CHUNKS_PER_EPOCH = 512
+POOLED = "all species, pooled"
 
 
 def peek_dataset(choice: str) -> Dataset:
@@ -92,14 +94,18 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
             "k-mers, as DNABERT masks them). The curves show the masked-token accuracy next "
             "to the baseline of always guessing the commonest token."
         )
-    spec_lr = models.spec(model).lr
+    # Pretraining has defaults of its own (the CLI's), and widgets of its own, so switching
+    # between a labelled set and a corpus shows each task's defaults.
+    lm = ds.task == "lm"
+    spec_lr = PRETRAIN_DEFAULTS["lr"] if lm else models.spec(model).lr
+    suffix = f"_lm_{model}" if lm else ""
     c1, c2, c3, c4 = st.columns(4)
     epochs = c1.number_input(
         "Epochs",
         1,
         500,
-        preset.epochs or TrainConfig.epochs,
-        key="train_epochs",
+        preset.epochs or (PRETRAIN_DEFAULTS["epochs"] if lm else TrainConfig.epochs),
+        key=f"train_epochs{suffix}",
         disabled=running,
         help="Training stops early when validation stops improving.",
     )
@@ -109,15 +115,18 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         value=preset.lr
         or (spec_lr if spec_lr in LEARNING_RATES else None)
         or (TrainConfig.lr if TrainConfig.lr in LEARNING_RATES else 1e-3),
-        key="train_lr" if spec_lr is None else f"train_lr_{model}",  # own default per model
+        # own default per model
+        key=f"train_lr{suffix}" if lm or spec_lr is None else f"train_lr_{model}",
         format_func=lambda v: f"{v:g}",
         disabled=running,
     )
     batch = c3.selectbox(
         "Batch size",
         BATCH_SIZES,
-        index=BATCH_SIZES.index(preset.batch or TrainConfig.batch_size),
-        key="train_batch",
+        index=BATCH_SIZES.index(
+            preset.batch or (PRETRAIN_DEFAULTS["batch_size"] if lm else TrainConfig.batch_size)
+        ),
+        key=f"train_batch{suffix}",
         disabled=running,
     )
     seed = c4.number_input(
@@ -158,6 +167,19 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
             f"shorter sequences are padded with N and longer ones trimmed (keeping the centre) "
             f"to {seq_len} bp."
         )
+    mlm: dict = {}
+    if lm:  # an "epoch" is a sample of chunks, so a curve point comes every minute
+        mlm = {"chunks_per_epoch": MLM_CHUNKS_PER_EPOCH}
+        species = ds.meta.notes.get("species") if model == "codon-bert" else None
+        if species:
+            pick = st.selectbox(
+                "Species",
+                [POOLED, *species],
+                key="train_species",
+                disabled=running,
+                help="Pretrain on one species' genes (one 'language'), or on all of them.",
+            )
+            mlm["species"] = None if pick == POOLED else pick
     config = TrainConfig(
         epochs=int(epochs),
         lr=float(lr),
@@ -165,8 +187,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         seed=int(seed),
         use_extras=use_extras,
         seq_len=int(seq_len) if seq_len else None,
-        # Pretraining: an "epoch" is a sample of chunks, so a curve point comes every minute.
-        mlm={"chunks_per_epoch": MLM_CHUNKS_PER_EPOCH} if ds.task == "lm" else {},
+        mlm=mlm,
     )
     return model, config
 

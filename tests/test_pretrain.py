@@ -7,8 +7,10 @@ import json
 import numpy as np
 import pytest
 import torch
+from conftest import planted_dataset
 
 from genoviz.data import Dataset, DatasetMeta
+from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import (
     MaskConfig,
     as_corpus,
@@ -180,20 +182,35 @@ def test_train_page_shows_mlm_curves_with_the_baseline(tmp_path, monkeypatch):
     ]
 
 
-def test_train_page_offers_bert_pretraining_for_a_corpus(tmp_path, monkeypatch):
+def test_train_page_offers_bert_pretraining_for_a_corpus(runs_dir):
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
 
     root = Path(__file__).resolve().parents[1]
-    monkeypatch.syspath_prepend(str(root))
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
     at.switch_page("pages/train.py").run()
     at.selectbox(key="train_dataset").select("codon-corpus").run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.selectbox(key="train_model").options == ["kmer-bert", "codon-bert"]
     assert "Pretraining" in at.info[0].value
-    assert at.select_slider(key="train_lr_kmer-bert").value == 3e-4
+    # The pretraining defaults (the CLI's), not kmer-bert's fine-tuning rate 3e-4.
+    assert at.select_slider(key="train_lr_lm_kmer-bert").value == PRETRAIN_DEFAULTS["lr"]
+    assert at.selectbox(key="train_batch_lm_kmer-bert").value == PRETRAIN_DEFAULTS["batch_size"]
+    assert at.number_input(key="train_epochs_lm_kmer-bert").value == PRETRAIN_DEFAULTS["epochs"]
+    assert "train_species" not in [s.key for s in at.selectbox]  # DNA k-mers: no species
+    at.selectbox(key="train_model").select("codon-bert").run()
+    species = at.selectbox(key="train_species")
+    assert species.value == "all species, pooled" and "e_coli" in species.options
+    species.select("e_coli").run()
+    at.number_input(key="train_epochs_lm_codon-bert").set_value(1).run()
+    at.button(key="train_start").click().run()
+    job = at.session_state["train_job"]
+    try:
+        assert job.config.mlm["species"] == "e_coli" and job.config.lr == PRETRAIN_DEFAULTS["lr"]
+    finally:
+        job.stop()
+        job.wait(60)
 
 
 @pytest.mark.parametrize("view", ["codon", "parallel"])
@@ -247,3 +264,36 @@ def test_frame_shift_views_read_the_cds_one_or_two_bases_late():
     assert pairs[0] == (gene[1 : 1 + 3 * 15], protein[:15])
     with pytest.raises(SequenceError, match="unknown view"):
         chunk_texts(ds, net, MaskConfig(view="parallel-frame3"))
+
+
+def test_one_species_of_the_codon_corpus_keeps_its_proteins_aligned():
+    from genoviz.data.codon_corpus import build_codon_corpus
+    from genoviz.pretrain import species_corpus
+
+    ds = build_codon_corpus(seed=0, n_per_species=3)
+    names = ds.meta.notes["species"]
+    part = species_corpus(ds, names[2])
+    rows = np.flatnonzero(ds.labels == 2)
+    assert len(part) == 3 and (part.labels == 2).all()
+    assert part.sequences == [ds.sequences[i] for i in rows]
+    proteins = ds.meta.ground_truth["proteins"]
+    assert part.meta.ground_truth["proteins"] == [proteins[i] for i in rows]
+    assert len(ds.meta.ground_truth["proteins"]) == len(ds)  # the pooled corpus is untouched
+    with pytest.raises(SequenceError, match=r"no species 'martian'.*e_coli"):
+        species_corpus(ds, "martian")
+    with pytest.raises(SequenceError, match="no species to choose from"):
+        species_corpus(planted_dataset(n=20), "e_coli")
+
+
+def test_cli_pretrains_codon_bert_on_one_species(tmp_path, capsys):
+    from genoviz.cli import main
+
+    out = tmp_path / "pre"
+    args = ["pretrain", "--data", "codon-corpus", "--model", "codon-bert", "--species", "e_coli"]
+    opts = ["--bert-size", "tiny", "--epochs", "1", "--chunks-per-epoch", "32", "--quiet"]
+    assert main([*args, *opts, "--view", "parallel", "--out", str(out)]) == 0
+    info = json.loads((out / "run.json").read_text())
+    assert info["config"]["mlm"]["species"] == "e_coli"
+    assert info["dataset"]["n"] == 200  # e_coli's genes only, of the corpus's 1,800
+    assert main([*args[:-1], "dog", *opts, "--out", str(tmp_path / "x")]) == 2
+    assert "no species 'dog'" in capsys.readouterr().err
