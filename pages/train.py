@@ -45,6 +45,7 @@ from pages._common import (
     summary_text,
     sync_link,
 )
+from pages._model_views import SettingsError, model_settings
 from pages._transfer_views import transfer_form, transfer_report
 
 POLL_SECONDS = 1.0
@@ -167,6 +168,11 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
             f"shorter sequences are padded with N and longer ones trimmed (keeping the centre) "
             f"to {seq_len} bp."
         )
+    try:
+        hparams = model_settings(ds, model, running)
+    except SettingsError as e:
+        st.error(str(e))
+        return None, TrainConfig()
     mlm: dict = {}
     if lm:  # an "epoch" is a sample of chunks, so a curve point comes every minute
         mlm = {"chunks_per_epoch": MLM_CHUNKS_PER_EPOCH}
@@ -187,6 +193,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         seed=int(seed),
         use_extras=use_extras,
         seq_len=int(seq_len) if seq_len else None,
+        hparams=hparams,
         mlm=mlm,
     )
     return model, config

@@ -1,0 +1,68 @@
+"""Train page: each model's own settings (BERT size, k and k-mer embeddings; motif-net's
+JASPAR start) reach the training config, and a bad JASPAR name stops the start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import planted_dataset
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def train_page(model: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["user_dataset"] = planted_dataset(n=80, length=24)
+    at.session_state["active_dataset"] = "__user__"
+    at.run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="train_model").select(model).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def start(at: AppTest):
+    at.number_input(key="train_epochs").set_value(1).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.session_state["train_job"]
+
+
+def test_kmer_bert_size_k_and_embeddings_reach_the_model(runs_dir):
+    at = train_page("kmer-bert")
+    assert "Model settings" in [e.label for e in at.expander]
+    assert at.radio(key="train_bert_size_kmer-bert").value == "small"  # the registry default
+    at.radio(key="train_bert_size_kmer-bert").set_value("tiny").run()
+    at.selectbox(key="train_bert_k").select(3).run()
+    at.selectbox(key="train_bert_embed_init").select("tied").run()
+    job = start(at)
+    assert job.config.hparams == {"size": "tiny", "k": 3, "embed_init": "tied"}
+    assert job.wait(120) == "finished", job.message
+    net = job.result.model
+    assert net.k == 3 and net.hf.config.hidden_size == 64 and net.tied
+
+
+def test_cnn_has_no_model_settings(runs_dir):
+    at = train_page("cnn")
+    assert "Model settings" not in [e.label for e in at.expander]
+
+
+def test_motif_net_starts_from_jaspar_and_refuses_an_unknown_name(runs_dir):
+    at = train_page("motif-net")
+    at.checkbox(key="train_motif_jaspar").check().run()
+    at.text_input(key="train_motif_names").input("JUND, NOTAFACTOR").run()
+    assert "NOTAFACTOR" in at.error[0].value
+    assert at.button(key="train_start").disabled
+    at.text_input(key="train_motif_names").input("JUND").run()
+    assert not at.error and not at.button(key="train_start").disabled
+    assert "MA0491" in " ".join(c.value for c in at.caption)
+    at.number_input(key="train_motifs").set_value(1).run()
+    assert "raise Motifs to at least" in at.error[0].value  # JUND has two CORE matrices
+    at.number_input(key="train_motifs").set_value(4).run()
+    at.checkbox(key="train_motif_freeze").check().run()
+    job = start(at)
+    hp = job.config.hparams
+    assert hp["init"] == "jaspar" and hp["jaspar"] == ["JUND"] and hp["freeze_motifs"]
+    assert job.wait(120) == "finished", job.message
+    assert job.result.model.scan.fixed == 2  # JUND's two matrices, kept as published
