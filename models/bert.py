@@ -62,16 +62,31 @@ N_SPECIAL = len(SPECIAL_TOKENS)
 MAX_POSITIONS = 512
 
 
-def window_note(n_long: int, max_positions: int = MAX_POSITIONS) -> str | None:
-    """The sentence the UI shows when ``n_long`` sequences needed windows (None if 0)."""
+def window_note(n_long: int, max_positions: int = MAX_POSITIONS, done: bool = True) -> str | None:
+    """The sentence the UI shows when ``n_long`` sequences needed windows (None if 0);
+    ``done=False`` says it before training instead of after predicting."""
     if n_long <= 0:
         return None
     w = max_positions - 2
+    if not done:
+        return (
+            f"{n_long:,} sequence(s) give more than {w} tokens, BERT's limit: training and "
+            f"prediction split each into overlapping windows of {w} tokens (half a window "
+            "apart) and average the windows' predictions."
+        )
     return (
         f"{n_long} sequence(s) give more than {w} tokens, BERT's limit: each was split into "
         f"overlapping windows of {w} tokens (half a window apart) and the windows' "
         "predictions were averaged."
     )
+
+
+def count_long(model: str, lengths: np.ndarray, k: int = 6) -> int:
+    """How many sequences of these ``lengths`` (bases) give ``model`` (``kmer-bert`` with
+    ``k``, or ``codon-bert``) more tokens than BERT's positions, so need windows."""
+    lengths = np.asarray(lengths)
+    tokens = lengths - k + 3 if model == "kmer-bert" else lengths // 3 + 2
+    return int((tokens > MAX_POSITIONS).sum())
 
 
 class TokenBert(nn.Module):

@@ -22,6 +22,7 @@ from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.runs import default_runs_dir
 from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup
 from genoviz.training import TrainConfig, TrainingJob, select_device
+from models.bert import count_long, window_note
 from pages._common import (
     ACTIVE_DATASET,
     STOP_REQUESTED,
@@ -173,6 +174,11 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     except SettingsError as e:
         st.error(str(e))
         return None, TrainConfig()
+    if models.spec(model).input_kind in models.TOKEN_KINDS and not lm:
+        lengths = [int(seq_len)] * len(ds) if seq_len else ds.lengths  # as trained
+        n_long = count_long(model, lengths, hparams.get("k", 6))
+        if n_long:
+            st.info(window_note(n_long, done=False))
     mlm: dict = {}
     if lm:  # an "epoch" is a sample of chunks, so a curve point comes every minute
         mlm = {"chunks_per_epoch": MLM_CHUNKS_PER_EPOCH}

@@ -66,3 +66,23 @@ def test_motif_net_starts_from_jaspar_and_refuses_an_unknown_name(runs_dir):
     assert hp["init"] == "jaspar" and hp["jaspar"] == ["JUND"] and hp["freeze_motifs"]
     assert job.wait(120) == "finished", job.message
     assert job.result.model.scan.fixed == 2  # JUND's two matrices, kept as published
+
+
+def test_train_page_says_when_bert_inputs_need_windows(runs_dir):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["user_dataset"] = planted_dataset(n=40, length=600)
+    at.session_state["active_dataset"] = "__user__"
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not [i for i in at.info if "windows" in i.value]  # the cnn needs none
+    at.selectbox(key="train_model").select("kmer-bert").run()
+    note = [i.value for i in at.info if "windows" in i.value]
+    assert note and note[0].startswith("40 sequence(s) give more than 510 tokens")
+
+
+def test_count_long_follows_k_and_codons():
+    from models.bert import count_long
+
+    assert count_long("kmer-bert", [515, 516], k=6) == 1  # 512 and 513 tokens
+    assert count_long("kmer-bert", [512, 513], k=3) == 1
+    assert count_long("codon-bert", [1530, 1533]) == 1  # 512 and 513 tokens
