@@ -284,7 +284,8 @@ def _epoch_printer(quiet: bool):
     def show(rec: dict) -> None:
         if not quiet:
             keys = [k for k in rec if k.startswith("valid_") and k != "valid_mse"]
-            vals = " ".join(f"{k}={rec[k]:.4f}" for k in keys if rec[k] is not None)
+            # numbers only: a multi-class record also holds its confusion matrix
+            vals = " ".join(f"{k}={rec[k]:.4f}" for k in keys if isinstance(rec[k], float))
             print(
                 f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  {vals}"
                 f"{'  *' if rec['best'] else ''}",
