@@ -76,6 +76,22 @@ def test_mask_rate_switches_late_in_the_schedule():
     assert [opts.rate_at(e, 10) for e in range(1, 11)] == [0.15] * 8 + [0.20] * 2
 
 
+def test_pretraining_masks_more_late_in_the_schedule():
+    """The loop applies rate_at: the share of tokens it really masked follows the switch."""
+    mlm = {"rate": 0.15, "late_rate": 0.30, "late_after": 0.6, "max_tokens": 32}
+    cfg = TrainConfig(
+        epochs=5,
+        batch_size=32,
+        save=False,
+        hparams={"size": "tiny", "k": 3},
+        mlm=mlm | {"chunks_per_epoch": 64},
+    )
+    history = fit(_random_corpus(n=300, length=30), "kmer-bert", cfg).history
+    assert [r["mask_rate"] for r in history] == [0.15] * 3 + [0.30] * 2
+    share = [r["masked_share"] for r in history]
+    assert all(0.10 < x < 0.20 for x in share[:3]) and all(0.24 < x < 0.36 for x in share[3:])
+
+
 def _random_corpus(n=3600, length=18, seed=0) -> Dataset:
     rng = np.random.default_rng(seed)
     seqs = ["".join(rng.choice(list("ACGT"), length)) for _ in range(n)]
