@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._keep import keep_widget_values
+
 st.set_page_config(page_title="genoviz", page_icon=":material/genetics:", layout="wide")
 
 page = st.navigation(
@@ -21,4 +23,5 @@ page = st.navigation(
         st.Page("pages/lesson.py", title="Lesson", icon=":material/school:"),
     ]
 )
+keep_widget_values(st.session_state)  # settings survive a visit to another page
 page.run()

@@ -100,7 +100,8 @@ def show_kmers(run: Run) -> None:
     if k > 4:
         st.info(
             f"This model reads {k}-mers: {4**k:,} of them are too many for one heatmap. "
-            "The view takes k up to 4 (train a kmer-bert with k = 3 or 4 to see it)."
+            "The view takes k up to 4: train a kmer-bert with k = 3 or 4 (Train page, "
+            "*Model settings*) to see it."
         )
         return
     with st.spinner("Clustering the k-mer embeddings…"):

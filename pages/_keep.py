@@ -1,0 +1,120 @@
+"""Widget values that survive a visit to another page.
+
+Streamlit drops the state of every widget a run does not draw, so leaving the Train page
+reset its epochs and seed, and leaving Predict emptied the pasted sequences. Writing a
+value back to its own key marks it as set by the app, which Streamlit keeps; ``app.py``
+does that for the keys below before every page runs (the documented way for
+``st.navigation`` apps).
+
+Only value widgets may be listed (buttons, uploads and downloads cannot be set this way).
+``tests/test_keep_widgets.py`` checks that every value widget on the pages is either kept
+here or listed in :data:`TRANSIENT`, so a new widget is a deliberate choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+#: What the user typed or chose and expects to find again.
+KEPT = frozenset(
+    {
+        # Train (the dataset itself follows the shared active dataset instead)
+        "train_model",
+        "train_seed",
+        "train_extras",
+        "train_seq_len",
+        "train_species",
+        "train_bert_k",
+        "train_bert_embed_init",
+        "train_motifs",
+        "train_motif_attention",
+        "train_motif_jaspar",
+        "train_motif_names",
+        "train_motif_freeze",
+        "train_init_from",
+        "train_freeze_trunk",
+        "train_init_bert",
+        # Data
+        "data_source",
+        "data_paste",
+        "data_bundled",
+        "data_task",
+        "data_disk_path",
+        # Predict
+        "predict_input",
+        "predict_paste",
+        # Interpret
+        "interp_source",
+        "interp_paste",
+        "interp_n",
+        "sal_method",
+        "sal_baseline",
+        "sal_shuffles",
+        "var_mode",
+        "var_table",
+        # Attention, Embeddings, Motifs, Zoo, Runs
+        "attention_paste",
+        "att_n",
+        "att_width",
+        "seqemb_n",
+        "seqemb_pooling",
+        "motifs_n",
+        "motifs_overlap",
+        "motifs_threshold",
+        "motifs_release",
+        "zoo_dataset",
+        "zoo_ae_epochs",
+        "zoo_ae_seed",
+        "zoo_ae_seq_len",
+        "zoo_ae_lr",
+        "zoo_gain_epochs",
+        "zoo_gain_pair",
+        "runs_curve",
+    }
+)
+#: Keys made per model or task (``train_epochs_lm_kmer-bert``, ``train_lr_cnn``, ...).
+KEPT_PREFIXES = ("train_epochs", "train_lr", "train_batch", "train_bert_size_")
+
+#: Value widgets deliberately left to reset: they follow other state (the active dataset,
+#: the newest run, the chosen sequence) or confirm one action.
+TRANSIENT = frozenset(
+    {
+        "train_dataset",
+        "predict_run",
+        "var_pos",
+        "var_alt",
+        "attention_layers",
+        "attention_heads",
+        "attention_seq",
+        "emb_code",
+        "seqemb_split",
+        "seqemb_task",
+        "motifs_group",
+        "motifs_page",
+        "motifs_filter",
+        "motifs_learned_page",
+        "motifs_learned_pick",
+        "zoo_ae_colour",
+        "runs_pick",
+        "runs_overlay",
+        "data_kmer_by_class",
+        "data_kmer_order",
+        "data_kmer_k",
+        "data_logo_mode",
+        "data_disk_trust",
+        "lesson_window",
+    }
+)
+TRANSIENT_PREFIXES = ("runs_new_name_", "runs_confirm_", "data_logo_group:", "data_logo_range:")
+
+
+def is_kept(key: str) -> bool:
+    return key in KEPT or key.startswith(KEPT_PREFIXES)
+
+
+def keep_widget_values(state: MutableMapping[str, Any]) -> None:
+    """Write every kept widget value back to its key, so Streamlit keeps it while its page
+    is not shown. Call once per run, before the page."""
+    for key in [k for k in state if isinstance(k, str) and is_kept(k)]:
+        state[key] = state[key]

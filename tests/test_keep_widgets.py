@@ -1,0 +1,91 @@
+"""Settings and pasted text survive a visit to another page (pages/_keep.py)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages._keep import KEPT, TRANSIENT, TRANSIENT_PREFIXES, is_kept
+
+ROOT = Path(__file__).resolve().parents[1]
+VALUE_WIDGETS = {
+    "checkbox",
+    "toggle",
+    "radio",
+    "selectbox",
+    "multiselect",
+    "slider",
+    "select_slider",
+    "number_input",
+    "text_input",
+    "text_area",
+    "date_input",
+    "time_input",
+    "color_picker",
+    "pills",
+    "segmented_control",
+}
+
+
+def widget_keys() -> dict[str, str]:
+    """Literal keys of value widgets on the pages (an f-string gives its fixed start)."""
+    found = {}
+    for path in [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            for kw in node.keywords:
+                if name not in VALUE_WIDGETS or kw.arg != "key":
+                    continue
+                if isinstance(kw.value, ast.Constant):
+                    found[kw.value.value] = path.name
+                elif isinstance(kw.value, ast.JoinedStr) and isinstance(
+                    kw.value.values[0], ast.Constant
+                ):
+                    found[kw.value.values[0].value] = path.name
+    return found
+
+
+def test_every_value_widget_is_kept_or_deliberately_transient():
+    keys = widget_keys()
+    assert len(keys) > 40  # the scan finds the pages' widgets
+    unclassified = {
+        k: page
+        for k, page in keys.items()
+        if not is_kept(k) and k not in TRANSIENT and not k.startswith(TRANSIENT_PREFIXES)
+    }
+    assert not unclassified, f"add these to KEPT or TRANSIENT in pages/_keep.py: {unclassified}"
+    assert not (KEPT & TRANSIENT)
+    stale = KEPT - set(keys)
+    assert not stale, f"kept keys no page uses: {stale}"
+
+
+@pytest.fixture
+def at(runs_dir) -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+
+
+def test_train_settings_survive_a_visit_to_another_page(at):
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="train_epochs").set_value(7).run()
+    at.number_input(key="train_seed").set_value(42).run()
+    at.switch_page("pages/predict.py").run()
+    at.switch_page("pages/train.py").run()
+    assert at.number_input(key="train_epochs").value == 7
+    assert at.number_input(key="train_seed").value == 42
+
+
+def test_pasted_sequences_survive_a_visit_to_another_page(at):
+    at.switch_page("pages/data.py").run()
+    at.radio(key="data_source").set_value("Paste sequences").run()
+    text = ">a\nACGTACGTAC\n>b\nGGGTTTACGA\n"
+    at.text_area(key="data_paste").input(text).run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert at.radio(key="data_source").value == "Paste sequences"
+    assert at.text_area(key="data_paste").value == text
