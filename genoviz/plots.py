@@ -213,6 +213,17 @@ def bar_figure(
     return fig
 
 
+def value_label(value: float) -> str:
+    """A bar's value as text: whole numbers as integers with thousands separators
+    (``15,680``, never ``1.568e+04``), others to 4 significant digits (``0.8531``)."""
+    v = float(value)
+    if not np.isfinite(v):
+        return ""
+    if v.is_integer() or abs(v) >= 1000:
+        return f"{round(v):,}"
+    return f"{v:.4g}"
+
+
 def grouped_bar_figure(
     categories: Sequence[str],
     series: Mapping[str, Sequence[float]],
@@ -237,7 +248,7 @@ def grouped_bar_figure(
                 y=values,
                 name=name,
                 marker={"color": COLORS.get(name, _SERIES_COLORS[i % len(_SERIES_COLORS)])},
-                text=[f"{v:,.4g}" for v in values] if show_values else None,
+                text=[value_label(v) for v in values] if show_values else None,
                 textposition="outside" if show_values else None,
                 cliponaxis=False,
             )

@@ -113,6 +113,23 @@ def test_grouped_bar_figure_one_trace_per_series():
     assert len(df) == 6 and set(df["trace"]) == {"negative (0)", "positive (1)"}
 
 
+def test_grouped_bar_values_are_integers_with_thousands_separators():
+    fig = plots.grouped_bar_figure(
+        ["train", "valid", "test"],
+        {"negatives": [15_680, 1_960, 1_960], "positives": [320, 40, 40]},
+        "Split sizes",
+        "split",
+        show_values=True,
+    )
+    assert list(fig.data[0].text) == ["15,680", "1,960", "1,960"]
+    assert list(fig.data[1].text) == ["320", "40", "40"]
+    assert [plots.value_label(v) for v in (np.int64(1_234_567), 0.85314, 12_345.6)] == [
+        "1,234,567",
+        "0.8531",
+        "12,346",
+    ]
+
+
 def test_stacked_histogram_figure_shares_bins():
     fig = plots.stacked_histogram_figure(
         {"site": [10, 12, 12], "decoy": np.array([50, 60])}, "Planted starts", "start", nbins=20
