@@ -173,6 +173,37 @@ def test_logo_figure_one_axes_covering_the_positions(freq_matrix):
         fig.clear()
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "planted JUND (MA0492.2) (reverse complement)",
+        "planted motif: TAL1::TCF3 (MA0091.2), a much longer name than usual (rev. comp.)",
+        "MA" + "0" * 120,  # one word longer than the figure
+    ],
+)
+def test_logo_title_is_wrapped_to_fit_the_figure(freq_matrix, title):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = plots.logo_figure(freq_matrix, title)  # 5 positions: the narrowest logo, 4 in
+    try:
+        FigureCanvasAgg(fig).draw()  # lays the figure out as savefig does
+        shown = fig.axes[0].title
+        box = shown.get_window_extent()
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width  # nothing cut off at either edge
+        assert "\n" in shown.get_text()
+        assert shown.get_text().replace("\n", " " if " " in title else "") == title
+    finally:
+        fig.clear()
+
+
+def test_short_logo_title_stays_on_one_line(freq_matrix):
+    fig = plots.logo_figure(freq_matrix, "JUND (MA0491.3)")
+    try:
+        assert fig.axes[0].get_title() == "JUND (MA0491.3)"
+    finally:
+        fig.clear()
+
+
 def test_logo_figure_is_not_registered_with_pyplot(freq_matrix):
     import matplotlib.pyplot as plt
 
