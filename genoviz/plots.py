@@ -213,6 +213,17 @@ def bar_figure(
     return fig
 
 
+def value_label(value: float) -> str:
+    """A bar's value as text: whole numbers as integers with thousands separators
+    (``15,680``, never ``1.568e+04``), others to 4 significant digits (``0.8531``)."""
+    v = float(value)
+    if not np.isfinite(v):
+        return ""
+    if v.is_integer() or abs(v) >= 1000:
+        return f"{round(v):,}"
+    return f"{v:.4g}"
+
+
 def grouped_bar_figure(
     categories: Sequence[str],
     series: Mapping[str, Sequence[float]],
@@ -237,7 +248,7 @@ def grouped_bar_figure(
                 y=values,
                 name=name,
                 marker={"color": COLORS.get(name, _SERIES_COLORS[i % len(_SERIES_COLORS)])},
-                text=[f"{v:,.4g}" for v in values] if show_values else None,
+                text=[value_label(v) for v in values] if show_values else None,
                 textposition="outside" if show_values else None,
                 cliponaxis=False,
             )
@@ -306,8 +317,45 @@ def logo_figure(
         ax.set_ylim(0, y_max)
     ax.set_xlabel("position")
     ax.set_ylabel(y_label)
-    ax.set_title(title)
+    fit_title(ax, title)
     return fig
+
+
+def fit_title(ax: Any, title: str, share: float = 0.95) -> None:
+    """Set ``title`` on a matplotlib Axes, wrapped at spaces into lines that fit inside
+    the figure (a word longer than a line is split), so a long motif name is never cut
+    off at the figure's edge. The title is centred on the Axes, so a line may take
+    ``share`` of twice the distance from the Axes' centre to the nearer figure edge;
+    widths are measured with the Agg renderer after laying the figure out."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    fig = ax.get_figure()
+    text = ax.set_title(title)
+    width_px, height_px = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+    renderer = RendererAgg(width_px, height_px, fig.dpi)
+    if text.get_window_extent(renderer).width <= share * (width_px - 2 * fig.dpi):
+        return  # fits even if the Axes' left margin took an inch: no layout needed
+    fig.draw_without_rendering()  # places the Axes (constrained layout)
+    box = ax.get_position()
+    centre = (box.x0 + box.x1) / 2
+    limit = share * 2 * min(centre, 1 - centre) * width_px
+
+    def fits(line: str) -> bool:
+        text.set_text(line)
+        return text.get_window_extent(renderer).width <= limit
+
+    lines: list[str] = []
+    for word in title.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and fits(candidate):
+            lines[-1] = candidate
+            continue
+        while len(word) > 1 and not fits(word):  # one word wider than a line: split it
+            cut = max(k for k in range(1, len(word)) if fits(word[:k]) or k == 1)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    text.set_text("\n".join(lines) if lines else title)
 
 
 def figure_frame(fig: go.Figure) -> pd.DataFrame:

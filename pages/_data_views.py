@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from typing import Any
 
 import logomaker
 import numpy as np
@@ -14,6 +13,7 @@ import streamlit as st
 
 from genoviz.data import BUNDLED, Dataset
 from genoviz.data.download import REMOTE
+from genoviz.data.planted import planted_summary
 from genoviz.data.stats import (
     kmer_spectrum,
     position_composition,
@@ -163,15 +163,13 @@ def show_label_plot(ds: Dataset, df: pd.DataFrame) -> None:
         show_figure(fig, f"{name}-labels", df[["id", *label_cols]])
 
 
-def truth_line(truth: dict[str, Any]) -> str:
-    """One sentence about the planted ground truth for the card (never the raw dict)."""
-    if truth.get("instances") is not None:
-        motifs = ", ".join(f"{k} ({v})" for k, v in (truth.get("motifs") or {}).items())
-        return (
-            f"**Ground truth.** {len(truth['instances']):,} planted motif instances"
-            + (f" from {motifs}" if motifs else "")
-            + ", kept for checking what a model learns."
-        )
+def truth_line(ds: Dataset) -> str:
+    """One paragraph about the planted ground truth for the card (never the raw dict):
+    real sites and decoys counted apart, each with the windows that hold them."""
+    planted = planted_summary(ds)
+    if planted is not None:
+        return f"**Ground truth.** {planted} Kept for checking what a model learns."
+    truth = ds.meta.ground_truth
     parts = [f"{k} ({len(v):,})" if isinstance(v, list | dict) else k for k, v in truth.items()]
     return f"**Ground truth.** Stored with the set: {', '.join(parts)}. See the Ground truth tab."
 
@@ -190,7 +188,7 @@ def show_card(ds: Dataset) -> None:
         if meta.citation:
             st.markdown(f"**Cite.** {meta.citation}")
         if meta.ground_truth:
-            st.markdown(truth_line(meta.ground_truth))
+            st.markdown(truth_line(ds))
         summary = ds.summary()
         cols = st.columns(4)
         cols[0].metric("sequences", f"{summary['n']:,}")

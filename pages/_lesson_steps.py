@@ -15,6 +15,7 @@ from genoviz.interpret.filters import filter_pfms
 from genoviz.lesson import (
     LESSON_HPARAMS,
     STEPS,
+    Site,
     informative_filters,
     match_filters,
     motif_indices,
@@ -111,8 +112,21 @@ def step_dataset(ds: Dataset) -> None:
     sites = planted_sites(ds, i)
     if sites:
         st.markdown(f"Sequence **{ds.ids[i]}** (label {label_text(ds, i)}) has these sites:")
-        st.dataframe(pd.DataFrame(sites, columns=["motif", "start (0-based)", "strand"]))
+        st.dataframe(sites_table(sites), hide_index=True)
+        st.caption("Positions count from 1 (the sequence's first base), as in every step.")
     explain_here("ground_truth")
+
+
+def sites_table(sites: list[Site]) -> pd.DataFrame:
+    """Planted sites as the lesson shows them: ``start`` is 1-based, like every position
+    the lesson shows (the one-hot columns, the scan's positions, its best match)."""
+    return pd.DataFrame(
+        {
+            "motif": [s.motif for s in sites],
+            "start": [s.start + 1 for s in sites],
+            "strand": [s.strand for s in sites],
+        }
+    )
 
 
 def step_one_hot(ds: Dataset) -> None:
@@ -366,10 +380,8 @@ def step_interpret(ds: Dataset) -> None:
                 )
             with c2:
                 matrix = pfm_matrix(ref)
-                strand = "reverse complement" if m.strand == "-" else "as planted"
-                title = f"planted {m.motif} ({strand})"
                 show_logo(
-                    logo_images(matrix, title, "probability", 1.0),
+                    logo_images(matrix, truth_title(m.motif, m.strand), "probability", 1.0),
                     f"lesson-truth-{m.filter}",
                     matrix,
                 )
@@ -382,6 +394,12 @@ def step_interpret(ds: Dataset) -> None:
             show_logo(logo_images(matrix, title, "probability", 1.0), f"lesson-learned-{f}", matrix)
     explain_here("motifs", expanded=True)
     st.markdown("Next: scan a sequence with a *learned* filter in step 3, or try another dataset.")
+
+
+def truth_title(motif: str, strand: str) -> str:
+    """Title of a planted motif's logo in step 5, e.g. ``planted JUND (MA0492.2), rev.
+    comp.``: short, so it fits over a narrow logo (the logo wraps longer names)."""
+    return f"planted {motif}" + (", rev. comp." if strand == "-" else "")
 
 
 def pfm_matrix(pfm: np.ndarray) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from genoviz.data import BUNDLED
+from genoviz.data import BUNDLED, load
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("pages/home.py", "pages/data.py", "pages/train.py", "pages/predict.py")
@@ -88,7 +88,11 @@ def test_data_page_defaults_to_tf_binding():
     card = at.get_by_key("dataset_card")
     assert card is not None
     assert "tf-binding" in [s.value for s in at.subheader]
-    assert "planted motif instances" in text_of(at)
+    card = text_of(at)
+    kinds = [row[-1] for row in load("tf-binding").meta.ground_truth["instances"]]
+    assert f"Bound windows (label 1): {kinds.count('site'):,} real JUND sites in" in card
+    assert f"Unbound windows (label 0): {len(kinds) - kinds.count('site'):,} JUND decoys" in card
+    assert f"{len(kinds):,}" not in card  # never sites and decoys added together
     assert [t.label for t in at.tabs] == list(DATA_TABS)
     assert len(at.dataframe) == 1  # the preview: only the open tab (Card) runs
     assert at.session_state["active_dataset"] == "tf-binding"

@@ -113,6 +113,23 @@ def test_grouped_bar_figure_one_trace_per_series():
     assert len(df) == 6 and set(df["trace"]) == {"negative (0)", "positive (1)"}
 
 
+def test_grouped_bar_values_are_integers_with_thousands_separators():
+    fig = plots.grouped_bar_figure(
+        ["train", "valid", "test"],
+        {"negatives": [15_680, 1_960, 1_960], "positives": [320, 40, 40]},
+        "Split sizes",
+        "split",
+        show_values=True,
+    )
+    assert list(fig.data[0].text) == ["15,680", "1,960", "1,960"]
+    assert list(fig.data[1].text) == ["320", "40", "40"]
+    assert [plots.value_label(v) for v in (np.int64(1_234_567), 0.85314, 12_345.6)] == [
+        "1,234,567",
+        "0.8531",
+        "12,346",
+    ]
+
+
 def test_stacked_histogram_figure_shares_bins():
     fig = plots.stacked_histogram_figure(
         {"site": [10, 12, 12], "decoy": np.array([50, 60])}, "Planted starts", "start", nbins=20
@@ -152,6 +169,37 @@ def test_logo_figure_one_axes_covering_the_positions(freq_matrix):
         assert [int(t) for t in ax.get_xticks()] == [5, 6, 7, 8, 9]
         # one glyph per letter of non-zero height: 4 x 4 uniform positions + the lone G
         assert len(ax.patches) == 17
+    finally:
+        fig.clear()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "planted JUND (MA0492.2) (reverse complement)",
+        "planted motif: TAL1::TCF3 (MA0091.2), a much longer name than usual (rev. comp.)",
+        "MA" + "0" * 120,  # one word longer than the figure
+    ],
+)
+def test_logo_title_is_wrapped_to_fit_the_figure(freq_matrix, title):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = plots.logo_figure(freq_matrix, title)  # 5 positions: the narrowest logo, 4 in
+    try:
+        FigureCanvasAgg(fig).draw()  # lays the figure out as savefig does
+        shown = fig.axes[0].title
+        box = shown.get_window_extent()
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width  # nothing cut off at either edge
+        assert "\n" in shown.get_text()
+        assert shown.get_text().replace("\n", " " if " " in title else "") == title
+    finally:
+        fig.clear()
+
+
+def test_short_logo_title_stays_on_one_line(freq_matrix):
+    fig = plots.logo_figure(freq_matrix, "JUND (MA0491.3)")
+    try:
+        assert fig.axes[0].get_title() == "JUND (MA0491.3)"
     finally:
         fig.clear()
 

@@ -118,6 +118,49 @@ def test_lesson_steps_one_to_three_and_the_scan_controls():
     assert "its best match is at position" in " ".join(m.value for m in at.markdown)
 
 
+def single_forward_site(name: str = "tf-binding") -> tuple[int, str, int]:
+    """(row, motif key, 0-based start) of a bound sequence with one planted site on the +
+    strand, where scanning with that motif's filter finds the site as the best match."""
+    from genoviz.data import load
+    from genoviz.lesson import planted_motifs, planted_sites, pwm_filter, scan
+    from genoviz.sequences import one_hot
+
+    ds = load(name)
+    motifs = planted_motifs(ds)
+    for i in map(int, (ds.labels > 0.5).nonzero()[0]):
+        sites = planted_sites(ds, i)
+        if len(sites) == 1 and sites[0].strand == "+":
+            site = sites[0]
+            if scan(one_hot(ds.sequences[i])[0], pwm_filter(motifs[site.motif])).best == site.start:
+                return i, site.motif, site.start
+    raise AssertionError("no such sequence")
+
+
+def test_lesson_steps_one_and_three_give_a_site_the_same_1_based_position():
+    row, motif, start = single_forward_site()
+    at = page("pages/lesson.py", dataset="tf-binding", seq=str(row))
+    ok(at)
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == ["motif", "start", "strand"]
+    assert shown["start"].tolist() == [start + 1]  # 1-based, as in every step
+    for _ in range(2):
+        at.button(key="lesson_next_bottom").click().run()
+    ok(at)
+    at.selectbox(key="lesson_filter").select(f"planted motif: {motif}").run()
+    at.button(key="lesson_pos_best").click().run()
+    ok(at)
+    assert at.slider(key="lesson_pos").value == start + 1
+    text = " ".join(m.value for m in at.markdown)
+    assert f"its best match is at position {start + 1} " in text
+
+
+def test_step_five_titles_planted_logos_briefly():
+    from pages._lesson_steps import truth_title
+
+    assert truth_title("JUND (MA0492.2)", "-") == "planted JUND (MA0492.2), rev. comp."
+    assert truth_title("JUND (MA0491.3)", "+") == "planted JUND (MA0491.3)"
+
+
 def test_lesson_link_opens_the_scan_at_the_shared_position():
     at = page("pages/lesson.py", dataset="sirna", step="3", seq="4", pos="5", filter="0")
     ok(at)
