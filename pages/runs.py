@@ -195,10 +195,17 @@ def main() -> None:
         default = next((k for k in keys if k.startswith("valid_") and k != "valid_loss"), keys[0])
         key = st.selectbox("Curve", keys, index=keys.index(default), key="runs_curve")
         split, _, metric = key.partition("_")
-        fig = overlay_figure(
-            histories, key, f"{split} {METRIC_LABELS.get(metric, metric)} by epoch"
-        )
+        label = f"{split} {METRIC_LABELS.get(metric, metric)}"
+        fig = overlay_figure(histories, key, f"{label} by epoch")
         show_figure(fig, f"runs-{key}")
+        missing = [n for n, h in histories.items() if all(r.get(key) is None for r in h)]
+        if missing:
+            st.info(
+                f"No line for {', '.join(f'`{n}`' for n in missing)}: "
+                f"{'it has' if len(missing) == 1 else 'they have'} no {label} value in any "
+                "epoch (a run of another task has other metrics; ROC and PR AUC are left "
+                "empty when the validation split holds only one class)."
+            )
         explain_here("runs")
     elif chosen:
         st.caption("The chosen runs recorded no epoch yet.")

@@ -1,0 +1,49 @@
+"""The Runs page: compared curves name every run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from genoviz import runs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def save_run(root: Path, name: str, aucs: list[float | None]) -> Path:
+    """A finished run folder ``root/name`` whose epochs recorded these valid ROC AUCs."""
+    d = root / name
+    d.mkdir(parents=True)
+    runs.write_run_json(
+        d,
+        {
+            "status": "finished",
+            "model": {"name": "cnn", "build": {"seq_len": 12}},
+            "dataset": {"name": "toy", "spec": "toy", "task": "binary"},
+        },
+    )
+    for epoch, auc in enumerate(aucs, 1):
+        runs.append_metrics(d, {"epoch": epoch, "train_loss": 0.7, "valid_roc_auc": auc})
+    return d
+
+
+def runs_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "runs.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_compare_names_the_runs_without_values_and_the_one_line_left(runs_dir: Path):
+    save_run(runs_dir, "with-auc", [0.6, 0.7])
+    save_run(runs_dir, "one-class-valid", [None, None])  # NaN AUCs are stored as null
+    at = runs_page()
+    assert sorted(at.multiselect(key="runs_overlay").value) == ["one-class-valid", "with-auc"]
+    assert at.selectbox(key="runs_curve").value == "valid_roc_auc"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["name"] for t in spec["data"]] == ["with-auc"]
+    assert spec["layout"]["showlegend"] is True  # one line, still named
+    notes = [i.value for i in at.info]
+    assert any("No line for `one-class-valid`" in n and "valid ROC AUC" in n for n in notes), notes
+    assert not any("with-auc" in n for n in notes)
