@@ -1,4 +1,4 @@
-"""The Runs page: compared curves name every run."""
+"""The Runs page: compared curves name every run; rename refuses names it would change."""
 
 from __future__ import annotations
 
@@ -47,3 +47,17 @@ def test_compare_names_the_runs_without_values_and_the_one_line_left(runs_dir: P
     notes = [i.value for i in at.info]
     assert any("No line for `one-class-valid`" in n and "valid ROC AUC" in n for n in notes), notes
     assert not any("with-auc" in n for n in notes)
+
+
+def test_rename_refuses_a_name_it_would_change_and_says_what_is_allowed(runs_dir: Path):
+    save_run(runs_dir, "mine", [0.6])
+    at = runs_page()
+    for bad, why in (("../evil", "contains '/'"), ("", "Type a new name"), ("a/b", "'/'")):
+        at.text_input(key="runs_new_name_mine").input(bad)
+        at.button[[b.label for b in at.button].index("Rename")].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and why in errors[0], errors
+        assert "letters A-Z and a-z, digits" in errors[0]
+        assert sorted(p.name for p in runs_dir.iterdir()) == ["mine"]
+        assert not (runs_dir.parent / "evil").exists()
