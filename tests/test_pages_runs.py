@@ -1,4 +1,5 @@
-"""The Runs page: compared curves name every run; rename refuses names it would change."""
+"""The Runs page: compared curves name every run, rename refuses names it would change,
+and a failed zip import says so once."""
 
 from __future__ import annotations
 
@@ -61,3 +62,23 @@ def test_rename_refuses_a_name_it_would_change_and_says_what_is_allowed(runs_dir
         assert "letters A-Z and a-z, digits" in errors[0]
         assert sorted(p.name for p in runs_dir.iterdir()) == ["mine"]
         assert not (runs_dir.parent / "evil").exists()
+
+
+def test_a_failed_import_says_so_once_then_a_good_one_is_listed(runs_dir: Path):
+    src = save_run(runs_dir.parent / "elsewhere", "shared-run", [0.6])
+    from genoviz.runs_archive import export_zip
+
+    at = runs_page()
+    at.file_uploader(key="runs_import_file").upload("broken.zip", b"PK not a zip").run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert errors == ["`broken.zip` was not imported: the file is not a zip archive."]
+    at.run()  # any later action, the broken file still in the uploader
+    assert not at.error, [e.value for e in at.error]
+    assert "No runs yet" in at.info[0].value
+    at.file_uploader(key="runs_import_file").upload("good.zip", export_zip(src)).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "Imported `good.zip` as `shared-run`."
+    assert at.dataframe[0].value["run"].tolist() == ["shared-run"]
+    at.run()
+    assert not at.success  # said once
