@@ -75,7 +75,9 @@ def predict_sequences(
     """Predict cleaned sequences with a saved run.
 
     Sequences of another length than the run was trained on are padded with N or trimmed
-    (centred) for fixed-length models, and the returned notes say so. A model trained with
+    (centred) for fixed-length models, and the returned notes say so; a model that takes
+    any length scores them as they are, with a note that they differ from the trained
+    length. A model trained with
     extras needs them: ``extras`` shape ``(n, e)``.
     """
     if len(sequences) == 0:
@@ -83,19 +85,22 @@ def predict_sequences(
     build = run.info["model"]["build"]
     seq_len, n_extras = int(build["seq_len"]), int(build.get("extras", 0))
     notes = []
-    lengths = {len(s) for s in sequences}
+    lengths = [len(s) for s in sequences]
     from models import TOKEN_KINDS, spec
 
-    tokens = spec(run.info["model"]["name"]).input_kind in TOKEN_KINDS
-    if lengths != {seq_len} and not tokens:  # token models pad each batch themselves
-        fixed = spec(run.info["model"]["name"]).fixed_length
-        if fixed or len(lengths) > 1:
-            n_changed = sum(len(s) != seq_len for s in sequences)
-            notes.append(
-                f"{n_changed} sequence(s) were padded with N or trimmed (centred) to "
-                f"{seq_len} bp, the length this model was trained on."
-            )
-            sequences = pad_or_trim(sequences, seq_len)
+    model_spec = spec(run.info["model"]["name"])
+    tokens = model_spec.input_kind in TOKEN_KINDS
+    # token models pad each batch themselves; other any-length models get one length here
+    resize = not tokens and (model_spec.fixed_length or len(set(lengths)) > 1)
+    if set(lengths) != {seq_len} and resize:
+        n_changed = sum(n != seq_len for n in lengths)
+        notes.append(
+            f"{n_changed} sequence(s) were padded with N or trimmed (centred) to "
+            f"{seq_len} bp, the length this model was trained on."
+        )
+        sequences = pad_or_trim(sequences, seq_len)
+    elif note := length_note(lengths, seq_len):
+        notes.append(note)
     if n_extras:
         names = run.info["dataset"].get("extras_names") or [
             f"extra{i + 1}" for i in range(n_extras)
@@ -120,6 +125,23 @@ def predict_sequences(
     values = to_predictions(task, torch.from_numpy(out))
     kind = "value" if task == "regression" else "probability"
     return Prediction(values, kind, notes, output_names(run) if values.ndim == 2 else [])
+
+
+def length_note(lengths: Sequence[int], seq_len: int) -> str | None:
+    """What to tell the user about sequences scored at a length other than the trained
+    ``seq_len`` (by a model that takes any length); None when all have that length."""
+    shorter = [n for n in lengths if n < seq_len]
+    longer = [n for n in lengths if n > seq_len]
+    if not shorter and not longer:
+        return None
+    parts = [f"{len(shorter)} shorter (down to {min(shorter)} bp)"] if shorter else []
+    parts += [f"{len(longer)} longer (up to {max(longer)} bp)"] if longer else []
+    return (
+        f"{len(shorter) + len(longer)} of {len(lengths)} sequence(s) are not {seq_len} bp "
+        f"long, the length this model was trained on: {' and '.join(parts)}. The model "
+        "scores them at their own length, but its predictions are less reliable the further "
+        "a sequence is from the length it was trained on."
+    )
 
 
 def output_names(run: Run) -> list[str]:

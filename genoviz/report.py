@@ -222,7 +222,7 @@ def run_report_html(run: Run, motifs: Sequence[TopMotif] = ()) -> str:
 
 def overlay_figure(histories: dict[str, list[dict[str, Any]]], key: str, title: str) -> go.Figure:
     """One line per run of the history key ``key`` (e.g. ``valid_roc_auc``) against the
-    epoch, to compare runs on one axis."""
+    epoch, to compare runs on one axis; the legend names the runs, even a single one."""
     fig = go.Figure()
     for name, history in histories.items():
         points = [(r.get("epoch"), r.get(key)) for r in history if r.get(key) is not None]
@@ -235,6 +235,7 @@ def overlay_figure(histories: dict[str, list[dict[str, Any]]], key: str, title: 
         title={"text": title},
         template="plotly_white",
         height=420,
+        showlegend=True,  # plotly hides a one-trace legend, leaving the line unnamed
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0.0},
         margin={"l": 60, "r": 20, "t": 50, "b": 110},
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import stat
 import tempfile
@@ -166,14 +167,50 @@ def _inside(root: Path, path: Path) -> Path:
     return resolved
 
 
-def rename_run(run_dir: str | Path, new_name: str, root: str | Path) -> Path:
-    """Rename a run folder (the name is made safe); returns the new path.
+#: What a run name may hold, as the refusal says it.
+NAME_RULE = (
+    "A run name may use only letters A-Z and a-z, digits, '-', '_' and '.', at most 80 of "
+    "them, with no '..' and not starting or ending with '.' or '-'."
+)
+
+
+def check_run_name(name: str) -> str:
+    """``name`` without surrounding spaces, if it is a run folder name as it stands.
+
+    Nothing is changed silently (``../evil`` is refused, never turned into ``evil``).
 
     Raises:
-        RunError: outside ``root``, or a run with that name exists.
+        RunError: empty, or a name :func:`genoviz.runs.safe_name` would change; the message
+            says why and which characters are allowed.
+    """
+    name = name.strip()
+    if not name:
+        raise RunError(f"Type a new name for the run. {NAME_RULE}")
+    if safe_name(name) == name:
+        return name
+    bad = sorted({c for c in name if not re.fullmatch(r"[A-Za-z0-9_.-]", c)})
+    if bad:
+        shown = ", ".join("a space" if c == " " else f"'{c}'" for c in bad)
+        why = f"it contains {shown}"
+    elif ".." in name:
+        why = "it contains '..'"
+    elif len(name) > 80:
+        why = f"it is {len(name)} characters long"
+    else:
+        why = "it starts or ends with '.' or '-'"
+    raise RunError(f"The run was not renamed to {name!r}: {why}. {NAME_RULE}")
+
+
+def rename_run(run_dir: str | Path, new_name: str, root: str | Path) -> Path:
+    """Rename a run folder to ``new_name`` as typed (surrounding spaces aside); returns the
+    new path.
+
+    Raises:
+        RunError: outside ``root``, a name that is not a safe folder name as it stands
+            (:func:`check_run_name`), or a run with that name exists.
     """
     src = _inside(Path(root), Path(run_dir))
-    name = safe_name(new_name)
+    name = check_run_name(new_name)
     dest = src.parent / name
     if dest == src:
         return src

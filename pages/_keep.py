@@ -87,6 +87,7 @@ TRANSIENT = frozenset(
         "attention_layers",
         "attention_heads",
         "attention_seq",
+        "attention_record",
         "emb_code",
         "seqemb_split",
         "seqemb_task",

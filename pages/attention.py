@@ -41,7 +41,8 @@ PASTE = "Paste a sequence"
 
 
 def choose_sequence(run: Run) -> tuple[str, str] | None:
-    """(id, sequence): one of the run's test sequences, or a pasted one."""
+    """(id, sequence): one of the run's test sequences, or a pasted one (the record the
+    user picks when several are pasted)."""
     ds = dataset_of(run)
     choices = [PASTE]
     inputs = None
@@ -57,7 +58,16 @@ def choose_sequence(run: Run) -> tuple[str, str] | None:
     if not text.strip():
         st.caption("Paste a DNA sequence to see its attention.")
         return None
-    rec = parse_sequences(text)[0]
+    records = parse_sequences(text)
+    i = 0
+    if len(records) > 1:
+        i = st.selectbox(
+            f"Record to show ({len(records)} pasted, one at a time)",
+            range(len(records)),
+            format_func=lambda j: f"{j + 1}. {records[j].id} · {len(records[j].sequence)} bp",
+            key="attention_record",
+        )
+    rec = records[i]
     return rec.id, rec.sequence
 
 

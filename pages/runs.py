@@ -29,6 +29,7 @@ from pages._common import (
 SELECTED = "runs_selected"
 RESUME_MESSAGE = "runs_resume_message"
 IMPORTED = "runs_imported"
+IMPORT_MESSAGE = "runs_import_message"
 MAX_ZIP_MB = 1024.0
 
 
@@ -69,18 +70,28 @@ def report_for(run: Run) -> str:
 
 
 def import_section() -> None:
+    """Import an uploaded zip once per upload: its success or error shows once, not again
+    after every later click while the file stays in the uploader."""
     with st.expander("Import a run (zip)", icon=":material/upload:"):
         up = st.file_uploader("Exported run (.zip)", type=["zip"], key="runs_import_file")
-        if up is not None and st.session_state.get(IMPORTED) != up.file_id:
-            with error_boundary("importing the run"):
-                data = up.getvalue()
-                if len(data) > MAX_ZIP_MB * 2**20:
-                    st.error("The zip is larger than 1 GB; copy the run folder instead.")
-                    return
+        done = st.session_state.pop(IMPORT_MESSAGE, None)
+        if done is not None:
+            st.success(done)
+        if up is None or st.session_state.get(IMPORTED) == up.file_id:
+            return
+        st.session_state[IMPORTED] = up.file_id  # tried: a failure is shown this time only
+        with error_boundary("importing the run"):
+            data = up.getvalue()
+            if len(data) > MAX_ZIP_MB * 2**20:
+                st.error("The zip is larger than 1 GB; copy the run folder instead.")
+                return
+            try:
                 path = import_zip(data, default_runs_dir())
-                st.session_state[IMPORTED] = up.file_id
-                st.success(f"Imported as `{path.name}`.")
-                st.rerun()
+            except RunError as e:
+                st.error(f"`{up.name}` was not imported: {e}.")
+                return
+            st.session_state[IMPORT_MESSAGE] = f"Imported `{up.name}` as `{path.name}`."
+            st.rerun()  # list the new run
 
 
 def resume_run(run: Run) -> None:
@@ -195,10 +206,17 @@ def main() -> None:
         default = next((k for k in keys if k.startswith("valid_") and k != "valid_loss"), keys[0])
         key = st.selectbox("Curve", keys, index=keys.index(default), key="runs_curve")
         split, _, metric = key.partition("_")
-        fig = overlay_figure(
-            histories, key, f"{split} {METRIC_LABELS.get(metric, metric)} by epoch"
-        )
+        label = f"{split} {METRIC_LABELS.get(metric, metric)}"
+        fig = overlay_figure(histories, key, f"{label} by epoch")
         show_figure(fig, f"runs-{key}")
+        missing = [n for n, h in histories.items() if all(r.get(key) is None for r in h)]
+        if missing:
+            st.info(
+                f"No line for {', '.join(f'`{n}`' for n in missing)}: "
+                f"{'it has' if len(missing) == 1 else 'they have'} no {label} value in any "
+                "epoch (a run of another task has other metrics; ROC and PR AUC are left "
+                "empty when the validation split holds only one class)."
+            )
         explain_here("runs")
     elif chosen:
         st.caption("The chosen runs recorded no epoch yet.")

@@ -100,6 +100,28 @@ def test_attention_page_pasted_sequence_and_a_bad_one(kmer_run):
     assert not at.exception and "X" in at.error[0].value
 
 
+def test_attention_page_lets_the_user_pick_one_of_several_pasted_records(kmer_run):
+    """Before, only the first of two pasted records was shown, and nothing said so."""
+    at = app("pages/attention.py")
+    at.selectbox(key="attention_seq").set_value("Paste a sequence").run()
+    at.text_area(key="attention_paste").set_value(">a\nACGTACGTTGACTCA\n>b\nTTGACTCAGG").run()
+    ok(at)
+    pick = at.selectbox(key="attention_record")
+    assert "2 pasted" in pick.label
+    assert pick.options == ["1. a · 15 bp", "2. b · 10 bp"] and pick.value == 0
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"] == (
+        "Attention of a"
+    )
+    pick.set_value(1).run()
+    ok(at)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert charts[0]["layout"]["title"]["text"] == "Attention of b"
+    assert charts[1]["data"][0]["x"][1] == "1:TTG"  # b's first 3-mer, not a's
+    at.text_area(key="attention_paste").set_value(">only\nACGTACGTAC").run()
+    ok(at)
+    assert not [s for s in at.selectbox if s.key == "attention_record"]
+
+
 def test_embeddings_page_codon_bert(codon_run):
     at = app("pages/embeddings.py")
     ok(at)

@@ -30,3 +30,27 @@ def test_predict_page_names_each_class_and_the_top_one(runs_dir: Path):
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
     assert table["predicted_class"].tolist() == [CLASSES[j] for j in probs.argmax(1)]
     assert table["id"].tolist() == ["a", "b"]
+
+
+def test_predict_page_says_when_sequences_are_not_the_trained_length(runs_dir: Path):
+    """A cnn takes any length, so a 10 bp sequence is scored as it is: the page says it
+    is shorter than the 101 bp the run was trained on, and that this is less reliable."""
+    build = {"seq_len": 101, "outputs": 1, "extras": 1, "members": 1, "filters": 3, "kernel": 5}
+    record = {"name": "tf-binding", "spec": "tf-binding", "task": "binary"}
+    save_untrained_run(
+        runs_dir / "20260101-000000-cnn-tf-binding",
+        "cnn",
+        build,
+        record | {"extras_names": ["accessibility"]},
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/predict.py").run()
+    at.text_area(key="predict_paste").input("id,sequence,accessibility\na,ACGTACGTAC,0.3").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[0].value["length"].tolist() == [10]
+    notes = [i.value for i in at.info]
+    assert any(
+        "1 of 1 sequence(s) are not 101 bp long" in n and "1 shorter (down to 10 bp)" in n
+        for n in notes
+    ), notes
+    assert any("less reliable" in n for n in notes), notes

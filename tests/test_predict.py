@@ -66,3 +66,36 @@ def test_output_names_fall_back_for_runs_saved_without_them(tmp_path):
     assert output_names(run_with("multiclass", 3)) == ["class1", "class2", "class3"]
     assert output_names(run_with("multitask-binary", 2)) == ["task1", "task2"]
     assert output_names(run_with("multiclass", 3, ["a", "b"])) == ["class1", "class2", "class3"]
+
+
+def test_any_length_models_score_other_lengths_as_they_are_and_say_so(tmp_path):
+    """A cnn (any length) trained on 40 bp scores a 10 bp or 60 bp batch unchanged, but
+    says how many sequences differ from the trained length and that this is less reliable."""
+    from conftest import save_untrained_run
+
+    from genoviz.predict import predict_arrays
+    from genoviz.sequences import one_hot
+
+    build = {"seq_len": 40, "outputs": 1, "extras": 0, "members": 1, "filters": 3, "kernel": 5}
+    run = load_run(save_untrained_run(tmp_path / "cnn-run", "cnn", build))
+    model = run.load_model()
+    assert predict_sequences(run, ["ACGT" * 10], model=model).notes == []
+    for seqs, told in (
+        (["ACGTACGTAC"], "1 shorter (down to 10 bp)"),
+        (["A" * 60, "C" * 60], "2 longer (up to 60 bp)"),
+    ):
+        p = predict_sequences(run, seqs, model=model)
+        assert len(p.notes) == 1 and told in p.notes[0], p.notes
+        assert f"{len(seqs)} of {len(seqs)} sequence(s) are not 40 bp long" in p.notes[0]
+        assert "less reliable" in p.notes[0]
+        expected = 1 / (1 + np.exp(-predict_arrays(model, one_hot(seqs))))
+        np.testing.assert_allclose(p.values, expected, rtol=1e-5)  # numbers unchanged
+
+
+def test_length_note_counts_shorter_and_longer():
+    from genoviz.predict import length_note
+
+    assert length_note([101, 101], 101) is None
+    note = length_note([10, 101, 400, 200], 101)
+    assert note.startswith("3 of 4 sequence(s) are not 101 bp long")
+    assert "1 shorter (down to 10 bp) and 2 longer (up to 400 bp)" in note

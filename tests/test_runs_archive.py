@@ -103,7 +103,7 @@ def test_a_zip_of_the_folder_contents_imports_under_the_given_name(run_dir: Path
 
 def test_rename_and_delete_stay_inside_the_root(run_dir: Path, tmp_path: Path):
     root = run_dir.parent
-    new = rename_run(run_dir, "../renamed run", root)
+    new = rename_run(run_dir, " renamed-run ", root)  # surrounding spaces only are dropped
     assert new == root / "renamed-run" and new.is_dir() and not run_dir.exists()
     other = runs.new_run_dir(root, "other")
     runs.write_run_json(other, {"status": "finished"})
@@ -125,3 +125,34 @@ def test_running_without_a_live_trainer_is_shown_as_interrupted(run_dir: Path):
     with runs.RunLock(run_dir):  # a live trainer (this process)
         assert status_label(runs.load_run(run_dir)) == "running"
     assert status_label(runs.load_run(run_dir)) == "interrupted"
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("../evil", "contains '/'"),
+        ("a/b", "contains '/'"),
+        ("a\\b", "contains '\\'"),
+        ("my run", "contains a space"),
+        ("..", "contains '..'"),
+        ("a..b", "contains '..'"),
+        (".hidden", "starts or ends with '.' or '-'"),
+        ("x" * 81, "81 characters long"),
+        ("", "Type a new name"),
+        ("   ", "Type a new name"),
+    ],
+)
+def test_rename_refuses_names_it_would_have_to_change(run_dir: Path, name: str, why: str):
+    """Before, '../evil' silently became 'evil', '' became 'run' and 'a/b' became 'a-b'."""
+    root = run_dir.parent
+    before = sorted(p.name for p in root.iterdir())
+    with pytest.raises(runs.RunError, match=r"not renamed|Type a new name") as err:
+        rename_run(run_dir, name, root)
+    assert why in str(err.value) and "letters A-Z and a-z, digits" in str(err.value)
+    assert sorted(p.name for p in root.iterdir()) == before and run_dir.is_dir()
+    assert not (root.parent / "evil").exists()
+
+
+def test_rename_keeps_a_safe_name_exactly(run_dir: Path):
+    new = rename_run(run_dir, "JUND_cnn-seed.2", run_dir.parent)
+    assert new.name == "JUND_cnn-seed.2" and new.is_dir()

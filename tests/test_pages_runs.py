@@ -1,0 +1,84 @@
+"""The Runs page: compared curves name every run, rename refuses names it would change,
+and a failed zip import says so once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from genoviz import runs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def save_run(root: Path, name: str, aucs: list[float | None]) -> Path:
+    """A finished run folder ``root/name`` whose epochs recorded these valid ROC AUCs."""
+    d = root / name
+    d.mkdir(parents=True)
+    runs.write_run_json(
+        d,
+        {
+            "status": "finished",
+            "model": {"name": "cnn", "build": {"seq_len": 12}},
+            "dataset": {"name": "toy", "spec": "toy", "task": "binary"},
+        },
+    )
+    for epoch, auc in enumerate(aucs, 1):
+        runs.append_metrics(d, {"epoch": epoch, "train_loss": 0.7, "valid_roc_auc": auc})
+    return d
+
+
+def runs_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "runs.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_compare_names_the_runs_without_values_and_the_one_line_left(runs_dir: Path):
+    save_run(runs_dir, "with-auc", [0.6, 0.7])
+    save_run(runs_dir, "one-class-valid", [None, None])  # NaN AUCs are stored as null
+    at = runs_page()
+    assert sorted(at.multiselect(key="runs_overlay").value) == ["one-class-valid", "with-auc"]
+    assert at.selectbox(key="runs_curve").value == "valid_roc_auc"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["name"] for t in spec["data"]] == ["with-auc"]
+    assert spec["layout"]["showlegend"] is True  # one line, still named
+    notes = [i.value for i in at.info]
+    assert any("No line for `one-class-valid`" in n and "valid ROC AUC" in n for n in notes), notes
+    assert not any("with-auc" in n for n in notes)
+
+
+def test_rename_refuses_a_name_it_would_change_and_says_what_is_allowed(runs_dir: Path):
+    save_run(runs_dir, "mine", [0.6])
+    at = runs_page()
+    for bad, why in (("../evil", "contains '/'"), ("", "Type a new name"), ("a/b", "'/'")):
+        at.text_input(key="runs_new_name_mine").input(bad)
+        at.button[[b.label for b in at.button].index("Rename")].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and why in errors[0], errors
+        assert "letters A-Z and a-z, digits" in errors[0]
+        assert sorted(p.name for p in runs_dir.iterdir()) == ["mine"]
+        assert not (runs_dir.parent / "evil").exists()
+
+
+def test_a_failed_import_says_so_once_then_a_good_one_is_listed(runs_dir: Path):
+    src = save_run(runs_dir.parent / "elsewhere", "shared-run", [0.6])
+    from genoviz.runs_archive import export_zip
+
+    at = runs_page()
+    at.file_uploader(key="runs_import_file").upload("broken.zip", b"PK not a zip").run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert errors == ["`broken.zip` was not imported: the file is not a zip archive."]
+    at.run()  # any later action, the broken file still in the uploader
+    assert not at.error, [e.value for e in at.error]
+    assert "No runs yet" in at.info[0].value
+    at.file_uploader(key="runs_import_file").upload("good.zip", export_zip(src)).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "Imported `good.zip` as `shared-run`."
+    assert at.dataframe[0].value["run"].tolist() == ["shared-run"]
+    at.run()
+    assert not at.success  # said once
