@@ -11,6 +11,7 @@ import streamlit as st
 from genoviz.data import BUNDLED, DataFormatError, Dataset, infer_task, load, load_text
 from genoviz.data.deepchem import METADATA, PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, downloaded_sets
+from genoviz.data.importers import UnlabelledError, table_header
 from genoviz.sequences import Record, SequenceError, parse_sequences
 from pages._common import (
     ACTIVE_DATASET,
@@ -92,11 +93,11 @@ def bundled_section() -> None:
 
 
 def looks_labelled(text: str) -> str | None:
-    """A file-like name for load_text when the paste carries labels, else None."""
-    first = text.lstrip().split("\n", 1)[0].lower()
-    if "sequence" in first and ("," in first or "\t" in first):
+    """A file-like name for load_text when the paste is a table or a FASTA with labels,
+    else None (plain sequences)."""
+    if table_header(text) is not None:
         return "pasted table"
-    if first.startswith(">") and "label=" in text:
+    if text.lstrip().startswith(">") and "label=" in text:
         return "pasted FASTA"
     return None
 
@@ -180,7 +181,7 @@ def upload_section() -> None:
     text = read_upload(up.getvalue(), up.name)
     try:
         ds = parse_upload(text, up.name, None)
-    except DataFormatError as e:
+    except UnlabelledError as e:
         try:  # plain FASTA or one sequence per line: no labels, but worth a look
             records = parse_sequences(text)
         except SequenceError:
