@@ -50,8 +50,19 @@ def use_for_training(ds: Dataset, source: str) -> None:
     st.session_state[USER_DATASET] = ds
     st.session_state[USER_SOURCE] = source
     st.session_state[ACTIVE_DATASET] = USER_CHOICE
-    st.success(f"Loaded {len(ds):,} labelled sequences ({ds.task}). Train will use this dataset.")
+    loaded = f"Loaded {sequence_count(len(ds), 'labelled ')} ({ds.task})."
+    too_small = ds.too_small_to_train()
+    if too_small is not None:
+        st.success(loaded)
+        st.warning(f"{too_small} Add sequences before training.")
+        return
+    st.success(f"{loaded} Train will use this dataset.")
     page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
+
+
+def sequence_count(n: int, kind: str = "") -> str:
+    """``1 labelled sequence``, ``2 labelled sequences``."""
+    return f"{n:,} {kind}sequence{'' if n == 1 else 's'}"
 
 
 def choice_label(name: str) -> str:
@@ -263,7 +274,7 @@ def show_previous(source: str) -> bool:
     if ds is None or st.session_state.get(USER_SOURCE) != source:
         return False
     st.session_state[ACTIVE_DATASET] = USER_CHOICE
-    st.info(f"Your dataset **{ds.name}** ({len(ds):,} sequences) is loaded; Train uses it.")
+    st.info(f"Your dataset **{ds.name}** ({sequence_count(len(ds))}) is loaded; Train uses it.")
     show_dataset(ds)
     return True
 

@@ -196,6 +196,29 @@ def test_paste_table_bad_character_names_the_line_once():
     assert "(line 3)" not in errors(at)
 
 
+@pytest.mark.parametrize(
+    ("rows", "loaded"), [(1, "Loaded 1 labelled sequence (binary)."), (2, "Loaded 2 labelled")]
+)
+def test_paste_too_few_to_train_warns_with_the_minimum(rows: int, loaded: str):
+    body = "".join(f"ACGTACGT,{i % 2}\n" for i in range(rows))
+    at = paste(app("pages/data.py"), "sequence,label\n" + body)
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith(loaded)
+    assert "Train will use" not in at.success[0].value
+    assert "Too few sequences to train on" in at.warning[0].value
+    assert "at least 6 sequences with the same label" in at.warning[0].value
+
+
+def test_paste_enough_to_train_has_no_size_warning():
+    body = "".join(f"ACGTACGT,{int(i < 6)}\n" for i in range(7))
+    at = paste(app("pages/data.py"), "sequence,label\n" + body)
+    ok(at)
+    assert at.success[0].value == (
+        "Loaded 7 labelled sequences (binary). Train will use this dataset."
+    )
+    assert not [w for w in at.warning if "Too few" in w.value]
+
+
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:
     at.radio(key="data_source").set_value("Upload a file").run()
     at.file_uploader(key="data_upload").upload(name, content).run()
