@@ -44,11 +44,13 @@ class SequenceError(ValueError):
 
 
 class Record(NamedTuple):
-    """One parsed sequence: its id, the cleaned sequence, and any header text after the id."""
+    """One parsed sequence: its id, the cleaned sequence, any header text after the id, and
+    the 1-based line of the input where it starts (its ``>`` header in FASTA)."""
 
     id: str
     sequence: str
     description: str = ""
+    line: int | None = None
 
 
 def clean_sequence(raw: str, record: str = "sequence 1", line: int | None = None) -> str:
@@ -101,7 +103,7 @@ def parse_sequences(
             if line.strip():
                 rid = f"sequence {len(records) + 1}"
                 seq = _nonempty(clean_sequence(line, rid, lineno), rid, lineno)
-                records.append(Record(rid, seq))
+                records.append(Record(rid, seq, line=lineno))
         return records
     return _parse_fasta(text)
 
@@ -123,7 +125,7 @@ def _parse_fasta(text: str) -> list[Record]:
                 record=rid,
                 line=hline,
             )
-        records.append(Record(rid, seq, desc))
+        records.append(Record(rid, seq, desc, hline))
 
     for lineno, line in enumerate(text.split("\n"), start=1):
         if line.startswith(">"):

@@ -11,6 +11,7 @@ import streamlit as st
 from genoviz.data import BUNDLED, DataFormatError, Dataset, infer_task, load, load_text
 from genoviz.data.deepchem import METADATA, PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, downloaded_sets
+from genoviz.data.importers import UnlabelledError, table_header
 from genoviz.sequences import Record, SequenceError, parse_sequences
 from pages._common import (
     ACTIVE_DATASET,
@@ -49,8 +50,19 @@ def use_for_training(ds: Dataset, source: str) -> None:
     st.session_state[USER_DATASET] = ds
     st.session_state[USER_SOURCE] = source
     st.session_state[ACTIVE_DATASET] = USER_CHOICE
-    st.success(f"Loaded {len(ds):,} labelled sequences ({ds.task}). Train will use this dataset.")
+    loaded = f"Loaded {sequence_count(len(ds), 'labelled ')} ({ds.task})."
+    too_small = ds.too_small_to_train()
+    if too_small is not None:
+        st.success(loaded)
+        st.warning(f"{too_small} Add sequences before training.")
+        return
+    st.success(f"{loaded} Train will use this dataset.")
     page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
+
+
+def sequence_count(n: int, kind: str = "") -> str:
+    """``1 labelled sequence``, ``2 labelled sequences``."""
+    return f"{n:,} {kind}sequence{'' if n == 1 else 's'}"
 
 
 def choice_label(name: str) -> str:
@@ -92,11 +104,11 @@ def bundled_section() -> None:
 
 
 def looks_labelled(text: str) -> str | None:
-    """A file-like name for load_text when the paste carries labels, else None."""
-    first = text.lstrip().split("\n", 1)[0].lower()
-    if "sequence" in first and ("," in first or "\t" in first):
+    """A file-like name for load_text when the paste is a table or a FASTA with labels,
+    else None (plain sequences)."""
+    if table_header(text) is not None:
         return "pasted table"
-    if first.startswith(">") and "label=" in text:
+    if text.lstrip().startswith(">") and "label=" in text:
         return "pasted FASTA"
     return None
 
@@ -180,7 +192,7 @@ def upload_section() -> None:
     text = read_upload(up.getvalue(), up.name)
     try:
         ds = parse_upload(text, up.name, None)
-    except DataFormatError as e:
+    except UnlabelledError as e:
         try:  # plain FASTA or one sequence per line: no labels, but worth a look
             records = parse_sequences(text)
         except SequenceError:
@@ -262,7 +274,7 @@ def show_previous(source: str) -> bool:
     if ds is None or st.session_state.get(USER_SOURCE) != source:
         return False
     st.session_state[ACTIVE_DATASET] = USER_CHOICE
-    st.info(f"Your dataset **{ds.name}** ({len(ds):,} sequences) is loaded; Train uses it.")
+    st.info(f"Your dataset **{ds.name}** ({sequence_count(len(ds))}) is loaded; Train uses it.")
     show_dataset(ds)
     return True
 

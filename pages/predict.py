@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,8 @@ import streamlit as st
 from torch import nn
 
 from genoviz.data import BUNDLED, DataFormatError
+from genoviz.data.importers import read_table as read_cells
+from genoviz.data.importers import table_header
 from genoviz.plots import histogram_figure
 from genoviz.predict import predict_sequences, prediction_columns
 from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
@@ -59,13 +60,7 @@ class Inputs:
 
 def read_table(text: str, name: str) -> Inputs:
     """A CSV/TSV with a ``sequence`` column (optional ``id``, labels, extra columns)."""
-    first = text.lstrip().split("\n", 1)[0]
-    sep = "\t" if first.count("\t") >= max(1, first.count(",")) else ","
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, ValueError) as e:
-        raise DataFormatError(f"{name}: cannot read as a table: {e}") from None
-    df.columns = [str(c).strip() for c in df.columns]
+    df, lines = read_cells(text, name)
     cols = {c.lower(): c for c in df.columns}
     if "sequence" not in cols:
         raise DataFormatError(
@@ -75,19 +70,18 @@ def read_table(text: str, name: str) -> Inputs:
     if df.empty:
         raise DataFormatError(f"{name}: no rows after the header")
     seqs = [
-        clean_sequence(raw, f"{name}, line {i + 2}", i + 2)
-        for i, raw in enumerate(df[cols["sequence"]].tolist())
+        clean_sequence(raw, f"{name}, line {line}")
+        for raw, line in zip(df[cols["sequence"]].tolist(), lines, strict=True)
     ]
-    for i, s in enumerate(seqs):
+    for s, line in zip(seqs, lines, strict=True):
         if not s:
-            raise SequenceError(f"{name}, line {i + 2}: the sequence is empty", line=i + 2)
+            raise SequenceError(f"{name}, line {line}: the sequence is empty", line=line)
     ids = df[cols["id"]].tolist() if "id" in cols else [f"seq{i + 1}" for i in range(len(df))]
     return Inputs(ids, seqs, df)
 
 
 def read_inputs(text: str, name: str) -> Inputs:
-    first = text.lstrip().split("\n", 1)[0].lower()
-    if "sequence" in first and ("," in first or "\t" in first):
+    if table_header(text) is not None:
         return read_table(text, name)
     records = parse_sequences(text)
     return Inputs([r.id for r in records], [r.sequence for r in records])

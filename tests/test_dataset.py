@@ -99,3 +99,54 @@ def test_subset_keeps_rows_aligned_and_drops_splits():
     assert sub.labels.tolist() == [1, 1] and sub.weights.tolist() == [4, 2]
     np.testing.assert_allclose(sub.extras[:, 0], [0.4, 0.2])
     assert sub.ids == ["seq4", "seq2"] and sub.splits == {}
+
+
+def test_min_split_group_is_the_smallest_set_with_a_validation_sequence():
+    from genoviz.data.dataset import min_split_group
+
+    least = min_split_group()
+    assert least == 6
+    assert len(make_splits(np.zeros(least), "regression", 0)["valid"]) == 1
+    assert len(make_splits(np.zeros(least - 1), "regression", 0)["valid"]) == 0
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_too_small_to_train_agrees_with_the_splits_training_makes(task):
+    """Every mix of up to 12 labels: flagged exactly when a split training needs is empty."""
+    for n_pos in range(13):
+        for n_neg in range(13 - n_pos):
+            y = np.r_[np.ones(n_pos), np.zeros(n_neg)].astype(np.float32)
+            if len(y) == 0:
+                continue
+            ds = Dataset(["ACGT"] * len(y), y, task, DatasetMeta("t"))
+            splits = make_splits(y, task, seed=0)
+            empty = not (len(splits["train"]) and len(splits["valid"]))
+            assert (ds.too_small_to_train() is not None) == empty, (task, n_pos, n_neg)
+
+
+def test_too_small_to_train_states_the_minimum_and_counts_labels():
+    ds = Dataset(["ACGT", "ACGA"], np.array([1, 0], np.float32), "binary", DatasetMeta("t"))
+    assert ds.too_small_to_train() == (
+        "Too few sequences to train on: 2 (1 with label 1, 1 with label 0). Training keeps "
+        "10% of each label for validation, so it needs at least 6 sequences with the same label."
+    )
+    ds = Dataset(["ACGT"] * 5, np.arange(5, dtype=np.float32), "regression", DatasetMeta("t"))
+    assert "5. Training keeps 10% of them for validation, so it needs at least 6." in (
+        ds.too_small_to_train() or ""
+    )
+    ds.splits = {"train": np.arange(5), "valid": np.arange(0), "test": np.arange(0)}
+    assert "own split gives 5 for training and 0 for validation" in (ds.too_small_to_train() or "")
+
+
+def test_the_minimum_is_the_one_training_really_needs():
+    from genoviz.training import TrainConfig, TrainingError, fit
+
+    cfg = TrainConfig(epochs=1, save=False, device="cpu")
+    seqs = ["ACGTACGTAC", "TTGACCATGA", "GGGCCCAATT", "ACACACGTGT", "TATACGCGAT", "CCGGAATTCA"]
+    ds = Dataset(seqs, np.arange(6, dtype=np.float32), "regression", DatasetMeta("t"))
+    assert ds.too_small_to_train() is None
+    fit(ds, "cnn", cfg)
+    small = ds.subset(np.arange(5))
+    assert small.too_small_to_train() is not None
+    with pytest.raises(TrainingError, match="too few sequences"):
+        fit(small, "cnn", cfg)

@@ -80,7 +80,7 @@ def test_fasta_with_label_tokens(tmp_path):
 
 
 def test_fasta_without_label_names_the_record(tmp_path):
-    with pytest.raises(DataFormatError, match="'s2' has no 'label='"):
+    with pytest.raises(DataFormatError, match=r"'s2' \(line 3\) has no 'label='"):
         load_file(write(tmp_path, "s.fasta", ">s1 label=1\nACGT\n>s2\nACGT\n"))
 
 
@@ -127,3 +127,82 @@ def test_binary_task_needs_zero_one_labels(tmp_path):
     assert load_file(p).task == "regression"
     with pytest.raises(DataFormatError, match=r"needs labels 0 or 1, but b has 0\.7"):
         load_file(p, task="binary")
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("seq,label\nACGT,1\n", ["seq", "label"]),
+        ("\n id\tseq\nx\tACGT\n", ["id", "seq"]),
+        ("sequence\nACGT\n", ["sequence"]),
+        ("ACGT,1\n", ["ACGT", "1"]),  # no header: the first row is read as one
+        ("ACGT\nTTGA\n", None),
+        ("acgt\t12\n", None),  # bases and digits: a sequence, not a header
+        (">a label=1\nACGT\n", None),
+    ],
+)
+def test_table_header_tells_tables_from_sequences(text, header):
+    from genoviz.data.importers import table_header
+
+    assert table_header(text) == header
+
+
+def test_table_without_sequence_column_says_so_not_an_illegal_character():
+    with pytest.raises(DataFormatError) as e:
+        load_text("seq,label\nACGT,1\n", "pasted table")
+    assert "no 'sequence' column; found columns ['seq', 'label']" in str(e.value)
+    assert "illegal" not in str(e.value)
+
+
+def test_fasta_with_a_bad_label_names_the_record_and_line_and_is_no_unlabelled_file():
+    from genoviz.data.importers import UnlabelledError
+
+    with pytest.raises(DataFormatError) as e:
+        load_text(">a label=1\nACGTACGT\n>b label=x\nACGTACGT\n", "badlabel.fa")
+    assert not isinstance(e.value, UnlabelledError)
+    assert str(e.value) == ("badlabel.fa: record 'b' (line 3) has label='x', which is not a number")
+    with pytest.raises(DataFormatError, match=r"'b' \(line 3\) has no 'label='") as e:
+        load_text(">a label=1\nACGT\n>b\nACGT\n", "mixed.fa")
+    assert not isinstance(e.value, UnlabelledError)
+
+
+def test_files_without_any_label_are_unlabelled():
+    from genoviz.data.importers import UnlabelledError
+
+    with pytest.raises(UnlabelledError, match=r"'r1' \(line 1\) has no 'label='"):
+        load_text(">r1\nACGT\n>r2\nACGT\n", "reads.fa")
+    with pytest.raises(UnlabelledError, match="no 'label' column"):
+        load_text("sequence,id\nACGT,x\n", "t.csv")
+    with pytest.raises(UnlabelledError, match="one sequence per line"):
+        load_text("ACGT\nTTGA\n", "reads.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [  # pandas counts the header as line 1, and blank lines too
+        (
+            "sequence,label\nACGT,1\nACGT,0\nACGT,1,5\n",
+            "t.csv, line 4 has 3 fields, the header has 2",
+        ),
+        ("sequence,label\n\nACGT,1\n\nACGT,0,5\n", "t.csv, line 5 has 3 fields, the header has 2"),
+        # a first row one field too wide: pandas would silently take column 1 as an index
+        ("sequence,label\nACGT,1,5\nACGT,0\n", "t.csv, line 2 has 3 fields, the header has 2"),
+        ('sequence,label\nACGT,1\n"ACGT,0\nAC,1\n', "t.csv, line 3: a quotation mark"),
+    ],
+)
+def test_table_layout_errors_name_the_line_in_plain_words(text, message):
+    with pytest.raises(DataFormatError) as e:
+        load_text(text, "t.csv")
+    assert str(e.value).startswith(message)
+    assert "C error" not in str(e.value) and "tokenizing" not in str(e.value)
+
+
+def test_table_row_errors_give_the_line_once_counting_blank_lines():
+    with pytest.raises(DataFormatError) as e:
+        load_text("sequence,label\nACGT,1\nACXT,0\n", "pasted table")
+    assert str(e.value).startswith("pasted table, line 3: illegal character 'X' at position 3")
+    assert "(line" not in str(e.value)
+    with pytest.raises(DataFormatError, match=r"^t\.csv, line 5: illegal character 'X'"):
+        load_text("sequence,label\n\nACGT,1\n\nACXT,0\n", "t.csv")
+    with pytest.raises(DataFormatError, match=r"^t\.csv, line 4: label column 'label' is 'no'"):
+        load_text("sequence,label\nACGT,1\n\nACGT,no\n", "t.csv")

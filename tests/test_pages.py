@@ -180,6 +180,49 @@ def test_paste_labelled_table_with_mixed_lengths_warns_and_is_kept():
     assert "padded with N" in at.info[0].value
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("seq,label\nACGT,1\n", "no 'sequence' column; found columns ['seq', 'label']"),
+        ("sequence,label\nACGT,1\nACGT,0\nACGT,1,5\n", "line 4 has 3 fields, the header has 2"),
+    ],
+)
+def test_paste_table_layout_errors(text: str, expected: str):
+    at = paste(app("pages/data.py"), text)
+    assert expected in errors(at)
+    assert "illegal" not in errors(at) and "C error" not in errors(at)
+    assert "user_dataset" not in at.session_state
+
+
+def test_paste_table_bad_character_names_the_line_once():
+    at = paste(app("pages/data.py"), "sequence,label\nACGT,1\nACXT,0\n")
+    assert errors(at).startswith("pasted table, line 3: illegal character 'X' at position 3")
+    assert "(line 3)" not in errors(at)
+
+
+@pytest.mark.parametrize(
+    ("rows", "loaded"), [(1, "Loaded 1 labelled sequence (binary)."), (2, "Loaded 2 labelled")]
+)
+def test_paste_too_few_to_train_warns_with_the_minimum(rows: int, loaded: str):
+    body = "".join(f"ACGTACGT,{i % 2}\n" for i in range(rows))
+    at = paste(app("pages/data.py"), "sequence,label\n" + body)
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith(loaded)
+    assert "Train will use" not in at.success[0].value
+    assert "Too few sequences to train on" in at.warning[0].value
+    assert "at least 6 sequences with the same label" in at.warning[0].value
+
+
+def test_paste_enough_to_train_has_no_size_warning():
+    body = "".join(f"ACGTACGT,{int(i < 6)}\n" for i in range(7))
+    at = paste(app("pages/data.py"), "sequence,label\n" + body)
+    ok(at)
+    assert at.success[0].value == (
+        "Loaded 7 labelled sequences (binary). Train will use this dataset."
+    )
+    assert not [w for w in at.warning if "Too few" in w.value]
+
+
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:
     at.radio(key="data_source").set_value("Upload a file").run()
     at.file_uploader(key="data_upload").upload(name, content).run()
@@ -198,6 +241,19 @@ def test_upload_unlabelled_fasta_is_previewed():
     assert "no 'label='" in at.warning[0].value
     assert at.dataframe[0].value["id"].tolist() == ["r1", "r2"]
     assert "user_dataset" not in at.session_state
+
+
+def test_upload_fasta_with_a_bad_label_is_an_error_and_keeps_the_loaded_set():
+    rows = "".join(f"{'ACGT' * 3},{i % 2}\n" for i in range(20))
+    at = paste(app("pages/data.py"), "sequence,label\n" + rows)
+    pasted = at.session_state["user_dataset"]
+    fasta = b">a label=1\nACGTACGTAC\n>b label=x\nACGTACGTAC\n"
+    at = upload(at, "badlabel.fa", fasta)
+    assert errors(at) == "badlabel.fa: record 'b' (line 3) has label='x', which is not a number"
+    assert not at.warning
+    assert not [i for i in at.info if "no labels" in i.value]
+    assert at.session_state["user_dataset"] is pasted
+    assert at.session_state["active_dataset"] == "__user__"
 
 
 def test_upload_binary_file_is_refused():

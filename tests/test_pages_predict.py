@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import save_untrained_run
 from streamlit.testing.v1 import AppTest
 
@@ -54,3 +55,31 @@ def test_predict_page_says_when_sequences_are_not_the_trained_length(runs_dir: P
         for n in notes
     ), notes
     assert any("less reliable" in n for n in notes), notes
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "nocol.csv",
+            b"id,seq\na,ACGT\n",
+            "nocol.csv: no 'sequence' column; found columns ['id', 'seq']",
+        ),
+        ("wide.csv", b"sequence\nACGT\nAC,GT\n", "wide.csv, line 3 has 2 fields, the header has 1"),
+        ("bad.csv", b"id,sequence\na,ACGT\nb,ACXT\n", "bad.csv, line 3: illegal character 'X'"),
+    ],
+)
+def test_predict_upload_table_errors_say_what_is_wrong(
+    runs_dir: Path, name: str, content: bytes, expected: str
+):
+    record = {"name": "mine.csv", "spec": "mine.csv", "task": "binary"}
+    build = {"seq_len": 4, "outputs": 1, "extras": 0}
+    save_untrained_run(runs_dir / "20260101-000000-linear-mine", "linear", build, record)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/predict.py").run()
+    at.radio(key="predict_input").set_value("Upload a file").run()
+    at.file_uploader(key="predict_upload").upload(name, content).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " | ".join(e.value for e in at.error)
+    assert shown.startswith(expected)
+    assert "illegal character 'S'" not in shown and "(line" not in shown

@@ -101,3 +101,9 @@ def test_gc_content_ignores_n():
     assert gc_content("GCNN") == 1.0
     assert gc_content("ATGC") == 0.5
     assert gc_content("NNN") == 0.0
+
+
+def test_records_know_the_line_they_start_on():
+    recs = parse_sequences("\n>a\nACGT\nAC\n\n>b label=1\nTT\n")
+    assert [(r.id, r.line) for r in recs] == [("a", 2), ("b", 6)]
+    assert [r.line for r in parse_sequences("ACGT\n\nTTGA\n")] == [1, 3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -150,6 +151,35 @@ class Dataset:
         if not self.splits:
             self.splits = make_splits(self.labels, self.task, seed, fractions)
 
+    def too_small_to_train(self) -> str | None:
+        """Why training would find its train or validation split empty, or None.
+
+        Uses the dataset's own splits when set, else the sizes :func:`make_splits` gives
+        (they do not depend on the seed).
+        """
+        splits = self.splits or make_splits(self.labels, self.task, seed=0)
+        if len(splits["train"]) and len(splits["valid"]):
+            return None
+        n = len(self)
+        if self.splits:
+            return (
+                f"Too few sequences to train on: this set's own split gives "
+                f"{len(splits['train'])} for training and {len(splits['valid'])} for "
+                "validation, and training needs at least one in each."
+            )
+        least = min_split_group()
+        if self.task == "binary":
+            pos = int((self.labels.reshape(n) > 0.5).sum())
+            return (
+                f"Too few sequences to train on: {n} ({pos} with label 1, {n - pos} with "
+                "label 0). Training keeps 10% of each label for validation, so it needs at "
+                f"least {least} sequences with the same label."
+            )
+        return (
+            f"Too few sequences to train on: {n}. Training keeps 10% of them for "
+            f"validation, so it needs at least {least}."
+        )
+
     def summary(self) -> dict[str, Any]:
         """Counts shown on cards and by ``python -m genoviz datasets``."""
         lengths = self.lengths
@@ -189,6 +219,17 @@ def make_splits(
         parts["valid"].append(g[a:b])
         parts["test"].append(g[b:])
     return {k: np.sort(np.concatenate(v)).astype(np.int64) for k, v in parts.items()}
+
+
+def min_split_group(fractions: tuple[float, float] = (0.8, 0.1)) -> int:
+    """Fewest sequences in one group (a binary set's label, else the whole set) for which
+    :func:`make_splits` gives both the train and the validation split one: 6 at 80/10/10."""
+    f_train, f_valid = fractions
+    if min(f_train, f_valid) <= 0:
+        raise ValueError("the train and validation fractions must be above 0")
+    return next(
+        m for m in itertools.count(1) if round(m * f_train) >= 1 and round(m * f_valid) >= 1
+    )
 
 
 def infer_task(labels: np.ndarray) -> str:

@@ -15,6 +15,7 @@ import re
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -29,11 +30,28 @@ class DataFormatError(ValueError):
     """A file whose layout genoviz cannot read; the message names the line or column."""
 
 
+class UnlabelledError(DataFormatError):
+    """The sequences read, but none has a label (a FASTA without any ``label=``, a table
+    without a ``label`` column): they can be looked at and scored, not trained on."""
+
+
+class Table(NamedTuple):
+    """A table read as text cells, with the 1-based line of the input each row is on."""
+
+    frame: pd.DataFrame
+    lines: list[int]
+
+
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: Widest table read: more columns than any multi-task label set (DeepSEA has 919).
 MAX_COLUMNS = 2000
 _FASTA_EXT = (".fa", ".fasta", ".fna", ".ffn", ".fas")
 _LABEL_TOKEN = re.compile(r"(?:^|\s|\|)label=([^\s|;]+)")
+#: A tab-separated first line made only of these is sequence text, not a header.
+_SEQUENCE_CELL = re.compile(r"[ACGTUNacgtun0-9 ]*")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FIELDS_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_QUOTE_ERROR = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def read_text(path: str | Path) -> str:
@@ -118,11 +136,42 @@ def load_text(
         raise DataFormatError(f"{name}: the file is empty")
     if sniff_format(name, text) == "fasta":
         return _from_fasta(text, name, task, labels_text)
+    if table_header(text) is None:  # one sequence per line
+        parse_sequences(text, mode="lines")  # a bad character: name its line
+        raise UnlabelledError(
+            f"{name}: one sequence per line, without labels; to train, give a table whose "
+            "first line is 'sequence,label', or a FASTA with headers like '>seq1 label=1'"
+        )
     return _from_table(text, name, task, progress)
 
 
+def table_header(text: str) -> list[str] | None:
+    """The column names when ``text`` is a comma- or tab-separated table, else None.
+
+    The first non-blank line is a table header when it holds a comma or a tab, or is the
+    single word ``sequence``. FASTA, and a tab-separated line of bases and digits only, are
+    sequences, not tables.
+    """
+    first = next((ln for ln in _LINE_BREAK.split(text.lstrip("\ufeff")) if ln.strip()), "")
+    if first.lstrip().startswith(">"):
+        return None
+    sep = _separator(first)
+    if sep not in first:
+        return [first.strip()] if first.strip().lower() == "sequence" else None
+    cells = _cells(first, sep)
+    if sep == "\t" and all(_SEQUENCE_CELL.fullmatch(c) for c in cells):
+        return None
+    return cells
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    """The fields of one line, quotes removed (a header's, so no quoted separators)."""
+    return [c.strip().strip('"').strip() for c in line.split(sep)]
+
+
 def _labels_by_id(text: str, name: str) -> dict[str, np.ndarray]:
-    df = _read_table(text, name)
+    table = read_table(text, name)
+    df = table.frame
     cols = {c.lower(): c for c in df.columns}
     label_cols = [c for c in df.columns if c.lower().startswith("label")]
     if "id" not in cols or not label_cols:
@@ -130,7 +179,7 @@ def _labels_by_id(text: str, name: str) -> dict[str, np.ndarray]:
             f"{name}: a labels file needs an 'id' column and a 'label' column; "
             f"found {list(df.columns)}"
         )
-    y = _numeric(df, label_cols, name, "label")
+    y = _numeric(df, label_cols, name, "label", table.lines)
     return {str(k).strip(): y[i] for i, k in enumerate(df[cols["id"]])}
 
 
@@ -149,13 +198,19 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
         return _finish(
             [r.sequence for r in records], y, [r.id for r in records], None, None, [], name, task
         )
+    found = [_LABEL_TOKEN.search(r.description) or _LABEL_TOKEN.search(r.id) for r in records]
+    if not any(found):
+        r = records[0]
+        raise UnlabelledError(
+            f"{name}: record {r.id!r} (line {r.line}) has no 'label=' in its header; write "
+            f"e.g. '>{r.id} label=1', or paste the sequences on the Predict page instead"
+        )
     labels = []
-    for r in records:
-        m = _LABEL_TOKEN.search(r.description) or _LABEL_TOKEN.search(r.id)
+    for r, m in zip(records, found, strict=True):
         if m is None:
             raise DataFormatError(
-                f"{name}: record {r.id!r} has no 'label=' in its header; write e.g. "
-                f"'>{r.id} label=1', or paste the sequences on the Predict page instead"
+                f"{name}: record {r.id!r} (line {r.line}) has no 'label=' in its header, "
+                f"though other records have one; write e.g. '>{r.id} label=1'"
             )
         try:
             labels.append(float(m.group(1)))
@@ -163,7 +218,8 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
             labels.append(math.nan)
         if not (math.isfinite(labels[-1]) and abs(labels[-1]) <= FLOAT32_MAX):
             raise DataFormatError(
-                f"{name}: record {r.id!r} has label={m.group(1)!r}, which is not a number"
+                f"{name}: record {r.id!r} (line {r.line}) has label={m.group(1)!r}, "
+                "which is not a number"
             )
     y = np.array(labels, dtype=np.float32)
     return _finish(
@@ -171,22 +227,60 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
     )
 
 
-def _read_table(text: str, name: str) -> pd.DataFrame:
+def _separator(first_line: str) -> str:
+    return "\t" if first_line.count("\t") >= max(1, first_line.count(",")) else ","
+
+
+def read_table(text: str, name: str) -> Table:
+    """A comma- or tab-separated table (the first line is the header) as text cells.
+
+    Raises:
+        DataFormatError: a line with more fields than the header, an unclosed quotation
+            mark, or a header wider than ``MAX_COLUMNS``, naming the line.
+    """
     first = text.lstrip().split("\n", 1)[0]
-    sep = "\t" if first.count("\t") >= max(1, first.count(",")) else ","
+    sep = _separator(first)
     if first.count(sep) >= MAX_COLUMNS:  # pandas slows down sharply with very wide tables
         raise DataFormatError(
             f"{name}: the header has {first.count(sep) + 1:,} columns; genoviz reads tables "
             f"of up to {MAX_COLUMNS:,} (a sequence column, label columns and extras)"
         )
+    # The lines pandas reads: it skips blank ones. Quoted line breaks would shift them.
+    physical = [
+        (i, line)
+        for i, line in enumerate(_LINE_BREAK.split(text), start=1)
+        if line.strip() or sep in line
+    ]
+    header = _cells(physical[0][1], sep) if physical else []
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
         raise DataFormatError(f"{name}: no header row and no data") from None
     except (ValueError, csv.Error) as e:  # pandas' ParserError is a ValueError
-        raise DataFormatError(f"{name}: cannot read as a table: {e}") from None
+        raise DataFormatError(_table_error(str(e), name, len(header), physical)) from None
+    lines = [i for i, _ in physical[1:]]
+    if len(lines) != len(df):
+        lines = [i + 2 for i in range(len(df))]  # quoted line breaks: rows after the header
+    if not isinstance(df.index, pd.RangeIndex):  # pandas took a first column for an index
+        raise DataFormatError(
+            f"{name}, line {lines[0]} has {len(header) + 1} fields, the header has {len(header)}"
+        )
     df.columns = [str(c).strip() for c in df.columns]
-    return df
+    return Table(df, lines)
+
+
+def _table_error(message: str, name: str, n_header: int, physical: list[tuple[int, str]]) -> str:
+    """pandas' parser message in the words of the table: which line, what is wrong."""
+    if m := _FIELDS_ERROR.search(message):  # pandas counts every line, header and blanks
+        return f"{name}, line {m.group(2)} has {m.group(3)} fields, the header has {n_header}"
+    if m := _QUOTE_ERROR.search(message):  # rows counted from 0 at the header, blanks not
+        row = int(m.group(1))
+        line = physical[row][0] if row < len(physical) else row + 1
+        return f'{name}, line {line}: a quotation mark (") opens a value that is never closed'
+    return (
+        f"{name}: cannot read as a table; expected plain text with a header line and the "
+        "same number of comma- or tab-separated fields on every line"
+    )
 
 
 def kmers_to_sequence(tokens: list[str], where: str) -> str:
@@ -206,16 +300,18 @@ def kmers_to_sequence(tokens: list[str], where: str) -> str:
 def _from_table(
     text: str, name: str, task: str | None, progress: Progress | None = None
 ) -> Dataset:
-    df = _read_table(text, name)
+    table = read_table(text, name)
+    df, lines = table
     cols = {c.lower(): c for c in df.columns}
     if "sequence" not in cols:
         raise DataFormatError(
-            f"{name}: no 'sequence' column; found columns {list(df.columns)}. The file "
-            "needs a header row with 'sequence' and 'label' (optional 'id', 'weight')."
+            f"{name}: no 'sequence' column; found columns {list(df.columns)}. The first "
+            "line must name the columns: 'sequence' for the sequences and 'label' for the "
+            "labels (optional 'id', 'weight')."
         )
     label_cols = [c for c in df.columns if c.lower().startswith("label")]
     if not label_cols:
-        raise DataFormatError(
+        raise UnlabelledError(
             f"{name}: no 'label' column; found {list(df.columns)}. To predict on unlabelled "
             "sequences, paste them on the Predict page."
         )
@@ -227,13 +323,13 @@ def _from_table(
     for i, raw in enumerate(raw_seqs):
         if progress is not None and i % 20_000 == 0:
             progress(i / n_rows)
-        line = i + 2  # 1-based, after the header
+        line = lines[i]
         if not raw.strip():
             raise DataFormatError(f"{name}, line {line}: the sequence is empty")
         if kmer:
             raw = kmers_to_sequence(raw.split(), f"{name}, line {line}")
         try:
-            seqs.append(clean_sequence(raw, f"{name}, line {line}", line))
+            seqs.append(clean_sequence(raw, f"{name}, line {line}"))
         except SequenceError as e:
             raise DataFormatError(str(e)) from None
         if not seqs[-1]:
@@ -241,12 +337,12 @@ def _from_table(
                 f"{name}, line {line}: the sequence {raw.strip()[:20]!r} has no bases left "
                 "after removing spaces and digits"
             )
-    y = _numeric(df, label_cols, name, "label")
+    y = _numeric(df, label_cols, name, "label", lines)
     ids = df[cols["id"]].tolist() if "id" in cols else None
-    w = _numeric(df, [cols["weight"]], name, "weight")[:, 0] if "weight" in cols else None
+    w = _numeric(df, [cols["weight"]], name, "weight", lines)[:, 0] if "weight" in cols else None
     used = {cols["sequence"], *label_cols, cols.get("id"), cols.get("weight")}
     extra_cols = [c for c in df.columns if c not in used and _is_numeric(df[c])]
-    extras = _numeric(df, extra_cols, name, "extra") if extra_cols else None
+    extras = _numeric(df, extra_cols, name, "extra", lines) if extra_cols else None
     ds = _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task)
     if kmer:
         ds.meta.notes["kmer"] = kmer
@@ -258,7 +354,9 @@ def _is_numeric(col: pd.Series) -> bool:
     return pd.to_numeric(col, errors="coerce").notna().all()
 
 
-def _numeric(df: pd.DataFrame, columns: list[str], name: str, what: str) -> np.ndarray:
+def _numeric(
+    df: pd.DataFrame, columns: list[str], name: str, what: str, lines: list[int]
+) -> np.ndarray:
     out = np.empty((len(df), len(columns)), dtype=np.float32)
     for j, c in enumerate(columns):
         values = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=np.float64)
@@ -270,7 +368,7 @@ def _numeric(df: pd.DataFrame, columns: list[str], name: str, what: str) -> np.n
             problem = "is missing" if not str(shown).strip() else f"is {shown!r}, not a number"
             if np.isinf(values[i]) or np.isfinite(values[i]):
                 problem = f"is {shown!r}, which is infinite or too large"
-            raise DataFormatError(f"{name}, line {i + 2}: {what} column {c!r} {problem}")
+            raise DataFormatError(f"{name}, line {lines[i]}: {what} column {c!r} {problem}")
         out[:, j] = values
     return out
 
