@@ -23,11 +23,13 @@ from genoviz.sequences import ALPHABET
 BASE_COLORS = {"A": "#008000", "C": "#0000ff", "G": "#ffa500", "T": "#ff0000", "N": "#7f7f7f"}
 
 
-def _outcome(label: float | None, prediction: float | None) -> str:
+def _outcome(label: float | None, prediction: float | str | None) -> str:
     parts = []
     if label is not None and np.isfinite(label):
         parts.append(f"label {label:g}")
-    if prediction is not None and np.isfinite(prediction):
+    if isinstance(prediction, str):
+        parts.append(prediction)
+    elif prediction is not None and np.isfinite(prediction):
         parts.append(f"prediction {prediction:.3g}")
     return " · ".join(parts)
 
@@ -37,14 +39,15 @@ def saliency_track_figure(
     sequence: str,
     title: str = "Contribution per base",
     label: float | None = None,
-    prediction: float | None = None,
+    prediction: float | str | None = None,
     y_title: str = "contribution (attribution x input)",
 ) -> go.Figure:
     """Bars of each base's contribution along one sequence, coloured by base.
 
     Args:
         per_base: ``(L,)`` contribution of the observed base at each position.
-        label, prediction: shown in the title when given.
+        label, prediction: shown in the title when given; a text prediction (such as
+            ``P(label 1) 0.476``) as it is, a number as ``prediction 0.476``.
     """
     per_base = np.asarray(per_base, dtype=float)
     pos = np.arange(1, len(per_base) + 1)

@@ -10,7 +10,7 @@ from torch import nn
 
 from genoviz.data import BUNDLED, Dataset
 from genoviz.data.download import REMOTE
-from genoviz.runs import WEIGHTS, Run, default_runs_dir, list_runs, load_run
+from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
 from pages._common import bundled_dataset, downloaded_dataset, fmt, page_link
 
 
@@ -45,20 +45,32 @@ def _label(run: Run) -> str:
     return f"{run.name} · {model} on {data}{headline}"
 
 
-def saved_runs() -> list[Run]:
-    """The saved runs that have weights, newest first."""
-    return [r for r in list_runs() if (r.path / WEIGHTS).exists()]
+def saved_runs(predictors_only: bool = False) -> list[Run]:
+    """The saved runs that have weights, newest first. ``predictors_only`` leaves out
+    pretraining runs (such as the autoencoder's), whose output layer never learned the
+    labels, as the Predict page does (:func:`genoviz.runs.is_pretraining`)."""
+    runs = [r for r in list_runs() if (r.path / WEIGHTS).exists()]
+    return [r for r in runs if not is_pretraining(r)] if predictors_only else runs
 
 
-def saved_run(name: str) -> Run | None:
+def saved_run(name: str, predictors_only: bool = False) -> Run | None:
     """The saved run (with weights) whose folder is called ``name``: a link names a run
     this way, and only a run listed here can be opened from it."""
-    return next((r for r in saved_runs() if r.name == name), None)
+    return next((r for r in saved_runs(predictors_only) if r.name == name), None)
 
 
-def choose_run(key: str) -> Run | None:
-    """A select box of the saved runs with weights; None (and a hint) when there are none."""
-    runs = saved_runs()
+def choose_run(key: str, predictors_only: bool = False) -> Run | None:
+    """A select box of the saved runs with weights (``predictors_only``: no pretraining
+    runs); None (and a hint) when there are none."""
+    runs = saved_runs(predictors_only)
+    if not runs and saved_runs():
+        st.info(
+            "The saved runs are all pretraining runs (such as the autoencoder's): their output "
+            "layer never learned the labels, so there is no prediction to explain. Fine-tune "
+            "one on the Train page (Start from a saved run), then explain that."
+        )
+        page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
+        return None
     if not runs:
         st.info(
             f"No trained runs in `{Path(default_runs_dir()).resolve()}` yet. Train a model "

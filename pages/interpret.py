@@ -14,10 +14,17 @@ from genoviz.interpret.agreement import (
     scaled_tracks,
     track_table,
 )
-from genoviz.interpret.attribution import BASELINES, METHODS, USES_BASELINE, attribute
+from genoviz.interpret.attribution import (
+    BASELINES,
+    METHODS,
+    USES_BASELINE,
+    ShuffleError,
+    attribute,
+)
 from genoviz.interpret.inputs import is_token_run, run_inputs
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.logos import contribution_matrix
+from genoviz.interpret.outcome import prediction_texts
 from genoviz.interpret.variants import (
     Variant,
     probability_kind,
@@ -32,7 +39,7 @@ from genoviz.plots_interpret import (
     variant_figure,
 )
 from genoviz.runs import Run
-from genoviz.sequences import one_hot, pad_or_trim, parse_sequences
+from genoviz.sequences import pad_or_trim, parse_sequences
 from genoviz.share import Setup
 from pages._common import (
     copy_link_button,
@@ -64,8 +71,9 @@ LINK_ROW = "interp_link_row"
 
 
 class Chosen:
-    """Sequences to explain, encoded at the run's length, with ids, labels and extras;
-    ``rows`` are their dataset rows (None for pasted sequences)."""
+    """Sequences to explain, padded or trimmed to the run's length where its model needs
+    it (a BERT reads them as they are), with ids, labels and extras; ``rows`` are their
+    dataset rows (None for pasted sequences)."""
 
     def __init__(self, ids, seqs, labels, extras, notes, rows=None):
         self.ids, self.seqs, self.labels, self.extras, self.notes = ids, seqs, labels, extras, notes
@@ -149,7 +157,13 @@ def choose_sequences(run: Run) -> Chosen | None:
             names = ", ".join(run.info["dataset"].get("extras_names") or ["its extra input"])
             notes.append(f"The model also reads {names}; pasted sequences get the average value.")
     fixed = models.spec(run.info["model"]["name"]).fixed_length or build.get("positional")
-    if any(len(s) != seq_len for s in seqs) and (fixed or len({len(s) for s in seqs}) > 1):
+    if is_token_run(run):  # a BERT reads any length: its [PAD] tokens are masked, not N
+        if len({len(s) for s in seqs}) > 1:
+            notes.append(
+                "Sequences of different lengths: the BERT reads each as it is (no N padding, "
+                "as in Predict), so each map ends at the sequence's last base."
+            )
+    elif any(len(s) != seq_len for s in seqs) and (fixed or len({len(s) for s in seqs}) > 1):
         notes.append(f"Sequences were padded with N or trimmed (centred) to {seq_len} bp.")
         seqs = pad_or_trim(seqs, seq_len)
     return Chosen(ids, seqs, labels, extras, notes, rows)
@@ -185,29 +199,30 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     key = (run.name, method, baseline, int(shuffles), target, tuple(chosen.seqs))
     if st.button("Compute saliency", key="sal_go", type="primary", icon=":material/bolt:"):
         bar = st.progress(0.0, text="Attributing…")
-        x = one_hot(chosen.seqs) if len({len(s) for s in chosen.seqs}) == 1 else None
-        if x is None:
-            st.warning("Sequences of different lengths: explaining the first length only.")
-            keep = [i for i, s in enumerate(chosen.seqs) if len(s) == len(chosen.seqs[0])]
-            x = one_hot([chosen.seqs[i] for i in keep])
-        r = attribute(
-            model_of(run),
-            x,
-            method=method,
-            target=target,
-            baseline=baseline,
-            n_shuffles=int(shuffles),
-            extras=chosen.extras[: len(x)] if chosen.extras is not None else None,
-            progress=lambda f: bar.progress(f, text=f"Attributing… {f:.0%}"),
-        )
-        bar.empty()
-        st.session_state["sal_result"] = (key, r)
+        try:
+            r = attribute(
+                model_of(run),
+                list(chosen.seqs),
+                method=method,
+                target=target,
+                baseline=baseline,
+                n_shuffles=int(shuffles),
+                extras=chosen.extras,
+                progress=lambda f: bar.progress(f, text=f"Attributing… {f:.0%}"),
+            )
+        except ShuffleError as e:
+            st.error(e.message(chosen.ids))
+        else:
+            said = prediction_texts(run, chosen.seqs, target, chosen.extras, model_of(run))
+            st.session_state["sal_result"] = (key, r, said)
+        finally:
+            bar.empty()
     explain_here("saliency")
     stored = st.session_state.get("sal_result")
     if stored is None or stored[0] != key:
         st.caption("Choose a method and press **Compute saliency**.")
         return
-    r = stored[1]
+    r, said = stored[1], stored[2]
     if r.delta is not None:
         st.caption(
             f"Convergence delta (sum of contributions minus the output change): at most "
@@ -216,18 +231,15 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     n = len(r.per_base)
     i = pick_sequence(chosen, "Sequence to show", "sal_pick", n)
     seq = chosen.seqs[i]
+    per_base = r.per_base[i][: len(seq)]  # a BERT's maps are NaN past a shorter sequence
     fig = saliency_track_figure(
-        r.per_base[i],
-        seq,
-        f"{chosen.ids[i]}: {METHODS[method]}",
-        chosen.labels[i],
-        float(r.outputs[i]),
+        per_base, seq, f"{chosen.ids[i]}: {METHODS[method]}", chosen.labels[i], said[i]
     )
     track = pd.DataFrame(
-        {"position": np.arange(1, len(seq) + 1), "base": list(seq), "contribution": r.per_base[i]}
+        {"position": np.arange(1, len(seq) + 1), "base": list(seq), "contribution": per_base}
     )
     show_figure(fig, f"saliency-{chosen.ids[i]}", track)
-    matrix = contribution_matrix(r.contributions[i])
+    matrix = contribution_matrix(r.contributions[i][:, : len(seq)])
     title = f"{chosen.ids[i]}: contribution logo"
     show_logo(logo_images(matrix, title, "contribution", None), f"saliency-logo-{i}", matrix)
     if n > 1:
@@ -251,14 +263,17 @@ def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
             progress=lambda f: bar.progress(f),
         )
         bar.empty()
-        st.session_state["ism_result"] = (key, r)
+        extras = None if chosen.extras is None else chosen.extras[i : i + 1]
+        said = prediction_texts(run, [chosen.seqs[i]], target, extras, model_of(run))[0]
+        st.session_state["ism_result"] = (key, r, said)
     explain_here("ism")
     stored = st.session_state.get("ism_result")
     if stored is None or stored[0] != key:
         st.caption("Press **Run mutagenesis** to score every single-base substitution.")
         return
-    r = stored[1]
-    title = f"{chosen.ids[i]}: every substitution (output {r.reference_output:.3g})"
+    r, said = stored[1], stored[2]
+    unit = "value" if run.info["dataset"]["task"] == "regression" else "logit"
+    title = f"{chosen.ids[i]}: every substitution ({said}; effects on the {unit})"
     table = pd.DataFrame(r.effects.T, columns=list("ACGT"))
     table.insert(0, "ref", list(r.sequence))
     table.insert(0, "position", np.arange(1, len(r.sequence) + 1))
@@ -299,15 +314,23 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
 def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
     i = pick_sequence(chosen, "Sequence", "agr_pick")
     seq = chosen.seqs[i]
-    key = (run.name, target, seq)
+    # IG from the reference chosen on the Saliency tab (a BERT's is always [PAD] tokens)
+    baseline = st.session_state.get("sal_baseline", "shuffle")
+    key = (run.name, target, seq, baseline)
     bert = models.spec(run.info["model"]["name"]).input_kind == "kmer"
     label = "Compare IG, ISM and attention" if bert else "Compare IG and ISM"
     if st.button(label, key="agr_go", type="primary", icon=":material/bolt:"):
         extras = None if chosen.extras is None else chosen.extras[i]
         what = ", every substitution and attention" if bert else " and every substitution"
-        with st.spinner(f"Integrated Gradients{what}…"):
-            tracks = explanation_tracks(model_of(run), seq, target=target, extras=extras)
-        st.session_state["agr_result"] = (key, tracks)
+        try:
+            with st.spinner(f"Integrated Gradients{what}…"):
+                tracks = explanation_tracks(
+                    model_of(run), seq, target=target, extras=extras, baseline=baseline
+                )
+        except ShuffleError as e:
+            st.error(e.message([chosen.ids[i]], where=" on the Saliency tab"))
+        else:
+            st.session_state["agr_result"] = (key, tracks)
     explain_here("agreement")
     stored = st.session_state.get("agr_result")
     if stored is None or stored[0] != key:
@@ -340,8 +363,13 @@ def restore_link() -> None:
         st.warning(problem)
     s = decoded.setup
     if s.run is not None:
-        run = saved_run(s.run)
-        if run is None:
+        run = saved_run(s.run, predictors_only=True)
+        if run is None and saved_run(s.run) is not None:
+            st.warning(
+                f"The link's run {s.run!r} is a pretraining run: its output layer never "
+                "learned the labels, so there is no prediction to explain; showing the newest run."
+            )
+        elif run is None:
             st.warning(f"The link's run {s.run!r} is not saved here; showing the newest run.")
         else:
             st.session_state["interp_run"] = str(run.path)
@@ -380,7 +408,7 @@ def main() -> None:
         "named variants."
     )
     restore_link()
-    run = choose_run("interp_run")
+    run = choose_run("interp_run", predictors_only=True)
     if run is None:
         return
     link_row = st.container(horizontal=True, gap="small")

@@ -51,3 +51,21 @@ def test_variant_effects_on_kmer_bert(bert):
     mutant = SEQ[:4] + "C" + SEQ[5:]
     ref, alt = direct(bert, [SEQ, mutant])
     assert table.loc[0, "delta_logit"] == pytest.approx(alt - ref, abs=1e-5)
+
+
+def test_autoencoder_is_no_token_model_ism_and_variants_run_on_it():
+    """The autoencoder has an ``encode`` (one-hot to its latent map) but reads one-hot: the
+    adapter must leave it alone, or its convolutions get a list of strings (TypeError)."""
+    torch.manual_seed(0)
+    ae = models.get("autoencoder", seq_len=len(SEQ)).eval()
+    assert as_onehot_model(ae) is ae
+    assert as_onehot_model(models.get("kmer-bert", seq_len=21, k=3, size="tiny")) is not ae
+    result = saturation_mutagenesis(ae, SEQ)
+    with torch.no_grad():
+        ref = ae(torch.from_numpy(one_hot([SEQ])))[0, 0].item()
+        mutant = SEQ[:4] + "C" + SEQ[5:]
+        alt = ae(torch.from_numpy(one_hot([mutant])))[0, 0].item()
+    assert result.reference_output == pytest.approx(ref, abs=1e-5)
+    assert result.effects[1, 4] == pytest.approx(alt - ref, abs=1e-5)
+    table = variant_effects(ae, SEQ, [Variant("v1", 5, "T", "C")])
+    assert table.loc[0, "delta_logit"] == pytest.approx(alt - ref, abs=1e-5)

@@ -12,6 +12,7 @@ import models
 from genoviz.interpret.attribution import (
     METHODS,
     AttributionError,
+    ShuffleError,
     attribute,
     dinucleotide_shuffles,
 )
@@ -33,6 +34,23 @@ def test_dinucleotide_shuffles_keep_dinucleotide_counts():
     np.testing.assert_array_equal(_dinucs(s), np.repeat(_dinucs(x)[:, None], 4, axis=1))
     assert not torch.equal(s[:, 0], x)  # actually shuffled
     assert torch.equal(s, dinucleotide_shuffles(x, n=4, seed=0))  # seeded
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_a_sequence_with_no_other_shuffle_is_a_plain_shuffle_error(n: int):
+    """ACGTACGT… chains its dinucleotides in one order only: every shuffle is itself, so
+    the message says so and points to the other references (tangermeme's ValueError, or
+    with one shuffle a silent reference equal to the input, before)."""
+    x = torch.as_tensor(one_hot(["ACGTTGACTCAGGCATCCAG", "ACGT" * 5]))
+    with pytest.raises(ShuffleError, match="Sequence 2 cannot be dinucleotide-shuffled") as e:
+        dinucleotide_shuffles(x, n=n)
+    assert e.value.indices == [1] and isinstance(e.value, AttributionError)
+    assert "all-zeros or uniform" in str(e.value)
+    assert e.value.message(["a", "rpt"]).startswith("Sequence rpt cannot")
+    cnn = models.get("cnn", seq_len=20).eval()
+    with pytest.raises(ShuffleError, match="This sequence cannot"):
+        attribute(cnn, x[1:], baseline="shuffle", n_shuffles=n)
+    assert attribute(cnn, x, baseline="zeros").per_base.shape == (2, 20)
 
 
 @pytest.fixture(scope="module")

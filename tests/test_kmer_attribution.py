@@ -60,6 +60,23 @@ def test_attribute_dispatches_kmer_bert_and_is_batch_size_invariant(net):
         attribute(net, x, target=5)
 
 
+def test_sequences_of_different_lengths_are_read_as_they_are_not_padded_with_n(net):
+    """Given strings, a BERT reads each at its own length ([PAD] tokens, masked): the
+    shorter one's map equals its map alone, and past its end there is no base (NaN), not
+    N padding with an attribution of its own."""
+    short, long_ = SEQS[0][:12], SEQS[1]
+    a = attribute(net, [short, long_], target=0, n_steps=32)
+    assert a.per_base.shape == (2, 20) and a.attributions.shape == (2, 4, 20)
+    alone = attribute(net, [short], target=0, n_steps=32)
+    np.testing.assert_allclose(a.per_base[0, :12], alone.per_base[0], atol=1e-4)
+    assert np.isnan(a.per_base[0, 12:]).all() and np.isnan(a.contributions[0, :, 12:]).all()
+    assert not np.isnan(a.per_base[1]).any()
+    padded = attribute(net, one_hot([short.center(20, "N"), long_]), target=0, n_steps=32)
+    assert np.abs(padded.per_base[0][:4]).max() > 0  # what N padding used to get
+    with pytest.raises(AttributionError, match="one length"):
+        attribute(models.get("cnn", seq_len=20), [short, long_])
+
+
 def test_one_hot_back_to_text_keeps_n():
     assert one_hot_to_sequences(one_hot(["ACGTN"])) == ["ACGTN"]
 

@@ -13,6 +13,7 @@ import pytest
 from conftest import TF_BINDING, save_untrained_run
 from streamlit.testing.v1 import AppTest
 
+from genoviz.autoencoder import PURPOSE as AE_PURPOSE
 from genoviz.data import load_bundled
 from genoviz.explain import EXPLANATIONS, PAGE_TOPICS
 from genoviz.interpret.inputs import run_inputs
@@ -269,3 +270,101 @@ def _values(y) -> np.ndarray:
     if isinstance(y, dict):
         return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).astype(float)
     return np.asarray(y, dtype=float)
+
+
+SIRNA = {"name": "sirna", "spec": "sirna", "task": "regression"}
+AE_BUILD = {"seq_len": 21, "outputs": 1, "extras": 0, "filters": 8, "kernel": 9, "hidden": 8}
+
+
+def test_an_autoencoder_run_is_explained_and_its_pretraining_run_is_not_offered(runs_dir):
+    """The autoencoder has an ``encode`` method, yet reads one-hot: ISM, variants and
+    agreement run on it (they raised a TypeError). Its untrained pretraining run is not
+    offered, as on Predict; alone, it gets a hint."""
+    pre = runs_dir / "20260101-000000-sirna-autoencoder-pretraining"
+    save_untrained_run(pre, "autoencoder", AE_BUILD, SIRNA)
+    info = json.loads((pre / "run.json").read_text())
+    (pre / "run.json").write_text(json.dumps(info | {"purpose": AE_PURPOSE}))
+    at = app("pages/interpret.py")
+    ok(at)
+    assert "all pretraining runs" in at.info[0].value and not at.tabs
+    linked_at = linked("pages/interpret.py", run=pre.name)
+    assert any("is a pretraining run" in w.value for w in linked_at.warning)
+
+    tuned = save_untrained_run(
+        runs_dir / "20260102-000000-autoencoder-sirna", "autoencoder", AE_BUILD, SIRNA
+    )
+    at = app("pages/interpret.py")
+    ok(at)
+    pick = at.selectbox(key="interp_run")
+    assert pick.options == [pick.format_func(str(tuned))] and pick.value == str(tuned)
+    at.slider(key="interp_n").set_value(2).run()
+    at.button(key="sal_go").click().run()
+    ok(at)
+    at.button(key="ism_go").click().run()
+    ok(at)
+    assert frame_with(at, "delta_logit").shape[0] == 1
+    at.button(key="agr_go").click().run()
+    ok(at)
+    assert frame_with(at, "Spearman ρ").shape[0] == 1
+
+
+def test_a_sequence_that_cannot_be_shuffled_says_so_and_the_zero_reference_works(a_run):
+    at = app("pages/interpret.py")
+    at.radio(key="interp_source").set_value("Paste sequences").run()
+    at.text_area(key="interp_paste").input(">x\n" + "ACGT" * 5).run()
+    at.button(key="sal_go").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Sequence x cannot be dinucleotide-shuffled" in errors
+    assert "all-zeros or uniform 0.25 reference" in errors and "Something went wrong" not in errors
+    at.button(key="agr_go").click().run()  # IG there uses the Saliency tab's reference
+    assert not at.exception
+    assert any("uniform 0.25 reference on the Saliency tab" in e.value for e in at.error)
+    at.selectbox(key="sal_baseline").set_value("zeros").run()
+    at.button(key="sal_go").click().run()
+    ok(at)
+    at.button(key="agr_go").click().run()
+    ok(at)
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_a_binary_run_titles_say_the_probability_not_the_logit(a_run):
+    """As on Predict: P(label 1), the sigmoid of the logit the saliency explains."""
+    from genoviz.predict import predict_sequences
+
+    at = app("pages/interpret.py")
+    at.slider(key="interp_n").set_value(2).run()
+    at.button(key="sal_go").click().run()
+    at.button(key="ism_go").click().run()
+    ok(at)
+    run = load_run(a_run)
+    got = run_inputs(run, load_bundled("tf-binding"), "test", 2, positives_first=True)
+    p = predict_sequences(run, got.sequences[:1], got.extras[:1]).values[0]
+    titles = chart_titles(at)
+    track = next(t for t in titles if t.startswith(f"{got.ids[0]}: Integrated Gradients"))
+    assert track.endswith(f"(label {got.labels[0]:g} · P(label 1) {p:.3g})")
+    ism = next(t for t in titles if "every substitution" in t)
+    assert f"P(label 1) {p:.3g}; effects on the logit" in ism
+
+
+def test_a_kmer_bert_reads_pasted_sequences_of_different_lengths_without_n_padding(runs_dir):
+    save_run(runs_dir, "kmer-bert", {"seq_len": 40, "outputs": 1, "k": 3, "size": "tiny"})
+    at = app("pages/interpret.py")
+    at.radio(key="interp_source").set_value("Paste sequences").run()
+    short, long_ = "ACGTTGACTCAGGCATCCAG", "TTTTGACTCATTGCAGCAGAGGCATCCAGT"
+    at.text_area(key="interp_paste").input(f">a\n{short}\n>b\n{long_}").run()
+    ok(at)
+    assert any("no N padding" in i.value for i in at.info)
+    assert not any("padded with N" in i.value for i in at.info)
+    at.button(key="sal_go").click().run()
+    ok(at)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    track = next(c for c in charts if c["layout"]["title"]["text"].startswith("a: "))
+    assert "N" not in [t["name"] for t in track["data"]]
+    xs = np.concatenate([_values(t["x"]) for t in track["data"]])
+    assert sorted(xs) == list(range(1, len(short) + 1))
+    at.button(key="ism_go").click().run()
+    ok(at)

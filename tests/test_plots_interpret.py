@@ -33,6 +33,11 @@ def test_saliency_track_one_trace_per_base_with_outcome_in_title():
     assert sorted(frame["y"]) == list(np.arange(7.0))
 
 
+def test_saliency_track_shows_a_text_prediction_as_it_is():
+    fig = saliency_track_figure(np.arange(4.0), "ACGT", label=1, prediction="P(label 1) 0.476")
+    assert fig.layout.title.text.endswith("(label 1 · P(label 1) 0.476)")
+
+
 def test_saliency_heatmap_rows_are_sequences():
     fig = saliency_heatmap_figure(np.ones((3, 10)), ["a", "b", "c"])
     assert fig.data[0].z.shape == (3, 10) and list(fig.data[0].y) == ["a", "b", "c"]

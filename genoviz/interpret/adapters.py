@@ -38,6 +38,14 @@ class OneHotAdapter(nn.Module):
         return self.model(ids, extras)
 
 
+def reads_tokens(model: nn.Module) -> bool:
+    """True for a model that reads token ids (its ``kind`` is ``"token"``: the BERTs).
+
+    Not ``hasattr(model, "encode")``: the autoencoder has an ``encode`` too (one-hot to
+    its latent map), and wrapping it would hand its convolutions a list of strings."""
+    return getattr(model, "kind", None) == "token"
+
+
 def as_onehot_model(model: nn.Module) -> nn.Module:
     """``model`` itself when it reads one-hot, else a :class:`OneHotAdapter` around it."""
-    return OneHotAdapter(model) if hasattr(model, "encode") else model
+    return OneHotAdapter(model) if reads_tokens(model) else model

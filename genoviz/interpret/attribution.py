@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from genoviz.interpret import fast_ig
+from genoviz.sequences import one_hot
 from models.layers import GlobalMaxPool, reverse_complement
 
 Method = Literal[
@@ -70,6 +71,31 @@ class AttributionError(ValueError):
     """An attribution request that cannot be carried out (bad method, target, shape)."""
 
 
+class ShuffleError(AttributionError):
+    """Sequences with a single dinucleotide shuffle (themselves), such as ``ACGTACGT…``:
+    no shuffled reference exists. ``indices`` are their rows in the input batch."""
+
+    def __init__(self, indices: list[int], n: int) -> None:
+        self.indices, self.n = indices, n
+        super().__init__(self.message())
+
+    def message(self, ids: list[str] | None = None, where: str = "") -> str:
+        """The message, naming the sequences by ``ids`` (default: their 1-based order);
+        ``where`` says where the reference is chosen (such as " on the Saliency tab")."""
+        names = [str(ids[i]) if ids is not None else str(i + 1) for i in self.indices]
+        plural = len(names) > 1
+        if self.n == 1 and ids is None:
+            who = "This sequence cannot"
+        else:
+            who = f"Sequence{'s' if plural else ''} {', '.join(names)} cannot"
+        return (
+            f"{who} be dinucleotide-shuffled: every shuffle of {'them' if plural else 'it'} "
+            "is the sequence itself (a repeat such as ACGTACGT… chains its dinucleotides in "
+            "only one order), so there is no shuffled reference. Choose the all-zeros or "
+            f"uniform 0.25 reference{where} instead."
+        )
+
+
 @dataclass
 class Attribution:
     """Attributions for ``n`` sequences of length ``L``.
@@ -83,6 +109,9 @@ class Attribution:
             ``f(x) - f(baseline)``, averaged over references), or None for methods
             without one.
         outputs: the model output being explained, ``(n,)`` (logit for classifiers).
+
+    A BERT given sequences of different lengths reads each as it is: its maps are as
+    long as the longest, NaN past each shorter sequence's last base.
     """
 
     attributions: np.ndarray
@@ -103,11 +132,32 @@ def dinucleotide_shuffles(x: torch.Tensor, n: int = 10, seed: int = 0) -> torch.
 
     Returns:
         float32, shape ``(m, n, 4, L)``. Sequence ``i`` uses seed ``seed + i``.
+
+    Raises:
+        ShuffleError: a sequence whose only shuffle is itself (``ACGTACGT…``).
     """
     from tangermeme.ersatz import dinucleotide_shuffle
 
+    def shuffle(xs: torch.Tensor, seeds: list[int], k: int) -> torch.Tensor:
+        return dinucleotide_shuffle(xs.float(), n=k, random_state=seeds, allow_N=True)
+
     seeds = [seed + i for i in range(len(x))]
-    out = dinucleotide_shuffle(x.float(), n=n, random_state=seeds, allow_N=True)
+    try:
+        out, refused = shuffle(x, seeds, n), None
+    except ValueError as e:  # tangermeme: some sequence's shuffles are all identical
+        out, refused = None, e
+    # Which sequences have no shuffle but themselves (with n = 1 tangermeme does not check)?
+    same = [True] * len(x) if out is None else (out == x.float()[:, None]).flatten(1).all(1)
+    stuck = []
+    for i in (i for i, s in enumerate(same) if s):
+        try:
+            shuffle(x[i : i + 1], [seeds[i]], 2)
+        except ValueError:
+            stuck.append(i)
+    if stuck:
+        raise ShuffleError(stuck, len(x))
+    if refused is not None:
+        raise refused
     return out.float()
 
 
@@ -278,7 +328,7 @@ def _one_strand_attr(
 
 def attribute(
     model: nn.Module,
-    x: torch.Tensor | np.ndarray,
+    x: torch.Tensor | np.ndarray | list[str],
     method: Method = "integrated_gradients",
     target: int = 0,
     baseline: BaselineKind = "shuffle",
@@ -299,7 +349,9 @@ def attribute(
     methods refuse them.
 
     Args:
-        x: one-hot, shape ``(n, 4, L)``.
+        x: one-hot, shape ``(n, 4, L)``, or a list of cleaned sequences: one length for
+            one-hot models; a BERT reads each as it is (no N padding), and the maps are
+            NaN past a shorter sequence's end.
         target: output column to explain (the task or class index; 0 for one output).
         baseline: ``shuffle`` (``n_shuffles`` dinucleotide shuffles per sequence,
             attributions averaged), ``zeros`` or ``uniform``.
@@ -314,16 +366,25 @@ def attribute(
     """
     if method not in METHODS:
         raise AttributionError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    from genoviz.interpret.kmer_attribution import is_token_bert, token_attribute
+
+    e = None if extras is None else torch.as_tensor(np.asarray(extras, dtype=np.float32))
+    ig = {"n_steps": n_steps, "extras": e, "internal_batch_size": internal_batch_size}
+    if isinstance(x, list | tuple):  # cleaned sequences
+        if is_token_bert(model):  # read as they are: no N padding
+            return token_attribute(model, x, method, target, **ig)
+        if len({len(s) for s in x}) > 1:
+            raise AttributionError(
+                "this model reads one-hot bases at one length: pad or trim the sequences "
+                "to one length first"
+            )
+        x = one_hot(list(x))
     x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).float()
     if x.ndim == 2:
         x = x[None]
     if x.ndim != 3 or x.shape[1] != 4:
         raise AttributionError(f"expected one-hot input of shape (n, 4, L), got {tuple(x.shape)}")
-    e = None if extras is None else torch.as_tensor(np.asarray(extras, dtype=np.float32))
-    from genoviz.interpret.kmer_attribution import is_token_bert, token_attribute
-
     if is_token_bert(model):
-        ig = {"n_steps": n_steps, "extras": e, "internal_batch_size": internal_batch_size}
         return token_attribute(model, x, method, target, **ig)
     kind = baseline if method in USES_BASELINE else "zeros"
     refs = references(x, kind, n_shuffles, seed) if method in USES_BASELINE else x[:, None] * 0
@@ -399,6 +460,7 @@ __all__ = [
     "METHODS",
     "Attribution",
     "AttributionError",
+    "ShuffleError",
     "attribute",
     "deeplift",
     "dinucleotide_shuffles",

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from genoviz.interpret.adapters import reads_tokens
 from genoviz.interpret.attention import tokens_to_bases
 from genoviz.interpret.attribution import AttributionError
 from genoviz.sequences import CLS_ID, PAD_ID, SEP_ID
@@ -49,7 +50,7 @@ class KmerAttribution:
 
 def is_token_bert(model: nn.Module) -> bool:
     """True for a BERT that reads token ids (``kmer-bert`` or ``codon-bert``)."""
-    return getattr(model, "kind", None) == "token"
+    return reads_tokens(model)
 
 
 def is_kmer_bert(model: nn.Module) -> bool:
@@ -173,11 +174,22 @@ def one_hot_to_sequences(x: np.ndarray) -> list[str]:
     return ["".join(row) for row in letters[idx]]
 
 
-def token_attribute(model: nn.Module, x: torch.Tensor, method: str, target: int, **kw):
+def token_attribute(
+    model: nn.Module, x: torch.Tensor | Sequence[str], method: str, target: int, **kw
+):
     """:func:`genoviz.interpret.attribution.attribute` for a token BERT: layer IG on the
     embeddings, returned as an ``Attribution`` whose maps are the per-base shares placed
-    on the observed bases."""
+    on the observed bases.
+
+    Args:
+        x: one-hot ``(n, 4, L)`` (all-zero columns read as N), or cleaned sequences of
+            any lengths: each is read as it is, its tokens followed by [PAD] tokens the
+            model does not attend to, as in training, so no N padding is attributed.
+            The maps are then ``(n, 4, L_max)`` and ``(n, L_max)``, NaN past each
+            sequence's last base.
+    """
     from genoviz.interpret.attribution import Attribution
+    from genoviz.sequences import one_hot
 
     if method != "integrated_gradients":
         name = "kmer-bert" if is_kmer_bert(model) else "codon-bert"
@@ -186,10 +198,17 @@ def token_attribute(model: nn.Module, x: torch.Tensor, method: str, target: int,
             f"{name} reads tokens, not one-hot bases: only integrated gradients (on its "
             f"{unit} embeddings) works, not {method!r}"
         )
-    xs = x.detach().cpu().numpy()
-    r = kmer_integrated_gradients(model, one_hot_to_sequences(xs), target=target, **kw)
-    per_base = np.stack(r.per_base).astype(np.float32)
-    maps = xs * per_base[:, None, :]
+    if isinstance(x, torch.Tensor | np.ndarray):
+        sequences = one_hot_to_sequences(torch.as_tensor(x).detach().cpu().numpy())
+    else:
+        sequences = list(x)
+    r = kmer_integrated_gradients(model, sequences, target=target, **kw)
+    width = max(len(s) for s in sequences)
+    per_base = np.full((len(sequences), width), np.nan, dtype=np.float32)
+    maps = np.full((len(sequences), 4, width), np.nan, dtype=np.float32)
+    for i, s in enumerate(sequences):
+        per_base[i, : len(s)] = r.per_base[i]
+        maps[i, :, : len(s)] = one_hot([s])[0] * r.per_base[i][None, :]
     return Attribution(
         attributions=maps,
         contributions=maps,

@@ -1,0 +1,55 @@
+"""What a run predicts for the sequences being explained, said as the Predict page says it.
+
+Attributions explain the raw output (a logit for classifiers), but a title should read
+like a prediction: the probability of label 1 for a binary task, the value for regression,
+the top class and its probability for a multi-class task, and the explained task's
+probability for a multi-task one. The numbers come from
+:func:`genoviz.predict.predict_sequences` (through :func:`genoviz.tasks.to_predictions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from torch import nn
+
+from genoviz.predict import Prediction, predict_sequences
+from genoviz.runs import Run
+
+
+def describe(pred: Prediction, task: str, target: int = 0) -> list[str]:
+    """One short text per sequence, such as ``P(label 1) 0.476``.
+
+    Args:
+        pred: the run's predictions for the sequences.
+        target: the output being explained (the task, for a multi-task run).
+    """
+    values = np.asarray(pred.values, dtype=float)
+    if task == "binary":
+        return [f"P(label 1) {v:.3g}" for v in values.reshape(-1)]
+    if task == "multiclass":
+        names = pred.columns or [f"class{j + 1}" for j in range(values.shape[1])]
+        top = values.argmax(axis=1)
+        return [f"predicted {names[k]}, P {row[k]:.3g}" for row, k in zip(values, top, strict=True)]
+    if task == "multitask-binary":
+        name = pred.columns[target] if target < len(pred.columns) else f"task{target + 1}"
+        return [f"P({name}) {v:.3g}" for v in values[:, target]]
+    return [f"prediction {v:.3g}" for v in values.reshape(len(values), -1)[:, target]]
+
+
+def prediction_texts(
+    run: Run,
+    sequences: Sequence[str],
+    target: int = 0,
+    extras: np.ndarray | None = None,
+    model: nn.Module | None = None,
+) -> list[str]:
+    """:func:`describe` of ``run``'s predictions for cleaned ``sequences``.
+
+    Args:
+        extras: ``(n, e)`` for runs trained with extra inputs.
+        model: the run's loaded model (default: load it).
+    """
+    pred = predict_sequences(run, list(sequences), extras=extras, model=model)
+    return describe(pred, run.info["dataset"]["task"], target)
