@@ -20,7 +20,9 @@ from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
+from genoviz.data.importers import UnlabelledError, read_text
 from genoviz.predict import predict_sequences, prediction_columns
+from genoviz.predict_inputs import extras_from_table, read_inputs
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError
@@ -400,17 +402,30 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _predict_inputs(args: argparse.Namespace, run: runs.Run):
+    """``(ids, sequences, extras, labels (n, t) or None)`` from --data: a labelled set as
+    training reads it, or a file of new sequences without labels (FASTA, one per line, or
+    a table with a 'sequence' column and the run's extra columns)."""
+    try:
+        ds = _load(args)
+    except UnlabelledError:
+        path = Path(args.data)
+        inputs = read_inputs(read_text(path), path.name)
+        return inputs.ids, inputs.seqs, extras_from_table(run, inputs), None
+    labels = ds.labels.reshape(len(ds), -1)
+    return ds.ids, ds.sequences, ds.extras, labels if np.isfinite(labels).all() else None
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     run = runs.load_run(args.run)
-    dataset = _load(args)
-    pred = predict_sequences(run, dataset.sequences, extras=dataset.extras)
+    ids, seqs, extras, labels = _predict_inputs(args, run)
+    pred = predict_sequences(run, seqs, extras=extras)
     for note in pred.notes:
         print(note, file=sys.stderr)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    values = np.asarray(pred.values).reshape(len(dataset), -1)
-    labels = dataset.labels.reshape(len(dataset), -1)
-    has_label = bool(np.isfinite(labels).all())
+    values = np.asarray(pred.values).reshape(len(seqs), -1)
+    has_label = labels is not None
     header = ["id", *(prediction_columns(pred) or ["prediction"])]
     if pred.columns and run.info["dataset"].get("task") == "multiclass":
         header.append("predicted_class")
@@ -419,7 +434,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     with open(out, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
-        for i, rid in enumerate(dataset.ids):
+        for i, rid in enumerate(ids):
             row = [rid, *(f"{v:.6g}" for v in values[i])]
             if "predicted_class" in header:
                 row.append(pred.columns[int(values[i].argmax())])
@@ -428,7 +443,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             elif has_label:
                 row += [f"{v:.6g}" for v in labels[i]]
             w.writerow(row)
-    print(f"wrote {len(dataset)} predictions to {out}", file=sys.stderr)
+    print(f"wrote {len(seqs)} predictions to {out}", file=sys.stderr)
     return 0
 
 

@@ -86,13 +86,11 @@ def predict_sequences(
     seq_len, n_extras = int(build["seq_len"]), int(build.get("extras", 0))
     notes = []
     lengths = [len(s) for s in sequences]
-    from models import TOKEN_KINDS, spec
+    from models import TOKEN_KINDS, needs_training_length, spec
 
-    model_spec = spec(run.info["model"]["name"])
-    tokens = model_spec.input_kind in TOKEN_KINDS
-    # token models pad each batch themselves; other any-length models get one length here
-    resize = not tokens and (model_spec.fixed_length or len(set(lengths)) > 1)
-    if set(lengths) != {seq_len} and resize:
+    name = run.info["model"]["name"]
+    tokens = spec(name).input_kind in TOKEN_KINDS
+    if set(lengths) != {seq_len} and needs_training_length(name, build):
         n_changed = sum(n != seq_len for n in lengths)
         notes.append(
             f"{n_changed} sequence(s) were padded with N or trimmed (centred) to "
@@ -118,13 +116,33 @@ def predict_sequences(
         x = model.encode(list(sequences))
         n_long = sum(model.n_tokens(len(s)) > model.max_positions for s in sequences)
         notes += [n for n in [window_note(n_long, model.max_positions)] if n]
+        out = predict_arrays(model, x, extras, device=device, raw=True)
     else:
-        x = one_hot(list(sequences))
-    out = predict_arrays(model, x, extras, device=device, raw=True)
+        out = _by_length(model, list(sequences), extras, device)
     task = run.info["dataset"]["task"]
     values = to_predictions(task, torch.from_numpy(out))
     kind = "value" if task == "regression" else "probability"
     return Prediction(values, kind, notes, output_names(run) if values.ndim == 2 else [])
+
+
+def _by_length(
+    model: nn.Module, sequences: list[str], extras: np.ndarray | None, device: str
+) -> np.ndarray:
+    """Raw outputs ``(n, outputs)`` of a one-hot model, each length scored in its own
+    batches, so a sequence gets the same score whatever it is pasted with."""
+    lengths = np.array([len(s) for s in sequences])
+    out: np.ndarray | None = None
+    for n in np.unique(lengths):
+        idx = np.flatnonzero(lengths == n)
+        x = one_hot([sequences[i] for i in idx])
+        part = predict_arrays(
+            model, x, extras[idx] if extras is not None else None, device=device, raw=True
+        )
+        if out is None:
+            out = np.empty((len(sequences), part.shape[1]), dtype=part.dtype)
+        out[idx] = part
+    assert out is not None
+    return out
 
 
 def length_note(lengths: Sequence[int], seq_len: int) -> str | None:

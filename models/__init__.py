@@ -278,6 +278,16 @@ def data_hparams(
     }
 
 
+def needs_training_length(name: str, build: dict[str, Any]) -> bool:
+    """Whether a model built with ``build`` reads only sequences of its training length:
+    one that flattens positions (``fixed_length``), or a ``cnn`` whose head sees where
+    matches lie (``positional``) or which base sits at each position (``per_base``)."""
+    if spec(name).fixed_length:
+        return True
+    merged = {**spec(name).defaults, **build}
+    return name == "cnn" and bool(merged.get("positional") or merged.get("per_base"))
+
+
 def get(name: str, *, seq_len: int, outputs: int = 1, extras: int = 0, **hparams: Any) -> nn.Module:
     """Build a fresh model: registry defaults, overridden by ``hparams``."""
     s = spec(name)

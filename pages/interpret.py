@@ -156,7 +156,7 @@ def choose_sequences(run: Run) -> Chosen | None:
             extras = np.broadcast_to(np.asarray(mean, np.float32), (len(seqs), n_extras)).copy()
             names = ", ".join(run.info["dataset"].get("extras_names") or ["its extra input"])
             notes.append(f"The model also reads {names}; pasted sequences get the average value.")
-    fixed = models.spec(run.info["model"]["name"]).fixed_length or build.get("positional")
+    fixed = models.needs_training_length(run.info["model"]["name"], build)
     if is_token_run(run):  # a BERT reads any length: its [PAD] tokens are masked, not N
         if len({len(s) for s in seqs}) > 1:
             notes.append(

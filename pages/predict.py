@@ -9,13 +9,11 @@ import pandas as pd
 import streamlit as st
 from torch import nn
 
-from genoviz.data import BUNDLED, DataFormatError
-from genoviz.data.importers import read_table as read_cells
-from genoviz.data.importers import table_header
+from genoviz.data import BUNDLED
 from genoviz.plots import histogram_figure
 from genoviz.predict import predict_sequences, prediction_columns
+from genoviz.predict_inputs import Inputs, MissingExtrasError, extras_from_table, read_inputs
 from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
-from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
 from pages._common import (
     bundled_dataset,
     ensure_app_navigation,
@@ -51,70 +49,15 @@ def run_label(run: Run) -> str:
     return f"{run.name} · {model} on {data} · {run.status}{headline}"
 
 
-class Inputs:
-    """Sequences to score, with their ids, and any extra columns or labels a table gave."""
-
-    def __init__(self, ids: list[str], seqs: list[str], table: pd.DataFrame | None = None):
-        self.ids, self.seqs, self.table = ids, seqs, table
-
-
-def read_table(text: str, name: str) -> Inputs:
-    """A CSV/TSV with a ``sequence`` column (optional ``id``, labels, extra columns)."""
-    df, lines = read_cells(text, name)
-    cols = {c.lower(): c for c in df.columns}
-    if "sequence" not in cols:
-        raise DataFormatError(
-            f"{name}: no 'sequence' column; found columns {list(df.columns)}. Give a header "
-            "row with 'sequence' (optional 'id'), or paste plain sequences or FASTA."
-        )
-    if df.empty:
-        raise DataFormatError(f"{name}: no rows after the header")
-    seqs = [
-        clean_sequence(raw, f"{name}, line {line}")
-        for raw, line in zip(df[cols["sequence"]].tolist(), lines, strict=True)
-    ]
-    for s, line in zip(seqs, lines, strict=True):
-        if not s:
-            raise SequenceError(f"{name}, line {line}: the sequence is empty", line=line)
-    ids = df[cols["id"]].tolist() if "id" in cols else [f"seq{i + 1}" for i in range(len(df))]
-    return Inputs(ids, seqs, df)
-
-
-def read_inputs(text: str, name: str) -> Inputs:
-    if table_header(text) is not None:
-        return read_table(text, name)
-    records = parse_sequences(text)
-    return Inputs([r.id for r in records], [r.sequence for r in records])
-
-
 def extras_for(run: Run, inputs: Inputs) -> np.ndarray | None:
     """The run's extra inputs from the table, or None with an explanation shown."""
-    n_extras = int(run.info["model"]["build"].get("extras", 0))
-    if not n_extras:
-        return None
-    names = run.info["dataset"].get("extras_names") or [f"extra{i + 1}" for i in range(n_extras)]
-    cols = {} if inputs.table is None else {c.lower(): c for c in inputs.table.columns}
-    missing = [n for n in names if n.lower() not in cols]
-    if missing:
+    try:
+        return extras_from_table(run, inputs)
+    except MissingExtrasError as e:
         st.warning(
-            f"This model was trained with **{', '.join(names)}** as extra input next to the "
-            f"sequence, so it needs that number for every sequence. Upload (or paste) a CSV "
-            f"with the columns `sequence,{','.join(names)}` (optional `id`). Missing: "
-            f"{', '.join(missing)}. Or train a model without extra inputs (untick the "
-            "checkbox on the Train page)."
+            f"{e} Or train a model without extra inputs (untick the checkbox on the Train page)."
         )
         return None
-    out = np.empty((len(inputs.seqs), len(names)), dtype=np.float32)
-    for j, n in enumerate(names):
-        values = pd.to_numeric(inputs.table[cols[n.lower()]], errors="coerce")
-        bad = np.flatnonzero(values.isna().to_numpy())
-        if len(bad):
-            raise DataFormatError(
-                f"line {int(bad[0]) + 2}: column {n!r} is "
-                f"{inputs.table[cols[n.lower()]].iloc[int(bad[0])]!r}, not a number"
-            )
-        out[:, j] = values.to_numpy(dtype=np.float32)
-    return out
 
 
 def example_text(run: Run, n: int = 5) -> str:

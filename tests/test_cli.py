@@ -91,3 +91,27 @@ def test_predict_writes_a_named_probability_per_class_or_task(data, tmp_path, ca
     else:  # one probability and one label per task
         assert list(table[0]) == ["id", *(f"p_{c}" for c in names), *(f"label_{c}" for c in names)]
         assert {r[f"label_{names[0]}"] for r in table} == {"0", "1"}
+
+
+def test_predict_scores_new_sequences_without_labels(tmp_path, capsys):
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 30, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
+    run = save_untrained_run(tmp_path / "run", "cnn", build)
+    fasta = tmp_path / "new.fa"
+    fasta.write_text(">x1\n" + "ACGT" * 7 + "AC\n>x2\n" + "TTGACTCA" * 4 + "\n")
+    table = tmp_path / "new.csv"
+    table.write_text("id,sequence\nr1," + "ACGT" * 7 + "AC\n")
+    for data, ids in ((fasta, ["x1", "x2"]), (table, ["r1"])):
+        out = tmp_path / f"pred-{data.name}.csv"
+        assert main(["predict", "--run", str(run), "--data", str(data), "--out", str(out)]) == 0
+        with open(out) as fh:
+            rows = list(csv.DictReader(fh))
+        assert [r["id"] for r in rows] == ids and set(rows[0]) == {"id", "prediction"}
+        assert all(0 < float(r["prediction"]) < 1 for r in rows)
+    # a run trained with an extra input says which column the file lacks, in one line
+    extra = save_untrained_run(tmp_path / "x", "cnn", build | {"extras": 1})
+    capsys.readouterr()
+    assert main(["predict", "--run", str(extra), "--data", str(table), "--out", "p.csv"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Missing: extra1" in err[0]

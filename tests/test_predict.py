@@ -99,3 +99,38 @@ def test_length_note_counts_shorter_and_longer():
     note = length_note([10, 101, 400, 200], 101)
     assert note.startswith("3 of 4 sequence(s) are not 101 bp long")
     assert "1 shorter (down to 10 bp) and 2 longer (up to 400 bp)" in note
+
+
+def _cnn_run(tmp_path, **build):
+    from conftest import save_untrained_run
+
+    base = {"seq_len": 30, "outputs": 1, "extras": 0, "members": 1, "filters": 4, "kernel": 5}
+    return load_run(save_untrained_run(tmp_path / "cnn", "cnn", base | build))
+
+
+def test_a_positional_cnn_pads_even_a_single_odd_length(tmp_path):
+    # Its head sees where each match lies, in blocks of the training length: a lone 10 bp
+    # sequence crashed it ("mat1 and mat2 shapes cannot be multiplied") before.
+    run = _cnn_run(tmp_path, positional=True, per_base=True, pool=3)
+    p = predict_sequences(run, ["ACGTACGTAC"])
+    assert p.values.shape == (1,) and "padded with N" in p.notes[0]
+
+
+def test_an_any_length_model_scores_a_sequence_alike_whatever_it_is_pasted_with(tmp_path):
+    run = _cnn_run(tmp_path)
+    short, other = "ACGTTGACTCAGG", "GGGACGTACGTTTTACGATGACTCATTAGCATCGA"
+    alone = predict_sequences(run, [short]).values
+    mixed = predict_sequences(run, [other, short, other[:20]])
+    np.testing.assert_allclose(mixed.values[1], alone[0], rtol=1e-6)
+    assert "padded" not in " ".join(mixed.notes)  # scored as they are, with a length note
+    assert "not 30 bp" in mixed.notes[0]
+
+
+def test_needs_training_length_follows_the_build():
+    import models
+
+    assert models.needs_training_length("deepchem-tf", {})
+    assert models.needs_training_length("cnn", {"positional": True})
+    assert models.needs_training_length("cnn", {"per_base": True})
+    assert not models.needs_training_length("cnn", {"positional": False, "per_base": False})
+    assert not models.needs_training_length("motif-net", {})

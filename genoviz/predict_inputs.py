@@ -1,0 +1,109 @@
+"""Sequences to score, read from pasted text or a file: FASTA, one sequence per line, or a
+table with a ``sequence`` column (optional ``id``, labels and a run's extra columns).
+
+Unlike :mod:`genoviz.data.importers`, labels are optional: this is what the Predict page and
+``python -m genoviz predict`` read new sequences with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from genoviz.data import DataFormatError
+from genoviz.data.importers import read_table as read_cells
+from genoviz.data.importers import table_header
+from genoviz.runs import Run
+from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
+
+
+class MissingExtrasError(SequenceError):
+    """The run needs extra per-sequence columns (such as accessibility) the input lacks."""
+
+
+@dataclass
+class Inputs:
+    """Sequences to score with their ids, and the table they came from (None for FASTA or
+    plain lines), which may hold labels and extra columns."""
+
+    ids: list[str]
+    seqs: list[str]
+    table: pd.DataFrame | None = None
+
+    def label_columns(self) -> list[str]:
+        """The table's label columns (``label``, ``label_JUND``, ...), in order."""
+        if self.table is None:
+            return []
+        return [c for c in self.table.columns if str(c).lower().startswith("label")]
+
+
+def read_inputs(text: str, name: str) -> Inputs:
+    """Sequences from ``text``: a table when its first line is a header, else FASTA or one
+    sequence per line. Errors name the line and character."""
+    if table_header(text) is not None:
+        return read_table(text, name)
+    records = parse_sequences(text)
+    return Inputs([r.id for r in records], [r.sequence for r in records])
+
+
+def read_table(text: str, name: str) -> Inputs:
+    """A CSV/TSV with a ``sequence`` column (optional ``id``, labels, extra columns)."""
+    df, lines = read_cells(text, name)
+    cols = {c.lower(): c for c in df.columns}
+    if "sequence" not in cols:
+        raise DataFormatError(
+            f"{name}: no 'sequence' column; found columns {list(df.columns)}. Give a header "
+            "row with 'sequence' (optional 'id'), or paste plain sequences or FASTA."
+        )
+    if df.empty:
+        raise DataFormatError(f"{name}: no rows after the header")
+    seqs = [
+        clean_sequence(raw, f"{name}, line {line}")
+        for raw, line in zip(df[cols["sequence"]].tolist(), lines, strict=True)
+    ]
+    for s, line in zip(seqs, lines, strict=True):
+        if not s:
+            raise SequenceError(f"{name}, line {line}: the sequence is empty", line=line)
+    ids = df[cols["id"]].tolist() if "id" in cols else [f"seq{i + 1}" for i in range(len(df))]
+    return Inputs([str(i) for i in ids], seqs, df)
+
+
+def extras_names(run: Run) -> list[str]:
+    """The extra per-sequence inputs ``run`` was trained with (empty for none)."""
+    n = int(run.info["model"]["build"].get("extras", 0))
+    if not n:
+        return []
+    return run.info["dataset"].get("extras_names") or [f"extra{i + 1}" for i in range(n)]
+
+
+def extras_from_table(run: Run, inputs: Inputs) -> np.ndarray | None:
+    """The run's extra inputs ``(n, e)`` from the input table; None when it takes none.
+
+    Raises:
+        MissingExtrasError: the input has no column for one of them.
+        DataFormatError: a value that is not a number (its line is named).
+    """
+    names = extras_names(run)
+    if not names:
+        return None
+    cols = {} if inputs.table is None else {c.lower(): c for c in inputs.table.columns}
+    missing = [n for n in names if n.lower() not in cols]
+    if missing:
+        raise MissingExtrasError(
+            f"This model was trained with {', '.join(names)} as extra input next to the "
+            "sequence, so it needs that number for every sequence: give a CSV with the "
+            f"columns sequence,{','.join(names)} (optional id). Missing: {', '.join(missing)}."
+        )
+    out = np.empty((len(inputs.seqs), len(names)), dtype=np.float32)
+    for j, n in enumerate(names):
+        values = pd.to_numeric(inputs.table[cols[n.lower()]], errors="coerce")
+        bad = np.flatnonzero(values.isna().to_numpy())
+        if len(bad):
+            raise DataFormatError(
+                f"line {int(bad[0]) + 2}: column {n!r} is "
+                f"{inputs.table[cols[n.lower()]].iloc[int(bad[0])]!r}, not a number"
+            )
+        out[:, j] = values.to_numpy(dtype=np.float32)
+    return out
