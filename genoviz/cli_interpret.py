@@ -192,6 +192,16 @@ def _label(labels: np.ndarray, i: int) -> float | None:
     return float(v) if v.ndim == 0 else float(v.reshape(-1)[0])
 
 
+def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
+    """What the run predicts for ``inputs`` rows, as the Predict page says it."""
+    from genoviz.interpret.outcome import output_texts
+
+    extras = None if inputs.extras is None else inputs.extras[rows]
+    token = getattr(model, "kind", None) == "token"  # a BERT reads token ids, not one-hot
+    x = model.encode(inputs.sequences[rows]) if token else inputs.x[rows]
+    return output_texts(model, x, dataset.task, target, extras, dataset.class_names)
+
+
 def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.attribution import METHODS, attribute
     from genoviz.plots_interpret import saliency_heatmap_figure, saliency_track_figure
@@ -242,13 +252,15 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
     title = f"{METHODS[args.method]}: contribution per base"
     heat = saliency_heatmap_figure(r.per_base, inputs.ids, title)
     heat.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
-    for i in range(min(3, n)):
+    shown = min(3, n)
+    said = _said(model, inputs, dataset, args.target, slice(0, shown))
+    for i in range(shown):
         fig = saliency_track_figure(
             r.per_base[i],
             seqs[i],
             f"{inputs.ids[i]}: {title}",
             _label(inputs.labels, i),
-            float(r.outputs[i]),
+            said[i],  # the prediction as Predict says it, not the raw logit
         )
         path = out / f"saliency_{i + 1}.html"
         fig.write_html(path, include_plotlyjs=PLOTLY_JS)
@@ -281,7 +293,9 @@ def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
             "top_positions": (np.argsort(-r.max_abs)[:10] + 1).tolist(),
         },
     )
-    title = f"In-silico mutagenesis of {inputs.ids[i]} (output {r.reference_output:.3g})"
+    said = _said(model, inputs, dataset, args.target, slice(i, i + 1))[0]
+    unit = "values" if dataset.task == "regression" else "logits"
+    title = f"In-silico mutagenesis of {inputs.ids[i]} ({said}; effects in {unit})"
     fig = ism_figure(r.effects, r.max_effect, r.sequence, title)
     fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
     return paths

@@ -49,6 +49,7 @@ def test_saliency(run_dir, tmp_path, capsys):
     assert "plotly.min.js" in (out / "saliency_heatmap.html").read_text()
     assert (out / "plotly.min.js").exists()  # shared by the figures, works offline
     assert (out / "saliency_1.html").exists()
+    assert "P(label 1) 0." in (out / "saliency_1.html").read_text()  # a probability, not a logit
     assert str(out / "saliency.csv") in capsys.readouterr().out
 
 
@@ -62,6 +63,8 @@ def test_ism(run_dir, tmp_path):
         assert getattr(row, row.ref) == 0
     info = json.loads((out / "ism.json").read_text())
     assert len(info["top_positions"]) == 10
+    assert "(P(label 1) 0." in (out / "ism.html").read_text()
+    assert "effects in logits" in (out / "ism.html").read_text()
 
 
 AGREEMENT_KEYS = {"id", "label", "target", "length", "tracks", "spearman", "top_positions"}

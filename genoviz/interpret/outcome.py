@@ -53,3 +53,24 @@ def prediction_texts(
     """
     pred = predict_sequences(run, list(sequences), extras=extras, model=model)
     return describe(pred, run.info["dataset"]["task"], target)
+
+
+def output_texts(
+    model: nn.Module,
+    x: np.ndarray,
+    task: str,
+    target: int = 0,
+    extras: np.ndarray | None = None,
+    names: Sequence[str] = (),
+) -> list[str]:
+    """:func:`describe` for encoded inputs ``x`` (one-hot ``(n, 4, L)`` or token ids) that
+    are already in hand, as the CLI has them; ``names``: class or task names."""
+    import torch
+
+    from genoviz.predict import predict_arrays
+    from genoviz.tasks import to_predictions
+
+    raw = predict_arrays(model, x, extras, raw=True)
+    values = to_predictions(task, torch.from_numpy(raw))
+    columns = list(names) if values.ndim == 2 else []
+    return describe(Prediction(values, "probability", [], columns), task, target)
