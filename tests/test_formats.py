@@ -119,6 +119,19 @@ def test_bed_errors_name_the_line(tmp_path, genome):
         load(bed)
 
 
+def test_a_bad_base_in_the_genome_names_the_bed_line_and_window_once(tmp_path):
+    fa = tmp_path / "g.fa"
+    fa.write_text(">chr1\nACGTACGTAC\n")
+    fa.write_bytes(fa.read_bytes().replace(b"ACGTACGTAC", b"ACGTAC-TAC"))
+    bed = tmp_path / "r.bed"
+    bed.write_text("chr1\t0\t4\tp\t1\nchr1\t2\t9\tq\t0\n")
+    with pytest.raises(DataFormatError) as err:
+        load(bed, genome=fa)
+    said = str(err.value)
+    assert "r.bed, line 2 (chr1:2-9)" in said and "'-' at position 5" in said
+    assert said.count("line 2") == 1
+
+
 def test_fasta_plus_labels_csv_joined_on_id(tmp_path):
     fa = tmp_path / "s.fa"
     fa.write_text(">b\nACGT\n>a\nTTTT\n")

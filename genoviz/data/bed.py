@@ -70,7 +70,9 @@ def load_bed(
                 f"(length {len(genome[chrom])})"
             )
         try:
-            seqs.append(clean_sequence(genome[chrom][start:end], where, lineno))
+            seqs.append(
+                clean_sequence(genome[chrom][start:end], f"{where} ({chrom}:{start}-{end})")
+            )
         except (SequenceError, FetchError) as e:
             raise DataFormatError(str(e)) from None
         labels.append(label)
