@@ -312,7 +312,10 @@ def fit(
     e_all = torch.from_numpy(dataset.extras) if build["extras"] else None
     train_idx, valid_idx, test_idx = (dataset.splits[k] for k in ("train", "valid", "test"))
     if len(train_idx) == 0 or len(valid_idx) == 0:
-        raise TrainingError(f"too few sequences ({len(dataset)}) for train and validation splits")
+        raise TrainingError(
+            dataset.too_small_to_train()
+            or f"too few sequences ({len(dataset)}) for train and validation splits"
+        )
 
     transfer = _init_transfer(model, config)
     model = model.to(device)

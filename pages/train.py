@@ -74,6 +74,9 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
 
     Their starting values come from a shared link when one was opened (``LINK_SETUP``)."""
     preset: Setup = st.session_state.get(LINK_SETUP) or Setup()
+    if ds.task != "lm" and (why := ds.too_small_to_train()):
+        st.error(f"{why} Load a larger set on the Data page.")
+        return None, TrainConfig()
     names = [s.name for s in fitting_models(ds)]
     if not names:
         st.error(

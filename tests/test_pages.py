@@ -357,18 +357,32 @@ def test_train_stop_then_predict_needs_accessibility():
     assert len(at.dataframe[0].value) == 5
 
 
-def test_training_failure_is_shown_as_message():
+def test_a_set_too_small_to_train_is_refused_before_start():
     at = paste(app("pages/data.py"), "sequence,label\nACGTACGT,0\nTTGACCAA,1\n")
     ok(at)
     at.switch_page("pages/train.py").run()
     assert at.selectbox(key="train_dataset").value == "__user__"
+    assert "Too few sequences to train on: 2" in errors(at) and "at least 6" in errors(at)
+    assert at.button(key="train_start").disabled
+
+
+def test_training_failure_is_shown_as_message(monkeypatch):
+    import genoviz.training
+    from genoviz.training import TrainingError
+
+    def fail(*args, **kwargs):
+        raise TrainingError("training diverged at epoch 3: the loss became nan")
+
+    monkeypatch.setattr(genoviz.training, "fit", fail)
+    at = app("pages/train.py")
+    at.number_input(key="train_epochs").set_value(1).run()
     at.button(key="train_start").click().run()
     job = at.session_state["train_job"]
     assert job.wait(60) == "failed"
     at.run()
     assert not at.exception
     assert "Training failed" in errors(at)
-    assert "too few sequences" in errors(at)
+    assert "the loss became nan" in errors(at)
 
 
 # --- page helpers -------------------------------------------------------------------------
