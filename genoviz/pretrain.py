@@ -32,7 +32,7 @@ from genoviz import runs
 from genoviz.data import BUNDLED, Dataset, DatasetMeta, load_bundled
 from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
-from genoviz.sequences import MASK_ID, SequenceError, parse_sequences
+from genoviz.sequences import MASK_ID, Record, SequenceError, parse_sequences
 from models.bert import N_SPECIAL  # specials are never masked
 
 #: Training settings pretraining starts from (Train page and CLI): about 20 steps of 32
@@ -152,9 +152,14 @@ def load_corpus(spec: str | Path, seed: int = 0) -> Dataset:
         raise SequenceError(
             f"{spec_s!r} is not {DNA_CORPUS}, a bundled set or a FASTA file of sequences"
         )
-    records = parse_sequences(read_text(path))
-    meta = DatasetMeta(name=path.name, description="User sequences for pretraining")
-    meta.notes["spec"] = str(path)
+    corpus = corpus_from_records(parse_sequences(read_text(path)), path.name)
+    corpus.meta.notes["spec"] = str(path)
+    return corpus
+
+
+def corpus_from_records(records: Sequence[Record], name: str) -> Dataset:
+    """The user's own sequences (FASTA or one per line, parsed) as a pretraining corpus."""
+    meta = DatasetMeta(name=name, description="User sequences for pretraining")
     seqs = [r.sequence for r in records]
     return Dataset(seqs, np.zeros(len(seqs), np.float32), "lm", meta, ids=[r.id for r in records])
 

@@ -12,6 +12,7 @@ from genoviz.data import BUNDLED, DataFormatError, Dataset, infer_task, load, lo
 from genoviz.data.deepchem import METADATA, PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, downloaded_sets
 from genoviz.data.importers import UnlabelledError, table_header
+from genoviz.pretrain import corpus_from_records
 from genoviz.sequences import Record, SequenceError, parse_sequences
 from pages._common import (
     ACTIVE_DATASET,
@@ -138,10 +139,26 @@ def preview_unlabelled(records: list[Record], name: str) -> None:
     df = profile([r.sequence for r in records], [r.id for r in records])
     st.success(f"Read {len(records):,} sequence(s).")
     st.info(
-        "These sequences have no labels: you can look at them here and score them on the "
-        "Predict page. To train, give labels: a FASTA header like `>seq1 label=1`, or a "
+        "These sequences have no labels: you can look at them here, score them on the "
+        "Predict page, or pretrain a BERT on them (masked-token modelling needs no labels). "
+        "To train a classifier, give labels: a FASTA header like `>seq1 label=1`, or a "
         "CSV with `sequence,label` columns."
     )
+    if st.button(
+        "Pretrain a BERT on these sequences",
+        key="data_use_corpus",
+        icon=":material/school:",
+        help="The Train page then offers kmer-bert pretraining on them.",
+    ):
+        corpus = corpus_from_records(records, name)
+        st.session_state[USER_DATASET] = corpus
+        st.session_state[USER_SOURCE] = "corpus"
+        st.session_state[ACTIVE_DATASET] = USER_CHOICE
+        st.success(
+            f"Loaded {sequence_count(len(corpus))} as a pretraining corpus. Train will "
+            "pretrain a BERT on them."
+        )
+        page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
     st.dataframe(df.head(PREVIEW_ROWS), hide_index=True, height=260)
     show_sequence_plots(df, name)
 

@@ -313,3 +313,30 @@ def test_cli_pretrains_codon_bert_on_one_species(tmp_path, capsys):
     assert info["dataset"]["n"] == 200  # e_coli's genes only, of the corpus's 1,800
     assert main([*args[:-1], "dog", *opts, "--out", str(tmp_path / "x")]) == 2
     assert "no species 'dog'" in capsys.readouterr().err
+
+
+def test_data_page_sends_unlabelled_sequences_to_pretraining(runs_dir):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    rng = np.random.default_rng(0)
+    fasta = "".join(f">s{i}\n{''.join(rng.choice(list('ACGT'), 60))}\n" for i in range(60))
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/data.py").run()
+    at.radio(key="data_source").set_value("Paste sequences").run()
+    at.text_area(key="data_paste").input(fasta).run()
+    at.button(key="data_use_corpus").click().run()
+    assert not at.exception
+    assert "as a pretraining corpus" in " ".join(s.value for s in at.success)
+    at.switch_page("pages/train.py").run()
+    assert at.selectbox(key="train_model").options == ["kmer-bert"]
+    assert "Pretraining" in at.info[0].value
+    at.radio(key="train_bert_size_kmer-bert").set_value("tiny").run()
+    at.number_input(key="train_epochs_lm_kmer-bert").set_value(1).run()
+    at.button(key="train_start").click().run()
+    job = at.session_state["train_job"]
+    assert job.wait(120) == "finished", job.message
+    assert job.dataset.task == "lm" and len(job.dataset) == 60
+    assert job.history[0]["valid_masked_acc"] >= 0
