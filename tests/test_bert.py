@@ -227,7 +227,8 @@ def test_predict_says_when_it_averaged_windows(tmp_path):
     run = load_run(r.run_dir)
     short = predict_sequences(run, ["ACGT" * 5])
     both = predict_sequences(run, ["ACGT" * 5, "ACGT" * 10])  # 40 tokens > 24 positions
-    assert short.notes == [] and len(both.notes) == 1 and "windows" in both.notes[0]
+    assert short.notes == [] and [n for n in both.notes if "windows" in n]
+    assert "not 20 bp long" in both.notes[0]  # read past its trained length: less reliable
     np.testing.assert_allclose(both.values[:1], short.values, atol=1e-5)
 
 
