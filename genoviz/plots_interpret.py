@@ -23,9 +23,11 @@ from genoviz.sequences import ALPHABET
 BASE_COLORS = {"A": "#008000", "C": "#0000ff", "G": "#ffa500", "T": "#ff0000", "N": "#7f7f7f"}
 
 
-def _outcome(label: float | None, prediction: float | str | None) -> str:
+def _outcome(label: float | str | None, prediction: float | str | None) -> str:
     parts = []
-    if label is not None and np.isfinite(label):
+    if isinstance(label, str):  # a class name
+        parts.append(f"label {label}")
+    elif label is not None and np.isfinite(label):
         parts.append(f"label {label:g}")
     if isinstance(prediction, str):
         parts.append(prediction)
@@ -38,7 +40,7 @@ def saliency_track_figure(
     per_base: np.ndarray,
     sequence: str,
     title: str = "Contribution per base",
-    label: float | None = None,
+    label: float | str | None = None,
     prediction: float | str | None = None,
     y_title: str = "contribution (attribution x input)",
 ) -> go.Figure:
@@ -46,8 +48,9 @@ def saliency_track_figure(
 
     Args:
         per_base: ``(L,)`` contribution of the observed base at each position.
-        label, prediction: shown in the title when given; a text prediction (such as
-            ``P(label 1) 0.476``) as it is, a number as ``prediction 0.476``.
+        label, prediction: shown in the title when given; text (a class name, or a
+            prediction such as ``P(label 1) 0.476``) as it is, a number as ``label 1`` /
+            ``prediction 0.476``.
     """
     per_base = np.asarray(per_base, dtype=float)
     pos = np.arange(1, len(per_base) + 1)

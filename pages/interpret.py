@@ -24,7 +24,7 @@ from genoviz.interpret.attribution import (
 from genoviz.interpret.inputs import is_token_run, run_inputs
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.logos import contribution_matrix
-from genoviz.interpret.outcome import prediction_texts
+from genoviz.interpret.outcome import label_text, prediction_texts
 from genoviz.interpret.variants import (
     Variant,
     probability_kind,
@@ -233,7 +233,11 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     seq = chosen.seqs[i]
     per_base = r.per_base[i][: len(seq)]  # a BERT's maps are NaN past a shorter sequence
     fig = saliency_track_figure(
-        per_base, seq, f"{chosen.ids[i]}: {METHODS[method]}", chosen.labels[i], said[i]
+        per_base,
+        seq,
+        f"{chosen.ids[i]}: {METHODS[method]}",
+        label_text(run, chosen.labels[i]),
+        said[i],
     )
     track = pd.DataFrame(
         {"position": np.arange(1, len(seq) + 1), "base": list(seq), "contribution": per_base}

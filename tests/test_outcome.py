@@ -38,3 +38,17 @@ def test_a_binary_run_says_the_sigmoid_of_its_logit(tmp_path):
     (said,) = prediction_texts(run, [seq], model=model)
     assert said.startswith("P(label 1) ")
     assert float(said.split()[-1]) == pytest.approx(1 / (1 + np.exp(-logit)), abs=1e-3)
+
+
+def test_a_multiclass_label_is_named_by_its_class(tmp_path):
+    from genoviz.interpret.outcome import label_text
+    from genoviz.plots_interpret import saliency_track_figure
+
+    record = {"name": "s", "task": "multiclass", "class_names": ["neither", "donor", "acceptor"]}
+    build = {"seq_len": 20, "outputs": 3, "extras": 0}
+    run = load_run(save_untrained_run(tmp_path / "mc", "linear", build, record))
+    assert label_text(run, 1.0) == "donor" and label_text(run, None) is None
+    binary = load_run(save_untrained_run(tmp_path / "b", "linear", build | {"outputs": 1}))
+    assert label_text(binary, 1.0) == 1.0
+    fig = saliency_track_figure(np.zeros(4), "ACGT", "x", "donor", "predicted donor, P 0.5")
+    assert "label donor · predicted donor, P 0.5" in fig.layout.title.text

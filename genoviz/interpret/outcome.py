@@ -74,3 +74,13 @@ def output_texts(
     values = to_predictions(task, torch.from_numpy(raw))
     columns = list(names) if values.ndim == 2 else []
     return describe(Prediction(values, "probability", [], columns), task, target)
+
+
+def label_text(run: Run, label: float | None) -> float | str | None:
+    """A multi-class label as its class name (``donor``); any other label as it is."""
+    if run.info["dataset"].get("task") != "multiclass" or label is None or not np.isfinite(label):
+        return label
+    from genoviz.predict import output_names
+
+    names = output_names(run)
+    return names[int(label)] if 0 <= int(label) < len(names) else label
