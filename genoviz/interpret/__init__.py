@@ -1,6 +1,7 @@
 """Look inside a trained model: one analysis per module.
 
 - :mod:`~genoviz.interpret.attribution`: captum saliency maps (IG, DeepLift, ...);
+- :mod:`~genoviz.interpret.references`: attribution baselines (zeros, uniform, shuffles);
 - :mod:`~genoviz.interpret.ism`: in-silico saturation mutagenesis;
 - :mod:`~genoviz.interpret.variants`: effects of named variants;
 - :mod:`~genoviz.interpret.filters`: first-layer filters as motifs;
