@@ -71,6 +71,12 @@ KEPT = frozenset(
         "zoo_gain_epochs",
         "zoo_gain_pair",
         "runs_curve",
+        # the run each analysis page looks at
+        "interp_run",
+        "interp_target",
+        "emb_run",
+        "motifs_run",
+        "attention_run",
     }
 )
 #: Keys made per model or task (``train_epochs_lm_kmer-bert``, ``train_lr_cnn``, ...).

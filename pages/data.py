@@ -131,10 +131,10 @@ def paste_section() -> None:
         use_for_training(ds, SOURCES[1])
         show_dataset(ds)
         return
-    preview_unlabelled(parse_sequences(text), "pasted")
+    preview_unlabelled(parse_sequences(text), "pasted", SOURCES[1])
 
 
-def preview_unlabelled(records: list[Record], name: str) -> None:
+def preview_unlabelled(records: list[Record], name: str, source: str) -> None:
     """Table and plots for sequences without labels (they can be scored, not trained on)."""
     df = profile([r.sequence for r in records], [r.id for r in records])
     st.success(f"Read {len(records):,} sequence(s).")
@@ -152,7 +152,7 @@ def preview_unlabelled(records: list[Record], name: str) -> None:
     ):
         corpus = corpus_from_records(records, name)
         st.session_state[USER_DATASET] = corpus
-        st.session_state[USER_SOURCE] = "corpus"
+        st.session_state[USER_SOURCE] = source
         st.session_state[ACTIVE_DATASET] = USER_CHOICE
         st.success(
             f"Loaded {sequence_count(len(corpus))} as a pretraining corpus. Train will "
@@ -215,7 +215,7 @@ def upload_section() -> None:
         except SequenceError:
             raise e from None
         st.warning(str(e))
-        preview_unlabelled(records, up.name)
+        preview_unlabelled(records, up.name, SOURCES[2])
         return
     inferred = ds.task
     st.caption(f"Inferred task: **{inferred}**" + ("" if task == "auto" else f"; using **{task}**"))
@@ -303,7 +303,11 @@ def main() -> None:
     if st.session_state.get(ACTIVE_DATASET) == USER_CHOICE:
         start = st.session_state.get(USER_SOURCE, SOURCES[0])
     source = st.radio(
-        "Source", SOURCES, index=SOURCES.index(start), horizontal=True, key="data_source"
+        "Source",
+        SOURCES,
+        index=SOURCES.index(start) if start in SOURCES else 0,
+        horizontal=True,
+        key="data_source",
     )
     with error_boundary("reading the data"):
         if source == SOURCES[0]:

@@ -94,10 +94,15 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     )
     st.caption(models.spec(model).description)
     if ds.task == "lm":
+        masked = (
+            "single codons"
+            if model == "codon-bert"
+            else "spans of k overlapping k-mers, as DNABERT masks them"
+        )
         st.info(
-            "Pretraining: the model learns to fill in masked tokens (spans of k overlapping "
-            "k-mers, as DNABERT masks them). The curves show the masked-token accuracy next "
-            "to the baseline of always guessing the commonest token."
+            f"Pretraining: the model learns to fill in masked tokens ({masked}). The curves "
+            "show the masked-token accuracy next to the baseline of always guessing the "
+            "commonest token."
         )
     # Pretraining has defaults of its own (the CLI's), and widgets of its own, so switching
     # between a labelled set and a corpus shows each task's defaults.
@@ -157,7 +162,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
             help="Extra per-sequence numbers from the dataset, fed next to the sequence.",
         )
     seq_len = None
-    if ds.fixed_length is None:
+    if ds.fixed_length is None and not lm:  # pretraining cuts the corpus into chunks itself
         lengths = ds.lengths
         seq_len = st.number_input(
             "Pad or trim every sequence to (bp)",
@@ -338,7 +343,7 @@ def final_panel(job: TrainingJob) -> None:
         if result.run_dir is not None:
             st.markdown(
                 f"Pretrained BERT saved in `{result.run_dir}/hf`; fine-tune from it with "
-                f"`python -m genoviz train --model kmer-bert --init-bert {result.run_dir}`."
+                f"`python -m genoviz train --model {job.model_name} --init-bert {result.run_dir}`."
             )
         return
     st.subheader("Held-out test set")

@@ -30,6 +30,10 @@ VALUE_WIDGETS = {
 }
 
 
+#: Page helpers that draw a value widget with the key given as this positional argument.
+RUN_PICKERS = {"choose_run": 0, "choose_bert_run": 0, "choose_target": 2}
+
+
 def widget_keys() -> dict[str, str]:
     """Literal keys of value widgets on the pages (an f-string gives its fixed start)."""
     found = {}
@@ -38,6 +42,10 @@ def widget_keys() -> dict[str, str]:
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            if name in RUN_PICKERS and len(node.args) > RUN_PICKERS[name]:
+                key = node.args[RUN_PICKERS[name]]  # a helper that draws a select box
+                if isinstance(key, ast.Constant):
+                    found[key.value] = path.name
             for kw in node.keywords:
                 if name not in VALUE_WIDGETS or kw.arg != "key":
                     continue

@@ -215,18 +215,22 @@ def test_train_page_offers_bert_pretraining_for_a_corpus(runs_dir):
     assert at.selectbox(key="train_batch_lm_kmer-bert").value == PRETRAIN_DEFAULTS["batch_size"]
     assert at.number_input(key="train_epochs_lm_kmer-bert").value == PRETRAIN_DEFAULTS["epochs"]
     assert "train_species" not in [s.key for s in at.selectbox]  # DNA k-mers: no species
+    # the corpus is cut into chunks, so there is no length to pad or trim to
+    assert "train_seq_len" not in [n.key for n in at.number_input]
     at.selectbox(key="train_model").select("codon-bert").run()
+    assert "single codons" in at.info[0].value  # not k-mer spans
     species = at.selectbox(key="train_species")
     assert species.value == "all species, pooled" and "e_coli" in species.options
     species.select("e_coli").run()
+    at.radio(key="train_bert_size_codon-bert").set_value("tiny").run()
     at.number_input(key="train_epochs_lm_codon-bert").set_value(1).run()
     at.button(key="train_start").click().run()
     job = at.session_state["train_job"]
-    try:
-        assert job.config.mlm["species"] == "e_coli" and job.config.lr == PRETRAIN_DEFAULTS["lr"]
-    finally:
-        job.stop()
-        job.wait(60)
+    assert job.config.mlm["species"] == "e_coli" and job.config.lr == PRETRAIN_DEFAULTS["lr"]
+    assert job.wait(180) == "finished", job.message
+    at.run()
+    said = " ".join(m.value for m in at.markdown)
+    assert "--model codon-bert --init-bert" in said  # the command that fine-tunes it
 
 
 @pytest.mark.parametrize("view", ["codon", "parallel"])
@@ -340,3 +344,6 @@ def test_data_page_sends_unlabelled_sequences_to_pretraining(runs_dir):
     assert job.wait(120) == "finished", job.message
     assert job.dataset.task == "lm" and len(job.dataset) == 60
     assert job.history[0]["valid_masked_acc"] >= 0
+    at.switch_page("pages/data.py").run()  # back on Data, the corpus is still shown
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.radio(key="data_source").value == "Paste sequences"
