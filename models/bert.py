@@ -81,11 +81,22 @@ def window_note(n_long: int, max_positions: int = MAX_POSITIONS, done: bool = Tr
     )
 
 
+def kmer_token_count(length, k: int):
+    """Tokens, [CLS] and [SEP] included, that ``length`` bases give as overlapping k-mers
+    (an int, or an array of lengths)."""
+    return length - k + 3
+
+
+def codon_token_count(length):
+    """Tokens, [CLS] and [SEP] included, that ``length`` bases give as in-frame codons."""
+    return length // 3 + 2
+
+
 def count_long(model: str, lengths: np.ndarray, k: int = 6) -> int:
     """How many sequences of these ``lengths`` (bases) give ``model`` (``kmer-bert`` with
     ``k``, or ``codon-bert``) more tokens than BERT's positions, so need windows."""
     lengths = np.asarray(lengths)
-    tokens = lengths - k + 3 if model == "kmer-bert" else lengths // 3 + 2
+    tokens = kmer_token_count(lengths, k) if model == "kmer-bert" else codon_token_count(lengths)
     return int((tokens > MAX_POSITIONS).sum())
 
 
@@ -425,7 +436,7 @@ class KmerBert(TokenBert):
         return kmer_tokenize(sequences, self.k)[0]
 
     def n_tokens(self, length: int) -> int:
-        return length - self.k + 3
+        return kmer_token_count(length, self.k)
 
 
 class CodonBert(TokenBert):
@@ -458,7 +469,7 @@ class CodonBert(TokenBert):
         return encode_token_lists([codon_tokens(s) for s in sequences], self.vocab)
 
     def n_tokens(self, length: int) -> int:
-        return length // 3 + 2
+        return codon_token_count(length)
 
 
 def encode_token_lists(rows: Sequence[Sequence[str]], vocab: list[str]) -> np.ndarray:
