@@ -100,9 +100,7 @@ def predict_sequences(
     elif note := length_note(lengths, seq_len):
         notes.append(note)
     if n_extras:
-        names = run.info["dataset"].get("extras_names") or [
-            f"extra{i + 1}" for i in range(n_extras)
-        ]
+        names = extras_names(run)
         if extras is None:
             raise SequenceError(
                 f"this model also needs {', '.join(names)} for each sequence; upload a CSV "
@@ -160,6 +158,14 @@ def length_note(lengths: Sequence[int], seq_len: int) -> str | None:
         "scores them at their own length, but its predictions are less reliable the further "
         "a sequence is from the length it was trained on."
     )
+
+
+def extras_names(run: Run) -> list[str]:
+    """The extra per-sequence inputs ``run`` was trained with (empty for none)."""
+    n = int(run.info["model"]["build"].get("extras", 0))
+    if not n:
+        return []
+    return run.info["dataset"].get("extras_names") or [f"extra{i + 1}" for i in range(n)]
 
 
 def output_names(run: Run) -> list[str]:

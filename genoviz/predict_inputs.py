@@ -15,6 +15,7 @@ import pandas as pd
 from genoviz.data import DataFormatError
 from genoviz.data.importers import read_table as read_cells
 from genoviz.data.importers import table_header
+from genoviz.predict import extras_names
 from genoviz.runs import Run
 from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
 
@@ -68,14 +69,6 @@ def read_table(text: str, name: str) -> Inputs:
             raise SequenceError(f"{name}, line {line}: the sequence is empty", line=line)
     ids = df[cols["id"]].tolist() if "id" in cols else [f"seq{i + 1}" for i in range(len(df))]
     return Inputs([str(i) for i in ids], seqs, df)
-
-
-def extras_names(run: Run) -> list[str]:
-    """The extra per-sequence inputs ``run`` was trained with (empty for none)."""
-    n = int(run.info["model"]["build"].get("extras", 0))
-    if not n:
-        return []
-    return run.info["dataset"].get("extras_names") or [f"extra{i + 1}" for i in range(n)]
 
 
 def extras_from_table(run: Run, inputs: Inputs) -> np.ndarray | None:

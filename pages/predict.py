@@ -133,10 +133,8 @@ def show_predictions(run: Run, inputs: Inputs) -> None:
             df[name] = column
         if run.info["dataset"].get("task") == "multiclass":
             df["predicted_class"] = [pred.columns[j] for j in values.argmax(axis=1)]
-    if inputs.table is not None:
-        for c in inputs.table.columns:
-            if c.lower().startswith("label"):
-                df[c] = inputs.table[c].to_numpy()
+    for c in inputs.label_columns():
+        df[c] = inputs.table[c].to_numpy()
     df["sequence"] = inputs.seqs
     st.success(f"Scored {len(df):,} sequence(s) with {run.name}.")
     st.dataframe(df.head(SHOW_ROWS), hide_index=True, key="predict_table")
