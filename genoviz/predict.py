@@ -64,6 +64,16 @@ class Prediction:
     notes: list[str]
     columns: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_outputs(
+        cls, out: np.ndarray, task: str, notes: list[str], names: Sequence[str]
+    ) -> Prediction:
+        """From raw model outputs ``(n, outputs)``: probabilities or values
+        (:func:`genoviz.tasks.to_predictions`), with ``names`` for 2-D ones."""
+        values = to_predictions(task, torch.from_numpy(out))
+        kind = "value" if task == "regression" else "probability"
+        return cls(values, kind, notes, list(names) if values.ndim == 2 else [])
+
 
 def predict_sequences(
     run: Run,
@@ -117,10 +127,7 @@ def predict_sequences(
         out = predict_arrays(model, x, extras, device=device, raw=True)
     else:
         out = _by_length(model, list(sequences), extras, device)
-    task = run.info["dataset"]["task"]
-    values = to_predictions(task, torch.from_numpy(out))
-    kind = "value" if task == "regression" else "probability"
-    return Prediction(values, kind, notes, output_names(run) if values.ndim == 2 else [])
+    return Prediction.from_outputs(out, run.info["dataset"]["task"], notes, output_names(run))
 
 
 def _by_length(

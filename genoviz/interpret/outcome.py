@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from torch import nn
 
-from genoviz.predict import Prediction, predict_sequences
+from genoviz.predict import Prediction, output_names, predict_arrays, predict_sequences
 from genoviz.runs import Run
 
 
@@ -65,22 +65,13 @@ def output_texts(
 ) -> list[str]:
     """:func:`describe` for encoded inputs ``x`` (one-hot ``(n, 4, L)`` or token ids) that
     are already in hand, as the CLI has them; ``names``: class or task names."""
-    import torch
-
-    from genoviz.predict import predict_arrays
-    from genoviz.tasks import to_predictions
-
     raw = predict_arrays(model, x, extras, raw=True)
-    values = to_predictions(task, torch.from_numpy(raw))
-    columns = list(names) if values.ndim == 2 else []
-    return describe(Prediction(values, "probability", [], columns), task, target)
+    return describe(Prediction.from_outputs(raw, task, [], names), task, target)
 
 
 def label_text(run: Run, label: float | None) -> float | str | None:
     """A multi-class label as its class name (``donor``); any other label as it is."""
     if run.info["dataset"].get("task") != "multiclass" or label is None or not np.isfinite(label):
         return label
-    from genoviz.predict import output_names
-
     names = output_names(run)
     return names[int(label)] if 0 <= int(label) < len(names) else label
