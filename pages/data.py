@@ -46,11 +46,16 @@ or one sequence per line, or a CSV with 'sequence,label' columns to train on"""
 # --- sources ------------------------------------------------------------------------------
 
 
-def use_for_training(ds: Dataset, source: str) -> None:
-    """Remember a user dataset (and where it came from) for the Train page."""
+def remember(ds: Dataset, source: str) -> None:
+    """Make a user dataset (and where it came from) the one the Train page uses."""
     st.session_state[USER_DATASET] = ds
     st.session_state[USER_SOURCE] = source
     st.session_state[ACTIVE_DATASET] = USER_CHOICE
+
+
+def use_for_training(ds: Dataset, source: str) -> None:
+    """Remember a labelled user dataset for the Train page, and say whether it can train."""
+    remember(ds, source)
     loaded = f"Loaded {sequence_count(len(ds), 'labelled ')} ({ds.task})."
     too_small = ds.too_small_to_train()
     if too_small is not None:
@@ -151,9 +156,7 @@ def preview_unlabelled(records: list[Record], name: str, source: str) -> None:
         help="The Train page then offers kmer-bert pretraining on them.",
     ):
         corpus = corpus_from_records(records, name)
-        st.session_state[USER_DATASET] = corpus
-        st.session_state[USER_SOURCE] = source
-        st.session_state[ACTIVE_DATASET] = USER_CHOICE
+        remember(corpus, source)
         st.success(
             f"Loaded {sequence_count(len(corpus))} as a pretraining corpus. Train will "
             "pretrain a BERT on them."

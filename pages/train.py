@@ -74,7 +74,8 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
 
     Their starting values come from a shared link when one was opened (``LINK_SETUP``)."""
     preset: Setup = st.session_state.get(LINK_SETUP) or Setup()
-    if ds.task != "lm" and (why := ds.too_small_to_train()):
+    lm = ds.task == "lm"  # pretraining: its own defaults, widgets and note
+    if not lm and (why := ds.too_small_to_train()):
         st.error(f"{why} Load a larger set on the Data page.")
         return None, TrainConfig()
     names = [s.name for s in fitting_models(ds)]
@@ -93,7 +94,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         disabled=running,
     )
     st.caption(models.spec(model).description)
-    if ds.task == "lm":
+    if lm:
         masked = (
             "single codons"
             if model == "codon-bert"
@@ -106,7 +107,6 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         )
     # Pretraining has defaults of its own (the CLI's), and widgets of its own, so switching
     # between a labelled set and a corpus shows each task's defaults.
-    lm = ds.task == "lm"
     spec_lr = PRETRAIN_DEFAULTS["lr"] if lm else models.spec(model).lr
     suffix = f"_lm_{model}" if lm else ""
     c1, c2, c3, c4 = st.columns(4)
