@@ -7,14 +7,14 @@ Unlike :mod:`genoviz.data.importers`, labels are optional: this is what the Pred
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from genoviz.data import DataFormatError
+from genoviz.data.importers import numeric_columns, table_header
 from genoviz.data.importers import read_table as read_cells
-from genoviz.data.importers import table_header
 from genoviz.predict import extras_names
 from genoviz.runs import Run
 from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
@@ -27,11 +27,14 @@ class MissingExtrasError(SequenceError):
 @dataclass
 class Inputs:
     """Sequences to score with their ids, and the table they came from (None for FASTA or
-    plain lines), which may hold labels and extra columns."""
+    plain lines), which may hold labels and extra columns: ``name`` is its source and
+    ``lines`` the input line of each row."""
 
     ids: list[str]
     seqs: list[str]
     table: pd.DataFrame | None = None
+    name: str = ""
+    lines: list[int] = field(default_factory=list)
 
     def label_columns(self) -> list[str]:
         """The table's label columns (``label``, ``label_JUND``, ...), in order."""
@@ -68,7 +71,7 @@ def read_table(text: str, name: str) -> Inputs:
         if not s:
             raise SequenceError(f"{name}, line {line}: the sequence is empty", line=line)
     ids = df[cols["id"]].tolist() if "id" in cols else [f"seq{i + 1}" for i in range(len(df))]
-    return Inputs([str(i) for i in ids], seqs, df)
+    return Inputs([str(i) for i in ids], seqs, df, name, lines)
 
 
 def extras_from_table(run: Run, inputs: Inputs) -> np.ndarray | None:
@@ -89,14 +92,5 @@ def extras_from_table(run: Run, inputs: Inputs) -> np.ndarray | None:
             "sequence, so it needs that number for every sequence: give a CSV with the "
             f"columns sequence,{','.join(names)} (optional id). Missing: {', '.join(missing)}."
         )
-    out = np.empty((len(inputs.seqs), len(names)), dtype=np.float32)
-    for j, n in enumerate(names):
-        values = pd.to_numeric(inputs.table[cols[n.lower()]], errors="coerce")
-        bad = np.flatnonzero(values.isna().to_numpy())
-        if len(bad):
-            raise DataFormatError(
-                f"line {int(bad[0]) + 2}: column {n!r} is "
-                f"{inputs.table[cols[n.lower()]].iloc[int(bad[0])]!r}, not a number"
-            )
-        out[:, j] = values.to_numpy(dtype=np.float32)
-    return out
+    columns = [cols[n.lower()] for n in names]
+    return numeric_columns(inputs.table, columns, inputs.name, "extra", inputs.lines)

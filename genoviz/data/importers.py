@@ -179,7 +179,7 @@ def _labels_by_id(text: str, name: str) -> dict[str, np.ndarray]:
             f"{name}: a labels file needs an 'id' column and a 'label' column; "
             f"found {list(df.columns)}"
         )
-    y = _numeric(df, label_cols, name, "label", table.lines)
+    y = numeric_columns(df, label_cols, name, "label", table.lines)
     return {str(k).strip(): y[i] for i, k in enumerate(df[cols["id"]])}
 
 
@@ -337,12 +337,16 @@ def _from_table(
                 f"{name}, line {line}: the sequence {raw.strip()[:20]!r} has no bases left "
                 "after removing spaces and digits"
             )
-    y = _numeric(df, label_cols, name, "label", lines)
+    y = numeric_columns(df, label_cols, name, "label", lines)
     ids = df[cols["id"]].tolist() if "id" in cols else None
-    w = _numeric(df, [cols["weight"]], name, "weight", lines)[:, 0] if "weight" in cols else None
+    w = (
+        numeric_columns(df, [cols["weight"]], name, "weight", lines)[:, 0]
+        if "weight" in cols
+        else None
+    )
     used = {cols["sequence"], *label_cols, cols.get("id"), cols.get("weight")}
     extra_cols = [c for c in df.columns if c not in used and _is_numeric(df[c])]
-    extras = _numeric(df, extra_cols, name, "extra", lines) if extra_cols else None
+    extras = numeric_columns(df, extra_cols, name, "extra", lines) if extra_cols else None
     ds = _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task)
     if kmer:
         ds.meta.notes["kmer"] = kmer
@@ -354,9 +358,12 @@ def _is_numeric(col: pd.Series) -> bool:
     return pd.to_numeric(col, errors="coerce").notna().all()
 
 
-def _numeric(
+def numeric_columns(
     df: pd.DataFrame, columns: list[str], name: str, what: str, lines: list[int]
 ) -> np.ndarray:
+    """``columns`` of a text table as numbers ``(n, len(columns))``; a cell that is missing,
+    not a number or too large for float32 is a :class:`DataFormatError` naming its
+    ``lines`` entry (the input line of each row) and ``what`` column it is."""
     out = np.empty((len(df), len(columns)), dtype=np.float32)
     for j, c in enumerate(columns):
         values = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=np.float64)

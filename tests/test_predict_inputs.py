@@ -1,0 +1,34 @@
+"""Sequences to score (genoviz.predict_inputs): labels optional, extras named by line."""
+
+import pytest
+from conftest import save_untrained_run
+
+from genoviz.data import DataFormatError
+from genoviz.predict_inputs import MissingExtrasError, extras_from_table, read_inputs
+from genoviz.runs import load_run
+
+BUILD = {"seq_len": 20, "outputs": 1, "extras": 1, "members": 1, "filters": 4}
+
+
+@pytest.fixture
+def run(tmp_path):
+    record = {"name": "t", "task": "binary", "extras_names": ["accessibility"]}
+    return load_run(save_untrained_run(tmp_path / "run", "cnn", BUILD, record))
+
+
+def test_fasta_and_tables_read_without_labels():
+    fasta = read_inputs(">a\nACGT\n>b\nGGCC\n", "x.fa")
+    assert (fasta.ids, fasta.seqs, fasta.table) == (["a", "b"], ["ACGT", "GGCC"], None)
+    table = read_inputs("id,sequence,label\nr1,ACGT,1\n\nr2,ttga,0\n", "t.csv")
+    assert table.seqs == ["ACGT", "TTGA"] and table.label_columns() == ["label"]
+    assert table.lines == [2, 4]  # the blank line counts
+
+
+def test_extras_come_from_their_column_and_a_bad_value_names_its_line(run):
+    ok = read_inputs("sequence,accessibility\nACGT,0.5\n", "t.csv")
+    assert extras_from_table(run, ok).tolist() == [[0.5]]
+    with pytest.raises(MissingExtrasError, match="Missing: accessibility"):
+        extras_from_table(run, read_inputs("sequence\nACGT\n", "t.csv"))
+    bad = read_inputs("sequence,accessibility\nACGT,0.5\n\nGGCC,high\n", "t.csv")
+    with pytest.raises(DataFormatError, match=r"t\.csv, line 4: extra column 'accessibility'"):
+        extras_from_table(run, bad)
