@@ -288,6 +288,10 @@ def fit(
     device = select_device(config.device)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
+    # Asked before the splits are drawn, so the reason names the minimum, not this draw.
+    too_small = dataset.too_small_to_train()
+    if too_small:
+        raise TrainingError(too_small)
     dataset.ensure_splits(config.seed)
 
     build = model_build_args(dataset, model_name, config)
@@ -311,11 +315,8 @@ def fit(
     )
     e_all = torch.from_numpy(dataset.extras) if build["extras"] else None
     train_idx, valid_idx, test_idx = (dataset.splits[k] for k in ("train", "valid", "test"))
-    if len(train_idx) == 0 or len(valid_idx) == 0:
-        raise TrainingError(
-            dataset.too_small_to_train()
-            or f"too few sequences ({len(dataset)}) for train and validation splits"
-        )
+    if len(train_idx) == 0 or len(valid_idx) == 0:  # splits set by the caller
+        raise TrainingError(dataset.too_small_to_train() or "empty train or validation split")
 
     transfer = _init_transfer(model, config)
     model = model.to(device)

@@ -148,5 +148,6 @@ def test_the_minimum_is_the_one_training_really_needs():
     fit(ds, "cnn", cfg)
     small = ds.subset(np.arange(5))
     assert small.too_small_to_train() is not None
-    with pytest.raises(TrainingError, match="Too few sequences to train on"):
+    with pytest.raises(TrainingError, match="Too few sequences to train on: 5") as err:
         fit(small, "cnn", cfg)
+    assert "at least 6" in str(err.value) and not small.splits  # refused before drawing
