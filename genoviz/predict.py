@@ -107,7 +107,7 @@ def predict_sequences(
             f"{seq_len} bp, the length this model was trained on."
         )
         sequences = pad_or_trim(sequences, seq_len)
-    elif note := length_note(lengths, seq_len):
+    elif note := length_note(lengths, *trained_lengths(run)):
         notes.append(note)
     if n_extras:
         names = extras_names(run)
@@ -150,20 +150,35 @@ def _by_length(
     return out
 
 
-def length_note(lengths: Sequence[int], seq_len: int) -> str | None:
-    """What to tell the user about sequences scored at a length other than the trained
-    ``seq_len`` (by a model that takes any length); None when all have that length."""
-    shorter = [n for n in lengths if n < seq_len]
-    longer = [n for n in lengths if n > seq_len]
+def trained_lengths(run: Run) -> tuple[int, int]:
+    """The shortest and longest sequence ``run`` was trained on (both its ``seq_len`` for a
+    run saved before ``run.json`` recorded them)."""
+    seq_len = int(run.info["model"]["build"]["seq_len"])
+    lo, hi = run.info.get("dataset", {}).get("lengths") or (seq_len, seq_len)
+    return int(lo), int(hi)
+
+
+def length_note(lengths: Sequence[int], shortest: int, longest: int | None = None) -> str | None:
+    """What to tell the user about sequences scored at a length the model was not trained
+    on (by a model that takes any length): trained on ``shortest``..``longest`` bp (one
+    length when ``longest`` is None). None when every length is in that range."""
+    longest = shortest if longest is None else longest
+    shorter = [n for n in lengths if n < shortest]
+    longer = [n for n in lengths if n > longest]
     if not shorter and not longer:
         return None
     parts = [f"{len(shorter)} shorter (down to {min(shorter)} bp)"] if shorter else []
     parts += [f"{len(longer)} longer (up to {max(longer)} bp)"] if longer else []
+    trained = (
+        f"{shortest} bp long, the length this model was trained on"
+        if shortest == longest
+        else f"{shortest}-{longest} bp long, the lengths this model was trained on"
+    )
     return (
-        f"{len(shorter) + len(longer)} of {len(lengths)} sequence(s) are not {seq_len} bp "
-        f"long, the length this model was trained on: {' and '.join(parts)}. The model "
-        "scores them at their own length, but its predictions are less reliable the further "
-        "a sequence is from the length it was trained on."
+        f"{len(shorter) + len(longer)} of {len(lengths)} sequence(s) are not {trained}: "
+        f"{' and '.join(parts)}. The model scores them at their own length, but its "
+        "predictions are less reliable the further a sequence is from the lengths it was "
+        "trained on."
     )
 
 

@@ -729,6 +729,10 @@ def _run_info(
             "spec": dataset.meta.notes.get("spec", dataset.name),
             "task": dataset.task,
             "n": len(dataset),
+            # The lengths the model saw: the pad/trim length, or the set's shortest and longest.
+            "lengths": [int(config.seq_len)] * 2
+            if config.seq_len
+            else [int(dataset.lengths.min()), int(dataset.lengths.max())],
             "strand_symmetric": strand_symmetric(dataset, config),
             "extras_names": dataset.meta.extras_names if build["extras"] else [],
             "class_names": dataset.class_names,

@@ -11,7 +11,7 @@ from torch import nn
 
 from genoviz.data import BUNDLED
 from genoviz.plots import histogram_figure
-from genoviz.predict import predict_sequences, prediction_columns
+from genoviz.predict import predict_sequences, prediction_columns, trained_lengths
 from genoviz.predict_inputs import Inputs, MissingExtrasError, extras_from_table, read_inputs
 from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
 from pages._common import (
@@ -183,8 +183,9 @@ def main() -> None:
     run = by_path[path]
     build = run.info.get("model", {}).get("build", {})
     task = run.info.get("dataset", {}).get("task", "?")
+    lo, hi = trained_lengths(run) if build.get("seq_len") else ("?", "?")
     st.caption(
-        f"Task **{task}** · trained on {build.get('seq_len', '?')} bp sequences · "
+        f"Task **{task}** · trained on {lo if lo == hi else f'{lo}-{hi}'} bp sequences · "
         f"folder `{run.path}`"
     )
     if run.status == "failed":

@@ -232,6 +232,27 @@ def test_predict_says_when_it_averaged_windows(tmp_path):
     np.testing.assert_allclose(both.values[:1], short.values, atol=1e-5)
 
 
+def test_run_records_the_lengths_it_trained_on_and_predict_notes_only_others(tmp_path):
+    """A BERT trained on 20-40 bp says nothing about a 30 bp sequence, but notes 50 bp;
+    pad/trim to one length records that length."""
+    ds = planted_dataset(n=60, length=40)
+    rng = np.random.default_rng(0)
+    ds.sequences = [
+        s[: int(n)] for s, n in zip(ds.sequences, rng.integers(20, 41, 60), strict=True)
+    ]
+    lo, hi = int(ds.lengths.min()), int(ds.lengths.max())
+    hp = {"k": 3, **TINY}
+    run = load_run(
+        fit(ds, "kmer-bert", TrainConfig(epochs=1, runs_dir=str(tmp_path), hparams=hp)).run_dir
+    )
+    assert run.info["dataset"]["lengths"] == [lo, hi] and lo < 30 < hi
+    assert predict_sequences(run, ["ACGTACGTAC" * 3]).notes == []
+    note = predict_sequences(run, ["ACGTACGTAC" * 5]).notes[0]
+    assert f"not {lo}-{hi} bp long" in note and "1 longer (up to 50 bp)" in note
+    cfg = TrainConfig(epochs=1, runs_dir=str(tmp_path), hparams=hp, seq_len=32)
+    assert load_run(fit(ds, "kmer-bert", cfg).run_dir).info["dataset"]["lengths"] == [32, 32]
+
+
 def test_masked_logits_match_the_full_mlm_output():
     torch.manual_seed(0)
     net = models.get("kmer-bert", seq_len=20, k=3, head="mlm", **TINY).eval()

@@ -99,6 +99,11 @@ def test_length_note_counts_shorter_and_longer():
     note = length_note([10, 101, 400, 200], 101)
     assert note.startswith("3 of 4 sequence(s) are not 101 bp long")
     assert "1 shorter (down to 10 bp) and 2 longer (up to 400 bp)" in note
+    # A model trained on a range of lengths: only those outside it are noted.
+    assert length_note([60, 90, 101], 50, 101) is None
+    ranged = length_note([40, 60, 120], 50, 101)
+    assert ranged.startswith("2 of 3 sequence(s) are not 50-101 bp long, the lengths")
+    assert "1 shorter (down to 40 bp) and 1 longer (up to 120 bp)" in ranged
 
 
 def _cnn_run(tmp_path, **build):
