@@ -59,6 +59,7 @@ def history_figure(
     title: str,
     y_title: str,
     x_key: str = "epoch",
+    from_zero: bool = False,
 ) -> go.Figure:
     """One line per history key, against the epoch.
 
@@ -66,13 +67,17 @@ def history_figure(
         history: one record per epoch, e.g. ``{"epoch": 1, "train_loss": 0.6, ...}``.
         series: history key -> legend name, e.g. ``{"train_loss": "train"}``. Keys absent
             from every record are skipped; missing or None values become gaps.
+        from_zero: the y axis runs from 0 to just above the largest value (for fractions
+            such as accuracy, so all-zero values do not give an axis from -1 to 1).
     """
     fig = go.Figure()
     x = [r.get(x_key) for r in history]
+    top = 0.0
     for key, name in series.items():
         if not any(key in r for r in history):
             continue
         y = [_finite_or_none(r.get(key)) for r in history]
+        top = max([top, *(v for v in y if v is not None)])
         split = key.split("_", 1)[0]
         dash = "dot" if "pr_auc" in key or "spearman" in key else "solid"
         fig.add_trace(
@@ -85,6 +90,8 @@ def history_figure(
             )
         )
     fig = _styled(fig, title, "epoch", y_title)
+    if from_zero:
+        fig.update_yaxes(range=[0, 1.1 * top if top > 0 else 0.01])
     if 0 < len(history) <= 20:
         fig.update_xaxes(dtick=1)
     return fig

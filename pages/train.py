@@ -291,7 +291,7 @@ def show_mlm_curves(history: list[dict], df: pd.DataFrame) -> None:
             "valid_masked_acc": "valid",
             "baseline_masked_acc": "baseline: commonest token",
         }
-        fig = history_figure(history, series, "Masked-token accuracy", "accuracy")
+        fig = history_figure(history, series, "Masked-token accuracy", "accuracy", from_zero=True)
         show_figure(fig, "mlm-accuracy", df)
 
 

@@ -42,6 +42,24 @@ def test_history_figure_nan_becomes_gap_and_empty_history_is_empty():
     assert len(plots.history_figure([], {"train_loss": "train"}, "Loss", "loss").data) == 0
 
 
+def test_history_figure_from_zero_starts_the_axis_at_zero_even_when_all_values_are_zero():
+    zeros = [{"epoch": 1, "valid_masked_acc": 0.0, "baseline_masked_acc": 0.0}]
+    series = {"valid_masked_acc": "valid", "baseline_masked_acc": "baseline"}
+    fig = plots.history_figure(zeros, series, "Masked-token accuracy", "accuracy", from_zero=True)
+    lo, hi = fig.layout.yaxis.range
+    assert lo == 0 and 0 < hi <= 0.05
+    grown = [*zeros, {"epoch": 2, "valid_masked_acc": 0.2, "baseline_masked_acc": 0.05}]
+    assert fig_range(plots.history_figure(grown, series, "t", "a", from_zero=True)) == (
+        0,
+        pytest.approx(0.22),
+    )
+    assert plots.history_figure(grown, series, "t", "a").layout.yaxis.range is None
+
+
+def fig_range(fig):
+    return tuple(fig.layout.yaxis.range)
+
+
 def test_roc_figure_has_curve_and_chance_line():
     fpr, tpr = np.array([0.0, 0.5, 1.0]), np.array([0.0, 0.9, 1.0])
     fig = plots.roc_figure(fpr, tpr, auc=0.7, title="ROC curve, test split")
