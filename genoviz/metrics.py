@@ -24,6 +24,10 @@ METRIC_LABELS = {
     "macro_f1": "macro F1",
     "mcc": "MCC",
     "loss": "loss",
+    # BERT pretraining (task "lm")
+    "masked_acc": "masked-token accuracy",
+    "baseline_masked_acc": "baseline accuracy (commonest token)",
+    "mlm_loss": "masked-token loss",
 }
 
 

@@ -97,6 +97,21 @@ def history_figure(
     return fig
 
 
+def mlm_figures(history: Sequence[Mapping[str, Any]]) -> list[go.Figure]:
+    """Pretraining curves: masked-token loss, and masked-token accuracy against the
+    commonest-token baseline (axis from 0)."""
+    loss = history_figure(
+        history, {"train_loss": "train", "valid_loss": "valid"}, "Masked-token loss", "loss"
+    )
+    series = {
+        "train_masked_acc": "train",
+        "valid_masked_acc": "valid",
+        "baseline_masked_acc": "baseline: commonest token",
+    }
+    acc = history_figure(history, series, "Masked-token accuracy", "accuracy", from_zero=True)
+    return [loss, acc]
+
+
 def _finite_or_none(v: Any) -> float | None:
     if v is None:
         return None

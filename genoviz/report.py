@@ -22,7 +22,7 @@ from genoviz.explain import explain
 from genoviz.interpret.filters import filter_pfms
 from genoviz.lesson import informative_filters, match_filters
 from genoviz.metrics import METRIC_LABELS
-from genoviz.plots import history_figure, logo_figure
+from genoviz.plots import history_figure, logo_figure, mlm_figures
 from genoviz.runs import Run
 from genoviz.sequences import ALPHABET, one_hot, pad_or_trim
 
@@ -151,10 +151,13 @@ def metric_rows(run: Run) -> list[tuple[str, str, str]]:
 
 
 def curve_figures(run: Run) -> list[go.Figure]:
-    """Loss curves and metric curves of the run, one figure each (none without history)."""
+    """Loss curves and metric curves of the run, one figure each (none without history);
+    for BERT pretraining, masked-token loss and accuracy with its baseline."""
     h = run.history
     if not h:
         return []
+    if any("valid_masked_acc" in r for r in h):  # BERT pretraining
+        return mlm_figures(h)
     figs = [
         history_figure(h, {"train_loss": "train loss", "valid_loss": "valid loss"}, "Loss", "loss")
     ]

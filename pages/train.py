@@ -14,6 +14,7 @@ from genoviz.metrics import METRIC_LABELS, confusion_matrix, roc_points
 from genoviz.plots import (
     confusion_figure,
     history_figure,
+    mlm_figures,
     roc_curves_figure,
     roc_figure,
     scatter_figure,
@@ -279,20 +280,12 @@ def show_curves(history: list[dict]) -> None:
 
 def show_mlm_curves(history: list[dict], df: pd.DataFrame) -> None:
     """Pretraining: masked-token loss and accuracy, with the commonest-token baseline."""
+    loss, acc = mlm_figures(history)
     c1, c2 = st.columns(2)
     with c1:
-        fig = history_figure(
-            history, {"train_loss": "train", "valid_loss": "valid"}, "Masked-token loss", "loss"
-        )
-        show_figure(fig, "mlm-loss", df)
+        show_figure(loss, "mlm-loss", df)
     with c2:
-        series = {
-            "train_masked_acc": "train",
-            "valid_masked_acc": "valid",
-            "baseline_masked_acc": "baseline: commonest token",
-        }
-        fig = history_figure(history, series, "Masked-token accuracy", "accuracy", from_zero=True)
-        show_figure(fig, "mlm-accuracy", df)
+        show_figure(acc, "mlm-accuracy", df)
 
 
 def live_panel(running_at_render: bool) -> None:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from conftest import planted_dataset
 
-from genoviz.report import run_report_html, top_motifs
+from genoviz.data import Dataset, DatasetMeta
+from genoviz.report import curve_figures, metric_rows, run_report_html, top_motifs
 from genoviz.runs import load_run
 from genoviz.sequences import one_hot
 from genoviz.training import TrainConfig, fit
@@ -78,3 +79,31 @@ def test_overlay_has_one_line_per_run_with_the_key():
     assert list(fig.data[0].y) == [0.6, 0.8] and list(fig.data[1].x) == [1]
     assert "ROC AUC" in fig.layout.yaxis.title.text
     assert history_keys([a, b]) == ["train_loss", "valid_roc_auc"]
+
+
+def test_a_pretraining_run_reports_its_masked_token_metrics_and_curves(tmp_path):
+    """A finished BERT pretraining run is not 'did not finish': its masked-token metrics
+    are in the table and its curves show accuracy against the commonest-token baseline."""
+    rng = np.random.default_rng(0)
+    seqs = ["".join(rng.choice(list("ACGT"), 24)) for _ in range(120)]
+    corpus = Dataset(seqs, np.zeros(len(seqs)), "lm", DatasetMeta("random"))
+    cfg = TrainConfig(
+        epochs=2,
+        batch_size=32,
+        runs_dir=str(tmp_path),
+        hparams={"k": 3, "size": "tiny"},
+        mlm={"chunks_per_epoch": 8},
+    )
+    run = load_run(fit(corpus, "kmer-bert", cfg).run_dir)
+    assert run.status == "finished"
+    rows = {name: (v, t) for name, v, t in metric_rows(run)}
+    assert {"masked-token accuracy", "baseline accuracy (commonest token)"} <= set(rows)
+    test_acc = run.info["final_metrics"]["test"]["masked_acc"]
+    assert rows["masked-token accuracy"][1] == f"{test_acc:.4g}"
+    page = run_report_html(run)
+    assert "did not finish" not in page and page.count("Plotly.newPlot") == 2
+    loss, acc = curve_figures(run)
+    assert loss.layout.title.text == "Masked-token loss"
+    assert acc.layout.title.text == "Masked-token accuracy"
+    assert [t.name for t in acc.data] == ["train", "valid", "baseline: commonest token"]
+    assert acc.layout.yaxis.range[0] == 0
