@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 
 from genoviz.data import DataFormatError
-from genoviz.data.importers import numeric_columns, table_header
+from genoviz.data.importers import numeric_columns, sequence_column, table_header
 from genoviz.data.importers import read_table as read_cells
 from genoviz.predict import extras_names
 from genoviz.runs import Run
-from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
+from genoviz.sequences import SequenceError, parse_sequences
 
 
 class MissingExtrasError(SequenceError):
@@ -53,7 +53,8 @@ def read_inputs(text: str, name: str) -> Inputs:
 
 
 def read_table(text: str, name: str) -> Inputs:
-    """A CSV/TSV with a ``sequence`` column (optional ``id``, labels, extra columns)."""
+    """A CSV/TSV with a ``sequence`` column of bases or DNABERT's overlapping k-mers
+    (optional ``id``, labels, extra columns)."""
     df, lines = read_cells(text, name)
     cols = {c.lower(): c for c in df.columns}
     if "sequence" not in cols:
@@ -63,13 +64,7 @@ def read_table(text: str, name: str) -> Inputs:
         )
     if df.empty:
         raise DataFormatError(f"{name}: no rows after the header")
-    seqs = [
-        clean_sequence(raw, f"{name}, line {line}")
-        for raw, line in zip(df[cols["sequence"]].tolist(), lines, strict=True)
-    ]
-    for s, line in zip(seqs, lines, strict=True):
-        if not s:
-            raise SequenceError(f"{name}, line {line}: the sequence is empty", line=line)
+    seqs, _ = sequence_column(df[cols["sequence"]].tolist(), lines, name)
     ids = df[cols["id"]].tolist() if "id" in cols else [f"seq{i + 1}" for i in range(len(df))]
     return Inputs([str(i) for i in ids], seqs, df, name, lines)
 

@@ -24,6 +24,19 @@ def test_fasta_and_tables_read_without_labels():
     assert table.lines == [2, 4]  # the blank line counts
 
 
+def test_dnabert_kmer_tables_are_joined_back_into_bases_as_training_reads_them():
+    """DNABERT's TSV holds overlapping k-mers; they were once glued together, so a 6-bp
+    sequence became 18 bp of nonsense."""
+    from genoviz.data import load_text
+
+    text = "sequence\tlabel\nACGTAC CGTACG GTACGT\t1\nTTTTGG TTTGGA TTGGAC\t0\n"
+    assert read_inputs(text, "dev.tsv").seqs == ["ACGTACGT", "TTTTGGAC"]
+    assert read_inputs(text, "dev.tsv").seqs == load_text(text, "dev.tsv").sequences
+    assert read_inputs("sequence\nACG CGT GTA\n", "x.tsv").seqs == ["ACGTA"]  # no labels
+    with pytest.raises(DataFormatError, match=r"x.tsv, line 3: k-mer 2 \('GGG'\)"):
+        read_inputs("sequence\nACG CGT\nAAA GGG\n", "x.tsv")
+
+
 def test_extras_come_from_their_column_and_a_bad_value_names_its_line(run):
     ok = read_inputs("sequence,accessibility\nACGT,0.5\n", "t.csv")
     assert extras_from_table(run, ok).tolist() == [[0.5]]

@@ -297,28 +297,19 @@ def kmers_to_sequence(tokens: list[str], where: str) -> str:
     return tokens[0] + "".join(t[-1] for t in tokens[1:])
 
 
-def _from_table(
-    text: str, name: str, task: str | None, progress: Progress | None = None
-) -> Dataset:
-    table = read_table(text, name)
-    df, lines = table
-    cols = {c.lower(): c for c in df.columns}
-    if "sequence" not in cols:
-        raise DataFormatError(
-            f"{name}: no 'sequence' column; found columns {list(df.columns)}. The first "
-            "line must name the columns: 'sequence' for the sequences and 'label' for the "
-            "labels (optional 'id', 'weight')."
-        )
-    label_cols = [c for c in df.columns if c.lower().startswith("label")]
-    if not label_cols:
-        raise UnlabelledError(
-            f"{name}: no 'label' column; found {list(df.columns)}. To predict on unlabelled "
-            "sequences, paste them on the Predict page."
-        )
-    seqs = []
-    raw_seqs = df[cols["sequence"]].tolist()
+def sequence_column(
+    raw_seqs: list[str], lines: list[int], name: str, progress: Progress | None = None
+) -> tuple[list[str], int]:
+    """A table's ``sequence`` cells as clean sequences, and k (0 when they are plain bases):
+    a column of space-separated overlapping k-mers (DNABERT's TSV) is joined back into
+    bases. Errors name the file and the line (``lines``: each row's input line).
+
+    Raises:
+        DataFormatError: a bad character, an empty sequence, or k-mers that do not overlap.
+    """
     first_tokens = raw_seqs[0].split() if raw_seqs else []
     kmer = len(first_tokens[0]) if len(first_tokens) > 1 and 3 <= len(first_tokens[0]) <= 8 else 0
+    seqs = []
     n_rows = len(raw_seqs)
     for i, raw in enumerate(raw_seqs):
         if progress is not None and i % 20_000 == 0:
@@ -337,6 +328,28 @@ def _from_table(
                 f"{name}, line {line}: the sequence {raw.strip()[:20]!r} has no bases left "
                 "after removing spaces and digits"
             )
+    return seqs, kmer
+
+
+def _from_table(
+    text: str, name: str, task: str | None, progress: Progress | None = None
+) -> Dataset:
+    table = read_table(text, name)
+    df, lines = table
+    cols = {c.lower(): c for c in df.columns}
+    if "sequence" not in cols:
+        raise DataFormatError(
+            f"{name}: no 'sequence' column; found columns {list(df.columns)}. The first "
+            "line must name the columns: 'sequence' for the sequences and 'label' for the "
+            "labels (optional 'id', 'weight')."
+        )
+    label_cols = [c for c in df.columns if c.lower().startswith("label")]
+    if not label_cols:
+        raise UnlabelledError(
+            f"{name}: no 'label' column; found {list(df.columns)}. To predict on unlabelled "
+            "sequences, paste them on the Predict page."
+        )
+    seqs, kmer = sequence_column(df[cols["sequence"]].tolist(), lines, name, progress)
     y = numeric_columns(df, label_cols, name, "label", lines)
     ids = df[cols["id"]].tolist() if "id" in cols else None
     w = (
