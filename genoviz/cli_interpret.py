@@ -124,6 +124,7 @@ def cmd_interpret(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from genoviz import cli_attention, cli_motifs
     from genoviz.data import load
+    from genoviz.interpret.embeddings import EmbeddingError
     from genoviz.interpret.inputs import run_inputs
     from genoviz.runs import load_run
 
@@ -133,8 +134,13 @@ def _run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         model = run.load_model("cpu")
         written = []
-        if not args.sequences or hasattr(model, "token_embeddings"):
+        if not args.sequences:
             written += cli_attention.embeddings(args, run, model, out)
+        elif hasattr(model, "token_embeddings"):  # the token map comes along when it can
+            try:
+                written += cli_attention.embeddings(args, run, model, out)
+            except EmbeddingError as e:
+                print(f"genoviz: token map skipped: {e}", file=sys.stderr)
         if args.sequences:
             written += cli_attention.sequence_embeddings(args, run, model, out)
         for path in written:

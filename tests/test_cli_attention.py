@@ -15,6 +15,10 @@ from genoviz.cli import main
 
 @pytest.fixture
 def kmer_run(tmp_path: Path) -> Path:
+    return _kmer_run(tmp_path, k=3)
+
+
+def _kmer_run(tmp_path: Path, k: int) -> Path:
     rng = np.random.default_rng(0)
     rows = []
     for i in range(24):
@@ -24,7 +28,7 @@ def kmer_run(tmp_path: Path) -> Path:
         rows.append({"id": f"s{i}", "sequence": s, "label": i % 2})
     data = tmp_path / "planted.csv"
     pd.DataFrame(rows).to_csv(data, index=False)
-    build = {"seq_len": 30, "outputs": 1, "k": 3, "size": "tiny"}
+    build = {"seq_len": 30, "outputs": 1, "k": k, "size": "tiny"}
     spec = {"name": "planted", "spec": str(data), "task": "binary"}
     return save_untrained_run(tmp_path / "runs" / "kmer-bert", "kmer-bert", build, spec)
 
@@ -117,3 +121,17 @@ def test_sequence_embeddings_of_kmer_bert_come_with_its_token_map(kmer_run, tmp_
     assert (points["label"] == "1 (positive)").sum() == 12
     info = json.loads((out / "sequence_pca.json").read_text())
     assert info["pooling"] == "mean" and info["dimensions"] == 64 and info["note"] is None
+
+
+def test_sequence_embeddings_of_a_6mer_bert_skip_the_token_map_it_cannot_draw(tmp_path, capsys):
+    """The README's example (the default k = 6): the sequence map is written and the
+    4096 x 4096 token heatmap is skipped with a note, instead of failing the command."""
+    run = _kmer_run(tmp_path, k=6)
+    out = tmp_path / "emb"
+    argv = ["interpret", "embeddings", "--run", str(run), "--out", str(out)]
+    assert main([*argv, "--sequences", "--pooling", "mean", "--split", "all"]) == 0
+    captured = capsys.readouterr()
+    assert "token map skipped: a 4096 x 4096 heatmap" in captured.err
+    assert (out / "sequence_pca.csv").exists() and not (out / "embedding_similarity.csv").exists()
+    assert main(argv) == 2  # asked for the token map alone: still refused, with the reason
+    assert "too large to draw" in capsys.readouterr().err
