@@ -24,6 +24,8 @@ from genoviz.training import TrainConfig
 BATCH_SIZES: tuple[int, ...] = (32, 64, 128, 256, 512)
 LEARNING_RATES: tuple[float, ...] = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 MAX_EPOCHS = 500
+#: The Lesson page's epochs box stops here (a lesson run is short).
+LESSON_MAX_EPOCHS = 50
 MAX_SEED = 2**31 - 1
 LESSON_STEPS = 5
 
@@ -131,7 +133,10 @@ def _key_of(choices: dict[str, str], what: str) -> Callable[[str], str]:
 PARAMS: dict[str, tuple[Callable[[str], Any], str]] = {
     "dataset": (_dataset, "bundled dataset name, e.g. `tf-binding`"),
     "model": (_model, "model name from the registry, e.g. `cnn`"),
-    "epochs": (_int_in(1, MAX_EPOCHS), f"training epochs, 1–{MAX_EPOCHS}"),
+    "epochs": (
+        _int_in(1, MAX_EPOCHS),
+        f"training epochs, 1–{MAX_EPOCHS} (Lesson: 1–{LESSON_MAX_EPOCHS})",
+    ),
     "lr": (_one_of(LEARNING_RATES, float), "learning rate, one of 0.0001 … 0.01"),
     "batch": (_one_of(BATCH_SIZES, int), "batch size, one of 32 … 512"),
     "seed": (_int_in(0, MAX_SEED), "random seed (weights, batch order)"),

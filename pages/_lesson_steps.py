@@ -28,6 +28,7 @@ from genoviz.lesson import (
 from genoviz.lesson_plots import one_hot_figure, scan_figure
 from genoviz.plots import history_figure
 from genoviz.sequences import ALPHABET, clean_sequence, one_hot
+from genoviz.share import LESSON_MAX_EPOCHS
 from genoviz.training import TrainConfig, TrainingJob
 from pages._common import (
     error_boundary,
@@ -306,7 +307,7 @@ def step_train(ds: Dataset) -> None:
         "nudges every weight, filters included, to make the predictions better."
     )
     c1, c2 = st.columns(2)
-    c1.number_input("Epochs", 1, 50, key=EPOCHS, disabled=running)
+    c1.number_input("Epochs", 1, LESSON_MAX_EPOCHS, key=EPOCHS, disabled=running)
     c2.number_input("Seed", 0, 2**31 - 1, key=SEED, disabled=running)
     row = st.container(horizontal=True, gap="small")
     row.button(

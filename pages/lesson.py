@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from genoviz.lesson import LESSON_EPOCHS, STEPS, example_index, lesson_datasets
-from genoviz.share import Setup
+from genoviz.share import LESSON_MAX_EPOCHS, Setup
 from pages._common import (
     bundled_dataset,
     copy_link_button,
@@ -62,7 +62,14 @@ def init_state() -> None:
         st.session_state[DATASET] = s.dataset
     elif s.dataset is not None:
         st.warning(f"The lesson needs a DNA dataset a model can train on, not {s.dataset}.")
-    for key, value in ((STEP, s.step), (SEED, s.seed), (EPOCHS, s.epochs), (SEQ, s.seq)):
+    epochs = s.epochs
+    if epochs is not None and epochs > LESSON_MAX_EPOCHS:
+        st.warning(
+            f"The link asks for {epochs} epochs; a lesson trains at most {LESSON_MAX_EPOCHS}, "
+            f"so the default {LESSON_EPOCHS} is used."
+        )
+        epochs = None
+    for key, value in ((STEP, s.step), (SEED, s.seed), (EPOCHS, epochs), (SEQ, s.seq)):
         if value is not None:
             st.session_state[key] = value
     if s.filter is not None:

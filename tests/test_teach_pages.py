@@ -170,6 +170,19 @@ def test_lesson_link_opens_the_scan_at_the_shared_position():
     assert at.selectbox(key="lesson_filter").value == "a word you type"  # sirna: no motif
 
 
+def test_a_lesson_link_past_the_lesson_epochs_warns_and_keeps_the_default():
+    """epochs=100 is a valid Train link but beyond the Lesson box (it once came back as 1)."""
+    from genoviz.lesson import LESSON_EPOCHS
+
+    at = page("pages/lesson.py", dataset="tf-binding", step="4", epochs="100")
+    ok(at)
+    assert "asks for 100 epochs; a lesson trains at most 50" in at.warning[0].value
+    assert at.number_input(key="lesson_epochs").value == LESSON_EPOCHS
+    at = page("pages/lesson.py", dataset="tf-binding", step="4", epochs="20")
+    ok(at)
+    assert not at.warning and at.number_input(key="lesson_epochs").value == 20
+
+
 def test_lesson_step_five_without_training_points_back():
     at = page("pages/lesson.py", dataset="promoters", step="5")
     ok(at)
