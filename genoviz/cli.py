@@ -1,4 +1,4 @@
-"""``python -m genoviz datasets | train | predict`` (the CLI contract in DESIGN.md).
+"""``python -m genoviz``: datasets, train, pretrain, predict and interpret (README, *Command line*).
 
 Errors print one clear line to stderr and exit non-zero; ``train`` ends with one JSON line
 of final metrics.

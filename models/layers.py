@@ -6,8 +6,16 @@ can hook each one (captum's requirement).
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
+
+# The book's CNNs use even kernels (10) with 'same' padding; PyTorch then warns on every
+# forward that it pads a copy of the input. Expected here, and noise on the CLI.
+warnings.filterwarnings(
+    "ignore", message="Using padding='same' with even kernel lengths", category=UserWarning
+)
 
 
 def reverse_complement(x: torch.Tensor) -> torch.Tensor:
