@@ -153,21 +153,26 @@ def ism_figure(
 
 
 def variant_figure(table: pd.DataFrame, title: str = "Variant effects") -> go.Figure:
-    """Bars of Δlogit per variant (``table`` from ``variant_effects``), Δprobability on hover."""
+    """Bars of Δlogit per variant (``table`` from ``variant_effects``), Δprobability on
+    hover; for a regression table, bars of the change in the predicted value."""
     labels = [f"{r.id} {r.ref}{r.pos}{r.alt}" for r in table.itertuples()]
-    d = table["delta_logit"].to_numpy(dtype=float)
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=d,
-            name="Δlogit",
-            marker={"color": np.where(d >= 0, "#d62728", "#1f77b4")},
-            customdata=table["delta_prob"].to_numpy(dtype=float),
-            hovertemplate="%{x}<br>Δlogit %{y:.4g}<br>Δprobability %{customdata:.4g}"
+    if "delta_value" in table:
+        d = table["delta_value"].to_numpy(dtype=float)
+        bar = {"name": "Δvalue", "hovertemplate": "%{x}<br>Δvalue %{y:.4g}<extra></extra>"}
+        y_title = "Δ predicted value (alternative - reference)"
+    else:
+        d = table["delta_logit"].to_numpy(dtype=float)
+        bar = {
+            "name": "Δlogit",
+            "customdata": table["delta_prob"].to_numpy(dtype=float),
+            "hovertemplate": "%{x}<br>Δlogit %{y:.4g}<br>Δprobability %{customdata:.4g}"
             "<extra></extra>",
-        )
+        }
+        y_title = "Δlogit (alternative - reference)"
+    fig = go.Figure(
+        go.Bar(x=labels, y=d, marker={"color": np.where(d >= 0, "#d62728", "#1f77b4")}, **bar)
     )
-    fig = _styled(fig, title, "variant", "Δlogit (alternative - reference)")
+    fig = _styled(fig, title, "variant", y_title)
     fig.update_layout(showlegend=False)
     return fig
 

@@ -34,6 +34,22 @@ def test_delta_logit_is_the_weight_difference():
     ]  # fmt: skip
 
 
+def test_a_regression_model_gets_values_not_logits_and_no_probabilities():
+    from genoviz.plots_interpret import variant_figure
+
+    seq = random_sequences(1, 25, seed=3)[0]
+    net = LinearModel(25)
+    alt = next(b for b in "ACGT" if b != seq[9])
+    df = variant_effects(net, seq, Variant("v1", 10, seq[9], alt), probability="none")
+    assert list(df.columns) == ["id", "pos", "ref", "alt", "ref_value", "alt_value", "delta_value"]
+    logit = variant_effects(net, seq, Variant("v1", 10, seq[9], alt))
+    assert df.loc[0, "delta_value"] == pytest.approx(logit.loc[0, "delta_logit"])
+    fig = variant_figure(df)
+    assert fig.layout.yaxis.title.text.startswith("Δ predicted value")
+    assert list(fig.data[0].y) == pytest.approx([df.loc[0, "delta_value"]])
+    assert variant_figure(logit).layout.yaxis.title.text.startswith("Δlogit")
+
+
 def test_breaking_the_motif_drops_the_probability():
     seq = "AAAA" + "TGACTCA" + "AAAA"
     table = read_variants("id,pos,ref,alt\nhit,5,T,A\nmiss,2,A,C")
@@ -65,5 +81,6 @@ def test_read_variants_with_and_without_header():
 def test_probability_kinds():
     assert probability_kind("binary") == "sigmoid"
     assert probability_kind("multiclass") == "softmax"
+    assert probability_kind("regression") == "none"
     df = variant_effects(LinearModel(8), "ACGTACGT", Variant("v", 1, "A", "C"), probability="none")
-    assert np.isnan(df.loc[0, "delta_prob"])
+    assert "delta_prob" not in df and np.isfinite(df.loc[0, "delta_value"])

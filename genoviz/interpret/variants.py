@@ -89,7 +89,7 @@ def _squash(logits: np.ndarray, kind: str, target: int) -> np.ndarray:
         z = logits - logits.max(axis=1, keepdims=True)
         p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
         return p[:, target]
-    return np.full(len(logits), np.nan)
+    raise ValueError(f"unknown probability kind {kind!r}")
 
 
 @torch.no_grad()
@@ -106,12 +106,13 @@ def variant_effects(
     Args:
         sequence: a cleaned DNA string.
         probability: how outputs become probabilities: ``sigmoid`` (binary and
-            multi-task), ``softmax`` (multiclass) or ``none`` (regression: Δprobability
-            is NaN).
+            multi-task), ``softmax`` (multiclass) or ``none`` (regression: the outputs
+            are the predicted values).
 
     Returns:
         one row per variant: ``id, pos, ref, alt, ref_logit, alt_logit, delta_logit,
-        ref_prob, alt_prob, delta_prob``.
+        ref_prob, alt_prob, delta_prob``; for ``none``, ``id, pos, ref, alt, ref_value,
+        alt_value, delta_value``.
 
     Raises:
         VariantError: a position outside the sequence, or a reference base that differs
@@ -138,15 +139,22 @@ def variant_effects(
         model.train(was_training)
     if not 0 <= target < logits.shape[1]:
         raise VariantError(f"target {target} does not exist: the model has {logits.shape[1]}")
+    ref_l, alt_l = logits[0, target], logits[1:, target]
+    named = {
+        "id": [v.id for v in vs],
+        "pos": [v.pos for v in vs],
+        "ref": [v.ref for v in vs],
+        "alt": [v.alt for v in vs],
+    }
+    if probability == "none":  # regression: the outputs are the values themselves
+        return pd.DataFrame(
+            named | {"ref_value": ref_l, "alt_value": alt_l, "delta_value": alt_l - ref_l}
+        )
     probs = _squash(logits, probability, target)
-    ref_l, ref_p = logits[0, target], probs[0]
-    alt_l, alt_p = logits[1:, target], probs[1:]
+    ref_p, alt_p = probs[0], probs[1:]
     return pd.DataFrame(
-        {
-            "id": [v.id for v in vs],
-            "pos": [v.pos for v in vs],
-            "ref": [v.ref for v in vs],
-            "alt": [v.alt for v in vs],
+        named
+        | {
             "ref_logit": ref_l,
             "alt_logit": alt_l,
             "delta_logit": alt_l - ref_l,
