@@ -91,7 +91,9 @@ def _parser() -> argparse.ArgumentParser:
         "--data",
         required=True,
         help="dna-corpus (all bundled DNA sets + genome-like background), a bundled name, "
-        "or a FASTA file of your own sequences",
+        "or a file of your own sequences: FASTA, one per line, or a CSV/TSV with a "
+        "'sequence' column (labels ignored; pretrain on your training file only, so the "
+        "test sequences stay unseen)",
     )
     pt.add_argument("--model", default="kmer-bert", choices=["kmer-bert", "codon-bert"])
     pt.add_argument("--epochs", type=int, default=PRETRAIN_DEFAULTS["epochs"])

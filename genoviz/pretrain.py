@@ -32,7 +32,7 @@ from genoviz import runs
 from genoviz.data import BUNDLED, Dataset, DatasetMeta, load_bundled
 from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
-from genoviz.sequences import MASK_ID, Record, SequenceError, parse_sequences
+from genoviz.sequences import MASK_ID, Record, SequenceError
 from models.bert import N_SPECIAL  # specials are never masked
 
 #: Training settings pretraining starts from (Train page and CLI): about 20 steps of 32
@@ -139,8 +139,9 @@ def as_corpus(dataset: Dataset, name: str | None = None) -> Dataset:
 
 
 def load_corpus(spec: str | Path, seed: int = 0) -> Dataset:
-    """A pretraining corpus: ``dna-corpus``, any bundled set (labels dropped), or a
-    FASTA / plain one-sequence-per-line file of the user's own sequences."""
+    """A pretraining corpus: ``dna-corpus``, any bundled set (labels dropped), or a file
+    of the user's own sequences: FASTA, one per line, or a CSV/TSV with a ``sequence``
+    column (plain or DNABERT k-mers; labels and other columns ignored)."""
     spec_s = str(spec)
     if spec_s == DNA_CORPUS:
         return dna_corpus(seed)
@@ -149,10 +150,13 @@ def load_corpus(spec: str | Path, seed: int = 0) -> Dataset:
         return ds if ds.task == "lm" else as_corpus(ds)
     path = Path(spec_s).expanduser()
     if not path.is_file():
-        raise SequenceError(
-            f"{spec_s!r} is not {DNA_CORPUS}, a bundled set or a FASTA file of sequences"
-        )
-    corpus = corpus_from_records(parse_sequences(read_text(path)), path.name)
+        raise SequenceError(f"{spec_s!r} is not {DNA_CORPUS}, a bundled set or a file of sequences")
+    from genoviz.predict_inputs import read_inputs
+
+    inputs = read_inputs(read_text(path), path.name)
+    corpus = corpus_from_records(
+        [Record(i, s) for i, s in zip(inputs.ids, inputs.seqs, strict=True)], path.name
+    )
     corpus.meta.notes["spec"] = str(path)
     return corpus
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 from conftest import planted_dataset
 
-from genoviz.data import Dataset, DatasetMeta
+from genoviz.data import DataFormatError, Dataset, DatasetMeta
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import (
     MaskConfig,
@@ -163,6 +163,22 @@ def test_corpora(tmp_path):
     labelled = Dataset(["ACGT", "GGGG"], np.array([0, 1]), "binary", DatasetMeta("x"))
     assert as_corpus(labelled).task == "lm"
     assert load_corpus("sirna").task == "lm"
+
+
+def test_a_labelled_table_is_a_corpus_of_its_sequences(tmp_path):
+    """A training CSV, or DNABERT's k-mer TSV, pretrains on its sequences (labels ignored);
+    it once failed on its header line ("illegal character 'I'")."""
+    table = tmp_path / "train.csv"
+    table.write_text("id,sequence,label\na,ACGTACGTAA,1\nb,ttttgggg,0\n")
+    ds = load_corpus(table)
+    assert (ds.task, ds.sequences, ds.ids) == ("lm", ["ACGTACGTAA", "TTTTGGGG"], ["a", "b"])
+    kmers = tmp_path / "train.tsv"
+    kmers.write_text("sequence\tlabel\nACGTAC CGTACG GTACGT\t1\n")
+    assert load_corpus(kmers).sequences == ["ACGTACGT"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sequence,label\nACGXA,1\n")
+    with pytest.raises(DataFormatError, match=r"bad.csv, line 2: illegal character 'X'"):
+        load_corpus(bad)
 
 
 def test_train_page_shows_mlm_curves_with_the_baseline(tmp_path, monkeypatch):
