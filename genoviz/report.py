@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import torch
+from markdown_it import MarkdownIt
 
+import models
 from genoviz.explain import explain
 from genoviz.interpret.filters import filter_pfms
 from genoviz.lesson import informative_filters, match_filters
@@ -182,6 +184,18 @@ th{background:#f6f6f6}.motif{display:flex;gap:1em;align-items:center;margin:.5em
 """
 
 
+def _note(topic: str) -> str:
+    """A "What am I seeing?" text as HTML (its markdown rendered, raw HTML escaped)."""
+    body = MarkdownIt("commonmark", {"html": False}).render(explain(topic).body)
+    return f"<div class='note'>{body}</div>"
+
+
+def _has_filters(run: Run) -> bool:
+    """Whether the run's model reads one-hot bases (so has first-layer filters)."""
+    name = (run.info.get("model") or {}).get("name", "")
+    return name not in models.REGISTRY or models.spec(name).input_kind not in models.TOKEN_KINDS
+
+
 def run_report_html(run: Run, motifs: Sequence[TopMotif] = ()) -> str:
     """The whole report as one HTML document."""
     parts = [
@@ -207,8 +221,15 @@ def run_report_html(run: Run, motifs: Sequence[TopMotif] = ()) -> str:
         parts.append("<p>No epoch was recorded.</p>")
     for i, fig in enumerate(figs):
         parts.append(fig.to_html(full_html=False, include_plotlyjs=(i == 0)))
-    parts.append(f"<p class='note'>{html.escape(explain('overfitting').body)}</p>")
-    parts.append("<h2>Top motifs</h2>")
+    parts.append(_note("overfitting"))
+    if _has_filters(run):  # a BERT has no first-layer filters to show as motifs
+        parts += _motif_section(motifs)
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _motif_section(motifs: Sequence[TopMotif]) -> list[str]:
+    parts = ["<h2>Top motifs</h2>"]
     if not motifs:
         parts.append("<p>No motifs in this report.</p>")
     for m in motifs:
@@ -218,9 +239,8 @@ def run_report_html(run: Run, motifs: Sequence[TopMotif] = ()) -> str:
             cells.append(_img(logo_png(m.planted_pfm, f"planted: {m.planted}"), m.planted))
             cells.append(f"<span>match r = {m.score:.2f}</span>")
         parts.append(f"<div class='motif'>{''.join(cells)}</div>")
-    parts.append(f"<p class='note'>{html.escape(explain('motifs').body)}</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    parts.append(_note("motifs"))
+    return parts
 
 
 def overlay_figure(histories: dict[str, list[dict[str, Any]]], key: str, title: str) -> go.Figure:

@@ -50,6 +50,8 @@ def test_report_has_card_curves_metrics_and_motifs(trained):
     )  # 2 filters + 2 planted
     test_auc = run.info["final_metrics"]["test"]["roc_auc"]
     assert f"{test_auc:.4g}" in page
+    # The explanations' markdown is rendered, not shown as asterisks.
+    assert "**epoch**" not in page and "<strong>overfitting</strong>" in page
 
 
 def test_without_planted_motifs_the_most_informative_filters_are_shown(trained):
@@ -102,6 +104,7 @@ def test_a_pretraining_run_reports_its_masked_token_metrics_and_curves(tmp_path)
     assert rows["masked-token accuracy"][1] == f"{test_acc:.4g}"
     page = run_report_html(run)
     assert "did not finish" not in page and page.count("Plotly.newPlot") == 2
+    assert "Top motifs" not in page  # a BERT has no first-layer filters
     loss, acc = curve_figures(run)
     assert loss.layout.title.text == "Masked-token loss"
     assert acc.layout.title.text == "Masked-token accuracy"
