@@ -155,7 +155,8 @@ def ism_figure(
 def variant_figure(table: pd.DataFrame, title: str = "Variant effects") -> go.Figure:
     """Bars of Δlogit per variant (``table`` from ``variant_effects``), Δprobability on
     hover; for a regression table, bars of the change in the predicted value."""
-    labels = [f"{r.id} {r.ref}{r.pos}{r.alt}" for r in table.itertuples()]
+    names = [(str(r.id), f"{r.ref}{r.pos}{r.alt}") for r in table.itertuples()]
+    labels = [i if i == change else f"{i} {change}" for i, change in names]
     if "delta_value" in table:
         d = table["delta_value"].to_numpy(dtype=float)
         bar = {"name": "Δvalue", "hovertemplate": "%{x}<br>Δvalue %{y:.4g}<extra></extra>"}

@@ -243,18 +243,19 @@ def load_run(run_dir: str | Path) -> Run:
 
 
 def list_runs(root: str | Path | None = None) -> list[Run]:
-    """Runs under ``root``, newest first; unreadable folders are skipped."""
+    """Runs under ``root``, newest first (by ``run.json``'s ``created``, then by folder
+    name, so runs named by hand sort by time too); unreadable folders are skipped."""
     root = Path(root) if root is not None else default_runs_dir()
     if not root.is_dir():
         return []
     runs = []
-    for p in sorted(root.iterdir(), reverse=True):
+    for p in root.iterdir():
         if (p / RUN_JSON).exists():
             try:
                 runs.append(load_run(p))
             except RunError:
                 continue
-    return runs
+    return sorted(runs, key=lambda r: (str(r.info.get("created", "")), r.name), reverse=True)
 
 
 def is_pretraining(run: Run) -> bool:

@@ -58,6 +58,10 @@ def metrics_table(runs: list[Run]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def task_of(run: Run) -> str | None:
+    return (run.info.get("dataset") or {}).get("task")
+
+
 def report_for(run: Run) -> str:
     """The HTML report, with top motifs when the run's dataset is a bundled set."""
     spec = str((run.info.get("dataset") or {}).get("spec", ""))
@@ -197,9 +201,10 @@ def main() -> None:
     st.subheader("All runs")
     st.dataframe(metrics_table(runs), hide_index=True, key="runs_table")
     st.subheader("Compare curves")
-    chosen = st.multiselect(
-        "Runs to overlay", names, default=names[: min(3, len(names))], key="runs_overlay"
-    )
+    # The newest run and up to two more of its task: runs of other tasks share no curve.
+    task = task_of(runs[0])
+    same_task = [r.name for r in runs if task_of(r) == task][:3]
+    chosen = st.multiselect("Runs to overlay", names, default=same_task, key="runs_overlay")
     histories = {n: by_name[n].history for n in chosen}
     keys = history_keys(list(histories.values()))
     if keys:

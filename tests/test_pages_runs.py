@@ -50,6 +50,26 @@ def test_compare_names_the_runs_without_values_and_the_one_line_left(runs_dir: P
     assert not any("with-auc" in n for n in notes)
 
 
+def test_compare_starts_with_the_newest_run_and_others_of_its_task(runs_dir: Path):
+    """Runs of another task share no curve, so they are not overlaid by default."""
+    save_run(runs_dir, "old-binary", [0.6, 0.7])
+    reg = runs_dir / "newer-regression"
+    reg.mkdir()
+    runs.write_run_json(
+        reg,
+        {
+            "status": "finished",
+            "created": "2099-01-01T00:00:00",  # the newest
+            "model": {"name": "cnn", "build": {"seq_len": 12}},
+            "dataset": {"name": "sirna", "spec": "sirna", "task": "regression"},
+        },
+    )
+    runs.append_metrics(reg, {"epoch": 1, "train_loss": 0.1, "valid_pearson": 0.5})
+    at = runs_page()
+    assert at.multiselect(key="runs_overlay").value == ["newer-regression"]
+    assert at.selectbox(key="runs_curve").value == "valid_pearson"
+
+
 def test_rename_refuses_a_name_it_would_change_and_says_what_is_allowed(runs_dir: Path):
     save_run(runs_dir, "mine", [0.6])
     at = runs_page()

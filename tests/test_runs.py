@@ -50,6 +50,16 @@ def test_load_and_list_runs(tmp_path):
     assert runs.list_runs(tmp_path / "missing") == []
 
 
+def test_runs_are_listed_newest_first_by_creation_time_whatever_their_names(tmp_path):
+    for name, created in (("zeta", "2026-01-01T10:00:00"), ("alpha", "2026-03-01T10:00:00")):
+        d = tmp_path / name
+        d.mkdir()
+        runs.write_run_json(d, {"status": "finished", "created": created})
+    d = runs.new_run_dir(tmp_path, "stamped")  # a timestamp name, no 'created'
+    runs.write_run_json(d, {"status": "finished"})
+    assert [r.name for r in runs.list_runs(tmp_path)] == ["alpha", "zeta", d.name]
+
+
 def test_weights_from_another_architecture_give_a_clear_error(tmp_path):
     import models
 

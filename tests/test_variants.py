@@ -48,6 +48,9 @@ def test_a_regression_model_gets_values_not_logits_and_no_probabilities():
     assert fig.layout.yaxis.title.text.startswith("Δ predicted value")
     assert list(fig.data[0].y) == pytest.approx([df.loc[0, "delta_value"]])
     assert variant_figure(logit).layout.yaxis.title.text.startswith("Δlogit")
+    named = variant_effects(net, seq, Variant(f"{seq[9]}10{alt}", 10, seq[9], alt))
+    assert list(variant_figure(named).data[0].x) == [f"{seq[9]}10{alt}"]  # not said twice
+    assert list(fig.data[0].x) == [f"v1 {seq[9]}10{alt}"]
 
 
 def test_breaking_the_motif_drops_the_probability():
