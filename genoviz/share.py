@@ -174,7 +174,7 @@ def decode_setup(params: Mapping[str, str | list[str]]) -> Decoded:
             values[name] = parse(str(raw).strip())
         except ValueError as e:
             reason = str(e) if "must" in str(e) or "not a" in str(e) else "not a number"
-            problems.append(f"ignored {name}={str(raw)[:40]!r} from the link: {reason}")
+            problems.append(f"Ignored {name}={str(raw)[:40]!r} from the link: {reason}")
     return Decoded(Setup(**values), problems)
 
 
