@@ -196,6 +196,22 @@ def fmt(v: Any, digits: int = 3) -> str:
     return f"{v:.{digits}f}"
 
 
+#: The headline test metric a run is labelled with, the first it has.
+HEADLINE_METRICS = ("roc_auc", "pearson", "accuracy", "masked_acc")
+
+
+def run_label(run: Any, status: bool = False) -> str:
+    """``name · model on dataset[ · status] · test <headline metric>`` for run pickers."""
+    info = run.info
+    model = info.get("model", {}).get("name", "?")
+    data = info.get("dataset", {}).get("name", "?")
+    test = (info.get("final_metrics") or {}).get("test") or {}
+    key = next((k for k in HEADLINE_METRICS if k in test), None)
+    headline = f" · test {METRIC_LABELS[key]} {fmt(test[key])}" if key else ""
+    state = f" · {run.status}" if status else ""
+    return f"{run.name} · {model} on {data}{state}{headline}"
+
+
 def summary_text(task: str, metrics: dict[str, float], n: int, positive_share: float | None) -> str:
     """One or two plain-language sentences about the test metrics."""
     if task == "binary":

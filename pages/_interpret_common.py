@@ -11,7 +11,7 @@ from torch import nn
 from genoviz.data import BUNDLED, Dataset
 from genoviz.data.download import REMOTE
 from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
-from pages._common import bundled_dataset, downloaded_dataset, fmt, page_link
+from pages._common import bundled_dataset, downloaded_dataset, page_link, run_label
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
@@ -34,15 +34,6 @@ def dataset_of(run: Run) -> Dataset | None:
     if spec in REMOTE:
         return downloaded_dataset(spec)
     return None
-
-
-def _label(run: Run) -> str:
-    info = run.info
-    model = info.get("model", {}).get("name", "?")
-    data = info.get("dataset", {}).get("name", "?")
-    test = (info.get("final_metrics") or {}).get("test") or {}
-    headline = f" · test ROC AUC {fmt(test['roc_auc'])}" if "roc_auc" in test else ""
-    return f"{run.name} · {model} on {data}{headline}"
 
 
 def saved_runs(predictors_only: bool = False) -> list[Run]:
@@ -99,7 +90,7 @@ def choose_bert_run(key: str, names: tuple[str, ...]) -> Run | None:
 def _select_run(label: str, runs: list[Run], key: str) -> Run:
     """A select box of ``runs``, keyed by folder path, shown by their labels."""
     by_path = {str(r.path): r for r in runs}
-    path = st.selectbox(label, list(by_path), format_func=lambda p: _label(by_path[p]), key=key)
+    path = st.selectbox(label, list(by_path), format_func=lambda p: run_label(by_path[p]), key=key)
     return by_path[path]
 
 

@@ -19,9 +19,9 @@ from pages._common import (
     ensure_app_navigation,
     error_boundary,
     explain_here,
-    fmt,
     page_link,
     read_upload,
+    run_label,
     show_figure,
 )
 
@@ -34,19 +34,6 @@ PASTE_HELP = "FASTA, one sequence per line, or a CSV with a 'sequence' column"
 def cached_model(path: str, weights_mtime: float) -> nn.Module:
     """A run's model, shared by sessions; ``weights_mtime`` renews it when retrained."""
     return load_run(path).load_model("cpu")
-
-
-def run_label(run: Run) -> str:
-    info = run.info
-    model = info.get("model", {}).get("name", "?")
-    data = info.get("dataset", {}).get("name", "?")
-    test = (info.get("final_metrics") or {}).get("test") or {}
-    headline = ""
-    if "roc_auc" in test:
-        headline = f" · test ROC AUC {fmt(test['roc_auc'])}"
-    elif "pearson" in test:
-        headline = f" · test Pearson r {fmt(test['pearson'])}"
-    return f"{run.name} · {model} on {data} · {run.status}{headline}"
 
 
 def extras_for(run: Run, inputs: Inputs) -> np.ndarray | None:
@@ -178,7 +165,10 @@ def main() -> None:
         return
     by_path = {str(r.path): r for r in runs}
     path = st.selectbox(
-        "Trained run", list(by_path), format_func=lambda p: run_label(by_path[p]), key="predict_run"
+        "Trained run",
+        list(by_path),
+        format_func=lambda p: run_label(by_path[p], status=True),
+        key="predict_run",
     )
     run = by_path[path]
     build = run.info.get("model", {}).get("build", {})

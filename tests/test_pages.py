@@ -655,3 +655,26 @@ def test_upload_reports_progress_and_parses_once(monkeypatch: pytest.MonkeyPatch
     assert len(at.session_state["user_dataset"]) == 45_000
     open_tab(at, "Splits")  # a rerun does not parse the file again
     assert len(calls) == 1
+
+
+def test_run_pickers_label_each_run_with_its_own_headline_metric():
+    """Interpret's picker once showed ROC AUC only, so regression runs had no number."""
+    from types import SimpleNamespace
+
+    from pages._common import run_label
+
+    def run(task_metrics: dict) -> SimpleNamespace:
+        info = {
+            "model": {"name": "cnn"},
+            "dataset": {"name": "d"},
+            "final_metrics": {"test": task_metrics},
+        }
+        return SimpleNamespace(name="r", info=info, status="finished")
+
+    assert (
+        run_label(run({"roc_auc": 0.81234, "pr_auc": 0.5})) == "r · cnn on d · test ROC AUC 0.812"
+    )
+    assert run_label(run({"pearson": 0.66, "spearman": 0.6})).endswith("test Pearson r 0.660")
+    assert run_label(run({"accuracy": 0.9, "macro_f1": 0.8})).endswith("test accuracy 0.900")
+    assert run_label(run({"masked_acc": 0.05})).endswith("test masked-token accuracy 0.050")
+    assert run_label(run({}), status=True) == "r · cnn on d · finished"
