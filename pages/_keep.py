@@ -88,6 +88,7 @@ TRANSIENT = frozenset(
     {
         "train_dataset",
         "predict_run",
+        "interp_source_paste_only",
         "var_pos",
         "var_alt",
         "attention_layers",

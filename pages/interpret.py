@@ -123,10 +123,16 @@ def choose_sequences(run: Run) -> Chosen | None:
     ds = dataset_of(run)
     build = run.info["model"]["build"]
     seq_len, n_extras = int(build["seq_len"]), int(build.get("extras", 0))
-    sources = SOURCES if ds is not None else SOURCES[1:]
-    if st.session_state.get("interp_source") not in (None, *sources):
-        st.session_state.pop("interp_source")  # a link's choice this run's data cannot offer
-    source = st.radio("Sequences", sources, horizontal=True, key="interp_source")
+    if ds is None:  # pasting is the only choice; the user's own choice stays for other runs
+        source = st.radio(
+            "Sequences",
+            SOURCES[1:],
+            horizontal=True,
+            key="interp_source_paste_only",
+            help="This run's training data is not a bundled set, so paste sequences.",
+        )
+    else:
+        source = st.radio("Sequences", SOURCES, horizontal=True, key="interp_source")
     notes: list[str] = []
     rows = None
     if source == SOURCES[0]:

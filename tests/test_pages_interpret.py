@@ -368,3 +368,20 @@ def test_a_kmer_bert_reads_pasted_sequences_of_different_lengths_without_n_paddi
     assert sorted(xs) == list(range(1, len(short) + 1))
     at.button(key="ism_go").click().run()
     ok(at)
+
+
+def test_a_run_without_bundled_data_does_not_take_away_held_out_sequences(runs_dir: Path):
+    """Pasting is the only choice for a run on the user's own file; going back to a
+    bundled run offers its held-out sequences again (it once stayed on pasting)."""
+    bundled = save_run(runs_dir, "cnn", BUILD, extras_names=["accessibility"])
+    own = runs_dir / "20260102-000000-cnn-mine"
+    record = {"name": "mine.csv", "spec": "/nowhere/mine.csv", "task": "binary"}
+    save_untrained_run(own, "cnn", BUILD | {"extras": 0}, record)
+    at = app("pages/interpret.py")
+    ok(at)
+    at.selectbox(key="interp_run").set_value(str(own)).run()
+    ok(at)
+    assert at.radio(key="interp_source_paste_only").value == "Paste sequences"
+    at.selectbox(key="interp_run").set_value(str(bundled)).run()
+    ok(at)
+    assert at.radio(key="interp_source").value == "Held-out sequences"
