@@ -56,12 +56,14 @@ def top_motifs(
     k: int = 4,
 ) -> list[TopMotif]:
     """The ``k`` filters of a run that best match the planted motifs, or, without any,
-    those carrying the most information.
+    those carrying the most information; none for a model without filters (a BERT).
 
     Args:
         sequences: sequences the filters are run on (best: positives), padded or trimmed
             to the model's length; at most :data:`MOTIF_SEQUENCES` are used.
     """
+    if not _has_filters(run):  # a BERT reads tokens: no first-layer filters
+        return []
     model = run.load_model("cpu")
     length = int(run.info["model"]["build"].get("seq_len") or max(map(len, sequences)))
     x = torch.from_numpy(one_hot(pad_or_trim(list(sequences[:MOTIF_SEQUENCES]), length)))
