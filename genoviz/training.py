@@ -288,7 +288,8 @@ def fit(
     device = select_device(config.device)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    # Asked before the splits are drawn, so the reason names the minimum, not this draw.
+    # Asked before the splits are drawn, so the reason names the minimum, not this draw;
+    # splits the caller set are checked as they are (both must hold a sequence).
     too_small = dataset.too_small_to_train()
     if too_small:
         raise TrainingError(too_small)
@@ -315,8 +316,6 @@ def fit(
     )
     e_all = torch.from_numpy(dataset.extras) if build["extras"] else None
     train_idx, valid_idx, test_idx = (dataset.splits[k] for k in ("train", "valid", "test"))
-    if len(train_idx) == 0 or len(valid_idx) == 0:  # splits set by the caller
-        raise TrainingError(dataset.too_small_to_train() or "empty train or validation split")
 
     transfer = _init_transfer(model, config)
     model = model.to(device)
