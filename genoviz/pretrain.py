@@ -32,6 +32,7 @@ from genoviz import runs
 from genoviz.data import BUNDLED, Dataset, DatasetMeta, load_bundled
 from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
+from genoviz.predict_inputs import read_inputs
 from genoviz.sequences import MASK_ID, Record, SequenceError
 from models.bert import N_SPECIAL  # specials are never masked
 
@@ -151,8 +152,6 @@ def load_corpus(spec: str | Path, seed: int = 0) -> Dataset:
     path = Path(spec_s).expanduser()
     if not path.is_file():
         raise SequenceError(f"{spec_s!r} is not {DNA_CORPUS}, a bundled set or a file of sequences")
-    from genoviz.predict_inputs import read_inputs
-
     inputs = read_inputs(read_text(path), path.name)
     corpus = corpus_from_records(
         [Record(i, s) for i, s in zip(inputs.ids, inputs.seqs, strict=True)], path.name
