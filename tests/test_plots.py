@@ -49,15 +49,9 @@ def test_history_figure_from_zero_starts_the_axis_at_zero_even_when_all_values_a
     lo, hi = fig.layout.yaxis.range
     assert lo == 0 and 0 < hi <= 0.05
     grown = [*zeros, {"epoch": 2, "valid_masked_acc": 0.2, "baseline_masked_acc": 0.05}]
-    assert fig_range(plots.history_figure(grown, series, "t", "a", from_zero=True)) == (
-        0,
-        pytest.approx(0.22),
-    )
+    lo, hi = plots.history_figure(grown, series, "t", "a", from_zero=True).layout.yaxis.range
+    assert lo == 0 and hi == pytest.approx(0.22)
     assert plots.history_figure(grown, series, "t", "a").layout.yaxis.range is None
-
-
-def fig_range(fig):
-    return tuple(fig.layout.yaxis.range)
 
 
 def test_roc_figure_has_curve_and_chance_line():
