@@ -34,6 +34,16 @@ from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
 from genoviz.predict_inputs import read_inputs
 from genoviz.sequences import MASK_ID, Record, SequenceError
+from genoviz.train_setup import (
+    StopRequested,
+    TrainConfig,
+    TrainingError,
+    TrainResult,
+    checkpoint_build,
+    load_bert,
+    run_info,
+    select_device,
+)
 from models.bert import N_SPECIAL  # specials are never masked
 
 #: Training settings pretraining starts from (Train page and CLI): about 20 steps of 32
@@ -254,16 +264,6 @@ def fit_mlm(
     kept epoch is the one with the lowest validation loss, and the run also gets ``hf/``.
     ``valid_metrics`` / ``test_metrics``: ``mlm_loss``, ``masked_acc``, ``baseline_masked_acc``.
     """
-    from genoviz.training import (
-        StopRequested,
-        TrainConfig,
-        TrainingError,
-        TrainResult,
-        _checkpoint_build,
-        _load_bert,
-        _run_info,
-        select_device,
-    )
 
     config = config or TrainConfig()
     opts = MaskConfig(**config.mlm)
@@ -285,10 +285,10 @@ def fit_mlm(
     build: dict[str, Any] = {"seq_len": opts.max_tokens, "outputs": 1, "extras": 0}
     build |= spec.defaults | config.hparams | {"head": "mlm"}
     if config.init_bert:
-        build |= _checkpoint_build(model_name, config.init_bert)
+        build |= checkpoint_build(model_name, config.init_bert)
     model = models.get(model_name, **build)
     if config.init_bert:
-        _load_bert(model, config.init_bert)
+        load_bert(model, config.init_bert)
     if opts.max_tokens > model.max_positions:
         raise TrainingError(f"max_tokens {opts.max_tokens} is over BERT's {model.max_positions}")
     offsets = span_offsets(model.k) if opts.span and hasattr(model, "k") else range(1)
@@ -353,7 +353,7 @@ def fit_mlm(
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
         lock = runs.RunLock(run_dir).acquire()  # so the run reads as running, not interrupted
-        info = _run_info(dataset, model_name, build, config, device)
+        info = run_info(dataset, model_name, build, config, device)
         info["purpose"] = "masked-language-model pretraining"
         info["pretraining"] = {
             "objective": "masked tokens",

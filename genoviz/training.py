@@ -1,19 +1,18 @@
 """The fit loop and :class:`TrainingJob`, the thread-safe worker the pages poll.
 
 One loop serves the CLI, the pages, the tests and the benchmarks. It never imports
-streamlit: the UI reads ``job.history`` / ``job.status`` from its own thread.
+streamlit: the UI reads ``job.history`` / ``job.status`` from its own thread. What sets a
+run up is :mod:`genoviz.train_setup`; resuming one is :mod:`genoviz.resume`. Both are
+re-exported here, so ``from genoviz.training import TrainConfig, fit`` is the whole API.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import logging
 import math
-import platform
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from genoviz.data import Dataset
 from genoviz.keep import KeepRule, WeightAverage
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
+from genoviz.resume import ResumePlan, restore_state, resume_info, resume_plan, save_state
 from genoviz.sequences import pad_or_trim
 from genoviz.tasks import (
     TaskError,
@@ -37,105 +37,34 @@ from genoviz.tasks import (
     positive_weights,
     to_predictions,
 )
-from genoviz.transfer import TransferError, freeze_trunk, init_from_run
+from genoviz.train_setup import (
+    MIN_SYMMETRIC_WINDOW,
+    StopRequested,
+    TrainConfig,
+    TrainingError,
+    TrainResult,
+    init_transfer,
+    load_bert,
+    model_build_args,
+    run_info,
+    select_device,
+    strand_symmetric,
+)
 
-log = logging.getLogger(__name__)
-
-
-class TrainingError(RuntimeError):
-    """Training could not go on (diverged, NaN loss, unusable data); the message says why."""
-
-
-class StopRequested(Exception):
-    """Internal: the user pressed Stop."""
-
-
-@dataclass
-class TrainConfig:
-    """Everything that decides a training run besides the data and the model name."""
-
-    epochs: int = 20
-    batch_size: int = 128
-    lr: float = 3e-3
-    #: AdamW's decoupled weight decay.
-    weight_decay: float = 1e-2
-    #: Stop after this many epochs without a better validation score.
-    patience: int = 6
-    seed: int = 0
-    device: str = "auto"
-    #: Model hyperparameters overriding the registry defaults.
-    hparams: dict[str, Any] = field(default_factory=dict)
-    #: Feed the dataset's extras (e.g. accessibility) to the model when it has them.
-    use_extras: bool = True
-    #: Pad (N) or trim sequences to this length; None = the data's own fixed length.
-    seq_len: int | None = None
-    #: Treat the two strands as the same (random reverse-complement augmentation while
-    #: training, both strands averaged when predicting). None = decide from the dataset:
-    #: see :func:`strand_symmetric`.
-    rc_augment: bool | None = None
-    runs_dir: str | None = None
-    run_name: str | None = None
-    #: False: train in memory only, writing no run folder (tests, benchmarks).
-    save: bool = True
-    #: Validate and keep an exponential moving average of the weights with this half-life
-    #: in epochs (0 = the raw weights). Smooths the noisy steps that rare positives cause,
-    #: so the validation curve, and the epoch early stopping picks, are far less noisy.
-    ema_epochs: float = 1.0
-    #: Keep the latest epoch whose validation score is within this many standard errors
-    #: of the best so far (0 = strictly the top-scoring epoch). With a few positives the
-    #: validation AUC is noisy, and an early lucky epoch would otherwise end training.
-    keep_within_se: float = 1.0
-    #: Go on training the interrupted or stopped run in this folder from its last completed
-    #: epoch (weights, optimizer, history, random state); see :func:`resume_plan`.
-    resume_from: str | None = None
-    #: Start from this run folder's weights: every tensor whose name and shape match is
-    #: copied (see :mod:`genoviz.transfer`). None = fresh random weights.
-    init_from: str | None = None
-    #: With ``init_from``: train only the dense head(s), keeping the copied trunk fixed.
-    freeze_trunk: bool = False
-    #: BERT models: start from this pretrained BERT, a genoviz pretraining run or a Hugging
-    #: Face checkpoint folder in DNABERT's layout (config.json, vocab.txt, weights).
-    init_bert: str | None = None
-    #: Masked-LM pretraining options (task ``lm``): see :class:`genoviz.pretrain.MaskConfig`.
-    mlm: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class TrainResult:
-    """What a finished (or stopped) run produced."""
-
-    model: nn.Module
-    history: list[dict[str, Any]]
-    best_epoch: int
-    valid_metrics: dict[str, float]
-    test_metrics: dict[str, float]
-    test_ids: list[str]
-    test_labels: np.ndarray
-    test_predictions: np.ndarray
-    status: str
-    run_dir: Path | None
-    device: str
-    #: What ``init_from`` copied, skipped and froze (see TransferReport.to_dict).
-    transfer: dict[str, Any] | None = None
-
-
-def select_device(choice: str = "auto") -> torch.device:
-    """``auto`` picks cuda, then mps, then cpu; an explicit choice must be available."""
-    if choice == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if choice == "cuda" and not torch.cuda.is_available():
-        raise TrainingError("device 'cuda' was requested but no CUDA GPU is available")
-    if choice == "mps" and not (
-        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
-    ):
-        raise TrainingError("device 'mps' was requested but Apple MPS is not available")
-    if choice not in ("cpu", "cuda", "mps"):
-        raise TrainingError(f"unknown device {choice!r}; use auto, cpu, cuda or mps")
-    return torch.device(choice)
+__all__ = [
+    "MIN_SYMMETRIC_WINDOW",
+    "ResumePlan",
+    "StopRequested",
+    "TrainConfig",
+    "TrainResult",
+    "TrainingError",
+    "TrainingJob",
+    "fit",
+    "model_build_args",
+    "resume_plan",
+    "select_device",
+    "strand_symmetric",
+]
 
 
 def _loss_fn(
@@ -154,75 +83,6 @@ def _loss_fn(
         return lambda out, y: per_sample_loss(task, out, y)[:, None]
     pos_weight = torch.from_numpy(pw)
     return lambda out, y: per_sample_loss(task, out, y, pos_weight.to(out.device))[:, None]
-
-
-#: User files shorter than this are not assumed strand-symmetric (see strand_symmetric).
-MIN_SYMMETRIC_WINDOW = 64
-
-
-def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> bool:
-    """Whether training treats both strands alike (RC augmentation, strand averaging).
-
-    ``config.rc_augment`` decides when set. Otherwise a bundled or downloaded set's card
-    decides. A user file's card cannot say (its ``strand_symmetric`` is False by default),
-    so binary labels on windows of at least 64 bp are taken for strand-less genomic
-    windows, such as ChIP-seq or ATAC peaks, and everything else as strand-specific. A
-    DNABERT k-mer file is strand-specific whatever its length: DNABERT reads one strand,
-    and its classic fine-tuning sets (promoters around a TSS, splice sites) depend on it.
-    """
-    if config is not None and config.rc_augment is not None:
-        return bool(config.rc_augment)
-    meta = dataset.meta
-    if meta.strand_symmetric or meta.simulated or meta.source.startswith("downloaded"):
-        return bool(meta.strand_symmetric)
-    if meta.notes.get("kmer"):
-        return False
-    length = dataset.fixed_length or int(dataset.lengths.max(initial=0))
-    return dataset.task == "binary" and length >= MIN_SYMMETRIC_WINDOW
-
-
-def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> dict[str, Any]:
-    """The exact keyword arguments ``models.get`` needs, stored in ``run.json``: registry
-    defaults included, so a saved run rebuilds the same model after defaults change."""
-    spec = models.spec(model_name)
-    tokens = spec.input_kind in models.TOKEN_KINDS
-    seq_len = config.seq_len or dataset.fixed_length
-    if seq_len is None and tokens:  # token models pad to the longest sequence themselves
-        seq_len = int(dataset.lengths.max(initial=0))
-    if seq_len is None:
-        lengths = dataset.lengths
-        raise TrainingError(
-            f"sequences have mixed lengths ({lengths.min()}-{lengths.max()} bp); choose a "
-            "length to pad (with N) or trim them to"
-        )
-    extras = dataset.n_extras if config.use_extras else 0
-    build = {"seq_len": int(seq_len), "outputs": dataset.n_outputs, "extras": extras}
-    build |= models.spec(model_name).defaults
-    n_train = len(dataset.splits["train"]) if dataset.splits else round(0.8 * len(dataset))
-    build |= models.data_hparams(
-        model_name,
-        strand_symmetric=strand_symmetric(dataset, config),
-        seq_len=int(seq_len),
-        n_train=n_train,
-    )
-    build |= config.hparams
-    if tokens and config.init_bert:
-        build |= _checkpoint_build(model_name, config.init_bert)
-    return build
-
-
-def _checkpoint_build(model_name: str, path: str) -> dict[str, Any]:
-    """Build args that make a BERT model the same shape as a pretrained checkpoint."""
-    from models.checkpoints import CheckpointError, checkpoint_arch, checkpoint_kmer
-
-    try:
-        out: dict[str, Any] = {"bert_config": checkpoint_arch(path)}
-        if model_name == "kmer-bert":
-            out["k"] = checkpoint_kmer(path)
-            out["embed_init"] = "bases"  # a free table, for the checkpoint's to replace
-    except CheckpointError as e:
-        raise TrainingError(str(e)) from None
-    return out
 
 
 def _token_inputs(
@@ -303,7 +163,7 @@ def fit(
     model = models.get(model_name, **build)
     if tokens:
         if config.init_bert:
-            _load_bert(model, config.init_bert)
+            load_bert(model, config.init_bert)
         x_all, x_rc_all = _token_inputs(
             model, dataset, config.seq_len, rc_augment and spec.input_kind == "kmer"
         )
@@ -317,20 +177,17 @@ def fit(
     e_all = torch.from_numpy(dataset.extras) if build["extras"] else None
     train_idx, valid_idx, test_idx = (dataset.splits[k] for k in ("train", "valid", "test"))
 
-    transfer = _init_transfer(model, config)
+    transfer = init_transfer(model, config)
     model = model.to(device)
-    pin = device.type == "cuda"
-    x_tr, y_tr, w_tr = (t[train_idx] for t in (x_all, y_all, w_all))
-    x_rc_tr = x_rc_all[train_idx] if x_rc_all is not None else None
-    e_tr = e_all[train_idx] if e_all is not None else None
-    if pin:
-        x_tr, y_tr, w_tr = (t.pin_memory() for t in (x_tr, y_tr, w_tr))
+    train = _TrainSplit.of(
+        train_idx, x_all, y_all, w_all, e_all, x_rc_all, rc_augment and not tokens, device
+    )
     # Weighted mean loss over the whole train split, estimated per batch: dividing by the
     # batch's own weight sum instead would overweight batches without a rare positive.
-    w_mean = float(w_tr.mean())
+    w_mean = float(train.w.mean())
     trainable = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
-    loss_fn = _loss_fn(dataset.task, model_name, y_tr.numpy())
+    loss_fn = _loss_fn(dataset.task, model_name, train.y.numpy())
 
     def evaluate(m: nn.Module, idx: np.ndarray) -> tuple[dict[str, float], float, np.ndarray]:
         return _evaluate(
@@ -341,7 +198,6 @@ def fit(
             e_all,
             idx,
             dataset.task,
-            model_name,
             loss_fn,
             device,
             config.batch_size * 4,
@@ -353,7 +209,7 @@ def fit(
     info: dict[str, Any] = {}
     if config.resume_from is not None:
         run_dir = Path(config.resume_from)
-        info = _resume_info(run_dir, dataset, model_name, build, config)
+        info = resume_info(run_dir, dataset, model_name, build, config)
     if run_dir is not None:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -363,7 +219,7 @@ def fit(
     lock = None
     if run_dir is not None:
         lock = runs.RunLock(run_dir).acquire()  # before run.json says "running"
-        info = info or _run_info(dataset, model_name, build, config, device)
+        info = info or run_info(dataset, model_name, build, config, device)
         if transfer is not None:
             info["transfer"] = transfer
         runs.write_run_json(run_dir, info)
@@ -382,7 +238,7 @@ def fit(
     eval_model = ema.model if ema is not None else model
     start_epoch = 0
     if config.resume_from is not None:
-        state = _restore_checkpoint(run_dir, model, ema, opt, rng)
+        state = restore_state(run_dir, model, ema, opt, rng)
         if state is not None:
             start_epoch, first_loss = state["epoch"], state["first_loss"]
             keep.restore(state)
@@ -406,16 +262,7 @@ def fit(
                 if should_stop is not None and should_stop():
                     raise StopRequested
                 bi = perm[b * config.batch_size : (b + 1) * config.batch_size]
-                xb = x_tr[bi].to(device, non_blocking=pin)
-                if x_rc_tr is not None:  # tokens: the reverse complement's own k-mers
-                    h = len(bi) // 2
-                    xb[:h] = x_rc_tr[bi[:h]].to(device, non_blocking=pin)
-                elif rc_augment and not tokens:  # batches are shuffled, so this puts each
-                    h = len(bi) // 2  # sequence on a random strand each epoch (a fresh copy)
-                    xb[:h] = xb[:h].flip(dims=(1, 2))
-                yb = y_tr[bi].to(device, non_blocking=pin)
-                wb = w_tr[bi].to(device, non_blocking=pin)
-                eb = e_tr[bi].to(device) if e_tr is not None else None
+                xb, yb, wb, eb = train.batch(bi)
                 if amp:
                     with torch.autocast(device.type, dtype=torch.bfloat16):
                         out = model(xb, eb)
@@ -446,9 +293,11 @@ def fit(
                     f"training diverged at epoch {epoch}: loss {train_loss:.3g} is over 100x "
                     f"the first epoch's {first_loss:.3g}. Try a lower learning rate."
                 )
-            train_out = _to_output(torch.cat(preds), dataset.task, model_name)
+            train_out = to_predictions(dataset.task, torch.cat(preds))
             order = torch.cat(seen).numpy()
-            train_m = metrics_for(dataset.task, y_tr[order].numpy(), train_out, dataset.class_names)
+            train_m = metrics_for(
+                dataset.task, train.y[order].numpy(), train_out, dataset.class_names
+            )
             valid_m, valid_loss, valid_pred = evaluate(eval_model, valid_idx)
             record = {
                 "epoch": epoch,
@@ -471,7 +320,7 @@ def fit(
             history.append(record)
             if run_dir is not None:
                 runs.append_metrics(run_dir, record)
-                _save_checkpoint(
+                save_state(
                     run_dir,
                     model,
                     ema,
@@ -530,168 +379,46 @@ def fit(
     return result
 
 
-# --- resume -----------------------------------------------------------------------------
-
-
 @dataclass
-class ResumePlan:
-    """What :func:`fit` needs to go on with a run: its data spec, model and config."""
+class _TrainSplit:
+    """The training split's tensors, and how one batch of it reaches the device."""
 
-    run_dir: Path
-    dataset_spec: str
-    task: str
-    model_name: str
-    config: TrainConfig
-    epochs_done: int
+    x: torch.Tensor
+    y: torch.Tensor
+    w: torch.Tensor
+    e: torch.Tensor | None
+    #: Token models with strand augmentation: the reverse complements' own ids.
+    x_rc: torch.Tensor | None
+    #: One-hot models with strand augmentation: flip half of each batch.
+    flip: bool
+    device: torch.device
 
+    @classmethod
+    def of(cls, idx, x, y, w, e, x_rc, flip: bool, device: torch.device) -> _TrainSplit:
+        x, y, w = (t[idx] for t in (x, y, w))
+        if device.type == "cuda":
+            x, y, w = (t.pin_memory() for t in (x, y, w))
+        e, x_rc = (t[idx] if t is not None else None for t in (e, x_rc))
+        return cls(x, y, w, e, x_rc, flip, device)
 
-def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
-    """How to resume the interrupted or stopped run in ``run_dir``.
-
-    Load the data with ``genoviz.data.load(plan.dataset_spec, task=plan.task,
-    seed=plan.config.seed)``, then ``fit(dataset, plan.model_name, plan.config)``.
-
-    Args:
-        epochs: the new total number of epochs; None = the run's own.
-
-    Raises:
-        RunError: the run is still training in a live process, or finished.
-    """
-    run = runs.load_run(run_dir)
-    status = run.status
-    if status == "running":
-        raise runs.RunError(f"{run.path} is still training in a live process; wait or stop it")
-    if status == "finished" or not run.info.get("config"):
-        raise runs.RunError(f"{run.path} has {status}; there is nothing to resume")
-    saved = run.info["config"]
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
-    config = TrainConfig(**{k: v for k, v in saved.items() if k in known})
-    config.resume_from = str(run.path)
-    if epochs is not None:
-        config.epochs = int(epochs)
-    data = run.info.get("dataset", {})
-    return ResumePlan(
-        run_dir=run.path,
-        dataset_spec=str(data.get("spec", data.get("name", ""))),
-        task=str(data.get("task", "")),
-        model_name=run.info["model"]["name"],
-        config=config,
-        epochs_done=len(run.history),
-    )
+    def batch(self, bi: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """``(x, y, w, extras)`` of the rows ``bi``, on the device; half of them on the
+        other strand when augmenting (batches are shuffled, so each sequence lands on a
+        random strand each epoch)."""
+        pin = self.device.type == "cuda"
+        xb = self.x[bi].to(self.device, non_blocking=pin)  # a fresh copy: safe to edit
+        h = len(bi) // 2
+        if self.x_rc is not None:  # tokens: the reverse complement's own k-mers
+            xb[:h] = self.x_rc[bi[:h]].to(self.device, non_blocking=pin)
+        elif self.flip:
+            xb[:h] = xb[:h].flip(dims=(1, 2))
+        yb = self.y[bi].to(self.device, non_blocking=pin)
+        wb = self.w[bi].to(self.device, non_blocking=pin)
+        eb = self.e[bi].to(self.device) if self.e is not None else None
+        return xb, yb, wb, eb
 
 
-def _resume_info(
-    run_dir: Path, dataset: Dataset, model_name: str, build: dict[str, Any], config: TrainConfig
-) -> dict[str, Any]:
-    """The run's own ``run.json``, checked against what :func:`fit` was given."""
-    info = runs.load_run(run_dir).info
-    saved = info.get("model", {})
-    if saved.get("name") != model_name:
-        raise TrainingError(
-            f"{run_dir} trained model {saved.get('name')!r}, not {model_name!r}; resume it "
-            "with the model saved in its run.json"
-        )
-    data = info.get("dataset", {})
-    splits = {k: len(v) for k, v in dataset.splits.items()}
-    if data.get("n") != len(dataset) or data.get("splits", splits) != splits:
-        raise TrainingError(
-            f"{run_dir} was trained on {data.get('n')} sequences ({data.get('name')}); the "
-            f"data given now has {len(dataset)}, so the run cannot go on with it"
-        )
-    resumed = [*info.get("resumed", []), time.strftime("%Y-%m-%dT%H:%M:%S")]
-    return info | {"status": "running", "config": asdict(config), "resumed": resumed}
-
-
-def _save_checkpoint(run_dir, model, ema, opt, rng, best_state, state) -> None:
-    """Weights, moving average, AdamW moments, random state and counters after an epoch."""
-    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
-    if ema is not None:
-        tensors |= {f"ema.{k}": v for k, v in ema.model.state_dict().items()}
-    if best_state is not None:  # None: the best is this epoch's, the same as ema/model
-        tensors |= {f"best.{k}": v for k, v in best_state.items()}
-    opt_state = opt.state_dict()
-    for i, per_param in opt_state["state"].items():
-        for key, value in per_param.items():
-            tensors[f"optim.{i}.{key}"] = torch.as_tensor(value)
-    tensors["rng.torch"] = torch.get_rng_state()
-    state = state | {
-        "ema_steps": ema.steps if ema is not None else 0,
-        "optim_groups": opt_state["param_groups"],
-        "rng_numpy": rng.bit_generator.state,
-        "has_best": best_state is not None,
-    }
-    runs.save_checkpoint(run_dir, tensors, state)
-
-
-def _restore_checkpoint(run_dir, model, ema, opt, rng) -> dict[str, Any] | None:
-    """Load :func:`_save_checkpoint`'s file into the given objects; None when there is none."""
-    loaded = runs.load_checkpoint(run_dir)
-    if loaded is None:
-        return None
-    tensors, state = loaded
-
-    def part(prefix: str) -> dict[str, torch.Tensor]:
-        return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-
-    device = next(model.parameters()).device
-    try:
-        model.load_state_dict(part("model."))
-        if ema is not None:
-            ema.model.load_state_dict(part("ema.") or part("model."))
-            ema.steps = int(state.get("ema_steps", 0))
-        moments: dict[int, dict[str, torch.Tensor]] = {}
-        for key, value in part("optim.").items():
-            i, name = key.split(".", 1)
-            moments.setdefault(int(i), {})[name] = value
-        opt.load_state_dict({"state": moments, "param_groups": state["optim_groups"]})
-    except (RuntimeError, KeyError, ValueError) as e:
-        raise runs.RunError(f"{run_dir}: the checkpoint does not fit the model ({e})") from None
-    torch.set_rng_state(tensors["rng.torch"])
-    rng.bit_generator.state = state["rng_numpy"]
-    best = part("best.") if state.get("has_best") else None
-    eval_model = ema.model if ema is not None else model
-    state["best_state"] = (
-        {k: v.to(device) for k, v in best.items()}
-        if best
-        else {k: v.detach().clone() for k, v in eval_model.state_dict().items()}
-    )
-    return state
-
-
-def _init_transfer(model: nn.Module, config: TrainConfig) -> dict[str, Any] | None:
-    """Apply ``config.init_from`` / ``freeze_trunk`` to a fresh model; the report or None."""
-    if not config.init_from:
-        return None
-    try:
-        report = init_from_run(model, config.init_from)
-    except TransferError as e:
-        raise TrainingError(str(e)) from None
-    if config.freeze_trunk:
-        report.frozen = freeze_trunk(model)
-        if not report.frozen:
-            raise TrainingError("this model has no trunk to freeze: all of it is its head")
-    log.info("transfer: %s", report.summary())
-    return report.to_dict()
-
-
-def _load_bert(model: nn.Module, path: str) -> None:
-    from models.checkpoints import CheckpointError
-
-    try:
-        fresh = model.load_pretrained(path)
-    except CheckpointError as e:
-        raise TrainingError(str(e)) from None
-    log.info("initialised from %s; left at initial values: %s", path, fresh)
-
-
-def _to_output(out: torch.Tensor, task: str, model_name: str) -> np.ndarray:
-    """Model outputs to what metrics take (see :func:`genoviz.tasks.to_predictions`)."""
-    return to_predictions(task, out)
-
-
-def _evaluate(
-    model, x_all, y_all, w_all, e_all, idx, task, model_name, loss_fn, device, bs, names=None
-):
+def _evaluate(model, x_all, y_all, w_all, e_all, idx, task, loss_fn, device, bs, names=None):
     if len(idx) == 0:
         return {}, math.nan, np.zeros(0, dtype=np.float32)
     idx_t = torch.from_numpy(np.asarray(idx))
@@ -706,47 +433,8 @@ def _evaluate(
     out_t = torch.from_numpy(out).reshape(len(idx), -1)
     y, w = y_all[idx_t], w_all[idx_t]
     loss = float((loss_fn(out_t, y).mean(dim=1) * w).sum() / w.sum())
-    pred = _to_output(out_t, task, model_name)
+    pred = to_predictions(task, out_t)
     return metrics_for(task, y.numpy(), pred, names), loss, pred
-
-
-def _run_info(
-    dataset: Dataset,
-    model_name: str,
-    build: dict[str, Any],
-    config: TrainConfig,
-    device: torch.device,
-) -> dict[str, Any]:
-    import genoviz
-
-    return {
-        "status": "running",
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "model": {"name": model_name, "build": build},
-        "dataset": {
-            "name": dataset.name,
-            "spec": dataset.meta.notes.get("spec", dataset.name),
-            "task": dataset.task,
-            "n": len(dataset),
-            # The lengths the model saw: the pad/trim length, or the set's shortest and longest.
-            "lengths": [int(config.seq_len)] * 2
-            if config.seq_len
-            else [int(dataset.lengths.min()), int(dataset.lengths.max())],
-            "strand_symmetric": strand_symmetric(dataset, config),
-            "extras_names": dataset.meta.extras_names if build["extras"] else [],
-            "class_names": dataset.class_names,
-            "splits": {k: len(v) for k, v in dataset.splits.items()},
-        },
-        "config": asdict(config),
-        "seed": config.seed,
-        "device": str(device),
-        "versions": {
-            "genoviz": genoviz.__version__,
-            "torch": torch.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
-    }
 
 
 class TrainingJob(ThreadJob):

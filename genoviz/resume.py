@@ -1,0 +1,142 @@
+"""Going on with an interrupted or stopped run: the plan (:func:`resume_plan`) and the
+per-epoch checkpoint :func:`genoviz.training.fit` writes and reads back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from genoviz import runs
+from genoviz.data import Dataset
+from genoviz.train_setup import TrainConfig, TrainingError
+
+
+@dataclass
+class ResumePlan:
+    """What :func:`fit` needs to go on with a run: its data spec, model and config."""
+
+    run_dir: Path
+    dataset_spec: str
+    task: str
+    model_name: str
+    config: TrainConfig
+    epochs_done: int
+
+
+def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
+    """How to resume the interrupted or stopped run in ``run_dir``.
+
+    Load the data with ``genoviz.data.load(plan.dataset_spec, task=plan.task,
+    seed=plan.config.seed)``, then ``fit(dataset, plan.model_name, plan.config)``.
+
+    Args:
+        epochs: the new total number of epochs; None = the run's own.
+
+    Raises:
+        RunError: the run is still training in a live process, or finished.
+    """
+    run = runs.load_run(run_dir)
+    status = run.status
+    if status == "running":
+        raise runs.RunError(f"{run.path} is still training in a live process; wait or stop it")
+    if status == "finished" or not run.info.get("config"):
+        raise runs.RunError(f"{run.path} has {status}; there is nothing to resume")
+    saved = run.info["config"]
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    config = TrainConfig(**{k: v for k, v in saved.items() if k in known})
+    config.resume_from = str(run.path)
+    if epochs is not None:
+        config.epochs = int(epochs)
+    data = run.info.get("dataset", {})
+    return ResumePlan(
+        run_dir=run.path,
+        dataset_spec=str(data.get("spec", data.get("name", ""))),
+        task=str(data.get("task", "")),
+        model_name=run.info["model"]["name"],
+        config=config,
+        epochs_done=len(run.history),
+    )
+
+
+def resume_info(
+    run_dir: Path, dataset: Dataset, model_name: str, build: dict[str, Any], config: TrainConfig
+) -> dict[str, Any]:
+    """The run's own ``run.json``, checked against what :func:`fit` was given."""
+    info = runs.load_run(run_dir).info
+    saved = info.get("model", {})
+    if saved.get("name") != model_name:
+        raise TrainingError(
+            f"{run_dir} trained model {saved.get('name')!r}, not {model_name!r}; resume it "
+            "with the model saved in its run.json"
+        )
+    data = info.get("dataset", {})
+    splits = {k: len(v) for k, v in dataset.splits.items()}
+    if data.get("n") != len(dataset) or data.get("splits", splits) != splits:
+        raise TrainingError(
+            f"{run_dir} was trained on {data.get('n')} sequences ({data.get('name')}); the "
+            f"data given now has {len(dataset)}, so the run cannot go on with it"
+        )
+    resumed = [*info.get("resumed", []), time.strftime("%Y-%m-%dT%H:%M:%S")]
+    return info | {"status": "running", "config": asdict(config), "resumed": resumed}
+
+
+def save_state(run_dir, model, ema, opt, rng, best_state, state) -> None:
+    """Weights, moving average, AdamW moments, random state and counters after an epoch."""
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    if ema is not None:
+        tensors |= {f"ema.{k}": v for k, v in ema.model.state_dict().items()}
+    if best_state is not None:  # None: the best is this epoch's, the same as ema/model
+        tensors |= {f"best.{k}": v for k, v in best_state.items()}
+    opt_state = opt.state_dict()
+    for i, per_param in opt_state["state"].items():
+        for key, value in per_param.items():
+            tensors[f"optim.{i}.{key}"] = torch.as_tensor(value)
+    tensors["rng.torch"] = torch.get_rng_state()
+    state = state | {
+        "ema_steps": ema.steps if ema is not None else 0,
+        "optim_groups": opt_state["param_groups"],
+        "rng_numpy": rng.bit_generator.state,
+        "has_best": best_state is not None,
+    }
+    runs.save_checkpoint(run_dir, tensors, state)
+
+
+def restore_state(run_dir, model, ema, opt, rng) -> dict[str, Any] | None:
+    """Load :func:`save_state`'s file into the given objects; None when there is none."""
+    loaded = runs.load_checkpoint(run_dir)
+    if loaded is None:
+        return None
+    tensors, state = loaded
+
+    def part(prefix: str) -> dict[str, torch.Tensor]:
+        return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+    device = next(model.parameters()).device
+    try:
+        model.load_state_dict(part("model."))
+        if ema is not None:
+            ema.model.load_state_dict(part("ema.") or part("model."))
+            ema.steps = int(state.get("ema_steps", 0))
+        moments: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in part("optim.").items():
+            i, name = key.split(".", 1)
+            moments.setdefault(int(i), {})[name] = value
+        opt.load_state_dict({"state": moments, "param_groups": state["optim_groups"]})
+    except (RuntimeError, KeyError, ValueError) as e:
+        raise runs.RunError(f"{run_dir}: the checkpoint does not fit the model ({e})") from None
+    torch.set_rng_state(tensors["rng.torch"])
+    rng.bit_generator.state = state["rng_numpy"]
+    best = part("best.") if state.get("has_best") else None
+    eval_model = ema.model if ema is not None else model
+    state["best_state"] = (
+        {k: v.to(device) for k, v in best.items()}
+        if best
+        else {k: v.detach().clone() for k, v in eval_model.state_dict().items()}
+    )
+    return state

@@ -1,0 +1,254 @@
+"""What decides a training run before its first step: the config, the device, the model's
+build arguments, its starting weights and the run's ``run.json`` record.
+
+:func:`genoviz.training.fit` and :func:`genoviz.pretrain.fit_mlm` share all of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+import models
+from genoviz.data import Dataset
+from genoviz.transfer import TransferError, freeze_trunk, init_from_run
+
+log = logging.getLogger(__name__)
+
+
+class TrainingError(RuntimeError):
+    """Training could not go on (diverged, NaN loss, unusable data); the message says why."""
+
+
+class StopRequested(Exception):
+    """Internal: the user pressed Stop."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run besides the data and the model name."""
+
+    epochs: int = 20
+    batch_size: int = 128
+    lr: float = 3e-3
+    #: AdamW's decoupled weight decay.
+    weight_decay: float = 1e-2
+    #: Stop after this many epochs without a better validation score.
+    patience: int = 6
+    seed: int = 0
+    device: str = "auto"
+    #: Model hyperparameters overriding the registry defaults.
+    hparams: dict[str, Any] = field(default_factory=dict)
+    #: Feed the dataset's extras (e.g. accessibility) to the model when it has them.
+    use_extras: bool = True
+    #: Pad (N) or trim sequences to this length; None = the data's own fixed length.
+    seq_len: int | None = None
+    #: Treat the two strands as the same (random reverse-complement augmentation while
+    #: training, both strands averaged when predicting). None = decide from the dataset:
+    #: see :func:`strand_symmetric`.
+    rc_augment: bool | None = None
+    runs_dir: str | None = None
+    run_name: str | None = None
+    #: False: train in memory only, writing no run folder (tests, benchmarks).
+    save: bool = True
+    #: Validate and keep an exponential moving average of the weights with this half-life
+    #: in epochs (0 = the raw weights). Smooths the noisy steps that rare positives cause,
+    #: so the validation curve, and the epoch early stopping picks, are far less noisy.
+    ema_epochs: float = 1.0
+    #: Keep the latest epoch whose validation score is within this many standard errors
+    #: of the best so far (0 = strictly the top-scoring epoch). With a few positives the
+    #: validation AUC is noisy, and an early lucky epoch would otherwise end training.
+    keep_within_se: float = 1.0
+    #: Go on training the interrupted or stopped run in this folder from its last completed
+    #: epoch (weights, optimizer, history, random state); see :func:`resume_plan`.
+    resume_from: str | None = None
+    #: Start from this run folder's weights: every tensor whose name and shape match is
+    #: copied (see :mod:`genoviz.transfer`). None = fresh random weights.
+    init_from: str | None = None
+    #: With ``init_from``: train only the dense head(s), keeping the copied trunk fixed.
+    freeze_trunk: bool = False
+    #: BERT models: start from this pretrained BERT, a genoviz pretraining run or a Hugging
+    #: Face checkpoint folder in DNABERT's layout (config.json, vocab.txt, weights).
+    init_bert: str | None = None
+    #: Masked-LM pretraining options (task ``lm``): see :class:`genoviz.pretrain.MaskConfig`.
+    mlm: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TrainResult:
+    """What a finished (or stopped) run produced."""
+
+    model: nn.Module
+    history: list[dict[str, Any]]
+    best_epoch: int
+    valid_metrics: dict[str, float]
+    test_metrics: dict[str, float]
+    test_ids: list[str]
+    test_labels: np.ndarray
+    test_predictions: np.ndarray
+    status: str
+    run_dir: Path | None
+    device: str
+    #: What ``init_from`` copied, skipped and froze (see TransferReport.to_dict).
+    transfer: dict[str, Any] | None = None
+
+
+def select_device(choice: str = "auto") -> torch.device:
+    """``auto`` picks cuda, then mps, then cpu; an explicit choice must be available."""
+    if choice == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if choice == "cuda" and not torch.cuda.is_available():
+        raise TrainingError("device 'cuda' was requested but no CUDA GPU is available")
+    if choice == "mps" and not (
+        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    ):
+        raise TrainingError("device 'mps' was requested but Apple MPS is not available")
+    if choice not in ("cpu", "cuda", "mps"):
+        raise TrainingError(f"unknown device {choice!r}; use auto, cpu, cuda or mps")
+    return torch.device(choice)
+
+
+#: User files shorter than this are not assumed strand-symmetric (see strand_symmetric).
+MIN_SYMMETRIC_WINDOW = 64
+
+
+def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> bool:
+    """Whether training treats both strands alike (RC augmentation, strand averaging).
+
+    ``config.rc_augment`` decides when set. Otherwise a bundled or downloaded set's card
+    decides. A user file's card cannot say (its ``strand_symmetric`` is False by default),
+    so binary labels on windows of at least 64 bp are taken for strand-less genomic
+    windows, such as ChIP-seq or ATAC peaks, and everything else as strand-specific. A
+    DNABERT k-mer file is strand-specific whatever its length: DNABERT reads one strand,
+    and its classic fine-tuning sets (promoters around a TSS, splice sites) depend on it.
+    """
+    if config is not None and config.rc_augment is not None:
+        return bool(config.rc_augment)
+    meta = dataset.meta
+    if meta.strand_symmetric or meta.simulated or meta.source.startswith("downloaded"):
+        return bool(meta.strand_symmetric)
+    if meta.notes.get("kmer"):
+        return False
+    length = dataset.fixed_length or int(dataset.lengths.max(initial=0))
+    return dataset.task == "binary" and length >= MIN_SYMMETRIC_WINDOW
+
+
+def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> dict[str, Any]:
+    """The exact keyword arguments ``models.get`` needs, stored in ``run.json``: registry
+    defaults included, so a saved run rebuilds the same model after defaults change."""
+    spec = models.spec(model_name)
+    tokens = spec.input_kind in models.TOKEN_KINDS
+    seq_len = config.seq_len or dataset.fixed_length
+    if seq_len is None and tokens:  # token models pad to the longest sequence themselves
+        seq_len = int(dataset.lengths.max(initial=0))
+    if seq_len is None:
+        lengths = dataset.lengths
+        raise TrainingError(
+            f"sequences have mixed lengths ({lengths.min()}-{lengths.max()} bp); choose a "
+            "length to pad (with N) or trim them to"
+        )
+    extras = dataset.n_extras if config.use_extras else 0
+    build = {"seq_len": int(seq_len), "outputs": dataset.n_outputs, "extras": extras}
+    build |= models.spec(model_name).defaults
+    n_train = len(dataset.splits["train"]) if dataset.splits else round(0.8 * len(dataset))
+    build |= models.data_hparams(
+        model_name,
+        strand_symmetric=strand_symmetric(dataset, config),
+        seq_len=int(seq_len),
+        n_train=n_train,
+    )
+    build |= config.hparams
+    if tokens and config.init_bert:
+        build |= checkpoint_build(model_name, config.init_bert)
+    return build
+
+
+def checkpoint_build(model_name: str, path: str) -> dict[str, Any]:
+    """Build args that make a BERT model the same shape as a pretrained checkpoint."""
+    from models.checkpoints import CheckpointError, checkpoint_arch, checkpoint_kmer
+
+    try:
+        out: dict[str, Any] = {"bert_config": checkpoint_arch(path)}
+        if model_name == "kmer-bert":
+            out["k"] = checkpoint_kmer(path)
+            out["embed_init"] = "bases"  # a free table, for the checkpoint's to replace
+    except CheckpointError as e:
+        raise TrainingError(str(e)) from None
+    return out
+
+
+def init_transfer(model: nn.Module, config: TrainConfig) -> dict[str, Any] | None:
+    """Apply ``config.init_from`` / ``freeze_trunk`` to a fresh model; the report or None."""
+    if not config.init_from:
+        return None
+    try:
+        report = init_from_run(model, config.init_from)
+    except TransferError as e:
+        raise TrainingError(str(e)) from None
+    if config.freeze_trunk:
+        report.frozen = freeze_trunk(model)
+        if not report.frozen:
+            raise TrainingError("this model has no trunk to freeze: all of it is its head")
+    log.info("transfer: %s", report.summary())
+    return report.to_dict()
+
+
+def load_bert(model: nn.Module, path: str) -> None:
+    from models.checkpoints import CheckpointError
+
+    try:
+        fresh = model.load_pretrained(path)
+    except CheckpointError as e:
+        raise TrainingError(str(e)) from None
+    log.info("initialised from %s; left at initial values: %s", path, fresh)
+
+
+def run_info(
+    dataset: Dataset,
+    model_name: str,
+    build: dict[str, Any],
+    config: TrainConfig,
+    device: torch.device,
+) -> dict[str, Any]:
+    import genoviz
+
+    return {
+        "status": "running",
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "model": {"name": model_name, "build": build},
+        "dataset": {
+            "name": dataset.name,
+            "spec": dataset.meta.notes.get("spec", dataset.name),
+            "task": dataset.task,
+            "n": len(dataset),
+            # The lengths the model saw: the pad/trim length, or the set's shortest and longest.
+            "lengths": [int(config.seq_len)] * 2
+            if config.seq_len
+            else [int(dataset.lengths.min()), int(dataset.lengths.max())],
+            "strand_symmetric": strand_symmetric(dataset, config),
+            "extras_names": dataset.meta.extras_names if build["extras"] else [],
+            "class_names": dataset.class_names,
+            "splits": {k: len(v) for k, v in dataset.splits.items()},
+        },
+        "config": asdict(config),
+        "seed": config.seed,
+        "device": str(device),
+        "versions": {
+            "genoviz": genoviz.__version__,
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+    }
