@@ -13,7 +13,7 @@ import math
 import os
 import re
 import runpy
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -198,6 +198,19 @@ def fmt(v: Any, digits: int = 3) -> str:
 
 #: The headline test metric a run is labelled with, the first it has.
 HEADLINE_METRICS = ("roc_auc", "pearson", "accuracy", "masked_acc")
+
+
+def choose(label: str, options: Iterable[Any], *, key: str, where: Any = None, **kwargs) -> Any:
+    """``st.selectbox`` for options that change with the run or data: a kept choice that
+    is no longer among them is forgotten, so the box starts from its default.
+
+    The browser sends back the label it last showed, and when the new options have no such
+    label Streamlit returns that old label as a string instead of an option (switching
+    from a sirna run to a tf-binding one turned a sequence index into 'si00003')."""
+    options = list(options)
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    return (where or st).selectbox(label, options, key=key, **kwargs)
 
 
 def run_label(run: Any, status: bool = False) -> str:

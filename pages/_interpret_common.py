@@ -11,7 +11,7 @@ from torch import nn
 from genoviz.data import BUNDLED, Dataset
 from genoviz.data.download import REMOTE
 from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
-from pages._common import bundled_dataset, downloaded_dataset, page_link, run_label
+from pages._common import bundled_dataset, choose, downloaded_dataset, page_link, run_label
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
@@ -90,7 +90,7 @@ def choose_bert_run(key: str, names: tuple[str, ...]) -> Run | None:
 def _select_run(label: str, runs: list[Run], key: str) -> Run:
     """A select box of ``runs``, keyed by folder path, shown by their labels."""
     by_path = {str(r.path): r for r in runs}
-    path = st.selectbox(label, list(by_path), format_func=lambda p: run_label(by_path[p]), key=key)
+    path = choose(label, by_path, format_func=lambda p: run_label(by_path[p]), key=key)
     return by_path[path]
 
 
@@ -101,9 +101,7 @@ def choose_target(run: Run, ds: Dataset | None, key: str) -> int:
         return 0
     names = ds.class_names if ds is not None and len(ds.class_names) == outputs else []
     names = names or [f"output {i + 1}" for i in range(outputs)]
-    return st.selectbox(
-        "Output to explain", range(outputs), format_func=lambda i: names[i], key=key
-    )
+    return choose("Output to explain", range(outputs), format_func=lambda i: names[i], key=key)
 
 
 #: The interpretation errors written for the user (shown as they are, no traceback).

@@ -16,7 +16,7 @@ from genoviz.interpret.matching import Matches
 from genoviz.interpret.truth import PlantedMotif
 from genoviz.motifs import reverse_complement_pfm
 from genoviz.runs import WEIGHTS, Run
-from pages._common import download_row, explain_here
+from pages._common import choose, download_row, explain_here
 from pages._interpret_common import dataset_of, model_of
 
 PANEL = 16
@@ -107,7 +107,7 @@ def learned_panel(rep: LearnedMotifs) -> None:
     )
     n = len(rep.names)
     pages = [list(range(i, min(i + PANEL, n))) for i in range(0, n, PANEL)]
-    k = st.selectbox(
+    k = choose(
         "Motifs",
         range(len(pages)),
         key="motifs_learned_page",
@@ -129,7 +129,7 @@ def learned_panel(rep: LearnedMotifs) -> None:
 def learned_matches(rep: LearnedMotifs) -> None:
     explain_here("jaspar")
     recs = rep.records
-    m = st.selectbox(
+    m = choose(
         "Motif",
         range(len(rep.names)),
         key="motifs_learned_pick",

@@ -18,7 +18,7 @@ from genoviz.runs import is_pretraining, list_runs
 from genoviz.training import TrainConfig, model_build_args
 from genoviz.transfer import RunMatch, TransferReport, compatible_runs, report_rows
 from models.checkpoints import CheckpointError, checkpoint_summary
-from pages._common import error_boundary
+from pages._common import choose, error_boundary
 
 NO_RUN = ""
 NO_RUN_LABEL = "nothing: fresh random weights"
@@ -95,7 +95,7 @@ def _choose_run(ds: Dataset, model: str, config: TrainConfig, running: bool) -> 
             "Zoo page, then choose the model **autoencoder** here."
         )
         return config
-    choice = st.selectbox(
+    choice = choose(
         "Start from",
         [NO_RUN, *matches],
         format_func=lambda p: NO_RUN_LABEL if p == NO_RUN else match_label(matches[p]),

@@ -25,7 +25,7 @@ from genoviz.plots_interpret import (
 from genoviz.runs import Run
 from genoviz.sequences import parse_sequences
 from models.bert import window_note
-from pages._common import ensure_app_navigation, error_boundary, explain_here, show_figure
+from pages._common import choose, ensure_app_navigation, error_boundary, explain_here, show_figure
 from pages._interpret_common import (
     choose_bert_run,
     dataset_of,
@@ -49,7 +49,7 @@ def choose_sequence(run: Run) -> tuple[str, str] | None:
     if ds is not None:
         inputs = run_inputs(run, ds, "test", 50)
         choices = [*inputs.ids, PASTE]
-    pick = st.selectbox("Sequence", choices, key="attention_seq")
+    pick = choose("Sequence", choices, key="attention_seq")
     if pick != PASTE:
         i = inputs.ids.index(pick)
         st.caption(f"Label {inputs.labels[i]} · {len(inputs.sequences[i])} bp")
@@ -61,7 +61,7 @@ def choose_sequence(run: Run) -> tuple[str, str] | None:
     records = parse_sequences(text)
     i = 0
     if len(records) > 1:
-        i = st.selectbox(
+        i = choose(
             f"Record to show ({len(records)} pasted, one at a time)",
             range(len(records)),
             format_func=lambda j: f"{j + 1}. {records[j].id} · {len(records[j].sequence)} bp",

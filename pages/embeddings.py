@@ -31,7 +31,7 @@ from genoviz.plots_interpret import (
     token_pca_figure,
 )
 from genoviz.runs import Run
-from pages._common import ensure_app_navigation, error_boundary, explain_here, show_figure
+from pages._common import choose, ensure_app_navigation, error_boundary, explain_here, show_figure
 from pages._interpret_common import (
     choose_run,
     dataset_of,
@@ -158,7 +158,7 @@ def show_sequences(run: Run) -> None:
     target = 0
     if ds.task == "multitask-binary":
         names = ds.class_names
-        target = st.selectbox(
+        target = choose(
             "Colour by task", range(len(names)), format_func=lambda j: names[j], key="seqemb_task"
         )
     pca = sequence_pca(emb, labels, ds.task, ids, label_names(ds), target)

@@ -42,6 +42,7 @@ from genoviz.runs import Run
 from genoviz.sequences import pad_or_trim, parse_sequences
 from genoviz.share import Setup
 from pages._common import (
+    choose,
     copy_link_button,
     ensure_app_navigation,
     error_boundary,
@@ -81,8 +82,10 @@ class Chosen:
 
 
 def _picked(key: str, rows: list[int] | None) -> None:
-    if rows is not None and st.session_state[key] < len(rows):
-        st.session_state[SEQ_ROW] = rows[st.session_state[key]]
+    # Another run's old label comes back as a string (see choose): nothing to follow.
+    i = st.session_state[key]
+    if rows is not None and isinstance(i, int) and 0 <= i < len(rows):
+        st.session_state[SEQ_ROW] = rows[i]
 
 
 def pick_sequence(chosen: Chosen, label: str, key: str, n: int | None = None) -> int:
@@ -92,7 +95,7 @@ def pick_sequence(chosen: Chosen, label: str, key: str, n: int | None = None) ->
     row = st.session_state.get(SEQ_ROW)
     if chosen.rows is not None and row in chosen.rows[:n]:
         st.session_state[key] = chosen.rows.index(row)
-    return st.selectbox(
+    return choose(
         label,
         range(n),
         format_func=lambda k: chosen.ids[k],

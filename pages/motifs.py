@@ -11,7 +11,7 @@ from genoviz.interpret.logos import ic_matrix, logo_panel
 from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases
 from genoviz.interpret.motif_report import FilterReport, filter_report
 from genoviz.runs import Run
-from pages._common import ensure_app_navigation, error_boundary, explain_here
+from pages._common import choose, ensure_app_navigation, error_boundary, explain_here
 from pages._interpret_common import (
     choose_run,
     dataset_of,
@@ -108,7 +108,7 @@ def show_filters(rep: FilterReport) -> None:
         st.info("No filter passed the threshold; lower it.")
         return
     pages = [order[i : i + PANEL] for i in range(0, len(order), PANEL)]
-    k = st.selectbox(
+    k = choose(
         "Filters",
         range(len(pages)),
         key="motifs_page",
@@ -130,7 +130,7 @@ def show_filters(rep: FilterReport) -> None:
 def show_matches(rep: FilterReport) -> None:
     explain_here("jaspar")
     recs = rep.records
-    f = st.selectbox(
+    f = choose(
         "Filter",
         rep.alive,
         key="motifs_filter",

@@ -18,6 +18,7 @@ from genoviz.training import TrainingJob, resume_plan
 from pages._common import (
     TRAIN_JOB,
     bundled_dataset,
+    choose,
     ensure_app_navigation,
     error_boundary,
     explain_here,
@@ -209,7 +210,7 @@ def main() -> None:
     keys = history_keys(list(histories.values()))
     if keys:
         default = next((k for k in keys if k.startswith("valid_") and k != "valid_loss"), keys[0])
-        key = st.selectbox("Curve", keys, index=keys.index(default), key="runs_curve")
+        key = choose("Curve", keys, index=keys.index(default), key="runs_curve")
         split, _, metric = key.partition("_")
         label = f"{split} {METRIC_LABELS.get(metric, metric)}"
         fig = overlay_figure(histories, key, f"{label} by epoch")
@@ -227,7 +228,7 @@ def main() -> None:
         st.caption("The chosen runs recorded no epoch yet.")
     st.subheader("Manage a run")
     current = st.session_state.get(SELECTED)
-    selected = st.selectbox(
+    selected = choose(
         "Run", names, index=names.index(current) if current in names else 0, key="runs_pick"
     )
     st.session_state[SELECTED] = selected

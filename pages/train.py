@@ -32,6 +32,7 @@ from pages._common import (
     USER_DATASET,
     active_choice,
     bundled_dataset,
+    choose,
     copy_link_button,
     dataset_choices,
     dataset_label,
@@ -193,7 +194,7 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         mlm = {"chunks_per_epoch": MLM_CHUNKS_PER_EPOCH}
         species = ds.meta.notes.get("species") if model == "codon-bert" else None
         if species:
-            pick = st.selectbox(
+            pick = choose(
                 "Species",
                 [POOLED, *species],
                 key="train_species",

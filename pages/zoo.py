@@ -31,6 +31,7 @@ from pages._common import (
     USER_DATASET,
     active_choice,
     bundled_dataset,
+    choose,
     dataset_choices,
     dataset_label,
     ensure_app_navigation,
@@ -143,7 +144,7 @@ def latent_section(result: AutoencoderResult, ds: Dataset) -> None:
     column = {}
     if labels.ndim == 2:
         tasks = ds.class_names or [f"task{j + 1}" for j in range(labels.shape[1])]
-        task = st.selectbox("Colour by", tasks, key="zoo_ae_colour")
+        task = choose("Colour by", tasks, key="zoo_ae_colour")
         labels = labels[:, tasks.index(task)]
         column = {"task": task}
     title = f"Autoencoder latent map, test split of {ds.name}"

@@ -1,0 +1,79 @@
+"""The Interpret page in a real browser: switching runs after a saliency map keeps working.
+
+A keyed select box keeps the label the browser last sent; when the new run's sequences
+have other names, Streamlit hands that old label back as a string, which AppTest cannot
+show (it sends only the widgets of the current page). Same harness as
+tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import TF_BINDING, save_untrained_run
+from test_browser import CHROMIUM_ARGS, app_server, chromium  # noqa: F401 (a fixture)
+from test_lesson_browser import JS_SETTLED, no_errors
+
+pytestmark = pytest.mark.browser
+
+CNN = {
+    "filters": 8,
+    "kernel": 9,
+    "hidden": 8,
+    "dropout": 0.2,
+    "members": 2,
+    "mean_pool": True,
+    "strand_average": False,
+    "positional": False,
+    "per_base": False,
+    "extras": 0,
+    "outputs": 1,
+}
+
+
+@pytest.fixture(scope="module")
+def two_runs_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
+    """The app with two untrained runs: tf-binding (older) and sirna (newest, shown first)."""
+    tmp = tmp_path_factory.mktemp("interpret")
+    save_untrained_run(
+        tmp / "runs" / "20260101-000000-tf-binding-cnn", "cnn", CNN | {"seq_len": 101}, TF_BINDING
+    )
+    sirna = {"name": "sirna", "spec": "sirna", "task": "regression"}
+    save_untrained_run(
+        tmp / "runs" / "20260102-000000-sirna-cnn", "cnn", CNN | {"seq_len": 21}, sirna
+    )
+    with app_server(tmp) as url:
+        yield url
+
+
+def test_switching_runs_after_a_saliency_map(two_runs_server: str, chromium: Path):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(f"{two_runs_server}/interpret")
+            go = page.get_by_role("button", name="Compute saliency")
+            expect(go).to_be_enabled(timeout=90_000)
+            go.click()
+            pick = page.get_by_role("combobox", name="Sequence to show")
+            expect(pick).to_be_visible(timeout=60_000)
+            pick.click()
+            page.get_by_role("option").nth(1).click()  # a sirna sequence, not the first
+            page.wait_for_function(JS_SETTLED, timeout=60_000)
+            run = page.get_by_role("combobox", name="Trained run", exact=True)
+            run.click()
+            page.get_by_role("option").filter(has_text="tf-binding").first.click()
+            page.wait_for_function(JS_SETTLED, timeout=60_000)
+            go.click()
+            expect(pick).to_be_visible(timeout=60_000)
+            page.wait_for_function(JS_SETTLED, timeout=60_000)
+            no_errors(page)
+            assert pick.input_value().startswith("tf"), pick.input_value()
+        finally:
+            browser.close()
