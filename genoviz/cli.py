@@ -21,8 +21,8 @@ from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.data.importers import UnlabelledError, read_text
-from genoviz.predict import predict_sequences, prediction_columns
-from genoviz.predict_inputs import extras_from_table, read_inputs
+from genoviz.predict import extras_names, predict_sequences, prediction_columns
+from genoviz.predict_inputs import Inputs, extras_or_average, read_inputs
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError
@@ -413,9 +413,17 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run):
     except UnlabelledError:
         path = Path(args.data)
         inputs = read_inputs(read_text(path), path.name)
-        return inputs.ids, inputs.seqs, extras_from_table(run, inputs), None
-    labels = ds.labels.reshape(len(ds), -1)
-    return ds.ids, ds.sequences, ds.extras, labels if np.isfinite(labels).all() else None
+        labels = None
+    else:
+        inputs = Inputs(ds.ids, ds.sequences)
+        labels = ds.labels.reshape(len(ds), -1)
+        labels = labels if np.isfinite(labels).all() else None
+        if ds.extras is not None or not extras_names(run):
+            return ds.ids, ds.sequences, ds.extras, labels
+    extras = extras_or_average(run, inputs)
+    if extras.note:
+        print(extras.note, file=sys.stderr)
+    return inputs.ids, inputs.seqs, extras.values, labels
 
 
 def cmd_predict(args: argparse.Namespace) -> int:

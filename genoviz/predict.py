@@ -190,6 +190,16 @@ def extras_names(run: Run) -> list[str]:
     return run.info["dataset"].get("extras_names") or [f"extra{i + 1}" for i in range(n)]
 
 
+def average_extras(run: Run, n: int) -> np.ndarray | None:
+    """``(n, e)`` rows of the run's training-split average extra inputs, for sequences
+    that come without their own; None when the run takes none or did not record them
+    (runs saved before ``run.json`` had ``extras_means``)."""
+    means = run.info["dataset"].get("extras_means") or []
+    if not extras_names(run) or len(means) != len(extras_names(run)):
+        return None
+    return np.tile(np.asarray(means, np.float32), (n, 1))
+
+
 def output_names(run: Run) -> list[str]:
     """The run's class names (multi-class) or task names (multi-task), in output order;
     ``class1``… for a run saved without them."""

@@ -8,6 +8,7 @@ Unlike :mod:`genoviz.data.importers`, labels are optional: this is what the Pred
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from genoviz.data import DataFormatError
 from genoviz.data.importers import numeric_columns, sequence_column, table_header
 from genoviz.data.importers import read_table as read_cells
-from genoviz.predict import extras_names
+from genoviz.predict import average_extras, extras_names
 from genoviz.runs import Run
 from genoviz.sequences import SequenceError, parse_sequences
 
@@ -89,3 +90,32 @@ def extras_from_table(run: Run, inputs: Inputs) -> np.ndarray | None:
         )
     columns = [cols[n.lower()] for n in names]
     return numeric_columns(inputs.table, columns, inputs.name, "extra", inputs.lines)
+
+
+class Extras(NamedTuple):
+    """Extra inputs to score with, and a note when training averages stand in for them."""
+
+    values: np.ndarray | None
+    note: str = ""
+
+
+def extras_or_average(run: Run, inputs: Inputs) -> Extras:
+    """The run's extra inputs from the table; when the input has none of their columns
+    (plain sequences, FASTA), the run's training average for every sequence, said so.
+
+    Raises:
+        MissingExtrasError: some of the columns are missing, or the run recorded no average.
+        DataFormatError: a value that is not a number (its line is named).
+    """
+    names = extras_names(run)
+    cols = set() if inputs.table is None else {str(c).lower() for c in inputs.table.columns}
+    filled = average_extras(run, len(inputs.seqs))
+    if names and filled is not None and not cols & {n.lower() for n in names}:
+        values = ", ".join(f"{n} {v:.3g}" for n, v in zip(names, filled[0], strict=True))
+        return Extras(
+            filled,
+            f"This model also reads {', '.join(names)}, and these sequences have no such "
+            f"column, so each is scored with the training average ({values}). For their "
+            f"own values, give a table with the columns sequence,{','.join(names)}.",
+        )
+    return Extras(extras_from_table(run, inputs))

@@ -239,6 +239,10 @@ def run_info(
             else [int(dataset.lengths.min()), int(dataset.lengths.max())],
             "strand_symmetric": strand_symmetric(dataset, config),
             "extras_names": dataset.meta.extras_names if build["extras"] else [],
+            # What sequences without their own extra values are scored with (Predict).
+            "extras_means": dataset.extras[dataset.splits["train"]].mean(axis=0).tolist()
+            if build["extras"]
+            else [],
             "class_names": dataset.class_names,
             "splits": {k: len(v) for k, v in dataset.splits.items()},
         },

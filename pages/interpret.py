@@ -38,6 +38,7 @@ from genoviz.plots_interpret import (
     saliency_track_figure,
     variant_figure,
 )
+from genoviz.predict import average_extras
 from genoviz.runs import Run
 from genoviz.sequences import pad_or_trim, parse_sequences
 from genoviz.share import Setup
@@ -160,9 +161,12 @@ def choose_sequences(run: Run) -> Chosen | None:
         seqs, ids = [r.sequence for r in records], [r.id for r in records]
         labels = [None] * len(seqs)
         extras = None
-        if n_extras:
-            mean = ds.extras.mean(axis=0) if ds is not None and ds.extras is not None else 0.0
-            extras = np.broadcast_to(np.asarray(mean, np.float32), (len(seqs), n_extras)).copy()
+        if n_extras:  # the run's training average; older runs: the set's, or 0
+            extras = average_extras(run, len(seqs))
+            if extras is None:
+                mean = ds.extras.mean(axis=0) if ds is not None and ds.extras is not None else 0.0
+                extras = np.broadcast_to(np.asarray(mean, np.float32), (len(seqs), n_extras))
+                extras = extras.copy()
             names = ", ".join(run.info["dataset"].get("extras_names") or ["its extra input"])
             notes.append(f"The model also reads {names}; pasted sequences get the average value.")
     fixed = models.needs_training_length(run.info["model"]["name"], build)

@@ -12,10 +12,11 @@ from torch import nn
 from genoviz.data import BUNDLED
 from genoviz.plots import histogram_figure
 from genoviz.predict import predict_sequences, prediction_columns, trained_lengths
-from genoviz.predict_inputs import Inputs, MissingExtrasError, extras_from_table, read_inputs
+from genoviz.predict_inputs import Inputs, MissingExtrasError, extras_or_average, read_inputs
 from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
 from pages._common import (
     bundled_dataset,
+    choose,
     ensure_app_navigation,
     error_boundary,
     explain_here,
@@ -37,14 +38,18 @@ def cached_model(path: str, weights_mtime: float) -> nn.Module:
 
 
 def extras_for(run: Run, inputs: Inputs) -> np.ndarray | None:
-    """The run's extra inputs from the table, or None with an explanation shown."""
+    """The run's extra inputs from the table (or its training average, said so), or None
+    with an explanation shown."""
     try:
-        return extras_from_table(run, inputs)
+        extras = extras_or_average(run, inputs)
     except MissingExtrasError as e:
         st.warning(
             f"{e} Or train a model without extra inputs (untick the checkbox on the Train page)."
         )
         return None
+    if extras.note:
+        st.info(extras.note)
+    return extras.values
 
 
 def example_text(run: Run, n: int = 5) -> str:
@@ -164,9 +169,9 @@ def main() -> None:
         page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
         return
     by_path = {str(r.path): r for r in runs}
-    path = st.selectbox(
+    path = choose(
         "Trained run",
-        list(by_path),
+        by_path,
         format_func=lambda p: run_label(by_path[p], status=True),
         key="predict_run",
     )

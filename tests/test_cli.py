@@ -115,3 +115,16 @@ def test_predict_scores_new_sequences_without_labels(tmp_path, capsys):
     assert main(["predict", "--run", str(extra), "--data", str(table), "--out", "p.csv"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Missing: extra1" in err[0]
+    # one that recorded its training average scores plain and labelled files with it
+    record = {"name": "t", "task": "binary", "extras_names": ["acc"], "extras_means": [0.3]}
+    averaged = save_untrained_run(tmp_path / "avg", "cnn", build | {"extras": 1}, record)
+    labelled = tmp_path / "lab.csv"
+    labelled.write_text("id,sequence,label\nr1," + "ACGT" * 7 + "AC,1\n")
+    for data, header in ((fasta, ["id", "prediction"]), (labelled, ["id", "prediction", "label"])):
+        out = tmp_path / f"avg-{data.name}.csv"
+        assert (
+            main(["predict", "--run", str(averaged), "--data", str(data), "--out", str(out)]) == 0
+        )
+        assert "scored with the training average (acc 0.3)" in capsys.readouterr().err
+        with open(out) as fh:
+            assert csv.DictReader(fh).fieldnames == header

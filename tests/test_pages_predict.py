@@ -57,6 +57,22 @@ def test_predict_page_says_when_sequences_are_not_the_trained_length(runs_dir: P
     assert any("less reliable" in n for n in notes), notes
 
 
+def test_plain_sequences_on_a_run_with_accessibility_get_its_training_average(runs_dir: Path):
+    """The default tf-binding run reads accessibility: pasted FASTA is scored with the
+    run's recorded training average, and the page says so (it used to refuse)."""
+    build = {"seq_len": 101, "outputs": 1, "extras": 1, "members": 1, "filters": 3, "kernel": 5}
+    record = {"name": "tf-binding", "spec": "tf-binding", "task": "binary"}
+    extras = {"extras_names": ["accessibility"], "extras_means": [0.25]}
+    save_untrained_run(runs_dir / "20260101-000000-cnn-tf-binding", "cnn", build, record | extras)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/predict.py").run()
+    at.text_area(key="predict_paste").input(">a\n" + "ACGT" * 25 + "A\n").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.dataframe[0].value["id"].tolist() == ["a"]
+    assert any("training average (accessibility 0.25)" in i.value for i in at.info)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [

@@ -45,3 +45,48 @@ def test_extras_come_from_their_column_and_a_bad_value_names_its_line(run):
     bad = read_inputs("sequence,accessibility\nACGT,0.5\n\nGGCC,high\n", "t.csv")
     with pytest.raises(DataFormatError, match=r"t\.csv, line 4: extra column 'accessibility'"):
         extras_from_table(run, bad)
+
+
+def test_sequences_without_extra_columns_are_scored_with_the_training_average(tmp_path):
+    """A run records its training split's average extras; plain sequences get them, with a
+    note, while a table's own column still wins and a half-given set is still refused."""
+    import dataclasses
+
+    import numpy as np
+    from conftest import planted_dataset
+
+    from genoviz.predict import predict_sequences
+    from genoviz.predict_inputs import extras_or_average
+    from genoviz.training import TrainConfig, fit
+
+    ds = planted_dataset(n=60)
+    ds.extras = np.random.default_rng(0).random((60, 1)).astype(np.float32)
+    ds.meta = dataclasses.replace(ds.meta, extras_names=["accessibility"])
+    cfg = TrainConfig(epochs=1, runs_dir=str(tmp_path), hparams={"members": 1, "filters": 4})
+    trained = load_run(fit(ds, "cnn", cfg).run_dir)
+    mean = float(ds.extras[ds.splits["train"]].mean())
+    assert trained.info["dataset"]["extras_means"] == pytest.approx([mean])
+
+    fasta = read_inputs(">a\n" + "ACGT" * 10 + "\n>b\n" + "GGCA" * 10 + "\n", "x.fa")
+    got = extras_or_average(trained, fasta)
+    np.testing.assert_allclose(got.values, [[mean], [mean]], rtol=1e-6)
+    assert f"training average (accessibility {mean:.3g})" in got.note
+    scored = predict_sequences(trained, fasta.seqs, got.values).values
+    other = predict_sequences(trained, fasta.seqs, got.values + 0.5).values
+    assert not np.allclose(scored, other)  # the value really enters the model
+    own = read_inputs("sequence,accessibility\n" + "ACGT" * 10 + ",0.9\n", "t.csv")
+    values, note = extras_or_average(trained, own)
+    assert values.shape == (1, 1) and values[0, 0] == pytest.approx(0.9)
+    assert note == ""
+    # a run saved before the averages were recorded still asks for the column
+    with pytest.raises(MissingExtrasError, match="Missing: accessibility"):
+        extras_or_average(load_run(run_dir_without_means(trained.path)), fasta)
+
+
+def run_dir_without_means(path):
+    import json
+
+    info = json.loads((path / "run.json").read_text())
+    del info["dataset"]["extras_means"]
+    (path / "run.json").write_text(json.dumps(info))
+    return path
