@@ -27,6 +27,7 @@ VALUE_WIDGETS = {
     "color_picker",
     "pills",
     "segmented_control",
+    "choose",  # pages/_common.choose: a select box
 }
 
 

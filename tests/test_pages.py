@@ -326,7 +326,7 @@ def test_train_regression_to_the_end_then_predict(isolated: Path):
     assert len(at.dataframe[0].value) == 5
 
 
-def test_train_stop_then_predict_needs_accessibility():
+def test_train_stop_then_predict_with_and_without_accessibility():
     at = start(app("pages/train.py"), "tf-binding", 20)
     job = at.session_state["train_job"]
     try:
@@ -344,9 +344,10 @@ def test_train_stop_then_predict_needs_accessibility():
     at.switch_page("pages/predict.py").run()
     seqs = ["ACGT" * 25 + "A", "TTGA" * 25 + "C"]
     at.text_area(key="predict_paste").input("\n".join(seqs)).run()
-    ok(at)
-    assert "accessibility" in at.warning[0].value
-    assert not at.dataframe
+    ok(at)  # plain sequences: scored with the run's training average, said so
+    assert not at.warning
+    assert any("training average (accessibility" in i.value for i in at.info)
+    assert at.dataframe[0].value["probability"].between(0, 1).all()
     csv = "sequence,accessibility\n" + "\n".join(f"{s},{i}" for i, s in enumerate(seqs))
     at.text_area(key="predict_paste").input(csv).run()
     ok(at)
