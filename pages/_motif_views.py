@@ -12,14 +12,16 @@ import streamlit as st
 
 from genoviz.interpret.learned_motifs import LearnedMotifs, learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
-from genoviz.interpret.matching import Matches
+from genoviz.interpret.matching import MIN_MATCH_BITS, Matches, too_flat
 from genoviz.interpret.truth import PlantedMotif
-from genoviz.motifs import reverse_complement_pfm
+from genoviz.motifs import information_content, reverse_complement_pfm
 from genoviz.runs import WEIGHTS, Run
 from pages._common import choose, download_row, explain_here
 from pages._interpret_common import dataset_of, model_of
 
 PANEL = 16
+#: p-values as 2.1e-15, not 0.0000000000000021.
+P_VALUE_COLUMN = {"p_value": st.column_config.NumberColumn("p_value", format="%.2e")}
 LEARNED = "motifs_learned_report"
 
 
@@ -116,14 +118,16 @@ def learned_panel(rep: LearnedMotifs) -> None:
     shown = pages[k]
     recs = rep.records
     mats = [ic_matrix(rep.pfms[m]) for m in shown]
-    titles = [f"{m + 1}. {rep.names[m]} · best {recs[m]['best_match_name']}" for m in shown]
+    titles = [f"{m + 1}. {rep.names[m]} · best {recs[m]['best_match_name'] or '-'}" for m in shown]
     with st.spinner("Drawing the logos (first view only)…"):
         png = logo_panel(mats, titles, masks=[rep.mask[m] for m in shown])
     st.image(png)
     long = rep.matrix_table()
     numbers = long[long["motif"].isin([m + 1 for m in shown])]
     panel_downloads(f"learned-motifs-{k + 1}", png, numbers)
-    st.dataframe(rep.table(), hide_index=True, key="motifs_learned_table")
+    st.dataframe(
+        rep.table(), hide_index=True, key="motifs_learned_table", column_config=P_VALUE_COLUMN
+    )
 
 
 def learned_matches(rep: LearnedMotifs) -> None:
@@ -145,6 +149,19 @@ def matches_panel(
     """One motif's logo beside its ``n`` best JASPAR matches (each on the strand it matched
     on), their table and the downloads; ``row`` is the motif's row in ``matches``."""
     top = matches.top(row, n)
+    if top.empty:
+        bits = float(information_content(query[0]).sum())
+        st.info(
+            f"No JASPAR match for {query[1]}: "
+            + (
+                f"it carries {bits:.1f} bits, under the {MIN_MATCH_BITS:g} a match needs. "
+                "TOMTOM compares the shapes of columns, not their strength, so an almost "
+                "flat motif would otherwise 'match' with a tiny p-value."
+                if too_flat(query[0])
+                else "no JASPAR matrix overlaps it by enough columns."
+            )
+        )
+        return
     mats, titles = [ic_matrix(query[0])], [query[1]]
     for hit in top.itertuples():
         pfm = matches.targets[matches.ranking(row)[hit.rank - 1]].pfm
@@ -155,7 +172,7 @@ def matches_panel(
     with st.spinner("Drawing the logos (first view only)…"):
         png = logo_panel(mats, titles, ncols=4)
     st.image(png)
-    st.dataframe(top, hide_index=True, key=key)
+    st.dataframe(top, hide_index=True, key=key, column_config=P_VALUE_COLUMN)
     panel_downloads(name, png, top)
 
 

@@ -19,7 +19,14 @@ from pages._interpret_common import (
     model_of,
     show_user_error,
 )
-from pages._motif_views import PANEL, matches_panel, panel_downloads, show_learned, truth_panel
+from pages._motif_views import (
+    P_VALUE_COLUMN,
+    PANEL,
+    matches_panel,
+    panel_downloads,
+    show_learned,
+    truth_panel,
+)
 
 REPORT = "motifs_report"
 
@@ -124,7 +131,7 @@ def show_filters(rep: FilterReport) -> None:
         png = logo_panel(mats, titles)
     st.image(png)
     panel_downloads(f"filters-{k + 1}", png, rep.table().iloc[shown])
-    st.dataframe(rep.table(), hide_index=True, key="motifs_table")
+    st.dataframe(rep.table(), hide_index=True, key="motifs_table", column_config=P_VALUE_COLUMN)
 
 
 def show_matches(rep: FilterReport) -> None:

@@ -73,3 +73,28 @@ def test_match_table_has_similarity(core):
     table = match_table(tomtom_matches(q, targets), ["filter 1"], q, n=2)
     assert list(table["query"]) == ["filter 1"] * 2
     assert table.loc[0, "similarity"] == pytest.approx(1.0)
+
+
+def test_a_motif_too_flat_to_mean_anything_matches_nothing():
+    """TOMTOM compares column shapes, not strengths: a near-uniform motif tilted faintly
+    towards CTCF (0.04 bits) got p = 1e-16 against CTCF. Under MIN_MATCH_BITS it now
+    matches nothing, and the same tilt at full strength still finds CTCF first."""
+    from genoviz.interpret.matching import too_flat
+    from genoviz.motifs import information_content
+
+    ctcf = fetch_jaspar("MA0139").pfm[:, :15]
+    faint = 0.25 + 0.05 * (ctcf - 0.25)
+    assert information_content(faint).sum() < 0.1 and too_flat(faint) and not too_flat(ctcf)
+    m = match_jaspar([faint, ctcf])
+    assert len(m.ranking(0)) == 0 and m.top(0, 3).empty
+    assert m.best(0, faint, 5, 3) == {
+        "best_match_id": None,
+        "best_match_name": None,
+        "p_value": None,
+        "similarity": None,
+        "top_matches": [],
+    }
+    assert m.top(1, 1).loc[0, "match_name"] == "CTCF" and m.best(1, ctcf, 5, 3)["p_value"] < 1e-10
+    table = match_table(m, ["faint", "ctcf"], [faint, ctcf], n=1)
+    assert table["query"].tolist() == ["faint", "ctcf"]
+    assert table["match_id"].isna().tolist() == [True, False]

@@ -16,7 +16,7 @@ import pandas as pd
 from torch import nn
 
 from genoviz.interpret.filters import FilterError
-from genoviz.interpret.matching import DEFAULT_MIN_OVERLAP, Matches, column_similarity, match_jaspar
+from genoviz.interpret.matching import DEFAULT_MIN_OVERLAP, Matches, match_jaspar
 from genoviz.interpret.truth import TOP, PlantedMotif, planted_match, planted_motifs, truth_recovery
 from genoviz.motifs import information_content
 from genoviz.sequences import ALPHABET
@@ -115,26 +115,13 @@ def learned_motifs(
     planted = planted_motifs(ground_truth)
     records = []
     for m, pfm in enumerate(trimmed):
-        order = matches.ranking(m)[:top]
-        best = matches.targets[order[0]]
         rec: dict[str, Any] = {
             "motif": m + 1,
             "name": logos.names[m],
             "columns_kept": f"{spans[m][0] + 1}-{spans[m][1]}",
             "consensus": "".join(ALPHABET[i] for i in pfm.argmax(axis=0)),
             "information_bits": float(information_content(pfm).sum()),
-            "best_match_id": best.id,
-            "best_match_name": best.name,
-            "p_value": float(matches.p_values[m, order[0]]),
-            "similarity": column_similarity(pfm, best.pfm, min_overlap)[0],
-            "top_matches": [
-                {
-                    "id": matches.targets[i].id,
-                    "name": matches.targets[i].name,
-                    "p_value": float(matches.p_values[m, i]),
-                }
-                for i in order
-            ],
+            **matches.best(m, pfm, min_overlap, top),
         }
         if planted:
             rec["planted_match"] = planted_match(matches, m, planted, top)

@@ -12,11 +12,12 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from genoviz.motifs import Motif, counts_to_pfm, reverse_complement_pfm
+from genoviz.motifs import Motif, counts_to_pfm, information_content, reverse_complement_pfm
 from genoviz.sequences import ALPHABET
 
 TAX_GROUPS = (
@@ -31,6 +32,11 @@ TAX_GROUPS = (
     "cnidaria",
 )
 DEFAULT_MIN_OVERLAP = 5
+#: Motifs carrying fewer bits than this (about one and a half fully specified bases) are
+#: not matched. TOMTOM compares the shapes of columns, not their strength: a near-uniform
+#: 15-column motif with a faint tilt towards CTCF (0.01 bits in all) got p = 1e-15 against
+#: CTCF, and so did random noise around uniform.
+MIN_MATCH_BITS = 3.0
 
 _lock = threading.Lock()
 
@@ -138,8 +144,33 @@ class Matches:
     targets: list[Motif]
 
     def ranking(self, query: int) -> np.ndarray:
-        """Target indices of one query, best (smallest p-value) first."""
-        return np.argsort(self.p_values[query], kind="stable")
+        """Indices of the targets one query matched (p < 1), best (smallest p) first."""
+        p = self.p_values[query]
+        order = np.argsort(p, kind="stable")
+        return order[p[order] < 1.0]
+
+    def best(self, query: int, pfm: np.ndarray, min_overlap: int, n: int) -> dict[str, Any]:
+        """A report record's match fields for one query ``pfm``: the best match, its
+        p-value and column similarity, and the ``n`` best as ``top_matches`` (None and an
+        empty list when nothing matched, e.g. a motif too flat to match)."""
+        order = self.ranking(query)[:n]
+        if not len(order):
+            return no_match()
+        best = self.targets[order[0]]
+        return {
+            "best_match_id": best.id,
+            "best_match_name": best.name,
+            "p_value": float(self.p_values[query, order[0]]),
+            "similarity": column_similarity(pfm, best.pfm, min_overlap)[0],
+            "top_matches": [
+                {
+                    "id": self.targets[i].id,
+                    "name": self.targets[i].name,
+                    "p_value": float(self.p_values[query, i]),
+                }
+                for i in order
+            ],
+        }
 
     def top(self, query: int, n: int = 5) -> pd.DataFrame:
         """The ``n`` best targets of one query: rank, id, name, p-value, strand, offset."""
@@ -157,6 +188,17 @@ class Matches:
         )
 
 
+def no_match() -> dict[str, Any]:
+    """The match fields of a report record that matched nothing (see :meth:`Matches.best`)."""
+    return {
+        "best_match_id": None,
+        "best_match_name": None,
+        "p_value": None,
+        "similarity": None,
+        "top_matches": [],
+    }
+
+
 def tomtom_matches(
     queries: Sequence[np.ndarray],
     targets: Sequence[Motif],
@@ -165,7 +207,8 @@ def tomtom_matches(
     """Compare PFMs ``(4, w)`` with memelite's TOMTOM on both strands.
 
     Alignments overlapping fewer than ``min_overlap`` columns (capped at the query's
-    width) get p = 1.
+    width), and every alignment of a query with fewer than :data:`MIN_MATCH_BITS`, get
+    p = 1: no match.
     """
     from memelite import tomtom
 
@@ -178,7 +221,14 @@ def tomtom_matches(
         p, _scores, offsets, overlaps, strands = tomtom(qs, ts, n_jobs=1)
     need = np.minimum(min_overlap, np.array([q.shape[1] for q in qs]))[:, None]
     p = np.where(overlaps >= need, p, 1.0)
+    p[[too_flat(q) for q in qs]] = 1.0
     return Matches(p, offsets, overlaps, strands, list(targets))
+
+
+def too_flat(pfm: np.ndarray) -> bool:
+    """Whether a PFM ``(4, w)`` carries too little information to match (see
+    :data:`MIN_MATCH_BITS`)."""
+    return float(information_content(pfm).sum()) < MIN_MATCH_BITS
 
 
 def match_jaspar(
@@ -194,13 +244,16 @@ def match_jaspar(
 def match_table(
     matches: Matches, names: Sequence[str], queries: Sequence[np.ndarray], n: int = 3
 ) -> pd.DataFrame:
-    """Top ``n`` matches of every query in one table, with the column similarity."""
+    """Top ``n`` matches of every query in one table, with the column similarity; a query
+    that matched nothing has one row with empty match fields."""
     rows = []
     for q, name in enumerate(names):
         top = matches.top(q, n)
+        if top.empty:
+            top = pd.DataFrame({"rank": [np.nan], "match_id": [None], "match_name": [None]})
         top.insert(0, "query", name)
         top["similarity"] = [
             column_similarity(queries[q], matches.targets[i].pfm)[0] for i in matches.ranking(q)[:n]
-        ]
+        ] or [np.nan]
         rows.append(top)
     return pd.concat(rows, ignore_index=True)

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from genoviz.interpret.filters import FilterMotifs, filter_motifs
-from genoviz.interpret.matching import DEFAULT_MIN_OVERLAP, Matches, column_similarity, match_jaspar
+from genoviz.interpret.matching import DEFAULT_MIN_OVERLAP, Matches, match_jaspar, no_match
 from genoviz.interpret.truth import TOP, PlantedMotif, planted_match, planted_motifs, truth_recovery
 from genoviz.motifs import information_content
 from genoviz.sequences import ALPHABET
@@ -86,30 +86,8 @@ def filter_report(
             "n_sites": int(fm.n_sites[f]),
             "consensus": "".join(ALPHABET[i] for i in pfm.argmax(axis=0)),
             "information_bits": float(information_content(pfm).sum()),
-            "best_match_id": None,
-            "best_match_name": None,
-            "p_value": None,
-            "similarity": None,
-            "top_matches": [],
+            **(matches.best(row_of[f], pfm, min_overlap, top) if f in row_of else no_match()),
         }
-        if f in row_of:
-            r = row_of[f]
-            order = matches.ranking(r)[:top]
-            best = matches.targets[order[0]]
-            rec |= {
-                "best_match_id": best.id,
-                "best_match_name": best.name,
-                "p_value": float(matches.p_values[r, order[0]]),
-                "similarity": column_similarity(pfm, best.pfm, min_overlap)[0],
-                "top_matches": [
-                    {
-                        "id": matches.targets[i].id,
-                        "name": matches.targets[i].name,
-                        "p_value": float(matches.p_values[r, i]),
-                    }
-                    for i in order
-                ],
-            }
         if planted:
             rec["planted_match"] = (
                 planted_match(matches, row_of[f], planted, top) if (f in row_of) else None
