@@ -58,6 +58,26 @@ def test_missing_and_non_numeric_label_name_the_line(tmp_path):
         load_file(write(tmp_path, "b.csv", "sequence,label\nACGT,yes\n"))
 
 
+def test_semicolon_tables_load_and_text_labels_say_how_to_write_them(tmp_path):
+    """Spreadsheets in European locales save 'CSV' with semicolons and decimal commas;
+    text classes are refused with the classes found and how to number them."""
+    ds = load_file(write(tmp_path, "eu.csv", "id;sequence;label\na;ACGT;1\nb;TTGA;0\n"))
+    assert (ds.ids, ds.sequences, ds.labels.tolist()) == (["a", "b"], ["ACGT", "TTGA"], [1, 0])
+    with pytest.raises(DataFormatError) as e:
+        load_file(write(tmp_path, "eu2.csv", "sequence;label\nACGT;0,75\n"))
+    assert (
+        "line 2: label column 'label' is '0,75', not a number; write decimals with a "
+        "point (0.75)" in str(e.value)
+    )
+    classes = "sequence,label\nACGT,donor\nTTGA,acceptor\nGGCC,neither\nAACC,donor\n"
+    with pytest.raises(DataFormatError) as e:
+        load_file(write(tmp_path, "text.csv", classes))
+    assert "line 2: label column 'label' is 'donor', not a number. Labels are numbers" in str(
+        e.value
+    )
+    assert "3 text value(s): 'acceptor', 'donor', 'neither')" in str(e.value)
+
+
 def test_empty_sequence_cell_names_the_line(tmp_path):
     with pytest.raises(DataFormatError, match="line 2: the sequence is empty"):
         load_file(write(tmp_path, "e.csv", "sequence,label\n,1\n"))
@@ -135,6 +155,7 @@ def test_binary_task_needs_zero_one_labels(tmp_path):
         ("seq,label\nACGT,1\n", ["seq", "label"]),
         ("\n id\tseq\nx\tACGT\n", ["id", "seq"]),
         ("sequence\nACGT\n", ["sequence"]),
+        ("sequence;label\nACGT;1\n", ["sequence", "label"]),  # a European-locale "CSV"
         ("ACGT,1\n", ["ACGT", "1"]),  # no header: the first row is read as one
         ("ACGT\nTTGA\n", None),
         ("acgt\t12\n", None),  # bases and digits: a sequence, not a header

@@ -50,6 +50,8 @@ _LABEL_TOKEN = re.compile(r"(?:^|\s|\|)label=([^\s|;]+)")
 #: A tab-separated first line made only of these is sequence text, not a header.
 _SEQUENCE_CELL = re.compile(r"[ACGTUNacgtun0-9 ]*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: A number written with a decimal comma, as in 0,75.
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 _FIELDS_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _QUOTE_ERROR = re.compile(r"EOF inside string starting at row (\d+)")
 
@@ -146,10 +148,11 @@ def load_text(
 
 
 def table_header(text: str) -> list[str] | None:
-    """The column names when ``text`` is a comma- or tab-separated table, else None.
+    """The column names when ``text`` is a comma-, tab- or semicolon-separated table, else
+    None.
 
-    The first non-blank line is a table header when it holds a comma or a tab, or is the
-    single word ``sequence``. FASTA, and a tab-separated line of bases and digits only, are
+    The first non-blank line is a table header when it holds a comma, a tab or a
+    semicolon, or is the single word ``sequence``. FASTA, and a tab-separated line of bases and digits only, are
     sequences, not tables.
     """
     first = next((ln for ln in _LINE_BREAK.split(text.lstrip("\ufeff")) if ln.strip()), "")
@@ -228,6 +231,10 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
 
 
 def _separator(first_line: str) -> str:
+    """Tab or comma, whichever the header has more of; a semicolon when it has neither
+    (spreadsheets in many European locales save "CSV" that way)."""
+    if ";" in first_line and "\t" not in first_line and "," not in first_line:
+        return ";"
     return "\t" if first_line.count("\t") >= max(1, first_line.count(",")) else ","
 
 
@@ -388,6 +395,17 @@ def numeric_columns(
             problem = "is missing" if not str(shown).strip() else f"is {shown!r}, not a number"
             if np.isinf(values[i]) or np.isfinite(values[i]):
                 problem = f"is {shown!r}, which is infinite or too large"
+            elif _DECIMAL_COMMA.fullmatch(str(shown).strip()):
+                problem += f"; write decimals with a point ({str(shown).strip().replace(',', '.')})"
+            elif what == "label" and str(shown).strip():
+                text = sorted({str(v).strip() for v in df[c]} - {""}, key=str.lower)
+                text = [v for v in text if not np.isfinite(pd.to_numeric(v, errors="coerce"))]
+                problem += (
+                    ". Labels are numbers: 0 and 1 for two classes, 0, 1, 2, … for more, or "
+                    "any number for regression; write each class as its number (this column "
+                    f"has {len(text)} text value(s): {', '.join(repr(v) for v in text[:6])}"
+                    f"{', …' if len(text) > 6 else ''})"
+                )
             raise DataFormatError(f"{name}, line {lines[i]}: {what} column {c!r} {problem}")
         out[:, j] = values
     return out
