@@ -75,7 +75,8 @@ def build_sirna(seed: int = 0, n: int = 3_000, noise: float = 0.9) -> Dataset:
         source=(
             "Simulated by genoviz from the Ui-Tei 2004 and Reynolds 2004 rules. Real "
             "counterpart: Huesken et al. 2005 (2,431 siRNAs), as used in the DeepChem book "
-            "ch. 6; see ../shared/data/sirna_huesken_train.csv.gz."
+            "ch. 6: `python -m genoviz download deepchem-sirna` fetches it, or load it as a "
+            "file."
         ),
         citation=(
             "Ui-Tei et al. (2004) Nucleic Acids Res 32:936; Reynolds et al. (2004) Nat "

@@ -91,8 +91,8 @@ def build_tf_binding(
         ),
         source=(
             "Simulated by genoviz from JASPAR CORE (bundled in pyjaspar). Real counterpart: "
-            "ENCODE JUND ChIP-seq in HepG2 as used in the DeepChem book, chapter 6; load "
-            "it as a file, or see ../shared/data/jund_chr22_valid.csv.gz."
+            "ENCODE JUND ChIP-seq in HepG2 as used in the DeepChem book, chapter 6: "
+            "`python -m genoviz download deepchem-jund` fetches it, or load it as a file."
         ),
         citation=(
             "Ramsundar et al. (2019) Deep Learning for the Life Sciences, O'Reilly, ch. 6; "
