@@ -312,6 +312,18 @@ def live_panel(running_at_render: bool) -> None:
             st.rerun()  # the whole page, to show the final results
 
 
+def job_heading(job: TrainingJob, dataset: str, model: str | None) -> None:
+    """Which run the curves and results below belong to, and a word when the settings
+    above have moved on (another dataset chosen on the Data page, another model)."""
+    what = "Training" if not job.done else "This session's last run"
+    st.subheader(f"{what}: {job.model_name} on {job.dataset.name}")
+    if (job.dataset.name, job.model_name) != (dataset, model):
+        st.caption(
+            f"The settings above ({model or 'no model'} on {dataset}) are for your next "
+            "run; the curves and results below are this one's."
+        )
+
+
 def final_panel(job: TrainingJob) -> None:
     if job.status == "failed":
         st.error(f"Training failed: {job.message}")
@@ -464,6 +476,7 @@ def main() -> None:
         st.info("Press **Start training** to train; the curves update live, every epoch.")
         return
     st.divider()
+    job_heading(job, ds.name, model)
     st.fragment(live_panel, run_every=POLL_SECONDS if running else None)(running)
     if job.done:
         final_panel(job)

@@ -308,6 +308,11 @@ def test_train_regression_to_the_end_then_predict(isolated: Path):
     assert "straight line" in text_of(at)
     assert any(p.value.startswith("Run saved") for p in at.markdown)
     assert str(job.result.run_dir).startswith(str(isolated))
+    model = job.model_name
+    assert f"This session's last run: {model} on sirna" in [h.value for h in at.subheader]
+    at.selectbox(key="train_dataset").select("tf-binding").run()  # the results stay, labelled
+    assert f"This session's last run: {model} on sirna" in [h.value for h in at.subheader]
+    assert any("are for your next run" in c.value for c in at.caption)
 
     at.switch_page("pages/predict.py").run()
     ok(at)
