@@ -249,13 +249,14 @@ def overlay_figure(histories: dict[str, list[dict[str, Any]]], key: str, title: 
     """One line per run of the history key ``key`` (e.g. ``valid_roc_auc``) against the
     epoch, to compare runs on one axis; the legend names the runs, even a single one."""
     fig = go.Figure()
+    last = 0
     for name, history in histories.items():
         points = [(r.get("epoch"), r.get(key)) for r in history if r.get(key) is not None]
         if not points:
             continue
         x, y = zip(*points, strict=True)
+        last = max(last, *x)
         fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines+markers", name=name))
-    split, _, metric = key.partition("_")
     fig.update_layout(
         title={"text": title},
         template="plotly_white",
@@ -265,8 +266,16 @@ def overlay_figure(histories: dict[str, list[dict[str, Any]]], key: str, title: 
         margin={"l": 60, "r": 20, "t": 50, "b": 110},
     )
     fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text=f"{split} {METRIC_LABELS.get(metric, metric)}")
+    if 0 < last <= 20:  # whole epochs, not 1, 1.2, 1.4 …
+        fig.update_xaxes(dtick=1)
+    fig.update_yaxes(title_text=curve_label(key))
     return fig
+
+
+def curve_label(key: str) -> str:
+    """A history key in words: ``valid_roc_auc`` -> ``valid ROC AUC``."""
+    split, _, metric = key.partition("_")
+    return f"{split} {METRIC_LABELS.get(metric, metric)}"
 
 
 def history_keys(histories: list[list[dict[str, Any]]]) -> list[str]:

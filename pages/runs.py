@@ -10,7 +10,7 @@ from genoviz.data import BUNDLED, DataFormatError, load
 from genoviz.jobs import default_manager
 from genoviz.lesson import motif_indices, planted_motifs
 from genoviz.metrics import METRIC_LABELS
-from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
+from genoviz.report import curve_label, history_keys, overlay_figure, run_report_html, top_motifs
 from genoviz.runs import Run, RunError, default_runs_dir, list_runs
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
 from genoviz.sequences import SequenceError
@@ -56,7 +56,10 @@ def metrics_table(runs: list[Run]) -> pd.DataFrame:
             if key in test and key != "loss":
                 row[f"test {label}"] = fmt(test[key])
         rows.append(row)
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    tests = [c for c in df.columns if c.startswith("test ")]
+    df[tests] = df[tests].fillna("–")  # a metric the run's task does not have, not "None"
+    return df
 
 
 def task_of(run: Run) -> str | None:
@@ -210,9 +213,10 @@ def main() -> None:
     keys = history_keys(list(histories.values()))
     if keys:
         default = next((k for k in keys if k.startswith("valid_") and k != "valid_loss"), keys[0])
-        key = choose("Curve", keys, index=keys.index(default), key="runs_curve")
-        split, _, metric = key.partition("_")
-        label = f"{split} {METRIC_LABELS.get(metric, metric)}"
+        key = choose(
+            "Curve", keys, index=keys.index(default), format_func=curve_label, key="runs_curve"
+        )
+        label = curve_label(key)
         fig = overlay_figure(histories, key, f"{label} by epoch")
         show_figure(fig, f"runs-{key}")
         missing = [n for n, h in histories.items() if all(r.get(key) is None for r in h)]

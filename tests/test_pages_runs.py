@@ -62,12 +62,16 @@ def test_compare_starts_with_the_newest_run_and_others_of_its_task(runs_dir: Pat
             "created": "2099-01-01T00:00:00",  # the newest
             "model": {"name": "cnn", "build": {"seq_len": 12}},
             "dataset": {"name": "sirna", "spec": "sirna", "task": "regression"},
+            "final_metrics": {"test": {"pearson": 0.5}},
         },
     )
     runs.append_metrics(reg, {"epoch": 1, "train_loss": 0.1, "valid_pearson": 0.5})
     at = runs_page()
     assert at.multiselect(key="runs_overlay").value == ["newer-regression"]
-    assert at.selectbox(key="runs_curve").value == "valid_pearson"
+    curve = at.selectbox(key="runs_curve")
+    assert curve.value == "valid_pearson" and "valid Pearson r" in curve.options
+    table = at.dataframe[0].value.set_index("run")  # a metric a run lacks reads "–"
+    assert table["test Pearson r"].tolist() == ["0.500", "–"]
 
 
 def test_rename_refuses_a_name_it_would_change_and_says_what_is_allowed(runs_dir: Path):

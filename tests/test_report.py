@@ -72,14 +72,15 @@ def test_report_of_a_run_without_history_or_metrics(tmp_path: Path):
 
 
 def test_overlay_has_one_line_per_run_with_the_key():
-    from genoviz.report import history_keys, overlay_figure
+    from genoviz.report import curve_label, history_keys, overlay_figure
 
     a = [{"epoch": 1, "valid_roc_auc": 0.6, "train_loss": 0.7}, {"epoch": 2, "valid_roc_auc": 0.8}]
     b = [{"epoch": 1, "valid_roc_auc": 0.5, "valid_confusion": [[1]]}]
     fig = overlay_figure({"a": a, "b": b, "empty": []}, "valid_roc_auc", "ROC AUC")
     assert [t.name for t in fig.data] == ["a", "b"]
     assert list(fig.data[0].y) == [0.6, 0.8] and list(fig.data[1].x) == [1]
-    assert "ROC AUC" in fig.layout.yaxis.title.text
+    assert fig.layout.yaxis.title.text == "valid ROC AUC" == curve_label("valid_roc_auc")
+    assert fig.layout.xaxis.dtick == 1  # whole epochs
     assert history_keys([a, b]) == ["train_loss", "valid_roc_auc"]
 
 

@@ -152,8 +152,8 @@ def table_header(text: str) -> list[str] | None:
     None.
 
     The first non-blank line is a table header when it holds a comma, a tab or a
-    semicolon, or is the single word ``sequence``. FASTA, and a tab-separated line of bases and digits only, are
-    sequences, not tables.
+    semicolon, or is the single word ``sequence``. FASTA, and a tab-separated line of
+    bases and digits only, are sequences, not tables.
     """
     first = next((ln for ln in _LINE_BREAK.split(text.lstrip("\ufeff")) if ln.strip()), "")
     if first.lstrip().startswith(">"):
