@@ -63,6 +63,8 @@ def use_for_training(ds: Dataset, source: str) -> None:
         st.warning(f"{too_small} Add sequences before training.")
         return
     st.success(f"{loaded} Train will use this dataset.")
+    if note := ds.one_class_note():
+        st.warning(note)
     page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
 
 

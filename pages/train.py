@@ -80,6 +80,8 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     if not lm and (why := ds.too_small_to_train()):
         st.error(f"{why} Load a larger set on the Data page.")
         return None, TrainConfig()
+    if not lm and (note := ds.one_class_note()):
+        st.warning(note)
     names = [s.name for s in fitting_models(ds)]
     if not names:
         st.error(

@@ -151,3 +151,17 @@ def test_the_minimum_is_the_one_training_really_needs():
     with pytest.raises(TrainingError, match="Too few sequences to train on: 5") as err:
         fit(small, "cnn", cfg)
     assert "at least 6" in str(err.value) and not small.splits  # refused before drawing
+
+
+def test_one_class_note_says_when_there_is_nothing_to_learn():
+    meta = DatasetMeta("mine")
+    seqs = ["ACGT", "TTGA", "GGCC"]
+    assert "Every sequence has label 1" in Dataset(seqs, [1, 1, 1], "binary", meta).one_class_note()
+    assert Dataset(seqs, [1, 0, 1], "binary", meta).one_class_note() is None
+    assert "class 2" in Dataset(seqs, [2, 2, 2], "multiclass", meta).one_class_note()
+    assert Dataset(seqs, [2, 0, 1], "multiclass", meta).one_class_note() is None
+    two = Dataset(seqs, [[1, 0], [1, 1], [1, 0]], "multitask-binary", meta)
+    assert two.one_class_note().startswith("Task(s) task1 have a single label value")
+    assert Dataset(seqs, [0.1, 0.1, 0.1], "regression", meta).one_class_note() is None
+    for name in ("tf-binding", "splice-sites", "tf-multitask"):
+        assert load(name).one_class_note() is None

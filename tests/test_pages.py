@@ -363,6 +363,15 @@ def test_train_stop_then_predict_with_and_without_accessibility():
     assert len(at.dataframe[0].value) == 5
 
 
+def test_a_file_with_one_class_is_flagged_on_data_and_train():
+    rows = "".join(f"{s},1\n" for s in ("ACGTACGT", "TTGACCAA", "GGCCAATT") * 4)
+    at = paste(app("pages/data.py"), "sequence,label\n" + rows)
+    ok(at)
+    assert any("Every sequence has label 1" in w.value for w in at.warning)
+    at.switch_page("pages/train.py").run()
+    assert any("Every sequence has label 1" in w.value for w in at.warning)
+
+
 def test_a_set_too_small_to_train_is_refused_before_start():
     at = paste(app("pages/data.py"), "sequence,label\nACGTACGT,0\nTTGACCAA,1\n")
     ok(at)

@@ -180,6 +180,37 @@ class Dataset:
             f"validation, so it needs at least {least}."
         )
 
+    def one_class_note(self) -> str | None:
+        """Why a classifier would learn nothing here: every label the same (per task for a
+        multi-task set), so ROC AUC is undefined; None when each label has two values."""
+        if self.task == "binary":
+            values = np.unique(self.labels)
+            if len(values) == 1:
+                return (
+                    f"Every sequence has label {values[0]:g}: a classifier learns nothing "
+                    "from one class, and ROC AUC is undefined. Add sequences of the other "
+                    "class (label 0 or 1)."
+                )
+        elif self.task == "multiclass":
+            values = np.unique(self.labels)
+            if len(values) == 1:
+                return (
+                    f"Every sequence is class {values[0]:g}: a classifier learns nothing "
+                    "from one class. Add sequences of the other classes."
+                )
+        elif self.task == "multitask-binary":
+            flat = [
+                name
+                for name, column in zip(self.class_names, self.labels.T, strict=True)
+                if len(np.unique(column[np.isfinite(column)])) < 2
+            ]
+            if flat:
+                return (
+                    f"Task(s) {', '.join(flat)} have a single label value: nothing to learn "
+                    "there, and their ROC AUC is undefined."
+                )
+        return None
+
     def summary(self) -> dict[str, Any]:
         """Counts shown on cards and by ``python -m genoviz datasets``."""
         lengths = self.lengths
