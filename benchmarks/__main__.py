@@ -46,6 +46,7 @@ def main() -> int:
             *interpret.ig_rows(),
             interpret.ism_row(),
             interpret.logo_row(),
+            *filter(None, [interpret.export_row()]),
         ]:
             rows.append(Row(name, measured, reference, ref_name, target))
         rows += bert.speed()
