@@ -121,7 +121,7 @@ def _parse_fasta(text: str) -> list[Record]:
         seq = "".join(parts)
         if not seq:
             raise SequenceError(
-                f"{rid} (line {hline}): header '>' has no sequence after it",
+                f"record {rid!r} (line {hline}): its header has no sequence after it",
                 record=rid,
                 line=hline,
             )

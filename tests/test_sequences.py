@@ -74,8 +74,9 @@ def test_empty_input_and_header_without_sequence(text):
 
 
 def test_header_without_sequence_names_the_record():
-    with pytest.raises(SequenceError, match=r"b \(line 3\).*no sequence"):
-        parse_sequences(">a\nACGT\n>b\n")
+    with pytest.raises(SequenceError) as e:
+        parse_sequences(">a\nACGT\n>b some text\n>c\nGG\n")
+    assert str(e.value) == "record 'b' (line 3): its header has no sequence after it"
 
 
 def test_text_before_first_header_is_an_error():
