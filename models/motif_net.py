@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -50,7 +50,8 @@ def resolve_jaspar(keys: Sequence[str]) -> list:
     """JASPAR matrices (:class:`genoviz.motifs.Motif`) for matrix ids or TF names.
 
     A name gives every CORE matrix of that TF in the bundled release, latest versions
-    (``JUND`` -> MA0491.3 and MA0492.2); an id gives that matrix.
+    (``JUND`` -> MA0491.3 and MA0492.2); an id gives that matrix. A matrix named twice
+    (``CTCF, CTCF`` or ``CTCF, MA0139.2``) is taken once.
 
     Raises:
         genoviz.motifs.MotifError: an id or name JASPAR does not have.
@@ -68,7 +69,10 @@ def resolve_jaspar(keys: Sequence[str]) -> list:
         if not hits:
             raise MotifError(f"JASPAR has no matrix for a factor named {key!r}")
         found += [fetch_jaspar(str(m.matrix_id)) for m in sorted(hits, key=lambda m: m.matrix_id)]
-    return found
+    unique: dict[str, Any] = {}
+    for m in found:
+        unique.setdefault(m.id, m)
+    return list(unique.values())
 
 
 class MotifScan(nn.Module):

@@ -105,7 +105,7 @@ def _motif_net(running: bool) -> dict:
     ):
         return out
     text = st.text_input(
-        "TF names or matrix ids, separated by commas",
+        "TF names or matrix ids, separated by commas or spaces",
         value="JUND",
         key="train_motif_names",
         disabled=running,

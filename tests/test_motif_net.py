@@ -72,6 +72,8 @@ def test_jaspar_by_name_and_logos_give_back_the_matrices():
     net = MotifNet(seq_len=40, motifs=4, width=15, init="jaspar", jaspar=["JUND", "MA0139.1"])
     found = resolve_jaspar(["JUND"])
     assert len(found) == 2 and {m.name for m in found} == {"JUND"}
+    again = resolve_jaspar(["JUND", found[0].id, "jund"])  # each matrix once, first order
+    assert [m.id for m in again] == [m.id for m in found]
     assert [n.split()[1] for n in net.names[:3]] == ["JUND", "JUND", "CTCF"]
     assert net.names[3] == "motif 4"
     logos = net.motif_logos()
