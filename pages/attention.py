@@ -52,7 +52,8 @@ def choose_sequence(run: Run) -> tuple[str, str] | None:
     pick = choose("Sequence", choices, key="attention_seq")
     if pick != PASTE:
         i = inputs.ids.index(pick)
-        st.caption(f"Label {inputs.labels[i]} · {len(inputs.sequences[i])} bp")
+        label = ", ".join(f"{v:.3g}" for v in np.asarray(inputs.labels[i], float).reshape(-1))
+        st.caption(f"Label {label} · {len(inputs.sequences[i])} bp")
         return pick, inputs.sequences[i]
     text = st.text_area("Sequence (raw or FASTA)", key="attention_paste", height=100)
     if not text.strip():

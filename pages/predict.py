@@ -135,7 +135,7 @@ def show_predictions(run: Run, inputs: Inputs) -> None:
     st.download_button(
         "Download predictions (CSV)",
         df.to_csv(index=False),
-        "predictions.csv",
+        f"predictions-{run.name}.csv",
         mime="text/csv",
         key="predict_download",
         on_click="ignore",
@@ -145,7 +145,7 @@ def show_predictions(run: Run, inputs: Inputs) -> None:
     if values.ndim == 1 and len(values) > 1:
         x_title = "predicted probability of label 1" if col == "probability" else "prediction"
         fig = histogram_figure(values, "Predictions", x_title, nbins=40)
-        show_figure(fig, "predictions", df[["id", col]])
+        show_figure(fig, "prediction-histogram", df[["id", col]])
     explain_here("predictions")
 
 
