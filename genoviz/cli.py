@@ -20,9 +20,16 @@ from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
-from genoviz.data.importers import UnlabelledError, read_text
-from genoviz.predict import extras_names, predict_sequences, prediction_columns
-from genoviz.predict_inputs import Inputs, extras_or_average, read_inputs
+from genoviz.data.importers import UnlabelledError, read_text, table_header
+from genoviz.predict import predict_sequences, prediction_columns
+from genoviz.predict_inputs import (
+    Inputs,
+    dataset_extras,
+    dataset_labels,
+    extras_or_average,
+    read_inputs,
+    table_labels,
+)
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError
@@ -405,25 +412,28 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 
 
 def _predict_inputs(args: argparse.Namespace, run: runs.Run):
-    """``(ids, sequences, extras, labels (n, t) or None)`` from --data: a labelled set as
-    training reads it, or a file of new sequences without labels (FASTA, one per line, or
-    a table with a 'sequence' column and the run's extra columns)."""
-    try:
-        ds = _load(args)
-    except UnlabelledError:
-        path = Path(args.data)
-        inputs = read_inputs(read_text(path), path.name)
-        labels = None
+    """``(ids, sequences, extras, labels (n, t) or None)`` from --data. A table's label and
+    extra columns are matched to the run by name (labels are optional); FASTA with labels,
+    BED, a DeepChem folder or a bundled set load as training reads them."""
+    path = Path(args.data)
+    text = read_text(path) if path.is_file() else None
+    if text is not None and table_header(text) is not None:
+        inputs = read_inputs(text, path.name)
+        extras, labels = extras_or_average(run, inputs), table_labels(run, inputs)
     else:
-        inputs = Inputs(ds.ids, ds.sequences)
-        labels = ds.labels.reshape(len(ds), -1)
-        labels = labels if np.isfinite(labels).all() else None
-        if ds.extras is not None or not extras_names(run):
-            return ds.ids, ds.sequences, ds.extras, labels
-    extras = extras_or_average(run, inputs)
-    if extras.note:
-        print(extras.note, file=sys.stderr)
-    return inputs.ids, inputs.seqs, extras.values, labels
+        try:
+            ds = _load(args)
+        except UnlabelledError:
+            inputs = read_inputs(text if text is not None else read_text(path), path.name)
+            extras, labels = extras_or_average(run, inputs), None
+        else:
+            inputs = Inputs(list(ds.ids), list(ds.sequences))
+            extras, labels = dataset_extras(run, ds), dataset_labels(run, ds)
+    for note in (extras.note, labels.note if labels is not None else ""):
+        if note:
+            print(note, file=sys.stderr)
+    values = labels.values if labels is not None else None
+    return inputs.ids, inputs.seqs, extras.values, values
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -449,7 +459,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             if "predicted_class" in header:
                 row.append(pred.columns[int(values[i].argmax())])
             if has_label and "predicted_class" in header:  # the class's name, not its index
-                row.append(pred.columns[int(labels[i, 0])])
+                row.append(pred.columns[int(labels[i, 0])])  # checked: 0 <= label < classes
             elif has_label:
                 row += [f"{v:.6g}" for v in labels[i]]
             w.writerow(row)

@@ -13,10 +13,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from genoviz.data import DataFormatError
+from genoviz.data import DataFormatError, Dataset
 from genoviz.data.importers import numeric_columns, sequence_column, table_header
 from genoviz.data.importers import read_table as read_cells
-from genoviz.predict import average_extras, extras_names
+from genoviz.predict import average_extras, extras_names, output_names
 from genoviz.runs import Run
 from genoviz.sequences import SequenceError, parse_sequences
 
@@ -119,3 +119,107 @@ def extras_or_average(run: Run, inputs: Inputs) -> Extras:
             f"own values, give a table with the columns sequence,{','.join(names)}.",
         )
     return Extras(extras_from_table(run, inputs))
+
+
+class Labels(NamedTuple):
+    """Known labels of the inputs, one column per run output (``(n, t)``), or None with a
+    note saying why they are left out."""
+
+    values: np.ndarray | None
+    note: str = ""
+
+
+def table_labels(run: Run, inputs: Inputs) -> Labels:
+    """The input table's labels, matched to the run's outputs by column name: ``label`` for
+    a one-output run, ``label_<task>`` per task of a multi-task run (in the run's order).
+
+    Labels are optional when scoring, so a label column that cannot be used leaves the
+    labels out, with the reason; a multi-class label must be one of the run's classes.
+    """
+    columns = inputs.label_columns()
+    if not columns:
+        return Labels(None)
+    by_lower = {str(c).lower(): c for c in columns}
+    task = run.info["dataset"].get("task")
+    names = output_names(run)
+    if task == "multitask-binary":
+        want = [f"label_{n}".lower() for n in names]
+        if not all(w in by_lower for w in want):
+            return Labels(
+                None,
+                f"Labels not written: the run predicts tasks {', '.join(names)}, so it needs "
+                f"the columns {', '.join(f'label_{n}' for n in names)}; the input has "
+                f"{', '.join(map(str, columns))}.",
+            )
+        chosen = [by_lower[w] for w in want]
+    elif "label" in by_lower or len(columns) == 1:
+        chosen = [by_lower.get("label", columns[0])]
+    else:
+        return Labels(
+            None,
+            f"Labels not written: the run predicts one value and the input has several label "
+            f"columns ({', '.join(map(str, columns))}); name the one to use 'label'.",
+        )
+    try:
+        values = numeric_columns(inputs.table, chosen, inputs.name, "label", inputs.lines)
+    except DataFormatError as e:
+        return Labels(None, f"Labels not written: {e}")
+    if task == "multiclass":
+        bad = np.flatnonzero(
+            (values[:, 0] % 1 != 0) | (values[:, 0] < 0) | (values[:, 0] >= len(names))
+        )
+        if len(bad):
+            i = int(bad[0])
+            return Labels(
+                None,
+                f"Labels not written: {inputs.name}, line {inputs.lines[i]}: label "
+                f"{values[i, 0]:g} is not one of the run's classes (0 to {len(names) - 1}: "
+                f"{', '.join(names)}).",
+            )
+    return Labels(values)
+
+
+def dataset_labels(run: Run, dataset: Dataset) -> Labels:
+    """A loaded dataset's labels matched to the run's outputs: multi-task ones by task name
+    (the run's order), multi-class ones checked against the run's classes."""
+    values = dataset.labels.reshape(len(dataset), -1).astype(np.float32)
+    if not np.isfinite(values).all():
+        return Labels(None, "Labels not written: some are missing.")
+    task = run.info["dataset"].get("task")
+    names = output_names(run)
+    if task == "multitask-binary":
+        have = dataset.class_names if dataset.task == "multitask-binary" else []
+        if not set(names) <= set(have):
+            return Labels(
+                None,
+                f"Labels not written: the run predicts tasks {', '.join(names)}; the data's "
+                f"labels are {', '.join(have) or 'a single column'}.",
+            )
+        return Labels(values[:, [have.index(n) for n in names]])
+    if values.shape[1] != 1:
+        return Labels(
+            None,
+            f"Labels not written: the run predicts one value, the data has "
+            f"{values.shape[1]} labels.",
+        )
+    if task == "multiclass" and (
+        (values % 1 != 0).any() or values.min() < 0 or values.max() >= len(names)
+    ):
+        return Labels(
+            None,
+            f"Labels not written: they are not all among the run's classes (0 to "
+            f"{len(names) - 1}: {', '.join(names)}).",
+        )
+    return Labels(values)
+
+
+def dataset_extras(run: Run, dataset: Dataset) -> Extras:
+    """A loaded dataset's extra inputs for the run, matched by name (a file's ``gc`` column
+    is never read as ``accessibility``); the run's training average when it has none."""
+    names = extras_names(run)
+    if not names:
+        return Extras(None)
+    have = [n.lower() for n in dataset.meta.extras_names]
+    if dataset.extras is not None and all(n.lower() in have for n in names):
+        return Extras(dataset.extras[:, [have.index(n.lower()) for n in names]])
+    return extras_or_average(run, Inputs(list(dataset.ids), list(dataset.sequences)))

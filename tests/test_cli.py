@@ -128,3 +128,26 @@ def test_predict_scores_new_sequences_without_labels(tmp_path, capsys):
         assert "scored with the training average (acc 0.3)" in capsys.readouterr().err
         with open(out) as fh:
             assert csv.DictReader(fh).fieldnames == header
+
+
+def test_predict_writes_a_tables_labels_under_their_own_tasks(tmp_path, capsys):
+    """Label columns are matched by name: a multi-task file in another column order still
+    writes each label under its task, and a file without usable labels is still scored."""
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 12, "outputs": 2, "extras": 0, "members": 1, "filters": 4}
+    record = {"name": "t", "task": "multitask-binary", "class_names": ["JUND", "CTCF"]}
+    run = save_untrained_run(tmp_path / "mt", "cnn", build, record)
+    data = tmp_path / "mt.csv"
+    data.write_text("id,sequence,label_CTCF,label_JUND\na,ACGTACGTACGT,0,1\n")
+    out = tmp_path / "p.csv"
+    assert main(["predict", "--run", str(run), "--data", str(data), "--out", str(out)]) == 0
+    with open(out) as fh:
+        row = next(csv.DictReader(fh))
+    assert (row["label_JUND"], row["label_CTCF"]) == ("1", "0")
+    data.write_text("id,sequence,label_JUND\na,ACGTACGTACGT,1\n")
+    capsys.readouterr()
+    assert main(["predict", "--run", str(run), "--data", str(data), "--out", str(out)]) == 0
+    assert "Labels not written" in capsys.readouterr().err
+    with open(out) as fh:
+        assert csv.DictReader(fh).fieldnames == ["id", "p_JUND", "p_CTCF"]

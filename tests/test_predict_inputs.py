@@ -90,3 +90,51 @@ def run_dir_without_means(path):
     del info["dataset"]["extras_means"]
     (path / "run.json").write_text(json.dumps(info))
     return path
+
+
+def test_table_labels_are_matched_to_the_run_by_name(tmp_path):
+    """A multi-task file's label columns in another order still land under their task; a
+    label that cannot be used is left out with the reason, never written wrong."""
+    from genoviz.predict_inputs import table_labels
+
+    build = {"seq_len": 8, "outputs": 2, "extras": 0, "members": 1, "filters": 4}
+    record = {"name": "t", "task": "multitask-binary", "class_names": ["JUND", "CTCF"]}
+    mt = load_run(save_untrained_run(tmp_path / "mt", "cnn", build, record))
+    table = read_inputs("id,sequence,label_CTCF,label_JUND\na,ACGT,0,1\nb,GGCC,1,1\n", "t.csv")
+    assert table_labels(mt, table).values.tolist() == [[1, 0], [1, 1]]
+    half = table_labels(mt, read_inputs("sequence,label_JUND\nACGT,1\n", "h.csv"))
+    assert half.values is None and "needs the columns label_JUND, label_CTCF" in half.note
+
+    record = {"name": "s", "task": "multiclass", "class_names": ["neither", "donor", "acceptor"]}
+    mc = load_run(save_untrained_run(tmp_path / "mc", "cnn", build | {"outputs": 3}, record))
+    assert table_labels(mc, read_inputs("sequence,label\nACGT,2\n", "c.csv")).values.tolist() == [
+        [2]
+    ]
+    for bad in ("-1", "3", "1.5"):
+        got = table_labels(mc, read_inputs(f"sequence,label\nACGT,0\nGGCC,{bad}\n", "c.csv"))
+        assert got.values is None and f"line 3: label {float(bad):g} is not one of" in got.note
+    blank = table_labels(mc, read_inputs("sequence,label\nACGT,\n", "c.csv"))
+    assert blank.values is None and blank.note.startswith("Labels not written: c.csv, line 2")
+
+
+def test_a_datasets_extras_are_matched_by_name_not_position(tmp_path):
+    """A labelled file's 'gc' column is never fed to the model as its 'accessibility'."""
+    import dataclasses
+
+    import numpy as np
+    from conftest import planted_dataset
+
+    from genoviz.predict_inputs import dataset_extras
+
+    record = {"name": "t", "task": "binary", "extras_names": ["accessibility"]}
+    run = load_run(
+        save_untrained_run(tmp_path / "r", "cnn", BUILD, record | {"extras_means": [0.4]})
+    )
+    ds = planted_dataset(n=4, length=20)
+    ds.extras = np.array([[0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]], np.float32)
+    ds.meta = dataclasses.replace(ds.meta, extras_names=["gc", "Accessibility"])
+    assert dataset_extras(run, ds).values[:, 0].tolist() == pytest.approx([0.9, 0.8, 0.7, 0.6])
+    ds.extras = ds.extras[:, :1]
+    ds.meta = dataclasses.replace(ds.meta, extras_names=["gc"])
+    got = dataset_extras(run, ds)
+    assert got.values[:, 0].tolist() == pytest.approx([0.4] * 4) and "training average" in got.note
