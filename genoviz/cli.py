@@ -194,21 +194,43 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labels", help="FASTA: a CSV with id and label columns joined on the ids")
 
 
-def _load(args: argparse.Namespace, task: str | None = None):
+def _load(args: argparse.Namespace, task: str | None = None, named: bool = True):
     """Load --data. A DeepChem DiskDataset named on the command line is loaded: the person
-    typing the path is the one vouching for it, and we say what that means."""
+    typing the path is the one vouching for it, and we say what that means. One that is
+    not ``named`` (its path came from a run's run.json, which an imported zip may have
+    written) is refused, saying how to vouch for it."""
     path = Path(args.data)
     if is_disk_dataset(path):
+        if not named:
+            raise DataFormatError(untrusted_folder(path))
         print(f"genoviz: warning: {PICKLE_WARNING}", file=sys.stderr)
     return load(
         args.data,
         task=task,
         seed=getattr(args, "seed", 0),
-        trust=True,
+        trust=named,
         genome=args.genome,
         labels=args.labels,
         width=args.width,
     )
+
+
+def untrusted_folder(path: str | Path) -> str:
+    return (
+        f"{path} is a DeepChem folder named in the run's run.json, not on this command line. "
+        f"{PICKLE_WARNING} If you trust it, name it: --data {path}"
+    )
+
+
+def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
+    """``--data`` when given, else the run's own dataset (its seed, so its splits). A
+    DeepChem folder loads only when named on the command line (see :func:`_load`)."""
+    spec = data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
+    if is_disk_dataset(spec):
+        if data is None:
+            raise DataFormatError(untrusted_folder(spec))
+        print(f"genoviz: warning: {PICKLE_WARNING}", file=sys.stderr)
+    return load(spec, task=task, seed=int(run.info.get("seed", 0)), trust=data is not None)
 
 
 def cmd_datasets() -> int:
@@ -276,11 +298,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     """``train --resume RUN_DIR``: reload the run's data and go on from its last epoch."""
     plan = resume_plan(args.resume, epochs=args.epochs)
+    named = args.data is not None
     args.data = args.data or plan.dataset_spec
     args.seed = plan.config.seed
     if args.device != "auto":
         plan.config.device = args.device
-    dataset = _load(args, task=plan.task or None)
+    dataset = _load(args, task=plan.task or None, named=named)
     print(
         f"resuming {plan.run_dir} after epoch {plan.epochs_done} of {plan.config.epochs}",
         file=sys.stderr,

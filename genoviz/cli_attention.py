@@ -226,11 +226,10 @@ def _mrr_views(args, run, model, info: dict, out: Path) -> list[Path]:
 
 
 def _dataset(args, run):
-    """``--data``, or the run's own dataset."""
-    from genoviz.data import load
+    """``--data``, or the run's own dataset (see :func:`genoviz.cli.run_dataset`)."""
+    from genoviz.cli import run_dataset
 
-    spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
-    return load(spec, seed=int(run.info.get("seed", 0)), trust=True)
+    return run_dataset(run, args.data)
 
 
 def sequence_embeddings(args, run, model, out: Path) -> list[Path]:

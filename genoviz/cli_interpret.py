@@ -123,7 +123,7 @@ def cmd_interpret(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from genoviz import cli_attention, cli_motifs
-    from genoviz.data import load
+    from genoviz.cli import run_dataset
     from genoviz.interpret.embeddings import EmbeddingError
     from genoviz.interpret.inputs import run_inputs
     from genoviz.runs import load_run
@@ -148,8 +148,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.mrr:
             print(cli_attention.mrr_line(out))
         return 0
-    spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
-    dataset = load(spec, seed=int(run.info.get("seed", 0)), trust=True)
+    dataset = run_dataset(run, args.data)
     model = run.load_model("cpu")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

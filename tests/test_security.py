@@ -4,6 +4,7 @@ the runs folder, and DiskDataset pickles that load only with explicit trust."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -269,3 +270,35 @@ def test_disk_dataset_is_never_unpickled_without_trust(tmp_path: Path):
     with pytest.raises(DataFormatError):
         load(folder, trust=True)
     assert marker.exists()
+
+
+def test_a_runs_own_disk_dataset_is_not_unpickled_by_the_cli(tmp_path: Path, capsys):
+    """run.json names its data, and an imported zip can write run.json: interpret and
+    resume load a DeepChem folder only when it is named on the command line."""
+    from conftest import save_untrained_run
+
+    from genoviz.cli import main
+
+    folder = tmp_path / "dd"
+    folder.mkdir()
+    marker = tmp_path / "code-ran"
+    joblib.dump(_Evil(marker), folder / "X.joblib")
+    joblib.dump(_Evil(marker), folder / "y.joblib")
+    pd.DataFrame({"X": ["X.joblib"], "y": ["y.joblib"]}).to_csv(
+        folder / "metadata.csv.gzip", index=False, compression="gzip"
+    )
+    build = {"seq_len": 12, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
+    record = {"name": "dd", "spec": str(folder), "task": "binary"}
+    run = save_untrained_run(tmp_path / "run", "cnn", build, record)
+    info = json.loads((run / "run.json").read_text())
+    info |= {"status": "stopped", "config": {"epochs": 3}}
+    (run / "run.json").write_text(json.dumps(info))
+    for argv in (
+        ["interpret", "ism", "--run", str(run), "--out", str(tmp_path / "o")],
+        ["train", "--resume", str(run)],
+    ):
+        capsys.readouterr()
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "named in the run's run.json" in err and f"--data {folder}" in err, err
+    assert not marker.exists()
