@@ -35,6 +35,15 @@ def test_dnabert_kmer_tables_are_joined_back_into_bases_as_training_reads_them()
     assert read_inputs("sequence\nACG CGT GTA\n", "x.tsv").seqs == ["ACGTA"]  # no labels
     with pytest.raises(DataFormatError, match=r"x.tsv, line 3: k-mer 2 \('GGG'\)"):
         read_inputs("sequence\nACG CGT\nAAA GGG\n", "x.tsv")
+    # every row like the first: k-mers of one k, or plain bases, never glued together
+    with pytest.raises(DataFormatError, match=r"line 3 holds 4-mers, while line 2 holds 3-mers"):
+        read_inputs("sequence\nACG CGT\nACGT CGTA\n", "x.tsv")
+    with pytest.raises(DataFormatError, match=r"line 3 holds plain bases, while line 2 holds"):
+        read_inputs("sequence\nACG CGT\nACGTACGT\n", "x.tsv")
+    with pytest.raises(DataFormatError, match=r"line 3 holds overlapping 3-mers, while line 2"):
+        read_inputs("sequence\nACGTACGT\nACG CGT GTA\n", "x.tsv")
+    blocks = "sequence\nACGTACGTAC GGGGGCCCCC\nTTGACCAATT\n"  # GenBank-style blocks: bases
+    assert read_inputs(blocks, "x.tsv").seqs == ["ACGTACGTACGGGGGCCCCC", "TTGACCAATT"]
 
 
 def test_extras_come_from_their_column_and_a_bad_value_names_its_line(run):

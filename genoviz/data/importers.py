@@ -304,6 +304,17 @@ def kmers_to_sequence(tokens: list[str], where: str) -> str:
     return tokens[0] + "".join(t[-1] for t in tokens[1:])
 
 
+def _looks_like_kmers(tokens: list[str]) -> bool:
+    """Several tokens of one length (3-8) that overlap like DNABERT's k-mers."""
+    k = len(tokens[0]) if tokens else 0
+    return (
+        len(tokens) > 1
+        and 3 <= k <= 8
+        and all(len(t) == k for t in tokens)
+        and all(tokens[j][:-1] == tokens[j - 1][1:] for j in range(1, len(tokens)))
+    )
+
+
 def sequence_column(
     raw_seqs: list[str], lines: list[int], name: str, progress: Progress | None = None
 ) -> tuple[list[str], int]:
@@ -311,11 +322,15 @@ def sequence_column(
     a column of space-separated overlapping k-mers (DNABERT's TSV) is joined back into
     bases. Errors name the file and the line (``lines``: each row's input line).
 
+    The first row decides between bases and k-mers, and every row must agree.
+
     Raises:
-        DataFormatError: a bad character, an empty sequence, or k-mers that do not overlap.
+        DataFormatError: a bad character, an empty sequence, k-mers that do not overlap, or
+            a row unlike the first (bases among k-mers, another k).
     """
     first_tokens = raw_seqs[0].split() if raw_seqs else []
     kmer = len(first_tokens[0]) if len(first_tokens) > 1 and 3 <= len(first_tokens[0]) <= 8 else 0
+    first = f"line {lines[0]}" if lines else "the first line"
     seqs = []
     n_rows = len(raw_seqs)
     for i, raw in enumerate(raw_seqs):
@@ -324,8 +339,20 @@ def sequence_column(
         line = lines[i]
         if not raw.strip():
             raise DataFormatError(f"{name}, line {line}: the sequence is empty")
+        tokens = raw.split()
+        if kmer and (len(tokens) == 1 or len(tokens[0]) != kmer):
+            found = "plain bases" if len(tokens) == 1 else f"{len(tokens[0])}-mers"
+            raise DataFormatError(
+                f"{name}, line {line} holds {found}, while {first} holds {kmer}-mers; a "
+                "DNABERT file has k-mers of one k on every line"
+            )
+        if not kmer and _looks_like_kmers(tokens):
+            raise DataFormatError(
+                f"{name}, line {line} holds overlapping {len(tokens[0])}-mers, while {first} "
+                "holds plain bases; give one or the other on every line"
+            )
         if kmer:
-            raw = kmers_to_sequence(raw.split(), f"{name}, line {line}")
+            raw = kmers_to_sequence(tokens, f"{name}, line {line}")
         try:
             seqs.append(clean_sequence(raw, f"{name}, line {line}"))
         except SequenceError as e:
