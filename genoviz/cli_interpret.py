@@ -22,6 +22,7 @@ PLOTLY_JS = "directory"
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``interpret`` command on the main parser's subcommands."""
+    from genoviz.cli import positive_int
     from genoviz.interpret.attribution import BASELINES, METHODS
 
     p = sub.add_parser(
@@ -40,8 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--run", required=True, help="a run folder written by train")
     p.add_argument("--data", help="bundled name or file; default: the run's own dataset")
     p.add_argument("--out", required=True, help="folder to write the results into")
-    p.add_argument("--split", default=None, help="train, valid, test or all")
-    p.add_argument("-n", "--max-sequences", type=int, default=None)
+    p.add_argument("--split", default=None, choices=["train", "valid", "test", "all"])
+    p.add_argument("-n", "--max-sequences", type=positive_int, default=None)
     p.add_argument("--target", type=int, default=0, help="output column (task or class)")
     p.add_argument("--method", default="integrated_gradients", choices=list(METHODS))
     p.add_argument(
@@ -50,17 +51,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         choices=list(BASELINES),
         help="saliency, agreement: reference input (one-hot models)",
     )
-    p.add_argument("--n-shuffles", type=int, default=10)
+    p.add_argument("--n-shuffles", type=positive_int, default=10)
     p.add_argument(
         "--index", type=int, default=0, help="ism, agreement: which of the chosen sequences"
     )
     p.add_argument("--threshold", type=float, default=0.5, help="filters: share of max activation")
     p.add_argument("--release", default=None, help="filters: JASPAR release (default: newest)")
     p.add_argument("--tax-group", default="vertebrates", help="filters: JASPAR taxonomic group")
-    p.add_argument("--min-overlap", type=int, default=5, help="filters: TOMTOM minimum overlap")
+    p.add_argument(
+        "--min-overlap", type=positive_int, default=5, help="filters: TOMTOM minimum overlap"
+    )
     p.add_argument("--layers", default=None, help="attention: layers to show, e.g. 1,3 (all)")
     p.add_argument("--heads", default=None, help="attention: heads to show, e.g. 1,2 (all)")
-    p.add_argument("--motif-width", type=int, default=6, help="attention: motif seed width")
+    p.add_argument(
+        "--motif-width", type=positive_int, default=6, help="attention: motif seed width"
+    )
     p.add_argument("--p-cutoff", type=float, default=0.005, help="attention: motif p cutoff")
     p.add_argument("--genetic-code", type=int, default=1, help="embeddings: NCBI table id")
     p.add_argument("--mrr", action="store_true", help="embeddings: print MRR JSON last")
@@ -170,6 +175,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     if len(inputs.indices) == 0:
         raise KeyError(f"split {args.split!r} of {dataset.name} is empty")
+    for note in inputs.notes:
+        print(note, file=sys.stderr)
     if args.analysis == "attention":
         written = cli_attention.attention(args, run, model, inputs, out)
     else:

@@ -219,6 +219,8 @@ def dataset_extras(run: Run, dataset: Dataset) -> Extras:
     names = extras_names(run)
     if not names:
         return Extras(None)
+    if not run.info["dataset"].get("extras_names") and dataset.n_extras == len(names):
+        return Extras(dataset.extras)  # a run that recorded no names: by position, as before
     have = [n.lower() for n in dataset.meta.extras_names]
     if dataset.extras is not None and all(n.lower() in have for n in names):
         return Extras(dataset.extras[:, [have.index(n.lower()) for n in names]])

@@ -144,3 +144,19 @@ def test_sequence_embeddings_of_a_cnn_run(run_dir, tmp_path, capsys):
     info = json.loads((out / "sequence_pca.json").read_text())
     assert info["pooling"] == "head input" and info["split"] == "test"
     assert info["dimensions"] == 2 * BUILD["hidden"] and info["n_sequences"] == 40
+
+
+def test_data_unlike_the_runs_is_fitted_to_it_and_said_so(tmp_path, capsys):
+    """sirna (21 nt, no accessibility) on a tf-binding run: padded to 101 bp and given the
+    run's training-average accessibility, each said on stderr; it used to crash on the
+    missing extra, or shift every position without a word."""
+    record = {"name": "tf-binding", "spec": "tf-binding", "task": "binary"}
+    record |= {"extras_names": ["accessibility"], "extras_means": [0.3]}
+    run = save_untrained_run(tmp_path / "run", "cnn", BUILD, record)
+    out = tmp_path / "o"
+    args = ["interpret", "saliency", "--run", str(run), "--data", "sirna", "-n", "2"]
+    assert main([*args, "--out", str(out), "--n-shuffles", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "padded with N or trimmed (centred) to the run's 101 bp" in err
+    assert "scored with the training average (accessibility 0.3)" in err
+    assert len(pd.read_csv(out / "saliency.csv")) == 2 * 101

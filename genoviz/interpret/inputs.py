@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -24,6 +24,7 @@ class RunInputs:
             are as the model trained on them: padded or trimmed to the run's length, except
             for token models (BERTs) trained without a set length, which read them as they
             are (N padding would add [UNK] tokens and shift a codon model's frame).
+        notes: what was done to the data to fit the run (padding, average extras).
     """
 
     x: torch.Tensor
@@ -32,6 +33,7 @@ class RunInputs:
     ids: list[str]
     sequences: list[str]
     labels: np.ndarray
+    notes: list[str] = field(default_factory=list)
 
 
 def run_inputs(
@@ -47,7 +49,9 @@ def run_inputs(
     With ``positives_first`` (binary tasks) rows labelled 1 come first, so a small sample
     still holds the sequences the model calls bound. With ``sample`` a larger split gives
     a random draw (seeded by the run's seed, kept in dataset order) instead of its first
-    rows, which in datasets stored class by class would all share one label.
+    rows, which in datasets stored class by class would all share one label. Extra inputs
+    are matched to the run's by name, the run's training average standing in for missing
+    ones (:func:`genoviz.predict_inputs.dataset_extras`).
     """
     from genoviz.sequences import one_hot
 
@@ -68,11 +72,21 @@ def run_inputs(
     padded = pad_or_trim(raw, int(build["seq_len"]))
     x = torch.as_tensor(one_hot(padded))
     seqs = raw if reads_unpadded(run) else padded
+    notes = []
+    if not reads_unpadded(run) and any(len(s) != int(build["seq_len"]) for s in raw):
+        notes.append(
+            f"Sequences were padded with N or trimmed (centred) to the run's "
+            f"{build['seq_len']} bp; positions count along the padded sequence."
+        )
     extras = None
-    if int(build.get("extras", 0)) and dataset.extras is not None:
-        extras = np.asarray(dataset.extras[idx], dtype=np.float32)
+    if int(build.get("extras", 0)):
+        from genoviz.predict_inputs import dataset_extras
+
+        got = dataset_extras(run, dataset)  # by name; the training average when absent
+        extras = np.asarray(got.values[idx], dtype=np.float32)
+        notes += [got.note] if got.note else []
     ids = [dataset.ids[i] for i in idx] if dataset.ids is not None else [f"seq{i}" for i in idx]
-    return RunInputs(x, extras, idx, ids, seqs, np.asarray(dataset.labels)[idx])
+    return RunInputs(x, extras, idx, ids, seqs, np.asarray(dataset.labels)[idx], notes)
 
 
 def is_token_run(run: Run) -> bool:
