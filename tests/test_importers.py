@@ -227,3 +227,16 @@ def test_table_row_errors_give_the_line_once_counting_blank_lines():
         load_text("sequence,label\n\nACGT,1\n\nACXT,0\n", "t.csv")
     with pytest.raises(DataFormatError, match=r"^t\.csv, line 4: label column 'label' is 'no'"):
         load_text("sequence,label\nACGT,1\n\nACGT,no\n", "t.csv")
+
+
+def test_options_that_would_be_ignored_are_refused(tmp_path):
+    """--labels with a table, and --genome/--width without a BED file, used to be dropped
+    silently: the CSV trained on its own label column."""
+    table = write(tmp_path, "t.csv", "id,sequence,label\na,ACGT,1\n")
+    labels = write(tmp_path, "l.csv", "id,label\na,0\n")
+    with pytest.raises(DataFormatError, match="this is a table, so give its labels as a"):
+        load(str(table), labels=str(labels))
+    with pytest.raises(DataFormatError, match="apply to BED regions only"):
+        load(str(table), width=50)
+    with pytest.raises(DataFormatError, match="apply to files only"):
+        load("sirna", width=50)

@@ -211,6 +211,18 @@ def load(
         progress: CSV/TSV only: called with the fraction of rows read.
     """
     spec_s = str(spec)
+    bed = spec_s.lower().removesuffix(".gz").endswith(".bed")
+    if (
+        not bed
+        and (genome is not None or width is not None or labels is not None)
+        and (spec_s in BUNDLED or spec_s in REMOTE or Path(spec_s).expanduser().is_dir())
+    ):
+        raise DataFormatError(f"{spec_s}: --genome, --width and --labels apply to files only")
+    if not bed and (genome is not None or width is not None):
+        raise DataFormatError(
+            f"{Path(spec_s).name}: a genome and a width apply to BED regions only; this is "
+            "not a .bed file"
+        )
     if spec_s in BUNDLED:
         return load_bundled(spec_s, seed=seed)
     if spec_s in REMOTE:
@@ -229,7 +241,7 @@ def load(
                 f"{path} is a folder but not a DeepChem DiskDataset (no {DISK_METADATA})"
             )
         ds = load_disk_dataset(path, trust=trust, task=task)
-    elif path.name.lower().removesuffix(".gz").endswith(".bed"):
+    elif bed:
         if genome is None:
             raise DataFormatError(f"{path.name}: a BED file needs a genome FASTA to read from")
         ds = load_bed(path, genome, width=width, task=task)

@@ -138,6 +138,11 @@ def load_text(
         raise DataFormatError(f"{name}: the file is empty")
     if sniff_format(name, text) == "fasta":
         return _from_fasta(text, name, task, labels_text)
+    if labels_text is not None:  # it would be ignored: a table has its own label column
+        raise DataFormatError(
+            f"{name}: a labels file joins labels to a FASTA's record ids; this is a table, "
+            "so give its labels as a 'label' column instead"
+        )
     if table_header(text) is None:  # one sequence per line
         parse_sequences(text, mode="lines")  # a bad character: name its line
         raise UnlabelledError(
