@@ -7,6 +7,7 @@ models in :mod:`models.bert` copy the weights in.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -174,14 +175,18 @@ def _read_safetensors(file: Path) -> dict[str, torch.Tensor]:
 
 def _read_torch_pickle(file: Path) -> dict[str, torch.Tensor]:
     try:
-        state = torch.load(file, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # the refusal below says it in words
+            warnings.filterwarnings("ignore", "Detected pickle protocol")
+            state = torch.load(file, map_location="cpu", weights_only=True)
     except Exception as e:  # torch's own text advises weights_only=False: never shown
-        if "Unsupported global" in str(e):
+        head = file.read_bytes()[:64] if file.is_file() else b""
+        pickled = head[:1] == b"\x80" and "WeightsUnpickler error" in str(e)  # a real pickle
+        if "unsupported global" in str(e).lower() or pickled:
             raise CheckpointError(
                 f"{file} holds Python objects besides tensors, which genoviz will not build "
-                "(building them could run code); only plain weights are read"
+                "(building them could run code), or a pickle torch's safe loader does not "
+                "read; only plain weights are read"
             ) from None
-        head = file.read_bytes()[:64] if file.is_file() else b""
         hint = (
             "a git-lfs pointer, not the weights"
             if head.startswith(b"version https://git-lfs")

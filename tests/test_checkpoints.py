@@ -120,6 +120,12 @@ def test_dnabert_pytorch_model_bin_loads_without_running_code(tmp_path):
     with pytest.raises(TrainingError, match="Python objects besides tensors"):
         fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt)))
     assert not marker.exists()
+    # pickle protocol 4 gets another error from torch, not one about a damaged download
+    (ckpt / "pytorch_model.bin").write_bytes(pickle.dumps(_RunsCode(str(marker)), protocol=4))
+    with pytest.raises(TrainingError, match="Python objects besides tensors"):
+        fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt)))
+    assert not marker.exists()
+    (ckpt / "pytorch_model.bin").write_bytes(pickle.dumps(_RunsCode(str(marker)), protocol=2))
     assert pickle.loads((ckpt / "pytorch_model.bin").read_bytes()) is None and marker.exists()
 
 
