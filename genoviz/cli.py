@@ -56,13 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a model and write a run folder")
     t.add_argument("--data", help="bundled name or a CSV/TSV/FASTA path (required)")
     t.add_argument("--model", help="registry name; default: recommended for the task")
-    t.add_argument("--epochs", type=int, help=f"default {TrainConfig.epochs}")
+    t.add_argument("--epochs", type=positive_int, help=f"default {TrainConfig.epochs}")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     t.add_argument("--task", choices=["binary", "regression"], help="override the inferred task")
-    t.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    t.add_argument("--batch-size", type=positive_int, default=TrainConfig.batch_size)
     t.add_argument(
-        "--lr", type=float, help=f"learning rate; default: the model's own or {TrainConfig.lr}"
+        "--lr",
+        type=positive_float,
+        help=f"learning rate; default: the model's own or {TrainConfig.lr}",
     )
     t.add_argument("--no-extras", action="store_true", help="ignore extra numeric columns")
     t.add_argument(
@@ -103,11 +105,11 @@ def _parser() -> argparse.ArgumentParser:
         "test sequences stay unseen)",
     )
     pt.add_argument("--model", default="kmer-bert", choices=["kmer-bert", "codon-bert"])
-    pt.add_argument("--epochs", type=int, default=PRETRAIN_DEFAULTS["epochs"])
+    pt.add_argument("--epochs", type=positive_int, default=PRETRAIN_DEFAULTS["epochs"])
     pt.add_argument("--seed", type=int, default=0)
     pt.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    pt.add_argument("--batch-size", type=int, default=PRETRAIN_DEFAULTS["batch_size"])
-    pt.add_argument("--lr", type=float, default=PRETRAIN_DEFAULTS["lr"])
+    pt.add_argument("--batch-size", type=positive_int, default=PRETRAIN_DEFAULTS["batch_size"])
+    pt.add_argument("--lr", type=positive_float, default=PRETRAIN_DEFAULTS["lr"])
     pt.add_argument(
         "--max-tokens", type=int, default=MaskConfig.max_tokens, help="tokens per training chunk"
     )
@@ -136,10 +138,10 @@ def _parser() -> argparse.ArgumentParser:
         "autoencode", help="train the convolutional autoencoder (no labels) and map its latent"
     )
     a.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
-    a.add_argument("--epochs", type=int, default=20)
+    a.add_argument("--epochs", type=positive_int, default=20)
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    a.add_argument("--lr", type=float, default=3e-3)
+    a.add_argument("--lr", type=positive_float, default=3e-3)
     a.add_argument("--latent-csv", help="also write the test split's 2-D latent map here")
     _data_options(a)
     a.add_argument("--out", required=True, help="the run folder to write")
@@ -155,6 +157,28 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_interpret.add_parser(sub)
     return p
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a number above 0 (a learning rate)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not above 0")
+    return value
 
 
 def _json_object(text: str) -> dict:
@@ -190,7 +214,9 @@ def _bert_hparams(args: argparse.Namespace) -> dict:
 
 def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--genome", help="indexed FASTA to read BED regions from")
-    p.add_argument("--width", type=int, help="BED: centre each region and resize to this width")
+    p.add_argument(
+        "--width", type=positive_int, help="BED: centre each region and resize to this width"
+    )
     p.add_argument("--labels", help="FASTA: a CSV with id and label columns joined on the ids")
 
 

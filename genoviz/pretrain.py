@@ -39,6 +39,7 @@ from genoviz.train_setup import (
     TrainConfig,
     TrainingError,
     TrainResult,
+    check_config,
     checkpoint_build,
     load_bert,
     run_info,
@@ -266,6 +267,7 @@ def fit_mlm(
     """
 
     config = config or TrainConfig()
+    check_config(config)
     opts = MaskConfig(**config.mlm)
     model_name = model_name or "kmer-bert"
     spec = models.spec(model_name)

@@ -101,6 +101,24 @@ class TrainResult:
     transfer: dict[str, Any] | None = None
 
 
+def check_config(config: TrainConfig) -> None:
+    """Refuse settings no training can run with, naming each (the CLI and the pages stop
+    them earlier; this guards the library)."""
+    problems = [
+        f"{name} must be at least 1, not {value}"
+        for name, value in (
+            ("epochs", config.epochs),
+            ("batch_size", config.batch_size),
+            ("patience", config.patience),
+        )
+        if not (isinstance(value, int) and value >= 1)
+    ]
+    if not (isinstance(config.lr, int | float) and 0 <= config.lr < float("inf")):
+        problems.append(f"the learning rate must be a number of at least 0, not {config.lr}")
+    if problems:
+        raise TrainingError("; ".join(problems))
+
+
 def select_device(choice: str = "auto") -> torch.device:
     """``auto`` picks cuda, then mps, then cpu; an explicit choice must be available."""
     if choice == "auto":

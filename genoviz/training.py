@@ -43,6 +43,7 @@ from genoviz.train_setup import (
     TrainConfig,
     TrainingError,
     TrainResult,
+    check_config,
     init_transfer,
     load_bert,
     model_build_args,
@@ -130,6 +131,7 @@ def fit(
         TrainingError: NaN or diverging loss, or data the model cannot use.
     """
     config = config or TrainConfig()
+    check_config(config)
     if dataset.task == "lm":  # a corpus: masked-language-model pretraining
         from genoviz.pretrain import fit_mlm
 

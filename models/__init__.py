@@ -289,8 +289,14 @@ def needs_training_length(name: str, build: dict[str, Any]) -> bool:
 
 
 def get(name: str, *, seq_len: int, outputs: int = 1, extras: int = 0, **hparams: Any) -> nn.Module:
-    """Build a fresh model: registry defaults, overridden by ``hparams``."""
+    """Build a fresh model: registry defaults, overridden by ``hparams``.
+
+    Raises:
+        ModelError: an unknown hyperparameter (with the closest known name), a value of the
+            wrong kind, or one the model cannot be built with (a negative size).
+    """
     s = spec(name)
+    hparams = _check_hparams(name, s, hparams)
     merged = {**s.defaults, **hparams}
     try:
         return s.builder(seq_len=seq_len, outputs=outputs, extras=extras, **merged)
@@ -298,3 +304,43 @@ def get(name: str, *, seq_len: int, outputs: int = 1, extras: int = 0, **hparams
         raise ModelError(f"model {name!r}: bad hyperparameters {sorted(hparams)}: {e}") from None
     except ValueError as e:  # a builder's own check, e.g. a JASPAR name that does not exist
         raise ModelError(f"model {name!r}: {e}") from None
+    except RuntimeError as e:  # torch's own, e.g. a size it cannot make
+        raise ModelError(f"model {name!r} cannot be built with {hparams}: {e}") from None
+
+
+def _check_hparams(name: str, s: ModelSpec, hparams: dict[str, Any]) -> dict[str, Any]:
+    """Unknown names and values of the wrong kind, said in words before torch sees them;
+    returns ``hparams`` with whole-number floats (``8.0`` from JSON) made ints."""
+    import difflib
+    import inspect
+
+    builder = s.builder.__init__ if isinstance(s.builder, type) else s.builder
+    params = inspect.signature(builder).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    known = sorted(set(params) - {"self", "seq_len", "outputs", "extras"} | set(s.defaults))
+    for key, value in hparams.items():
+        if not takes_any and key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ModelError(
+                f"model {name!r} has no hyperparameter {key!r}{hint}; it takes {', '.join(known)}"
+            )
+        default = s.defaults.get(key)
+        number = isinstance(default, int | float) and not isinstance(default, bool)
+        if number and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ModelError(f"model {name!r}: {key} must be a number, not {value!r}")
+        if (
+            number
+            and isinstance(default, int)
+            and default >= 1
+            and not (float(value).is_integer() and value >= 1)
+        ):  # sizes and counts: filters, kernel, motifs, layers, ...
+            raise ModelError(
+                f"model {name!r}: {key} must be a whole number of at least 1, not {value!r}"
+            )
+        if isinstance(default, list | tuple) and not isinstance(value, list | tuple):
+            raise ModelError(f"model {name!r}: {key} must be a list, such as [{value!r}]")
+    return {
+        k: int(v) if isinstance(s.defaults.get(k), int) and isinstance(v, float) else v
+        for k, v in hparams.items()
+    }

@@ -151,3 +151,21 @@ def test_predict_writes_a_tables_labels_under_their_own_tasks(tmp_path, capsys):
     assert "Labels not written" in capsys.readouterr().err
     with open(out) as fh:
         assert csv.DictReader(fh).fieldnames == ["id", "p_JUND", "p_CTCF"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--data", "sirna", "--out", "o", "--batch-size", "0"], "0 is less than 1"),
+        (["train", "--data", "sirna", "--out", "o", "--epochs", "-5"], "-5 is less than 1"),
+        (["train", "--data", "sirna", "--out", "o", "--lr", "-1"], "-1 is not above 0"),
+        (["interpret", "saliency", "--run", "r", "--out", "o", "--n-shuffles", "0"], "less than 1"),
+        (["interpret", "ism", "--run", "r", "--out", "o", "-n", "-1"], "-1 is less than 1"),
+        (["interpret", "ism", "--run", "r", "--out", "o", "--split", "bogus"], "invalid choice"),
+    ],
+)
+def test_numbers_no_run_can_use_are_refused_by_the_parser(argv, message, capsys):
+    """--n-shuffles 0 wrote empty attributions and -n -1 meant 'all but the last'."""
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2 and message in capsys.readouterr().err

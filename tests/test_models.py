@@ -72,7 +72,7 @@ def test_registry_lists_fitting_models_recommended_first():
 def test_unknown_model_and_bad_hparams_raise_model_error():
     with pytest.raises(models.ModelError, match="unknown model"):
         models.get("nope", seq_len=10)
-    with pytest.raises(models.ModelError, match="bad hyperparameters"):
+    with pytest.raises(models.ModelError, match="has no hyperparameter .wings.; it takes"):
         models.get("cnn", seq_len=10, wings=3)
 
 
@@ -110,3 +110,24 @@ def test_every_model_round_trips_through_a_saved_run(name, tmp_path):
     e = torch.randn(2, 1)
     loaded = load_run(run).load_model()
     torch.testing.assert_close(loaded.eval()(x, e), net.eval()(x, e), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("name", "hparams", "message"),
+    [
+        ("cnn", {"fliters": 8}, "no hyperparameter 'fliters' (did you mean 'filters'?)"),
+        ("cnn", {"filters": "8"}, "filters must be a number, not '8'"),
+        ("cnn", {"filters": -3}, "filters must be a whole number of at least 1, not -3"),
+        ("motif-net", {"motifs": 0}, "motifs must be a whole number of at least 1, not 0"),
+        ("motif-net", {"jaspar": "JUND"}, "jaspar must be a list, such as ['JUND']"),
+    ],
+)
+def test_bad_hyperparameters_are_named_before_torch_sees_them(name, hparams, message):
+    with pytest.raises(models.ModelError) as e:
+        models.get(name, seq_len=40, **hparams)
+    assert message in str(e.value)
+
+
+def test_whole_number_floats_from_json_build_the_model():
+    net = models.get("cnn", seq_len=40, filters=8.0, members=1)
+    assert net.first_layer_filters().shape[0] == 8

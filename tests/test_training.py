@@ -157,3 +157,19 @@ def test_language_model_corpus_is_refused_with_a_reason():
     ds.task = "lm"
     with pytest.raises(TrainingError, match="does not support task 'lm'"):
         fit(ds, "cnn", cfg(epochs=1))
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"epochs": 0}, "epochs must be at least 1, not 0"),
+        ({"batch_size": 0}, "batch_size must be at least 1, not 0"),
+        ({"lr": -1.0}, "the learning rate must be a number of at least 0, not -1.0"),
+    ],
+)
+def test_settings_no_training_can_use_are_refused_before_a_run_folder(tmp_path, settings, message):
+    """--batch-size 0 used to crash with ZeroDivisionError and leave a 'running' run folder."""
+    config = TrainConfig(runs_dir=str(tmp_path), **settings)
+    with pytest.raises(TrainingError, match=message):
+        fit(planted_dataset(60), "cnn", config)
+    assert not list(tmp_path.iterdir())
