@@ -167,7 +167,11 @@ def fit_autoencoder(
     dataset.ensure_splits(config.seed)
     seq_len = config.seq_len or dataset.fixed_length
     if seq_len is None:
-        raise TrainingError("sequences have mixed lengths; choose a length to pad or trim to")
+        lengths = dataset.lengths
+        raise TrainingError(
+            f"sequences have mixed lengths ({lengths.min()}-{lengths.max()} bp); choose a "
+            "length to pad (with N) or trim them to (--seq-len on the command line)"
+        )
     train_idx, valid_idx, test_idx = (dataset.splits[k] for k in ("train", "valid", "test"))
     if len(train_idx) < 2 or len(valid_idx) < 1 or len(test_idx) < 2:
         raise TrainingError(f"too few sequences ({len(dataset)}) for an autoencoder")

@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--task", choices=["binary", "regression"], help="override the inferred task")
     t.add_argument("--batch-size", type=positive_int, default=TrainConfig.batch_size)
     t.add_argument(
+        "--seq-len",
+        type=positive_int,
+        help="pad (with N, centred) or trim every sequence to this length; needed for files "
+        "of mixed lengths, except with a BERT",
+    )
+    t.add_argument(
         "--lr",
         type=positive_float,
         help=f"learning rate; default: the model's own or {TrainConfig.lr}",
@@ -142,6 +148,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     a.add_argument("--lr", type=positive_float, default=3e-3)
+    a.add_argument(
+        "--seq-len", type=positive_int, help="pad or trim to this length (mixed-length files)"
+    )
     a.add_argument("--latent-csv", help="also write the test split's 2-D latent map here")
     _data_options(a)
     a.add_argument("--out", required=True, help="the run folder to write")
@@ -307,7 +316,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         init_bert=args.init_bert,
         init_from=args.init,
         freeze_trunk=args.freeze_trunk,
+        seq_len=args.seq_len,
     )
+    if note := dataset.one_class_note():
+        print(f"genoviz: warning: {note}", file=sys.stderr)
     result = fit(dataset, model_name, config, on_epoch=_epoch_printer(args.quiet), run_dir=out)
     if result.transfer is not None and not args.quiet:
         t = result.transfer
@@ -376,7 +388,9 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
-    config = AutoencoderConfig(epochs=args.epochs, seed=args.seed, device=args.device, lr=args.lr)
+    config = AutoencoderConfig(
+        epochs=args.epochs, seed=args.seed, device=args.device, lr=args.lr, seq_len=args.seq_len
+    )
 
     def show(rec: dict) -> None:
         if not args.quiet:
@@ -487,6 +501,12 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run):
 
 def cmd_predict(args: argparse.Namespace) -> int:
     run = runs.load_run(args.run)
+    if run.status in ("interrupted", "stopped", "running", "failed"):
+        print(
+            f"genoviz: note: {run.path.name} is {run.status} (after {len(run.history)} epoch(s) "
+            "of its plan): predicting with the weights it kept by then",
+            file=sys.stderr,
+        )
     ids, seqs, extras, labels = _predict_inputs(args, run)
     pred = predict_sequences(run, seqs, extras=extras)
     for note in pred.notes:

@@ -175,7 +175,8 @@ def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> 
         lengths = dataset.lengths
         raise TrainingError(
             f"sequences have mixed lengths ({lengths.min()}-{lengths.max()} bp); choose a "
-            "length to pad (with N) or trim them to"
+            "length to pad (with N) or trim them to (the Train page's 'Pad or trim to', or "
+            "--seq-len on the command line), or use a BERT, which reads any length"
         )
     extras = dataset.n_extras if config.use_extras else 0
     build = {"seq_len": int(seq_len), "outputs": dataset.n_outputs, "extras": extras}

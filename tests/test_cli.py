@@ -169,3 +169,36 @@ def test_numbers_no_run_can_use_are_refused_by_the_parser(argv, message, capsys)
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_mixed_lengths_train_with_seq_len_and_one_class_is_warned(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    rows = [("".join(rng.choice(list("ACGT"), 30 + i % 11)), i % 2) for i in range(60)]
+    data = tmp_path / "mixed.csv"
+    data.write_text("sequence,label\n" + "".join(f"{s},{y}\n" for s, y in rows))
+    base = ["train", "--data", str(data), "--epochs", "1", "--quiet"]
+    assert main([*base, "--out", str(tmp_path / "a")]) == 2
+    assert "--seq-len on the command line" in capsys.readouterr().err
+    assert main([*base, "--out", str(tmp_path / "b"), "--seq-len", "36"]) == 0
+    info = json.loads((tmp_path / "b" / "run.json").read_text())
+    assert info["model"]["build"]["seq_len"] == 36 and info["dataset"]["lengths"] == [36, 36]
+    data.write_text("sequence,label\n" + "".join(f"{s},1\n" for s, _ in rows))
+    capsys.readouterr()
+    assert main([*base, "--out", str(tmp_path / "c"), "--seq-len", "36"]) == 0
+    assert "warning: Every sequence has label 1" in capsys.readouterr().err
+
+
+def test_predict_says_when_the_run_did_not_finish(tmp_path, capsys):
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 12, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
+    run = save_untrained_run(tmp_path / "run", "cnn", build)
+    info = json.loads((run / "run.json").read_text()) | {"status": "stopped"}
+    (run / "run.json").write_text(json.dumps(info))
+    fasta = tmp_path / "x.fa"
+    fasta.write_text(">a\nACGTACGTACGT\n")
+    assert (
+        main(["predict", "--run", str(run), "--data", str(fasta), "--out", str(tmp_path / "p")])
+        == 0
+    )
+    assert "note: run is stopped" in capsys.readouterr().err

@@ -72,7 +72,7 @@ def test_registry_lists_fitting_models_recommended_first():
 def test_unknown_model_and_bad_hparams_raise_model_error():
     with pytest.raises(models.ModelError, match="unknown model"):
         models.get("nope", seq_len=10)
-    with pytest.raises(models.ModelError, match="has no hyperparameter .wings.; it takes"):
+    with pytest.raises(models.ModelError, match=r"has no hyperparameter 'wings'; it takes"):
         models.get("cnn", seq_len=10, wings=3)
 
 
