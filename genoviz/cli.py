@@ -568,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_interpret(args)
         return cmd_predict(args)
     except EXPECTED_ERRORS as e:
+        if isinstance(e, OSError) and e.filename and e.strerror:  # not "[Errno 2] ..."
+            e = f"{e.filename}: {e.strerror.lower()}"
         print(f"genoviz: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -202,3 +202,14 @@ def test_predict_says_when_the_run_did_not_finish(tmp_path, capsys):
         == 0
     )
     assert "note: run is stopped" in capsys.readouterr().err
+
+
+def test_a_missing_file_is_named_in_words(tmp_path, capsys):
+    fasta = tmp_path / "x.fa"
+    fasta.write_text(">a\nACGT\n")
+    missing = tmp_path / "nope.csv"
+    argv = ["train", "--data", str(fasta), "--labels", str(missing), "--out", str(tmp_path / "o")]
+    assert main(argv) == 2
+    assert (
+        capsys.readouterr().err.strip() == f"genoviz: error: {missing}: no such file or directory"
+    )
