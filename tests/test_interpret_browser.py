@@ -16,31 +16,19 @@ import pytest
 from conftest import TF_BINDING, save_untrained_run
 from test_browser import CHROMIUM_ARGS, app_server, chromium  # noqa: F401 (a fixture)
 from test_lesson_browser import JS_SETTLED, no_errors
+from test_pages_interpret import BUILD
 
 pytestmark = pytest.mark.browser
 
-CNN = {
-    "filters": 8,
-    "kernel": 9,
-    "hidden": 8,
-    "dropout": 0.2,
-    "members": 2,
-    "mean_pool": True,
-    "strand_average": False,
-    "positional": False,
-    "per_base": False,
-    "extras": 0,
-    "outputs": 1,
-}
+#: A small cnn (test_pages_interpret's), one strand, no extra input.
+CNN = BUILD | {"strand_average": False, "extras": 0}
 
 
 @pytest.fixture(scope="module")
 def two_runs_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
     """The app with two untrained runs: tf-binding (older) and sirna (newest, shown first)."""
     tmp = tmp_path_factory.mktemp("interpret")
-    save_untrained_run(
-        tmp / "runs" / "20260101-000000-tf-binding-cnn", "cnn", CNN | {"seq_len": 101}, TF_BINDING
-    )
+    save_untrained_run(tmp / "runs" / "20260101-000000-tf-binding-cnn", "cnn", CNN, TF_BINDING)
     sirna = {"name": "sirna", "spec": "sirna", "task": "regression"}
     save_untrained_run(
         tmp / "runs" / "20260102-000000-sirna-cnn", "cnn", CNN | {"seq_len": 21}, sirna

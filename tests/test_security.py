@@ -249,7 +249,8 @@ class _Evil:
         return (open, (str(self.marker), "w"))
 
 
-def test_disk_dataset_is_never_unpickled_without_trust(tmp_path: Path):
+def hostile_disk_dataset(tmp_path: Path) -> tuple[Path, Path]:
+    """A DiskDataset folder whose shards create ``marker`` when unpickled."""
     folder = tmp_path / "dd"
     folder.mkdir()
     marker = tmp_path / "code-ran"
@@ -258,6 +259,11 @@ def test_disk_dataset_is_never_unpickled_without_trust(tmp_path: Path):
     pd.DataFrame({"X": ["X.joblib"], "y": ["y.joblib"]}).to_csv(
         folder / "metadata.csv.gzip", index=False, compression="gzip"
     )
+    return folder, marker
+
+
+def test_disk_dataset_is_never_unpickled_without_trust(tmp_path: Path):
+    folder, marker = hostile_disk_dataset(tmp_path)
     for attempt in (lambda: load(folder), lambda: load_disk_dataset(folder)):
         with pytest.raises(DataFormatError) as info:
             attempt()
@@ -279,14 +285,7 @@ def test_a_runs_own_disk_dataset_is_not_unpickled_by_the_cli(tmp_path: Path, cap
 
     from genoviz.cli import main
 
-    folder = tmp_path / "dd"
-    folder.mkdir()
-    marker = tmp_path / "code-ran"
-    joblib.dump(_Evil(marker), folder / "X.joblib")
-    joblib.dump(_Evil(marker), folder / "y.joblib")
-    pd.DataFrame({"X": ["X.joblib"], "y": ["y.joblib"]}).to_csv(
-        folder / "metadata.csv.gzip", index=False, compression="gzip"
-    )
+    folder, marker = hostile_disk_dataset(tmp_path)
     build = {"seq_len": 12, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
     record = {"name": "dd", "spec": str(folder), "task": "binary"}
     run = save_untrained_run(tmp_path / "run", "cnn", build, record)

@@ -183,22 +183,17 @@ class Dataset:
     def one_class_note(self) -> str | None:
         """Why a classifier would learn nothing here: every label the same (per task for a
         multi-task set), so ROC AUC is undefined; None when each label has two values."""
-        if self.task == "binary":
-            values = np.unique(self.labels)
-            if len(values) == 1:
-                return (
-                    f"Every sequence has label {values[0]:g}: a classifier learns nothing "
-                    "from one class, and ROC AUC is undefined. Add sequences of the other "
-                    "class (label 0 or 1)."
-                )
-        elif self.task == "multiclass":
-            values = np.unique(self.labels)
-            if len(values) == 1:
-                return (
-                    f"Every sequence is class {values[0]:g}: a classifier learns nothing "
-                    "from one class. Add sequences of the other classes."
-                )
-        elif self.task == "multitask-binary":
+        values = np.unique(self.labels)
+        if self.task in ("binary", "multiclass") and len(values) == 1:
+            binary = self.task == "binary"
+            return (
+                f"Every sequence {'has label' if binary else 'is class'} {values[0]:g}: a "
+                "classifier learns nothing from one class"
+                + (", and ROC AUC is undefined" if binary else "")
+                + ". Add sequences of the other "
+                + ("class (label 0 or 1)." if binary else "classes.")
+            )
+        if self.task == "multitask-binary":
             flat = [
                 name
                 for name, column in zip(self.class_names, self.labels.T, strict=True)
