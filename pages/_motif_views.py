@@ -21,7 +21,21 @@ from pages._interpret_common import dataset_of, model_of
 
 PANEL = 16
 #: p-values as 2.1e-15, not 0.0000000000000021.
-P_VALUE_COLUMN = {"p_value": st.column_config.NumberColumn("p_value", format="%.2e")}
+P_VALUE_COLUMN = {"p_value": st.column_config.NumberColumn("p_value", format="%.1e")}
+
+
+def motif_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A report table for display: no match reads '–' (text) or an empty cell (numbers),
+    not None."""
+    table = table.copy()
+    for c in ("p_value", "similarity"):
+        if c in table:
+            table[c] = pd.to_numeric(table[c], errors="coerce")
+    text = table.select_dtypes(include=["object", "str"]).columns
+    table[text] = table[text].fillna("–")
+    return table
+
+
 LEARNED = "motifs_learned_report"
 
 
@@ -126,7 +140,10 @@ def learned_panel(rep: LearnedMotifs) -> None:
     numbers = long[long["motif"].isin([m + 1 for m in shown])]
     panel_downloads(f"learned-motifs-{k + 1}", png, numbers)
     st.dataframe(
-        rep.table(), hide_index=True, key="motifs_learned_table", column_config=P_VALUE_COLUMN
+        motif_table(rep.table()),
+        hide_index=True,
+        key="motifs_learned_table",
+        column_config=P_VALUE_COLUMN,
     )
 
 

@@ -23,6 +23,7 @@ from pages._motif_views import (
     P_VALUE_COLUMN,
     PANEL,
     matches_panel,
+    motif_table,
     panel_downloads,
     show_learned,
     truth_panel,
@@ -131,7 +132,9 @@ def show_filters(rep: FilterReport) -> None:
         png = logo_panel(mats, titles)
     st.image(png)
     panel_downloads(f"filters-{k + 1}", png, rep.table().iloc[shown])
-    st.dataframe(rep.table(), hide_index=True, key="motifs_table", column_config=P_VALUE_COLUMN)
+    st.dataframe(
+        motif_table(rep.table()), hide_index=True, key="motifs_table", column_config=P_VALUE_COLUMN
+    )
 
 
 def show_matches(rep: FilterReport) -> None:

@@ -385,3 +385,17 @@ def test_a_run_without_bundled_data_does_not_take_away_held_out_sequences(runs_d
     at.selectbox(key="interp_run").set_value(str(bundled)).run()
     ok(at)
     assert at.radio(key="interp_source").value == "Held-out sequences"
+
+
+def test_motif_tables_show_no_match_as_a_dash_not_none():
+    import pandas as pd
+
+    from pages._motif_views import motif_table
+
+    table = pd.DataFrame(
+        {"motif": [1, 2], "best_match_name": ["CTCF", None], "p_value": [2e-15, None]}
+    )
+    shown = motif_table(table)
+    assert shown["best_match_name"].tolist() == ["CTCF", "–"]
+    assert shown["p_value"].dtype == float and np.isnan(shown["p_value"][1])
+    assert table["best_match_name"].isna()[1]  # the report's own table is left as it is
