@@ -508,7 +508,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     ids, seqs, extras, labels = _predict_inputs(args, run)
-    pred = predict_sequences(run, seqs, extras=extras)
+    pred = predict_sequences(run, seqs, extras=extras, ids=ids)
     for note in pred.notes:
         print(note, file=sys.stderr)
     out = Path(args.out)

@@ -81,8 +81,9 @@ def predict_sequences(
     extras: np.ndarray | None = None,
     model: nn.Module | None = None,
     device: str = "cpu",
+    ids: Sequence[str] | None = None,
 ) -> Prediction:
-    """Predict cleaned sequences with a saved run.
+    """Predict cleaned sequences with a saved run (``ids`` name them in errors).
 
     Sequences of another length than the run was trained on are padded with N or trimmed
     (centred) for fixed-length models, and the returned notes say so; a model that takes
@@ -100,6 +101,15 @@ def predict_sequences(
 
     name = run.info["model"]["name"]
     tokens = spec(name).input_kind in TOKEN_KINDS
+    k = int(build.get("k", 0)) if name == "kmer-bert" else 0
+    short = next((i for i, n in enumerate(lengths) if n < k), None)
+    if short is not None:
+        who = repr(ids[short]) if ids is not None else f"sequence {short + 1}"
+        raise SequenceError(
+            f"{who} has {lengths[short]} base(s); this model reads {k}-mers, so it needs at "
+            f"least {k}",
+            record=str(ids[short]) if ids is not None else who,
+        )
     if set(lengths) != {seq_len} and needs_training_length(name, build):
         n_changed = sum(n != seq_len for n in lengths)
         notes.append(

@@ -112,7 +112,7 @@ def show_predictions(run: Run, inputs: Inputs) -> None:
         return
     weights = run.path / WEIGHTS
     model = cached_model(str(run.path), weights.stat().st_mtime if weights.exists() else 0.0)
-    pred = predict_sequences(run, inputs.seqs, extras, model=model)
+    pred = predict_sequences(run, inputs.seqs, extras, model=model, ids=inputs.ids)
     for note in pred.notes:
         st.info(note)
     values = np.asarray(pred.values)

@@ -213,3 +213,16 @@ def test_a_missing_file_is_named_in_words(tmp_path, capsys):
     assert (
         capsys.readouterr().err.strip() == f"genoviz: error: {missing}: no such file or directory"
     )
+
+
+def test_a_sequence_shorter_than_k_is_named_by_its_id(tmp_path, capsys):
+    from conftest import save_untrained_run
+
+    run = save_untrained_run(
+        tmp_path / "bert", "kmer-bert", {"seq_len": 20, "outputs": 1, "k": 3, "size": "tiny"}
+    )
+    fasta = tmp_path / "x.fa"
+    fasta.write_text(">a\nACGTACGTAC\n>tiny\nAC\n")
+    assert main(["predict", "--run", str(run), "--data", str(fasta), "--out", "p.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "'tiny' has 2 base(s); this model reads 3-mers, so it needs at least 3" in err
