@@ -32,7 +32,7 @@ from genoviz.predict_inputs import (
 )
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
-from genoviz.sequences import SequenceError
+from genoviz.sequences import Record, SequenceError
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
 EXPECTED_ERRORS = (
@@ -383,8 +383,15 @@ def _print_final(result, out: Path, model_name: str, dataset) -> None:
 
 def cmd_autoencode(args: argparse.Namespace) -> int:
     from genoviz.autoencoder import AutoencoderConfig, fit_autoencoder
+    from genoviz.pretrain import corpus_from_records
 
-    dataset = _load(args)
+    try:
+        dataset = _load(args)
+    except UnlabelledError:  # it learns without labels: plain sequences will do
+        path = Path(args.data)
+        inputs = read_inputs(read_text(path), path.name)
+        records = [Record(i, s) for i, s in zip(inputs.ids, inputs.seqs, strict=True)]
+        dataset = corpus_from_records(records, path.name)
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
@@ -406,6 +413,8 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
     if args.latent_csv:
         lat = result.latent
         labels = lat.labels.reshape(len(lat.ids), -1)
+        if dataset.task == "lm":  # plain sequences: no label to write
+            labels = labels[:, :0]
         with open(args.latent_csv, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["id", "pc1", "pc2", *(f"label{j + 1}" for j in range(labels.shape[1]))])

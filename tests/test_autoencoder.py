@@ -152,6 +152,13 @@ def test_cli_autoencode(tmp_path, capsys):
     lines = lat.read_text().splitlines()
     assert lines[0] == "id,pc1,pc2,label1" and len(lines) == 1 + 20  # the 10% test split
     assert (out / runs.WEIGHTS).exists()
+    # it learns without labels, so an unlabelled FASTA will do (it used to ask for labels)
+    fasta = tmp_path / "plain.fa"
+    fasta.write_text("".join(f">s{i}\n{s}\n" for i, s in enumerate(ds.sequences)))
+    out2, lat2 = tmp_path / "run2", tmp_path / "latent2.csv"
+    argv = ["autoencode", "--data", str(fasta), "--epochs", "1", "--out", str(out2)]
+    assert main([*argv, "--latent-csv", str(lat2), "--quiet"]) == 0
+    assert lat2.read_text().splitlines()[0] == "id,pc1,pc2"  # no labels to write
 
 
 def test_commonest_base_accuracy_is_the_floor_to_beat():
