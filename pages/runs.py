@@ -3,6 +3,8 @@ run as zip or as a one-file HTML report, and import a zip."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +18,8 @@ from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run,
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainingJob, resume_plan
 from pages._common import (
+    DISK_MEMO,
+    STOP_REQUESTED,
     TRAIN_JOB,
     bundled_dataset,
     choose,
@@ -113,8 +117,10 @@ def resume_run(run: Run) -> None:
         return
     try:
         plan = resume_plan(run.path)
+        memo = st.session_state.get(DISK_MEMO)  # a DeepChem folder trusted on Data
+        trusted = memo is not None and memo[0] == str(Path(plan.dataset_spec).resolve())
         dataset = load(
-            plan.dataset_spec, task=plan.task or None, seed=plan.config.seed, trust=False
+            plan.dataset_spec, task=plan.task or None, seed=plan.config.seed, trust=trusted
         )
     except (RunError, DataFormatError, SequenceError, OSError) as e:
         st.session_state[RESUME_MESSAGE] = ("error", f"Cannot resume {run.name}: {e}")
@@ -122,6 +128,7 @@ def resume_run(run: Run) -> None:
     job = TrainingJob(dataset, plan.model_name, plan.config)
     default_manager().submit(job)
     st.session_state[TRAIN_JOB] = job
+    st.session_state[STOP_REQUESTED] = False  # an earlier Stop is not this job's
     st.session_state[RESUME_MESSAGE] = (
         "success",
         f"Resumed {run.name} after epoch {plan.epochs_done}; the Train page shows it live.",
@@ -208,7 +215,15 @@ def main() -> None:
     # The newest run and up to two more of its task: runs of other tasks share no curve.
     task = task_of(runs[0])
     same_task = [r.name for r in runs if task_of(r) == task][:3]
-    chosen = st.multiselect("Runs to overlay", names, default=same_task, key="runs_overlay")
+    kept = st.session_state.get("runs_overlay")
+    if kept is not None:  # a renamed or deleted run leaves the overlay, the rest stays
+        st.session_state["runs_overlay"] = [n for n in kept if n in names] or same_task
+    chosen = st.multiselect(
+        "Runs to overlay",
+        names,
+        default=None if kept is not None else same_task,
+        key="runs_overlay",
+    )
     histories = {n: by_name[n].history for n in chosen}
     keys = history_keys(list(histories.values()))
     if keys:

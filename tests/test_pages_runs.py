@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from genoviz import runs
@@ -106,3 +107,41 @@ def test_a_failed_import_says_so_once_then_a_good_one_is_listed(runs_dir: Path):
     assert at.dataframe[0].value["run"].tolist() == ["shared-run"]
     at.run()
     assert not at.success  # said once
+
+
+def test_a_renamed_run_stays_on_the_compare_chart(runs_dir: Path):
+    """The overlay kept the old name, so the chart went blank after a rename."""
+    save_run(runs_dir, "mine", [0.6, 0.7])
+    at = runs_page()
+    assert at.multiselect(key="runs_overlay").value == ["mine"]
+    at.text_input(key="runs_new_name_mine").input("theirs")
+    at.button[[b.label for b in at.button].index("Rename")].click().run()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="runs_overlay").value == ["theirs"]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["name"] for t in spec["data"]] == ["theirs"]
+
+
+@pytest.mark.training
+def test_a_resumed_run_reads_running_not_stopping(runs_dir: Path):
+    """Resume after Stop: the earlier Stop's flag made the new job read 'stopping'."""
+    from genoviz.data import load
+    from genoviz.training import TrainConfig, fit
+
+    config = TrainConfig(epochs=3, runs_dir=str(runs_dir), run_name="sirna-cnn")
+    config.hparams = {"members": 1, "filters": 4}
+    ended: list[int] = []  # Stop is pressed once the first epoch is done
+    stopped = fit(
+        load("sirna"), "cnn", config, on_epoch=ended.append, should_stop=lambda: bool(ended)
+    )
+    assert stopped.status == "stopped"
+    at = runs_page()
+    at.session_state["train_stop_requested"] = True  # the Stop that ended the first run
+    at.button(key="runs_resume").click().run()
+    job = at.session_state["train_job"]
+    try:
+        assert at.session_state["train_stop_requested"] is False
+    finally:
+        job.stop()
+        job.wait(120)
