@@ -58,6 +58,8 @@ ACTIVE_DATASET = "active_dataset"  # a bundled name, or USER_CHOICE
 USER_DATASET = "user_dataset"  # the Dataset loaded on the Data page
 TRAIN_JOB = "train_job"  # the TrainingJob of this session
 STOP_REQUESTED = "train_stop_requested"
+#: ``(resolved folder path, Dataset)`` of the DeepChem folder this session chose to trust.
+DISK_MEMO = "data_disk_loaded"
 USER_CHOICE = "__user__"
 DEFAULT_DATASET = "tf-binding"
 

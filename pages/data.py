@@ -17,6 +17,7 @@ from genoviz.sequences import Record, SequenceError, parse_sequences
 from pages._common import (
     ACTIVE_DATASET,
     DEFAULT_DATASET,
+    DISK_MEMO,
     USER_CHOICE,
     USER_DATASET,
     bundled_dataset,
@@ -34,7 +35,6 @@ USER_SOURCE = "user_dataset_source"
 TASK_CHOICES = ("auto", "binary", "regression")
 PREVIEW_ROWS = 500
 UPLOAD_MEMO = "data_upload_parsed"
-DISK_MEMO = "data_disk_loaded"
 PASTE_EXAMPLE = """>seq1
 ACGTTGACTCATGCATGCAAGTCAGGT
 >seq2
@@ -240,6 +240,12 @@ def forget_trust() -> None:
     st.session_state["data_disk_trust"] = False
 
 
+def forget_loaded_folder() -> None:
+    """Unticking the trust box withdraws it: the folder is not kept as trusted."""
+    if not st.session_state.get("data_disk_trust"):
+        st.session_state.pop(DISK_MEMO, None)
+
+
 def disk_section() -> None:
     st.caption(
         "A browser cannot upload a folder. When genoviz runs on your own computer (or you "
@@ -251,10 +257,18 @@ def disk_section() -> None:
         placeholder="/path/to/train_dataset",
         on_change=forget_trust,
     )
+    memo = st.session_state.get(DISK_MEMO)
+    if (
+        memo is not None
+        and text.strip()
+        and memo[0] == str(Path(text.strip()).expanduser().resolve())
+    ):
+        st.session_state["data_disk_trust"] = True  # trusted earlier in this session
     trusted = st.checkbox(
         "I trust this folder: load its pickled shards",
         key="data_disk_trust",
         help=PICKLE_WARNING,
+        on_change=forget_loaded_folder,
     )
     if not text.strip():
         if not show_previous(SOURCES[3]):

@@ -627,8 +627,14 @@ def test_disk_dataset_loads_only_when_trusted():
     assert "train_siRNA" in [s.value for s in at.subheader]
     open_tab(at, "Composition")
     assert len(at.get("image")) == 1  # 21 nt guides: a logo
-    # a new path needs a new confirmation
-    at.text_input(key="data_disk_path").input(str(DISK_SIRNA) + "/").run()
+    # after a visit to Train the folder trusted in this session still shows as loaded
+    at.switch_page("pages/train.py").run()
+    at.switch_page("pages/data.py").run()
+    assert not any("Not loaded" in w.value for w in at.warning)
+    assert at.checkbox(key="data_disk_trust").value is True
+    assert "train_siRNA" in [s.value for s in at.subheader]
+    # another folder needs its own confirmation
+    at.text_input(key="data_disk_path").input(str(DISK_SIRNA.parent)).run()
     assert at.checkbox(key="data_disk_trust").value is False
 
 
