@@ -13,6 +13,7 @@ import streamlit as st
 import models
 from genoviz.data import Dataset
 from genoviz.motifs import MotifError
+from genoviz.train_setup import select_device
 from models.bert import EMBED_INITS, SIZES
 from models.motif_net import resolve_jaspar
 
@@ -50,11 +51,13 @@ def model_settings(ds: Dataset, model: str, running: bool) -> dict:
 def _bert(ds: Dataset, model: str, running: bool) -> dict:
     defaults = models.spec(model).defaults
     sizes = list(SIZES)
+    # On a CPU the registry's small BERT takes minutes an epoch: start from tiny there.
+    start = "tiny" if select_device("auto").type == "cpu" else defaults["size"]
     c1, c2, c3 = st.columns(3)
     size = c1.radio(
         "Size",
         sizes,
-        index=sizes.index(defaults["size"]),
+        index=sizes.index(start),
         format_func=str.capitalize,
         key=f"train_bert_size_{model}",
         disabled=running,
