@@ -92,7 +92,7 @@ def test_long_sequences_are_stitched_from_the_models_windows():
     # Tokens 0 and 17 share no window.
     assert np.all(att.maps[:, :, 1, 18] == 0)
     assert att.cls_to_bases().shape == (20,)
-    with pytest.raises(AttentionError, match="choose a shorter region"):
+    with pytest.raises(AttentionError, match="a part of the sequence at most that long"):
         sequence_attention(net, seq, max_tokens=15)
 
 

@@ -189,7 +189,8 @@ def sequence_attention(
     if total > max_tokens:
         raise AttentionError(
             f"this sequence gives {total:,} tokens; full attention maps are drawn for at "
-            f"most {max_tokens:,} (about {max_tokens + k - 3:,} bp): choose a shorter region"
+            f"most {max_tokens:,} (about {max_tokens + k - 3:,} bp): paste or pass a part of "
+            "the sequence at most that long"
         )
     acc = count = None
     starts = window_starts(n, width)
