@@ -32,7 +32,7 @@ from genoviz.predict_inputs import (
 )
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
-from genoviz.sequences import Record, SequenceError
+from genoviz.sequences import SequenceError
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
 EXPECTED_ERRORS = (
@@ -234,11 +234,7 @@ def _load(args: argparse.Namespace, task: str | None = None, named: bool = True)
     typing the path is the one vouching for it, and we say what that means. One that is
     not ``named`` (its path came from a run's run.json, which an imported zip may have
     written) is refused, saying how to vouch for it."""
-    path = Path(args.data)
-    if is_disk_dataset(path):
-        if not named:
-            raise DataFormatError(untrusted_folder(path))
-        print(f"genoviz: warning: {PICKLE_WARNING}", file=sys.stderr)
+    _vouch(args.data, named)
     return load(
         args.data,
         task=task,
@@ -250,21 +246,24 @@ def _load(args: argparse.Namespace, task: str | None = None, named: bool = True)
     )
 
 
-def untrusted_folder(path: str | Path) -> str:
-    return (
-        f"{path} is a DeepChem folder named in the run's run.json, not on this command line. "
-        f"{PICKLE_WARNING} If you trust it, name it: --data {path}"
-    )
+def _vouch(spec: str | Path, named: bool) -> None:
+    """A DeepChem folder named on the command line is loaded, with the pickle warning; one
+    that is not (its path came from a run.json) is refused, saying how to vouch for it."""
+    if not is_disk_dataset(spec):
+        return
+    if not named:
+        raise DataFormatError(
+            f"{spec} is a DeepChem folder named in the run's run.json, not on this command "
+            f"line. {PICKLE_WARNING} If you trust it, name it: --data {spec}"
+        )
+    print(f"genoviz: warning: {PICKLE_WARNING}", file=sys.stderr)
 
 
 def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
     """``--data`` when given, else the run's own dataset (its seed, so its splits). A
     DeepChem folder loads only when named on the command line (see :func:`_load`)."""
     spec = data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
-    if is_disk_dataset(spec):
-        if data is None:
-            raise DataFormatError(untrusted_folder(spec))
-        print(f"genoviz: warning: {PICKLE_WARNING}", file=sys.stderr)
+    _vouch(spec, named=data is not None)
     return load(spec, task=task, seed=int(run.info.get("seed", 0)), trust=data is not None)
 
 
@@ -383,15 +382,12 @@ def _print_final(result, out: Path, model_name: str, dataset) -> None:
 
 def cmd_autoencode(args: argparse.Namespace) -> int:
     from genoviz.autoencoder import AutoencoderConfig, fit_autoencoder
-    from genoviz.pretrain import corpus_from_records
+    from genoviz.pretrain import load_corpus
 
     try:
         dataset = _load(args)
     except UnlabelledError:  # it learns without labels: plain sequences will do
-        path = Path(args.data)
-        inputs = read_inputs(read_text(path), path.name)
-        records = [Record(i, s) for i, s in zip(inputs.ids, inputs.seqs, strict=True)]
-        dataset = corpus_from_records(records, path.name)
+        dataset = load_corpus(args.data, seed=args.seed)
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
