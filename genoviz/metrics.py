@@ -31,6 +31,12 @@ METRIC_LABELS = {
 }
 
 
+def curve_label(key: str) -> str:
+    """A history key in words: ``valid_roc_auc`` -> ``valid ROC AUC``."""
+    split, _, metric = key.partition("_")
+    return f"{split} {METRIC_LABELS.get(metric, metric)}"
+
+
 def binary_metrics(
     y_true: np.ndarray, y_score: np.ndarray, weights: np.ndarray | None = None
 ) -> dict[str, float]:

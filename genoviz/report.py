@@ -23,7 +23,7 @@ import models
 from genoviz.explain import explain
 from genoviz.interpret.filters import filter_pfms
 from genoviz.lesson import informative_filters, match_filters
-from genoviz.metrics import METRIC_LABELS
+from genoviz.metrics import METRIC_LABELS, curve_label
 from genoviz.plots import history_figure, logo_figure, mlm_figures
 from genoviz.runs import Run
 from genoviz.sequences import ALPHABET, one_hot, pad_or_trim
@@ -270,12 +270,6 @@ def overlay_figure(histories: dict[str, list[dict[str, Any]]], key: str, title: 
         fig.update_xaxes(dtick=1)
     fig.update_yaxes(title_text=curve_label(key))
     return fig
-
-
-def curve_label(key: str) -> str:
-    """A history key in words: ``valid_roc_auc`` -> ``valid ROC AUC``."""
-    split, _, metric = key.partition("_")
-    return f"{split} {METRIC_LABELS.get(metric, metric)}"
 
 
 def history_keys(histories: list[list[dict[str, Any]]]) -> list[str]:

@@ -28,7 +28,7 @@ from genoviz.data import BUNDLED, DataFormatError, Dataset, load_bundled
 from genoviz.data.importers import decode_bytes
 from genoviz.explain import explain
 from genoviz.export import ExportError, figure_image, static_export_problem
-from genoviz.metrics import METRIC_LABELS
+from genoviz.metrics import METRIC_LABELS, curve_label
 from genoviz.plots import figure_frame, logo_figure
 from genoviz.runs import RunError
 from genoviz.sequences import SequenceError
@@ -184,7 +184,7 @@ def metric_series(history: list[dict[str, Any]]) -> dict[str, str]:
             if split in ("train", "valid") and metric in METRIC_LABELS and metric != "loss":
                 metrics[metric] = None
     return {
-        f"{split}_{m}": f"{split} {METRIC_LABELS.get(m, m)}"
+        f"{split}_{m}": curve_label(f"{split}_{m}")
         for m in metrics
         for split in ("train", "valid")
         if any(f"{split}_{m}" in r for r in history)
@@ -200,6 +200,12 @@ def fmt(v: Any, digits: int = 3) -> str:
 
 #: The headline test metric a run is labelled with, the first it has.
 HEADLINE_METRICS = ("roc_auc", "pearson", "accuracy", "masked_acc")
+
+
+def trusted_folder(path: str | Path) -> bool:
+    """Whether ``path`` is the DeepChem folder this session chose to trust on Data."""
+    memo = st.session_state.get(DISK_MEMO)
+    return memo is not None and memo[0] == str(Path(path).expanduser().resolve())
 
 
 def choose(label: str, options: Iterable[Any], *, key: str, where: Any = None, **kwargs) -> Any:

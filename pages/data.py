@@ -27,6 +27,7 @@ from pages._common import (
     error_boundary,
     page_link,
     read_upload,
+    trusted_folder,
 )
 from pages._data_views import profile, show_dataset, show_sequence_plots
 
@@ -257,12 +258,7 @@ def disk_section() -> None:
         placeholder="/path/to/train_dataset",
         on_change=forget_trust,
     )
-    memo = st.session_state.get(DISK_MEMO)
-    if (
-        memo is not None
-        and text.strip()
-        and memo[0] == str(Path(text.strip()).expanduser().resolve())
-    ):
+    if text.strip() and trusted_folder(text.strip()):
         st.session_state["data_disk_trust"] = True  # trusted earlier in this session
     trusted = st.checkbox(
         "I trust this folder: load its pickled shards",

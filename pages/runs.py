@@ -3,22 +3,19 @@ run as zip or as a one-file HTML report, and import a zip."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from genoviz.data import BUNDLED, DataFormatError, load
 from genoviz.jobs import default_manager
 from genoviz.lesson import motif_indices, planted_motifs
-from genoviz.metrics import METRIC_LABELS
-from genoviz.report import curve_label, history_keys, overlay_figure, run_report_html, top_motifs
+from genoviz.metrics import METRIC_LABELS, curve_label
+from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
 from genoviz.runs import Run, RunError, default_runs_dir, list_runs
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainingJob, resume_plan
 from pages._common import (
-    DISK_MEMO,
     STOP_REQUESTED,
     TRAIN_JOB,
     bundled_dataset,
@@ -29,6 +26,7 @@ from pages._common import (
     fmt,
     page_link,
     show_figure,
+    trusted_folder,
 )
 
 SELECTED = "runs_selected"
@@ -117,10 +115,11 @@ def resume_run(run: Run) -> None:
         return
     try:
         plan = resume_plan(run.path)
-        memo = st.session_state.get(DISK_MEMO)  # a DeepChem folder trusted on Data
-        trusted = memo is not None and memo[0] == str(Path(plan.dataset_spec).resolve())
-        dataset = load(
-            plan.dataset_spec, task=plan.task or None, seed=plan.config.seed, trust=trusted
+        dataset = load(  # a DeepChem folder only when this session trusted it on Data
+            plan.dataset_spec,
+            task=plan.task or None,
+            seed=plan.config.seed,
+            trust=trusted_folder(plan.dataset_spec),
         )
     except (RunError, DataFormatError, SequenceError, OSError) as e:
         st.session_state[RESUME_MESSAGE] = ("error", f"Cannot resume {run.name}: {e}")

@@ -72,7 +72,8 @@ def test_report_of_a_run_without_history_or_metrics(tmp_path: Path):
 
 
 def test_overlay_has_one_line_per_run_with_the_key():
-    from genoviz.report import curve_label, history_keys, overlay_figure
+    from genoviz.metrics import curve_label
+    from genoviz.report import history_keys, overlay_figure
 
     a = [{"epoch": 1, "valid_roc_auc": 0.6, "train_loss": 0.7}, {"epoch": 2, "valid_roc_auc": 0.8}]
     b = [{"epoch": 1, "valid_roc_auc": 0.5, "valid_confusion": [[1]]}]
