@@ -165,9 +165,7 @@ def table_labels(run: Run, inputs: Inputs) -> Labels:
     except DataFormatError as e:
         return Labels(None, f"Labels not written: {e}")
     if task == "multiclass":
-        bad = np.flatnonzero(
-            (values[:, 0] % 1 != 0) | (values[:, 0] < 0) | (values[:, 0] >= len(names))
-        )
+        bad = not_classes(values[:, 0], len(names))
         if len(bad):
             i = int(bad[0])
             return Labels(
@@ -177,6 +175,11 @@ def table_labels(run: Run, inputs: Inputs) -> Labels:
                 f"{', '.join(names)}).",
             )
     return Labels(values)
+
+
+def not_classes(values: np.ndarray, n_classes: int) -> np.ndarray:
+    """Rows whose label is no class index (a whole number from 0 to ``n_classes - 1``)."""
+    return np.flatnonzero((values % 1 != 0) | (values < 0) | (values >= n_classes))
 
 
 def dataset_labels(run: Run, dataset: Dataset) -> Labels:
@@ -202,9 +205,7 @@ def dataset_labels(run: Run, dataset: Dataset) -> Labels:
             f"Labels not written: the run predicts one value, the data has "
             f"{values.shape[1]} labels.",
         )
-    if task == "multiclass" and (
-        (values % 1 != 0).any() or values.min() < 0 or values.max() >= len(names)
-    ):
+    if task == "multiclass" and len(not_classes(values[:, 0], len(names))):
         return Labels(
             None,
             f"Labels not written: they are not all among the run's classes (0 to "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -69,10 +69,7 @@ def resolve_jaspar(keys: Sequence[str]) -> list:
         if not hits:
             raise MotifError(f"JASPAR has no matrix for a factor named {key!r}")
         found += [fetch_jaspar(str(m.matrix_id)) for m in sorted(hits, key=lambda m: m.matrix_id)]
-    unique: dict[str, Any] = {}
-    for m in found:
-        unique.setdefault(m.id, m)
-    return list(unique.values())
+    return list({m.id: m for m in found}.values())  # one of each, in first-named order
 
 
 class MotifScan(nn.Module):

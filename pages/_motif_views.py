@@ -12,7 +12,7 @@ import streamlit as st
 
 from genoviz.interpret.learned_motifs import LearnedMotifs, learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
-from genoviz.interpret.matching import MIN_MATCH_BITS, Matches, too_flat
+from genoviz.interpret.matching import MIN_MATCH_BITS, Matches
 from genoviz.interpret.truth import PlantedMotif
 from genoviz.motifs import information_content, reverse_complement_pfm
 from genoviz.runs import WEIGHTS, Run
@@ -174,7 +174,7 @@ def matches_panel(
                 f"it carries {bits:.1f} bits, under the {MIN_MATCH_BITS:g} a match needs. "
                 "TOMTOM compares the shapes of columns, not their strength, so an almost "
                 "flat motif would otherwise 'match' with a tiny p-value."
-                if too_flat(query[0])
+                if bits < MIN_MATCH_BITS
                 else "no JASPAR matrix overlaps it by enough columns."
             )
         )
