@@ -313,8 +313,16 @@ def fit_mlm(
     valid = mask_tokens(ids[va], opts.rate, offsets, vocab_size, fixed)
     test = mask_tokens(ids[te], opts.rate, offsets, vocab_size, fixed) if len(te) else None
     body = x_tr[x_tr >= N_SPECIAL]
-    top = int(torch.bincount(body, minlength=vocab_size).argmax()) if len(body) else N_SPECIAL
     sel = valid.labels != -100
+    for part_name, part_ids in (("training", body), ("validation", ids[va][ids[va] >= N_SPECIAL])):
+        if not len(part_ids):
+            unit = "k-mer" if hasattr(model, "k") else "codon"
+            raise TrainingError(
+                f"nothing to mask in {dataset.name}'s {part_name} part: no {unit} of A, C, G "
+                "and T only (one with N or another ambiguous base becomes [UNK], which is "
+                "never masked); pretrain on sequences with real bases"
+            )
+    top = int(torch.bincount(body, minlength=vocab_size).argmax())
     baseline = float((valid.labels[sel] == top).float().mean()) if sel.any() else math.nan
 
     model = model.to(device)

@@ -203,17 +203,19 @@ def main() -> None:
         if att.n_windows > 1:
             st.info(window_note(1) + f" Here: {att.n_windows} windows, stitched together.")
         layers, heads = choose_layers_heads(att)
-        if not layers or not heads:
-            st.warning("Choose at least one layer and one head.")
-            return
-        t1, t2, t3, t4 = st.tabs(["Layer x head grid", "One head", "[CLS] on bases", "Motifs"])
-        with t1:
-            show_grid(att, sid, layers, heads)
-        with t2:
-            show_head(att, sid, layers, heads)
-        with t3:
-            show_cls(att, sid, seq, layers, heads)
-        with t4:
+        views = (
+            lambda: show_grid(att, sid, layers, heads),
+            lambda: show_head(att, sid, layers, heads),
+            lambda: show_cls(att, sid, seq, layers, heads),
+        )
+        *tabs, motifs_tab = st.tabs(["Layer x head grid", "One head", "[CLS] on bases", "Motifs"])
+        for tab, view in zip(tabs, views, strict=True):
+            with tab:
+                if layers and heads:
+                    view()
+                else:
+                    st.warning("Choose at least one layer and one head.")
+        with motifs_tab:  # reads every layer and head itself: the choice above does not apply
             show_motifs(run)
     except interpret_errors() as e:
         show_user_error(e)

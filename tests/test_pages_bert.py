@@ -87,6 +87,14 @@ def test_attention_page_grid_head_track_and_filters(kmer_run):
     at.button(key="att_go").click().run()
     ok(at)
     assert any("high-attention regions" in m.value for m in at.markdown)
+    # Clearing every head empties the three map tabs but keeps Motifs, which reads them all
+    # (it once hid all four tabs).
+    at.multiselect(key="attention_heads").set_value([]).run()
+    ok(at)
+    assert [t.label for t in at.tabs][-1] == "Motifs"
+    assert [w.value for w in at.warning] == ["Choose at least one layer and one head."] * 3
+    assert not at.get("plotly_chart")
+    assert any("high-attention regions" in m.value for m in at.markdown)
 
 
 def test_attention_page_pasted_sequence_and_a_bad_one(kmer_run):

@@ -363,3 +363,21 @@ def test_data_page_sends_unlabelled_sequences_to_pretraining(runs_dir):
     at.switch_page("pages/data.py").run()  # back on Data, the corpus is still shown
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.radio(key="data_source").value == "Paste sequences"
+
+
+def test_a_corpus_without_plain_kmers_is_refused_not_scored_nan(tmp_path):
+    """Every k-mer with an N becomes [UNK], which is never masked: an all-N corpus once
+    pretrained to a masked accuracy of NaN. It is refused, naming the part and why."""
+    from genoviz.training import TrainingError
+
+    corpus = as_corpus(Dataset(["N" * 40] * 30, np.zeros(30), "binary", DatasetMeta("gaps")))
+    cfg = TrainConfig(epochs=1, save=False, hparams={"k": 4, "size": "tiny"})
+    with pytest.raises(TrainingError, match=r"nothing to mask in gaps-corpus's training part"):
+        fit(corpus, "kmer-bert", cfg)
+    # Plain k-mers in training but none in validation: refused too, for that part.
+    mixed = _random_corpus(n=30, length=40)
+    mixed.ensure_splits(0)
+    for i in mixed.splits["valid"]:
+        mixed.sequences[i] = "N" * 40
+    with pytest.raises(TrainingError, match=r"validation part: no k-mer of A, C, G and T only"):
+        fit(mixed, "kmer-bert", cfg)
