@@ -272,7 +272,7 @@ def fit_autoencoder(
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
         runs.write_run_json(run_dir, info)
-    return AutoencoderResult(model, history, test_acc, latent, status, run_dir)
+    return AutoencoderResult(model.cpu(), history, test_acc, latent, status, run_dir)
 
 
 def autoencoder_job(

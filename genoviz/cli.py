@@ -340,6 +340,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     args.seed = plan.config.seed
     if args.device != "auto":
         plan.config.device = args.device
+    elif plan.note:
+        print(plan.note, file=sys.stderr)
     dataset = _load(args, task=plan.task or None, named=named)
     print(
         f"resuming {plan.run_dir} after epoch {plan.epochs_done} of {plan.config.epochs}",

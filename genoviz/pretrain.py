@@ -465,7 +465,7 @@ def fit_mlm(
     if lock is not None:
         lock.release()
     return TrainResult(
-        model=model,
+        model=model.cpu(),  # frees the GPU; interpretation runs on the CPU
         history=history,
         best_epoch=best_epoch,
         valid_metrics=valid_m,

@@ -14,7 +14,7 @@ import torch
 
 from genoviz import runs
 from genoviz.data import Dataset
-from genoviz.train_setup import TrainConfig, TrainingError
+from genoviz.train_setup import TrainConfig, TrainingError, select_device
 
 
 @dataclass
@@ -27,6 +27,8 @@ class ResumePlan:
     model_name: str
     config: TrainConfig
     epochs_done: int
+    #: Why the run goes on on another device than it named, or "".
+    note: str = ""
 
 
 def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
@@ -53,6 +55,15 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
     config.resume_from = str(run.path)
     if epochs is not None:
         config.epochs = int(epochs)
+    note = ""
+    try:
+        select_device(config.device)
+    except TrainingError:  # trained with an explicit device this machine lacks
+        note = (
+            f"{run.path.name} was trained on {config.device}, which this machine lacks; it "
+            f"goes on on {select_device('auto').type}"
+        )
+        config.device = "auto"
     data = run.info.get("dataset", {})
     return ResumePlan(
         run_dir=run.path,
@@ -61,6 +72,7 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
         model_name=run.info["model"]["name"],
         config=config,
         epochs_done=len(run.history),
+        note=note,
     )
 
 
@@ -98,6 +110,9 @@ def save_state(run_dir, model, ema, opt, rng, best_state, state) -> None:
         for key, value in per_param.items():
             tensors[f"optim.{i}.{key}"] = torch.as_tensor(value)
     tensors["rng.torch"] = torch.get_rng_state()
+    device = next(model.parameters()).device
+    if device.type == "cuda":  # dropout on the GPU draws from its own generator
+        tensors["rng.cuda"] = torch.cuda.get_rng_state(device)
     state = state | {
         "ema_steps": ema.steps if ema is not None else 0,
         "optim_groups": opt_state["param_groups"],
@@ -131,6 +146,8 @@ def restore_state(run_dir, model, ema, opt, rng) -> dict[str, Any] | None:
     except (RuntimeError, KeyError, ValueError) as e:
         raise runs.RunError(f"{run_dir}: the checkpoint does not fit the model ({e})") from None
     torch.set_rng_state(tensors["rng.torch"])
+    if device.type == "cuda" and "rng.cuda" in tensors:
+        torch.cuda.set_rng_state(tensors["rng.cuda"], device)
     rng.bit_generator.state = state["rng_numpy"]
     best = part("best.") if state.get("has_best") else None
     eval_model = ema.model if ema is not None else model

@@ -86,6 +86,7 @@ class TrainConfig:
 class TrainResult:
     """What a finished (or stopped) run produced."""
 
+    #: The kept weights, on the CPU whatever device trained them.
     model: nn.Module
     history: list[dict[str, Any]]
     best_epoch: int

@@ -186,10 +186,10 @@ def fit(
     )
     # Weighted mean loss over the whole train split, estimated per batch: dividing by the
     # batch's own weight sum instead would overweight batches without a rare positive.
-    w_mean = float(train.w.mean())
+    w_mean = float(w_all[train_idx].mean())
     trainable = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
-    loss_fn = _loss_fn(dataset.task, model_name, train.y.numpy())
+    loss_fn = _loss_fn(dataset.task, model_name, y_all[train_idx].numpy())
 
     def evaluate(m: nn.Module, idx: np.ndarray) -> tuple[dict[str, float], float, np.ndarray]:
         return _evaluate(
@@ -206,7 +206,8 @@ def fit(
             names=dataset.class_names,
         )
 
-    amp = device.type == "cuda" and torch.cuda.is_bf16_supported()
+    # Only where bf16 is native (Ampere on): emulated bf16 is slower than float32.
+    amp = device.type == "cuda" and torch.cuda.is_bf16_supported(including_emulation=False)
 
     info: dict[str, Any] = {}
     if config.resume_from is not None:
@@ -298,7 +299,7 @@ def fit(
             train_out = to_predictions(dataset.task, torch.cat(preds))
             order = torch.cat(seen).numpy()
             train_m = metrics_for(
-                dataset.task, train.y[order].numpy(), train_out, dataset.class_names
+                dataset.task, y_all[train_idx[order]].numpy(), train_out, dataset.class_names
             )
             valid_m, valid_loss, valid_pred = evaluate(eval_model, valid_idx)
             record = {
@@ -348,7 +349,7 @@ def fit(
     valid_m, _, _ = evaluate(model, valid_idx)
     test_m, _, test_pred = evaluate(model, test_idx)
     result = TrainResult(
-        model=model,
+        model=model.cpu(),  # frees the GPU; interpretation runs on the CPU
         history=history,
         best_epoch=keep.best_epoch,
         valid_metrics=valid_m,
@@ -381,6 +382,11 @@ def fit(
     return result
 
 
+#: A training split up to this size lives on the GPU while training; a bigger one stays in
+#: host memory and each batch is copied over.
+RESIDENT_BYTES = 2**30
+
+
 @dataclass
 class _TrainSplit:
     """The training split's tensors, and how one batch of it reaches the device."""
@@ -397,25 +403,27 @@ class _TrainSplit:
 
     @classmethod
     def of(cls, idx, x, y, w, e, x_rc, flip: bool, device: torch.device) -> _TrainSplit:
-        x, y, w = (t[idx] for t in (x, y, w))
-        if device.type == "cuda":
-            x, y, w = (t.pin_memory() for t in (x, y, w))
-        e, x_rc = (t[idx] if t is not None else None for t in (e, x_rc))
+        parts = [t[idx] if t is not None else None for t in (x, y, w, e, x_rc)]
+        size = sum(t.nbytes for t in parts if t is not None)
+        # On a GPU the split is copied over once when it fits: per-batch copies from host
+        # memory are synchronous (rows indexed out of a pinned tensor are not pinned).
+        home = device if size <= RESIDENT_BYTES else torch.device("cpu")
+        x, y, w, e, x_rc = (t.to(home) if t is not None else None for t in parts)
         return cls(x, y, w, e, x_rc, flip, device)
 
     def batch(self, bi: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """``(x, y, w, extras)`` of the rows ``bi``, on the device; half of them on the
         other strand when augmenting (batches are shuffled, so each sequence lands on a
         random strand each epoch)."""
-        pin = self.device.type == "cuda"
-        xb = self.x[bi].to(self.device, non_blocking=pin)  # a fresh copy: safe to edit
+        bi = bi.to(self.x.device)
+        xb = self.x[bi].to(self.device)  # a fresh copy: safe to edit
         h = len(bi) // 2
         if self.x_rc is not None:  # tokens: the reverse complement's own k-mers
-            xb[:h] = self.x_rc[bi[:h]].to(self.device, non_blocking=pin)
+            xb[:h] = self.x_rc[bi[:h]].to(self.device)
         elif self.flip:
             xb[:h] = xb[:h].flip(dims=(1, 2))
-        yb = self.y[bi].to(self.device, non_blocking=pin)
-        wb = self.w[bi].to(self.device, non_blocking=pin)
+        yb = self.y[bi].to(self.device)
+        wb = self.w[bi].to(self.device)
         eb = self.e[bi].to(self.device) if self.e is not None else None
         return xb, yb, wb, eb
 

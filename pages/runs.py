@@ -130,7 +130,8 @@ def resume_run(run: Run) -> None:
     st.session_state[STOP_REQUESTED] = False  # an earlier Stop is not this job's
     st.session_state[RESUME_MESSAGE] = (
         "success",
-        f"Resumed {run.name} after epoch {plan.epochs_done}; the Train page shows it live.",
+        f"Resumed {run.name} after epoch {plan.epochs_done}; the Train page shows it live."
+        + (f" ({plan.note}.)" if plan.note else ""),
     )
 
 

@@ -14,7 +14,7 @@ import torch
 from conftest import REPO, planted_dataset
 
 import models
-from genoviz import runs
+from genoviz import runs, training
 from genoviz.training import TrainConfig, fit, resume_plan, select_device
 
 
@@ -45,19 +45,46 @@ def test_bf16_autocast_training_step_keeps_float32_weights():
 
 
 @pytest.mark.gpu
-def test_fit_on_cuda_pins_the_training_tensors(monkeypatch: pytest.MonkeyPatch):
-    pinned: list[tuple[int, ...]] = []
-    real = torch.Tensor.pin_memory
+@pytest.mark.parametrize("resident", [True, False])
+def test_fit_on_cuda_keeps_a_small_training_split_on_the_gpu(monkeypatch, resident):
+    """Copied over once when it fits (per-batch copies of rows indexed out of pinned host
+    memory would be synchronous); a split over ``RESIDENT_BYTES`` stays on the host."""
+    if not resident:
+        monkeypatch.setattr(training, "RESIDENT_BYTES", 0)
+    homes: set[tuple[str, str]] = set()
+    real = training._TrainSplit.batch
 
-    def spy(self, *args, **kwargs):
-        pinned.append(tuple(self.shape))
-        return real(self, *args, **kwargs)
+    def spy(self, bi):
+        out = real(self, bi)
+        homes.add((self.x.device.type, out[0].device.type))
+        return out
 
-    monkeypatch.setattr(torch.Tensor, "pin_memory", spy)
+    monkeypatch.setattr(training._TrainSplit, "batch", spy)
     result = fit(planted_dataset(200, 40), "cnn", TrainConfig(epochs=2, device="cuda", save=False))
     assert result.device.startswith("cuda")
-    assert len(pinned) >= 3 and pinned[0][1:] == (4, 40)  # x, y, w of the train split
+    assert homes == {("cuda" if resident else "cpu", "cuda")}
     assert all(torch.isfinite(torch.tensor(r["train_loss"])) for r in result.history)
+    assert next(result.model.parameters()).device.type == "cpu"  # the GPU is freed
+
+
+@pytest.mark.gpu
+def test_a_cuda_run_resumes_with_the_gpus_random_state(tmp_path):
+    """Dropout on the GPU draws from the GPU's generator: a resumed run goes on with it
+    instead of replaying epoch 1's draws, so its curves match an unbroken run's."""
+    config = TrainConfig(epochs=3, patience=99, batch_size=64, device="cuda")
+    ds = planted_dataset(200, 40)
+    unbroken = fit(ds, "mlp", config, run_dir=tmp_path / "a")
+
+    def die(record: dict) -> None:
+        if record["epoch"] == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(planted_dataset(200, 40), "mlp", config, run_dir=tmp_path / "b", on_epoch=die)
+    assert "rng.cuda" in runs.load_checkpoint(tmp_path / "b")[0]
+    resumed = fit(planted_dataset(200, 40), "mlp", resume_plan(tmp_path / "b").config)
+    for a, b in zip(unbroken.history, resumed.history, strict=True):
+        assert abs(a["train_loss"] - b["train_loss"]) < 1e-3 * max(1.0, abs(a["train_loss"]))
 
 
 @pytest.mark.gpu
