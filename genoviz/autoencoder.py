@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import models
 from genoviz import runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
+from genoviz.train_setup import run_info
 from genoviz.training import TrainingError, select_device
 
 #: ``run.json``'s ``purpose``: marks the run as pretraining (see :func:`runs.is_pretraining`).
@@ -187,73 +188,63 @@ def fit_autoencoder(
     if run_dir is not None:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        info = {
-            "status": "running",
-            "purpose": PURPOSE,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "model": {"name": "autoencoder", "build": build},
-            "dataset": {
-                "name": dataset.name,
-                "spec": dataset.meta.notes.get("spec", dataset.name),
-                "task": dataset.task,
-                "n": len(dataset),
-                "splits": {k: len(v) for k, v in dataset.splits.items()},
-            },
-            "config": asdict(config),
-            "seed": config.seed,
-            "device": str(device),
-        }
+        info = run_info(dataset, "autoencoder", build, config, device) | {"purpose": PURPOSE}
+        info["dataset"]["strand_symmetric"] = False  # it reads one strand, no augmentation
         runs.write_run_json(run_dir, info)
 
     history: list[dict[str, Any]] = []
-    best_acc, best_state = -1.0, None
+    best_acc, best_state, best_epoch = -1.0, None, 0
     n_batches = max(1, math.ceil(len(x_tr) / config.batch_size))
     status = "finished"
-    for epoch in range(1, config.epochs + 1):
-        t0 = time.perf_counter()
-        model.train()
-        perm = torch.from_numpy(rng.permutation(len(x_tr)))
-        loss_sum, correct, total = 0.0, 0, 0
-        stopped = False
-        for b in range(n_batches):
-            if should_stop is not None and should_stop():
-                stopped = True
+    try:
+        for epoch in range(1, config.epochs + 1):
+            t0 = time.perf_counter()
+            model.train()
+            perm = torch.from_numpy(rng.permutation(len(x_tr)))
+            loss_sum, correct, total = 0.0, 0, 0
+            stopped = False
+            for b in range(n_batches):
+                if should_stop is not None and should_stop():
+                    stopped = True
+                    break
+                xb = x_tr[perm[b * config.batch_size : (b + 1) * config.batch_size]].to(device)
+                loss, c, k = reconstruction_loss(model.reconstruct(xb), xb)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                loss_sum, correct, total = loss_sum + loss.item() * k, correct + c, total + k
+                if on_progress is not None:
+                    on_progress((b + 1) / n_batches)
+            if stopped:
+                status = "stopped"
                 break
-            xb = x_tr[perm[b * config.batch_size : (b + 1) * config.batch_size]].to(device)
-            loss, c, k = reconstruction_loss(model.reconstruct(xb), xb)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            loss_sum, correct, total = loss_sum + loss.item() * k, correct + c, total + k
-            if on_progress is not None:
-                on_progress((b + 1) / n_batches)
-        if stopped:
-            status = "stopped"
-            break
-        train_loss = loss_sum / max(total, 1)
-        if not math.isfinite(train_loss):
-            raise TrainingError(f"the autoencoder diverged at epoch {epoch}; lower the rate")
-        valid_loss, valid_acc = _evaluate(model, x_va, device, config.batch_size * 4)
-        improved = valid_acc > best_acc
-        if improved:
-            best_acc = valid_acc
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            train_loss = loss_sum / max(total, 1)
+            if not math.isfinite(train_loss):
+                raise TrainingError(f"the autoencoder diverged at epoch {epoch}; lower the rate")
+            valid_loss, valid_acc = _evaluate(model, x_va, device, config.batch_size * 4)
+            improved = valid_acc > best_acc
+            if improved:
+                best_acc, best_epoch = valid_acc, epoch
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                if run_dir is not None:
+                    runs.save_weights(run_dir, model)
+            record = {
+                "epoch": epoch,
+                "train_loss": train_loss,
+                "valid_loss": valid_loss,
+                "train_accuracy": correct / max(total, 1),
+                "valid_accuracy": valid_acc,
+                "seconds": time.perf_counter() - t0,
+                "best": improved,
+            }
+            history.append(record)
             if run_dir is not None:
-                runs.save_weights(run_dir, model)
-        record = {
-            "epoch": epoch,
-            "train_loss": train_loss,
-            "valid_loss": valid_loss,
-            "train_accuracy": correct / max(total, 1),
-            "valid_accuracy": valid_acc,
-            "seconds": time.perf_counter() - t0,
-            "best": improved,
-        }
-        history.append(record)
-        if run_dir is not None:
-            runs.append_metrics(run_dir, record)
-        if on_epoch is not None:
-            on_epoch(record)
+                runs.append_metrics(run_dir, record)
+            if on_epoch is not None:
+                on_epoch(record)
+    except BaseException as e:  # the run folder says it failed, as fit's do
+        runs.write_failed(run_dir, info, e, len(history))
+        raise
 
     if best_state is not None:
         model.load_state_dict(best_state)
@@ -265,13 +256,14 @@ def fit_autoencoder(
     if run_dir is not None:
         if not (run_dir / runs.WEIGHTS).exists():
             runs.save_weights(run_dir, model)
-        info |= {
-            "status": status,
-            "epochs_done": len(history),
-            "final_metrics": {"test": {"reconstruction_accuracy": test_acc}},
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        }
-        runs.write_run_json(run_dir, info)
+        runs.write_final(
+            run_dir,
+            info,
+            status=status,
+            best_epoch=best_epoch,
+            epochs_done=len(history),
+            metrics={"test": {"reconstruction_accuracy": test_acc}},
+        )
     return AutoencoderResult(model.cpu(), history, test_acc, latent, status, run_dir)
 
 

@@ -59,6 +59,22 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "it against that baseline. On imbalanced data, report both.",
     ),
     (
+        "calibration",
+        "What am I seeing? Calibration",
+        "ROC AUC asks whether positives score above negatives; **calibration** asks "
+        "whether a score of 0.3 means that 30% of such sequences are positive. The test "
+        "sequences are binned by predicted probability, and each dot is one bin: its mean "
+        "prediction across, the share of positives in it up. A model whose probabilities "
+        "can be taken at their word sits on the diagonal; dots below it mean it predicts "
+        "too high. The **Brier score** is the mean squared gap between prediction and "
+        "outcome (0 is perfect), and the **expected calibration error** is the average "
+        "gap between a bin's dot and the diagonal.\n\n"
+        "Training on rare positives usually weights them up so the model does not learn "
+        "to say *never bound*. That shifts every probability up and leaves the ranking, "
+        "and ROC AUC, as they are: rank with such a model, and do not read its scores as "
+        "probabilities of binding.",
+    ),
+    (
         "pearson",
         "What am I seeing? Pearson correlation",
         "For a measured number (an efficacy, an expression level) the model predicts a "
@@ -262,7 +278,7 @@ EXPLANATIONS: dict[str, Explanation] = {k: Explanation(k, t, b) for k, t, b in _
 PAGE_TOPICS: dict[str, tuple[str, ...]] = {
     "home": ("one_hot", "conv_filter"),
     "data": ("ground_truth", "composition", "one_hot"),
-    "train": ("overfitting", "roc_pr", "pearson", "confusion"),
+    "train": ("overfitting", "roc_pr", "calibration", "pearson", "confusion"),
     "predict": ("predictions",),
     "lesson": ("ground_truth", "one_hot", "conv_filter", "overfitting", "motifs"),
     "runs": ("runs", "overfitting"),

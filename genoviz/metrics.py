@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
@@ -135,6 +136,71 @@ def task_metrics(
     if task == "multitask-binary":
         return multitask_metrics(y_true, y_pred)
     raise ValueError(f"metrics for task {task!r} are not available yet")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How far predicted probabilities can be read as probabilities: the sequences binned
+    by predicted probability (``bins`` equal widths on [0, 1], empty bins left out).
+
+    Attributes:
+        predicted: ``(b,)`` mean predicted probability in each bin.
+        observed: ``(b,)`` share of positives in each bin.
+        counts: ``(b,)`` sequences in each bin.
+        brier: mean squared difference between prediction and outcome (0 is perfect).
+        ece: expected calibration error, ``|observed - predicted|`` averaged over the
+            sequences (each bin weighted by its count).
+        mean_predicted, positive_share: over all the sequences.
+    """
+
+    predicted: np.ndarray
+    observed: np.ndarray
+    counts: np.ndarray
+    brier: float
+    ece: float
+    mean_predicted: float
+    positive_share: float
+
+    def summary(self, weighted: bool = False) -> str:
+        """What the numbers say, in words; ``weighted``: training weighted the classes."""
+        mean, share = self.mean_predicted, self.positive_share
+        if self.ece <= 0.05:  # also bounds |mean - share|
+            verdict = "its probabilities can be taken roughly at their word"
+        elif mean > share:
+            verdict = "its probabilities read high"
+        else:
+            verdict = "its probabilities read low"
+        text = (
+            f"Brier score {self.brier:.3f}, expected calibration error {self.ece:.3f}. The "
+            f"model predicts {mean:.2f} on average where {share:.1%} of these sequences are "
+            f"positive: {verdict}."
+        )
+        if weighted:
+            text += (
+                " Training weighted the classes (the data's weight column, which balances "
+                "rare positives), and that raises every predicted probability. The ranking, "
+                "and so ROC AUC, does not depend on it."
+            )
+        return text
+
+
+def calibration(y_true: np.ndarray, proba: np.ndarray, bins: int = 10) -> Calibration:
+    """The reliability curve, Brier score and ECE of binary predictions ``proba``; the
+    bins are those of scikit-learn's ``calibration_curve(strategy="uniform")``."""
+    y = (np.asarray(y_true).reshape(-1) > 0.5).astype(np.float64)
+    p = np.clip(np.asarray(proba, dtype=np.float64).reshape(-1), 0.0, 1.0)
+    if len(y) == 0:
+        raise ValueError("calibration needs at least one prediction")
+    which = np.searchsorted(np.linspace(0.0, 1.0, bins + 1)[1:-1], p)
+    counts = np.bincount(which, minlength=bins)
+    kept = counts > 0
+    predicted = np.bincount(which, weights=p, minlength=bins)[kept] / counts[kept]
+    observed = np.bincount(which, weights=y, minlength=bins)[kept] / counts[kept]
+    ece = float(np.sum(counts[kept] * np.abs(observed - predicted)) / len(p))
+    brier = float(skm.brier_score_loss(y, p))
+    return Calibration(
+        predicted, observed, counts[kept], brier, ece, float(p.mean()), float(y.mean())
+    )
 
 
 def roc_points(y_true: np.ndarray, y_score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

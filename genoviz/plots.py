@@ -156,6 +156,45 @@ def _roc_layout(fig: go.Figure, title: str) -> go.Figure:
     return fig
 
 
+def calibration_figure(
+    predicted: np.ndarray,
+    observed: np.ndarray,
+    counts: np.ndarray,
+    title: str = "Calibration",
+) -> go.Figure:
+    """Reliability diagram: the share of positives against the mean predicted probability
+    per bin (from :func:`genoviz.metrics.calibration`), with the diagonal of a model whose
+    probabilities can be taken at their word; marker area follows the bin's count."""
+    counts = np.asarray(counts, dtype=float)
+    size = 6 + 18 * np.sqrt(counts / counts.max()) if counts.size else counts
+    fig = go.Figure(
+        go.Scatter(
+            x=np.asarray(predicted),
+            y=np.asarray(observed),
+            mode="lines+markers",
+            name="model (marker area: sequences in the bin)",
+            marker={"color": COLORS["test"], "size": size},
+            line={"color": COLORS["test"]},
+            customdata=counts,
+            hovertemplate="predicted %{x:.3f}<br>observed %{y:.3f}<br>%{customdata:,.0f} "
+            "sequences<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="perfectly calibrated",
+            line={"color": COLORS["neutral"], "dash": "dash"},
+        )
+    )
+    fig = _styled(fig, title, "mean predicted probability", "share of positives")
+    fig.update_xaxes(range=[0, 1])
+    fig.update_yaxes(range=[0, 1.02])
+    return fig
+
+
 def scatter_figure(
     y_true: np.ndarray,
     y_pred: np.ndarray,

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from genoviz.runs import Run
+from genoviz.runs import Run, RunError, is_pretraining
 from genoviz.sequences import SequenceError, one_hot, pad_or_trim
 from genoviz.tasks import to_predictions
 
@@ -91,6 +91,12 @@ def predict_sequences(
     length. A model trained with
     extras needs them: ``extras`` shape ``(n, e)``.
     """
+    if is_pretraining(run):
+        raise RunError(
+            f"{run.path.name} is a pretraining run: its output layer never learned labels. "
+            "Fine-tune a model from it (train --init RUN for an autoencoder, --init-bert "
+            "RUN for a BERT) and predict with that run"
+        )
     if len(sequences) == 0:
         raise SequenceError("no sequences to predict")
     build = run.info["model"]["build"]

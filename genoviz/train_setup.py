@@ -153,8 +153,9 @@ def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> boo
     DNABERT k-mer file is strand-specific whatever its length: DNABERT reads one strand,
     and its classic fine-tuning sets (promoters around a TSS, splice sites) depend on it.
     """
-    if config is not None and config.rc_augment is not None:
-        return bool(config.rc_augment)
+    chosen = getattr(config, "rc_augment", None)  # configs without it (autoencoder) leave it
+    if chosen is not None:
+        return bool(chosen)
     meta = dataset.meta
     if meta.strand_symmetric or meta.simulated or meta.source.startswith("downloaded"):
         return bool(meta.strand_symmetric)

@@ -10,8 +10,9 @@ import models
 from genoviz.data import Dataset
 from genoviz.explain import TASK_TOPIC
 from genoviz.jobs import default_manager
-from genoviz.metrics import METRIC_LABELS, confusion_matrix, roc_points
+from genoviz.metrics import METRIC_LABELS, calibration, confusion_matrix, roc_points
 from genoviz.plots import (
+    calibration_figure,
     confusion_figure,
     history_figure,
     mlm_figures,
@@ -369,6 +370,7 @@ def final_panel(job: TrainingJob) -> None:
         fpr, tpr = roc_points(y, p)
         fig = roc_figure(fpr, tpr, m.get("roc_auc"), "ROC curve, test split")
         show_figure(fig, "roc-test", pd.DataFrame({"fpr": fpr, "tpr": tpr}))
+        show_calibration(y, p, job.dataset)
     elif task == "multiclass" and p.ndim == 2:
         names = job.dataset.class_names
         counts = confusion_matrix(y, p)
@@ -393,6 +395,19 @@ def final_panel(job: TrainingJob) -> None:
         page_link(
             "pages/predict.py", "Predict new sequences with it", icon=":material/online_prediction:"
         )
+
+
+def show_calibration(y: np.ndarray, p: np.ndarray, dataset: Dataset) -> None:
+    """The reliability diagram of the test predictions, and what it says."""
+    cal = calibration(y, p)
+    fig = calibration_figure(cal.predicted, cal.observed, cal.counts, "Calibration, test split")
+    table = pd.DataFrame(
+        {"mean_predicted": cal.predicted, "share_positive": cal.observed, "sequences": cal.counts}
+    )
+    show_figure(fig, "calibration-test", table)
+    w = dataset.weights
+    st.caption(cal.summary(weighted=w is not None and bool(np.ptp(w) > 0)))
+    explain_here("calibration")
 
 
 def per_task_table(metrics: dict, tasks: list[str]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from sklearn.metrics import roc_auc_score
 
 import models
 from genoviz import runs
-from genoviz.autoencoder import AutoencoderConfig, fit_autoencoder, reconstruction_loss
+from genoviz.autoencoder import PURPOSE, AutoencoderConfig, fit_autoencoder, reconstruction_loss
 from genoviz.cli import main
 from genoviz.data import Dataset, DatasetMeta
 from genoviz.plots_models import extras_gain_figure, latent_map_figure
@@ -152,6 +152,15 @@ def test_cli_autoencode(tmp_path, capsys):
     lines = lat.read_text().splitlines()
     assert lines[0] == "id,pc1,pc2,label1" and len(lines) == 1 + 20  # the 10% test split
     assert (out / runs.WEIGHTS).exists()
+    info = runs.load_run(out).info  # the fields every run.json has (it once lacked two)
+    assert info["versions"]["torch"] == torch.__version__ and 1 <= info["best_epoch"] <= 6
+    assert info["status"] == "finished" and info["purpose"] == PURPOSE
+    # Its head never learned labels: predict refuses it (it wrote a prediction per row).
+    capsys.readouterr()
+    argv = ["predict", "--run", str(out), "--data", str(csv), "--out", str(tmp_path / "p.csv")]
+    assert main(argv) == 2
+    assert "run is a pretraining run: its output layer never learned" in capsys.readouterr().err
+    assert not (tmp_path / "p.csv").exists()
     # it learns without labels, so an unlabelled FASTA will do (it used to ask for labels)
     fasta = tmp_path / "plain.fa"
     fasta.write_text("".join(f">s{i}\n{s}\n" for i, s in enumerate(ds.sequences)))

@@ -158,7 +158,9 @@ def test_live_training_curve_and_stop(server: str, chromium: Path):
             stop.click()
             expect(status).to_contain_text("Status: stopped", timeout=120_000)
             expect(page.get_by_text("Held-out test set")).to_be_visible(timeout=60_000)
-            expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=60_000)
+            # the curves, the test split's ROC curve and its calibration
+            expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=60_000)
+            expect(page.get_by_text("Brier score")).to_be_visible()
             assert page.evaluate(JS_POINTS) >= 2
             assert page.locator('[data-testid="stException"]').count() == 0
             assert page.locator('[data-testid="stAlertContentError"]').count() == 0

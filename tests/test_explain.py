@@ -22,6 +22,7 @@ def test_every_page_topic_and_task_topic_is_written():
         ("conv_filter", ["activation", "slides"]),
         ("roc_pr", ["99%", "PR AUC", "share of positives"]),
         ("pearson", ["Pearson r", "Spearman"]),
+        ("calibration", ["diagonal", "Brier score", "calibration error", "ROC AUC"]),
         ("overfitting", ["train", "valid", "overfitting"]),
         ("saliency", ["can tell you", "cannot tell you"]),
         ("ism", ["can tell you", "cannot tell you"]),

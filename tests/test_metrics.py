@@ -3,7 +3,13 @@ import math
 import numpy as np
 import pytest
 
-from genoviz.metrics import binary_metrics, regression_metrics, roc_points, task_metrics
+from genoviz.metrics import (
+    binary_metrics,
+    calibration,
+    regression_metrics,
+    roc_points,
+    task_metrics,
+)
 
 
 def test_binary_metrics_known_answers():
@@ -61,3 +67,28 @@ def test_multitask_metrics_per_task_and_mean():
     assert m["roc_auc_JUND"] == 1.0 and m["roc_auc_CTCF"] == pytest.approx(0.75)
     assert m["roc_auc"] == pytest.approx(0.875)
     assert math.isnan(multitask_metrics(np.zeros((3, 1)), np.ones((3, 1)))["roc_auc"])
+
+
+def test_calibration_bins_match_scikit_learn_and_known_answers():
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=5000)
+    p[:7] = [0.0, 0.1, 0.2, 0.5, 0.9, 1.0, 0.3]  # an edge goes to the lower bin
+    y = (rng.uniform(size=5000) < p).astype(float)  # drawn at the stated probability
+    cal = calibration(y, p, bins=10)
+    observed, predicted = calibration_curve(y, p, n_bins=10, strategy="uniform")
+    np.testing.assert_allclose(cal.predicted, predicted)
+    np.testing.assert_allclose(cal.observed, observed)
+    assert cal.counts.sum() == 5000 and len(cal.counts) == 10
+    assert cal.ece < 0.03 and cal.brier == pytest.approx(np.mean((p - y) ** 2))
+    assert "can be taken roughly at their word" in cal.summary()
+    # Probabilities pushed up (as balancing class weights do): large ECE, read high.
+    high = calibration(y, np.sqrt(p))
+    assert high.ece > 0.1 and "its probabilities read high" in high.summary(weighted=True)
+    assert "Training weighted the classes" in high.summary(weighted=True)
+    # Two bins by hand: |0 - 0.1| over 2 sequences and |1 - 0.8| over 2: ECE 0.15.
+    two = calibration([0, 0, 1, 1], [0.1, 0.1, 0.8, 0.8])
+    assert two.predicted.tolist() == pytest.approx([0.1, 0.8]) and two.counts.tolist() == [2, 2]
+    assert two.ece == pytest.approx(0.15) and two.positive_share == 0.5
+    assert "read low" in calibration([1, 1, 1, 0], [0.1, 0.2, 0.1, 0.0]).summary()

@@ -245,3 +245,15 @@ def test_roc_curves_figure_one_trace_per_task_plus_chance():
 
     fig = roc_curves_figure({"JUND": ([0, 1], [0, 1], 0.5), "CTCF": ([0, 0, 1], [0, 1, 1], 1.0)})
     assert [t.name for t in fig.data] == ["JUND (AUC 0.500)", "CTCF (AUC 1.000)", "chance"]
+
+
+def test_calibration_figure_has_the_bins_and_the_diagonal():
+    fig = plots.calibration_figure(
+        np.array([0.05, 0.5]), np.array([0.02, 0.6]), np.array([90, 10]), "Calibration, test"
+    )
+    model, diagonal = fig.data
+    assert list(model.x) == [0.05, 0.5] and list(model.y) == [0.02, 0.6]
+    assert model.marker.size[0] > model.marker.size[1]  # the fuller bin is drawn bigger
+    assert list(diagonal.x) == [0, 1] and diagonal.name == "perfectly calibrated"
+    assert fig.layout.xaxis.title.text == "mean predicted probability"
+    assert len(plots.figure_frame(fig)) >= 2

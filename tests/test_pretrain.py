@@ -153,6 +153,12 @@ def test_pretraining_job_reports_live_mlm_metrics(tmp_path):
     model = load_run(run_dir).load_model()
     assert model.head == "mlm"
     assert model(torch.from_numpy(model.encode(["ACGTACGTAC"]))).shape == (1, 9, 5 + 4**4)
+    # Not a predictor: CLI predict once wrote all 9 x 261 token scores into each CSV row.
+    from genoviz.predict import predict_sequences
+    from genoviz.runs import RunError
+
+    with pytest.raises(RunError, match="is a pretraining run: its output layer never learned"):
+        predict_sequences(load_run(run_dir), ["ACGTACGTAC"])
 
 
 def test_corpora(tmp_path):
