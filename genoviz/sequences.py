@@ -24,7 +24,8 @@ class SequenceError(ValueError):
     """A sequence that cannot be read, with where and why.
 
     ``record`` is the sequence id (or a 1-based ordinal), ``position`` is 1-based within the
-    cleaned sequence, and ``line`` is the 1-based line of the input text when known.
+    cleaned text of ``line``, the 1-based line of the input text when known (a wrapped FASTA
+    record's message also gives the base's place in the whole record).
     """
 
     def __init__(
@@ -117,7 +118,21 @@ def _parse_fasta(text: str) -> list[Record]:
         if header is None:
             return
         rid, desc, hline = header
-        parts = [clean_sequence(c, rid, ln) for c, ln in chunks]
+        parts: list[str] = []
+        for c, ln in chunks:
+            try:
+                parts.append(clean_sequence(c, rid, ln))
+            except SequenceError as e:  # a wrapped record: also say where in the record
+                if not parts:
+                    raise
+                base = sum(map(len, parts)) + (e.position or 0)
+                raise SequenceError(
+                    f"{e} (base {base} of {rid})",
+                    record=rid,
+                    position=e.position,
+                    char=e.char,
+                    line=ln,
+                ) from None
         seq = "".join(parts)
         if not seq:
             raise SequenceError(

@@ -49,6 +49,12 @@ def test_illegal_character_names_record_position_and_character():
     err = e.value
     assert (err.record, err.position, err.char, err.line) == ("second", 5, "X", 4)
     assert "second" in str(err) and "position 5" in str(err) and "'X'" in str(err)
+    # In a wrapped record the position is the line's; the message adds the record's base.
+    with pytest.raises(SequenceError) as e:
+        parse_sequences(">r1\nACGTAC\nAC GX\n")
+    assert (e.value.line, e.value.position) == (3, 4)
+    assert str(e.value).startswith("r1 (line 3): illegal character 'X' at position 4;")
+    assert str(e.value).endswith("(base 10 of r1)")
 
 
 def test_multi_record_fasta_with_wrapped_lines_and_crlf():
