@@ -265,7 +265,8 @@ def kmers(seq: str, k: int) -> list[str]:
 def kmer_tokenize(
     sequences: Sequence[str], k: int, max_tokens: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Token ids ``[CLS] k-mers... [SEP]`` (k-mers with N are ``[UNK]``), padded.
+    """Token ids ``[CLS] k-mers... [SEP]`` (k-mers with N are ``[UNK]``), padded; lower
+    case and U read as ``one_hot`` reads them.
 
     Args:
         max_tokens: total length including ``[CLS]`` and ``[SEP]``; None = the longest.
@@ -284,6 +285,7 @@ def kmer_tokenize(
                 f"sequence {i + 1} has {len(s)} bases, fewer than k = {k}",
                 record=f"sequence {i + 1}",
             )
+        s = s.upper().replace("U", "T")  # read as one_hot reads them
         ids = [CLS_ID, *(index.get(km, UNK_ID) for km in kmers(s, k)), SEP_ID]
         if max_tokens is not None and len(ids) > max_tokens:
             raise SequenceError(
@@ -292,7 +294,7 @@ def kmer_tokenize(
                 record=f"sequence {i + 1}",
             )
         rows.append(ids)
-    width = max_tokens or max(len(r) for r in rows)
+    width = max_tokens or max((len(r) for r in rows), default=2)
     input_ids = np.full((len(rows), width), PAD_ID, dtype=np.int64)
     mask = np.zeros((len(rows), width), dtype=np.int64)
     for i, r in enumerate(rows):

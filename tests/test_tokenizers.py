@@ -45,6 +45,13 @@ def test_tokenize_adds_cls_sep_pads_and_unk_for_n():
     assert (ids[mask == 0] == PAD_ID).all()
 
 
+def test_tokenize_reads_lower_case_and_u_as_one_hot_does():
+    """Lower case and RNA's U once became [UNK] here while one_hot read them as bases."""
+    assert (kmer_tokenize(["acguac"], 3)[0] == kmer_tokenize(["ACGTAC"], 3)[0]).all()
+    ids, mask = kmer_tokenize([], 3)
+    assert ids.shape == mask.shape == (0, 2)
+
+
 def test_tokenize_length_rule_l_minus_k_plus_1():
     _ids, mask = kmer_tokenize(["ACGT" * 25 + "A"], k=6)
     assert mask.sum() == 101 - 6 + 1 + 2
