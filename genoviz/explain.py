@@ -65,14 +65,16 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "whether a score of 0.3 means that 30% of such sequences are positive. The test "
         "sequences are binned by predicted probability, and each dot is one bin: its mean "
         "prediction across, the share of positives in it up. A model whose probabilities "
-        "can be taken at their word sits on the diagonal; dots below it mean it predicts "
-        "too high. The **Brier score** is the mean squared gap between prediction and "
-        "outcome (0 is perfect), and the **expected calibration error** is the average "
-        "gap between a bin's dot and the diagonal.\n\n"
-        "Training on rare positives usually weights them up so the model does not learn "
-        "to say *never bound*. That shifts every probability up and leaves the ranking, "
-        "and ROC AUC, as they are: rank with such a model, and do not read its scores as "
-        "probabilities of binding.",
+        "can be taken at their word sits on the diagonal. Dots below it mean the model "
+        "predicts too high there, dots above it too low; a curve flatter than the "
+        "diagonal means over-confidence (too close to 0 and 1), a steeper one "
+        "under-confidence. The **Brier score** is the mean squared gap between prediction "
+        "and outcome (0 is perfect), and the **expected calibration error** is the "
+        "average gap between a bin's dot and the diagonal.\n\n"
+        "Training that weights sequences unequally, as tf-binding's weight column does to "
+        "balance its rare positives, shifts every probability and leaves the ranking, and "
+        "ROC AUC, as they are: rank sequences with such a model, and do not read its "
+        "scores as the chance of being positive.",
     ),
     (
         "pearson",

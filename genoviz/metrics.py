@@ -162,24 +162,37 @@ class Calibration:
     positive_share: float
 
     def summary(self, weighted: bool = False) -> str:
-        """What the numbers say, in words; ``weighted``: training weighted the classes."""
+        """What the numbers say, in words; ``weighted``: training weighted the sequences
+        unequally."""
         mean, share = self.mean_predicted, self.positive_share
-        if self.ece <= 0.05:  # also bounds |mean - share|
+        gap = mean - share
+        # Positive when the outcomes spread wider than the predictions around their mean.
+        spread = float(
+            np.sum(self.counts * (self.predicted - mean) * (self.observed - self.predicted))
+        )
+        if abs(gap) > 0.05 and abs(gap) >= self.ece / 2:  # a shift explains most of the gap
+            verdict = f"its probabilities read {'high' if gap > 0 else 'low'}"
+        elif self.ece <= 0.05:
             verdict = "its probabilities can be taken roughly at their word"
-        elif mean > share:
-            verdict = "its probabilities read high"
+        elif spread < 0:
+            verdict = "it is over-confident: its probabilities sit too close to 0 and 1"
         else:
-            verdict = "its probabilities read low"
+            verdict = "it is under-confident: its probabilities sit too close to the average"
         text = (
             f"Brier score {self.brier:.3f}, expected calibration error {self.ece:.3f}. The "
-            f"model predicts {mean:.2f} on average where {share:.1%} of these sequences are "
+            f"model predicts {mean:.1%} on average where {share:.1%} of these sequences are "
             f"positive: {verdict}."
         )
+        if len(self.counts) == 1:
+            text += (
+                " Every prediction falls in one bin, so the plot has one dot; calibration "
+                "says nothing of how well the model ranks the sequences (ROC AUC does)."
+            )
         if weighted:
             text += (
-                " Training weighted the classes (the data's weight column, which balances "
-                "rare positives), and that raises every predicted probability. The ranking, "
-                "and so ROC AUC, does not depend on it."
+                " Training weighted the sequences unequally (the data's weight column; "
+                "tf-binding's balances its rare positives), which shifts every predicted "
+                "probability. The ranking, and so ROC AUC, does not depend on it."
             )
         return text
 

@@ -143,7 +143,15 @@ def predict_sequences(
         out = predict_arrays(model, x, extras, device=device, raw=True)
     else:
         out = _by_length(model, list(sequences), extras, device)
-    return Prediction.from_outputs(out, run.info["dataset"]["task"], notes, output_names(run))
+    task = run.info["dataset"]["task"]
+    if task != "regression" and run.info["dataset"].get("weighted"):
+        notes.append(
+            f"{run.name} was trained with unequal sequence weights (its data's weight "
+            "column, such as one that balances rare positives), which shifts every "
+            "probability: rank sequences by them, but do not read them as the chance of "
+            "being positive (the Train page's calibration plot shows by how much)."
+        )
+    return Prediction.from_outputs(out, task, notes, output_names(run))
 
 
 def _by_length(

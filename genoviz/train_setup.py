@@ -265,6 +265,9 @@ def run_info(
             if build["extras"]
             else [],
             "class_names": dataset.class_names,
+            # Unequal training weights shift predicted probabilities (Predict says so).
+            "weighted": dataset.weights is not None
+            and bool(np.ptp(dataset.weights[dataset.splits["train"]]) > 0),
             "splits": {k: len(v) for k, v in dataset.splits.items()},
         },
         "config": asdict(config),

@@ -86,9 +86,17 @@ def test_calibration_bins_match_scikit_learn_and_known_answers():
     # Probabilities pushed up (as balancing class weights do): large ECE, read high.
     high = calibration(y, np.sqrt(p))
     assert high.ece > 0.1 and "its probabilities read high" in high.summary(weighted=True)
-    assert "Training weighted the classes" in high.summary(weighted=True)
+    assert "Training weighted the sequences unequally" in high.summary(weighted=True)
     # Two bins by hand: |0 - 0.1| over 2 sequences and |1 - 0.8| over 2: ECE 0.15.
     two = calibration([0, 0, 1, 1], [0.1, 0.1, 0.8, 0.8])
     assert two.predicted.tolist() == pytest.approx([0.1, 0.8]) and two.counts.tolist() == [2, 2]
     assert two.ece == pytest.approx(0.15) and two.positive_share == 0.5
     assert "read low" in calibration([1, 1, 1, 0], [0.1, 0.2, 0.1, 0.0]).summary()
+    # The same average as the outcomes, but too extreme or too timid: said as such, not as
+    # "high" or "low" (a browser check once read 0.49 against 50% as "read low").
+    extreme = np.where(p > 0.5, (p + 1) / 2, p / 2)
+    assert "over-confident" in calibration(y, extreme).summary()
+    timid = 0.5 + (p - 0.5) / 3
+    assert "under-confident" in calibration(y, timid).summary()
+    flat = calibration([0, 1] * 50, [0.5] * 100).summary()
+    assert "50.0% on average where 50.0%" in flat and "one bin" in flat

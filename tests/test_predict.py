@@ -28,6 +28,22 @@ def test_other_lengths_are_padded_and_the_user_is_told(toy_run):
     assert "padded with N or trimmed" in p.notes[0] and "40 bp" in p.notes[0]
 
 
+def test_a_run_trained_with_unequal_weights_says_its_probabilities_shift(tmp_path):
+    """Weights that balance rare positives push every probability up (the Train page's
+    calibration plot showed 45% predicted where 2% were positive): Predict says so."""
+    ds = planted_dataset(n=200)
+    ds.weights = np.where(ds.labels > 0.5, 3.0, 1.0).astype(np.float32)
+    r = fit(ds, "mlp", TrainConfig(epochs=1, save=True, runs_dir=str(tmp_path)))
+    run = load_run(r.run_dir)
+    assert run.info["dataset"]["weighted"] is True
+    note = predict_sequences(run, ["A" * 40]).notes[-1]
+    assert "trained with unequal sequence weights" in note and "do not read them as" in note
+    ds.weights = None  # equal weights: no note
+    r = fit(ds, "mlp", TrainConfig(epochs=1, save=True, runs_dir=str(tmp_path)))
+    assert load_run(r.run_dir).info["dataset"]["weighted"] is False
+    assert predict_sequences(load_run(r.run_dir), ["A" * 40]).notes == []
+
+
 def test_no_sequences_is_a_clear_error(toy_run):
     with pytest.raises(SequenceError, match="no sequences"):
         predict_sequences(toy_run, [])
