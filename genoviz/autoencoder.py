@@ -189,7 +189,8 @@ def fit_autoencoder(
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
         info = run_info(dataset, "autoencoder", build, config, device) | {"purpose": PURPOSE}
-        info["dataset"]["strand_symmetric"] = False  # it reads one strand, no augmentation
+        # It reads one strand without augmentation, and ignores labels and their weights.
+        info["dataset"] |= {"strand_symmetric": False, "weighted": False}
         runs.write_run_json(run_dir, info)
 
     history: list[dict[str, Any]] = []

@@ -21,7 +21,7 @@ from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.data.importers import UnlabelledError, read_text, table_header
-from genoviz.predict import predict_sequences, prediction_columns
+from genoviz.predict import check_predictor, predict_sequences, prediction_columns
 from genoviz.predict_inputs import (
     Inputs,
     dataset_extras,
@@ -508,6 +508,7 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run):
 
 def cmd_predict(args: argparse.Namespace) -> int:
     run = runs.load_run(args.run)
+    check_predictor(run)  # before reading the data or saying anything of the run
     if run.status in ("interrupted", "stopped", "running", "failed"):
         print(
             f"genoviz: note: {run.path.name} is {run.status} (after {len(run.history)} epoch(s) "

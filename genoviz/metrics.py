@@ -161,27 +161,52 @@ class Calibration:
     mean_predicted: float
     positive_share: float
 
+    @property
+    def chance_ece(self) -> float:
+        """About the ECE a perfectly calibrated model shows on this many sequences in these
+        bins: each bin's share of positives strays from its mean prediction by
+        ``sqrt(2/pi * p(1-p)/n)`` on average (a binomial's mean absolute deviation)."""
+        p, n = self.predicted, self.counts
+        return float(np.sum(n * np.sqrt(2 / np.pi * p * (1 - p) / n)) / n.sum())
+
+    def verdict(self) -> str:
+        """``high``, ``low``, ``good``, ``over``, ``under`` or ``unclear`` (too few
+        sequences to tell calibration from chance)."""
+        mean, share, n = self.mean_predicted, self.positive_share, self.counts.sum()
+        gap = mean - share
+        # A shift: beyond the share's sampling error, large against the shares themselves
+        # (2.6% against 6.5% is), and at least half of the whole gap.
+        if (
+            abs(gap) > 3 * np.sqrt(share * (1 - share) / n) + 0.005
+            and abs(gap) >= 0.25 * max(mean, share)
+            and abs(gap) >= self.ece / 2
+        ):
+            return "high" if gap > 0 else "low"
+        if self.ece <= max(2 * self.chance_ece, 0.02):
+            return "unclear" if 2 * self.chance_ece > 0.1 else "good"
+        # Positive when the outcomes spread wider than the predictions around their mean.
+        spread = np.sum(self.counts * (self.predicted - mean) * (self.observed - self.predicted))
+        return "over" if spread < 0 else "under"
+
     def summary(self, weighted: bool = False) -> str:
         """What the numbers say, in words; ``weighted``: training weighted the sequences
         unequally."""
-        mean, share = self.mean_predicted, self.positive_share
-        gap = mean - share
-        # Positive when the outcomes spread wider than the predictions around their mean.
-        spread = float(
-            np.sum(self.counts * (self.predicted - mean) * (self.observed - self.predicted))
-        )
-        if abs(gap) > 0.05 and abs(gap) >= self.ece / 2:  # a shift explains most of the gap
-            verdict = f"its probabilities read {'high' if gap > 0 else 'low'}"
-        elif self.ece <= 0.05:
-            verdict = "its probabilities can be taken roughly at their word"
-        elif spread < 0:
-            verdict = "it is over-confident: its probabilities sit too close to 0 and 1"
-        else:
-            verdict = "it is under-confident: its probabilities sit too close to the average"
+        verdict = self.verdict()
+        said = {
+            "high": "its probabilities read high",
+            "low": "its probabilities read low",
+            "good": "its probabilities can be taken roughly at their word",
+            "unclear": (
+                f"with {self.counts.sum():,} sequences, a model with perfect probabilities "
+                f"would stray about as far ({self.chance_ece:.3f}), so this cannot tell"
+            ),
+            "over": "it is over-confident: its probabilities sit too close to 0 and 1",
+            "under": "it is under-confident: its probabilities sit too close to the average",
+        }[verdict]
         text = (
             f"Brier score {self.brier:.3f}, expected calibration error {self.ece:.3f}. The "
-            f"model predicts {mean:.1%} on average where {share:.1%} of these sequences are "
-            f"positive: {verdict}."
+            f"model predicts {self.mean_predicted:.1%} on average where "
+            f"{self.positive_share:.1%} of these sequences are positive: {said}."
         )
         if len(self.counts) == 1:
             text += (
@@ -189,21 +214,44 @@ class Calibration:
                 "says nothing of how well the model ranks the sequences (ROC AUC does)."
             )
         if weighted:
+            effect = (
+                "which is why its probabilities read this way"
+                if verdict in ("high", "low")
+                else "which can shift every probability (here the average holds)"
+            )
             text += (
                 " Training weighted the sequences unequally (the data's weight column; "
-                "tf-binding's balances its rare positives), which shifts every predicted "
-                "probability. The ranking, and so ROC AUC, does not depend on it."
+                f"tf-binding's weights balance its rare positives), {effect}. The ranking, "
+                "and so ROC AUC, does not depend on the weights."
             )
         return text
 
 
 def calibration(y_true: np.ndarray, proba: np.ndarray, bins: int = 10) -> Calibration:
-    """The reliability curve, Brier score and ECE of binary predictions ``proba``; the
-    bins are those of scikit-learn's ``calibration_curve(strategy="uniform")``."""
-    y = (np.asarray(y_true).reshape(-1) > 0.5).astype(np.float64)
-    p = np.clip(np.asarray(proba, dtype=np.float64).reshape(-1), 0.0, 1.0)
-    if len(y) == 0:
-        raise ValueError("calibration needs at least one prediction")
+    """The reliability curve, Brier score and ECE of one binary label's predicted
+    probabilities. The bins are those of scikit-learn's ``calibration_curve(strategy=
+    "uniform")``, counted here because it does not return how many each holds.
+
+    Raises:
+        ValueError: not one column, lengths that differ, a label other than 0 or 1, or a
+            prediction that is not a probability (a logit, NaN).
+    """
+    y = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(proba, dtype=np.float64)
+    if any(a.ndim > 1 and a.shape[1:] != (1,) for a in (y, p)):
+        raise ValueError(
+            f"calibration is for one binary label; got labels {y.shape} and predictions "
+            f"{p.shape} (take one task's column)"
+        )
+    y, p = y.reshape(-1), p.reshape(-1)
+    if len(y) != len(p) or len(y) == 0:
+        raise ValueError(
+            f"calibration needs as many labels as predictions, not {len(y)} and {len(p)}"
+        )
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError("calibration needs labels of 0 or 1")
+    if not (np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()):
+        raise ValueError("calibration needs probabilities in [0, 1], not logits or NaN")
     which = np.searchsorted(np.linspace(0.0, 1.0, bins + 1)[1:-1], p)
     counts = np.bincount(which, minlength=bins)
     kept = counts > 0

@@ -141,16 +141,23 @@ def roc_figure(
 
 def _roc_layout(fig: go.Figure, title: str) -> go.Figure:
     """Add the chance diagonal and the unit axes every ROC plot shares."""
+    return _unit_square(fig, "chance", title, "false positive rate", "true positive rate")
+
+
+def _unit_square(
+    fig: go.Figure, diagonal: str, title: str, x_title: str, y_title: str
+) -> go.Figure:
+    """A dashed ``y = x`` named ``diagonal``, and both axes from 0 to 1."""
     fig.add_trace(
         go.Scatter(
             x=[0, 1],
             y=[0, 1],
             mode="lines",
-            name="chance",
+            name=diagonal,
             line={"color": COLORS["neutral"], "dash": "dash"},
         )
     )
-    fig = _styled(fig, title, "false positive rate", "true positive rate")
+    fig = _styled(fig, title, x_title, y_title)
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(range=[0, 1.02])
     return fig
@@ -180,19 +187,9 @@ def calibration_figure(
             "sequences<extra></extra>",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name="perfectly calibrated",
-            line={"color": COLORS["neutral"], "dash": "dash"},
-        )
+    return _unit_square(
+        fig, "perfectly calibrated", title, "mean predicted probability", "share of positives"
     )
-    fig = _styled(fig, title, "mean predicted probability", "share of positives")
-    fig.update_xaxes(range=[0, 1])
-    fig.update_yaxes(range=[0, 1.02])
-    return fig
 
 
 def scatter_figure(

@@ -75,6 +75,23 @@ class Prediction:
         return cls(values, kind, notes, list(names) if values.ndim == 2 else [])
 
 
+def check_predictor(run: Run) -> None:
+    """Refuse a pretraining run: its output layer never learned labels.
+
+    Raises:
+        RunError: naming the option that fine-tunes a model from it.
+    """
+    if is_pretraining(run):
+        option = (
+            "--init-bert" if run.info["model"]["name"] in ("kmer-bert", "codon-bert") else "--init"
+        )
+        raise RunError(
+            f"{run.path.name} is a pretraining run: its output layer never learned labels. "
+            f"Fine-tune a model from it (train {option} {run.path.name}) and predict with "
+            "that run"
+        )
+
+
 def predict_sequences(
     run: Run,
     sequences: Sequence[str],
@@ -91,12 +108,7 @@ def predict_sequences(
     length. A model trained with
     extras needs them: ``extras`` shape ``(n, e)``.
     """
-    if is_pretraining(run):
-        raise RunError(
-            f"{run.path.name} is a pretraining run: its output layer never learned labels. "
-            "Fine-tune a model from it (train --init RUN for an autoencoder, --init-bert "
-            "RUN for a BERT) and predict with that run"
-        )
+    check_predictor(run)
     if len(sequences) == 0:
         raise SequenceError("no sequences to predict")
     build = run.info["model"]["build"]
@@ -145,11 +157,11 @@ def predict_sequences(
         out = _by_length(model, list(sequences), extras, device)
     task = run.info["dataset"]["task"]
     if task != "regression" and run.info["dataset"].get("weighted"):
+        chance = "of each class" if task == "multiclass" else "of being positive"
         notes.append(
-            f"{run.name} was trained with unequal sequence weights (its data's weight "
-            "column, such as one that balances rare positives), which shifts every "
-            "probability: rank sequences by them, but do not read them as the chance of "
-            "being positive (the Train page's calibration plot shows by how much)."
+            f"{run.name} was trained with unequal weights (its data's weight column, or "
+            "per-task weights for rare positives), which shifts every probability: rank "
+            f"sequences by them, but do not read them as the chance {chance}."
         )
     return Prediction.from_outputs(out, task, notes, output_names(run))
 

@@ -49,6 +49,10 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
         raise runs.RunError(f"{run.path} is still training in a live process; wait or stop it")
     if status == "finished" or not run.info.get("config"):
         raise runs.RunError(f"{run.path} has {status}; there is nothing to resume")
+    if runs.is_pretraining(run):
+        raise runs.RunError(
+            f"{run.path} cannot be resumed: a pretraining run keeps no checkpoint; start a new one"
+        )
     saved = run.info["config"]
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     config = TrainConfig(**{k: v for k, v in saved.items() if k in known})
@@ -77,9 +81,15 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
 
 
 def resume_info(
-    run_dir: Path, dataset: Dataset, model_name: str, build: dict[str, Any], config: TrainConfig
+    run_dir: Path,
+    dataset: Dataset,
+    model_name: str,
+    build: dict[str, Any],
+    config: TrainConfig,
+    device: torch.device,
 ) -> dict[str, Any]:
-    """The run's own ``run.json``, checked against what :func:`fit` was given."""
+    """The run's own ``run.json``, checked against what :func:`fit` was given, with the
+    device it goes on on."""
     info = runs.load_run(run_dir).info
     saved = info.get("model", {})
     if saved.get("name") != model_name:
@@ -95,7 +105,12 @@ def resume_info(
             f"data given now has {len(dataset)}, so the run cannot go on with it"
         )
     resumed = [*info.get("resumed", []), time.strftime("%Y-%m-%dT%H:%M:%S")]
-    return info | {"status": "running", "config": asdict(config), "resumed": resumed}
+    return info | {
+        "status": "running",
+        "config": asdict(config),
+        "resumed": resumed,
+        "device": str(device),
+    }
 
 
 def save_state(run_dir, model, ema, opt, rng, best_state, state) -> None:

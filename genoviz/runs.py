@@ -195,8 +195,9 @@ class Run:
 
     @property
     def resumable(self) -> bool:
-        """Interrupted or stopped runs can go on from their last completed epoch."""
-        return self.status in ("interrupted", "stopped")
+        """Interrupted or stopped runs can go on from their last completed epoch; pretraining
+        runs (masked-token, autoencoder) keep no checkpoint to go on from."""
+        return self.status in ("interrupted", "stopped") and not is_pretraining(self)
 
     def load_model(self, device: str | torch.device = "cpu") -> torch.nn.Module:
         """Rebuild the model from ``run.json`` and load its safetensors weights."""

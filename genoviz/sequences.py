@@ -316,8 +316,8 @@ def codon_vocab() -> list[str]:
 
 def codon_tokens(cds: str, frame: int = 0) -> list[str]:
     """Non-overlapping codons of ``cds`` read from ``frame`` (0, 1 or 2); a partial last
-    codon is dropped."""
+    codon is dropped. Lower case and U are read as ``one_hot`` reads them."""
     if frame not in (0, 1, 2):
         raise ValueError("frame must be 0, 1 or 2")
-    s = cds[frame:]
+    s = cds[frame:].upper().replace("U", "T")
     return [s[i : i + 3] for i in range(0, len(s) - 2, 3)]

@@ -19,6 +19,7 @@ from torch import nn
 
 import models
 from genoviz.data import Dataset
+from genoviz.tasks import positive_weights
 from genoviz.transfer import TransferError, freeze_trunk, init_from_run
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,17 @@ def select_device(choice: str = "auto") -> torch.device:
 
 #: User files shorter than this are not assumed strand-symmetric (see strand_symmetric).
 MIN_SYMMETRIC_WINDOW = 64
+
+
+def unequal_weights(dataset: Dataset) -> bool:
+    """Whether training weighs the training split's sequences unequally, which shifts the
+    predicted probabilities: a weight column that varies there, or multi-task positive
+    weights (:func:`genoviz.tasks.positive_weights`) other than 1."""
+    rows = dataset.splits["train"] if dataset.splits else np.arange(len(dataset))
+    if dataset.weights is not None and np.ptp(dataset.weights[rows]) > 0:
+        return True
+    per_task = positive_weights(dataset.task, dataset.labels[rows])
+    return per_task is not None and bool((per_task != 1).any())
 
 
 def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> bool:
@@ -266,8 +278,7 @@ def run_info(
             else [],
             "class_names": dataset.class_names,
             # Unequal training weights shift predicted probabilities (Predict says so).
-            "weighted": dataset.weights is not None
-            and bool(np.ptp(dataset.weights[dataset.splits["train"]]) > 0),
+            "weighted": unequal_weights(dataset),
             "splits": {k: len(v) for k, v in dataset.splits.items()},
         },
         "config": asdict(config),

@@ -50,6 +50,7 @@ from genoviz.train_setup import (
     run_info,
     select_device,
     strand_symmetric,
+    unequal_weights,
 )
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "resume_plan",
     "select_device",
     "strand_symmetric",
+    "unequal_weights",
 ]
 
 
@@ -212,7 +214,7 @@ def fit(
     info: dict[str, Any] = {}
     if config.resume_from is not None:
         run_dir = Path(config.resume_from)
-        info = resume_info(run_dir, dataset, model_name, build, config)
+        info = resume_info(run_dir, dataset, model_name, build, config, device)
     if run_dir is not None:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)

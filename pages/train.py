@@ -23,7 +23,7 @@ from genoviz.plots import (
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.runs import default_runs_dir
 from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup
-from genoviz.training import TrainConfig, TrainingJob, select_device
+from genoviz.training import TrainConfig, TrainingJob, select_device, unequal_weights
 from models.bert import count_long, window_note
 from pages._common import (
     ACTIVE_DATASET,
@@ -405,8 +405,7 @@ def show_calibration(y: np.ndarray, p: np.ndarray, dataset: Dataset) -> None:
         {"mean_predicted": cal.predicted, "share_positive": cal.observed, "sequences": cal.counts}
     )
     show_figure(fig, "calibration-test", table)
-    w = dataset.weights
-    st.caption(cal.summary(weighted=w is not None and bool(np.ptp(w) > 0)))
+    st.caption(cal.summary(weighted=unequal_weights(dataset)))
     explain_here("calibration")
 
 

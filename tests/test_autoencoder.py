@@ -176,3 +176,27 @@ def test_commonest_base_accuracy_is_the_floor_to_beat():
     assert commonest_base_accuracy(["ACGT", "acgt"]) == 0.25
     assert commonest_base_accuracy(["AAAC", "NNUA"]) == pytest.approx(4 / 6)  # N skipped, U=T
     assert np.isnan(commonest_base_accuracy(["NNN"]))
+
+
+def test_an_autoencoder_that_fails_says_so_and_cannot_be_resumed(tmp_path):
+    """Its run.json once stayed "running" after an error. A stopped one is not offered for
+    resuming either: its loop keeps no checkpoint (Resume failed with a TypeError)."""
+    ds = planted_dataset(n=120)
+    ds.weights = np.where(ds.labels > 0.5, 3.0, 1.0).astype(np.float32)
+
+    def boom(record: dict) -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        fit_autoencoder(ds, AutoencoderConfig(epochs=2), on_epoch=boom, run_dir=tmp_path / "a")
+    info = runs.load_run(tmp_path / "a").info
+    assert (info["status"], info["message"], info["epochs_done"]) == ("failed", "disk full", 1)
+    assert info["dataset"]["weighted"] is False  # it ignores the weights
+    stopped = fit_autoencoder(ds, AutoencoderConfig(epochs=2), should_stop=lambda: True,
+                              run_dir=tmp_path / "s")  # fmt: skip
+    run = runs.load_run(stopped.run_dir)
+    assert run.status == "stopped" and not run.resumable
+    from genoviz.training import resume_plan
+
+    with pytest.raises(runs.RunError, match="a pretraining run keeps no checkpoint"):
+        resume_plan(run.path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -160,7 +161,8 @@ def test_live_training_curve_and_stop(server: str, chromium: Path):
             expect(page.get_by_text("Held-out test set")).to_be_visible(timeout=60_000)
             # the curves, the test split's ROC curve and its calibration
             expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=60_000)
-            expect(page.get_by_text("Brier score")).to_be_visible()
+            brier = re.compile(r"Brier score \d\.\d{3}, expected calibration error")
+            expect(page.get_by_text(brier)).to_be_visible()
             assert page.evaluate(JS_POINTS) >= 2
             assert page.locator('[data-testid="stException"]').count() == 0
             assert page.locator('[data-testid="stAlertContentError"]').count() == 0

@@ -182,20 +182,24 @@ def test_resume_refuses_a_live_run_and_other_data(tmp_path: Path):
         fit(planted_dataset(100), plan.model_name, plan.config)
 
 
-def test_a_run_trained_on_a_missing_gpu_resumes_on_this_machine(tmp_path: Path, monkeypatch):
-    """A run saved with ``device="cuda"`` resumes on a machine without one (the Runs page
-    has no device override), and the plan says where it goes on."""
+@pytest.mark.parametrize("saved", ["cuda", "mps"])
+def test_a_run_trained_on_a_missing_gpu_resumes_on_this_machine(tmp_path, monkeypatch, saved):
+    """A run saved with ``device="cuda"`` (or Apple's mps) resumes on a machine without
+    one (the Runs page has no device override); the plan says where it goes on, and
+    run.json then names that device."""
     config = TrainConfig(epochs=2, patience=99, batch_size=64, device="cpu")
     out = tmp_path / "r"
     with pytest.raises(Killed):
         fit(planted_dataset(120), "cnn", config, run_dir=out, on_epoch=die_at(1))
     info = runs.load_run(out).info
-    runs.write_run_json(out, info | {"config": info["config"] | {"device": "cuda"}})
+    runs.write_run_json(out, info | {"config": info["config"] | {"device": saved}})
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
     plan = resume_plan(out)
     assert plan.config.device == "auto"
-    assert plan.note.startswith("r was trained on cuda, which this machine lacks; it goes on on")
+    assert plan.note == f"r was trained on {saved}, which this machine lacks; it goes on on cpu"
     assert [r["epoch"] for r in fit(planted_dataset(120), "cnn", plan.config).history] == [1, 2]
+    assert runs.load_run(out).info["device"] == "cpu"
     runs.write_run_json(out, info)  # a device this machine has stays as it was
     assert (resume_plan(out).config.device, resume_plan(out).note) == ("cpu", "")
 

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 from conftest import REPO, planted_dataset
@@ -44,25 +45,36 @@ def test_bf16_autocast_training_step_keeps_float32_weights():
     assert all(p.grad is not None and p.grad.dtype == torch.float32 for p in model.parameters())
 
 
-@pytest.mark.gpu
+@pytest.mark.parametrize("device", [pytest.param("cuda", marks=pytest.mark.gpu), "cpu"])
+@pytest.mark.parametrize("model", ["cnn", "kmer-bert"])
 @pytest.mark.parametrize("resident", [True, False])
-def test_fit_on_cuda_keeps_a_small_training_split_on_the_gpu(monkeypatch, resident):
+def test_a_small_training_split_is_copied_to_the_gpu_once(monkeypatch, resident, model, device):
     """Copied over once when it fits (per-batch copies of rows indexed out of pinned host
-    memory would be synchronous); a split over ``RESIDENT_BYTES`` stays on the host."""
+    memory would be synchronous); a split over ``RESIDENT_BYTES`` stays on the host. With
+    extra inputs, and for kmer-bert with its reverse complements' own token ids."""
     if not resident:
         monkeypatch.setattr(training, "RESIDENT_BYTES", 0)
-    homes: set[tuple[str, str]] = set()
+    homes: set[tuple[str, ...]] = set()
+    kinds: set[tuple[bool, bool]] = set()
     real = training._TrainSplit.batch
 
     def spy(self, bi):
         out = real(self, bi)
-        homes.add((self.x.device.type, out[0].device.type))
+        kinds.add((self.e is not None, self.x_rc is not None))
+        held = [t for t in (self.x, self.y, self.w, self.e, self.x_rc) if t is not None]
+        homes.add((*sorted({t.device.type for t in held}), *(t.device.type for t in out)))
         return out
 
     monkeypatch.setattr(training._TrainSplit, "batch", spy)
-    result = fit(planted_dataset(200, 40), "cnn", TrainConfig(epochs=2, device="cuda", save=False))
-    assert result.device.startswith("cuda")
-    assert homes == {("cuda" if resident else "cpu", "cuda")}
+    ds = planted_dataset(200, 40)
+    ds.extras = np.random.default_rng(0).uniform(size=(200, 1)).astype(np.float32)
+    ds.meta.extras_names = ["accessibility"]
+    hparams = {"size": "tiny", "k": 3} if model == "kmer-bert" else {}
+    config = TrainConfig(epochs=2, device=device, save=False, rc_augment=True, hparams=hparams)
+    result = fit(ds, model, config)
+    home = device if resident else "cpu"
+    assert homes == {(home, device, device, device, device)}  # (held), x, y, w, extras
+    assert kinds == {(True, model == "kmer-bert")}  # extras held; the BERT's RC token ids
     assert all(torch.isfinite(torch.tensor(r["train_loss"])) for r in result.history)
     assert next(result.model.parameters()).device.type == "cpu"  # the GPU is freed
 

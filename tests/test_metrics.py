@@ -91,7 +91,8 @@ def test_calibration_bins_match_scikit_learn_and_known_answers():
     two = calibration([0, 0, 1, 1], [0.1, 0.1, 0.8, 0.8])
     assert two.predicted.tolist() == pytest.approx([0.1, 0.8]) and two.counts.tolist() == [2, 2]
     assert two.ece == pytest.approx(0.15) and two.positive_share == 0.5
-    assert "read low" in calibration([1, 1, 1, 0], [0.1, 0.2, 0.1, 0.0]).summary()
+    assert "read low" in calibration(y, p / 3).summary()
+    assert "(here the average holds)" in cal.summary(weighted=True)  # weighted, no shift
     # The same average as the outcomes, but too extreme or too timid: said as such, not as
     # "high" or "low" (a browser check once read 0.49 against 50% as "read low").
     extreme = np.where(p > 0.5, (p + 1) / 2, p / 2)
@@ -100,3 +101,38 @@ def test_calibration_bins_match_scikit_learn_and_known_answers():
     assert "under-confident" in calibration(y, timid).summary()
     flat = calibration([0, 1] * 50, [0.5] * 100).summary()
     assert "50.0% on average where 50.0%" in flat and "one bin" in flat
+
+
+def test_calibration_on_few_sequences_says_it_cannot_tell():
+    """100 sequences drawn at their stated probabilities stray by chance as far as a badly
+    calibrated model: the verdict once called them over- or under-confident 162 times in
+    200 draws."""
+    rng = np.random.default_rng(3)
+    verdicts = set()
+    for _ in range(50):
+        p = rng.uniform(size=100)
+        verdicts.add(calibration((rng.uniform(size=100) < p).astype(float), p).verdict())
+    assert verdicts == {"unclear"}
+    p = rng.uniform(size=100)
+    said = calibration((rng.uniform(size=100) < p).astype(float), p).summary()
+    assert "with 100 sequences, a model with perfect probabilities would stray" in said
+    # Rare positives, predicted 2.5 times too often: a shift, although the gap is small.
+    p = rng.beta(0.5, 15, size=2000)
+    y = (rng.uniform(size=2000) < p).astype(float)
+    assert calibration(y, p).verdict() == "good" and calibration(y, 2.5 * p).verdict() == "high"
+
+
+@pytest.mark.parametrize(
+    ("y", "p", "message"),
+    [
+        ([[0, 1], [1, 0]], [[0.2, 0.9], [0.7, 0.1]], "one binary label"),
+        ([0, 1, 1], [0.2, 0.9], "as many labels as predictions"),
+        ([0, 1, 0.5], [0.2, 0.9, 0.4], "labels of 0 or 1"),
+        ([0, 1], [-3.0, 2.0], "probabilities in \\[0, 1\\], not logits"),
+        ([0, 1], [0.2, float("nan")], "not logits or NaN"),
+    ],
+)
+def test_calibration_refuses_what_it_cannot_read(y, p, message):
+    """Multi-task columns were pooled and logits clipped to a perfect score, silently."""
+    with pytest.raises(ValueError, match=message):
+        calibration(np.array(y), np.array(p))

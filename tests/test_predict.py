@@ -37,11 +37,32 @@ def test_a_run_trained_with_unequal_weights_says_its_probabilities_shift(tmp_pat
     run = load_run(r.run_dir)
     assert run.info["dataset"]["weighted"] is True
     note = predict_sequences(run, ["A" * 40]).notes[-1]
-    assert "trained with unequal sequence weights" in note and "do not read them as" in note
+    assert "trained with unequal weights" in note and "the chance of being positive" in note
     ds.weights = None  # equal weights: no note
     r = fit(ds, "mlp", TrainConfig(epochs=1, save=True, runs_dir=str(tmp_path)))
     assert load_run(r.run_dir).info["dataset"]["weighted"] is False
     assert predict_sequences(load_run(r.run_dir), ["A" * 40]).notes == []
+
+
+def test_unequal_weights_covers_weight_columns_and_per_task_positive_weights():
+    from genoviz.data import Dataset, DatasetMeta
+    from genoviz.training import unequal_weights
+
+    seqs = ["ACGT" * 10] * 40
+    rare = np.zeros((40, 2))
+    rare[:4, 0] = rare[:20, 1] = 1  # task 1's positives are weighed up in training
+    assert unequal_weights(Dataset(seqs, rare, "multitask-binary", DatasetMeta("m")))
+    half = np.zeros((40, 2))
+    half[:20] = 1
+    assert not unequal_weights(Dataset(seqs, half, "multitask-binary", DatasetMeta("m")))
+    ones = np.ones(40, np.float32)
+    assert not unequal_weights(Dataset(seqs, np.zeros(40), "binary", DatasetMeta("b"), ones))
+    ds = Dataset(seqs, np.zeros(40), "binary", DatasetMeta("b"), ones.copy())
+    ds.weights[0] = 2.0
+    ds.splits = {"train": np.arange(1, 30), "valid": np.arange(30, 35), "test": np.arange(35, 40)}
+    assert not unequal_weights(ds)  # only the training split's weights count
+    ds.splits = {}
+    assert unequal_weights(ds)
 
 
 def test_no_sequences_is_a_clear_error(toy_run):

@@ -73,4 +73,5 @@ def test_codon_vocab_and_frames():
     assert codon_tokens("ATGGCCTAA") == ["ATG", "GCC", "TAA"]
     assert codon_tokens("ATGGCCTAA", frame=1) == ["TGG", "CCT"]
     assert codon_tokens("ATGGCCTAA", frame=2) == ["GGC", "CTA"]
+    assert codon_tokens("augGCcuaa") == ["ATG", "GCC", "TAA"]  # these became [UNK]
     assert np.all([len(c) == 3 for c in codon_tokens("A" * 100)])
