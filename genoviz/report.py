@@ -23,8 +23,14 @@ import models
 from genoviz.explain import explain
 from genoviz.interpret.filters import filter_pfms
 from genoviz.lesson import informative_filters, match_filters
-from genoviz.metrics import METRIC_LABELS, curve_label
-from genoviz.plots import history_figure, logo_figure, mlm_figures
+from genoviz.metrics import METRIC_LABELS, binary_metrics, calibration, curve_label, roc_points
+from genoviz.plots import (
+    calibration_figure,
+    history_figure,
+    logo_figure,
+    mlm_figures,
+    roc_figure,
+)
 from genoviz.runs import Run
 from genoviz.sequences import ALPHABET, one_hot, pad_or_trim
 
@@ -224,10 +230,51 @@ def run_report_html(run: Run, motifs: Sequence[TopMotif] = ()) -> str:
     for i, fig in enumerate(figs):
         parts.append(fig.to_html(full_html=False, include_plotlyjs=(i == 0)))
     parts.append(_note("overfitting"))
+    parts += _test_section(run, plotlyjs=not figs)
     if _has_filters(run):  # a BERT has no first-layer filters to show as motifs
         parts += _motif_section(motifs)
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def test_figures(run: Run) -> tuple[list[go.Figure], str]:
+    """A binary run's test-split ROC curve and calibration plot from its saved
+    ``test_predictions.csv``, and what the calibration says; none for other runs, runs
+    saved without the file, or a file that cannot be read (an imported zip's, say)."""
+    if (run.info.get("dataset") or {}).get("task") != "binary":
+        return [], ""
+    try:
+        table = run.test_predictions()
+        if table is None:
+            return [], ""
+        y, p = table["label"].to_numpy(float), table["prediction"].to_numpy(float)
+        cal = calibration(y, p)
+    except (ValueError, KeyError, pd.errors.ParserError):
+        return [], "The saved test predictions could not be read."
+    figs = []
+    if 0 < (y > 0.5).sum() < len(y):
+        fpr, tpr = roc_points(y, p)
+        figs.append(roc_figure(fpr, tpr, binary_metrics(y, p)["roc_auc"], "ROC curve, test split"))
+    figs.append(
+        calibration_figure(cal.predicted, cal.observed, cal.counts, "Calibration, test split")
+    )
+    return figs, cal.summary(weighted=bool(run.info["dataset"].get("weighted")))
+
+
+def _test_section(run: Run, plotlyjs: bool) -> list[str]:
+    """``plotlyjs``: inline plotly.js with the first figure (no curve figure did)."""
+    figs, said = test_figures(run)
+    if not figs and not said:
+        return []
+    parts = ["<h2>Test split</h2>"]
+    parts += [
+        fig.to_html(full_html=False, include_plotlyjs=plotlyjs and i == 0)
+        for i, fig in enumerate(figs)
+    ]
+    parts.append(f"<p>{html.escape(said)}</p>")
+    if figs:
+        parts += [_note("roc_pr"), _note("calibration")]
+    return parts
 
 
 def _motif_section(motifs: Sequence[TopMotif]) -> list[str]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import torch
 from safetensors.torch import load_file as load_safetensors
 from safetensors.torch import save_file as save_safetensors
@@ -30,6 +32,8 @@ WEIGHTS = "model.safetensors"
 LOCK = "run.lock"
 #: Everything needed to go on after the last completed epoch (see :func:`save_checkpoint`).
 CHECKPOINT = "checkpoint.safetensors"
+#: The kept model's predictions on the test split, with the labels, for later analysis.
+TEST_PREDICTIONS = "test_predictions.csv"
 #: The lock's heartbeat interval, and the age after which a lock from another host is stale.
 HEARTBEAT_SECONDS = 10.0
 STALE_SECONDS = 120.0
@@ -97,6 +101,32 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_test_predictions(
+    run_dir: Path,
+    ids: list[str],
+    labels: np.ndarray,
+    predictions: np.ndarray,
+    names: list[str] | None = None,
+) -> None:
+    """``test_predictions.csv``: ``id,label,prediction`` (probabilities for classifiers,
+    values for regression); with several outputs ``label_<name>`` / ``p_<name>`` columns
+    (a multi-class label is its class index)."""
+    table = {"id": list(ids)}
+    labels, predictions = np.asarray(labels), np.asarray(predictions)
+    cols = list(names or [])
+    if predictions.ndim == 2 and len(cols) != predictions.shape[1]:
+        cols = [str(j + 1) for j in range(predictions.shape[1])]
+    if labels.ndim == 2:
+        table |= {f"label_{c}": labels[:, j] for j, c in enumerate(cols)}
+    else:
+        table["label"] = labels
+    if predictions.ndim == 2:
+        table |= {f"p_{c}": predictions[:, j] for j, c in enumerate(cols)}
+    else:
+        table["prediction"] = predictions
+    atomic_write_text(Path(run_dir) / TEST_PREDICTIONS, pd.DataFrame(table).to_csv(index=False))
 
 
 def write_run_json(run_dir: Path, info: dict[str, Any]) -> None:
@@ -198,6 +228,12 @@ class Run:
         """Interrupted or stopped runs can go on from their last completed epoch; pretraining
         runs (masked-token, autoencoder) keep no checkpoint to go on from."""
         return self.status in ("interrupted", "stopped") and not is_pretraining(self)
+
+    def test_predictions(self) -> pd.DataFrame | None:
+        """:func:`write_test_predictions`'s table; None for a run that kept none (saved
+        before there was one, still training, or pretraining)."""
+        path = self.path / TEST_PREDICTIONS
+        return pd.read_csv(path, dtype={"id": str}) if path.exists() else None
 
     def load_model(self, device: str | torch.device = "cpu") -> torch.nn.Module:
         """Rebuild the model from ``run.json`` and load its safetensors weights."""

@@ -21,7 +21,15 @@ from pathlib import Path
 
 from safetensors import safe_open
 
-from genoviz.runs import METRICS, RUN_JSON, WEIGHTS, Run, RunError, safe_name
+from genoviz.runs import (
+    METRICS,
+    RUN_JSON,
+    TEST_PREDICTIONS,
+    WEIGHTS,
+    Run,
+    RunError,
+    safe_name,
+)
 
 #: Files a run folder may hold, relative to it. ``hf/`` is a BERT ``save_pretrained`` dir.
 RUN_FILES: frozenset[str] = frozenset(
@@ -29,6 +37,7 @@ RUN_FILES: frozenset[str] = frozenset(
         RUN_JSON,
         METRICS,
         WEIGHTS,
+        TEST_PREDICTIONS,
         "hf/config.json",
         "hf/model.safetensors",
         "hf/vocab.txt",

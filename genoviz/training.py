@@ -369,6 +369,9 @@ def fit(
             runs.save_weights(run_dir, model)
         if tokens:
             runs.save_hf(run_dir, model)
+        runs.write_test_predictions(
+            run_dir, result.test_ids, result.test_labels, test_pred, dataset.class_names
+        )
         runs.write_final(
             run_dir,
             info,

@@ -43,7 +43,9 @@ def test_report_has_card_curves_metrics_and_motifs(trained):
     page = run_report_html(run, motifs)
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     assert run.name in page and "Run card" in page and ">cnn<" in page
-    assert page.count("Plotly.newPlot") == 2  # loss and metric curves
+    assert page.count("Plotly.newPlot") == 4  # loss and metric curves, test ROC, calibration
+    assert "ROC curve, test split" in page and "Calibration, test split" in page
+    assert re.search(r"<p>Brier score \d\.\d{3}, expected calibration error", page)
     assert page.count('<script type="text/javascript">/**') <= 1  # plotly.js inlined once
     assert (
         len(re.findall(r'<img alt=[^>]*src="data:image/png;base64,', page)) == 4
@@ -52,6 +54,27 @@ def test_report_has_card_curves_metrics_and_motifs(trained):
     assert f"{test_auc:.4g}" in page
     # The explanations' markdown is rendered, not shown as asterisks.
     assert "**epoch**" not in page and "<strong>overfitting</strong>" in page
+
+
+def test_the_run_keeps_its_test_predictions_and_the_report_reads_them(trained, tmp_path):
+    """test_predictions.csv holds the kept model's test-split scores; they give the ROC AUC
+    in run.json, and an export zip carries them."""
+    from genoviz.metrics import binary_metrics
+    from genoviz.report import test_figures
+    from genoviz.runs_archive import export_zip, import_zip
+
+    ds, run = trained
+    table = run.test_predictions()
+    assert list(table.columns) == ["id", "label", "prediction"] and len(table) == 40
+    assert set(table["id"]) <= set(ds.ids) and table["label"].isin([0, 1]).all()
+    auc = binary_metrics(table["label"].to_numpy(), table["prediction"].to_numpy())["roc_auc"]
+    assert auc == pytest.approx(run.info["final_metrics"]["test"]["roc_auc"])
+    copy = load_run(import_zip(export_zip(run.path), tmp_path))
+    assert copy.test_predictions().equals(table)
+    # A damaged file (an imported zip can hold anything) leaves the section, not the report.
+    (copy.path / "test_predictions.csv").write_text("id,label,prediction\na,2,0.5\n")
+    assert test_figures(copy) == ([], "The saved test predictions could not be read.")
+    assert "could not be read" in run_report_html(copy)
 
 
 def test_without_planted_motifs_the_most_informative_filters_are_shown(trained):
@@ -114,3 +137,16 @@ def test_a_pretraining_run_reports_its_masked_token_metrics_and_curves(tmp_path)
     assert acc.layout.title.text == "Masked-token accuracy"
     assert [t.name for t in acc.data] == ["train", "valid", "baseline: commonest token"]
     assert acc.layout.yaxis.range[0] == 0
+
+
+def test_test_predictions_layout_for_several_outputs(tmp_path: Path):
+    from genoviz.runs import write_test_predictions
+
+    write_test_predictions(tmp_path, ["s1", "s2"], np.array([[1, 0], [0, 1]]),
+                           np.array([[0.9, 0.2], [0.1, 0.7]]), ["JUND", "CTCF"])  # fmt: skip
+    text = (tmp_path / "test_predictions.csv").read_text().splitlines()
+    assert text[0] == "id,label_JUND,label_CTCF,p_JUND,p_CTCF" and text[1].startswith("s1,1")
+    write_test_predictions(tmp_path, ["s1"], np.array([2]), np.array([[0.1, 0.2, 0.7]]),
+                           ["neither", "donor", "acceptor"])  # fmt: skip
+    head = (tmp_path / "test_predictions.csv").read_text().splitlines()[0]
+    assert head == "id,label,p_neither,p_donor,p_acceptor"  # a class index, then each class
