@@ -82,9 +82,10 @@ def check_predictor(run: Run) -> None:
         RunError: naming the option that fine-tunes a model from it.
     """
     if is_pretraining(run):
-        option = (
-            "--init-bert" if run.info["model"]["name"] in ("kmer-bert", "codon-bert") else "--init"
-        )
+        from models import TOKEN_KINDS, spec
+
+        tokens = spec(run.info["model"]["name"]).input_kind in TOKEN_KINDS
+        option = "--init-bert" if tokens else "--init"
         raise RunError(
             f"{run.path.name} is a pretraining run: its output layer never learned labels. "
             f"Fine-tune a model from it (train {option} {run.path.name}) and predict with "

@@ -314,8 +314,8 @@ def fit_mlm(
     test = mask_tokens(ids[te], opts.rate, offsets, vocab_size, fixed) if len(te) else None
     body = x_tr[x_tr >= N_SPECIAL]
     sel = valid.labels != -100
-    for part_name, part_ids in (("training", body), ("validation", ids[va][ids[va] >= N_SPECIAL])):
-        if not len(part_ids):
+    for part_name, part_ids in (("training", x_tr), ("validation", ids[va])):
+        if not (part_ids >= N_SPECIAL).any():
             unit = "k-mer" if hasattr(model, "k") else "codon"
             raise TrainingError(
                 f"nothing to mask in {dataset.name}'s {part_name} part: no {unit} of A, C, G "
