@@ -79,6 +79,9 @@ def test_integrated_gradients_completeness_within_one_percent(planted, which, ba
     assert np.abs(change).min() > 0.05  # a real change to explain
     assert np.all(np.abs(r.delta) <= 0.01 * np.abs(change)), (r.delta, change)
     np.testing.assert_allclose(r.attributions.sum(axis=(1, 2)), change, rtol=0.01)
+    # what the track and the logo show adds up too, absent bases' share included
+    np.testing.assert_allclose(r.per_base.sum(axis=1), change, rtol=0.01)
+    np.testing.assert_allclose(r.contributions.sum(axis=(1, 2)), change, rtol=0.01)
 
 
 @pytest.mark.parametrize("method", ["integrated_gradients", "deeplift", "gradient_shap"])

@@ -65,6 +65,9 @@ USES_BASELINE = frozenset(
 )
 #: Methods whose attributions add up to f(x) - f(baseline) (captum reports the gap).
 HAS_DELTA = frozenset({"integrated_gradients", "deeplift", "deeplift_shap"})
+#: Methods whose attributions are (x - reference) x a gradient, summing to the change in
+#: output (exactly or in expectation): a position's share is the sum over its channels.
+SUMS_TO_CHANGE = HAS_DELTA | {"gradient_shap", "input_x_gradient"}
 
 
 _HOOKS = threading.Lock()
@@ -76,9 +79,13 @@ class Attribution:
 
     Attributes:
         attributions: raw captum attributions, shape ``(n, 4, L)``.
-        contributions: attribution x input, ``(n, 4, L)``: non-zero only at the observed
-            base; the logo heights.
-        per_base: ``contributions`` summed over the channels, ``(n, L)``: the track.
+        contributions: ``(n, 4, L)``, non-zero only at the observed base: the logo
+            heights. For methods that compare with a reference, each position's
+            attributions summed over the 4 channels (with a shuffled or uniform reference
+            the absent bases carry part of the change); for Saliency and Occlusion,
+            attribution x input.
+        per_base: ``contributions`` summed over the channels, ``(n, L)``: the track. For
+            Integrated Gradients and DeepLift it adds up to ``f(x) - f(reference)``.
         delta: convergence delta per sequence, ``(n,)`` (sum of attributions minus
             ``f(x) - f(baseline)``, averaged over references), or None for methods
             without one.
@@ -356,11 +363,21 @@ def attribute(
     finally:
         model.train(was_training)
     attr = torch.cat(attrs).numpy()
-    contrib = attr * x.numpy()
+    onehot = x.numpy()
+    if method in SUMS_TO_CHANGE:
+        # (x - b) x gradient is non-zero at the absent bases too when the reference is a
+        # shuffle or uniform: the position's share is its sum over the channels, shown
+        # on the observed base ("actual contributions", as DeepLIFT and TF-MoDISco take
+        # them), so the track and logo add up to f(x) - f(reference)
+        per_base = attr.sum(axis=1)
+        contrib = onehot * per_base[:, None, :]
+    else:  # gradients (Saliency), and Occlusion's per-window change spread over 4 rows
+        contrib = attr * onehot
+        per_base = contrib.sum(axis=1)
     return Attribution(
         attributions=attr,
         contributions=contrib,
-        per_base=contrib.sum(axis=1),
+        per_base=per_base,
         delta=torch.cat(deltas).numpy() if deltas else None,
         outputs=torch.cat(outs).numpy(),
         method=method,
