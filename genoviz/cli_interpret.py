@@ -216,6 +216,7 @@ def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
 
 def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.attribution import METHODS, attribute
+    from genoviz.interpret.inputs import output_unit
     from genoviz.plots_interpret import saliency_heatmap_figure, saliency_track_figure
     from genoviz.sequences import pad_or_trim
 
@@ -227,6 +228,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
         baseline=args.baseline,
         n_shuffles=args.n_shuffles,
         extras=inputs.extras,
+        softmax=dataset.task == "multiclass",
     )
     n, _, length = r.attributions.shape
     seqs = pad_or_trim(inputs.sequences, length)  # the bases of x (token runs read them raw)
@@ -247,6 +249,9 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
             "method": args.method,
             "baseline": r.baseline,
             "target": r.target,
+            "output": "class logit minus the mean logit"
+            if dataset.task == "multiclass"
+            else output_unit(dataset.task),
             "n_sequences": n,
             "max_abs_delta": None if r.delta is None else float(np.abs(r.delta).max()),
             "sequences": [
@@ -281,6 +286,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
 
 
 def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
+    from genoviz.interpret.inputs import output_unit
     from genoviz.interpret.ism import saturation_mutagenesis
     from genoviz.plots_interpret import ism_figure
 
@@ -288,7 +294,10 @@ def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
         raise KeyError(f"--index {args.index} is outside the {len(inputs.ids)} chosen sequences")
     i = args.index
     extras = None if inputs.extras is None else inputs.extras[i]
-    r = saturation_mutagenesis(model, inputs.x[i], target=args.target, extras=extras)
+    multiclass = dataset.task == "multiclass"
+    r = saturation_mutagenesis(
+        model, inputs.x[i], target=args.target, extras=extras, softmax=multiclass
+    )
     table = pd.DataFrame(r.effects.T, columns=list("ACGT"))
     table.insert(0, "ref", list(r.sequence))
     table.insert(0, "position", np.arange(1, len(r.sequence) + 1))
@@ -301,13 +310,16 @@ def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
             "id": inputs.ids[i],
             "label": _label(inputs.labels, i),
             "reference_output": r.reference_output,
+            "output": output_unit(dataset.task),
             "target": r.target,
             "top_positions": (np.argsort(-r.max_abs)[:10] + 1).tolist(),
         },
     )
     said = _said(model, inputs, dataset, args.target, slice(i, i + 1))[0]
-    unit = "values" if dataset.task == "regression" else "logits"
-    title = f"In-silico mutagenesis of {inputs.ids[i]} ({said}; effects in {unit})"
+    title = (
+        f"In-silico mutagenesis of {inputs.ids[i]} ({said}; effects on the "
+        f"{output_unit(dataset.task)})"
+    )
     fig = ism_figure(r.effects, r.max_effect, r.sequence, title)
     fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
     return paths
@@ -333,6 +345,7 @@ def _agreement(args, model, inputs, dataset, out: Path) -> list[Path]:
         extras=None if inputs.extras is None else inputs.extras[i],
         baseline=args.baseline,
         n_shuffles=args.n_shuffles,
+        softmax=dataset.task == "multiclass",
     )
     scaled = scaled_tracks(tracks)
     paths = [out / "agreement.csv", out / "agreement.json", out / "agreement.html"]

@@ -96,8 +96,10 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "held-out ones it never trains on. Early on both improve. When train keeps "
         "improving but valid stalls or gets worse, the model is **overfitting**: it is "
         "memorising the training sequences (their noise included) instead of learning the "
-        "rule. genoviz keeps the weights from the best validation epoch and stops early "
-        "when validation stops improving. The final numbers come from a third, **test** "
+        "rule. genoviz keeps the weights of the latest epoch whose validation score is "
+        "within one standard error of the best so far (a later epoch that is as good, "
+        "given the noise, is preferred), and stops early when validation stops "
+        "improving. The final numbers come from a third, **test** "
         "split, untouched until the end.",
     ),
     (
@@ -153,9 +155,12 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "Each bar is one named variant: the sequence with the reference base replaced by "
         "the alternative one, scored by the model. **Δlogit** is the change in the model's "
         "raw score (alternative minus reference); **Δprobability** the same change on the "
-        "0-1 scale, which flattens near 0 and 1. For a regression model (e.g. siRNA "
-        "efficacy) the bar is **Δvalue**, the change in the predicted value itself. Bars "
-        "below zero mean the variant lowers the prediction.\n\n"
+        "0-1 scale, which flattens near 0 and 1. For a model that picks one of several "
+        "classes (e.g. splice sites) the bar is **Δlog-probability** of the chosen class: "
+        "its raw score could rise while its probability falls, if another class's rose "
+        "more. For a regression model (e.g. siRNA efficacy) the bar is **Δvalue**, the "
+        "change in the predicted value itself. Bars below zero mean the variant lowers "
+        "the prediction.\n\n"
         "*It can tell you* which variants the model thinks matter, and by how much, e.g. "
         "a SNP that breaks a binding site.\n\n"
         "*It cannot tell you* the effect in a cell: it is the model's opinion, good only "

@@ -153,8 +153,9 @@ def ism_figure(
 
 
 def variant_figure(table: pd.DataFrame, title: str = "Variant effects") -> go.Figure:
-    """Bars of Δlogit per variant (``table`` from ``variant_effects``), Δprobability on
-    hover; for a regression table, bars of the change in the predicted value."""
+    """Bars of Δlogit per variant (``table`` from ``variant_effects``; a multi-class
+    table's Δlog-probability), Δprobability on hover; for a regression table, bars of the
+    change in the predicted value."""
     names = [(str(r.id), f"{r.ref}{r.pos}{r.alt}") for r in table.itertuples()]
     labels = [i if i == change else f"{i} {change}" for i, change in names]
     if "delta_value" in table:
@@ -162,14 +163,16 @@ def variant_figure(table: pd.DataFrame, title: str = "Variant effects") -> go.Fi
         bar = {"name": "Δvalue", "hovertemplate": "%{x}<br>Δvalue %{y:.4g}<extra></extra>"}
         y_title = "Δ predicted value (alternative - reference)"
     else:
-        d = table["delta_logit"].to_numpy(dtype=float)
+        score = "log_prob" if "delta_log_prob" in table else "logit"
+        word = {"log_prob": "Δlog-probability", "logit": "Δlogit"}[score]
+        d = table[f"delta_{score}"].to_numpy(dtype=float)
         bar = {
-            "name": "Δlogit",
+            "name": word,
             "customdata": table["delta_prob"].to_numpy(dtype=float),
-            "hovertemplate": "%{x}<br>Δlogit %{y:.4g}<br>Δprobability %{customdata:.4g}"
+            "hovertemplate": f"%{{x}}<br>{word} %{{y:.4g}}<br>Δprobability %{{customdata:.4g}}"
             "<extra></extra>",
         }
-        y_title = "Δlogit (alternative - reference)"
+        y_title = f"{word} (alternative - reference)"
     fig = go.Figure(
         go.Bar(x=labels, y=d, marker={"color": np.where(d >= 0, "#d62728", "#1f77b4")}, **bar)
     )

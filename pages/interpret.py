@@ -21,7 +21,7 @@ from genoviz.interpret.attribution import (
     ShuffleError,
     attribute,
 )
-from genoviz.interpret.inputs import is_token_run, run_inputs
+from genoviz.interpret.inputs import is_multiclass, is_token_run, output_unit, run_inputs
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.logos import contribution_matrix
 from genoviz.interpret.outcome import label_text, prediction_texts
@@ -222,6 +222,7 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
                 n_shuffles=int(shuffles),
                 extras=chosen.extras,
                 progress=lambda f: bar.progress(f, text=f"Attributing… {f:.0%}"),
+                softmax=is_multiclass(run),
             )
         except ShuffleError as e:
             st.error(e.message(chosen.ids))
@@ -236,6 +237,11 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
         st.caption("Choose a method and press **Compute saliency**.")
         return
     r, said = stored[1], stored[2]
+    if is_multiclass(run):
+        st.caption(
+            "Explained: the class's logit minus the mean of all classes' logits (softmax "
+            "ignores what raises every logit alike)."
+        )
     if r.delta is not None:
         st.caption(
             f"Convergence delta (sum of contributions minus the output change): at most "
@@ -278,6 +284,7 @@ def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
             target=target,
             extras=None if chosen.extras is None else chosen.extras[i],
             progress=lambda f: bar.progress(f),
+            softmax=is_multiclass(run),
         )
         bar.empty()
         extras = None if chosen.extras is None else chosen.extras[i : i + 1]
@@ -289,7 +296,7 @@ def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
         st.caption("Press **Run mutagenesis** to score every single-base substitution.")
         return
     r, said = stored[1], stored[2]
-    unit = "value" if run.info["dataset"]["task"] == "regression" else "logit"
+    unit = output_unit(run.info["dataset"]["task"])
     title = f"{chosen.ids[i]}: every substitution ({said}; effects on the {unit})"
     table = pd.DataFrame(r.effects.T, columns=list("ACGT"))
     table.insert(0, "ref", list(r.sequence))
@@ -342,7 +349,12 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
         try:
             with st.spinner(f"Integrated Gradients{what}…"):
                 tracks = explanation_tracks(
-                    model_of(run), seq, target=target, extras=extras, baseline=baseline
+                    model_of(run),
+                    seq,
+                    target=target,
+                    extras=extras,
+                    baseline=baseline,
+                    softmax=is_multiclass(run),
                 )
         except ShuffleError as e:
             st.error(e.message([chosen.ids[i]], where=" on the Saliency tab"))

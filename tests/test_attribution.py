@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from _interpret_toys import MOTIF, MotifDetector, random_sequences, with_motif
+from torch import nn
 
 import models
 from genoviz.interpret.attribution import (
@@ -151,3 +152,26 @@ def test_multi_output_target_and_extras(planted):
         attribute(net, x, target=2, extras=extras)
     with pytest.raises(AttributionError, match="unknown method"):
         attribute(net, x, method="magic")  # type: ignore[arg-type]
+
+
+class _ThreeClasses(nn.Module):
+    """Logits (a, 2a, 0) for a = the number of A's."""
+
+    def forward(self, x, extras=None):
+        a = x[:, 0].sum(dim=1)
+        return torch.stack([a, 2 * a, torch.zeros_like(a)], dim=1)
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "deeplift"])
+def test_multiclass_attributions_explain_the_centred_logit(method):
+    """With softmax, class c's explained output is z_c - mean(z): for class 0 here that
+    is a - a = 0 whatever the sequence (an A moves its probability only through the
+    other classes), and for class 1 it is 2a - a = a, one per A."""
+    x = one_hot(["AACGA", "CCCCC"])
+    zero = attribute(_ThreeClasses(), x, method=method, target=0, baseline="zeros", softmax=True)
+    np.testing.assert_allclose(zero.per_base, 0.0, atol=1e-5)
+    one = attribute(_ThreeClasses(), x, method=method, target=1, baseline="zeros", softmax=True)
+    np.testing.assert_allclose(one.per_base[0], [1, 1, 0, 0, 1], atol=1e-4)
+    np.testing.assert_allclose(one.outputs, [3, 0], atol=1e-5)
+    raw = attribute(_ThreeClasses(), x, method=method, target=1, baseline="zeros")
+    np.testing.assert_allclose(raw.per_base[0], [2, 2, 0, 0, 2], atol=1e-4)

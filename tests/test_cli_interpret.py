@@ -64,7 +64,7 @@ def test_ism(run_dir, tmp_path):
     info = json.loads((out / "ism.json").read_text())
     assert len(info["top_positions"]) == 10
     assert "(P(label 1) 0." in (out / "ism.html").read_text()
-    assert "effects in logits" in (out / "ism.html").read_text()
+    assert "effects on the logit)" in (out / "ism.html").read_text()
 
 
 AGREEMENT_KEYS = {"id", "label", "target", "length", "tracks", "spearman", "top_positions"}

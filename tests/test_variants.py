@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from _interpret_toys import LinearModel, MotifDetector, random_sequences
 
+from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.variants import (
     Variant,
     VariantError,
@@ -87,3 +89,27 @@ def test_probability_kinds():
     assert probability_kind("regression") == "none"
     df = variant_effects(LinearModel(8), "ACGTACGT", Variant("v", 1, "A", "C"), probability="none")
     assert "delta_prob" not in df and np.isfinite(df.loc[0, "delta_value"])
+
+
+class _ThreeClasses(torch.nn.Module):
+    """Logits (a, 2a, 0) for a = the number of A's: an A raises class 0's logit, yet
+    lowers its probability, because class 1's logit rises twice as fast."""
+
+    def forward(self, x, extras=None):
+        a = x[:, 0].sum(dim=1)
+        return torch.stack([a, 2 * a, torch.zeros_like(a)], dim=1)
+
+
+def test_multiclass_effects_follow_the_class_probability_not_its_raw_logit():
+    net = _ThreeClasses()
+    # logits (0, 0, 0) -> (1, 2, 0): log p0 goes from -log 3 to 1 - log(1 + e + e^2)
+    expected = 1 - np.log(1 + np.e + np.e**2) + np.log(3)
+    assert expected < 0
+    df = variant_effects(net, "CCCC", Variant("v", 2, "C", "A"), target=0, probability="softmax")
+    assert "delta_logit" not in df  # the raw logit rose by 1: the wrong sign to show
+    np.testing.assert_allclose(df.loc[0, "delta_log_prob"], expected, rtol=1e-5)
+    assert df.loc[0, "delta_prob"] < 0
+    r = saturation_mutagenesis(net, "CCCC", target=0, softmax=True)
+    np.testing.assert_allclose(r.effects[0], expected, rtol=1e-5)  # every C -> A
+    np.testing.assert_allclose(r.effects[1:], 0.0, atol=1e-6)  # C -> G or T: nothing
+    assert saturation_mutagenesis(net, "CCCC", target=0).effects[0, 0] == pytest.approx(1.0)

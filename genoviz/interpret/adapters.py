@@ -49,3 +49,40 @@ def reads_tokens(model: nn.Module) -> bool:
 def as_onehot_model(model: nn.Module) -> nn.Module:
     """``model`` itself when it reads one-hot, else a :class:`OneHotAdapter` around it."""
     return OneHotAdapter(model) if reads_tokens(model) else model
+
+
+def class_score(out: torch.Tensor, target: int, softmax: bool = False) -> torch.Tensor:
+    """Column ``target`` of a model's outputs ``(n, outputs)``, as float.
+
+    With ``softmax`` (a multi-class model's logits) the class's log-probability instead:
+    one class's raw logit can rise while its probability falls, when another class's
+    rises more, so effects read on it could point the wrong way."""
+    out = out.float()
+    return (torch.log_softmax(out, dim=1) if softmax else out)[:, target]
+
+
+class CentredLogits(nn.Module):
+    """A multi-class model's logits minus their mean over the classes (DeepLIFT's
+    adjustment for softmax outputs, Shrikumar et al. 2017, section 3.6).
+
+    Softmax ignores a shift shared by every class, so a base that raises every logit alike
+    changes no probability; explaining the centred logit removes that shared part. It is
+    linear in the logits, so attributions still add up exactly (DeepLift, Integrated
+    Gradients) and strand averaging still commutes with it."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self.strand_average = bool(getattr(model, "strand_average", False))
+        self.train(model.training)
+
+    @staticmethod
+    def _centre(z: torch.Tensor) -> torch.Tensor:
+        return z - z.mean(dim=1, keepdim=True)
+
+    def forward(self, x: torch.Tensor, extras: torch.Tensor | None = None) -> torch.Tensor:
+        return self._centre(self.model(x, extras))
+
+    def forward_strand(self, x: torch.Tensor, extras: torch.Tensor | None) -> torch.Tensor:
+        fs = getattr(self.model, "forward_strand", None)
+        return self._centre(fs(x, extras) if fs is not None else self.model(x, extras))

@@ -44,6 +44,7 @@ def explanation_tracks(
     n_shuffles: int = 10,
     n_steps: int = 50,
     seed: int = 0,
+    softmax: bool = False,
 ) -> dict[str, np.ndarray]:
     """Per-base explanations of one sequence, each of shape ``(L,)``.
 
@@ -60,6 +61,8 @@ def explanation_tracks(
         extras: ``(e,)`` or ``(1, e)`` extra inputs for models trained with them.
         baseline, n_shuffles, n_steps, seed: Integrated Gradients' settings, as in
             :func:`~genoviz.interpret.attribution.attribute`.
+        softmax: a multi-class model (its centred logit for IG, its log-probability for
+            ISM, as those functions take it).
     """
     e = None if extras is None else np.asarray(extras, dtype=np.float32).reshape(1, -1)
     ig = attribute(
@@ -71,8 +74,9 @@ def explanation_tracks(
         n_steps=n_steps,
         extras=e,
         seed=seed,
+        softmax=softmax,
     )
-    ism = saturation_mutagenesis(model, sequence, target=target, extras=e)
+    ism = saturation_mutagenesis(model, sequence, target=target, extras=e, softmax=softmax)
     tracks = {IG: ig.per_base[0], ISM: ism.max_abs}
     if is_kmer_bert(model):
         tracks[ATTENTION] = cls_base_scores(model, [sequence])[0]

@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from genoviz.interpret import fast_ig
+from genoviz.interpret.adapters import CentredLogits
 from genoviz.interpret.references import (
     BASELINES,
     AttributionError,
@@ -89,7 +90,8 @@ class Attribution:
         delta: convergence delta per sequence, ``(n,)`` (sum of attributions minus
             ``f(x) - f(baseline)``, averaged over references), or None for methods
             without one.
-        outputs: the model output being explained, ``(n,)`` (logit for classifiers).
+        outputs: the model output being explained, ``(n,)`` (logit for classifiers; a
+            multi-class model's centred logit with ``softmax``).
 
     A BERT given sequences of different lengths reads each as it is: its maps are as
     long as the longest, NaN past each shorter sequence's last base.
@@ -272,6 +274,7 @@ def attribute(
     seed: int = 0,
     progress: Callable[[float], None] | None = None,
     fast: bool = True,
+    softmax: bool = False,
 ) -> Attribution:
     """Attribute the model output ``target`` to the bases of each sequence.
 
@@ -294,13 +297,21 @@ def attribute(
         progress: called with the fraction done after each batch.
         fast: Integrated Gradients on the ``cnn`` ensemble through its first layer's
             linearity (exact; see :mod:`~genoviz.interpret.fast_ig`); False runs captum.
+        softmax: the outputs are a multi-class model's logits: explain the class's logit
+            minus the mean logit (:class:`~genoviz.interpret.adapters.CentredLogits`),
+            since softmax ignores what raises every logit alike.
     """
     if method not in METHODS:
         raise AttributionError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     from genoviz.interpret.kmer_attribution import is_token_bert, token_attribute
 
     e = None if extras is None else torch.as_tensor(np.asarray(extras, dtype=np.float32))
-    ig = {"n_steps": n_steps, "extras": e, "internal_batch_size": internal_batch_size}
+    ig = {
+        "n_steps": n_steps,
+        "extras": e,
+        "internal_batch_size": internal_batch_size,
+        "softmax": softmax,
+    }
     if isinstance(x, list | tuple):  # cleaned sequences
         if is_token_bert(model):  # read as they are: no N padding
             return token_attribute(model, x, method, target, **ig)
@@ -317,6 +328,8 @@ def attribute(
         raise AttributionError(f"expected one-hot input of shape (n, 4, L), got {tuple(x.shape)}")
     if is_token_bert(model):
         return token_attribute(model, x, method, target, **ig)
+    if softmax:
+        model = CentredLogits(model)
     kind = baseline if method in USES_BASELINE else "zeros"
     refs = references(x, kind, n_shuffles, seed) if method in USES_BASELINE else x[:, None] * 0
     net = _OneStrand(model)

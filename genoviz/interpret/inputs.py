@@ -96,6 +96,18 @@ def is_token_run(run: Run) -> bool:
     return models.spec(run.info["model"]["name"]).input_kind in models.TOKEN_KINDS
 
 
+def is_multiclass(run: Run) -> bool:
+    """True for a run whose outputs are softmax class logits: explanations then read the
+    class's log-probability (ISM, variants) or its centred logit (attributions)."""
+    return run.info.get("dataset", {}).get("task") == "multiclass"
+
+
+def output_unit(task: str) -> str:
+    """What ISM effects are measured on, for captions: ``value``, ``log-probability`` or
+    ``logit``."""
+    return {"regression": "value", "multiclass": "log-probability"}.get(task, "logit")
+
+
 def reads_unpadded(run: Run) -> bool:
     """True for a token model (BERT) trained without a set length: it read each sequence
     as it is, padding with [PAD] tokens, not N bases."""

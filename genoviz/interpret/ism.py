@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from genoviz.interpret import fast_ism
-from genoviz.interpret.adapters import as_onehot_model
+from genoviz.interpret.adapters import as_onehot_model, class_score
 from genoviz.sequences import ALPHABET, one_hot
 
 
@@ -34,7 +34,8 @@ class ISMResult:
             reference base (and for every base at an N).
         max_effect: ``(L,)``, the effect of largest magnitude at each position, with its sign.
         max_abs: ``(L,)``, ``|max_effect|``.
-        reference_output: the unmutated sequence's output (a logit for classifiers).
+        reference_output: the unmutated sequence's output (a logit for binary
+            classifiers, the class's log-probability with ``softmax``).
         sequence: the sequence as analysed.
     """
 
@@ -79,6 +80,7 @@ def _forward_mutants(
     target: int,
     batch_size: int,
     progress: Callable[[float], None] | None,
+    softmax: bool = False,
 ) -> np.ndarray:
     """Outputs of every mutant by plain forward passes, in :func:`substitutions` order."""
     muts, _, _ = mutants(x)
@@ -86,7 +88,7 @@ def _forward_mutants(
     for s in range(0, len(muts), batch_size):
         mb = muts[s : s + batch_size]
         eb = None if e is None else e.expand(len(mb), -1)
-        vals[s : s + len(mb)] = model(mb, eb)[:, target].float().numpy()
+        vals[s : s + len(mb)] = class_score(model(mb, eb), target, softmax).numpy()
         if progress is not None:
             progress(min(1.0, (s + len(mb)) / max(len(muts), 1)))
     return vals
@@ -101,6 +103,7 @@ def saturation_mutagenesis(
     batch_size: int = 1024,
     progress: Callable[[float], None] | None = None,
     fast: bool = True,
+    softmax: bool = False,
 ) -> ISMResult:
     """Score every single-base substitution of one sequence.
 
@@ -111,6 +114,8 @@ def saturation_mutagenesis(
         batch_size: mutants per forward pass (results do not depend on it).
         fast: for the ``cnn`` ensemble, patch only the window each substitution touches
             (exact; see :mod:`~genoviz.interpret.fast_ism`); False runs every mutant.
+        softmax: the outputs are a multi-class model's logits: read the class's
+            log-probability, so an effect's sign is its probability's.
     """
     if isinstance(sequence, str):
         x = torch.as_tensor(one_hot([sequence]))[0]
@@ -130,14 +135,14 @@ def saturation_mutagenesis(
         ref_out = model(x[None], e)
         if not 0 <= target < ref_out.shape[1]:
             raise ISMError(f"target {target} does not exist: the model has {ref_out.shape[1]}")
-        ref_val = float(ref_out[0, target])
+        ref_val = float(class_score(ref_out, target, softmax)[0])
         if fast and fast_ism.supports(model) and len(pos):
             out = fast_ism.cnn_mutant_outputs(model, x, base, pos, e)
-            vals = out[:, target].float().numpy()
+            vals = class_score(out, target, softmax).numpy()
             if progress is not None:
                 progress(1.0)
         else:
-            vals = _forward_mutants(model, x, e, target, batch_size, progress)
+            vals = _forward_mutants(model, x, e, target, batch_size, progress, softmax)
     finally:
         model.train(was_training)
     effects = np.zeros((4, x.shape[1]), dtype=np.float32)

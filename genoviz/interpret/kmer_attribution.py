@@ -79,6 +79,7 @@ def kmer_integrated_gradients(
     internal_batch_size: int | None = None,
     tolerance: float = 0.01,
     max_steps: int = 800,
+    softmax: bool = False,
 ) -> KmerAttribution:
     """Layer integrated gradients on ``model``'s word embeddings for each sequence.
 
@@ -88,6 +89,8 @@ def kmer_integrated_gradients(
 
     Args:
         extras: ``(n, e)`` for models trained with extras (not attributed).
+        softmax: explain a multi-class model's class logit minus the mean logit, as
+            :func:`~genoviz.interpret.attribution.attribute` does.
     """
     from captum.attr import LayerIntegratedGradients
 
@@ -112,7 +115,7 @@ def kmer_integrated_gradients(
         out = model.hf(input_ids=tokens, attention_mask=attention_mask).logits
         if model.extras_head is not None:
             out = out + model.extras_head(ex.float())
-        return out
+        return out - out.mean(dim=1, keepdim=True) if softmax else out
 
     with torch.no_grad():
         n_out = forward(ids[:1], mask[:1], None if e is None else e[:1]).shape[1]

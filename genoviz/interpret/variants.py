@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from genoviz.interpret.adapters import as_onehot_model
+from genoviz.interpret.adapters import as_onehot_model, class_score
 from genoviz.sequences import ALPHABET, one_hot
 
 COLUMNS = ("id", "pos", "ref", "alt")
@@ -111,8 +111,10 @@ def variant_effects(
 
     Returns:
         one row per variant: ``id, pos, ref, alt, ref_logit, alt_logit, delta_logit,
-        ref_prob, alt_prob, delta_prob``; for ``none``, ``id, pos, ref, alt, ref_value,
-        alt_value, delta_value``.
+        ref_prob, alt_prob, delta_prob``; for ``softmax``, ``ref_log_prob, alt_log_prob,
+        delta_log_prob`` (the class's log-probability) in place of the logits, whose
+        change can point against the probability's; for ``none``, ``id, pos, ref, alt,
+        ref_value, alt_value, delta_value``.
 
     Raises:
         VariantError: a position outside the sequence, or a reference base that differs
@@ -152,12 +154,17 @@ def variant_effects(
         )
     probs = _squash(logits, probability, target)
     ref_p, alt_p = probs[0], probs[1:]
+    score = "logit"
+    if probability == "softmax":
+        score = "log_prob"
+        log_p = class_score(torch.as_tensor(logits), target, softmax=True).numpy()
+        ref_l, alt_l = log_p[0], log_p[1:]
     return pd.DataFrame(
         named
         | {
-            "ref_logit": ref_l,
-            "alt_logit": alt_l,
-            "delta_logit": alt_l - ref_l,
+            f"ref_{score}": ref_l,
+            f"alt_{score}": alt_l,
+            f"delta_{score}": alt_l - ref_l,
             "ref_prob": ref_p,
             "alt_prob": alt_p,
             "delta_prob": alt_p - ref_p,
