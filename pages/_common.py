@@ -270,13 +270,20 @@ def summary_text(task: str, metrics: dict[str, float], n: int, positive_share: f
             "confusion matrix shows which classes the model mixes up."
         )
     if task == "multitask-binary" and math.isfinite(metrics.get("roc_auc", math.nan)):
-        per = {k[len("roc_auc_") :]: v for k, v in metrics.items() if k.startswith("roc_auc_")}
-        best = max(per, key=lambda k: per[k] if math.isfinite(per[k]) else -1)
-        worst = min(per, key=lambda k: per[k] if math.isfinite(per[k]) else 2)
+        every = {k[len("roc_auc_") :]: v for k, v in metrics.items() if k.startswith("roc_auc_")}
+        per = {k: v for k, v in every.items() if math.isfinite(v)}
+        best, worst = max(per, key=per.__getitem__), min(per, key=per.__getitem__)
+        undefined = [k for k in every if k not in per]
+        left_out = (
+            f" {', '.join(undefined)}: no ROC AUC (only one class among its test labels), "
+            "so not in the mean."
+            if undefined
+            else ""
+        )
         return (
             f"Mean ROC AUC {metrics['roc_auc']:.2f} over {len(per)} tasks on {n:,} held-out "
             f"sequences; easiest {best} ({fmt(per[best], 2)}), hardest {worst} "
-            f"({fmt(per[worst], 2)})."
+            f"({fmt(per[worst], 2)}).{left_out}"
         )
     shown = ", ".join(
         f"{METRIC_LABELS.get(k, k)} {fmt(v)}" for k, v in metrics.items() if k in METRIC_LABELS

@@ -52,6 +52,14 @@ def test_random_embeddings_score_near_chance_and_code_4_moves_tga():
     assert set(res.similarity.columns) == {*AMINO_ACIDS, "*"}
 
 
+def test_identical_embeddings_score_chance_not_a_perfect_rank():
+    """Ties are broken at random: vectors that carry nothing score the chance line."""
+    vocab = codon_vocab()
+    res = codon_amino_acid_similarity(np.ones((len(vocab), 8)), vocab)
+    assert res.mrr == pytest.approx(res.chance_mrr)
+    assert (res.ranks["rank"] == 11.0).all()  # the middle of 21 tied places
+
+
 def test_reads_codon_bert_token_embeddings():
     net = models.get("codon-bert", seq_len=30, size="tiny")
     res = codon_amino_acid_similarity(net.token_embeddings(), net.vocab)

@@ -56,6 +56,12 @@ def test_multiclass_metrics_known_answers():
     np.testing.assert_array_equal(confusion_matrix(y, proba), [[1, 0, 0], [0, 1, 0], [1, 0, 1]])
     perfect = multiclass_metrics(np.array([0, 1, 2]), np.eye(3))
     assert perfect == {"accuracy": 1.0, "macro_f1": 1.0, "mcc": 1.0, "roc_auc": 1.0}
+    # a class absent from the split (and never predicted) is not scored as F1 = 0
+    absent = multiclass_metrics(np.array([0, 1, 0, 1]), np.eye(3)[[0, 1, 0, 1]])
+    assert absent["macro_f1"] == 1.0 and absent["roc_auc"] == 1.0
+    # ... but a class predicted and never true is a miss
+    wrong = multiclass_metrics(np.array([0, 1, 0, 1]), np.eye(3)[[0, 1, 0, 2]])
+    assert wrong["macro_f1"] == pytest.approx((1 + 2 / 3 + 0) / 3)
 
 
 def test_multitask_metrics_per_task_and_mean():

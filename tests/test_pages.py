@@ -418,6 +418,11 @@ def test_metric_series_and_summary_text():
     assert "87% of the time" in text and "0.02 for random guessing" in text
     assert "undefined" in summary_text("binary", {"roc_auc": float("nan")}, 10, 0.0)
     assert "explains about 36%" in summary_text("regression", {"pearson": 0.6}, 300, None)
+    nan = float("nan")
+    tasks = {"roc_auc": 0.8, "roc_auc_a": 0.9, "roc_auc_b": 0.7, "roc_auc_c": nan}
+    text = summary_text("multitask-binary", tasks, 500, None)
+    assert "over 2 tasks" in text and "hardest b (0.70)" in text
+    assert "c: no ROC AUC (only one class among its test labels), so not in the mean" in text
 
 
 # --- Data page: tabs, composition, ground truth, splits, real data, DiskDataset folders ------

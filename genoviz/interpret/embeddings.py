@@ -79,10 +79,17 @@ def codon_amino_acid_similarity(
     cand = np.where(seen_t, sim, -np.inf)[scored]
     own = np.array([targets.index(meaning[codons[i]]) for i in scored], dtype=int)
     own_sim = cand[np.arange(len(scored)), own]
-    rank = 1 + (cand > own_sim[:, None]).sum(axis=1)
+    # Ties are broken at random: the rank is the middle of the tied places and the
+    # reciprocal rank its expectation, so identical vectors score chance, not 1.
+    above = (cand > own_sim[:, None]).sum(axis=1)
+    tied = (cand == own_sim[:, None]).sum(axis=1)  # >= 1: the amino acid itself
+    rank = above + (tied + 1) / 2
+    rr = np.array(
+        [np.mean(1.0 / np.arange(a + 1, a + t + 1)) for a, t in zip(above, tied, strict=True)]
+    )
     names = [codons[i] for i in scored]
     ranks = pd.DataFrame(
-        {"amino_acid": [meaning[c] for c in names], "rank": rank, "reciprocal_rank": 1.0 / rank},
+        {"amino_acid": [meaning[c] for c in names], "rank": rank, "reciprocal_rank": rr},
         index=names,
     )
     chance = float(np.mean(1.0 / np.arange(1, int(seen_t.sum()) + 1)))
