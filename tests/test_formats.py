@@ -143,3 +143,27 @@ def test_fasta_plus_labels_csv_joined_on_id(tmp_path):
     lab.write_text("id,label\na,1\n")
     with pytest.raises(DataFormatError, match="record 'b' has no row in the labels file"):
         load(fa, labels=lab)
+
+
+def test_multitask_disk_dataset_refuses_missing_labels_and_keeps_shared_weights(tmp_path):
+    """DeepChem marks a missing label with weight 0: training on it as a 0 would be
+    wrong, so such a folder is refused, naming the tasks; per-task balancing weights are
+    dropped (genoviz balances each task itself) and shared row weights kept."""
+    x = np.zeros((6, 5, 4), np.int8)
+    x[:, :, 0] = 1
+    y = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 1]])
+    w = np.array([[1, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1], [0, 0, 1]])
+    write_disk_dataset(tmp_path / "gaps", x, y, w, np.arange(6))
+    with pytest.raises(
+        DataFormatError,
+        match=r"6 labels are marked missing .*task 1: 2, "
+        r"task 2: 3, task 3: 1",
+    ):
+        load(tmp_path / "gaps", trust=True)
+    balanced = np.where(y == 1, 2.0, 0.5)  # each task weighs its own positives
+    write_disk_dataset(tmp_path / "per_task", x, y, balanced, np.arange(6))
+    ds = load(tmp_path / "per_task", trust=True)
+    assert ds.task == "multitask-binary" and ds.weights is None
+    shared = np.repeat([[1.0], [2.0], [1.0], [2.0], [1.0], [2.0]], 3, axis=1)
+    write_disk_dataset(tmp_path / "shared", x, y, shared, np.arange(6))
+    np.testing.assert_array_equal(load(tmp_path / "shared", trust=True).weights, shared[:, 0])

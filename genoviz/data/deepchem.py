@@ -82,8 +82,8 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
     y = np.concatenate(ys)
     if not np.isfinite(y.astype(np.float64)).all():
         raise DataFormatError(f"{path}: some labels (y) are missing or infinite")
+    w = _sample_weights(np.concatenate(ws), path) if ws else None
     y = y[:, 0] if y.shape[1] == 1 else y
-    w = np.concatenate(ws)[:, 0] if ws else None
     task = task or infer_task(y)
     card = DatasetMeta(
         name=path.name,
@@ -99,6 +99,30 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
         weights=w,
         ids=[str(i) for i in np.concatenate(ids)],
     )
+
+
+def _sample_weights(w: np.ndarray, path: Path) -> np.ndarray | None:
+    """One weight per sequence from DeepChem's ``w`` ``(n, tasks)``.
+
+    DeepChem marks a missing label with weight 0 and may balance each task's classes with
+    its own weights. One task: its column. Several: refused when a label is missing
+    (genoviz trains multi-task sets only with every label known; training on a missing
+    label would count it as a negative), the shared column when every task weighs a row
+    alike, else none (genoviz balances each task's positives itself).
+    """
+    w = np.asarray(w, dtype=np.float64)
+    if w.shape[1] == 1:
+        return w[:, 0]
+    missing = (w == 0).sum(axis=0)
+    if missing.any():
+        counts = ", ".join(f"task {j + 1}: {m:,}" for j, m in enumerate(missing) if m)
+        raise DataFormatError(
+            f"{path}: {int(missing.sum()):,} labels are marked missing (weight 0; {counts}). "
+            "genoviz trains multi-task sets only where every label is known: keep the "
+            "tasks or the rows without missing labels (DeepChem: dataset.select or a "
+            "new DiskDataset) and load that."
+        )
+    return w[:, 0] if (w == w[:, :1]).all() else None
 
 
 def _read_shard(folder: Path, name: str, where: str) -> np.ndarray:
