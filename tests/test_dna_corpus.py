@@ -1,4 +1,4 @@
-"""``dna-corpus``: every bundled DNA set's sequences plus genome-like background."""
+"""``dna-corpus``: every bundled DNA set's training sequences plus genome-like background."""
 
 import re
 
@@ -15,11 +15,25 @@ def test_corpus_holds_each_dna_set_and_background_and_honours_exclude():
     assert {"tf-binding", "sirna", "splice-sites", "background"} <= set(sources)
     sirna = load_bundled("sirna")
     ours = [s for s, i in zip(corpus.sequences, corpus.ids, strict=True) if i.startswith("sirna_")]
-    assert ours == sirna.sequences  # a bundled set's sequences, in order, unlabelled
+    # a bundled set's training sequences, in order, unlabelled
+    assert ours == [sirna.sequences[i] for i in sirna.splits["train"]]
     background = [s for s, i in zip(corpus.sequences, corpus.ids, strict=True) if "background" in i]
     assert len(background) == 50 and all(re.fullmatch("[ACGT]{300}", s) for s in background)
-    assert len(corpus) == sum(len(load_bundled(n)) for n in sources if n != "background") + 50
+    kept = sum(len(load_bundled(n).splits["train"]) for n in sources if n != "background")
+    assert len(corpus) == kept + 50
     assert "promoters" in corpus.meta.description
+
+
+def test_no_validation_or_test_sequence_of_a_bundled_set_is_in_the_corpus():
+    """Pretraining on the sequences a fine-tuned model is later tested on (labels or not)
+    would flatter it: every held-out sequence of the same seed's splits stays out."""
+    for seed in (0, 1):
+        corpus = set(dna_corpus(seed=seed, n_background=10).sequences)
+        for name in ("tf-binding", "promoters", "splice-sites", "sirna"):
+            ds = load_bundled(name, seed=seed)
+            train = {ds.sequences[i] for i in ds.splits["train"]}
+            held = {ds.sequences[i] for k in ("valid", "test") for i in ds.splits[k]}
+            assert not (held - train) & corpus, name  # (a duplicate in train may stay)
 
 
 def test_background_is_seeded():

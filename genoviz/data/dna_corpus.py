@@ -1,8 +1,10 @@
 """``dna-corpus``: unlabelled DNA for BERT pretraining (every bundled DNA set + background).
 
 DNABERT pretrains on the human genome; offline, genoviz pretrains on what it has: the
-sequences of its bundled DNA sets plus genome-like background from
-:mod:`genoviz.data.background`.
+training sequences of its bundled DNA sets plus genome-like background from
+:mod:`genoviz.data.background`. Only each set's training split is taken (the split a run
+with the same seed trains on), so a model pretrained here and fine-tuned on a bundled set
+is tested on sequences it never saw, even unlabelled.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ def dna_corpus(
     length: int = 300,
     exclude: Sequence[str] = (),
 ) -> Dataset:
-    """Unlabelled DNA from every bundled DNA set plus genome-like Markov background.
+    """Unlabelled DNA from every bundled DNA set's training split (at ``seed``) plus
+    genome-like Markov background.
 
     Args:
-        exclude: bundled sets to leave out (e.g. the set a comparison fine-tunes on).
+        exclude: bundled sets to leave out whole (e.g. the set a comparison fine-tunes on).
     """
     seqs: list[str] = []
     sources: list[str] = []
@@ -35,16 +38,20 @@ def dna_corpus(
         if name in exclude or name in (DNA_CORPUS, "codon-species"):
             continue
         ds = load_bundled(name, seed=seed)
-        seqs += ds.sequences
-        sources += [name] * len(ds)
+        train = ds.splits["train"]
+        seqs += [ds.sequences[i] for i in train]
+        sources += [name] * len(train)
     rng = np.random.default_rng(seed)
     gc = rng.normal(0.0, 0.3, n_background)
     seqs += to_strings(markov_sequences(n_background, length, rng, gc_shift=gc))
     sources += ["background"] * n_background
     meta = DatasetMeta(
         name=DNA_CORPUS,
-        description="Unlabelled DNA for BERT pretraining: the sequences of the bundled DNA "
-        f"sets{' except ' + ', '.join(exclude) if exclude else ''}, plus {n_background} "
+        description="Unlabelled DNA for BERT pretraining: the training sequences (split "
+        f"seed {seed}) of the bundled DNA sets"
+        f"{' except ' + ', '.join(exclude) if exclude else ''}, so their validation and "
+        "test sequences stay unseen by a model fine-tuned with the same seed, plus "
+        f"{n_background} "
         f"genome-like {length} bp background sequences (first-order Markov chain with human "
         "dinucleotide frequencies and regional GC variation).",
         source="genoviz bundled sets and genoviz.data.background",
