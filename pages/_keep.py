@@ -41,7 +41,9 @@ KEPT = frozenset(
         "data_bundled",
         "data_task",
         "data_disk_path",
-        # Predict
+        # Predict (the run too: pasted sequences kept under another model would be scored
+        # by it without a word)
+        "predict_run",
         "predict_input",
         "predict_paste",
         # Interpret
@@ -58,8 +60,10 @@ KEPT = frozenset(
         "att_n",
         "att_width",
         "seqemb_n",
+        "seqemb_split",
         "seqemb_pooling",
         "motifs_n",
+        "motifs_group",
         "motifs_overlap",
         "motifs_threshold",
         "motifs_release",
@@ -87,7 +91,6 @@ KEPT_PREFIXES = ("train_epochs", "train_lr", "train_batch", "train_bert_size_")
 TRANSIENT = frozenset(
     {
         "train_dataset",
-        "predict_run",
         "interp_source_paste_only",
         "var_pos",
         "var_alt",
@@ -96,9 +99,7 @@ TRANSIENT = frozenset(
         "attention_seq",
         "attention_record",
         "emb_code",
-        "seqemb_split",
         "seqemb_task",
-        "motifs_group",
         "motifs_page",
         "motifs_filter",
         "motifs_learned_page",

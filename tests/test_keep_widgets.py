@@ -98,3 +98,21 @@ def test_pasted_sequences_survive_a_visit_to_another_page(at):
     assert not at.exception
     assert at.radio(key="data_source").value == "Paste sequences"
     assert at.text_area(key="data_paste").value == text
+
+
+def test_the_chosen_predict_run_survives_a_visit_to_another_page(at, runs_dir):
+    """The pasted sequences are kept, so the run must be too: falling back to the newest
+    run re-scored them with another model without a word."""
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 20, "outputs": 1, "extras": 0, "filters": 4, "members": 1}
+    older = save_untrained_run(runs_dir / "20260101-000000-a", "cnn", build)
+    save_untrained_run(runs_dir / "20260102-000000-b", "cnn", build)
+    at.switch_page("pages/predict.py").run()
+    box = at.selectbox(key="predict_run")
+    assert box.value != str(older)  # the newest comes first
+    box.set_value(str(older)).run()
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/predict.py").run()
+    assert not at.exception
+    assert at.selectbox(key="predict_run").value == str(older)
