@@ -52,10 +52,23 @@ def test_bad_character_names_the_line(tmp_path):
 
 
 def test_missing_and_non_numeric_label_name_the_line(tmp_path):
-    with pytest.raises(DataFormatError, match=r"line 3: label column 'label' is missing"):
+    with pytest.raises(DataFormatError, match=r"line 3: label column 'label' has an empty cell"):
         load_file(write(tmp_path, "a.csv", "sequence,label\nACGT,1\nACGT,\n"))
     with pytest.raises(DataFormatError, match=r"line 2: label column 'label' is 'yes'"):
         load_file(write(tmp_path, "b.csv", "sequence,label\nACGT,yes\n"))
+
+
+def test_a_gap_or_typo_in_an_extra_column_names_the_line_instead_of_dropping_it(tmp_path):
+    head = "sequence,label,acc,gene\n"
+    ok = load_file(write(tmp_path, "ok.csv", head + "ACGT,1,0.5,JUN\nACGA,0,0.25,FOS\n"))
+    assert ok.meta.extras_names == ["acc"]  # gene names are not an input
+    np.testing.assert_allclose(ok.extras[:, 0], [0.5, 0.25])
+    gap = head + "ACGT,1,0.5,JUN\nACGA,0,,FOS\nACGC,0,0.1,MYC\n"
+    with pytest.raises(DataFormatError, match=r"line 3: extra column 'acc' has an empty cell"):
+        load_file(write(tmp_path, "gap.csv", gap))
+    typo = head + "ACGT,1,0.5,JUN\nACGA,0,0.3,FOS\nACGC,0,high,MYC\n"
+    with pytest.raises(DataFormatError, match=r"line 4: extra column 'acc' is 'high'"):
+        load_file(write(tmp_path, "typo.csv", typo))
 
 
 def test_semicolon_tables_load_and_text_labels_say_how_to_write_them(tmp_path):

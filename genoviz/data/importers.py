@@ -397,8 +397,10 @@ def _from_table(
         else None
     )
     used = {cols["sequence"], *label_cols, cols.get("id"), cols.get("weight")}
-    extra_cols = [c for c in df.columns if c not in used and _is_numeric(df[c])]
-    extras = numeric_columns(df, extra_cols, name, "extra", lines) if extra_cols else None
+    extra_cols = [c for c in df.columns if c not in used and _mostly_numeric(df[c])]
+    extras = (
+        numeric_columns(df, extra_cols, name, "extra", lines, EXTRA_HINT) if extra_cols else None
+    )
     ds = _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task)
     if kmer:
         ds.meta.notes["kmer"] = kmer
@@ -406,16 +408,34 @@ def _from_table(
     return ds
 
 
-def _is_numeric(col: pd.Series) -> bool:
-    return pd.to_numeric(col, errors="coerce").notna().all()
+EXTRA_HINT = (
+    " (a column of numbers besides sequence, label, id and weight is read as an extra model "
+    "input: fill the cell in, or remove the column if it is not an input)"
+)
+
+
+def _mostly_numeric(col: pd.Series) -> bool:
+    """A column of numbers, gaps and typos allowed: at least half its filled cells read as
+    numbers. Such a column is an extra input, and a gap or a typo in it is then an error
+    naming the line (dropping the whole column without a word lost the input); a column
+    of words (gene names, chromosomes) is not an input."""
+    filled = col[col.astype(str).str.strip() != ""]
+    if filled.empty:
+        return False
+    return pd.to_numeric(filled, errors="coerce").notna().mean() >= 0.5
 
 
 def numeric_columns(
-    df: pd.DataFrame, columns: list[str], name: str, what: str, lines: list[int]
+    df: pd.DataFrame,
+    columns: list[str],
+    name: str,
+    what: str,
+    lines: list[int],
+    hint: str = "",
 ) -> np.ndarray:
     """``columns`` of a text table as numbers ``(n, len(columns))``; a cell that is missing,
     not a number or too large for float32 is a :class:`DataFormatError` naming its
-    ``lines`` entry (the input line of each row) and ``what`` column it is."""
+    ``lines`` entry (the input line of each row) and ``what`` column it is, then ``hint``."""
     out = np.empty((len(df), len(columns)), dtype=np.float32)
     for j, c in enumerate(columns):
         values = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=np.float64)
@@ -424,7 +444,9 @@ def numeric_columns(
         if len(bad):
             i = int(bad[0])
             shown = df[c].iloc[i]
-            problem = "is missing" if not str(shown).strip() else f"is {shown!r}, not a number"
+            problem = (
+                "has an empty cell" if not str(shown).strip() else f"is {shown!r}, not a number"
+            )
             if np.isinf(values[i]) or np.isfinite(values[i]):
                 problem = f"is {shown!r}, which is infinite or too large"
             elif _DECIMAL_COMMA.fullmatch(str(shown).strip()):
@@ -438,7 +460,7 @@ def numeric_columns(
                     f"has {len(text)} text value(s): {', '.join(repr(v) for v in text[:6])}"
                     f"{', …' if len(text) > 6 else ''})"
                 )
-            raise DataFormatError(f"{name}, line {lines[i]}: {what} column {c!r} {problem}")
+            raise DataFormatError(f"{name}, line {lines[i]}: {what} column {c!r} {problem}{hint}")
         out[:, j] = values
     return out
 
