@@ -120,14 +120,23 @@ def predict_sequences(
 
     name = run.info["model"]["name"]
     tokens = spec(name).input_kind in TOKEN_KINDS
-    k = int(build.get("k", 0)) if name == "kmer-bert" else 0
+    codons = spec(name).input_kind == "codon"
+    k = int(build.get("k", 0)) if name == "kmer-bert" else 3 if codons else 0
     short = next((i for i, n in enumerate(lengths) if n < k), None)
     if short is not None:
         who = repr(ids[short]) if ids is not None else f"sequence {short + 1}"
+        unit = "codons (3 bases)" if codons else f"{k}-mers"
         raise SequenceError(
-            f"{who} has {lengths[short]} base(s); this model reads {k}-mers, so it needs at "
+            f"{who} has {lengths[short]} base(s); this model reads {unit}, so it needs at "
             f"least {k}",
             record=str(ids[short]) if ids is not None else who,
+        )
+    partial = sum(n % 3 != 0 for n in lengths) if codons else 0
+    if partial:
+        notes.append(
+            f"{partial} sequence(s) end in a partial codon (1 or 2 bases after the last "
+            "whole one), which this model does not read: it reads codons in frame from the "
+            "first base."
         )
     if set(lengths) != {seq_len} and needs_training_length(name, build):
         n_changed = sum(n != seq_len for n in lengths)

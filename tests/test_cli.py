@@ -226,3 +226,20 @@ def test_a_sequence_shorter_than_k_is_named_by_its_id(tmp_path, capsys):
     assert main(["predict", "--run", str(run), "--data", str(fasta), "--out", "p.csv"]) == 2
     err = capsys.readouterr().err
     assert "'tiny' has 2 base(s); this model reads 3-mers, so it needs at least 3" in err
+
+
+def test_codon_bert_needs_a_whole_codon_and_says_when_a_partial_one_is_dropped(tmp_path):
+    from conftest import save_untrained_run
+
+    from genoviz.predict import predict_sequences
+    from genoviz.runs import load_run
+    from genoviz.sequences import SequenceError
+
+    species = {"name": "codon-species", "spec": "codon-species", "task": "binary"}
+    build = {"seq_len": 30, "outputs": 1, "size": "tiny"}
+    run = load_run(save_untrained_run(tmp_path / "codon", "codon-bert", build, species))
+    with pytest.raises(SequenceError, match=r"'b' has 2 base\(s\); this model reads codons"):
+        predict_sequences(run, ["ATGAAA", "AC"], ids=["a", "b"])
+    got = predict_sequences(run, ["ATGAAATTT", "ATGAAATT", "ATGAAATTTG"])
+    assert "2 sequence(s) end in a partial codon" in " ".join(got.notes)
+    assert not any("partial" in n for n in predict_sequences(run, ["ATGAAATTT"]).notes)
