@@ -236,3 +236,11 @@ def test_train_page_fine_tunes_from_a_checkpoint_folder(runs_dir, tmp_path):
     assert net.k == 3 and net.hf.config.hidden_size == 32
     word = "embeddings.word_embeddings.weight"
     assert torch.allclose(net.hf.bert.state_dict()[word], mlm.bert.state_dict()[word], atol=0.05)
+
+
+def test_motifs_page_says_a_bert_has_no_filters_before_any_button(kmer_run: Path):
+    at = app("pages/motifs.py")
+    assert not at.exception
+    assert "`kmer-bert` has no convolution, so it has no filters" in at.info[0].value
+    assert "Attention page" in at.info[0].value
+    assert not [b for b in at.button if b.key == "motifs_go"]  # nothing to press

@@ -42,6 +42,11 @@ class FilterMotifs:
     threshold: float
 
 
+def has_filters(model: nn.Module) -> bool:
+    """True when the model has a ``Conv1d`` whose filters :func:`filter_motifs` can read."""
+    return any(isinstance(m, nn.Conv1d) for m in model.modules())
+
+
 def first_conv(model: nn.Module) -> nn.Conv1d:
     """The model's first ``nn.Conv1d`` (the one reading the one-hot input)."""
     for m in model.modules():
