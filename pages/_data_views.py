@@ -208,7 +208,13 @@ def show_card(ds: Dataset) -> None:
         else:
             cols[2].metric("labels", "none")
         cols[3].metric("extra inputs", summary.get("extras", "none"))
-    if ds.fixed_length is None:
+    if ds.fixed_length is None and ds.task == "lm":
+        lengths = ds.lengths
+        st.caption(
+            f"Sequence lengths differ ({lengths.min()}–{lengths.max()} bp), as they may in a "
+            "pretraining corpus: pretraining cuts each sequence into chunks the model reads."
+        )
+    elif ds.fixed_length is None:
         lengths = ds.lengths
         st.warning(
             f"Sequence lengths differ ({lengths.min()}–{lengths.max()} bp). The models need one "
