@@ -460,9 +460,19 @@ def sync_link(page: str, setup: Setup) -> str:
     return share_url(base, setup)
 
 
-def copy_link_button(url: str, where: Any = None, key: str = "copy_link") -> None:
-    """A "Copy link" popover holding the link with a one-click copy icon."""
+def copy_link_button(
+    url: str, where: Any = None, key: str = "copy_link", left_out: list[str] | None = None
+) -> None:
+    """A "Copy link" popover holding the link with a one-click copy icon; ``left_out``
+    names settings of the page that the link does not carry."""
     target = where if where is not None else st
     with target.popover("Copy link", icon=":material/link:", key=key):
-        st.caption("This link opens the same setup (the copy icon is on the right):")
+        if left_out:
+            st.caption(
+                "This link opens the same setup, except what a link cannot carry: "
+                f"{'; '.join(left_out)}. Set those again after opening it (the copy icon is "
+                "on the right):"
+            )
+        else:
+            st.caption("This link opens the same setup (the copy icon is on the right):")
         st.code(url, language=None, wrap_lines=True)

@@ -218,6 +218,29 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     return model, config
 
 
+def link_leaves_out(config: TrainConfig) -> list[str]:
+    """The settings a Train link does not carry (it holds dataset, model, epochs, learning
+    rate, batch size and seed), as the popover names them."""
+    out = []
+    if config.hparams:
+        shown = ", ".join(f"{k} {_short(v)}" for k, v in config.hparams.items())
+        out.append(f"the model settings ({shown})")
+    if config.seq_len:
+        out.append(f"the sequence length ({config.seq_len} bp)")
+    if not config.use_extras:
+        out.append("training without the extra inputs")
+    if (config.mlm or {}).get("species"):
+        out.append(f"the species ({config.mlm['species']})")
+    if config.init_from or config.init_bert:
+        out.append("the starting weights")
+    return out
+
+
+def _short(value: object) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def fitting_models(ds: Dataset) -> list[models.ModelSpec]:
     """One-hot models (with those that need extras when the data has them), then k-mer
     BERT for DNA and codon BERT for codon sets."""
@@ -482,7 +505,7 @@ def main() -> None:
     buttons.button(
         "Stop", key="train_stop", on_click=stop_job, disabled=not running, icon=":material/stop:"
     )
-    copy_link_button(url, buttons, key="train_copy_link")
+    copy_link_button(url, buttons, key="train_copy_link", left_out=link_leaves_out(config))
     if choice == USER_CHOICE:
         buttons.caption("Your own data cannot travel in a link; the link has the settings.")
     if start and model is not None:

@@ -108,3 +108,22 @@ def test_interpret_setup_round_trips_through_a_url():
     )
     assert decode_setup(parse_qs(urlsplit(url).query)).setup == s
     assert decode_setup({"run": "x" * 129}).problems  # too long for a folder name
+
+
+def test_a_train_link_names_the_settings_it_cannot_carry():
+    from pages.train import link_leaves_out
+
+    from genoviz.training import TrainConfig
+
+    assert link_leaves_out(TrainConfig()) == []  # the defaults travel whole
+    bert = TrainConfig(hparams={"size": "small", "k": 4, "embed_init": "tied"}, seq_len=300)
+    assert link_leaves_out(bert) == [
+        "the model settings (size small, k 4, embed_init tied)",
+        "the sequence length (300 bp)",
+    ]
+    started = TrainConfig(init_from="runs/x", use_extras=False, mlm={"species": "e_coli"})
+    assert link_leaves_out(started) == [
+        "training without the extra inputs",
+        "the species (e_coli)",
+        "the starting weights",
+    ]
