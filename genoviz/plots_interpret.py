@@ -427,8 +427,15 @@ def similarity_heatmap_figure(
             )
         )
     fig = _styled(fig, title, "", "")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=max(450, min(1400, 14 * len(y) + 150)), showlegend=bool(marks))
+    # every row named (plotly drops alternate labels it thinks crowded); the legend on
+    # top, where it leaves no empty band beside the colour bar
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=y, ticktext=y)
+    fig.update_yaxes(tickfont={"size": 10 if len(y) > 40 else 12})
+    fig.update_layout(
+        height=max(450, min(1400, 14 * len(y) + 150)),
+        showlegend=bool(marks),
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+    )
     return fig
 
 

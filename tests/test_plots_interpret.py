@@ -122,6 +122,10 @@ def test_similarity_heatmap_marks_cells():
     fig = similarity_heatmap_figure(sim, row_labels=["GCT (A)", "TGG (W)"], marks=[("TGG", "W")])
     assert list(fig.data[0].y) == ["GCT (A)", "TGG (W)"] and fig.data[0].zmin == -1
     assert list(fig.data[1].x) == ["W"] and list(fig.data[1].y) == ["TGG (W)"]
+    # all 64 codon rows get a label (plotly thins crowded automatic ticks to every other)
+    codons = [f"C{i:02d}" for i in range(64)]
+    big = similarity_heatmap_figure(pd.DataFrame(np.zeros((64, 21)), index=codons))
+    assert list(big.layout.yaxis.tickvals) == codons == list(big.layout.yaxis.ticktext)
 
 
 def test_token_pca_figure_one_legend_entry_per_amino_acid():
