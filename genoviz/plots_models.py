@@ -20,9 +20,10 @@ def latent_map_figure(
     explained: Sequence[float],
     title: str = "Autoencoder latent map",
     label_names: Sequence[str] | None = None,
+    value_name: str = "label",
 ) -> go.Figure:
-    """Scatter of the 2-D latent map, one trace per label value (or a colour scale for
-    continuous labels).
+    """Scatter of the 2-D latent map, one trace per label value (or a colour scale,
+    titled ``value_name``, for continuous labels).
 
     Args:
         coords: ``(n, 2)`` principal-component coordinates.
@@ -55,8 +56,14 @@ def latent_map_figure(
                 x=coords[:, 0],
                 y=coords[:, 1],
                 mode="markers",
-                name="label",
-                marker={"size": 5, "color": labels, "colorscale": "Viridis", "showscale": True},
+                name=value_name,
+                marker={
+                    "size": 5,
+                    "color": labels,
+                    "colorscale": "Viridis",
+                    "showscale": True,
+                    "colorbar": {"title": {"text": value_name}},
+                },
             )
         )
     return _styled(

@@ -148,15 +148,22 @@ def latent_section(result: AutoencoderResult, ds: Dataset) -> None:
         labels = labels[:, tasks.index(task)]
         column = {"task": task}
     title = f"Autoencoder latent map, test split of {ds.name}"
-    fig = latent_map_figure(lat.coords, labels, lat.explained, title, label_names=names)
+    fig = latent_map_figure(
+        lat.coords, labels, lat.explained, title, label_names=names, value_name="label value"
+    )
     df = pd.DataFrame(
         {"id": lat.ids, "pc1": lat.coords[:, 0], "pc2": lat.coords[:, 1], "label": labels}
     )
     show_figure(fig, "latent-map", df.assign(**column))
+    meaning = (
+        "colours that change steadily across the map mean the code already captures what "
+        "the label measures."
+        if ds.task == "regression"
+        else "colours that separate mean the code already captures what distinguishes the classes."
+    )
     st.caption(
         "Each point is a held-out sequence, placed by the first two principal components of "
-        "its bottleneck code. The autoencoder never saw the labels: colours that separate "
-        "mean the code already captures what distinguishes the classes."
+        f"its bottleneck code. The autoencoder never saw the labels: {meaning}"
     )
 
 
@@ -226,6 +233,13 @@ def autoencoder_section(choice: str, ds: Dataset) -> None:
     if job is None:
         st.info("Press **Train the autoencoder**; the accuracy curve updates every epoch.")
         return
+    what = "Training" if running else "This session's last autoencoder"
+    st.subheader(f"{what}: on {job.dataset.name}")
+    if job.dataset.name != ds.name:
+        st.caption(
+            f"The settings above are for your next run, on {ds.name}; the curve and map "
+            f"below are this one's, on {job.dataset.name}."
+        )
     st.fragment(ae_live, run_every=POLL_SECONDS if running else None)(running)
     if job.done:
         ae_final(job)

@@ -121,8 +121,11 @@ def test_latent_map_figure_groups_by_label():
     assert [t.name for t in fig.data] == ["no", "yes"]
     assert list(fig.data[1].x) == [1.0, 2.0]
     assert "50%" in fig.layout.xaxis.title.text and "25%" in fig.layout.yaxis.title.text
-    cont = latent_map_figure(np.zeros((20, 2)), np.linspace(0, 1, 20), [0.1, 0.1])
+    cont = latent_map_figure(
+        np.zeros((20, 2)), np.linspace(0, 1, 20), [0.1, 0.1], value_name="label value"
+    )
     assert len(cont.data) == 1 and cont.data[0].marker.showscale
+    assert cont.data[0].marker.colorbar.title.text == "label value"  # what the colours are
 
 
 def test_extras_gain_figure_puts_variants_side_by_side():

@@ -107,6 +107,7 @@ def test_autoencoder_then_fine_tune_from_it(isolated: Path):
     titles = figure_titles(at)
     assert "Reconstruction accuracy (share of bases rebuilt)" in titles
     assert "Autoencoder latent map, test split of toy" in titles
+    assert "This session's last autoencoder: on toy" in [s.value for s in at.subheader]
     keys = [b.key for b in at.download_button]
     assert {"dl_csv_latent-map", "dl_html_latent-map"} <= set(keys)
     run_dir = at.session_state["zoo_ae_job"].result.run_dir
