@@ -11,7 +11,7 @@ from genoviz.jobs import default_manager
 from genoviz.lesson import motif_indices, planted_motifs
 from genoviz.metrics import METRIC_LABELS, curve_label
 from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
-from genoviz.runs import Run, RunError, default_runs_dir, list_runs
+from genoviz.runs import Run, RunError, default_runs_dir, is_pretraining, list_runs
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainingJob, resume_plan
@@ -65,6 +65,10 @@ def metrics_table(runs: list[Run]) -> pd.DataFrame:
 
 
 def task_of(run: Run) -> str | None:
+    """The run's task for pairing curves: an autoencoder's pretraining on a regression set
+    shares no curve with a regression run on it."""
+    if is_pretraining(run):
+        return f"pretraining:{(run.info.get('model') or {}).get('name')}"
     return (run.info.get("dataset") or {}).get("task")
 
 

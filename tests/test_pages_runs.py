@@ -75,6 +75,33 @@ def test_compare_starts_with_the_newest_run_and_others_of_its_task(runs_dir: Pat
     assert table["test Pearson r"].tolist() == ["0.500", "–"]
 
 
+def test_an_autoencoder_pretraining_run_is_not_paired_with_a_run_of_the_sets_task(
+    runs_dir: Path,
+):
+    """The autoencoder pretrains on a regression set, yet shares no curve with a
+    regression run on it (its curve is reconstruction accuracy)."""
+    reg = runs_dir / "sirna-cnn"
+    reg.mkdir(parents=True)
+    sirna = {"name": "sirna", "spec": "sirna", "task": "regression"}
+    runs.write_run_json(reg, {"status": "finished", "model": {"name": "cnn"}, "dataset": sirna})
+    runs.append_metrics(reg, {"epoch": 1, "train_loss": 0.1, "valid_pearson": 0.5})
+    ae = runs_dir / "sirna-autoencoder"
+    ae.mkdir()
+    runs.write_run_json(
+        ae,
+        {
+            "status": "finished",
+            "created": "2099-01-01T00:00:00",  # the newest
+            "purpose": "pretraining (autoencoder)",
+            "model": {"name": "autoencoder"},
+            "dataset": sirna,
+        },
+    )
+    runs.append_metrics(ae, {"epoch": 1, "train_loss": 0.1, "valid_accuracy": 0.4})
+    at = runs_page()
+    assert at.multiselect(key="runs_overlay").value == ["sirna-autoencoder"]
+
+
 def test_rename_refuses_a_name_it_would_change_and_says_what_is_allowed(runs_dir: Path):
     save_run(runs_dir, "mine", [0.6])
     at = runs_page()
