@@ -122,9 +122,10 @@ def show_sequences(run: Run) -> None:
         )
         return
     model = model_of(run)
-    c1, c2, c3 = st.columns(3)
+    token = is_token_model(model)
+    c1, c2, c3 = st.columns(3) if token else (None, *st.columns(2))
     pooling = None
-    if is_token_model(model):
+    if token:
         pooling = c1.radio(
             "Pooling",
             list(POOLINGS),
