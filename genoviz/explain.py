@@ -182,8 +182,12 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "What am I seeing? Matching a learned motif to JASPAR",
         "JASPAR is a curated database of transcription-factor motifs. Each learned motif is "
         "slid along every JASPAR matrix, on both strands and at every offset with enough "
-        "columns overlapping, and compared column by column (TOMTOM). The **p-value** says "
-        "how surprising so good a match would be by chance: small is better. "
+        "columns overlapping, and compared column by column (TOMTOM). The **p-value** is "
+        "for one comparison; each motif is compared with about a thousand matrices, so "
+        "read the **E-value** (p × the number of matrices): how many matrices would match "
+        "this well by chance. Even then a filter logo, built from real sequence, often "
+        "finds an E below 0.05 in an untrained network, so a match is a lead to check, "
+        "not evidence on its own. "
         "**Similarity** (0-1) is the mean correlation of the aligned columns. A match names "
         "a candidate factor, not a proof: many factors share similar motifs (the AP-1 "
         "family, for example), so read the top few matches, not only the first.",

@@ -20,15 +20,17 @@ from pages._common import choose, download_row, explain_here
 from pages._interpret_common import dataset_of, model_of
 
 PANEL = 16
-#: p-values as 2.1e-15, not 0.0000000000000021.
-P_VALUE_COLUMN = {"p_value": st.column_config.NumberColumn("p_value", format="%.1e")}
+#: p- and E-values as 2.1e-15, not 0.0000000000000021.
+P_VALUE_COLUMN = {
+    c: st.column_config.NumberColumn(c, format="%.1e") for c in ("p_value", "e_value")
+}
 
 
 def motif_table(table: pd.DataFrame) -> pd.DataFrame:
     """A report table for display: no match reads '–' (text) or an empty cell (numbers),
     not None."""
     table = table.copy()
-    for c in ("p_value", "similarity"):
+    for c in ("p_value", "e_value", "similarity"):
         if c in table:
             table[c] = pd.to_numeric(table[c], errors="coerce")
     text = table.select_dtypes(include=["object", "str"]).columns
@@ -185,7 +187,7 @@ def matches_panel(
         if hit.strand == "-":
             pfm = reverse_complement_pfm(pfm)
         mats.append(ic_matrix(pfm))
-        titles.append(f"{hit.match_id} {hit.match_name} ({hit.strand}) p={hit.p_value:.1e}")
+        titles.append(f"{hit.match_id} {hit.match_name} ({hit.strand}) E={hit.e_value:.1e}")
     with st.spinner("Drawing the logos (first view only)…"):
         png = logo_panel(mats, titles, ncols=4)
     st.image(png)

@@ -91,10 +91,17 @@ def test_a_motif_too_flat_to_mean_anything_matches_nothing():
         "best_match_id": None,
         "best_match_name": None,
         "p_value": None,
+        "e_value": None,
         "similarity": None,
         "top_matches": [],
     }
     assert m.top(1, 1).loc[0, "match_name"] == "CTCF" and m.best(1, ctcf, 5, 3)["p_value"] < 1e-10
+    # E = p x the number of matrices compared (TOMTOM's E-value)
+    best = m.best(1, ctcf, 5, 3)
+    assert best["e_value"] == pytest.approx(best["p_value"] * len(m.targets))
+    assert m.top(1, 2)["e_value"].tolist() == pytest.approx(
+        (m.top(1, 2)["p_value"] * len(m.targets)).tolist()
+    )
     table = match_table(m, ["faint", "ctcf"], [faint, ctcf], n=1)
     assert table["query"].tolist() == ["faint", "ctcf"]
     assert table["match_id"].isna().tolist() == [True, False]

@@ -135,6 +135,10 @@ class Matches:
         p_values, offsets, overlaps: ``(q, t)``; p = 1 where the overlap is too short.
         strands: ``(q, t)``, 0 for the target as is, 1 for its reverse complement.
         targets: the target motifs, in column order.
+
+    A p-value is for one comparison; each query is compared with every target, so
+    :attr:`e_values` (p x the number of targets, TOMTOM's E-value) is the number of
+    targets expected to match that well by chance.
     """
 
     p_values: np.ndarray
@@ -142,6 +146,11 @@ class Matches:
     overlaps: np.ndarray
     strands: np.ndarray
     targets: list[Motif]
+
+    @property
+    def e_values(self) -> np.ndarray:
+        """``(q, t)`` E-values: p x the number of targets compared (TOMTOM's)."""
+        return self.p_values * self.p_values.shape[1]
 
     def ranking(self, query: int) -> np.ndarray:
         """Indices of the targets one query matched (p < 1), best (smallest p) first."""
@@ -161,6 +170,7 @@ class Matches:
             "best_match_id": best.id,
             "best_match_name": best.name,
             "p_value": float(self.p_values[query, order[0]]),
+            "e_value": float(self.e_values[query, order[0]]),
             "similarity": column_similarity(pfm, best.pfm, min_overlap)[0],
             "top_matches": [
                 {
@@ -173,7 +183,8 @@ class Matches:
         }
 
     def top(self, query: int, n: int = 5) -> pd.DataFrame:
-        """The ``n`` best targets of one query: rank, id, name, p-value, strand, offset."""
+        """The ``n`` best targets of one query: rank, id, name, p- and E-value, strand,
+        offset."""
         idx = self.ranking(query)[:n]
         return pd.DataFrame(
             {
@@ -181,6 +192,7 @@ class Matches:
                 "match_id": [self.targets[i].id for i in idx],
                 "match_name": [self.targets[i].name for i in idx],
                 "p_value": self.p_values[query, idx],
+                "e_value": self.e_values[query, idx],
                 "strand": ["-" if self.strands[query, i] else "+" for i in idx],
                 "offset": self.offsets[query, idx].astype(int),
                 "overlap": self.overlaps[query, idx].astype(int),
@@ -194,6 +206,7 @@ def no_match() -> dict[str, Any]:
         "best_match_id": None,
         "best_match_name": None,
         "p_value": None,
+        "e_value": None,
         "similarity": None,
         "top_matches": [],
     }
