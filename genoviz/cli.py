@@ -246,6 +246,31 @@ def _load(args: argparse.Namespace, task: str | None = None, named: bool = True)
     )
 
 
+def _check_output(out: str | Path, args: argparse.Namespace) -> Path:
+    """``out`` as a path, refused where writing it would destroy what the user has: an
+    input of this command (--data, --labels, --genome), a folder, or an existing file in a
+    run folder (its run.json or weights)."""
+    path = Path(out)
+    if path.is_dir():
+        raise runs.RunError(f"{out} is a folder; give a file name to write")
+    target = path.resolve()
+    for flag in ("data", "labels", "genome"):
+        src = getattr(args, flag, None)
+        if src and Path(src).is_file() and Path(src).resolve() == target:
+            raise runs.RunError(
+                f"{out} is this command's --{flag} file: writing there would overwrite it; "
+                "choose another output file"
+            )
+    if path.exists():
+        for folder in target.parents:
+            if (folder / runs.RUN_JSON).is_file():
+                raise runs.RunError(
+                    f"{out} is a file of the run folder {folder}: writing there would "
+                    "overwrite it; choose another output file"
+                )
+    return path
+
+
 def _vouch(spec: str | Path, named: bool) -> None:
     """A DeepChem folder named on the command line is loaded, with the pickle warning; one
     that is not (its path came from a run.json) is refused, saying how to vouch for it."""
@@ -393,6 +418,7 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
+    latent_csv = _check_output(args.latent_csv, args) if args.latent_csv else None
     config = AutoencoderConfig(
         epochs=args.epochs, seed=args.seed, device=args.device, lr=args.lr, seq_len=args.seq_len
     )
@@ -413,7 +439,8 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
         labels = lat.labels.reshape(len(lat.ids), -1)
         if dataset.task == "lm":  # plain sequences: no label to write
             labels = labels[:, :0]
-        with open(args.latent_csv, "w", newline="") as fh:
+        latent_csv.parent.mkdir(parents=True, exist_ok=True)
+        with open(latent_csv, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["id", "pc1", "pc2", *(f"label{j + 1}" for j in range(labels.shape[1]))])
             for rid, (c1, c2), lab in zip(lat.ids, lat.coords, labels, strict=True):
@@ -509,6 +536,7 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run):
 def cmd_predict(args: argparse.Namespace) -> int:
     run = runs.load_run(args.run)
     check_predictor(run)  # before reading the data or saying anything of the run
+    out = _check_output(args.out, args)
     if run.status in ("interrupted", "stopped", "running", "failed"):
         print(
             f"genoviz: note: {run.path.name} is {run.status} (after {len(run.history)} epoch(s) "
@@ -519,7 +547,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
     pred = predict_sequences(run, seqs, extras=extras, ids=ids)
     for note in pred.notes:
         print(note, file=sys.stderr)
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     values = np.asarray(pred.values).reshape(len(seqs), -1)
     has_label = labels is not None

@@ -243,3 +243,34 @@ def test_codon_bert_needs_a_whole_codon_and_says_when_a_partial_one_is_dropped(t
     got = predict_sequences(run, ["ATGAAATTT", "ATGAAATT", "ATGAAATTTG"])
     assert "2 sequence(s) end in a partial codon" in " ".join(got.notes)
     assert not any("partial" in n for n in predict_sequences(run, ["ATGAAATTT"]).notes)
+
+
+def test_predict_and_autoencode_never_write_over_an_input_or_a_runs_files(tmp_path, capsys):
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 30, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
+    run = save_untrained_run(tmp_path / "run", "cnn", build)
+    table = tmp_path / "new.csv"
+    text = "id,sequence\nr1," + "ACGT" * 7 + "AC\n"
+    table.write_text(text)
+    run_json = (run / "run.json").read_text()
+    for out, says in (
+        (table, "is this command's --data file"),
+        (run / "run.json", "is a file of the run folder"),
+        (tmp_path, "is a folder"),
+    ):
+        argv = ["predict", "--run", str(run), "--data", str(table), "--out", str(out)]
+        assert main(argv) == 2
+        assert says in capsys.readouterr().err
+    assert table.read_text() == text and (run / "run.json").read_text() == run_json
+    # a new file in a run folder is fine: nothing there is lost
+    assert (
+        main(["predict", "--run", str(run), "--data", str(table), "--out", str(run / "p.csv")]) == 0
+    )
+    labelled = tmp_path / "lab.csv"
+    labelled.write_text("sequence,label\n" + "".join(f"{'ACGT' * 5},{i % 2}\n" for i in range(40)))
+    before = labelled.read_text()
+    argv = ["autoencode", "--data", str(labelled), "--out", str(tmp_path / "ae")]
+    assert main([*argv, "--epochs", "1", "--latent-csv", str(labelled)]) == 2
+    assert "is this command's --data file" in capsys.readouterr().err
+    assert labelled.read_text() == before and not (tmp_path / "ae").exists()  # before training
