@@ -131,9 +131,10 @@ def _run(args: argparse.Namespace) -> int:
     from genoviz.cli import run_dataset
     from genoviz.interpret.embeddings import EmbeddingError
     from genoviz.interpret.inputs import run_inputs
-    from genoviz.runs import load_run
+    from genoviz.runs import check_usable, load_run
 
     run = load_run(args.run)
+    check_usable(run)
     if args.analysis == "embeddings":
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from genoviz.runs import Run, RunError, is_pretraining
+from genoviz.runs import Run, RunError, check_usable, is_pretraining
 from genoviz.sequences import SequenceError, one_hot, pad_or_trim
 from genoviz.tasks import to_predictions
 
@@ -79,8 +79,10 @@ def check_predictor(run: Run) -> None:
     """Refuse a pretraining run: its output layer never learned labels.
 
     Raises:
-        RunError: naming the option that fine-tunes a model from it.
+        RunError: naming the option that fine-tunes a model from it, or for a run.json
+            without its model or dataset record.
     """
+    check_usable(run)
     if is_pretraining(run):
         from models import TOKEN_KINDS, spec
 

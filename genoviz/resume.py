@@ -49,6 +49,7 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
         raise runs.RunError(f"{run.path} is still training in a live process; wait or stop it")
     if status == "finished" or not run.info.get("config"):
         raise runs.RunError(f"{run.path} has {status}; there is nothing to resume")
+    runs.check_usable(run)
     if runs.is_pretraining(run):
         raise runs.RunError(
             f"{run.path} cannot be resumed: a pretraining run keeps no checkpoint; start a new one"

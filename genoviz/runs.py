@@ -237,13 +237,15 @@ class Run:
 
     def load_model(self, device: str | torch.device = "cpu") -> torch.nn.Module:
         """Rebuild the model from ``run.json`` and load its safetensors weights."""
+        check_usable(self, dataset=False)
         m = self.info["model"]
         model = models.get(m["name"], **m["build"])
         weights = self.path / WEIGHTS
         if not weights.exists():
             raise RunError(f"{self.path}: no {WEIGHTS}; the run saved no weights")
+        state = read_weights(weights)
         try:
-            model.load_state_dict(load_safetensors(str(weights), device="cpu"))
+            model.load_state_dict(state)
         except RuntimeError as e:
             raise RunError(
                 f"{self.path}: the saved weights do not fit model {m['name']!r} as genoviz "
@@ -253,17 +255,31 @@ class Run:
         return model.to(device).eval()
 
 
+def read_weights(path: str | Path) -> dict[str, torch.Tensor]:
+    """A safetensors weights file on the CPU (nothing is unpickled); a damaged or
+    unreadable one is a :class:`RunError` naming it."""
+    from safetensors import SafetensorError
+
+    try:
+        return load_safetensors(str(path), device="cpu")
+    except (OSError, SafetensorError) as e:
+        raise RunError(f"{path}: damaged weights ({e}); retrain or re-import the run") from None
+
+
 def read_history(run_dir: Path) -> list[dict[str, Any]]:
-    """Epoch records; a torn last line (a crash mid-write) is skipped."""
+    """Epoch records; a torn last line (a crash mid-write), or any line that is not a
+    record, is skipped."""
     path = Path(run_dir) / METRICS
     if not path.exists():
         return []
     out = []
-    for line in path.read_text().splitlines():
+    for line in path.read_bytes().decode("utf-8", errors="replace").splitlines():
         try:
-            out.append(json.loads(line))
+            record = json.loads(line)
         except json.JSONDecodeError:
             continue
+        if isinstance(record, dict):
+            out.append(record)
     return out
 
 
@@ -273,10 +289,43 @@ def load_run(run_dir: str | Path) -> Run:
     if not info_path.exists():
         raise RunError(f"{path} is not a genoviz run folder (no {RUN_JSON})")
     try:
-        info = json.loads(info_path.read_text())
-    except json.JSONDecodeError as e:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise RunError(f"{info_path}: damaged ({e})") from None
+    if problem := not_a_run(info):
+        raise RunError(f"{info_path} does not describe a genoviz run: {problem}")
     return Run(path=path, info=info, history=read_history(path))
+
+
+def not_a_run(info: Any) -> str | None:
+    """Why a parsed run.json cannot be read as a run (None when it can): it must be an
+    object whose model record, where it has one, names the model, and whose dataset
+    record, where it has one, is an object. A run is used (predict, explain, resume) only
+    with both: :func:`check_usable`."""
+    if not isinstance(info, dict):
+        return f"it holds a JSON {type(info).__name__}, not an object"
+    model, dataset = info.get("model", {"name": ""}), info.get("dataset", {})
+    if not isinstance(model, dict) or not isinstance(model.get("name"), str):
+        return "no model name"
+    if not isinstance(model.get("build", {}), dict):
+        return "its model build is not an object"
+    if not isinstance(dataset, dict):
+        return "its dataset record is not an object"
+    return None
+
+
+def check_usable(run: Run, dataset: bool = True) -> None:
+    """Raise :class:`RunError` unless the run records its model (name and build) and, with
+    ``dataset``, its dataset, which predicting with it, explaining it or resuming it
+    read."""
+    missing = [k for k in ("model", "dataset")[: 2 if dataset else 1] if k not in run.info]
+    if "model" in run.info and "build" not in run.info["model"]:
+        missing.append("model build")
+    if missing:
+        raise RunError(
+            f"{run.path / RUN_JSON} has no {' and no '.join(missing)} record; it was not "
+            "written by a genoviz training run, or was damaged"
+        )
 
 
 def list_runs(root: str | Path | None = None) -> list[Run]:

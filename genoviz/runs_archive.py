@@ -17,6 +17,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from safetensors import safe_open
@@ -28,6 +29,7 @@ from genoviz.runs import (
     WEIGHTS,
     Run,
     RunError,
+    not_a_run,
     safe_name,
 )
 
@@ -135,8 +137,12 @@ def import_zip(data: bytes, root: str | Path, name: str | None = None) -> Path:
             target = _free_path(root, safe_name(stem))
             staging.rename(target)
             return target
-        except zipfile.BadZipFile as e:
+        except (zipfile.BadZipFile, zlib.error, EOFError) as e:
             raise RunError(f"the zip is damaged: {e}") from None
+        except RuntimeError as e:  # zipfile's word for an encrypted member
+            raise RunError(
+                f"the zip cannot be unpacked ({e}); export it again, unencrypted"
+            ) from None
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -147,8 +153,8 @@ def _check_contents(run_dir: Path) -> None:
         info = json.loads((run_dir / RUN_JSON).read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RunError(f"{RUN_JSON} in the zip is not valid JSON ({e})") from None
-    if not isinstance(info, dict) or not isinstance(info.get("model"), dict):
-        raise RunError(f"{RUN_JSON} in the zip does not describe a genoviz run (no model)")
+    if problem := not_a_run(info):
+        raise RunError(f"{RUN_JSON} in the zip does not describe a genoviz run: {problem}")
     for rel in (WEIGHTS, "hf/model.safetensors"):
         path = run_dir / rel
         if path.exists():

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import load_file as load_safetensors
 from torch import nn
 
 from genoviz import runs
@@ -66,7 +65,10 @@ def run_weights(run_dir: str | Path) -> dict[str, torch.Tensor]:
     path = run.path / runs.WEIGHTS
     if not path.exists():
         raise TransferError(f"{run.path}: no {runs.WEIGHTS}; that run saved no weights")
-    return load_safetensors(str(path), device="cpu")
+    try:
+        return runs.read_weights(path)
+    except runs.RunError as e:
+        raise TransferError(str(e)) from None
 
 
 def init_from_run(model: nn.Module, run_dir: str | Path) -> TransferReport:
@@ -140,8 +142,14 @@ class RunMatch:
 
 def saved_shapes(run_dir: str | Path) -> dict[str, tuple[int, ...]]:
     """Name -> shape of each tensor in a run's weights, read from the file header only."""
-    with safe_open(str(Path(run_dir) / runs.WEIGHTS), framework="pt") as f:
-        return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}  # noqa: SIM118
+    from safetensors import SafetensorError
+
+    path = Path(run_dir) / runs.WEIGHTS
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}  # noqa: SIM118
+    except (OSError, SafetensorError) as e:
+        raise TransferError(f"{path}: damaged weights ({e})") from None
 
 
 def compatible_runs(model: nn.Module, candidates: list[runs.Run]) -> list[RunMatch]:
@@ -155,7 +163,7 @@ def compatible_runs(model: nn.Module, candidates: list[runs.Run]) -> list[RunMat
             continue
         try:
             shapes = saved_shapes(run.path)
-        except (OSError, ValueError, RuntimeError):  # a damaged or half-copied file
+        except (TransferError, ValueError, RuntimeError):  # a damaged or half-copied file
             continue
         matching = sum(1 for k, shape in own.items() if shapes.get(k) == shape)
         if matching:

@@ -274,3 +274,21 @@ def test_predict_and_autoencode_never_write_over_an_input_or_a_runs_files(tmp_pa
     assert main([*argv, "--epochs", "1", "--latent-csv", str(labelled)]) == 2
     assert "is this command's --data file" in capsys.readouterr().err
     assert labelled.read_text() == before and not (tmp_path / "ae").exists()  # before training
+
+
+def test_a_run_json_without_its_records_is_one_line_not_a_traceback(tmp_path, capsys):
+    run = tmp_path / "bare"
+    run.mkdir()
+    (run / "run.json").write_text("{}")
+    table = tmp_path / "t.csv"
+    table.write_text("sequence\nACGTACGT\n")
+    argv = ["predict", "--run", str(run), "--data", str(table), "--out", str(tmp_path / "p.csv")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("genoviz: error:") and "has no model and no dataset record" in err
+    argv = ["interpret", "saliency", "--run", str(run), "--out", str(tmp_path / "o")]
+    assert main(argv) == 2
+    assert "has no model and no dataset record" in capsys.readouterr().err
+    (run / "run.json").write_text("[1, 2]")
+    assert main(["train", "--resume", str(run)]) == 2
+    assert "does not describe a genoviz run" in capsys.readouterr().err

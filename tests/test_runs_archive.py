@@ -27,7 +27,8 @@ def run_dir(tmp_path: Path) -> Path:
     d = runs.new_run_dir(tmp_path / "runs", "tiny")
     build = {"seq_len": 12, "outputs": 1, "extras": 0, "members": 1, "filters": 3, "kernel": 5}
     model = models.get("cnn", **build)
-    runs.write_run_json(d, {"status": "finished", "model": {"name": "cnn", "build": build}})
+    record = {"status": "finished", "model": {"name": "cnn", "build": build}, "dataset": {}}
+    runs.write_run_json(d, record)
     runs.append_metrics(d, {"epoch": 1, "train_loss": 0.7, "valid_loss": 0.69})
     runs.save_weights(d, model)
     (d / "stray.txt").write_text("not part of a run")
@@ -64,20 +65,21 @@ def test_export_then_import_gives_the_same_run(run_dir: Path, tmp_path: Path):
     assert not any(p.name.startswith(".import-") for p in other.iterdir())
 
 
+RUN = '{"model": {"name": "cnn", "build": {}}, "dataset": {}}'
+
+
 @pytest.mark.parametrize(
     ("files", "message"),
     [
         ({"r/run.json": "{}", "r/../../evil.txt": "x"}, "not part of a genoviz run"),
-        ({"/abs/run.json": '{"model": {}}'}, "not part of a genoviz run"),
-        ({"r/run.json": '{"model": {}}', "r/model.pt": b"\x80\x04pickle"}, "not part of"),
-        ({"r/run.json": '{"model": {}}', "r/hf/pytorch_model.bin": b"x"}, "not part of"),
+        ({"/abs/run.json": RUN}, "not part of a genoviz run"),
+        ({"r/run.json": RUN, "r/model.pt": b"\x80\x04pickle"}, "not part of"),
+        ({"r/run.json": RUN, "r/hf/pytorch_model.bin": b"x"}, "not part of"),
         ({"r/metrics.jsonl": "{}"}, "no run.json"),
-        ({"r/run.json": "[1, 2]"}, "does not describe a genoviz run"),
+        ({"r/run.json": "[1, 2]"}, "does not describe a genoviz run: it holds a JSON list"),
+        ({"r/run.json": '{"model": {}}'}, "does not describe a genoviz run: no model name"),
         ({"r/run.json": "{not json"}, "not valid JSON"),
-        (
-            {"r/run.json": '{"model": {}}', "r/model.safetensors": b"\x80\x04pickle"},
-            "not a safetensors",
-        ),
+        ({"r/run.json": RUN, "r/model.safetensors": b"\x80\x04pickle"}, "not a safetensors"),
     ],
 )
 def test_hostile_or_broken_zips_are_refused_and_leave_nothing(tmp_path: Path, files, message):
@@ -156,3 +158,42 @@ def test_rename_refuses_names_it_would_have_to_change(run_dir: Path, name: str, 
 def test_rename_keeps_a_safe_name_exactly(run_dir: Path):
     new = rename_run(run_dir, "JUND_cnn-seed.2", run_dir.parent)
     assert new.name == "JUND_cnn-seed.2" and new.is_dir()
+
+
+def test_a_damaged_or_encrypted_zip_is_a_run_error(run_dir: Path, tmp_path: Path):
+    """The Runs page catches RunError only: zlib's and zipfile's own errors escaped."""
+    data = bytearray(export_zip(run_dir))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo(f"{run_dir.name}/{runs.WEIGHTS}")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start, start + min(64, info.compress_size)):
+        data[i] ^= 0xFF  # scramble the compressed stream, not the zip's directory
+    with pytest.raises(runs.RunError, match="damaged|unpack"):
+        import_zip(bytes(data), tmp_path / "a")
+    locked = bytearray(export_zip(run_dir))
+    at = locked.find(b"PK\x01\x02")  # the central directory, whose flags zipfile reads
+    while at != -1:  # set each member's "encrypted" flag, as zip -P does
+        locked[at + 8] |= 0x1
+        at = locked.find(b"PK\x01\x02", at + 4)
+    with pytest.raises(runs.RunError, match="cannot be unpacked"):
+        import_zip(bytes(locked), tmp_path / "b")
+
+
+def test_damaged_run_files_are_run_errors_and_list_runs_skips_them(run_dir: Path):
+    root = run_dir.parent
+    bad = {"list": b"[1, 2]", "latin": b"\xff\xfe{}", "model": b'{"model": []}'}
+    for name, raw in bad.items():
+        (root / name).mkdir()
+        (root / name / runs.RUN_JSON).write_bytes(raw)
+        with pytest.raises(runs.RunError, match="does not describe a genoviz run|damaged"):
+            runs.load_run(root / name)
+    assert [r.name for r in runs.list_runs(root)] == [run_dir.name]  # the good one still
+    (root / "bare").mkdir()
+    (root / "bare" / runs.RUN_JSON).write_text("{}")
+    with pytest.raises(runs.RunError, match="has no model and no dataset record"):
+        runs.check_usable(runs.load_run(root / "bare"))
+    (run_dir / runs.METRICS).write_bytes(b'{"epoch": 1}\n\xff\xfe\n[3]\n')
+    assert runs.load_run(run_dir).history == [{"epoch": 1}]
+    (run_dir / runs.WEIGHTS).write_bytes(b"garbage")
+    with pytest.raises(runs.RunError, match="damaged weights"):
+        runs.load_run(run_dir).load_model()
