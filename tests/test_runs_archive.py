@@ -168,7 +168,7 @@ def test_a_damaged_or_encrypted_zip_is_a_run_error(run_dir: Path, tmp_path: Path
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
     for i in range(start, start + min(64, info.compress_size)):
         data[i] ^= 0xFF  # scramble the compressed stream, not the zip's directory
-    with pytest.raises(runs.RunError, match="damaged|unpack"):
+    with pytest.raises(runs.RunError, match=r"damaged|unpack"):
         import_zip(bytes(data), tmp_path / "a")
     locked = bytearray(export_zip(run_dir))
     at = locked.find(b"PK\x01\x02")  # the central directory, whose flags zipfile reads
@@ -185,7 +185,7 @@ def test_damaged_run_files_are_run_errors_and_list_runs_skips_them(run_dir: Path
     for name, raw in bad.items():
         (root / name).mkdir()
         (root / name / runs.RUN_JSON).write_bytes(raw)
-        with pytest.raises(runs.RunError, match="does not describe a genoviz run|damaged"):
+        with pytest.raises(runs.RunError, match=r"does not describe a genoviz run|damaged"):
             runs.load_run(root / name)
     assert [r.name for r in runs.list_runs(root)] == [run_dir.name]  # the good one still
     (root / "bare").mkdir()

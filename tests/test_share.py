@@ -111,9 +111,8 @@ def test_interpret_setup_round_trips_through_a_url():
 
 
 def test_a_train_link_names_the_settings_it_cannot_carry():
-    from pages.train import link_leaves_out
-
     from genoviz.training import TrainConfig
+    from pages.train import link_leaves_out
 
     assert link_leaves_out(TrainConfig()) == []  # the defaults travel whole
     bert = TrainConfig(hparams={"size": "small", "k": 4, "embed_init": "tied"}, seq_len=300)
