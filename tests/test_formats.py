@@ -167,3 +167,20 @@ def test_multitask_disk_dataset_refuses_missing_labels_and_keeps_shared_weights(
     shared = np.repeat([[1.0], [2.0], [1.0], [2.0], [1.0], [2.0]], 3, axis=1)
     write_disk_dataset(tmp_path / "shared", x, y, shared, np.arange(6))
     np.testing.assert_array_equal(load(tmp_path / "shared", trust=True).weights, shared[:, 0])
+
+
+def test_task_binary_is_checked_for_bed_and_deepchem_folders_too(tmp_path, genome):
+    """Asked for 'binary', labels like 1000 or 0.62 are refused wherever they come from,
+    as a table's are (they trained binary cross-entropy on them)."""
+    bed = tmp_path / "scores.bed"
+    bed.write_text("chr1\t0\t8\tp1\t1000\nchr1\t10\t14\tp2\t0\n")
+    with pytest.raises(DataFormatError, match=r"needs labels 0 or 1, but chr1:0-8 has 1000"):
+        load(bed, genome=genome, task="binary")
+    assert load(bed, genome=genome).task == "regression"
+    x = np.zeros((2, 5, 4), np.int8)
+    x[:, :, 0] = 1
+    write_disk_dataset(
+        tmp_path / "dd", x, np.array([[0.62], [1.0]]), np.ones((2, 1)), np.array(["a", "b"])
+    )
+    with pytest.raises(DataFormatError, match=r"needs labels 0 or 1, but a has 0.62"):
+        load(tmp_path / "dd", trust=True, task="binary")

@@ -258,6 +258,20 @@ def min_split_group(fractions: tuple[float, float] = (0.8, 0.1)) -> int:
     )
 
 
+def binary_label_problem(task: str, labels: np.ndarray, ids: list[str] | None) -> str | None:
+    """Why ``labels`` cannot be trained as ``task`` 'binary' (None when they can, or for
+    another task): every label of the first column must be 0 or 1."""
+    if task != "binary":
+        return None
+    first = np.asarray(labels, dtype=np.float64).reshape(len(labels), -1)[:, 0]
+    bad = np.flatnonzero(~np.isin(first, (0.0, 1.0)))
+    if not len(bad):
+        return None
+    i = int(bad[0])
+    who = ids[i] if ids else f"row {i + 1}"
+    return f"task 'binary' needs labels 0 or 1, but {who} has {first[i]:g}; choose regression"
+
+
 def infer_task(labels: np.ndarray) -> str:
     """``binary`` when every label is 0 or 1, else ``regression`` (multi-column: multitask)."""
     labels = np.asarray(labels, dtype=np.float64)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from genoviz.data.dataset import Dataset, DatasetMeta, infer_task
+from genoviz.data.dataset import Dataset, DatasetMeta, binary_label_problem, infer_task
 from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
 
 Progress = Callable[[float], None]
@@ -469,16 +469,8 @@ def _finish(seqs, y, ids, w, extras, extra_names, name, task) -> Dataset:
     if not seqs:
         raise DataFormatError(f"{name}: no rows after the header")
     task = task or infer_task(y)
-    if task == "binary":
-        first = np.asarray(y).reshape(len(seqs), -1)[:, 0]
-        bad = np.flatnonzero(~np.isin(first, (0.0, 1.0)))
-        if len(bad):
-            i = int(bad[0])
-            who = ids[i] if ids else f"row {i + 1}"
-            raise DataFormatError(
-                f"{name}: task 'binary' needs labels 0 or 1, but {who} has {first[i]:g}; "
-                "choose regression"
-            )
+    if problem := binary_label_problem(task, y, ids):
+        raise DataFormatError(f"{name}: {problem}")
     meta = DatasetMeta(
         name=Path(name).name,
         description=f"Loaded from {name}: {len(seqs)} sequences, task {task}.",
