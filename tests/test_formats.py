@@ -22,6 +22,18 @@ def test_dnabert_tsv_is_detected_and_k_remembered(tmp_path):
     )
     ds = load(p)
     assert ds.sequences == seqs and ds.meta.notes["kmer"] == 6 and ds.task == "binary"
+    # a k past DNABERT's 3-6 is rebuilt too, not glued end to end into a longer sequence
+    long = ["ACGTACGTACGTTTGA" * 2, "TTTTGGGGCCAAATTG" * 2]
+    nine = tmp_path / "nine.tsv"
+    nine.write_text(
+        "sequence\tlabel\n" + "".join(f"{kmerize(s, 9)}\t{i}\n" for i, s in enumerate(long))
+    )
+    ds = load(nine)
+    assert ds.sequences == long and ds.meta.notes["kmer"] == 9
+    # blocks of ten bases (GenBank style) do not overlap: plain bases
+    blocks = tmp_path / "blocks.csv"
+    blocks.write_text("sequence,label\nACGTACGTAC GGGGGCCCCC,1\nTTGACCAATT AAAAAAAAAA,0\n")
+    assert load(blocks).sequences[0] == "ACGTACGTACGGGGGCCCCC"
 
 
 def test_dnabert_tsv_with_broken_overlap_names_the_line(tmp_path):

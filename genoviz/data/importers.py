@@ -309,12 +309,17 @@ def kmers_to_sequence(tokens: list[str], where: str) -> str:
     return tokens[0] + "".join(t[-1] for t in tokens[1:])
 
 
+#: The longest k-mers read as DNABERT-style overlapping tokens.
+MAX_K = 64
+
+
 def _looks_like_kmers(tokens: list[str]) -> bool:
-    """Several tokens of one length (3-8) that overlap like DNABERT's k-mers."""
+    """Several tokens of one length (3-64) that overlap like DNABERT's k-mers (DNABERT
+    itself uses 3-6; a longer k is read the same way rather than glued end to end)."""
     k = len(tokens[0]) if tokens else 0
     return (
         len(tokens) > 1
-        and 3 <= k <= 8
+        and 3 <= k <= MAX_K
         and all(len(t) == k for t in tokens)
         and all(tokens[j][:-1] == tokens[j - 1][1:] for j in range(1, len(tokens)))
     )
@@ -334,7 +339,10 @@ def sequence_column(
             a row unlike the first (bases among k-mers, another k).
     """
     first_tokens = raw_seqs[0].split() if raw_seqs else []
-    kmer = len(first_tokens[0]) if len(first_tokens) > 1 and 3 <= len(first_tokens[0]) <= 8 else 0
+    # DNABERT's k (3-8) in tokens decides k-mers (a broken overlap is then an error that
+    # names it); a longer k only when the tokens do overlap
+    k0 = len(first_tokens[0]) if len(first_tokens) > 1 else 0
+    kmer = k0 if 3 <= k0 <= 8 or _looks_like_kmers(first_tokens) else 0
     first = f"line {lines[0]}" if lines else "the first line"
     seqs = []
     n_rows = len(raw_seqs)
