@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--data", help="bundled name or a CSV/TSV/FASTA path (required)")
     t.add_argument("--model", help="registry name; default: recommended for the task")
     t.add_argument("--epochs", type=positive_int, help=f"default {TrainConfig.epochs}")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=seed_int, default=0)
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     t.add_argument("--task", choices=["binary", "regression"], help="override the inferred task")
     t.add_argument("--batch-size", type=positive_int, default=TrainConfig.batch_size)
@@ -112,16 +112,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     pt.add_argument("--model", default="kmer-bert", choices=["kmer-bert", "codon-bert"])
     pt.add_argument("--epochs", type=positive_int, default=PRETRAIN_DEFAULTS["epochs"])
-    pt.add_argument("--seed", type=int, default=0)
+    pt.add_argument("--seed", type=seed_int, default=0)
     pt.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     pt.add_argument("--batch-size", type=positive_int, default=PRETRAIN_DEFAULTS["batch_size"])
     pt.add_argument("--lr", type=positive_float, default=PRETRAIN_DEFAULTS["lr"])
     pt.add_argument(
-        "--max-tokens", type=int, default=MaskConfig.max_tokens, help="tokens per training chunk"
+        "--max-tokens",
+        type=int_in(8, 512),
+        default=MaskConfig.max_tokens,
+        help="tokens per training chunk, 8-512",
     )
     pt.add_argument(
         "--chunks-per-epoch",
-        type=int,
+        type=int_in(0, 10**9),
         default=MaskConfig.chunks_per_epoch,
         help="training chunks sampled per epoch (0 = all of them)",
     )
@@ -145,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
     a.add_argument("--epochs", type=positive_int, default=20)
-    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--seed", type=seed_int, default=0)
     a.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     a.add_argument("--lr", type=positive_float, default=3e-3)
     a.add_argument(
@@ -166,6 +169,25 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_interpret.add_parser(sub)
     return p
+
+
+def int_in(lo: int, hi: int):
+    """An argparse type: a whole number from ``lo`` to ``hi``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value} is not between {lo} and {hi}")
+        return value
+
+    return parse
+
+
+#: Seeds the Train page and numpy's and torch's generators all take.
+seed_int = int_in(0, 2**31 - 1)
 
 
 def positive_int(text: str) -> int:

@@ -292,3 +292,18 @@ def test_a_run_json_without_its_records_is_one_line_not_a_traceback(tmp_path, ca
     (run / "run.json").write_text("[1, 2]")
     assert main(["train", "--resume", str(run)]) == 2
     assert "does not describe a genoviz run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["train", "--data", "x.csv", "--out", "o", "--seed", "-1"], "-1 is not between 0 and"),
+        (["autoencode", "--data", "x.csv", "--out", "o", "--seed", "9" * 20], "is not between"),
+        (["pretrain", "--data", "x.txt", "--out", "o", "--max-tokens", "0"], "0 is not between 8"),
+        (["pretrain", "--data", "x", "--out", "o", "--chunks-per-epoch", "-3"], "-3 is not"),
+    ],
+)
+def test_out_of_range_numbers_are_argparse_errors_not_tracebacks(argv, says, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2 and says in capsys.readouterr().err
