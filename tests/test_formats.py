@@ -129,6 +129,11 @@ def test_bed_errors_name_the_line(tmp_path, genome):
         load(bed, genome=genome)
     with pytest.raises(DataFormatError, match="needs a genome"):
         load(bed)
+    ragged = tmp_path / "ragged.fa"  # lines of unequal length cannot be indexed
+    ragged.write_text(">chr1\nACGTACGT\nACG\nACGTACGT\n")
+    bed.write_text("chr1\t0\t4\tp\t1\n")
+    with pytest.raises(DataFormatError, match="cannot open as an indexed FASTA"):
+        load(bed, genome=ragged)
 
 
 def test_a_bad_base_in_the_genome_names_the_bed_line_and_window_once(tmp_path):

@@ -253,3 +253,13 @@ def test_options_that_would_be_ignored_are_refused(tmp_path):
         load(str(table), width=50)
     with pytest.raises(DataFormatError, match="apply to files only"):
         load("sirna", width=50)
+
+
+def test_negative_or_all_zero_weights_are_refused(tmp_path):
+    head = "sequence,label,weight\n"
+    with pytest.raises(DataFormatError, match=r"line 3: weight column 'weight' is -1; .*0 or more"):
+        load_file(write(tmp_path, "neg.csv", head + "ACGT,1,1\nACGA,0,-1\n"))
+    with pytest.raises(DataFormatError, match="every weight in column 'weight' is 0"):
+        load_file(write(tmp_path, "zero.csv", head + "ACGT,1,0\nACGA,0,0\n"))
+    ok = load_file(write(tmp_path, "ok.csv", head + "ACGT,1,0\nACGA,0,2\n"))
+    assert ok.weights.tolist() == [0.0, 2.0]

@@ -30,12 +30,12 @@ def load_bed(
         DataFormatError: naming the BED line for a bad row, unknown chromosome, a window
             off the chromosome end, or a label that is not a number.
     """
-    from pyfaidx import Fasta, FetchError
+    from pyfaidx import Fasta, FastaIndexingError, FetchError
 
     bed = Path(bed)
     try:
         genome = Fasta(str(fasta), as_raw=True, sequence_always_upper=True)
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, FastaIndexingError) as e:
         raise DataFormatError(f"{fasta}: cannot open as an indexed FASTA ({e})") from None
     col = 4 if label_from == "score" else 3
     seqs, labels, ids = [], [], []

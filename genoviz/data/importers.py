@@ -404,6 +404,18 @@ def _from_table(
         if "weight" in cols
         else None
     )
+    if w is not None:
+        if (w < 0).any():
+            i = int(np.flatnonzero(w < 0)[0])
+            raise DataFormatError(
+                f"{name}, line {lines[i]}: weight column {cols['weight']!r} is {w[i]:g}; "
+                "weights say how much a sequence counts, so they are 0 or more"
+            )
+        if not (w > 0).any():
+            raise DataFormatError(
+                f"{name}: every weight in column {cols['weight']!r} is 0, so no sequence "
+                "would count; give the ones to train on a weight above 0"
+            )
     used = {cols["sequence"], *label_cols, cols.get("id"), cols.get("weight")}
     extra_cols = [c for c in df.columns if c not in used and _mostly_numeric(df[c])]
     extras = (
