@@ -11,6 +11,7 @@ To add a model: write an ``nn.Module`` with ``forward(x, extras=None) -> logits`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -325,10 +326,16 @@ def _check_hparams(name: str, s: ModelSpec, hparams: dict[str, Any]) -> dict[str
             raise ModelError(
                 f"model {name!r} has no hyperparameter {key!r}{hint}; it takes {', '.join(known)}"
             )
-        default = s.defaults.get(key)
+        default = s.defaults.get(key, params[key].default if key in params else None)
+        if isinstance(default, bool) and not isinstance(value, bool):
+            raise ModelError(f"model {name!r}: {key} must be true or false, not {value!r}")
         number = isinstance(default, int | float) and not isinstance(default, bool)
         if number and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ModelError(f"model {name!r}: {key} must be a number, not {value!r}")
+        if number and not math.isfinite(value):
+            raise ModelError(f"model {name!r}: {key} must be a finite number, not {value!r}")
+        if number and "dropout" in key and not 0 <= value < 1:
+            raise ModelError(f"model {name!r}: {key} is a share, from 0 up to 1, not {value!r}")
         if (
             number
             and isinstance(default, int)

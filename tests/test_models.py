@@ -120,6 +120,10 @@ def test_every_model_round_trips_through_a_saved_run(name, tmp_path):
         ("cnn", {"filters": -3}, "filters must be a whole number of at least 1, not -3"),
         ("motif-net", {"motifs": 0}, "motifs must be a whole number of at least 1, not 0"),
         ("motif-net", {"jaspar": "JUND"}, "jaspar must be a list, such as ['JUND']"),
+        ("cnn", {"mean_pool": "no"}, "mean_pool must be true or false, not 'no'"),  # truthy
+        ("cnn", {"strand_average": 1}, "strand_average must be true or false, not 1"),
+        ("cnn", {"dropout": float("nan")}, "dropout must be a finite number, not nan"),
+        ("deepchem-tf", {"dropout": 1.5}, "dropout is a share, from 0 up to 1, not 1.5"),
     ],
 )
 def test_bad_hyperparameters_are_named_before_torch_sees_them(name, hparams, message):
