@@ -160,6 +160,11 @@ def test_fasta_plus_labels_csv_joined_on_id(tmp_path):
     lab.write_text("id,label\na,1\n")
     with pytest.raises(DataFormatError, match="record 'b' has no row in the labels file"):
         load(fa, labels=lab)
+    lab.write_text("id,label\na,1\nb,0\na,1\n")  # the same label twice is harmless
+    assert load(fa, labels=lab).labels.tolist() == [0, 1]
+    lab.write_text("id,label\na,1\nb,0\na,0\n")  # the last row silently won
+    with pytest.raises(DataFormatError, match=r"line 4: id 'a' is listed again \(first on line 2"):
+        load(fa, labels=lab)
 
 
 def test_multitask_disk_dataset_refuses_missing_labels_and_keeps_shared_weights(tmp_path):

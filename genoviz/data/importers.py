@@ -188,7 +188,17 @@ def _labels_by_id(text: str, name: str) -> dict[str, np.ndarray]:
             f"found {list(df.columns)}"
         )
     y = numeric_columns(df, label_cols, name, "label", table.lines)
-    return {str(k).strip(): y[i] for i, k in enumerate(df[cols["id"]])}
+    out: dict[str, np.ndarray] = {}
+    first: dict[str, int] = {}
+    for i, k in enumerate(df[cols["id"]]):
+        key = str(k).strip()
+        if key in out and not np.array_equal(out[key], y[i]):
+            raise DataFormatError(
+                f"{name}, line {table.lines[i]}: id {key!r} is listed again (first on line "
+                f"{table.lines[first[key]]}) with another label; give each id one label"
+            )
+        out[key], first[key] = y[i], first.get(key, i)
+    return out
 
 
 def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None = None):
