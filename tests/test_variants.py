@@ -79,8 +79,17 @@ def test_read_variants_with_and_without_header():
     assert a == b == [Variant("rs1", 12, "A", "G")]
     with pytest.raises(VariantError, match="position 'x' is not a whole number"):
         read_variants("rs1,x,A,G")
-    with pytest.raises(VariantError, match="4 columns"):
+    with pytest.raises(VariantError, match=r"line 1: a variant is 4 fields, id,pos,ref,alt; got 3"):
         read_variants("rs1,3,A")
+    # a byte-order mark and Windows line ends, with commas or tabs
+    assert read_variants("\ufeffid,pos,ref,alt\r\nrs1,12,A,G\r\n") == a
+    assert read_variants("id\tpos\tref\talt\r\nrs1\t12\ta\tg\r\n") == a
+    with pytest.raises(VariantError, match=r"line 3: a variant is 4 fields.*got 6"):
+        read_variants("id,pos,ref,alt\nrs1,12,A,G\nrs2,5,C,T,G,A\n")  # pandas took an index
+    with pytest.raises(VariantError, match="cannot read the variants as a table"):
+        read_variants('id,pos,ref,alt\n"rs1,3,A,G\n')  # an unclosed quote
+    with pytest.raises(VariantError, match="only a header"):
+        read_variants("id,pos,ref,alt\n")
 
 
 def test_probability_kinds():

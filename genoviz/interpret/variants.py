@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,34 +32,39 @@ class Variant:
 
 
 def read_variants(text: str) -> list[Variant]:
-    """Parse a pasted ``id,pos,ref,alt`` table (CSV or TSV, header optional)."""
-    text = text.strip()
-    if not text:
+    """Parse a pasted ``id,pos,ref,alt`` table (CSV or TSV, header optional; a byte-order
+    mark and Windows line ends are fine). A row without exactly four fields, or with a
+    position that is not a whole number, is an error naming its line."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    if not lines:
         raise VariantError("no variants given; paste lines like: rs1,12,A,G")
-    first = text.split("\n", 1)[0]
-    sep = "\t" if "\t" in first else ","
-    header = first.lower().replace(" ", "").split(sep)[:4] == list(COLUMNS)
-    df = pd.read_csv(
-        io.StringIO(text),
-        sep=sep,
-        header=0 if header else None,
-        dtype=str,
-        keep_default_na=False,
-    )
-    if df.shape[1] < 4:
-        raise VariantError(
-            f"each variant needs 4 columns id,pos,ref,alt; got {df.shape[1]} in {first!r}"
-        )
+    sep = "\t" if "\t" in lines[0][1] else ","
+    try:
+        rows = [(n, next(csv.reader([line], delimiter=sep, strict=True))) for n, line in lines]
+    except csv.Error as e:
+        raise VariantError(f"cannot read the variants as a table ({e})") from None
+    if [f.strip().lower() for f in rows[0][1]] == list(COLUMNS):
+        rows = rows[1:]
     out = []
-    for i, row in enumerate(df.iloc[:, :4].itertuples(index=False)):
-        vid, pos, ref, alt = (str(v).strip() for v in row)
+    for i, (n, fields) in enumerate(rows):
+        while len(fields) > 4 and not fields[-1].strip():  # a trailing separator
+            fields = fields[:-1]
+        if len(fields) != 4:
+            raise VariantError(
+                f"line {n}: a variant is 4 fields, id,pos,ref,alt; got {len(fields)} in "
+                f"{sep.join(fields)!r}"
+            )
+        vid, pos, ref, alt = (f.strip() for f in fields)
         try:
             p = int(pos)
         except ValueError:
             raise VariantError(
-                f"variant {vid or i + 1}: position {pos!r} is not a whole number"
+                f"line {n}: variant {vid or i + 1}: position {pos!r} is not a whole number"
             ) from None
         out.append(Variant(vid or f"variant{i + 1}", p, ref.upper(), alt.upper()))
+    if not out:
+        raise VariantError("no variants given, only a header; add lines like: rs1,12,A,G")
     return out
 
 
