@@ -601,6 +601,16 @@ def _finite(o):
     return o
 
 
+def error_text(e: BaseException) -> str:
+    """An expected error in words: a file error as ``path: what went wrong`` (not
+    "[Errno 17] ..."), a KeyError without its quotes."""
+    if isinstance(e, OSError) and e.filename and e.strerror:
+        return f"{e.filename}: {e.strerror.lower()}"
+    if isinstance(e, KeyError) and e.args:
+        return str(e.args[0])
+    return str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -625,9 +635,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_interpret(args)
         return cmd_predict(args)
     except EXPECTED_ERRORS as e:
-        if isinstance(e, OSError) and e.filename and e.strerror:  # not "[Errno 2] ..."
-            e = f"{e.filename}: {e.strerror.lower()}"
-        print(f"genoviz: error: {e}", file=sys.stderr)
+        print(f"genoviz: error: {error_text(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("genoviz: interrupted", file=sys.stderr)

@@ -121,8 +121,9 @@ def cmd_interpret(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except errors as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"genoviz: error: {msg}", file=sys.stderr)
+        from genoviz.cli import error_text
+
+        print(f"genoviz: error: {error_text(e)}", file=sys.stderr)
         return 2
 
 

@@ -128,6 +128,10 @@ def test_errors_are_one_line(run_dir, tmp_path, capsys):
         assert err.startswith("genoviz: error:") and "--index 999" in err and "\n" not in err
     assert main(["interpret", "saliency", "--run", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "not a genoviz run folder" in capsys.readouterr().err
+    a_file = tmp_path / "taken.csv"
+    a_file.write_text("x")
+    assert main(["interpret", "saliency", "--run", str(run_dir), "--out", str(a_file)]) == 2
+    assert capsys.readouterr().err.strip() == f"genoviz: error: {a_file}: file exists"
 
 
 def test_sequence_embeddings_of_a_cnn_run(run_dir, tmp_path, capsys):
