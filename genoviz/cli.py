@@ -235,11 +235,23 @@ def _bert_options(p: argparse.ArgumentParser) -> None:
 
 
 def _bert_hparams(args: argparse.Namespace) -> dict:
+    """--k and --bert-size as hyperparameters; with --init-bert the checkpoint sets both,
+    so an explicit value it contradicts is an error rather than silently replaced."""
     out = {}
     if args.k is not None:
         out["k"] = args.k
     if args.bert_size is not None:
         out["size"] = args.bert_size
+    if out and args.init_bert:
+        from genoviz.train_setup import checkpoint_build
+
+        shape = checkpoint_build("kmer-bert", args.init_bert)
+        for flag, key in (("--k", "k"), ("--bert-size", "size")):
+            if key in out and out[key] != shape[key]:
+                raise TrainingError(
+                    f"{flag} {out[key]} contradicts --init-bert {args.init_bert}, whose "
+                    f"{key} is {shape[key]}: the checkpoint sets it, so leave {flag} out"
+                )
     return out
 
 

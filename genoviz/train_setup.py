@@ -209,11 +209,14 @@ def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> 
 
 
 def checkpoint_build(model_name: str, path: str) -> dict[str, Any]:
-    """Build args that make a BERT model the same shape as a pretrained checkpoint."""
+    """Build args that make a BERT model the same shape as a pretrained checkpoint: its
+    architecture, the size name it matches (``checkpoint`` when none), and its k."""
+    from models.bert import size_of
     from models.checkpoints import CheckpointError, checkpoint_arch, checkpoint_kmer
 
     try:
-        out: dict[str, Any] = {"bert_config": checkpoint_arch(path)}
+        arch = checkpoint_arch(path)
+        out: dict[str, Any] = {"bert_config": arch, "size": size_of(arch)}
         if model_name == "kmer-bert":
             out["k"] = checkpoint_kmer(path)
             out["embed_init"] = "bases"  # a free table, for the checkpoint's to replace

@@ -52,6 +52,19 @@ SIZES: dict[str, dict[str, int]] = {
         "intermediate_size": 1024,
     },
 }
+#: The ``size`` recorded for a BERT shaped by a checkpoint's ``bert_config`` that matches
+#: none of :data:`SIZES` (DNA_bert_6 is 12 layers of 768).
+CHECKPOINT_SIZE = "checkpoint"
+
+
+def size_of(arch: dict[str, Any]) -> str:
+    """The :data:`SIZES` name whose every key ``arch`` matches, else :data:`CHECKPOINT_SIZE`."""
+    for name, keys in SIZES.items():
+        if all(arch.get(k) == v for k, v in keys.items()):
+            return name
+    return CHECKPOINT_SIZE
+
+
 #: ``kmer-bert`` k-mer embeddings: ``bases`` start as the sum of per-position base vectors,
 #: then each k-mer's row learns freely; ``random`` start independent (DNABERT's);
 #: ``tied`` stay that sum while training (:class:`BaseSumEmbedding`).
@@ -127,13 +140,17 @@ class TokenBert(nn.Module):
         bert_config: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
-        if size not in SIZES:
+        if size not in SIZES and not (size == CHECKPOINT_SIZE and bert_config):
             raise ValueError(f"unknown BERT size {size!r}; choose {' or '.join(SIZES)}")
         if head not in ("classify", "mlm"):
             raise ValueError(f"head must be 'classify' or 'mlm', not {head!r}")
         self.seq_len, self.outputs, self.n_extras, self.head = seq_len, outputs, extras, head
         self.vocab = list(vocab)
-        arch = {"max_position_embeddings": MAX_POSITIONS, **SIZES[size], **(bert_config or {})}
+        arch = {
+            "max_position_embeddings": MAX_POSITIONS,
+            **SIZES.get(size, {}),
+            **(bert_config or {}),
+        }
         config = BertConfig(
             vocab_size=len(self.vocab),
             pad_token_id=PAD_ID,

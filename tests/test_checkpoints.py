@@ -198,3 +198,26 @@ def test_damaged_or_partial_checkpoints_are_refused_with_the_reason(tmp_path):
     net = fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt), lr=0.0)).model
     word = "embeddings.word_embeddings.weight"
     torch.testing.assert_close(net.hf.bert.state_dict()[word], mlm.bert.state_dict()[word])
+
+
+def test_a_checkpoint_sets_k_and_size_and_the_cli_refuses_flags_it_contradicts(tmp_path, capsys):
+    from genoviz.cli import main
+    from genoviz.train_setup import checkpoint_build
+
+    ckpt = tmp_path / "dnabert3"
+    dnabert_checkpoint(ckpt)  # hidden 32, 1 layer: none of the named sizes
+    shape = checkpoint_build("kmer-bert", str(ckpt))
+    assert shape["k"] == 3 and shape["size"] == "checkpoint"  # not the default "small"
+    ds = planted_dataset(n=40, length=20)
+    r = fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt), lr=0.0))
+    assert r.model.hf.config.hidden_size == 32
+    csv_path = tmp_path / "d.csv"
+    csv_path.write_text(
+        "sequence,label\n"
+        + "".join(f"{s},{int(y)}\n" for s, y in zip(ds.sequences, ds.labels, strict=True))
+    )
+    base = ["train", "--data", str(csv_path), "--model", "kmer-bert", "--init-bert", str(ckpt)]
+    assert main([*base, "--k", "6", "--out", str(tmp_path / "a")]) == 2
+    assert "--k 6 contradicts --init-bert" in capsys.readouterr().err
+    assert main([*base, "--bert-size", "small", "--out", str(tmp_path / "b")]) == 2
+    assert "whose size is checkpoint" in capsys.readouterr().err
