@@ -59,7 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=positive_int, help=f"default {TrainConfig.epochs}")
     t.add_argument("--seed", type=seed_int, default=0)
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    t.add_argument("--task", choices=["binary", "regression"], help="override the inferred task")
+    t.add_argument(
+        "--task",
+        choices=["binary", "regression", "multiclass"],
+        help="override the inferred task (class numbers 0, 1, 2, ... read as regression "
+        "unless you choose multiclass)",
+    )
     t.add_argument("--batch-size", type=positive_int, default=TrainConfig.batch_size)
     t.add_argument(
         "--seq-len",

@@ -33,7 +33,7 @@ from pages._data_views import profile, show_dataset, show_sequence_plots
 
 SOURCES = ("Bundled dataset", "Paste sequences", "Upload a file", "DeepChem folder")
 USER_SOURCE = "user_dataset_source"
-TASK_CHOICES = ("auto", "binary", "regression")
+TASK_CHOICES = ("auto", "binary", "regression", "multiclass")
 PREVIEW_ROWS = 500
 UPLOAD_MEMO = "data_upload_parsed"
 PASTE_EXAMPLE = """>seq1
@@ -203,7 +203,9 @@ def upload_section() -> None:
         TASK_CHOICES,
         format_func=lambda t: "detect from the labels" if t == "auto" else t,
         key="data_task",
-        help="binary: labels 0/1 (e.g. bound or not); regression: any number (e.g. efficacy).",
+        help="binary: labels 0/1 (e.g. bound or not); regression: any number (e.g. "
+        "efficacy); multiclass: class numbers 0, 1, 2, … (e.g. donor, acceptor, neither), "
+        "which detection would read as numbers.",
     )
     if up is None:
         if not show_previous(SOURCES[2]):

@@ -307,3 +307,19 @@ def test_out_of_range_numbers_are_argparse_errors_not_tracebacks(argv, says, cap
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2 and says in capsys.readouterr().err
+
+
+def test_class_numbers_train_as_multiclass_when_asked(tmp_path, capsys):
+    rows = "".join(f"{'ACGT' * 3}{'ACG'[i % 3] * 8},{i % 3}\n" for i in range(60))
+    data = tmp_path / "classes.csv"
+    data.write_text("sequence,label\n" + rows)
+    argv = ["train", "--data", str(data), "--model", "linear", "--epochs", "1", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "auto")]) == 0  # detected as numbers
+    assert json.loads(capsys.readouterr().out)["task"] == "regression"
+    assert main([*argv, "--task", "multiclass", "--out", str(tmp_path / "mc")]) == 0
+    final = json.loads(capsys.readouterr().out)
+    assert final["task"] == "multiclass" and "accuracy" in final["test"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sequence,label\n" + "".join(f"ACGTACGT,{v}\n" for v in (0, 1, 2.5, 1) * 5))
+    assert main([*argv, "--data", str(bad), "--task", "multiclass", "--out", "x"]) == 2
+    assert "needs class numbers 0, 1, 2, …, but row 3 has 2.5" in capsys.readouterr().err

@@ -259,17 +259,36 @@ def min_split_group(fractions: tuple[float, float] = (0.8, 0.1)) -> int:
 
 
 def binary_label_problem(task: str, labels: np.ndarray, ids: list[str] | None) -> str | None:
-    """Why ``labels`` cannot be trained as ``task`` 'binary' (None when they can, or for
-    another task): every label of the first column must be 0 or 1."""
-    if task != "binary":
-        return None
-    first = np.asarray(labels, dtype=np.float64).reshape(len(labels), -1)[:, 0]
-    bad = np.flatnonzero(~np.isin(first, (0.0, 1.0)))
-    if not len(bad):
-        return None
-    i = int(bad[0])
-    who = ids[i] if ids else f"row {i + 1}"
-    return f"task 'binary' needs labels 0 or 1, but {who} has {first[i]:g}; choose regression"
+    """Why ``labels`` cannot be trained as a chosen ``task`` (None when they can): for
+    'binary' every label of the first column must be 0 or 1; for 'multiclass' one column
+    of class numbers 0, 1, 2, ... with at least two classes."""
+    arr = np.asarray(labels, dtype=np.float64).reshape(len(labels), -1)
+    first = arr[:, 0]
+
+    def who(i: int) -> str:
+        return ids[i] if ids else f"row {i + 1}"
+
+    if task == "binary":
+        bad = np.flatnonzero(~np.isin(first, (0.0, 1.0)))
+        if len(bad):
+            i = int(bad[0])
+            return (
+                f"task 'binary' needs labels 0 or 1, but {who(i)} has {first[i]:g}; "
+                "choose regression"
+            )
+    if task == "multiclass":
+        if arr.shape[1] > 1:
+            return "task 'multiclass' needs one label column of class numbers"
+        bad = np.flatnonzero((first < 0) | (first != np.round(first)) | (first > 1000))
+        if len(bad):
+            i = int(bad[0])
+            return (
+                f"task 'multiclass' needs class numbers 0, 1, 2, …, but {who(i)} has "
+                f"{first[i]:g}; choose regression for measured values"
+            )
+        if len(np.unique(first)) < 2:
+            return "task 'multiclass' needs at least two classes among the labels"
+    return None
 
 
 def infer_task(labels: np.ndarray) -> str:
