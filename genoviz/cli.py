@@ -325,9 +325,13 @@ def _vouch(spec: str | Path, named: bool) -> None:
 
 def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
     """``--data`` when given, else the run's own dataset (its seed, so its splits). A
-    DeepChem folder loads only when named on the command line (see :func:`_load`)."""
+    DeepChem folder loads only when named on the command line (see :func:`_load`). Class
+    numbers load as the classes the run was trained on (detection would read them as
+    values)."""
     spec = data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
     _vouch(spec, named=data is not None)
+    if task is None and run.info["dataset"].get("task") == "multiclass":
+        task = "multiclass"
     return load(spec, task=task, seed=int(run.info.get("seed", 0)), trust=data is not None)
 
 

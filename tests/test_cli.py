@@ -319,6 +319,10 @@ def test_class_numbers_train_as_multiclass_when_asked(tmp_path, capsys):
     assert main([*argv, "--task", "multiclass", "--out", str(tmp_path / "mc")]) == 0
     final = json.loads(capsys.readouterr().out)
     assert final["task"] == "multiclass" and "accuracy" in final["test"]
+    # explained as classes too: the run's file reloads as classes, not as values
+    ism = ["interpret", "ism", "--run", str(tmp_path / "mc"), "--target", "2"]
+    assert main([*ism, "--out", str(tmp_path / "ism")]) == 0
+    assert json.loads((tmp_path / "ism" / "ism.json").read_text())["output"] == "log-probability"
     bad = tmp_path / "bad.csv"
     bad.write_text("sequence,label\n" + "".join(f"ACGTACGT,{v}\n" for v in (0, 1, 2.5, 1) * 5))
     assert main([*argv, "--data", str(bad), "--task", "multiclass", "--out", "x"]) == 2
