@@ -20,7 +20,7 @@ from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
-from genoviz.data.importers import UnlabelledError, read_text, table_header
+from genoviz.data.importers import UnlabelledError, ignored_note, read_text, table_header
 from genoviz.predict import check_predictor, predict_sequences, prediction_columns
 from genoviz.predict_inputs import (
     Inputs,
@@ -360,6 +360,8 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     dataset = _load(args, task=args.task)
+    if ignored := dataset.meta.notes.get("ignored_columns"):
+        print(f"genoviz: note: {ignored_note(ignored)}", file=sys.stderr)
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")

@@ -11,7 +11,7 @@ import streamlit as st
 from genoviz.data import BUNDLED, DataFormatError, Dataset, infer_task, load, load_text
 from genoviz.data.deepchem import METADATA, PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, downloaded_sets
-from genoviz.data.importers import UnlabelledError, table_header
+from genoviz.data.importers import UnlabelledError, ignored_note, table_header
 from genoviz.pretrain import corpus_from_records
 from genoviz.sequences import Record, SequenceError, parse_sequences
 from pages._common import (
@@ -64,6 +64,8 @@ def use_for_training(ds: Dataset, source: str) -> None:
         st.warning(f"{too_small} Add sequences before training.")
         return
     st.success(f"{loaded} Train will use this dataset.")
+    if ignored := ds.meta.notes.get("ignored_columns"):
+        st.info(ignored_note(ignored))
     if note := ds.one_class_note():
         st.warning(note)
     page_link("pages/train.py", "Go to Train", icon=":material/model_training:")

@@ -58,7 +58,7 @@ def test_missing_and_non_numeric_label_name_the_line(tmp_path):
         load_file(write(tmp_path, "b.csv", "sequence,label\nACGT,yes\n"))
 
 
-def test_a_gap_or_typo_in_an_extra_column_names_the_line_instead_of_dropping_it(tmp_path):
+def test_a_gap_in_an_extra_column_names_the_line_and_a_text_column_is_said_unused(tmp_path):
     head = "sequence,label,acc,gene\n"
     ok = load_file(write(tmp_path, "ok.csv", head + "ACGT,1,0.5,JUN\nACGA,0,0.25,FOS\n"))
     assert ok.meta.extras_names == ["acc"]  # gene names are not an input
@@ -66,9 +66,19 @@ def test_a_gap_or_typo_in_an_extra_column_names_the_line_instead_of_dropping_it(
     gap = head + "ACGT,1,0.5,JUN\nACGA,0,,FOS\nACGC,0,0.1,MYC\n"
     with pytest.raises(DataFormatError, match=r"line 3: extra column 'acc' has an empty cell"):
         load_file(write(tmp_path, "gap.csv", gap))
+    # a column with text is not an input, and the card says so rather than dropping it
     typo = head + "ACGT,1,0.5,JUN\nACGA,0,0.3,FOS\nACGC,0,high,MYC\n"
-    with pytest.raises(DataFormatError, match=r"line 4: extra column 'acc' is 'high'"):
-        load_file(write(tmp_path, "typo.csv", typo))
+    ds = load_file(write(tmp_path, "typo.csv", typo))
+    assert ds.meta.extras_names == [] and ds.extras is None
+    assert ds.meta.notes["ignored_columns"] == {
+        "acc": "line 4 holds 'high', not a number",
+        "gene": "line 2 holds 'JUN', not a number",
+    }
+    assert "Not used as model inputs, since not every cell is a number: 'acc'" in (
+        ds.meta.description
+    )
+    chrom = "sequence,label,chrom\nACGT,1,1\nACGA,0,X\nACGC,1,3\n"  # loads as before
+    assert load_file(write(tmp_path, "chrom.csv", chrom)).extras is None
 
 
 def test_semicolon_tables_load_and_text_labels_say_how_to_write_them(tmp_path):

@@ -427,11 +427,16 @@ def _from_table(
                 "would count; give the ones to train on a weight above 0"
             )
     used = {cols["sequence"], *label_cols, cols.get("id"), cols.get("weight")}
-    extra_cols = [c for c in df.columns if c not in used and _mostly_numeric(df[c])]
+    others = [c for c in df.columns if c not in used]
+    extra_cols = [c for c in others if _numeric_or_blank(df[c])]
     extras = (
         numeric_columns(df, extra_cols, name, "extra", lines, EXTRA_HINT) if extra_cols else None
     )
     ds = _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task)
+    ignored = {c: _why_not_numeric(df[c], lines) for c in others if c not in extra_cols}
+    if ignored:
+        ds.meta.notes["ignored_columns"] = ignored
+        ds.meta.description += " " + ignored_note(ignored)
     if kmer:
         ds.meta.notes["kmer"] = kmer
         ds.meta.description += f" Read from DNABERT {kmer}-mer format."
@@ -444,15 +449,31 @@ EXTRA_HINT = (
 )
 
 
-def _mostly_numeric(col: pd.Series) -> bool:
-    """A column of numbers, gaps and typos allowed: at least half its filled cells read as
-    numbers. Such a column is an extra input, and a gap or a typo in it is then an error
-    naming the line (dropping the whole column without a word lost the input); a column
-    of words (gene names, chromosomes) is not an input."""
+def _numeric_or_blank(col: pd.Series) -> bool:
+    """Every filled cell a number (and at least one filled): an extra input, whose empty
+    cells are then an error naming the line."""
     filled = col[col.astype(str).str.strip() != ""]
-    if filled.empty:
-        return False
-    return pd.to_numeric(filled, errors="coerce").notna().mean() >= 0.5
+    return not filled.empty and pd.to_numeric(filled, errors="coerce").notna().all()
+
+
+def _why_not_numeric(col: pd.Series, lines: list[int]) -> str:
+    """Why a column is not read as an input: its first cell that is not a number."""
+    text = col.astype(str).str.strip()
+    bad = np.flatnonzero((text != "").to_numpy() & pd.to_numeric(col, errors="coerce").isna())
+    if not len(bad):
+        return "it is empty"
+    i = int(bad[0])
+    return f"line {lines[i]} holds {text.iloc[i]!r}, not a number"
+
+
+def ignored_note(ignored: dict[str, str]) -> str:
+    """One sentence on the columns a table had that are not inputs, so none vanishes
+    without a word."""
+    parts = "; ".join(f"{c!r} ({why})" for c, why in ignored.items())
+    return (
+        f"Not used as model inputs, since not every cell is a number: {parts}. Fix the "
+        "cells to use a column as an extra input."
+    )
 
 
 def numeric_columns(
