@@ -239,20 +239,21 @@ def _bert_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _bert_hparams(args: argparse.Namespace) -> dict:
-    """--k and --bert-size as hyperparameters; with --init-bert the checkpoint sets both,
-    so an explicit value it contradicts is an error rather than silently replaced."""
+def _bert_hparams(args: argparse.Namespace, model_name: str | None = None) -> dict:
+    """--k and --bert-size as hyperparameters; with --init-bert the checkpoint sets what it
+    holds (a k-mer BERT's k and its size, a codon BERT's size), so an explicit value it
+    contradicts is an error rather than silently replaced."""
     out = {}
     if args.k is not None:
         out["k"] = args.k
     if args.bert_size is not None:
         out["size"] = args.bert_size
-    if out and args.init_bert:
+    if out and args.init_bert and model_name in ("kmer-bert", "codon-bert"):
         from genoviz.train_setup import checkpoint_build
 
-        shape = checkpoint_build("kmer-bert", args.init_bert)
+        shape = checkpoint_build(model_name, args.init_bert)
         for flag, key in (("--k", "k"), ("--bert-size", "size")):
-            if key in out and out[key] != shape[key]:
+            if key in out and key in shape and out[key] != shape[key]:
                 raise TrainingError(
                     f"{flag} {out[key]} contradicts --init-bert {args.init_bert}, whose "
                     f"{key} is {shape[key]}: the checkpoint sets it, so leave {flag} out"
@@ -381,7 +382,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr if args.lr is not None else (spec.lr or TrainConfig.lr),
         use_extras=not args.no_extras,
         save=False,
-        hparams={**args.hparams, **_bert_hparams(args)},
+        hparams={**args.hparams, **_bert_hparams(args, model_name)},
         init_bert=args.init_bert,
         init_from=args.init,
         freeze_trunk=args.freeze_trunk,
@@ -523,7 +524,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         lr=args.lr,
         save=False,
-        hparams=_bert_hparams(args),
+        hparams=_bert_hparams(args, args.model),
         init_bert=args.init_bert,
         mlm=mlm,
     )

@@ -221,3 +221,20 @@ def test_a_checkpoint_sets_k_and_size_and_the_cli_refuses_flags_it_contradicts(t
     assert "--k 6 contradicts --init-bert" in capsys.readouterr().err
     assert main([*base, "--bert-size", "small", "--out", str(tmp_path / "b")]) == 2
     assert "whose size is checkpoint" in capsys.readouterr().err
+
+
+def test_a_codon_bert_checkpoint_checks_only_the_size_it_holds(tmp_path):
+    """A codon vocabulary is no k-mer vocabulary: --bert-size is checked against the
+    checkpoint's size without reading it as a k-mer BERT."""
+    import argparse
+
+    import models
+    from genoviz.cli import _bert_hparams
+
+    ckpt = tmp_path / "codon"
+    models.get("codon-bert", seq_len=30, size="tiny", head="mlm").hf.save_pretrained(ckpt)
+    args = argparse.Namespace(k=None, bert_size="tiny", init_bert=str(ckpt))
+    assert _bert_hparams(args, "codon-bert") == {"size": "tiny"}
+    args.bert_size = "small"
+    with pytest.raises(TrainingError, match="--bert-size small contradicts --init-bert"):
+        _bert_hparams(args, "codon-bert")
