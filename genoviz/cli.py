@@ -288,8 +288,8 @@ def _load(args: argparse.Namespace, task: str | None = None, named: bool = True)
 
 def _check_output(out: str | Path, args: argparse.Namespace) -> Path:
     """``out`` as a path, refused where writing it would destroy what the user has: an
-    input of this command (--data, --labels, --genome), a folder, or an existing file in a
-    run folder (its run.json or weights)."""
+    input of this command (--data, --labels, --genome), a folder, or one of a run
+    folder's own files (its run.json, weights, metrics, checkpoint, test predictions)."""
     path = Path(out)
     if path.is_dir():
         raise runs.RunError(f"{out} is a folder; give a file name to write")
@@ -301,13 +301,18 @@ def _check_output(out: str | Path, args: argparse.Namespace) -> Path:
                 f"{out} is this command's --{flag} file: writing there would overwrite it; "
                 "choose another output file"
             )
-    if path.exists():
-        for folder in target.parents:
-            if (folder / runs.RUN_JSON).is_file():
+    from genoviz.runs_archive import RUN_FILES
+
+    for folder in target.parents:
+        if (folder / runs.RUN_JSON).is_file():
+            rel = target.relative_to(folder).as_posix()
+            own = RUN_FILES | {runs.CHECKPOINT, runs.LOCK}
+            if rel in own or rel.startswith(f"{runs.HF_DIR}/"):
                 raise runs.RunError(
-                    f"{out} is a file of the run folder {folder}: writing there would "
+                    f"{out} is the run's own {rel} in {folder}: writing there would "
                     "overwrite it; choose another output file"
                 )
+            break
     return path
 
 
