@@ -86,8 +86,10 @@ def test_read_variants_with_and_without_header():
     assert read_variants("id\tpos\tref\talt\r\nrs1\t12\ta\tg\r\n") == a
     with pytest.raises(VariantError, match=r"line 3: a variant is 4 fields.*got 6"):
         read_variants("id,pos,ref,alt\nrs1,12,A,G\nrs2,5,C,T,G,A\n")  # pandas took an index
-    with pytest.raises(VariantError, match="cannot read the variants as a table"):
+    with pytest.raises(VariantError, match="line 2: cannot read it as ','-separated fields"):
         read_variants('id,pos,ref,alt\n"rs1,3,A,G\n')  # an unclosed quote
+    # trailing separators, on the header too, as spreadsheets write them
+    assert read_variants("id,pos,ref,alt,\nrs1,12,A,G,\n") == a
     with pytest.raises(VariantError, match="only a header"):
         read_variants("id,pos,ref,alt\n")
 

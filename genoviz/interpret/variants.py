@@ -40,16 +40,21 @@ def read_variants(text: str) -> list[Variant]:
     if not lines:
         raise VariantError("no variants given; paste lines like: rs1,12,A,G")
     sep = "\t" if "\t" in lines[0][1] else ","
-    try:
-        rows = [(n, next(csv.reader([line], delimiter=sep, strict=True))) for n, line in lines]
-    except csv.Error as e:
-        raise VariantError(f"cannot read the variants as a table ({e})") from None
+    rows = []
+    for n, line in lines:
+        try:
+            fields = next(csv.reader([line], delimiter=sep, strict=True))
+        except csv.Error as e:
+            raise VariantError(
+                f"line {n}: cannot read it as {sep!r}-separated fields ({e})"
+            ) from None
+        while len(fields) > 4 and not fields[-1].strip():  # a trailing separator
+            fields = fields[:-1]
+        rows.append((n, fields))
     if [f.strip().lower() for f in rows[0][1]] == list(COLUMNS):
         rows = rows[1:]
     out = []
     for i, (n, fields) in enumerate(rows):
-        while len(fields) > 4 and not fields[-1].strip():  # a trailing separator
-            fields = fields[:-1]
         if len(fields) != 4:
             raise VariantError(
                 f"line {n}: a variant is 4 fields, id,pos,ref,alt; got {len(fields)} in "
