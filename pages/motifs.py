@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from genoviz.interpret.filters import has_filters
-from genoviz.interpret.inputs import is_token_run, run_inputs
+from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.learned_motifs import has_learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
 from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases
@@ -167,12 +167,11 @@ def main() -> None:
     learned = has_learned_motifs(model_of(run))
     if not learned and not has_filters(model_of(run)):
         name = run.info.get("model", {}).get("name", "this model")
-        where = (
-            "The Attention page shows what a BERT attends to, and its Motifs tab the motifs "
-            "in the regions it attends to most."
-            if is_token_run(run)
-            else "The Interpret page shows which bases drive its predictions."
-        )
+        where = {
+            "kmer-bert": "The Attention page shows what it attends to, and its Motifs tab "
+            "the motifs in the regions it attends to most.",
+            "codon-bert": "The Embeddings page shows what its codon and amino-acid tokens learned.",
+        }.get(name, "The Interpret page shows which bases drive its predictions.")
         st.info(
             f"`{name}` has no convolution, so it has no filters to show as motifs. Choose a "
             f"run of a convolutional model (cnn, deepchem-tf, danq, …) or a motif-net. {where}"

@@ -218,16 +218,17 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
     return model, config
 
 
-def link_leaves_out(config: TrainConfig) -> list[str]:
+def link_leaves_out(config: TrainConfig, has_extras: bool = True) -> list[str]:
     """The settings a Train link does not carry (it holds dataset, model, epochs, learning
-    rate, batch size and seed), as the popover names them."""
+    rate, batch size and seed), as the popover names them; ``has_extras``: whether the
+    data has extra inputs to leave out at all."""
     out = []
     if config.hparams:
         shown = ", ".join(f"{k} {_short(v)}" for k, v in config.hparams.items())
         out.append(f"the model settings ({shown})")
     if config.seq_len:
         out.append(f"the sequence length ({config.seq_len} bp)")
-    if not config.use_extras:
+    if has_extras and not config.use_extras:
         out.append("training without the extra inputs")
     if (config.mlm or {}).get("species"):
         out.append(f"the species ({config.mlm['species']})")
@@ -505,7 +506,8 @@ def main() -> None:
     buttons.button(
         "Stop", key="train_stop", on_click=stop_job, disabled=not running, icon=":material/stop:"
     )
-    copy_link_button(url, buttons, key="train_copy_link", left_out=link_leaves_out(config))
+    left_out = link_leaves_out(config, has_extras=ds.n_extras > 0)
+    copy_link_button(url, buttons, key="train_copy_link", left_out=left_out)
     if choice == USER_CHOICE:
         buttons.caption("Your own data cannot travel in a link; the link has the settings.")
     if start and model is not None:

@@ -244,3 +244,10 @@ def test_motifs_page_says_a_bert_has_no_filters_before_any_button(kmer_run: Path
     assert "`kmer-bert` has no convolution, so it has no filters" in at.info[0].value
     assert "Attention page" in at.info[0].value
     assert not [b for b in at.button if b.key == "motifs_go"]  # nothing to press
+
+
+def test_motifs_page_sends_a_codon_bert_to_embeddings_not_attention(codon_run: Path):
+    at = app("pages/motifs.py")
+    assert not at.exception
+    assert "`codon-bert` has no convolution" in at.info[0].value
+    assert "Embeddings page" in at.info[0].value and "Attention" not in at.info[0].value

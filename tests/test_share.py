@@ -121,6 +121,7 @@ def test_a_train_link_names_the_settings_it_cannot_carry():
         "the sequence length (300 bp)",
     ]
     started = TrainConfig(init_from="runs/x", use_extras=False, mlm={"species": "e_coli"})
+    assert "training without the extra inputs" not in link_leaves_out(started, has_extras=False)
     assert link_leaves_out(started) == [
         "training without the extra inputs",
         "the species (e_coli)",
