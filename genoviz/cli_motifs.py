@@ -53,6 +53,7 @@ def filters(args, model, inputs, dataset, out: Path) -> list[Path]:
     matched to JASPAR, with logos, tables and the planted truth when the data has it."""
     from genoviz.interpret.learned_motifs import has_learned_motifs
     from genoviz.interpret.logos import ic_matrix
+    from genoviz.interpret.matching import match_words
     from genoviz.interpret.motif_report import filter_report
 
     if has_learned_motifs(model):
@@ -94,8 +95,7 @@ def filters(args, model, inputs, dataset, out: Path) -> list[Path]:
     shown = rep.most_informative()[:16]
     mats = [ic_matrix(rep.motifs.pfms[f]) for f in shown]
     titles = [
-        f"filter {f}: {rep.records[f]['best_match_name'] or '-'} "
-        f"({rep.records[f]['n_sites']} sites)"
+        f"filter {f}: {match_words(rep.records[f])} ({rep.records[f]['n_sites']} sites)"
         for f in shown
     ]
     return paths + _truth_and_logos(out, rep.truth, "Filter motifs", mats, titles, rep.table())

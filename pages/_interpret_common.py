@@ -94,14 +94,28 @@ def _select_run(label: str, runs: list[Run], key: str) -> Run:
     return by_path[path]
 
 
+def output_names(run: Run, ds: Dataset | None) -> list[str]:
+    """A name for each of the run's outputs: the classes or tasks, else ``output i``."""
+    outputs = int(run.info["model"]["build"].get("outputs", 1))
+    names = ds.class_names if ds is not None and len(ds.class_names) == outputs else []
+    return names or [f"output {i + 1}" for i in range(outputs)]
+
+
 def choose_target(run: Run, ds: Dataset | None, key: str) -> int:
     """The output column to explain: a select box when the model has several."""
     outputs = int(run.info["model"]["build"].get("outputs", 1))
     if outputs <= 1:
         return 0
-    names = ds.class_names if ds is not None and len(ds.class_names) == outputs else []
-    names = names or [f"output {i + 1}" for i in range(outputs)]
+    names = output_names(run, ds)
     return choose("Output to explain", range(outputs), format_func=lambda i: names[i], key=key)
+
+
+def of_output(run: Run, target: int, before: str = " of ", after: str = "") -> str:
+    """`` of donor`` for a run with several outputs (the one explained), else ``""``."""
+    if int(run.info["model"]["build"].get("outputs", 1)) <= 1:
+        return ""
+    names = output_names(run, dataset_of(run))
+    return f"{before}{names[target]}{after}" if 0 <= target < len(names) else ""
 
 
 #: The interpretation errors written for the user (shown as they are, no traceback).

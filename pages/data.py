@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from genoviz.data import BUNDLED, DataFormatError, Dataset, infer_task, load, load_text
@@ -66,9 +67,26 @@ def use_for_training(ds: Dataset, source: str) -> None:
     st.success(f"{loaded} Train will use this dataset.")
     if ignored := ds.meta.notes.get("ignored_columns"):
         st.info(ignored_note(ignored))
+    if note := class_numbers_note(ds):
+        st.info(note)
     if note := ds.one_class_note():
         st.warning(note)
     page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
+
+
+def class_numbers_note(ds: Dataset) -> str | None:
+    """A hint when labels read as values are whole numbers 0, 1, 2, ... up to 20: they may
+    be classes, which detection cannot tell."""
+    y = np.asarray(ds.labels, dtype=np.float64)
+    if ds.task != "regression" or y.ndim != 1 or not len(y):
+        return None
+    values = np.unique(y)
+    if not (np.all(values == np.round(values)) and values.min() == 0 and 2 <= values.max() <= 20):
+        return None
+    return (
+        f"The labels are whole numbers from 0 to {values.max():g}, read as values "
+        "(regression). If they name classes, choose **multiclass** in the Task box above."
+    )
 
 
 def sequence_count(n: int, kind: str = "") -> str:

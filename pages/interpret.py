@@ -60,6 +60,7 @@ from pages._interpret_common import (
     dataset_of,
     interpret_errors,
     model_of,
+    of_output,
     saved_run,
     show_user_error,
 )
@@ -142,7 +143,8 @@ def choose_sequences(run: Run) -> Chosen | None:
     if source == SOURCES[0]:
         st.session_state.setdefault("interp_n", 5)  # set here: a link may raise it
         bring_linked_row(run, ds)
-        n = st.slider("How many (positives first)", 1, MAX_SEQUENCES, key="interp_n")
+        label = "How many (positives first)" if ds.task == "binary" else "How many"
+        n = st.slider(label, 1, MAX_SEQUENCES, key="interp_n")
         got = run_inputs(run, ds, "test", n, positives_first=ds.task == "binary")
         seqs, ids, extras = got.sequences, got.ids, got.extras
         labels = [float(np.asarray(v).reshape(-1)[0]) for v in got.labels]
@@ -296,7 +298,7 @@ def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
         st.caption("Press **Run mutagenesis** to score every single-base substitution.")
         return
     r, said = stored[1], stored[2]
-    unit = output_unit(run.info["dataset"]["task"])
+    unit = output_unit(run.info["dataset"]["task"]) + of_output(run, target)
     title = f"{chosen.ids[i]}: every substitution ({said}; effects on the {unit})"
     table = pd.DataFrame(r.effects.T, columns=list("ACGT"))
     table.insert(0, "ref", list(r.sequence))
@@ -332,7 +334,8 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
         model_of(run), seq, variants, target, probability_kind(task), extras=extras
     )
     st.dataframe(df, hide_index=True, key="var_df")
-    show_figure(variant_figure(df, f"Variant effects on {chosen.ids[i]}"), "variants", df)
+    title = f"Variant effects on {chosen.ids[i]}{of_output(run, target, ' (', ')')}"
+    show_figure(variant_figure(df, title), "variants", df)
 
 
 def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:

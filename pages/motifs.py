@@ -9,7 +9,7 @@ from genoviz.interpret.filters import has_filters
 from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.learned_motifs import has_learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
-from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases
+from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases, match_words
 from genoviz.interpret.motif_report import FilterReport, filter_report
 from genoviz.runs import Run
 from pages._common import choose, ensure_app_navigation, error_boundary, explain_here
@@ -125,10 +125,7 @@ def show_filters(rep: FilterReport) -> None:
     )
     shown = pages[k]
     mats = [ic_matrix(rep.motifs.pfms[f]) for f in shown]
-    titles = [
-        f"filter {f} · {recs[f]['best_match_name'] or '-'} · {recs[f]['n_sites']} sites"
-        for f in shown
-    ]
+    titles = [f"filter {f} · {match_words(recs[f])} · {recs[f]['n_sites']} sites" for f in shown]
     with st.spinner("Drawing the logos (first view only)…"):
         png = logo_panel(mats, titles)
     st.image(png)

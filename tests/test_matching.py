@@ -12,6 +12,8 @@ from genoviz.interpret.matching import (
     jaspar_core,
     match_jaspar,
     match_table,
+    match_words,
+    no_match,
     tomtom_matches,
 )
 from genoviz.motifs import Motif, fetch_jaspar, reverse_complement_pfm
@@ -99,6 +101,8 @@ def test_a_motif_too_flat_to_mean_anything_matches_nothing():
     # E = p x the number of matrices compared (TOMTOM's E-value)
     best = m.best(1, ctcf, 5, 3)
     assert best["e_value"] == pytest.approx(best["p_value"] * len(m.targets))
+    assert best["top_matches"][0]["e_value"] == pytest.approx(best["e_value"])
+    assert match_words(best) == f"CTCF E={best['e_value']:.1e}" and match_words(no_match()) == "-"
     assert m.top(1, 2)["e_value"].tolist() == pytest.approx(
         (m.top(1, 2)["p_value"] * len(m.targets)).tolist()
     )

@@ -8,6 +8,7 @@ import gzip
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -708,3 +709,16 @@ def test_run_pickers_label_each_run_with_its_own_headline_metric():
     assert run_label(run({"accuracy": 0.9, "macro_f1": 0.8})).endswith("test accuracy 0.900")
     assert run_label(run({"masked_acc": 0.05})).endswith("test masked-token accuracy 0.050")
     assert run_label(run({}), status=True) == "r · cnn on d · finished"
+
+
+def test_class_numbers_read_as_values_get_a_hint():
+    from genoviz.data import Dataset, DatasetMeta
+    from pages.data import class_numbers_note
+
+    def ds(labels, task="regression"):
+        return Dataset(["ACGT"] * len(labels), np.array(labels, float), task, DatasetMeta("t"))
+
+    assert "choose **multiclass**" in class_numbers_note(ds([0, 1, 2, 1, 0]))
+    assert class_numbers_note(ds([0.5, 1.2, 2.0])) is None  # measured values
+    assert class_numbers_note(ds([0, 1, 0], "binary")) is None
+    assert class_numbers_note(ds([0, 1, 2], "multiclass")) is None

@@ -399,3 +399,17 @@ def test_motif_tables_show_no_match_as_a_dash_not_none():
     assert shown["best_match_name"].tolist() == ["CTCF", "–"]
     assert shown["p_value"].dtype == float and np.isnan(shown["p_value"][1])
     assert table["best_match_name"].isna()[1]  # the report's own table is left as it is
+
+
+def test_titles_name_the_output_explained_when_there_are_several(tmp_path):
+    from conftest import save_untrained_run
+
+    from genoviz.runs import load_run
+    from pages._interpret_common import of_output
+
+    splice = {"name": "splice-sites", "spec": "splice-sites", "task": "multiclass"}
+    build = {"seq_len": 40, "outputs": 3, "extras": 0, "members": 1, "filters": 4}
+    run = load_run(save_untrained_run(tmp_path / "mc", "cnn", build, splice))
+    assert of_output(run, 1) == " of donor" and of_output(run, 2, " (", ")") == " (acceptor)"
+    single = load_run(save_untrained_run(tmp_path / "one", "cnn", build | {"outputs": 1}))
+    assert of_output(single, 0) == ""

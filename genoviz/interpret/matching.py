@@ -177,6 +177,7 @@ class Matches:
                     "id": self.targets[i].id,
                     "name": self.targets[i].name,
                     "p_value": float(self.p_values[query, i]),
+                    "e_value": float(self.e_values[query, i]),
                 }
                 for i in order
             ],
@@ -198,6 +199,14 @@ class Matches:
                 "overlap": self.overlaps[query, idx].astype(int),
             }
         )
+
+
+def match_words(record: dict[str, Any]) -> str:
+    """A report record's best match for a logo title: ``JUND E=2.1e-05``, or ``-``."""
+    name, e = record.get("best_match_name"), record.get("e_value")
+    if not name:
+        return "-"
+    return f"{name} E={e:.1e}" if e is not None else str(name)
 
 
 def no_match() -> dict[str, Any]:
