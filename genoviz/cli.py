@@ -18,6 +18,7 @@ import numpy as np
 import models
 from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
+from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.data.importers import UnlabelledError, ignored_note, read_text, table_header
@@ -366,6 +367,8 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     dataset = _load(args, task=args.task)
+    if dataset.task == "multiclass" and (problem := class_numbering_problem(dataset.labels)):
+        raise DataFormatError(f"{args.data}: {problem}")
     if ignored := dataset.meta.notes.get("ignored_columns"):
         print(f"genoviz: note: {ignored_note(ignored)}", file=sys.stderr)
     out = Path(args.out)

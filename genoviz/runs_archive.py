@@ -139,6 +139,8 @@ def import_zip(data: bytes, root: str | Path, name: str | None = None) -> Path:
             return target
         except (zipfile.BadZipFile, zlib.error, EOFError) as e:
             raise RunError(f"the zip is damaged: {e}") from None
+        except NotImplementedError as e:  # a compression method zipfile lacks
+            raise RunError(f"the zip cannot be unpacked ({e}); export it from genoviz") from None
         except RuntimeError as e:  # zipfile's word for an encrypted member
             raise RunError(
                 f"the zip cannot be unpacked ({e}); export it again, unencrypted"
@@ -153,7 +155,8 @@ def _check_contents(run_dir: Path) -> None:
         info = json.loads((run_dir / RUN_JSON).read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RunError(f"{RUN_JSON} in the zip is not valid JSON ({e})") from None
-    if problem := not_a_run(info):
+    problem = not_a_run(info) or ("no model record" if "model" not in info else None)
+    if problem:
         raise RunError(f"{RUN_JSON} in the zip does not describe a genoviz run: {problem}")
     for rel in (WEIGHTS, "hf/model.safetensors"):
         path = run_dir / rel

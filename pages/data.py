@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from genoviz.data import BUNDLED, DataFormatError, Dataset, infer_task, load, load_text
+from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import METADATA, PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, downloaded_sets
 from genoviz.data.importers import UnlabelledError, ignored_note, table_header
@@ -59,6 +60,10 @@ def use_for_training(ds: Dataset, source: str) -> None:
     """Remember a labelled user dataset for the Train page, and say whether it can train."""
     remember(ds, source)
     loaded = f"Loaded {sequence_count(len(ds), 'labelled ')} ({ds.task})."
+    if ds.task == "multiclass" and (problem := class_numbering_problem(ds.labels)):
+        st.success(loaded)
+        st.warning(f"{problem.capitalize()}.")
+        return
     too_small = ds.too_small_to_train()
     if too_small is not None:
         st.success(loaded)

@@ -56,6 +56,15 @@ class LinearModel(nn.Module):
         return (x * self.weight).sum(dim=(1, 2))[:, None]
 
 
+class ThreeClasses(nn.Module):
+    """Multi-class logits (a, 2a, 0) for a = the number of A's: an A raises class 0's
+    logit, yet lowers its probability, because class 1's logit rises twice as fast."""
+
+    def forward(self, x, extras=None):
+        a = x[:, 0].sum(dim=1)
+        return torch.stack([a, 2 * a, torch.zeros_like(a)], dim=1)
+
+
 def random_sequences(n: int, length: int, seed: int = 0) -> list[str]:
     rng = np.random.default_rng(seed)
     return ["".join(rng.choice(list("ACGT"), size=length)) for _ in range(n)]

@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from _interpret_toys import MOTIF, MotifDetector, random_sequences, with_motif
-from torch import nn
+from _interpret_toys import MOTIF, MotifDetector, ThreeClasses, random_sequences, with_motif
 
 import models
 from genoviz.interpret.attribution import (
@@ -139,6 +138,16 @@ def test_every_method_runs_with_the_documented_shapes(planted):
         assert np.all(r.contributions[x[:2].numpy() == 0] == 0)
 
 
+def test_an_n_keeps_its_share_in_the_logo_so_track_and_logo_agree():
+    torch.manual_seed(0)
+    net = models.get("cnn", seq_len=20, members=1).eval()
+    seq = "ACGTACNNNNGTACGTACGT"
+    r = attribute(net, [seq], baseline="uniform", n_steps=100)
+    np.testing.assert_allclose(r.contributions.sum(axis=1), r.per_base, atol=1e-6)
+    assert np.abs(r.per_base[0, 6:10]).sum() > 0  # the reference differs at an N too
+    np.testing.assert_allclose(r.contributions[0, :, 6], r.per_base[0, 6] / 4)
+
+
 def test_multi_output_target_and_extras(planted):
     x, _ = planted
     net = MotifDetector(outputs=2, extras=1)
@@ -154,24 +163,16 @@ def test_multi_output_target_and_extras(planted):
         attribute(net, x, method="magic")  # type: ignore[arg-type]
 
 
-class _ThreeClasses(nn.Module):
-    """Logits (a, 2a, 0) for a = the number of A's."""
-
-    def forward(self, x, extras=None):
-        a = x[:, 0].sum(dim=1)
-        return torch.stack([a, 2 * a, torch.zeros_like(a)], dim=1)
-
-
 @pytest.mark.parametrize("method", ["integrated_gradients", "deeplift"])
 def test_multiclass_attributions_explain_the_centred_logit(method):
     """With softmax, class c's explained output is z_c - mean(z): for class 0 here that
     is a - a = 0 whatever the sequence (an A moves its probability only through the
     other classes), and for class 1 it is 2a - a = a, one per A."""
     x = one_hot(["AACGA", "CCCCC"])
-    zero = attribute(_ThreeClasses(), x, method=method, target=0, baseline="zeros", softmax=True)
+    zero = attribute(ThreeClasses(), x, method=method, target=0, baseline="zeros", softmax=True)
     np.testing.assert_allclose(zero.per_base, 0.0, atol=1e-5)
-    one = attribute(_ThreeClasses(), x, method=method, target=1, baseline="zeros", softmax=True)
+    one = attribute(ThreeClasses(), x, method=method, target=1, baseline="zeros", softmax=True)
     np.testing.assert_allclose(one.per_base[0], [1, 1, 0, 0, 1], atol=1e-4)
     np.testing.assert_allclose(one.outputs, [3, 0], atol=1e-5)
-    raw = attribute(_ThreeClasses(), x, method=method, target=1, baseline="zeros")
+    raw = attribute(ThreeClasses(), x, method=method, target=1, baseline="zeros")
     np.testing.assert_allclose(raw.per_base[0], [2, 2, 0, 0, 2], atol=1e-4)

@@ -325,4 +325,10 @@ def test_class_numbers_train_as_multiclass_when_asked(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("sequence,label\n" + "".join(f"ACGTACGT,{v}\n" for v in (0, 1, 2.5, 1) * 5))
     assert main([*argv, "--data", str(bad), "--task", "multiclass", "--out", "x"]) == 2
-    assert "needs class numbers 0, 1, 2, …, but row 3 has 2.5" in capsys.readouterr().err
+    assert (
+        "needs class numbers 0, 1, 2, … (up to 1000), but row 3 has 2.5" in capsys.readouterr().err
+    )
+    one_based = tmp_path / "from1.csv"
+    one_based.write_text("sequence,label\n" + "".join(f"ACGTACGT,{v}\n" for v in (1, 2, 3) * 7))
+    assert main([*argv, "--data", str(one_based), "--task", "multiclass", "--out", "x"]) == 2
+    assert "numbers classes from 0, but the lowest label here is 1" in capsys.readouterr().err

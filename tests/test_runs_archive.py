@@ -78,6 +78,7 @@ RUN = '{"model": {"name": "cnn", "build": {}}, "dataset": {}}'
         ({"r/metrics.jsonl": "{}"}, "no run.json"),
         ({"r/run.json": "[1, 2]"}, "does not describe a genoviz run: it holds a JSON list"),
         ({"r/run.json": '{"model": {}}'}, "does not describe a genoviz run: no model name"),
+        ({"r/run.json": "{}"}, "does not describe a genoviz run: no model record"),
         ({"r/run.json": "{not json"}, "not valid JSON"),
         ({"r/run.json": RUN, "r/model.safetensors": b"\x80\x04pickle"}, "not a safetensors"),
     ],

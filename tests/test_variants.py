@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-from _interpret_toys import LinearModel, MotifDetector, random_sequences
+from _interpret_toys import LinearModel, MotifDetector, ThreeClasses, random_sequences
 
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.variants import (
@@ -102,17 +101,8 @@ def test_probability_kinds():
     assert "delta_prob" not in df and np.isfinite(df.loc[0, "delta_value"])
 
 
-class _ThreeClasses(torch.nn.Module):
-    """Logits (a, 2a, 0) for a = the number of A's: an A raises class 0's logit, yet
-    lowers its probability, because class 1's logit rises twice as fast."""
-
-    def forward(self, x, extras=None):
-        a = x[:, 0].sum(dim=1)
-        return torch.stack([a, 2 * a, torch.zeros_like(a)], dim=1)
-
-
 def test_multiclass_effects_follow_the_class_probability_not_its_raw_logit():
-    net = _ThreeClasses()
+    net = ThreeClasses()
     # logits (0, 0, 0) -> (1, 2, 0): log p0 goes from -log 3 to 1 - log(1 + e + e^2)
     expected = 1 - np.log(1 + np.e + np.e**2) + np.log(3)
     assert expected < 0

@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from genoviz.data.dataset import Dataset, DatasetMeta, binary_label_problem, infer_task
+from genoviz.data.dataset import Dataset, DatasetMeta, infer_task, task_label_problem
 from genoviz.data.importers import DataFormatError, read_text
 from genoviz.sequences import SequenceError, clean_sequence
 
@@ -81,7 +81,7 @@ def load_bed(
         raise DataFormatError(f"{bed.name}: no regions")
     y = np.array(labels, dtype=np.float32)
     task = task or infer_task(y)
-    if problem := binary_label_problem(task, y, ids):
+    if problem := task_label_problem(task, y, ids):
         raise DataFormatError(f"{bed.name}: {problem}")
     meta = DatasetMeta(
         name=bed.name,

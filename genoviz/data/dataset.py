@@ -258,7 +258,11 @@ def min_split_group(fractions: tuple[float, float] = (0.8, 0.1)) -> int:
     )
 
 
-def binary_label_problem(task: str, labels: np.ndarray, ids: list[str] | None) -> str | None:
+#: The highest class number a multiclass file may use.
+MAX_CLASS = 1000
+
+
+def task_label_problem(task: str, labels: np.ndarray, ids: list[str] | None) -> str | None:
     """Why ``labels`` cannot be trained as a chosen ``task`` (None when they can): for
     'binary' every label of the first column must be 0 or 1; for 'multiclass' one column
     of class numbers 0, 1, 2, ... with at least two classes."""
@@ -279,15 +283,29 @@ def binary_label_problem(task: str, labels: np.ndarray, ids: list[str] | None) -
     if task == "multiclass":
         if arr.shape[1] > 1:
             return "task 'multiclass' needs one label column of class numbers"
-        bad = np.flatnonzero((first < 0) | (first != np.round(first)) | (first > 1000))
+        bad = np.flatnonzero((first < 0) | (first != np.round(first)) | (first > MAX_CLASS))
         if len(bad):
             i = int(bad[0])
             return (
-                f"task 'multiclass' needs class numbers 0, 1, 2, …, but {who(i)} has "
-                f"{first[i]:g}; choose regression for measured values"
+                f"task 'multiclass' needs class numbers 0, 1, 2, … (up to {MAX_CLASS}), but "
+                f"{who(i)} has {first[i]:g}; choose regression for measured values"
             )
-        if len(np.unique(first)) < 2:
-            return "task 'multiclass' needs at least two classes among the labels"
+    return None
+
+
+def class_numbering_problem(labels: np.ndarray) -> str | None:
+    """Why multiclass labels would train badly (None when they would not): one class only,
+    or numbers that start above 0, which leaves class 0 an output with no sequence. Checked
+    where a set is trained, not where any file is read (a subset to predict may lack a
+    class)."""
+    y = np.asarray(labels, dtype=np.float64).reshape(-1)
+    if len(np.unique(y)) < 2:
+        return "task 'multiclass' needs at least two classes among the labels"
+    if y.min() > 0:
+        return (
+            f"task 'multiclass' numbers classes from 0, but the lowest label here is "
+            f"{y.min():g}: class 0 would be an output with no sequence; renumber from 0"
+        )
     return None
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genoviz.data.dataset import Dataset, DatasetMeta, binary_label_problem, infer_task
+from genoviz.data.dataset import Dataset, DatasetMeta, infer_task, task_label_problem
 from genoviz.data.importers import DataFormatError
 
 METADATA = "metadata.csv.gzip"
@@ -86,7 +86,7 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
     y = y[:, 0] if y.shape[1] == 1 else y
     task = task or infer_task(y)
     all_ids = [str(i) for i in np.concatenate(ids)]
-    if problem := binary_label_problem(task, y, all_ids):
+    if problem := task_label_problem(task, y, all_ids):
         raise DataFormatError(f"{path}: {problem}")
     card = DatasetMeta(
         name=path.name,

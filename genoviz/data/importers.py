@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from genoviz.data.dataset import Dataset, DatasetMeta, binary_label_problem, infer_task
+from genoviz.data.dataset import Dataset, DatasetMeta, infer_task, task_label_problem
 from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
 
 Progress = Callable[[float], None]
@@ -520,7 +520,7 @@ def _finish(seqs, y, ids, w, extras, extra_names, name, task) -> Dataset:
     if not seqs:
         raise DataFormatError(f"{name}: no rows after the header")
     task = task or infer_task(y)
-    if problem := binary_label_problem(task, y, ids):
+    if problem := task_label_problem(task, y, ids):
         raise DataFormatError(f"{name}: {problem}")
     meta = DatasetMeta(
         name=Path(name).name,

@@ -83,8 +83,8 @@ class Attribution:
         contributions: ``(n, 4, L)``, non-zero only at the observed base: the logo
             heights. For methods that compare with a reference, each position's
             attributions summed over the 4 channels (with a shuffled or uniform reference
-            the absent bases carry part of the change); for Saliency and Occlusion,
-            attribution x input.
+            the absent bases carry part of the change), spread evenly over the 4 rows at
+            an N; for Saliency and Occlusion, attribution x input.
         per_base: ``contributions`` summed over the channels, ``(n, L)``: the track. For
             Integrated Gradients and DeepLift it adds up to ``f(x) - f(reference)``.
         delta: convergence delta per sequence, ``(n,)`` (sum of attributions minus
@@ -384,6 +384,8 @@ def attribute(
         # them), so the track and logo add up to f(x) - f(reference)
         per_base = attr.sum(axis=1)
         contrib = onehot * per_base[:, None, :]
+        unknown = onehot.sum(axis=1, keepdims=True) == 0  # N: no observed base to carry it
+        contrib = contrib + unknown * per_base[:, None, :] / 4
     else:  # gradients (Saliency), and Occlusion's per-window change spread over 4 rows
         contrib = attr * onehot
         per_base = contrib.sum(axis=1)
