@@ -10,6 +10,7 @@ pyplot's global state, so they are safe in a multi-threaded server.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -340,6 +341,16 @@ def stacked_histogram_figure(
     return fig
 
 
+def tick_spacing(n: int, most: int = 30) -> int:
+    """Positions between labelled ticks along a logo of ``n`` positions: the finest of 1, 5,
+    10, 20, 25, 50, 100, ... that labels at most ``most`` ticks (a 400 bp logo is 12 inches
+    wide, and 40 three-digit labels ran into each other)."""
+    for step in (1, 5, 10, 20, 25, 50):
+        if n / step <= most:
+            return step
+    return 100 * max(1, math.ceil(n / (most * 100)))
+
+
 def logo_figure(
     matrix: pd.DataFrame,
     title: str,
@@ -370,7 +381,7 @@ def logo_figure(
     ax = fig.add_subplot()
     logo = logomaker.Logo(matrix, ax=ax, color_scheme="classic", show_spines=False)
     logo.style_spines(spines=("left", "bottom"), visible=True)
-    logo.style_xticks(spacing=1 if n <= 30 else 5 if n <= 150 else 10)
+    logo.style_xticks(spacing=tick_spacing(n))
     if y_max is not None:
         ax.set_ylim(0, y_max)
     ax.set_xlabel("position")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -257,3 +258,22 @@ def test_calibration_figure_has_the_bins_and_the_diagonal():
     assert list(diagonal.x) == [0, 1] and diagonal.name == "perfectly calibrated"
     assert fig.layout.xaxis.title.text == "mean predicted probability"
     assert len(plots.figure_frame(fig)) >= 2
+
+
+def test_logo_ticks_stay_apart_on_long_logos():
+    assert [plots.tick_spacing(n) for n in (20, 101, 300, 400, 600, 2400, 9000)] == [
+        1,
+        5,
+        10,
+        20,
+        20,
+        100,
+        300,
+    ]
+    matrix = pd.DataFrame(np.full((400, 4), 0.25), columns=list("ACGT"), index=range(1, 401))
+    fig = plots.logo_figure(matrix, "long", y_label="contribution")
+    try:
+        ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 400]
+        assert len(ticks) <= 30
+    finally:
+        fig.clear()
