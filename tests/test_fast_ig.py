@@ -76,6 +76,23 @@ def test_fast_path_equals_captums_generic_path(hp, baseline, target, fast_calls)
     np.testing.assert_array_equal(fast.outputs, slow.outputs)
 
 
+@pytest.mark.parametrize("strand_average", [False, True])
+def test_a_multiclass_centred_logit_takes_the_fast_path_and_equals_captum(
+    strand_average, fast_calls
+):
+    """IG is linear in the output: IG of z_t - mean(z) from one shortcut per class."""
+    net = _sharp_cnn(members=2, outputs=3, strand_average=strand_average)
+    kw = {"baseline": "shuffle", "n_shuffles": 2, "n_steps": 20, "target": 1, "softmax": True}
+    fast = attribute(net, _x(), **kw)
+    assert len(fast_calls) == 3 * (2 if strand_average else 1)  # one per class (per strand)
+    slow = attribute(net, _x(), fast=False, **kw)
+    scale = np.abs(slow.attributions).max()
+    assert scale > 1e-3
+    np.testing.assert_allclose(fast.attributions, slow.attributions, rtol=0, atol=1e-5 * scale)
+    np.testing.assert_allclose(fast.delta, slow.delta, rtol=0, atol=1e-5 * scale)
+    np.testing.assert_allclose(fast.outputs, slow.outputs, atol=1e-6)
+
+
 @pytest.mark.parametrize("baseline", ["uniform", "shuffle"])
 def test_fast_path_is_complete_within_one_percent(baseline):
     """Sum of attributions = f(x) - f(baseline) (averaged over the shuffles), within 1%,
