@@ -54,6 +54,12 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
         raise runs.RunError(
             f"{run.path} cannot be resumed: a pretraining run keeps no checkpoint; start a new one"
         )
+    if run.history and not (run.path / runs.CHECKPOINT).exists():
+        raise runs.RunError(
+            f"{run.path} has {len(run.history)} finished epoch(s) but no "
+            f"{runs.CHECKPOINT} to go on from (a run imported from a zip carries none); "
+            "start a new run instead"
+        )
     saved = run.info["config"]
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     config = TrainConfig(**{k: v for k, v in saved.items() if k in known})

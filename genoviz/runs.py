@@ -137,9 +137,14 @@ def write_run_json(run_dir: Path, info: dict[str, Any]) -> None:
 def write_failed(
     run_dir: Path | None, info: dict[str, Any], error: BaseException, epochs_done: int
 ) -> None:
-    """Say in ``run.json`` that training failed, with the message (no-op without a folder)."""
+    """Say in ``run.json`` that training failed, with the message (no-op without a folder);
+    Ctrl-C is no failure: the run is ``interrupted``, and can go on (``--resume``)."""
     if run_dir is not None:
-        info |= {"status": "failed", "message": str(error), "epochs_done": epochs_done}
+        if isinstance(error, KeyboardInterrupt):
+            status, message = "interrupted", f"interrupted (Ctrl-C) after {epochs_done} epoch(s)"
+        else:
+            status, message = "failed", str(error)
+        info |= {"status": status, "message": message, "epochs_done": epochs_done}
         write_run_json(run_dir, info)
 
 
@@ -225,9 +230,11 @@ class Run:
 
     @property
     def resumable(self) -> bool:
-        """Interrupted or stopped runs can go on from their last completed epoch; pretraining
-        runs (masked-token, autoencoder) keep no checkpoint to go on from."""
-        return self.status in ("interrupted", "stopped") and not is_pretraining(self)
+        """Interrupted or stopped runs can go on from their last completed epoch, when their
+        checkpoint is there (pretraining runs keep none; a zip import does not carry it)."""
+        if self.status not in ("interrupted", "stopped") or is_pretraining(self):
+            return False
+        return (self.path / CHECKPOINT).exists() or not self.history
 
     def test_predictions(self) -> pd.DataFrame | None:
         """:func:`write_test_predictions`'s table; None for a run that kept none (saved

@@ -198,10 +198,10 @@ def test_a_run_trained_on_a_missing_gpu_resumes_on_this_machine(tmp_path, monkey
     plan = resume_plan(out)
     assert plan.config.device == "auto"
     assert plan.note == f"r was trained on {saved}, which this machine lacks; it goes on on cpu"
-    assert [r["epoch"] for r in fit(planted_dataset(120), "cnn", plan.config).history] == [1, 2]
-    assert runs.load_run(out).info["device"] == "cpu"
     runs.write_run_json(out, info)  # a device this machine has stays as it was
     assert (resume_plan(out).config.device, resume_plan(out).note) == ("cpu", "")
+    assert [r["epoch"] for r in fit(planted_dataset(120), "cnn", plan.config).history] == [1, 2]
+    assert runs.load_run(out).info["device"] == "cpu"
 
 
 # --- liveness of run.lock ----------------------------------------------------------------
@@ -324,3 +324,31 @@ def test_a_second_process_cannot_take_a_live_run(tmp_path: Path):
             runs.RunLock(tmp_path).acquire()
     finally:
         lock.release()
+
+
+def test_ctrl_c_leaves_an_interrupted_run_not_a_failed_one(tmp_path: Path):
+    config = TrainConfig(epochs=3, patience=99, batch_size=64, device="cpu")
+    out = tmp_path / "r"
+
+    def ctrl_c(record: dict) -> None:
+        if record["epoch"] == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(planted_dataset(120), "cnn", config, run_dir=out, on_epoch=ctrl_c)
+    run = runs.load_run(out)
+    assert run.status == "interrupted" and run.resumable
+    assert run.info["message"] == "interrupted (Ctrl-C) after 1 epoch(s)"
+
+
+def test_a_run_without_its_checkpoint_is_not_restarted_as_if_resumed(tmp_path: Path):
+    """A zip import carries no checkpoint: resuming would have thrown its epochs away."""
+    config = TrainConfig(epochs=3, patience=99, batch_size=64, device="cpu")
+    out = tmp_path / "r"
+    with pytest.raises(Killed):
+        fit(planted_dataset(120), "cnn", config, run_dir=out, on_epoch=die_at(2))
+    (out / runs.CHECKPOINT).unlink()
+    run = runs.load_run(out)
+    assert len(run.history) == 2 and not run.resumable
+    with pytest.raises(runs.RunError, match="2 finished epoch\\(s\\) but no checkpoint"):
+        resume_plan(out)
