@@ -222,9 +222,12 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.plots_interpret import saliency_heatmap_figure, saliency_track_figure
     from genoviz.sequences import pad_or_trim
 
+    # a BERT reads each sequence as it is (its maps are NaN past a shorter one's end); a
+    # one-hot model reads x, padded or trimmed to its training length
+    token = getattr(model, "kind", None) == "token"
     r = attribute(
         model,
-        inputs.x,
+        list(inputs.sequences) if token else inputs.x,
         method=args.method,
         target=args.target,
         baseline=args.baseline,
@@ -233,15 +236,24 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
         softmax=dataset.task == "multiclass",
     )
     n, _, length = r.attributions.shape
-    seqs = pad_or_trim(inputs.sequences, length)  # the bases of x (token runs read them raw)
-    rows = pd.DataFrame(
-        {
-            "id": np.repeat(inputs.ids, length),
-            "position": np.tile(np.arange(1, length + 1), n),
-            "base": [b for s in seqs for b in s],
-            "contribution": r.per_base.reshape(-1),
-            **{f"attribution_{b}": r.attributions[:, j].reshape(-1) for j, b in enumerate("ACGT")},
-        }
+    seqs = list(inputs.sequences) if token else pad_or_trim(inputs.sequences, length)
+    rows = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "id": inputs.ids[i],
+                    "position": np.arange(1, len(s) + 1),
+                    "base": list(s),
+                    "contribution": r.per_base[i, : len(s)],
+                    **{
+                        f"attribution_{b}": r.attributions[i, j, : len(s)]
+                        for j, b in enumerate("ACGT")
+                    },
+                }
+            )
+            for i, s in enumerate(seqs)
+        ],
+        ignore_index=True,
     )
     paths = [out / "saliency.csv", out / "saliency.json", out / "saliency_heatmap.html"]
     rows.to_csv(paths[0], index=False)
@@ -262,7 +274,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
                     "label": _label(inputs.labels, i),
                     "output": float(r.outputs[i]),
                     "delta": None if r.delta is None else float(r.delta[i]),
-                    "top_position": int(np.argmax(np.abs(r.per_base[i])) + 1),
+                    "top_position": int(np.nanargmax(np.abs(r.per_base[i])) + 1),
                 }
                 for i in range(n)
             ],
@@ -275,7 +287,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
     said = _said(model, inputs, dataset, args.target, slice(0, shown))
     for i in range(shown):
         fig = saliency_track_figure(
-            r.per_base[i],
+            r.per_base[i, : len(seqs[i])],
             seqs[i],
             f"{inputs.ids[i]}: {title}",
             _label(inputs.labels, i),
