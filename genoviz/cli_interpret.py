@@ -138,6 +138,9 @@ def _run(args: argparse.Namespace) -> int:
     check_usable(run)
     if args.analysis == "embeddings":
         out = Path(args.out)
+        if args.mrr and run.info["model"]["name"] != "codon-bert":
+            # before writing anything: an earlier run's embeddings.json in --out would be read
+            raise EmbeddingError("--mrr needs a codon-bert run (codons and amino acids)")
         out.mkdir(parents=True, exist_ok=True)
         model = run.load_model("cpu")
         written = []
@@ -153,6 +156,8 @@ def _run(args: argparse.Namespace) -> int:
         for path in written:
             print(path)
         if args.mrr:
+            if out / "embeddings.json" not in written:  # never a file an earlier run left
+                raise EmbeddingError("--mrr: the token map was not made, so there is no MRR")
             print(cli_attention.mrr_line(out))
         return 0
     dataset = run_dataset(run, args.data)

@@ -135,3 +135,16 @@ def test_sequence_embeddings_of_a_6mer_bert_skip_the_token_map_it_cannot_draw(tm
     assert (out / "sequence_pca.csv").exists() and not (out / "embedding_similarity.csv").exists()
     assert main(argv) == 2  # asked for the token map alone: still refused, with the reason
     assert "too large to draw" in capsys.readouterr().err
+
+
+def test_mrr_on_a_run_without_codons_is_refused_before_anything_is_written(tmp_path, capsys):
+    """An earlier codon-bert's embeddings.json in --out was printed as this run's MRR."""
+    build = {"seq_len": 30, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
+    run = save_untrained_run(tmp_path / "cnn", "cnn", build)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "embeddings.json").write_text('{"mrr_by_species": {"e_coli": {"token": 0.15}}}')
+    argv = ["interpret", "embeddings", "--run", str(run), "--sequences", "--mrr", "--out", str(out)]
+    assert main(argv) == 2
+    assert "--mrr needs a codon-bert run" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["embeddings.json"]  # nothing new
