@@ -514,6 +514,10 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
 def cmd_pretrain(args: argparse.Namespace) -> int:
     from genoviz.pretrain import load_corpus
 
+    if args.model != "codon-bert" and args.view != "codon":
+        raise models.ModelError(
+            f"--view {args.view} is for codon-bert; {args.model} reads DNA as k-mers"
+        )
     corpus = load_corpus(args.data, seed=args.seed)
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):

@@ -349,7 +349,7 @@ def fit_mlm(
                     correct += float((out.argmax(-1) == yb[sel]).sum())
                     count += int(sel.sum())
         return {
-            "mlm_loss": loss_sum / max(count, 1),
+            "mlm_loss": loss_sum / count if count else math.nan,  # nothing masked: no loss
             "masked_acc": correct / count if count else math.nan,
             "baseline_masked_acc": baseline,
         }
@@ -425,9 +425,12 @@ def fit_mlm(
                 "masked_share": n_masked / max(n_tokens, 1),
                 "seconds": time.perf_counter() - t0,
             }
-            improved = v["mlm_loss"] < best_loss
+            # nothing masked in validation (an N-rich corpus) measures nothing: keep the
+            # latest epoch rather than the untrained start
+            unmeasured = math.isnan(v["mlm_loss"]) and not math.isfinite(best_loss)
+            improved = v["mlm_loss"] < best_loss or unmeasured
             if improved:
-                best_loss, best_epoch = v["mlm_loss"], epoch
+                best_loss, best_epoch = (math.inf if unmeasured else v["mlm_loss"]), epoch
                 best_state = {k: t.detach().clone() for k, t in model.state_dict().items()}
                 if run_dir is not None:
                     runs.save_weights(run_dir, model)

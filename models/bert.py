@@ -85,12 +85,12 @@ def window_note(n_long: int, max_positions: int = MAX_POSITIONS, done: bool = Tr
         return (
             f"{n_long:,} sequence(s) give more than {w} tokens, BERT's limit: training and "
             f"prediction split each into overlapping windows of {w} tokens (half a window "
-            "apart) and average the windows' predictions."
+            "apart) and average the windows' scores (logits, before the sigmoid or softmax)."
         )
     return (
         f"{n_long} sequence(s) give more than {w} tokens, BERT's limit: each was split into "
-        f"overlapping windows of {w} tokens (half a window apart) and the windows' "
-        "predictions were averaged."
+        f"overlapping windows of {w} tokens (half a window apart) and the windows' scores "
+        "(logits, before the sigmoid or softmax) were averaged."
     )
 
 

@@ -332,3 +332,9 @@ def test_class_numbers_train_as_multiclass_when_asked(tmp_path, capsys):
     one_based.write_text("sequence,label\n" + "".join(f"ACGTACGT,{v}\n" for v in (1, 2, 3) * 7))
     assert main([*argv, "--data", str(one_based), "--task", "multiclass", "--out", "x"]) == 2
     assert "numbers classes from 0, but the lowest label here is 1" in capsys.readouterr().err
+
+
+def test_pretrain_view_is_for_codon_bert_only(capsys):
+    argv = ["pretrain", "--data", "codon-corpus", "--model", "kmer-bert", "--view", "parallel"]
+    assert main([*argv, "--out", "never"]) == 2
+    assert "--view parallel is for codon-bert" in capsys.readouterr().err
