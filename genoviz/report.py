@@ -31,7 +31,7 @@ from genoviz.plots import (
     mlm_figures,
     roc_figure,
 )
-from genoviz.runs import Run
+from genoviz.runs import Run, RunError
 from genoviz.sequences import ALPHABET, one_hot, pad_or_trim
 
 #: Sequences used to build filter logos (the first positives), enough for stable PFMs.
@@ -68,7 +68,7 @@ def top_motifs(
         sequences: sequences the filters are run on (best: positives), padded or trimmed
             to the model's length; at most :data:`MOTIF_SEQUENCES` are used.
     """
-    if not _has_filters(run):  # a BERT reads tokens: no first-layer filters
+    if not _has_filters(run):  # a BERT, an LSTM or an MLP: no first-layer filters
         return []
     model = run.load_model("cpu")
     length = int(run.info["model"]["build"].get("seq_len") or max(map(len, sequences)))
@@ -82,7 +82,7 @@ def top_motifs(
                 TopMotif(
                     m.filter,
                     pfms[m.filter],
-                    m.motif,
+                    m.motif if m.strand == "+" else f"{m.motif}, rev. comp.",
                     ref if m.strand == "+" else ref[::-1, ::-1],
                     m.score,
                 )
@@ -199,9 +199,17 @@ def _note(topic: str) -> str:
 
 
 def _has_filters(run: Run) -> bool:
-    """Whether the run's model reads one-hot bases (so has first-layer filters)."""
+    """Whether the run's model has first-layer convolution filters (not a BERT, an LSTM
+    or an MLP)."""
+    from genoviz.interpret.filters import has_filters
+
     name = (run.info.get("model") or {}).get("name", "")
-    return name not in models.REGISTRY or models.spec(name).input_kind not in models.TOKEN_KINDS
+    if name in models.REGISTRY and models.spec(name).input_kind in models.TOKEN_KINDS:
+        return False
+    try:
+        return has_filters(run.load_model("cpu"))
+    except (RunError, models.ModelError, TypeError, ValueError):  # no usable weights
+        return False
 
 
 def run_report_html(run: Run, motifs: Sequence[TopMotif] = ()) -> str:

@@ -39,7 +39,12 @@ def test_report_has_card_curves_metrics_and_motifs(trained):
     planted = {"AP-1 site": one_hot(MOTIF)[0].astype(float) * 0.96 + 0.01}
     motifs = top_motifs(run, positives, planted, k=2)
     assert len(motifs) == 2 and motifs[0].score >= motifs[1].score
-    assert motifs[0].planted == "AP-1 site" and motifs[0].score > 0.5  # it found the motif
+    assert motifs[0].planted.startswith("AP-1 site") and motifs[0].score > 0.5  # found it
+    for m in motifs:  # a filter that matched the other strand says so, as the Lesson does
+        rc = np.allclose(m.planted_pfm, planted["AP-1 site"][::-1, ::-1])
+        assert m.planted.endswith(", rev. comp.") == (
+            rc and not np.allclose(m.planted_pfm, planted["AP-1 site"])
+        )
     page = run_report_html(run, motifs)
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     assert run.name in page and "Run card" in page and ">cnn<" in page
@@ -150,3 +155,12 @@ def test_test_predictions_layout_for_several_outputs(tmp_path: Path):
                            ["neither", "donor", "acceptor"])  # fmt: skip
     head = (tmp_path / "test_predictions.csv").read_text().splitlines()[0]
     assert head == "id,label,p_neither,p_donor,p_acceptor"  # a class index, then each class
+
+
+def test_a_model_without_convolutions_gets_a_report_without_motifs(tmp_path: Path):
+    """An MLP's report failed (no filters to show) and the Runs page's button did nothing."""
+    from conftest import save_untrained_run
+
+    run = load_run(save_untrained_run(tmp_path / "mlp", "mlp", {"seq_len": 20, "outputs": 1}))
+    assert top_motifs(run, ["ACGT" * 5] * 3) == []
+    assert "Run card" in run_report_html(run, [])
