@@ -250,6 +250,9 @@ def start_training(name: str) -> None:
         seed=int(st.session_state[SEED]),
         hparams=dict(LESSON_HPARAMS),
         run_name=f"lesson-{name}",
+        # the sequence only, as the step describes: with tf-binding's accessibility score
+        # the ROC AUC it shows came mostly from that score, not from the filters
+        use_extras=False,
     )
     st.session_state[JOB] = TrainingJob(load_bundled_copy(name), "cnn", config).start()
     st.session_state.pop(MOTIFS_MEMO, None)
@@ -302,9 +305,11 @@ def step_train(ds: Dataset) -> None:
     running = job is not None and not job.done
     st.markdown(
         "The network: one layer of 16 convolution filters (9 bp wide) slides over the "
-        "one-hot sequence, the best match of each filter anywhere is kept (max pooling), "
-        "and a small dense layer turns those 16 numbers into the prediction. Training "
-        "nudges every weight, filters included, to make the predictions better."
+        "one-hot sequence, the best match of each filter anywhere is kept (max pooling, "
+        "with the average match beside it), and a small dense layer turns those numbers "
+        "into the prediction. It reads the sequence only (on both strands where strand "
+        "does not matter), no extra inputs. Training nudges every weight, filters "
+        "included, to make the predictions better."
     )
     c1, c2 = st.columns(2)
     c1.number_input("Epochs", 1, LESSON_MAX_EPOCHS, key=EPOCHS, disabled=running)
