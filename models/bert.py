@@ -163,6 +163,11 @@ class TokenBert(nn.Module):
         cls = BertForMaskedLM if head == "mlm" else BertForSequenceClassification
         self.hf = cls(config)
         self.extras_head = nn.Linear(extras, outputs) if extras and head == "classify" else None
+        if self.extras_head is not None:
+            # start neutral: a random sign read tf-binding's accessibility backwards (test
+            # ROC AUC 0.30), and at BERT's small learning rate it took epochs to turn round
+            nn.init.zeros_(self.extras_head.weight)
+            nn.init.zeros_(self.extras_head.bias)
 
     @property
     def max_positions(self) -> int:
