@@ -37,8 +37,8 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "positions, a *learned motif*. It slides along the one-hot sequence one base at a "
         "time; at each position it multiplies its weights by the bases under it and adds "
         "them up. That sum is the **activation**: high where the sequence looks like the "
-        "filter, low elsewhere. The activation track below the sequence is that score at "
-        "every position. The first layer of a CNN has many filters, each free to become a "
+        "filter, low elsewhere. An activation track (the Lesson's scan step draws one) is "
+        "that score at every position. The first layer of a CNN has many filters, each free to become a "
         "different motif; the network keeps the ones that help it predict the label. A "
         "logo of a filter shows, per position, which bases raise its score.",
     ),

@@ -24,7 +24,7 @@ from genoviz.plots_interpret import (
 )
 from genoviz.runs import Run
 from genoviz.sequences import parse_sequences
-from models.bert import window_note
+from models.bert import MAX_POSITIONS
 from pages._common import choose, ensure_app_navigation, error_boundary, explain_here, show_figure
 from pages._interpret_common import (
     choose_bert_run,
@@ -201,7 +201,11 @@ def main() -> None:
         sid, seq = picked
         att = maps_for(run, sid, seq)
         if att.n_windows > 1:
-            st.info(window_note(1) + f" Here: {att.n_windows} windows, stitched together.")
+            st.info(
+                f"This sequence gives more than {MAX_POSITIONS - 2} tokens, BERT's limit: "
+                f"attention is computed in {att.n_windows} overlapping windows, each within "
+                "the limit, and the maps are stitched together."
+            )
         layers, heads = choose_layers_heads(att)
         views = (
             lambda: show_grid(att, sid, layers, heads),

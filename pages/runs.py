@@ -239,10 +239,16 @@ def main() -> None:
         fig = overlay_figure(histories, key, f"{label} by epoch")
         show_figure(fig, f"runs-{key}")
         missing = [n for n, h in histories.items() if all(r.get(key) is None for r in h)]
-        if missing:
+        early = [n for n in missing if not histories[n]]
+        if early:
             st.info(
-                f"No line for {', '.join(f'`{n}`' for n in missing)}: "
-                f"{'it has' if len(missing) == 1 else 'they have'} no {label} value in any "
+                f"No line for {', '.join(f'`{n}`' for n in early)}: no epoch has finished "
+                "yet (a run still in its first epoch, or stopped before one ended)."
+            )
+        if other := [n for n in missing if histories[n]]:
+            st.info(
+                f"No line for {', '.join(f'`{n}`' for n in other)}: "
+                f"{'it has' if len(other) == 1 else 'they have'} no {label} value in any "
                 "epoch (a run of another task has other metrics; ROC and PR AUC are left "
                 "empty when the validation split holds only one class)."
             )

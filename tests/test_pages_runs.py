@@ -51,6 +51,16 @@ def test_compare_names_the_runs_without_values_and_the_one_line_left(runs_dir: P
     assert not any("with-auc" in n for n in notes)
 
 
+def test_a_run_with_no_finished_epoch_is_said_to_have_none_yet(runs_dir: Path):
+    save_run(runs_dir, "with-auc", [0.6, 0.7])
+    save_run(runs_dir, "just-started", [])
+    at = runs_page()
+    assert "just-started" in at.multiselect(key="runs_overlay").value
+    notes = [i.value for i in at.info]
+    assert any("`just-started`: no epoch has finished yet" in n for n in notes), notes
+    assert not any("just-started" in n and "other task" in n for n in notes)
+
+
 def test_compare_starts_with_the_newest_run_and_others_of_its_task(runs_dir: Path):
     """Runs of another task share no curve, so they are not overlaid by default."""
     save_run(runs_dir, "old-binary", [0.6, 0.7])
