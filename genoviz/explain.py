@@ -38,9 +38,10 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "time; at each position it multiplies its weights by the bases under it and adds "
         "them up. That sum is the **activation**: high where the sequence looks like the "
         "filter, low elsewhere. An activation track (the Lesson's scan step draws one) is "
-        "that score at every position. The first layer of a CNN has many filters, each free to become a "
-        "different motif; the network keeps the ones that help it predict the label. A "
-        "logo of a filter shows, per position, which bases raise its score.",
+        "that score at every position. The first layer of a CNN has many filters, each "
+        "free to become a different motif; the network keeps the ones that help it "
+        "predict the label. A logo of a filter shows, per position, which bases raise its "
+        "score.",
     ),
     (
         "roc_pr",
