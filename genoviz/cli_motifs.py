@@ -20,6 +20,7 @@ def _learned(args, model, dataset, out: Path) -> list[Path]:
     """``filters`` for a motif-net: its own learned matrices, no sequences scanned."""
     from genoviz.interpret.learned_motifs import learned_motifs
     from genoviz.interpret.logos import ic_matrix
+    from genoviz.interpret.matching import default_release
 
     rep = learned_motifs(
         model,
@@ -34,7 +35,7 @@ def _learned(args, model, dataset, out: Path) -> list[Path]:
         paths[0],
         {
             "kind": "motif-net learned matrices",
-            "release": args.release,
+            "release": args.release or default_release(),  # the one used, not None
             "tax_group": args.tax_group,
             "filters": rep.records,
             "truth": truth,
@@ -53,7 +54,7 @@ def filters(args, model, inputs, dataset, out: Path) -> list[Path]:
     matched to JASPAR, with logos, tables and the planted truth when the data has it."""
     from genoviz.interpret.learned_motifs import has_learned_motifs
     from genoviz.interpret.logos import ic_matrix
-    from genoviz.interpret.matching import match_words
+    from genoviz.interpret.matching import default_release, match_words
     from genoviz.interpret.motif_report import filter_report
 
     if has_learned_motifs(model):
@@ -78,7 +79,7 @@ def filters(args, model, inputs, dataset, out: Path) -> list[Path]:
         paths[0],
         {
             "threshold": args.threshold,
-            "release": args.release,
+            "release": args.release or default_release(),  # the one used, not None
             "tax_group": args.tax_group,
             "n_sequences": len(inputs.ids),
             "filters": rep.records,

@@ -21,6 +21,9 @@ def test_filters_json_has_one_record_per_filter(run_dir, tmp_path):  # noqa: F81
     assert main(args) == 0
     info = json.loads((out / "filters.json").read_text())
     assert len(info["filters"]) == 16  # 2 members x 8 filters
+    from genoviz.interpret.matching import default_release
+
+    assert info["release"] == default_release()  # the release used, not null
     rec = info["filters"][0]
     for key in ("best_match_id", "best_match_name", "similarity", "planted_match", "n_sites"):
         assert key in rec

@@ -74,6 +74,11 @@ def test_download_from_file_url_then_load_with_book_splits(mirror, data_dir):
     assert not list(data_dir.rglob("*.part"))
 
 
+def test_a_plain_local_folder_works_as_the_url(mirror, data_dir):
+    download("deepchem-jund", base_url=str(mirror))  # not file://: was 'unknown url type'
+    assert is_downloaded("deepchem-jund") and len(load("deepchem-jund")) == 32
+
+
 def test_download_over_http_on_loopback(mirror, data_dir):
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(mirror))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

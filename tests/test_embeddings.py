@@ -243,3 +243,10 @@ def test_codon_token_pca_places_codons_on_their_amino_acid():
     assert pts.loc["TGG", "amino_acid"] == "W" and pts.loc["W", "kind"] == "amino acid"
     np.testing.assert_allclose(pts.loc["TGG", ["pc1", "pc2"]], pts.loc["W", ["pc1", "pc2"]])
     assert pca.explained.shape == (2,) and 0 < pca.explained.sum() <= 1
+
+
+def test_an_unknown_genetic_code_is_named():
+    from genoviz.interpret.embeddings import EmbeddingError
+
+    with pytest.raises(EmbeddingError, match="no NCBI genetic code 99; the codes are 1, 2, 3"):
+        codon_meanings(99)

@@ -105,7 +105,10 @@ def download(
     if name not in REMOTE:
         raise DownloadError(f"no downloadable set {name!r}; choose one of {', '.join(REMOTE)}")
     remote = REMOTE[name]
-    base = (base_url or os.environ.get("GENOVIZ_DOWNLOAD_URL") or BOOK_URL).rstrip("/") + "/"
+    base = base_url or os.environ.get("GENOVIZ_DOWNLOAD_URL") or BOOK_URL
+    if "://" not in base and Path(base).is_dir():  # a plain local folder: as a file:// URL
+        base = Path(base).resolve().as_uri()
+    base = base.rstrip("/") + "/"
     root = set_dir(name)
     files = _files(remote)
     for i, rel in enumerate(files):

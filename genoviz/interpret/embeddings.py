@@ -41,6 +41,9 @@ def cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def codon_meanings(genetic_code: int = 1) -> dict[str, str]:
     """Codon -> amino acid (one letter, ``*`` for stop) under an NCBI genetic code."""
+    if genetic_code not in CodonTable.unambiguous_dna_by_id:
+        known = ", ".join(map(str, sorted(CodonTable.unambiguous_dna_by_id)))
+        raise EmbeddingError(f"no NCBI genetic code {genetic_code}; the codes are {known}")
     table = CodonTable.unambiguous_dna_by_id[genetic_code]
     return dict(table.forward_table) | dict.fromkeys(table.stop_codons, STOP)
 
