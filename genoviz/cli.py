@@ -343,15 +343,16 @@ def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
 
 
 def cmd_datasets() -> int:
+    width = max(map(len, [*BUNDLED, *downloaded_sets()]))  # one column, whatever the names
     for name in BUNDLED:
         s = load_bundled(name).summary()
         extra = f"  positives={s['positives']}" if "positives" in s else ""
         print(
-            f"{name:12s} task={s['task']:10s} n={s['n']:<6d} length={s['length']}{extra}  "
+            f"{name:{width}s} task={s['task']:16s} n={s['n']:<6d} length={s['length']}{extra}  "
             f"{BUNDLED[name].summary}"
         )
     for name in downloaded_sets():
-        print(f"{name:12s} real data, downloaded to {set_dir(name)}")
+        print(f"{name:{width}s} real data, downloaded to {set_dir(name)}")
     return 0
 
 
@@ -473,6 +474,9 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
     latent_csv = _check_output(args.latent_csv, args) if args.latent_csv else None
+    from genoviz.train_setup import select_device
+
+    select_device(args.device)  # an unavailable device is refused before --out is made
     config = AutoencoderConfig(
         epochs=args.epochs, seed=args.seed, device=args.device, lr=args.lr, seq_len=args.seq_len
     )

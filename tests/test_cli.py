@@ -338,3 +338,22 @@ def test_pretrain_view_is_for_codon_bert_only(capsys):
     argv = ["pretrain", "--data", "codon-corpus", "--model", "kmer-bert", "--view", "parallel"]
     assert main([*argv, "--out", "never"]) == 2
     assert "--view parallel is for codon-bert" in capsys.readouterr().err
+
+
+def test_autoencode_on_a_missing_device_leaves_no_folder(tmp_path, capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    data = tmp_path / "d.csv"
+    data.write_text("sequence,label\n" + "".join(f"ACGTACGTAC,{i % 2}\n" for i in range(30)))
+    out = tmp_path / "ae"
+    argv = ["autoencode", "--data", str(data), "--out", str(out), "--device", "cuda"]
+    assert main(argv) == 2
+    assert "no CUDA GPU" in capsys.readouterr().err and not out.exists()
+
+
+def test_datasets_lists_every_set_in_one_column(capsys):
+    assert main(["datasets"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len({line.index(" task=") for line in lines if " task=" in line}) == 1

@@ -404,7 +404,7 @@ def _from_table(
     if not label_cols:
         raise UnlabelledError(
             f"{name}: no 'label' column; found {list(df.columns)}. To predict on unlabelled "
-            "sequences, paste them on the Predict page."
+            "sequences, use Predict (the page, or python -m genoviz predict)."
         )
     seqs, kmer = sequence_column(df[cols["sequence"]].tolist(), lines, name, progress)
     y = numeric_columns(df, label_cols, name, "label", lines)
