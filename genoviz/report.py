@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import torch
 from markdown_it import MarkdownIt
+from torch import nn
 
 import models
 from genoviz.explain import explain
@@ -68,9 +69,9 @@ def top_motifs(
         sequences: sequences the filters are run on (best: positives), padded or trimmed
             to the model's length; at most :data:`MOTIF_SEQUENCES` are used.
     """
-    if not _has_filters(run):  # a BERT, an LSTM or an MLP: no first-layer filters
+    model = _filter_model(run)
+    if model is None:  # a BERT, an LSTM or an MLP: no first-layer filters
         return []
-    model = run.load_model("cpu")
     length = int(run.info["model"]["build"].get("seq_len") or max(map(len, sequences)))
     x = torch.from_numpy(one_hot(pad_or_trim(list(sequences[:MOTIF_SEQUENCES]), length)))
     pfms = filter_pfms(model, x, threshold=0.5)
@@ -198,18 +199,19 @@ def _note(topic: str) -> str:
     return f"<div class='note'>{body}</div>"
 
 
-def _has_filters(run: Run) -> bool:
-    """Whether the run's model has first-layer convolution filters (not a BERT, an LSTM
-    or an MLP)."""
+def _filter_model(run: Run) -> nn.Module | None:
+    """The run's model, loaded once, when it has first-layer convolution filters; None for
+    a BERT, an LSTM or an MLP, or a run without usable weights."""
     from genoviz.interpret.filters import has_filters
 
     name = (run.info.get("model") or {}).get("name", "")
     if name in models.REGISTRY and models.spec(name).input_kind in models.TOKEN_KINDS:
-        return False
+        return None
     try:
-        return has_filters(run.load_model("cpu"))
+        model = run.load_model("cpu")
     except (RunError, models.ModelError, TypeError, ValueError):  # no usable weights
-        return False
+        return None
+    return model if has_filters(model) else None
 
 
 def run_report_html(run: Run, motifs: Sequence[TopMotif] = ()) -> str:
@@ -239,7 +241,7 @@ def run_report_html(run: Run, motifs: Sequence[TopMotif] = ()) -> str:
         parts.append(fig.to_html(full_html=False, include_plotlyjs=(i == 0)))
     parts.append(_note("overfitting"))
     parts += _test_section(run, plotlyjs=not figs)
-    if _has_filters(run):  # a BERT has no first-layer filters to show as motifs
+    if _filter_model(run) is not None:  # a BERT has no first-layer filters to show
         parts += _motif_section(motifs)
     parts.append("</body></html>")
     return "\n".join(parts)
