@@ -213,15 +213,17 @@ def _label(labels: np.ndarray, i: int) -> float | None:
 
 def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
     """What the run predicts for ``inputs`` rows, as the Predict page says it."""
+    from genoviz.interpret.adapters import reads_tokens
     from genoviz.interpret.outcome import output_texts
 
     extras = None if inputs.extras is None else inputs.extras[rows]
-    token = getattr(model, "kind", None) == "token"  # a BERT reads token ids, not one-hot
+    token = reads_tokens(model)  # a BERT reads token ids, not one-hot
     x = model.encode(inputs.sequences[rows]) if token else inputs.x[rows]
     return output_texts(model, x, dataset.task, target, extras, dataset.class_names)
 
 
 def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
+    from genoviz.interpret.adapters import reads_tokens
     from genoviz.interpret.attribution import METHODS, attribute
     from genoviz.interpret.inputs import output_unit
     from genoviz.plots_interpret import saliency_heatmap_figure, saliency_track_figure
@@ -229,7 +231,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
 
     # a BERT reads each sequence as it is (its maps are NaN past a shorter one's end); a
     # one-hot model reads x, padded or trimmed to its training length
-    token = getattr(model, "kind", None) == "token"
+    token = reads_tokens(model)
     r = attribute(
         model,
         list(inputs.sequences) if token else inputs.x,

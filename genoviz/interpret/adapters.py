@@ -61,6 +61,11 @@ def class_score(out: torch.Tensor, target: int, softmax: bool = False) -> torch.
     return (torch.log_softmax(out, dim=1) if softmax else out)[:, target]
 
 
+def centred(z: torch.Tensor) -> torch.Tensor:
+    """Logits ``(n, classes)`` minus their mean over the classes (see :class:`CentredLogits`)."""
+    return z - z.mean(dim=1, keepdim=True)
+
+
 class CentredLogits(nn.Module):
     """A multi-class model's logits minus their mean over the classes (DeepLIFT's
     adjustment for softmax outputs, Shrikumar et al. 2017, section 3.6).
@@ -76,13 +81,9 @@ class CentredLogits(nn.Module):
         self.strand_average = bool(getattr(model, "strand_average", False))
         self.train(model.training)
 
-    @staticmethod
-    def _centre(z: torch.Tensor) -> torch.Tensor:
-        return z - z.mean(dim=1, keepdim=True)
-
     def forward(self, x: torch.Tensor, extras: torch.Tensor | None = None) -> torch.Tensor:
-        return self._centre(self.model(x, extras))
+        return centred(self.model(x, extras))
 
     def forward_strand(self, x: torch.Tensor, extras: torch.Tensor | None) -> torch.Tensor:
         fs = getattr(self.model, "forward_strand", None)
-        return self._centre(fs(x, extras) if fs is not None else self.model(x, extras))
+        return centred(fs(x, extras) if fs is not None else self.model(x, extras))

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from genoviz.interpret.adapters import reads_tokens
+from genoviz.interpret.adapters import centred, reads_tokens
 from genoviz.interpret.attention import tokens_to_bases
 from genoviz.interpret.attribution import AttributionError
 from genoviz.sequences import CLS_ID, PAD_ID, SEP_ID
@@ -115,7 +115,7 @@ def kmer_integrated_gradients(
         out = model.hf(input_ids=tokens, attention_mask=attention_mask).logits
         if model.extras_head is not None:
             out = out + model.extras_head(ex.float())
-        return out - out.mean(dim=1, keepdim=True) if softmax else out
+        return centred(out) if softmax else out
 
     with torch.no_grad():
         n_out = forward(ids[:1], mask[:1], None if e is None else e[:1]).shape[1]
