@@ -599,7 +599,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     run = runs.load_run(args.run)
     check_predictor(run)  # before reading the data or saying anything of the run
     out = _check_output(args.out, args)
-    if run.status in ("interrupted", "stopped", "running", "failed"):
+    if run.untrained:
+        print(
+            f"genoviz: note: {run.path.name} was {run.status} before its first epoch finished: "
+            "these are the predictions of its starting model, untrained",
+            file=sys.stderr,
+        )
+    elif run.status in ("interrupted", "stopped", "running", "failed"):
         print(
             f"genoviz: note: {run.path.name} is {run.status} (after {len(run.history)} epoch(s) "
             "of its plan): predicting with the weights it kept by then",

@@ -229,6 +229,14 @@ class Run:
         return status
 
     @property
+    def untrained(self) -> bool:
+        """Ended (stopped, interrupted, failed) before its first epoch finished: its weights
+        and any test metrics are those of the starting model, not of a trained one."""
+        if self.status not in ("stopped", "interrupted", "failed"):
+            return False
+        return int(self.info.get("epochs_done", len(self.history)) or 0) == 0
+
+    @property
     def resumable(self) -> bool:
         """Interrupted or stopped runs can go on from their last completed epoch, when their
         checkpoint is there (pretraining runs keep none; a zip import does not carry it)."""

@@ -248,6 +248,9 @@ def status_label(run: Run, live: bool = False) -> str:
 
     ``live``: a job of this server is writing it. Otherwise :attr:`Run.status` decides: a
     run whose ``run.json`` says ``running`` while no live process holds its ``run.lock``
-    (killed, crashed, machine restarted) is ``interrupted``.
+    (killed, crashed, machine restarted) is ``interrupted``. A run that ended before its
+    first epoch says so (``stopped before epoch 1``): its metrics are of an untrained model.
     """
-    return "running" if live else run.status
+    if live:
+        return "running"
+    return f"{run.status} before epoch 1" if run.untrained else run.status

@@ -185,6 +185,11 @@ def main() -> None:
     )
     if run.status == "failed":
         st.warning(f"This run failed: {run.info.get('message', 'no message')}")
+    elif run.untrained:
+        st.warning(
+            f"This run was {run.status} before its first epoch finished: these are the "
+            "predictions of its starting model, untrained."
+        )
     inputs = input_section(run)
     if inputs is not None:
         show_predictions(run, inputs)

@@ -193,7 +193,7 @@ def test_predict_says_when_the_run_did_not_finish(tmp_path, capsys):
 
     build = {"seq_len": 12, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
     run = save_untrained_run(tmp_path / "run", "cnn", build)
-    info = json.loads((run / "run.json").read_text()) | {"status": "stopped"}
+    info = json.loads((run / "run.json").read_text()) | {"status": "stopped", "epochs_done": 1}
     (run / "run.json").write_text(json.dumps(info))
     fasta = tmp_path / "x.fa"
     fasta.write_text(">a\nACGTACGTACGT\n")
@@ -202,6 +202,13 @@ def test_predict_says_when_the_run_did_not_finish(tmp_path, capsys):
         == 0
     )
     assert "note: run is stopped" in capsys.readouterr().err
+    # stopped before its first epoch: the weights are the starting model's
+    (run / "run.json").write_text(json.dumps(info | {"epochs_done": 0}))
+    assert (
+        main(["predict", "--run", str(run), "--data", str(fasta), "--out", str(tmp_path / "q")])
+        == 0
+    )
+    assert "predictions of its starting model, untrained" in capsys.readouterr().err
 
 
 def test_a_missing_file_is_named_in_words(tmp_path, capsys):

@@ -182,3 +182,29 @@ def test_a_resumed_run_reads_running_not_stopping(runs_dir: Path):
     finally:
         job.stop()
         job.wait(120)
+
+
+@pytest.mark.training
+def test_a_run_stopped_before_its_first_epoch_is_marked_untrained(runs_dir: Path):
+    """Its test metrics are those of the starting model: lists must not read them as a
+    result."""
+    from genoviz.data import load
+    from genoviz.runs_archive import status_label
+    from genoviz.training import TrainConfig, fit
+    from pages._common import run_label
+
+    config = TrainConfig(epochs=3, runs_dir=str(runs_dir), run_name="early")
+    config.hparams = {"members": 1, "filters": 4}
+    stopped = fit(load("sirna"), "cnn", config, should_stop=lambda: True)
+    assert stopped.status == "stopped" and stopped.history == []
+    done = save_run(runs_dir, "trained", [0.6])
+    early, trained = runs.load_run(stopped.run_dir), runs.load_run(done)
+    assert early.untrained and not trained.untrained
+    assert status_label(early) == "stopped before epoch 1"
+    assert status_label(trained) == "finished"
+    assert "untrained (stopped before epoch 1)" in run_label(early)
+    assert "untrained" not in run_label(trained)
+    at = runs_page()
+    table = at.dataframe[0].value.set_index("run")
+    assert table.loc[early.name, "status"] == "stopped before epoch 1"
+    assert table.loc["trained", "status"] == "finished"
