@@ -111,19 +111,24 @@ def write_test_predictions(
     names: list[str] | None = None,
 ) -> None:
     """``test_predictions.csv``: ``id,label,prediction`` (probabilities for classifiers,
-    values for regression); with several outputs ``label_<name>`` / ``p_<name>`` columns
-    (a multi-class label is its class index)."""
-    table = {"id": list(ids)}
+    values for regression); with several outputs ``label_<name>`` / ``p_<name>`` columns.
+    A multi-class run's ``label`` is a class name, as in ``predict``'s output, and a
+    ``predicted_class`` column follows the ``p_<class>`` columns."""
+    table: dict[str, Any] = {"id": list(ids)}
     labels, predictions = np.asarray(labels), np.asarray(predictions)
     cols = list(names or [])
     if predictions.ndim == 2 and len(cols) != predictions.shape[1]:
         cols = [str(j + 1) for j in range(predictions.shape[1])]
     if labels.ndim == 2:
         table |= {f"label_{c}": labels[:, j] for j, c in enumerate(cols)}
+    elif predictions.ndim == 2:  # multi-class: one label, a class index
+        table["label"] = [cols[int(v)] for v in labels]
     else:
         table["label"] = labels
     if predictions.ndim == 2:
         table |= {f"p_{c}": predictions[:, j] for j, c in enumerate(cols)}
+        if labels.ndim == 1:
+            table["predicted_class"] = [cols[j] for j in predictions.argmax(axis=1)]
     else:
         table["prediction"] = predictions
     atomic_write_text(Path(run_dir) / TEST_PREDICTIONS, pd.DataFrame(table).to_csv(index=False))

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import REPO
 
@@ -88,6 +89,14 @@ def test_predict_writes_a_named_probability_per_class_or_task(data, tmp_path, ca
         np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-5)
         assert [r["predicted_class"] for r in table] == [names[j] for j in p.argmax(1)]
         assert {r["label"] for r in table} == set(names)
+        # the run's own test predictions name classes the same way
+        kept = pd.read_csv(out / "test_predictions.csv", dtype={"id": str})
+        assert list(kept.columns) == ["id", "label", *(f"p_{c}" for c in names), "predicted_class"]
+        by_id = {r["id"]: r for r in table}
+        assert len(kept) > 100 and set(kept["id"]) <= set(by_id)
+        for _, row in kept.iterrows():
+            assert row["label"] == by_id[row["id"]]["label"]
+            assert row["predicted_class"] == by_id[row["id"]]["predicted_class"]
     else:  # one probability and one label per task
         assert list(table[0]) == ["id", *(f"p_{c}" for c in names), *(f"label_{c}" for c in names)]
         assert {r[f"label_{names[0]}"] for r in table} == {"0", "1"}

@@ -153,8 +153,9 @@ def test_test_predictions_layout_for_several_outputs(tmp_path: Path):
     assert text[0] == "id,label_JUND,label_CTCF,p_JUND,p_CTCF" and text[1].startswith("s1,1")
     write_test_predictions(tmp_path, ["s1"], np.array([2]), np.array([[0.1, 0.2, 0.7]]),
                            ["neither", "donor", "acceptor"])  # fmt: skip
-    head = (tmp_path / "test_predictions.csv").read_text().splitlines()[0]
-    assert head == "id,label,p_neither,p_donor,p_acceptor"  # a class index, then each class
+    text = (tmp_path / "test_predictions.csv").read_text().splitlines()
+    assert text[0] == "id,label,p_neither,p_donor,p_acceptor,predicted_class"
+    assert text[1] == "s1,acceptor,0.1,0.2,0.7,acceptor"  # class names, as predict writes
 
 
 def test_a_model_without_convolutions_gets_a_report_without_motifs(tmp_path: Path):
