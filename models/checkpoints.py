@@ -43,6 +43,17 @@ def hf_dir(path: str | Path) -> Path:
         return path / "hf"
     if (path / "config.json").exists():
         return path
+    if (path / "run.json").exists():  # a genoviz run: hf/ is written when it ends
+        try:
+            info = json.loads((path / "run.json").read_text())
+            status = str(info.get("status", "unknown")) if isinstance(info, dict) else "unknown"
+        except (OSError, ValueError):
+            status = "unreadable"
+        raise CheckpointError(
+            f"{path} is a genoviz run without an hf/ folder (run.json status: {status}). A BERT "
+            "run writes hf/ when it ends, so a run still going, killed or crashed has none, "
+            "and other models never have one: wait for it to end or pretrain again"
+        )
     raise CheckpointError(
         f"{path} is neither a genoviz BERT run (no hf/ folder) nor a Hugging Face checkpoint "
         "folder (no config.json)"

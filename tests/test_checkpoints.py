@@ -65,6 +65,14 @@ def test_bad_checkpoints_are_refused_with_a_reason(tmp_path):
         fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(ckpt)))
     with pytest.raises(CheckpointError, match="neither"):
         hf_dir(tmp_path / "nothing")
+    # A killed pretraining run: a run folder whose hf/ was never written says why.
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    (killed / "run.json").write_text('{"status": "running"}')
+    with pytest.raises(CheckpointError, match=r"without an hf/ folder \(run.json status: running"):
+        hf_dir(killed)
+    with pytest.raises(TrainingError, match="killed or crashed has none"):
+        fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(killed)))
 
 
 def test_dnabert_pytorch_model_bin_loads_without_running_code(tmp_path):
