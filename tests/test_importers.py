@@ -168,8 +168,21 @@ def test_decode_bytes_unpacks_gzip_and_enforces_the_limit():
 def test_binary_task_needs_zero_one_labels(tmp_path):
     p = write(tmp_path, "r.csv", "id,sequence,label\na,ACGT,0\nb,ACGT,0.7\n")
     assert load_file(p).task == "regression"
-    with pytest.raises(DataFormatError, match=r"needs labels 0 or 1, but b has 0\.7"):
+    with pytest.raises(DataFormatError, match=r"needs labels 0 or 1, but line 3 \(b\) has 0\.7"):
         load_file(p, task="binary")
+
+
+def test_several_label_columns_of_measured_values_are_refused_with_line_and_column(tmp_path):
+    """A multi-column regression pooled its columns into one Pearson: 0.998 for a model
+    that learned nothing, because the columns' means differ."""
+    p = write(tmp_path, "m.csv", "sequence,label_a,label_b\nACGT,1,0\nAACC,0,104.2\n")
+    with pytest.raises(DataFormatError, match=r"line 3 has 104\.2 in label column 'label_b'"):
+        load_file(p)
+    with pytest.raises(DataFormatError, match="keep one label column"):
+        load_file(p, task="regression")
+    # 0/1 columns (with a missing label) are a multi-task set, as before
+    q = write(tmp_path, "t.csv", "sequence,label_a,label_b\nACGT,1,0\nAACC,0,1\n")
+    assert load_file(q).task == "multitask-binary"
 
 
 @pytest.mark.parametrize(

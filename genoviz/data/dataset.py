@@ -262,16 +262,39 @@ def min_split_group(fractions: tuple[float, float] = (0.8, 0.1)) -> int:
 MAX_CLASS = 1000
 
 
-def task_label_problem(task: str, labels: np.ndarray, ids: list[str] | None) -> str | None:
+def task_label_problem(
+    task: str,
+    labels: np.ndarray,
+    ids: list[str] | None,
+    *,
+    lines: list[int] | None = None,
+    columns: list[str] | None = None,
+) -> str | None:
     """Why ``labels`` cannot be trained as a chosen ``task`` (None when they can): for
     'binary' every label of the first column must be 0 or 1; for 'multiclass' one column
-    of class numbers 0, 1, 2, ... with at least two classes."""
+    of class numbers 0, 1, 2, ... with at least two classes; several columns (multi-task)
+    hold only 0, 1 or NaN. ``lines`` and ``columns`` (a table's) name where a bad label is."""
     arr = np.asarray(labels, dtype=np.float64).reshape(len(labels), -1)
     first = arr[:, 0]
 
     def who(i: int) -> str:
+        if lines:
+            return f"line {lines[i]}" + (f" ({ids[i]})" if ids else "")
         return ids[i] if ids else f"row {i + 1}"
 
+    if arr.shape[1] > 1 and task != "multiclass":
+        # Several label columns train as a multi-task binary set, one 0/1 output per task.
+        # Several measured values per sequence are not supported: one pooled Pearson over
+        # columns with different means reads high for a model that learned nothing.
+        bad = np.argwhere(~np.isin(arr, (0.0, 1.0)) & ~np.isnan(arr))
+        if len(bad):
+            i, j = (int(v) for v in bad[0])
+            return (
+                f"several label columns make a multi-task set of 0/1 labels, but {who(i)} "
+                f"has {arr[i, j]:g} in label column "
+                f"{repr(columns[j]) if columns else j + 1}; for measured values keep one "
+                "label column (train one run per column)"
+            )
     if task == "binary":
         bad = np.flatnonzero(~np.isin(first, (0.0, 1.0)))
         if len(bad):

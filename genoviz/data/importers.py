@@ -432,7 +432,10 @@ def _from_table(
     extras = (
         numeric_columns(df, extra_cols, name, "extra", lines, EXTRA_HINT) if extra_cols else None
     )
-    ds = _finish(seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task)
+    ds = _finish(
+        seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task,
+        lines=lines, columns=label_cols,
+    )  # fmt: skip
     ignored = {c: _why_not_numeric(df[c], lines) for c in others if c not in extra_cols}
     if ignored:
         ds.meta.notes["ignored_columns"] = ignored
@@ -516,11 +519,11 @@ def numeric_columns(
     return out
 
 
-def _finish(seqs, y, ids, w, extras, extra_names, name, task) -> Dataset:
+def _finish(seqs, y, ids, w, extras, extra_names, name, task, lines=None, columns=None) -> Dataset:
     if not seqs:
         raise DataFormatError(f"{name}: no rows after the header")
     task = task or infer_task(y)
-    if problem := task_label_problem(task, y, ids):
+    if problem := task_label_problem(task, y, ids, lines=lines, columns=columns):
         raise DataFormatError(f"{name}: {problem}")
     meta = DatasetMeta(
         name=Path(name).name,
