@@ -180,6 +180,15 @@ def fit(
     )
     e_all = torch.from_numpy(dataset.extras) if build["extras"] else None
     train_idx, valid_idx, test_idx = (dataset.splits[k] for k in ("train", "valid", "test"))
+    # A weight of 0 marks a label not to count (DeepChem's missing label): it trains for
+    # nothing, and is left out of the validation and test scores too.
+    scored = w_all.numpy() > 0
+    valid_idx, test_idx = (np.asarray(i)[scored[np.asarray(i)]] for i in (valid_idx, test_idx))
+    if not len(valid_idx):
+        raise TrainingError(
+            "every validation sequence has weight 0, so none can be scored: give some a "
+            "weight above 0"
+        )
 
     transfer = init_transfer(model, config)
     model = model.to(device)
@@ -299,9 +308,10 @@ def fit(
                     f"the first epoch's {first_loss:.3g}. Try a lower learning rate."
                 )
             train_out = to_predictions(dataset.task, torch.cat(preds))
-            order = torch.cat(seen).numpy()
+            rows = train_idx[torch.cat(seen).numpy()]
+            counted = scored[rows]
             train_m = metrics_for(
-                dataset.task, y_all[train_idx[order]].numpy(), train_out, dataset.class_names
+                dataset.task, y_all[rows[counted]].numpy(), train_out[counted], dataset.class_names
             )
             valid_m, valid_loss, valid_pred = evaluate(eval_model, valid_idx)
             record = {

@@ -6,6 +6,7 @@ import pytest
 import torch
 from conftest import planted_dataset
 
+from genoviz.metrics import binary_metrics
 from genoviz.predict import predict_arrays
 from genoviz.runs import load_run
 from genoviz.training import TrainConfig, TrainingError, TrainingJob, fit, select_device
@@ -173,3 +174,27 @@ def test_settings_no_training_can_use_are_refused_before_a_run_folder(tmp_path, 
     with pytest.raises(TrainingError, match=message):
         fit(planted_dataset(60), "cnn", config)
     assert not list(tmp_path.iterdir())
+
+
+def test_zero_weight_rows_count_in_no_score():
+    """A weight of 0 marks a label not to count (DeepChem's missing label): the loss gave
+    it nothing, but ROC AUC scored its placeholder label as real."""
+    ds = planted_dataset(n=400, length=30, seed=3)
+    ds.ensure_splits(0)
+    config = TrainConfig(epochs=1, save=False, seed=0)
+    config.hparams = {"members": 1, "filters": 4}
+    base = fit(ds, "cnn", config)
+    # Give every test row past the first 20 weight 0 and a flipped label: were they
+    # scored, the test ROC AUC would move; left out, it equals the first 20 rows' alone.
+    test = np.asarray(ds.splits["test"])
+    ds.weights = np.ones(len(ds), np.float32)
+    ds.weights[test[20:]] = 0
+    ds.labels = ds.labels.copy()
+    ds.labels[test[20:]] = 1 - ds.labels[test[20:]]
+    zeroed = fit(ds, "cnn", config)
+    assert len(zeroed.test_labels) == 20 and list(zeroed.test_ids) == [ds.ids[i] for i in test[:20]]
+    expected = binary_metrics(base.test_labels[:20], base.test_predictions[:20])["roc_auc"]
+    assert zeroed.test_metrics["roc_auc"] == pytest.approx(expected)
+    ds.weights[np.asarray(ds.splits["valid"])] = 0
+    with pytest.raises(TrainingError, match="every validation sequence has weight 0"):
+        fit(ds, "cnn", config)
