@@ -313,7 +313,6 @@ def fit_mlm(
     valid = mask_tokens(ids[va], opts.rate, offsets, vocab_size, fixed)
     test = mask_tokens(ids[te], opts.rate, offsets, vocab_size, fixed) if len(te) else None
     body = x_tr[x_tr >= N_SPECIAL]
-    sel = valid.labels != -100
     for part_name, part_ids in (("training", x_tr), ("validation", ids[va])):
         if not (part_ids >= N_SPECIAL).any():
             unit = "k-mer" if hasattr(model, "k") else "codon"
@@ -322,8 +321,9 @@ def fit_mlm(
                 "and T only (one with N or another ambiguous base becomes [UNK], which is "
                 "never masked); pretrain on sequences with real bases"
             )
+    # The k-mer-frequency guess: the training part's commonest token, scored on the same
+    # masked positions as the model in each part (validation and test differ).
     top = int(torch.bincount(body, minlength=vocab_size).argmax())
-    baseline = float((valid.labels[sel] == top).float().mean()) if sel.any() else math.nan
 
     model = model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
@@ -348,10 +348,11 @@ def fit_mlm(
                     loss_sum += float(nn.functional.cross_entropy(out, yb[sel], reduction="sum"))
                     correct += float((out.argmax(-1) == yb[sel]).sum())
                     count += int(sel.sum())
+        masked = m.labels[m.labels != -100]
         return {
             "mlm_loss": loss_sum / count if count else math.nan,  # nothing masked: no loss
             "masked_acc": correct / count if count else math.nan,
-            "baseline_masked_acc": baseline,
+            "baseline_masked_acc": float((masked == top).float().mean()) if count else math.nan,
         }
 
     info: dict[str, Any] = {}
@@ -420,7 +421,7 @@ def fit_mlm(
                 "valid_loss": v["mlm_loss"],
                 "train_masked_acc": correct / count if count else math.nan,
                 "valid_masked_acc": v["masked_acc"],
-                "baseline_masked_acc": baseline,
+                "baseline_masked_acc": v["baseline_masked_acc"],
                 "mask_rate": rate,
                 "masked_share": n_masked / max(n_tokens, 1),
                 "seconds": time.perf_counter() - t0,

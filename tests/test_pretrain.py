@@ -387,3 +387,19 @@ def test_a_corpus_without_plain_kmers_is_refused_not_scored_nan(tmp_path):
         mixed.sequences[i] = "N" * 40
     with pytest.raises(TrainingError, match=r"validation part: no k-mer of A, C, G and T only"):
         fit(mixed, "kmer-bert", cfg)
+
+
+def test_each_part_scores_the_baseline_on_its_own_masked_tokens():
+    """The test part's baseline was the validation part's: with a poly-A test part, where
+    the commonest training token AAA is every masked token, it read 1/64-ish, not 1."""
+    rng = np.random.default_rng(0)
+    seqs = ["A" * 30 for _ in range(60)]  # train: mostly A, so AAA is the commonest 3-mer
+    seqs += ["".join(rng.choice(list("CGT"), 30)) for _ in range(20)]  # valid: no A at all
+    seqs += ["A" * 30 for _ in range(20)]  # test: poly-A
+    ds = Dataset(seqs, np.zeros(100), "lm", DatasetMeta("parts"))
+    ds.splits = {"train": np.arange(60), "valid": np.arange(60, 80), "test": np.arange(80, 100)}
+    cfg = TrainConfig(epochs=1, batch_size=16, save=False, hparams={"k": 3, "size": "tiny"})
+    r = fit(ds, "kmer-bert", cfg)
+    assert r.valid_metrics["baseline_masked_acc"] == 0.0
+    assert r.test_metrics["baseline_masked_acc"] == 1.0
+    assert r.history[0]["baseline_masked_acc"] == 0.0
