@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 #: Bump when a builder changes, so stale disk caches are rebuilt.
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ def _names(rows: pd.DataFrame) -> str:
 
 
 def _count(rows: pd.DataFrame, what: str, n_windows: int) -> str:
-    """``323 real JUND sites in 268 of the 400``."""
+    """``315 real JUND sites in 268 of the 400``."""
     held = rows["index"].nunique()
     return f"{len(rows):,} {what}{_breakdown(rows)} in {held:,} of the {n_windows:,}"
 
@@ -203,7 +203,7 @@ def _multiclass_summary(ds: Dataset, table: pd.DataFrame) -> str:
 
 def planted_summary(ds: Dataset) -> str | None:
     """The card's plain account of what was planted, real sites apart from decoys, e.g.
-    "Bound windows (label 1): 323 real JUND sites in 268 of the 400; …". None when the
+    "Bound windows (label 1): 315 real JUND sites in 268 of the 400; …". None when the
     set lists no planted instances (the card then names what is stored instead)."""
     table = planted_table(ds)
     if table.empty:

@@ -28,6 +28,19 @@ MOTIF_IDS = ("MA0491", "MA0492")
 LENGTH = 101
 
 
+def intact(instances: list[list], widths: dict[str, int]) -> list[list]:
+    """The planted instances still in their sequence: a second site planted over the first
+    (two sites in one window, drawn without regard to each other) overwrote it, so the
+    earlier one is not ground truth any more."""
+    kept = []
+    for a, (row, motif, start, _, _) in enumerate(instances):
+        end = start + widths[motif]
+        later = instances[a + 1 :]
+        if not any(r == row and s < end and s + widths[m] > start for r, m, s, _, _ in later):
+            kept.append(instances[a])
+    return kept
+
+
 def build_tf_binding(
     seed: int = 0,
     n: int = 20_000,
@@ -80,6 +93,7 @@ def build_tf_binding(
             half[:, cut] = 0.25
             plant(i, half, m.id, "half-site-decoy")
 
+    instances = intact(instances, {m.id: m.width for m in motifs})
     accessibility = rng.normal(0.0, 1.0, size=n) + accessibility_shift * labels
     meta = DatasetMeta(
         name="tf-binding",
