@@ -164,6 +164,7 @@ def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> boo
     windows, such as ChIP-seq or ATAC peaks, and everything else as strand-specific. A
     DNABERT k-mer file is strand-specific whatever its length: DNABERT reads one strand,
     and its classic fine-tuning sets (promoters around a TSS, splice sites) depend on it.
+    So is a BED file that gives strands.
     """
     chosen = getattr(config, "rc_augment", None)  # configs without it (autoencoder) leave it
     if chosen is not None:
@@ -171,7 +172,7 @@ def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> boo
     meta = dataset.meta
     if meta.strand_symmetric or meta.simulated or meta.source.startswith("downloaded"):
         return bool(meta.strand_symmetric)
-    if meta.notes.get("kmer"):
+    if meta.notes.get("kmer") or meta.notes.get("stranded"):  # a BED file with strands
         return False
     length = dataset.fixed_length or int(dataset.lengths.max(initial=0))
     return dataset.task == "binary" and length >= MIN_SYMMETRIC_WINDOW

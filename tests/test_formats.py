@@ -116,6 +116,26 @@ def test_bed_windows_with_score_labels_and_fixed_width(tmp_path, genome):
     assert {len(s) for s in wide.sequences} == {6}
 
 
+def test_bed_minus_strand_regions_read_the_reverse_complement(tmp_path, genome):
+    """A TSS or splice window on the minus strand was read as plus-strand sequence."""
+    from genoviz.train_setup import strand_symmetric
+
+    bed = tmp_path / "s.bed"
+    bed.write_text("chr2\t0\t6\ta\t1\t-\nchr2\t0\t6\tb\t0\t+\nchr2\t4\t10\tc\t1\t.\n")
+    ds = load(bed, genome=genome)
+    assert ds.sequences == ["GGCCCC", "GGGGCC", "CCCCAA"]  # chr2 is GGGGCCCCAA
+    assert ds.ids == ["chr2:0-6(-)", "chr2:0-6", "chr2:4-10"]
+    # a file that gives strands is strand-specific, whatever its window length
+    wide = tmp_path / "w.bed"
+    wide.write_text("".join(f"chr1\t{i}\t{i + 70}\tp\t{i % 2}\t+\n" for i in range(6)))
+    assert not strand_symmetric(load(wide, genome=genome))
+    wide.write_text("".join(f"chr1\t{i}\t{i + 70}\tp\t{i % 2}\n" for i in range(6)))
+    assert strand_symmetric(load(wide, genome=genome))  # no strands: peaks, both alike
+    bed.write_text("chr2\t0\t6\ta\t1\tminus\n")
+    with pytest.raises(DataFormatError, match=r"line 1: the strand \(column 6\) is 'minus'"):
+        load(bed, genome=genome)
+
+
 def test_bed_errors_name_the_line(tmp_path, genome):
     bed = tmp_path / "bad.bed"
     bed.write_text("chr1\t0\t8\tp\t1\nchrX\t0\t8\tp\t1\n")

@@ -1,7 +1,9 @@
 """BED regions plus an indexed FASTA genome (``pyfaidx``) into a Dataset.
 
 The label comes from the BED ``score`` (column 5) or ``name`` (column 4) field. With
-``width`` set, every window is centred on its region and resized to that width.
+``width`` set, every window is centred on its region and resized to that width. A ``-``
+in the strand field (column 6) reads the window's reverse complement, and a file that
+gives strands is taken as strand-specific (no reverse-complement augmentation).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 
 from genoviz.data.dataset import Dataset, DatasetMeta, infer_task, task_label_problem
 from genoviz.data.importers import DataFormatError, read_text
-from genoviz.sequences import SequenceError, clean_sequence
+from genoviz.sequences import SequenceError, clean_sequence, reverse_complement
 
 
 def load_bed(
@@ -39,6 +41,7 @@ def load_bed(
         raise DataFormatError(f"{fasta}: cannot open as an indexed FASTA ({e})") from None
     col = 4 if label_from == "score" else 3
     seqs, labels, ids = [], [], []
+    stranded = False
     for lineno, line in enumerate(read_text(bed).splitlines(), start=1):
         if not line.strip() or line.startswith(("#", "track", "browser")):
             continue
@@ -69,14 +72,17 @@ def load_bed(
                 f"{where}: window {chrom}:{start}-{end} runs off the chromosome "
                 f"(length {len(genome[chrom])})"
             )
+        strand = f[5].strip() if len(f) > 5 else "."
+        if strand not in ("+", "-", "."):
+            raise DataFormatError(f"{where}: the strand (column 6) is {f[5]!r}, not +, - or .")
+        stranded |= strand != "."
         try:
-            seqs.append(
-                clean_sequence(genome[chrom][start:end], f"{where} ({chrom}:{start}-{end})")
-            )
+            seq = clean_sequence(genome[chrom][start:end], f"{where} ({chrom}:{start}-{end})")
         except (SequenceError, FetchError) as e:
             raise DataFormatError(str(e)) from None
+        seqs.append(reverse_complement(seq) if strand == "-" else seq)
         labels.append(label)
-        ids.append(f"{chrom}:{start}-{end}")
+        ids.append(f"{chrom}:{start}-{end}" + ("(-)" if strand == "-" else ""))
     if not seqs:
         raise DataFormatError(f"{bed.name}: no regions")
     y = np.array(labels, dtype=np.float32)
@@ -87,6 +93,6 @@ def load_bed(
         name=bed.name,
         description=f"{len(seqs)} regions from {bed.name} in {Path(fasta).name}, task {task}.",
         source=f"BED {bed} with genome {fasta}",
-        notes={"width": width, "label_from": label_from},
+        notes={"width": width, "label_from": label_from, "stranded": stranded},
     )
     return Dataset(seqs, y, task, meta, ids=ids)
