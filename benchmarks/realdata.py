@@ -204,6 +204,10 @@ def _sd(values: list[float]) -> float:
     return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
 
 
+#: The smallest --n whose 80/10/10 split leaves sequences of both labels in each part.
+MIN_PROXY = 100
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.realdata", description=__doc__)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -219,8 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--n", type=int, default=1_000, help="with --proxy: sequences (default 1,000)")
     args = p.parse_args(argv)
+    if args.n < MIN_PROXY:
+        p.error(f"--n {args.n}: the proxy needs at least {MIN_PROXY} sequences to split")
     if args.proxy:
-        evaluate_proxy(args.seeds, args.model, args.negatives, args.n)
+        try:
+            evaluate_proxy(args.seeds, args.model, args.negatives, args.n)
+        except RuntimeError as e:  # genoviz said why; no traceback on top
+            print(e, file=sys.stderr)
+            return 1
         return 0
     if not DATA.is_dir():
         print(f"real data folder {DATA} is absent; nothing to do", file=sys.stderr)
