@@ -30,6 +30,7 @@ from genoviz.runs import (
     Run,
     RunError,
     not_a_run,
+    run_owner_alive,
     safe_name,
 )
 
@@ -228,6 +229,7 @@ def rename_run(run_dir: str | Path, new_name: str, root: str | Path) -> Path:
             (:func:`check_run_name`), or a run with that name exists.
     """
     src = _inside(Path(root), Path(run_dir))
+    _not_training(src, "renamed")
     name = check_run_name(new_name)
     dest = src.parent / name
     if dest == src:
@@ -239,8 +241,24 @@ def rename_run(run_dir: str | Path, new_name: str, root: str | Path) -> Path:
 
 
 def delete_run(run_dir: str | Path, root: str | Path) -> None:
-    """Delete a run folder and everything in it (only a run folder directly under ``root``)."""
-    shutil.rmtree(_inside(Path(root), Path(run_dir)))
+    """Delete a run folder and everything in it (only a run folder directly under ``root``).
+
+    Raises:
+        RunError: outside ``root``, or a run that is training now.
+    """
+    src = _inside(Path(root), Path(run_dir))
+    _not_training(src, "deleted")
+    shutil.rmtree(src)
+
+
+def _not_training(run_dir: Path, done: str) -> None:
+    """Refuse to move or remove a run a live process is writing: its training would fail
+    on its next write, and a moved run would keep a lock naming the live process."""
+    if run_owner_alive(run_dir):
+        raise RunError(
+            f"{run_dir.name} is training now, so it cannot be {done}: stop it first (Stop on "
+            "the Train page, or Ctrl-C), then try again"
+        )
 
 
 def status_label(run: Run, live: bool = False) -> str:

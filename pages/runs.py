@@ -11,7 +11,14 @@ from genoviz.jobs import default_manager
 from genoviz.lesson import motif_indices, planted_motifs
 from genoviz.metrics import METRIC_LABELS, curve_label
 from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
-from genoviz.runs import Run, RunError, default_runs_dir, is_pretraining, list_runs
+from genoviz.runs import (
+    Run,
+    RunError,
+    default_runs_dir,
+    is_pretraining,
+    list_runs,
+    run_owner_alive,
+)
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainingJob, resume_plan
@@ -177,10 +184,13 @@ def actions(run: Run) -> None:
         on_click="ignore",
         icon=":material/description:",
     )
+    training = run_owner_alive(run.path)
+    if training:
+        st.caption("It is training now: rename and delete wait until it ends or is stopped.")
     c1, c2 = st.columns(2)
     with c1, st.form(f"runs_rename_{run.name}", border=False):
         new = st.text_input("New name", value=run.name, key=f"runs_new_name_{run.name}")
-        if st.form_submit_button("Rename", icon=":material/edit:"):
+        if st.form_submit_button("Rename", icon=":material/edit:", disabled=training):
             with error_boundary("renaming the run"):
                 path = rename_run(run.path, new, root)
                 st.session_state[SELECTED] = path.name
@@ -189,7 +199,9 @@ def actions(run: Run) -> None:
         sure = st.checkbox(
             f"Yes, delete {run.name} and its weights", key=f"runs_confirm_{run.name}"
         )
-        if st.button("Delete run", key="runs_delete", disabled=not sure, icon=":material/delete:"):
+        if st.button(
+            "Delete run", key="runs_delete", disabled=training or not sure, icon=":material/delete:"
+        ):
             with error_boundary("deleting the run"):
                 delete_run(run.path, root)
                 st.session_state.pop(SELECTED, None)

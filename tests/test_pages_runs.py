@@ -126,6 +126,20 @@ def test_rename_refuses_a_name_it_would_change_and_says_what_is_allowed(runs_dir
         assert not (runs_dir.parent / "evil").exists()
 
 
+def test_a_run_training_now_offers_no_rename_or_delete(runs_dir: Path):
+    run = save_run(runs_dir, "live", [0.6])
+    with runs.RunLock(run):
+        at = runs_page()
+        at.checkbox(key="runs_confirm_live").check().run()
+        buttons = {b.label: b.disabled for b in at.button}
+        assert buttons["Rename"] and buttons["Delete run"], buttons
+        assert any("rename and delete wait" in c.value for c in at.caption)
+    at = runs_page()
+    at.checkbox(key="runs_confirm_live").check().run()
+    buttons = {b.label: b.disabled for b in at.button}
+    assert not buttons["Rename"] and not buttons["Delete run"], buttons
+
+
 def test_a_failed_import_says_so_once_then_a_good_one_is_listed(runs_dir: Path):
     src = save_run(runs_dir.parent / "elsewhere", "shared-run", [0.6])
     from genoviz.runs_archive import export_zip

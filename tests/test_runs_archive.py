@@ -120,6 +120,18 @@ def test_rename_and_delete_stay_inside_the_root(run_dir: Path, tmp_path: Path):
     assert not new.exists() and other.exists()
 
 
+def test_a_run_training_now_is_neither_renamed_nor_deleted(run_dir: Path):
+    """Renaming a live run made its next write fail, and the moved lock kept it 'running'."""
+    root = run_dir.parent
+    with runs.RunLock(run_dir):  # this (live) process trains into it
+        with pytest.raises(runs.RunError, match="is training now, so it cannot be renamed"):
+            rename_run(run_dir, "elsewhere", root)
+        with pytest.raises(runs.RunError, match="is training now, so it cannot be deleted"):
+            delete_run(run_dir, root)
+        assert run_dir.is_dir() and not (root / "elsewhere").exists()
+    assert rename_run(run_dir, "elsewhere", root) == root / "elsewhere"  # once it has ended
+
+
 def test_running_without_a_live_trainer_is_shown_as_interrupted(run_dir: Path):
     info = json.loads((run_dir / runs.RUN_JSON).read_text())
     runs.write_run_json(run_dir, info | {"status": "running"})
