@@ -10,6 +10,7 @@ import streamlit as st
 from torch import nn
 
 from genoviz.data import BUNDLED
+from genoviz.interpret.outcome import label_text
 from genoviz.plots import histogram_figure
 from genoviz.predict import predict_sequences, prediction_columns, trained_lengths
 from genoviz.predict_inputs import Inputs, MissingExtrasError, extras_or_average, read_inputs
@@ -118,15 +119,18 @@ def show_predictions(run: Run, inputs: Inputs) -> None:
     values = np.asarray(pred.values)
     col = "probability" if pred.kind == "probability" else "prediction"
     df = pd.DataFrame({"id": inputs.ids, "length": [len(s) for s in inputs.seqs]})
+    multiclass = run.info["dataset"].get("task") == "multiclass"
     if values.ndim == 1:
         df[col] = values
     else:
         for name, column in zip(prediction_columns(pred), values.T, strict=True):
             df[name] = column
-        if run.info["dataset"].get("task") == "multiclass":
+        if multiclass:
             df["predicted_class"] = [pred.columns[j] for j in values.argmax(axis=1)]
     for c in inputs.label_columns():
         df[c] = inputs.table[c].to_numpy()
+        if multiclass and c == "label":  # the class's name, as predicted_class and the CLI
+            df[c] = [label_text(run, v) for v in pd.to_numeric(df[c], errors="coerce")]
     df["sequence"] = inputs.seqs
     st.success(f"Scored {len(df):,} sequence(s) with {run.name}.")
     st.dataframe(df.head(SHOW_ROWS), hide_index=True, key="predict_table")

@@ -31,6 +31,11 @@ def test_predict_page_names_each_class_and_the_top_one(runs_dir: Path):
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
     assert table["predicted_class"].tolist() == [CLASSES[j] for j in probs.argmax(1)]
     assert table["id"].tolist() == ["a", "b"]
+    # A label column is written by class name, as predicted_class and the CLI write it.
+    pasted = "id,sequence,label\na," + "ACGT" * 10 + ",1\nb," + "GGTA" * 10 + ",2\n"
+    at.text_area(key="predict_paste").input(pasted).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[0].value["label"].tolist() == ["donor", "acceptor"]
 
 
 def test_predict_page_says_when_sequences_are_not_the_trained_length(runs_dir: Path):
