@@ -14,7 +14,16 @@ from genoviz.interpret.outcome import label_text
 from genoviz.plots import histogram_figure
 from genoviz.predict import predict_sequences, prediction_columns, trained_lengths
 from genoviz.predict_inputs import Inputs, MissingExtrasError, extras_or_average, read_inputs
-from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
+from genoviz.runs import (
+    WEIGHTS,
+    Run,
+    RunError,
+    check_usable,
+    default_runs_dir,
+    is_pretraining,
+    list_runs,
+    load_run,
+)
 from pages._common import (
     bundled_dataset,
     choose,
@@ -180,6 +189,11 @@ def main() -> None:
         key="predict_run",
     )
     run = by_path[path]
+    try:
+        check_usable(run)  # a damaged run.json: say what it lacks, before anything reads it
+    except RunError as e:
+        st.error(f"{e}.")
+        return
     build = run.info.get("model", {}).get("build", {})
     task = run.info.get("dataset", {}).get("task", "?")
     lo, hi = trained_lengths(run) if build.get("seq_len") else ("?", "?")

@@ -104,3 +104,15 @@ def test_predict_upload_table_errors_say_what_is_wrong(
     shown = " | ".join(e.value for e in at.error)
     assert shown.startswith(expected)
     assert "illegal character 'S'" not in shown and "(line" not in shown
+
+
+def test_a_run_json_without_its_model_record_is_named_not_a_traceback(runs_dir: Path):
+    damaged = runs_dir / "20260101-000000-damaged"
+    damaged.mkdir(parents=True)
+    (damaged / "run.json").write_text('{"status": "finished", "dataset": {"task": "binary"}}')
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/predict.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "has no model record" in errors[0], errors
+    assert "went wrong" not in errors[0]
