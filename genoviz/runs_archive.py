@@ -69,9 +69,20 @@ def export_zip(run_dir: str | Path) -> bytes:
     return buf.getvalue()
 
 
+#: Files an operating system adds to a folder zipped by hand (macOS Finder, Windows).
+OS_JUNK = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+def _os_junk(filename: str) -> bool:
+    """Whether a zip member is operating-system clutter, skipped on import: ``__MACOSX/``
+    resource forks, ``._`` AppleDouble files, ``.DS_Store`` and the like."""
+    parts = filename.split("/")
+    return parts[0] == "__MACOSX" or parts[-1] in OS_JUNK or parts[-1].startswith("._")
+
+
 def _member_names(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """Zip members by their path inside the run folder, after every check on names."""
-    infos = [i for i in zf.infolist() if not i.is_dir()]
+    infos = [i for i in zf.infolist() if not i.is_dir() and not _os_junk(i.filename)]
     if not infos:
         raise RunError("the zip is empty")
     if len(infos) > MAX_MEMBERS:

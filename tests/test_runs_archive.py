@@ -104,6 +104,18 @@ def test_a_zip_of_the_folder_contents_imports_under_the_given_name(run_dir: Path
     assert new.name == "my-run" and (new / runs.RUN_JSON).is_file()
 
 
+def test_a_folder_zipped_by_hand_on_a_mac_imports_without_its_clutter(
+    run_dir: Path, tmp_path: Path
+):
+    files = {f"mine/{f}": (run_dir / f).read_bytes() for f in (runs.RUN_JSON, runs.METRICS)}
+    clutter = {"mine/.DS_Store": b"\0", "__MACOSX/mine/._run.json": b"\0", "mine/._x": b""}
+    new = import_zip(zip_of(files | clutter), tmp_path / "in")
+    assert new.name == "mine"
+    assert sorted(p.name for p in new.iterdir()) == sorted([runs.RUN_JSON, runs.METRICS])
+    with pytest.raises(runs.RunError, match="'mine/notes.txt' is not part of a genoviz run"):
+        import_zip(zip_of(files | {"mine/notes.txt": b"hi"}), tmp_path / "in")
+
+
 def test_rename_and_delete_stay_inside_the_root(run_dir: Path, tmp_path: Path):
     root = run_dir.parent
     new = rename_run(run_dir, " renamed-run ", root)  # surrounding spaces only are dropped
