@@ -34,6 +34,10 @@ def test_dnabert_tsv_is_detected_and_k_remembered(tmp_path):
     blocks = tmp_path / "blocks.csv"
     blocks.write_text("sequence,label\nACGTACGTAC GGGGGCCCCC,1\nTTGACCAATT AAAAAAAAAA,0\n")
     assert load(blocks).sequences[0] == "ACGTACGTACGGGGGCCCCC"
+    # codons written apart, as in a paper's table: bases with spaces, as in FASTA
+    codons = tmp_path / "codons.csv"
+    codons.write_text("sequence,label\nATG GCC AAA TTT GGG,1\nATG TGC AAA,0\n")
+    assert load(codons).sequences == ["ATGGCCAAATTTGGG", "ATGTGCAAA"]
 
 
 def test_dnabert_tsv_with_broken_overlap_names_the_line(tmp_path):

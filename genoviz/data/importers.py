@@ -342,17 +342,20 @@ def sequence_column(
     a column of space-separated overlapping k-mers (DNABERT's TSV) is joined back into
     bases. Errors name the file and the line (``lines``: each row's input line).
 
-    The first row decides between bases and k-mers, and every row must agree.
+    The first row decides between bases and k-mers, and every row must agree. Spaces in a
+    row of bases are dropped, as in FASTA (``ATG GCC AAA``).
 
     Raises:
         DataFormatError: a bad character, an empty sequence, k-mers that do not overlap, or
             a row unlike the first (bases among k-mers, another k).
     """
     first_tokens = raw_seqs[0].split() if raw_seqs else []
-    # DNABERT's k (3-8) in tokens decides k-mers (a broken overlap is then an error that
-    # names it); a longer k only when the tokens do overlap
+    # Tokens of DNABERT's k (3-8) whose first pairs overlap decide k-mers (a broken overlap
+    # further on is then an error that names it); tokens that do not overlap from the start
+    # are bases with spaces (codons written apart); a longer k only when all overlap
     k0 = len(first_tokens[0]) if len(first_tokens) > 1 else 0
-    kmer = k0 if 3 <= k0 <= 8 or _looks_like_kmers(first_tokens) else 0
+    starts_overlapping = _looks_like_kmers(first_tokens[:3])
+    kmer = k0 if (3 <= k0 <= 8 and starts_overlapping) or _looks_like_kmers(first_tokens) else 0
     first = f"line {lines[0]}" if lines else "the first line"
     seqs = []
     n_rows = len(raw_seqs)
