@@ -96,17 +96,62 @@ def parse_sequences(
         raise SequenceError("no sequence given: the input is empty")
     if mode == "auto":
         mode = "fasta" if text.lstrip().startswith(">") else "lines"
+        if mode == "lines" and _genbank_block(text):
+            mode, text = "raw", _GENBANK_FRAME.sub("", text)
     if mode == "raw":
         return [Record("sequence 1", _nonempty(clean_sequence(text), "sequence 1"))]
     if mode == "lines":
         records = []
         for lineno, line in enumerate(text.split("\n"), start=1):
             if line.strip():
+                if k := _kmer_line(line):
+                    raise SequenceError(
+                        f"line {lineno} holds overlapping {k}-mers (DNABERT's format), which "
+                        "would be glued end to end: give the table its header line "
+                        "('sequence' and 'label', tab-separated), or paste the bases",
+                        line=lineno,
+                    )
                 rid = f"sequence {len(records) + 1}"
                 seq = _nonempty(clean_sequence(line, rid, lineno), rid, lineno)
                 records.append(Record(rid, seq, line=lineno))
         return records
     return _parse_fasta(text)
+
+
+#: A GenBank ORIGIN line: its first base's position, then bases in blocks of ten.
+_GENBANK_LINE = re.compile(r"\s*(\d+)((?:\s+[A-Za-z]{1,10})+)\s*")
+#: The ``ORIGIN`` line before the block and the ``//`` after it, when pasted too.
+_GENBANK_FRAME = re.compile(r"^\s*(ORIGIN\b.*|//\s*)$", re.MULTILINE | re.IGNORECASE)
+
+
+def _genbank_block(text: str) -> bool:
+    """Whether ``text`` is a GenBank ORIGIN block (``1 gatcctccat atac...``, ``61 ...``):
+    numbered lines whose numbers count the bases before them. Read as one sequence; line
+    by line, each would be a sequence of its own."""
+    lines = [ln for ln in _GENBANK_FRAME.sub("", text).split("\n") if ln.strip()]
+    expected = 1
+    for line in lines:
+        m = _GENBANK_LINE.fullmatch(line)
+        if m is None or int(m.group(1)) != expected:
+            return False
+        expected += len(m.group(2).replace(" ", "").replace("\t", ""))
+    return bool(lines)
+
+
+def _kmer_line(line: str) -> int:
+    """k when a line's words (a trailing number aside: a label) are overlapping k-mers
+    (k 3-64), as in a DNABERT TSV row; else 0."""
+    tokens = line.split()
+    if tokens and tokens[-1].replace(".", "", 1).lstrip("-").isdigit():
+        tokens = tokens[:-1]
+    k = len(tokens[0]) if tokens else 0
+    overlapping = (
+        len(tokens) > 2
+        and 3 <= k <= 64
+        and all(len(t) == k for t in tokens)
+        and all(tokens[j][:-1] == tokens[j - 1][1:] for j in range(1, len(tokens)))
+    )
+    return k if overlapping else 0
 
 
 def _parse_fasta(text: str) -> list[Record]:

@@ -112,7 +112,7 @@ def test_a_folder_zipped_by_hand_on_a_mac_imports_without_its_clutter(
     new = import_zip(zip_of(files | clutter), tmp_path / "in")
     assert new.name == "mine"
     assert sorted(p.name for p in new.iterdir()) == sorted([runs.RUN_JSON, runs.METRICS])
-    with pytest.raises(runs.RunError, match="'mine/notes.txt' is not part of a genoviz run"):
+    with pytest.raises(runs.RunError, match=r"'mine/notes\.txt' is not part of a genoviz run"):
         import_zip(zip_of(files | {"mine/notes.txt": b"hi"}), tmp_path / "in")
 
 

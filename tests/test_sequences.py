@@ -114,3 +114,28 @@ def test_records_know_the_line_they_start_on():
     recs = parse_sequences("\n>a\nACGT\nAC\n\n>b label=1\nTT\n")
     assert [(r.id, r.line) for r in recs] == [("a", 2), ("b", 6)]
     assert [r.line for r in parse_sequences("ACGT\n\nTTGA\n")] == [1, 3]
+
+
+def test_a_pasted_genbank_origin_block_is_one_sequence():
+    """Its numbered lines were read as one 60 bp sequence each."""
+    block = (
+        "ORIGIN\n"
+        "        1 gatcctccat atacaacggt atctccacct caggtttaga tctcaacaac ggaaccattg\n"
+        "       61 ccgacatgag acagttaggt atcgtcgaga gttacaagct aaaacgagca gtagtcagct\n"
+        "      121 ctgcatctga agccgctgaa\n"
+        "//\n"
+    )
+    for text in (block, block.replace("ORIGIN\n", "").replace("//\n", "")):
+        (record,) = parse_sequences(text)
+        assert len(record.sequence) == 140 and record.sequence.startswith("GATCCTCCATATAC")
+    # numbered lines whose numbers do not count the bases stay one sequence per line
+    assert [r.sequence for r in parse_sequences("1 ACGT\n2 GGCC\n")] == ["ACGT", "GGCC"]
+
+
+def test_a_headerless_dnabert_row_is_refused_not_glued():
+    """A DNABERT TSV pasted without its header line became one sequence k times too long."""
+    with pytest.raises(SequenceError, match="line 2 holds overlapping 4-mers") as e:
+        parse_sequences("ACGTACGT\nACGT CGTA GTAC TACG\t1\n")
+    assert e.value.line == 2
+    # words that do not overlap are bases with spaces
+    assert parse_sequences("ACG TTT GGG\n")[0].sequence == "ACGTTTGGG"
