@@ -34,6 +34,7 @@ from genoviz.runs import RunError
 from genoviz.sequences import SequenceError
 from genoviz.share import Decoded, Setup, decode_setup, encode_setup, share_url
 from genoviz.training import TrainingError
+from pages._keep import forget
 
 log = logging.getLogger("genoviz.ui")
 
@@ -217,7 +218,7 @@ def choose(label: str, options: Iterable[Any], *, key: str, where: Any = None, *
     from a sirna run to a tf-binding one turned a sequence index into 'si00003')."""
     options = list(options)
     if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
+        forget(st.session_state, key)
     return (where or st).selectbox(label, options, key=key, **kwargs)
 
 

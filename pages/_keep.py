@@ -122,8 +122,30 @@ def is_kept(key: str) -> bool:
     return key in KEPT or key.startswith(KEPT_PREFIXES)
 
 
+#: Plain copies of the kept values, under keys no widget has. Streamlit files a value
+#: written to a widget's key under the widget's id at the next rerun; a fragment rerun (the
+#: Train page's live panel polls every second) never runs ``app.py`` to write it back, and
+#: the page-switch cleanup, which runs before ``app.py``, then drops it: leaving Train
+#: while it trained reset the model to cnn, the epochs to 20 and emptied Predict's paste.
+SHADOW = "_kept:"
+
+
 def keep_widget_values(state: MutableMapping[str, Any]) -> None:
     """Write every kept widget value back to its key, so Streamlit keeps it while its page
-    is not shown. Call once per run, before the page."""
+    is not shown, and to its shadow key; put back any kept value Streamlit dropped anyway.
+    Call once per run, before the page. Remove a kept value with :func:`forget`."""
     for key in [k for k in state if isinstance(k, str) and is_kept(k)]:
-        state[key] = state[key]
+        value = state[key]
+        state[key] = value
+        state[SHADOW + key] = value
+    for shadow in [k for k in state if isinstance(k, str) and k.startswith(SHADOW)]:
+        key = shadow[len(SHADOW) :]
+        if key not in state:
+            state[key] = state[shadow]
+
+
+def forget(state: MutableMapping[str, Any], key: str) -> None:
+    """Remove a widget value on purpose (its widget starts from its default again), with
+    the copy :func:`keep_widget_values` would otherwise put back."""
+    state.pop(key, None)
+    state.pop(SHADOW + key, None)

@@ -49,6 +49,7 @@ from pages._common import (
     summary_text,
     sync_link,
 )
+from pages._keep import forget
 from pages._model_views import SettingsError, model_settings
 from pages._transfer_views import transfer_form, transfer_report
 
@@ -459,7 +460,7 @@ def restore_link(running: bool) -> None:
         st.session_state[ACTIVE_DATASET] = decoded.setup.dataset
         st.session_state.pop("train_dataset", None)
     for key in LINK_WIDGETS:  # recreated with the link's values as their defaults
-        st.session_state.pop(key, None)
+        forget(st.session_state, key)
 
 
 def main() -> None:

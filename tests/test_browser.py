@@ -177,3 +177,47 @@ def test_live_training_curve_and_stop(server: str, chromium: Path):
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_settings_survive_leaving_the_train_page_while_it_trains(server: str, chromium: Path):
+    """The live panel's polls (fragment reruns, which never run app.py) let Streamlit's
+    page-switch cleanup drop the kept values: back on Train the model read cnn, the epochs
+    20 and the seed 0, while the chosen run went on training."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{server}/train")
+            nav = page.get_by_test_id("stSidebarNav")
+            start = page.get_by_role("button", name="Start training")
+            expect(start).to_be_enabled(timeout=60_000)
+            page.get_by_role("combobox", name="Model").click()
+            page.get_by_role("option", name="mlp").first.click()
+            expect(page.get_by_role("combobox", name="Model")).to_have_value("mlp")
+            for label, value in (("Epochs", "7"), ("Seed", "42")):
+                box = page.get_by_label(label, exact=True)
+                box.fill(value)
+                box.press("Enter")
+                expect(box).to_have_value(value)
+            page.wait_for_timeout(800)
+            start.click()
+            status = page.locator(".st-key-train_status")
+            expect(status).to_contain_text("epoch", timeout=60_000)
+            page.wait_for_timeout(2500)  # the live panel polls at least once
+            nav.get_by_role("link", name="Home", exact=True).click()
+            expect(page.get_by_role("heading", name="genoviz").first).to_be_visible(timeout=60_000)
+            page.wait_for_timeout(1500)
+            nav.get_by_role("link", name="Train", exact=True).click()
+            expect(page.get_by_role("combobox", name="Model")).to_have_value("mlp", timeout=60_000)
+            expect(page.get_by_label("Epochs", exact=True)).to_have_value("7")
+            expect(page.get_by_label("Seed", exact=True)).to_have_value("42")
+            stop = page.get_by_role("button", name="Stop")
+            if stop.count() and stop.is_enabled():  # leave the server idle for other tests
+                stop.click()
+                expect(status).to_contain_text("Status: stopped", timeout=120_000)
+        finally:
+            browser.close()

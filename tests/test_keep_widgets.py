@@ -116,3 +116,22 @@ def test_the_chosen_predict_run_survives_a_visit_to_another_page(at, runs_dir):
     at.switch_page("pages/predict.py").run()
     assert not at.exception
     assert at.selectbox(key="predict_run").value == str(older)
+
+
+def test_a_kept_value_streamlit_dropped_is_put_back_and_a_forgotten_one_is_not():
+    """Streamlit's page-switch cleanup can drop a kept value (after fragment reruns, which
+    the unit tests cannot run; tests/test_browser.py covers that path): the shadow copy
+    puts it back, unless the app forgot it on purpose."""
+    from pages._keep import SHADOW, forget, keep_widget_values
+
+    state = {"train_model": "mlp", "train_seed": 42, "lesson_step": 3}
+    keep_widget_values(state)
+    assert state[SHADOW + "train_model"] == "mlp" and SHADOW + "lesson_step" not in state
+    del state["train_model"]  # what the cleanup does
+    state["train_seed"] = 7  # the user changed it since
+    keep_widget_values(state)
+    assert state["train_model"] == "mlp" and state["train_seed"] == 7
+    assert state[SHADOW + "train_seed"] == 7
+    forget(state, "train_model")
+    keep_widget_values(state)
+    assert "train_model" not in state
