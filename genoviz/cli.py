@@ -339,7 +339,9 @@ def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
     _vouch(spec, named=data is not None)
     if task is None and run.info["dataset"].get("task") == "multiclass":
         task = "multiclass"
-    return load(spec, task=task, seed=int(run.info.get("seed", 0)), trust=data is not None)
+    options = {} if data else dict(run.info["dataset"].get("load_options") or {})
+    seed = int(run.info.get("seed", 0))
+    return load(spec, task=task, seed=seed, trust=data is not None, **options)
 
 
 def cmd_datasets() -> int:
@@ -417,6 +419,10 @@ def cmd_resume(args: argparse.Namespace) -> int:
     plan = resume_plan(args.resume, epochs=args.epochs)
     named = args.data is not None
     args.data = args.data or plan.dataset_spec
+    if not named:  # the run's own data, with the labels file, genome and width it took
+        for key, value in plan.load_options.items():
+            if getattr(args, key, None) is None:
+                setattr(args, key, value)
     args.seed = plan.config.seed
     if args.device != "auto":
         plan.config.device = args.device

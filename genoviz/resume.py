@@ -29,13 +29,16 @@ class ResumePlan:
     epochs_done: int
     #: Why the run goes on on another device than it named, or "".
     note: str = ""
+    #: ``load``'s keyword arguments besides the spec: labels, genome, width.
+    load_options: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
     """How to resume the interrupted or stopped run in ``run_dir``.
 
     Load the data with ``genoviz.data.load(plan.dataset_spec, task=plan.task,
-    seed=plan.config.seed)``, then ``fit(dataset, plan.model_name, plan.config)``.
+    seed=plan.config.seed, **plan.load_options)``, then
+    ``fit(dataset, plan.model_name, plan.config)``.
 
     Args:
         epochs: the new total number of epochs; None = the run's own.
@@ -84,6 +87,7 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
         config=config,
         epochs_done=len(run.history),
         note=note,
+        load_options=dict(data.get("load_options") or {}),
     )
 
 

@@ -268,6 +268,8 @@ def run_info(
         "dataset": {
             "name": dataset.name,
             "spec": dataset.meta.notes.get("spec", dataset.name),
+            # what else loading it took: a FASTA's labels file, a BED's genome and width
+            "load_options": dataset.meta.notes.get("load_options") or {},
             "task": dataset.task,
             "n": len(dataset),
             # The lengths the model saw: the pad/trim length, or the set's shortest and longest.

@@ -231,7 +231,7 @@ def run_label(run: Any, status: bool = False) -> str:
     key = next((k for k in HEADLINE_METRICS if k in test), None)
     headline = f" · test {METRIC_LABELS[key]} {fmt(test[key])}" if key else ""
     state = f" · {run.status}" if status else ""
-    if run.untrained:  # its numbers are those of the starting model
+    if getattr(run, "untrained", False):  # its numbers are those of the starting model
         state += " · untrained (stopped before epoch 1)"
     return f"{run.name} · {model} on {data}{state}{headline}"
 

@@ -131,6 +131,7 @@ def resume_run(run: Run) -> None:
             task=plan.task or None,
             seed=plan.config.seed,
             trust=trusted_folder(plan.dataset_spec),
+            **plan.load_options,
         )
     except (RunError, DataFormatError, SequenceError, OSError) as e:
         st.session_state[RESUME_MESSAGE] = ("error", f"Cannot resume {run.name}: {e}")

@@ -342,7 +342,7 @@ def test_class_numbers_train_as_multiclass_when_asked(tmp_path, capsys):
     bad.write_text("sequence,label\n" + "".join(f"ACGTACGT,{v}\n" for v in (0, 1, 2.5, 1) * 5))
     assert main([*argv, "--data", str(bad), "--task", "multiclass", "--out", "x"]) == 2
     assert (
-        "needs class numbers 0, 1, 2, … (up to 1000), but row 3 has 2.5" in capsys.readouterr().err
+        "needs class numbers 0, 1, 2, … (up to 1000), but line 4 has 2.5" in capsys.readouterr().err
     )
     one_based = tmp_path / "from1.csv"
     one_based.write_text("sequence,label\n" + "".join(f"ACGTACGT,{v}\n" for v in (1, 2, 3) * 7))
@@ -373,3 +373,44 @@ def test_datasets_lists_every_set_in_one_column(capsys):
     assert main(["datasets"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len({line.index(" task=") for line in lines if " task=" in line}) == 1
+
+
+@pytest.mark.training
+def test_a_run_reloads_its_own_data_from_anywhere_with_the_labels_file_it_took(
+    tmp_path, monkeypatch, capsys
+):
+    """run.json kept the data path as typed and not the labels file: interpret and resume
+    could not reload a FASTA + --labels run, nor any run from another folder."""
+    from genoviz.data import load
+    from genoviz.training import TrainConfig, fit
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "in").mkdir()
+    seqs = ["".join(rng.choice(list("ACGT"), 20)) for _ in range(60)]
+    (tmp_path / "in" / "lab.fa").write_text("".join(f">s{i}\n{s}\n" for i, s in enumerate(seqs)))
+    (tmp_path / "in" / "labels.csv").write_text(
+        "id,label\n" + "".join(f"s{i},{i % 2}\n" for i in range(60))
+    )
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "run"
+    train = ["train", "--data", "in/lab.fa", "--labels", "in/labels.csv", "--model", "mlp"]
+    assert main([*train, "--epochs", "1", "--quiet", "--out", str(out)]) == 0
+    data = json.loads((out / "run.json").read_text())["dataset"]
+    assert data["spec"] == str(tmp_path / "in" / "lab.fa")
+    assert data["load_options"] == {"labels": str(tmp_path / "in" / "labels.csv")}
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    sal = ["interpret", "saliency", "--run", str(out), "--out", "sal", "-n", "2"]
+    assert main(sal) == 0, capsys.readouterr().err
+    # a run cut off after its first epoch resumes from another folder too
+    monkeypatch.chdir(tmp_path)
+    ds = load("in/lab.fa", labels="in/labels.csv")
+
+    def cut(record):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(ds, "mlp", TrainConfig(epochs=2), run_dir=tmp_path / "cut", on_epoch=cut)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["train", "--resume", str(tmp_path / "cut"), "--quiet"]) == 0
+    assert json.loads((tmp_path / "cut" / "run.json").read_text())["status"] == "finished"

@@ -247,6 +247,13 @@ def load(
         ds = load_bed(path, genome, width=width, task=task)
     else:
         ds = load_file(path, task=task, labels=labels, progress=progress)
-    ds.meta.notes["spec"] = str(path)
+    # Absolute, with the options it needed: a run reloads its data from any folder.
+    ds.meta.notes["spec"] = str(path.resolve())
+    options = {"genome": genome, "labels": labels, "width": width}
+    ds.meta.notes["load_options"] = {
+        k: (v if k == "width" else str(Path(v).expanduser().resolve()))
+        for k, v in options.items()
+        if v is not None
+    }
     ds.ensure_splits(seed)
     return ds
