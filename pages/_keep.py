@@ -40,6 +40,7 @@ KEPT = frozenset(
         "data_paste",
         "data_bundled",
         "data_task",
+        "data_paste_task",
         "data_disk_path",
         # Predict (the run too: pasted sequences kept under another model would be scored
         # by it without a word)

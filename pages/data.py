@@ -147,6 +147,19 @@ def looks_labelled(text: str) -> str | None:
     return None
 
 
+def task_box(key: str) -> str:
+    """The task to read labels as: ``auto`` (detected) or one chosen."""
+    return st.selectbox(
+        "Task",
+        TASK_CHOICES,
+        format_func=lambda t: "detect from the labels" if t == "auto" else t,
+        key=key,
+        help="binary: labels 0/1 (e.g. bound or not); regression: any number (e.g. "
+        "efficacy); multiclass: class numbers 0, 1, 2, … (e.g. donor, acceptor, neither), "
+        "which detection would read as numbers.",
+    )
+
+
 def paste_section() -> None:
     text = st.text_area(
         "Sequences (FASTA, one per line, or a CSV with sequence and label columns)",
@@ -154,13 +167,14 @@ def paste_section() -> None:
         placeholder=PASTE_EXAMPLE,
         key="data_paste",
     )
+    task = task_box("data_paste_task")
     if not text:
         if not show_previous(SOURCES[1]):
             st.info("Paste sequences above, then press Ctrl+Enter (or click outside the box).")
         return
     labelled_name = looks_labelled(text)
     if labelled_name is not None:
-        ds = load_text(text, labelled_name)
+        ds = load_text(text, labelled_name, task=None if task == "auto" else task)
         use_for_training(ds, SOURCES[1])
         show_dataset(ds)
         return
@@ -223,15 +237,7 @@ def upload_section() -> None:
         type=["csv", "tsv", "txt", "fa", "fasta", "fna", "fas", "gz"],
         key="data_upload",
     )
-    task = st.selectbox(
-        "Task",
-        TASK_CHOICES,
-        format_func=lambda t: "detect from the labels" if t == "auto" else t,
-        key="data_task",
-        help="binary: labels 0/1 (e.g. bound or not); regression: any number (e.g. "
-        "efficacy); multiclass: class numbers 0, 1, 2, … (e.g. donor, acceptor, neither), "
-        "which detection would read as numbers.",
-    )
+    task = task_box("data_task")
     if up is None:
         if not show_previous(SOURCES[2]):
             st.info(

@@ -290,6 +290,21 @@ def test_upload_gz_regression_with_task_override():
     assert "not all 0 or 1" in errors(at)
 
 
+def test_pasted_class_numbers_can_be_read_as_classes():
+    """The hint said 'choose multiclass in the Task box above', which only Upload had."""
+    rows = "\n".join(f"{'ACGT' * 3 + 'ACGT'[i % 4]},{i % 3}" for i in range(30))
+    at = paste(app("pages/data.py"), "sequence,label\n" + rows)
+    ok(at)
+    assert at.session_state["user_dataset"].task == "regression"
+    assert any("choose **multiclass** in the Task box" in i.value for i in at.info)
+    at.selectbox(key="data_paste_task").select("multiclass").run()
+    ok(at)
+    ds = at.session_state["user_dataset"]
+    assert ds.task == "multiclass" and ds.class_names == ["0", "1", "2"]
+    at.selectbox(key="data_paste_task").select("binary").run()
+    assert "needs labels 0 or 1, but line 4 has 2" in errors(at)
+
+
 # --- train and predict, end to end (small and fast) ---------------------------------------
 
 
