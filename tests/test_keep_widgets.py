@@ -31,8 +31,9 @@ VALUE_WIDGETS = {
 }
 
 
-#: Page helpers that draw a value widget with the key given as this positional argument.
-RUN_PICKERS = {"choose_run": 0, "choose_bert_run": 0, "choose_target": 2}
+#: Page helpers that draw a value widget with the key given as this positional argument
+#: (run pickers, the Data page's task box).
+RUN_PICKERS = {"choose_run": 0, "choose_bert_run": 0, "choose_target": 2, "task_box": 0}
 
 
 def widget_keys() -> dict[str, str]:
