@@ -364,6 +364,22 @@ def list_runs(root: str | Path | None = None) -> list[Run]:
     return sorted(runs, key=lambda r: (str(r.info.get("created", "")), r.name), reverse=True)
 
 
+def damaged_runs(root: str | Path | None = None) -> list[tuple[Path, str]]:
+    """The folders under ``root`` with a ``run.json`` that :func:`list_runs` skips, each
+    with the reason it cannot be read, by name."""
+    root = Path(root) if root is not None else default_runs_dir()
+    if not root.is_dir():
+        return []
+    out = []
+    for p in sorted(root.iterdir()):
+        if (p / RUN_JSON).exists():
+            try:
+                load_run(p)
+            except RunError as e:
+                out.append((p, str(e)))
+    return out
+
+
 def is_pretraining(run: Run) -> bool:
     """Whether the run only pretrains (its ``run.json`` ``purpose`` says so, as the
     autoencoder's does): its head is untrained, so it initialises other models

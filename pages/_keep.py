@@ -116,7 +116,13 @@ TRANSIENT = frozenset(
         "lesson_window",
     }
 )
-TRANSIENT_PREFIXES = ("runs_new_name_", "runs_confirm_", "data_logo_group:", "data_logo_range:")
+TRANSIENT_PREFIXES = (
+    "runs_new_name_",
+    "runs_confirm_",
+    "runs_damaged_confirm_",
+    "data_logo_group:",
+    "data_logo_range:",
+)
 
 
 def is_kept(key: str) -> bool:

@@ -3,6 +3,8 @@ run as zip or as a one-file HTML report, and import a zip."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,7 @@ from genoviz.report import history_keys, overlay_figure, run_report_html, top_mo
 from genoviz.runs import (
     Run,
     RunError,
+    damaged_runs,
     default_runs_dir,
     is_pretraining,
     list_runs,
@@ -209,6 +212,27 @@ def actions(run: Run) -> None:
                 st.rerun()
 
 
+def damaged_section(root: Path) -> None:
+    """Folders whose run.json cannot be read: named with the reason, and deletable here
+    (they are listed nowhere else)."""
+    damaged = damaged_runs(root)
+    if not damaged:
+        return
+    with st.expander(f"{len(damaged)} run folder(s) could not be read", icon=":material/warning:"):
+        for path, why in damaged:
+            st.markdown(f"`{path.name}`: {why}")
+            sure = st.checkbox(f"Yes, delete {path.name}", key=f"runs_damaged_confirm_{path.name}")
+            if st.button(
+                "Delete folder",
+                key=f"runs_damaged_delete_{path.name}",
+                disabled=not sure,
+                icon=":material/delete:",
+            ):
+                with error_boundary("deleting the folder"):
+                    delete_run(path, root)
+                    st.rerun()
+
+
 def main() -> None:
     st.title("Runs")
     root = default_runs_dir()
@@ -221,6 +245,7 @@ def main() -> None:
         if kind == "success":
             page_link("pages/train.py", "Watch it on the Train page", ":material/model_training:")
     import_section()
+    damaged_section(root)
     if not runs:
         st.info("No runs yet: train one on the Train page or in the Lesson, or import a zip.")
         return

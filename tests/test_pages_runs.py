@@ -222,3 +222,21 @@ def test_a_run_stopped_before_its_first_epoch_is_marked_untrained(runs_dir: Path
     table = at.dataframe[0].value.set_index("run")
     assert table.loc[early.name, "status"] == "stopped before epoch 1"
     assert table.loc["trained", "status"] == "finished"
+
+
+def test_a_damaged_run_folder_is_named_with_its_reason_and_can_be_deleted(runs_dir: Path):
+    """list_runs skips what it cannot read, so such a folder was seen nowhere."""
+    save_run(runs_dir, "fine", [0.6])
+    bad = runs_dir / "broken"
+    bad.mkdir()
+    (bad / "run.json").write_text("[1, 2]")
+    at = runs_page()
+    assert at.dataframe[0].value["run"].tolist() == ["fine"]
+    notes = [m.value for m in at.markdown]
+    assert any("`broken`" in n and "holds a JSON list, not an object" in n for n in notes), notes
+    assert at.button(key="runs_damaged_delete_broken").disabled
+    at.checkbox(key="runs_damaged_confirm_broken").check().run()
+    at.button(key="runs_damaged_delete_broken").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not bad.exists() and (runs_dir / "fine").exists()
+    assert not any("could not be read" in getattr(e, "label", "") for e in at.expander)
