@@ -67,8 +67,13 @@ def clean_sequence(raw: str, record: str = "sequence 1", line: int | None = None
         char = seq[pos]
         shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
         where = f"{record}" + (f" (line {line})" if line is not None else "")
+        # The position counts bases; with spaces or digits before it, also where it was typed.
+        row, column = _typed_column(raw, pos)
+        typed = "" if (row, column) == (1, pos + 1) else f" (character {column} as typed)"
+        if row > 1:  # raw text of several lines (a pasted block read as one sequence)
+            typed = f" (line {row}, character {column} as typed)"
         raise SequenceError(
-            f"{where}: illegal character {shown} at position {pos + 1}; "
+            f"{where}: illegal character {shown} at position {pos + 1}{typed}; "
             "allowed are A, C, G, T, U and N",
             record=record,
             position=pos + 1,
@@ -76,6 +81,22 @@ def clean_sequence(raw: str, record: str = "sequence 1", line: int | None = None
             line=line,
         )
     return seq
+
+
+def _typed_column(raw: str, pos: int) -> tuple[int, int]:
+    """The 1-based line and column in ``raw`` of the ``pos``-th (0-based) character kept
+    by :func:`clean_sequence`."""
+    kept, row, column = -1, 1, 0
+    for ch in raw:
+        if ch == "\n":
+            row, column = row + 1, 0
+            continue
+        column += 1
+        if not _IGNORED.fullmatch(ch):
+            kept += 1
+            if kept == pos:
+                break
+    return row, column
 
 
 def parse_sequences(
@@ -121,7 +142,7 @@ def parse_sequences(
 #: A GenBank ORIGIN line: its first base's position, then bases in blocks of ten.
 _GENBANK_LINE = re.compile(r"\s*(\d+)((?:\s+[A-Za-z]{1,10})+)\s*")
 #: The ``ORIGIN`` line before the block and the ``//`` after it, when pasted too.
-_GENBANK_FRAME = re.compile(r"^\s*(ORIGIN\b.*|//\s*)$", re.MULTILINE | re.IGNORECASE)
+_GENBANK_FRAME = re.compile(r"^[ \t]*(ORIGIN\b.*|//[ \t]*)$", re.MULTILINE | re.IGNORECASE)
 
 
 def _genbank_block(text: str) -> bool:

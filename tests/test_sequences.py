@@ -53,7 +53,9 @@ def test_illegal_character_names_record_position_and_character():
     with pytest.raises(SequenceError) as e:
         parse_sequences(">r1\nACGTAC\nAC GX\n")
     assert (e.value.line, e.value.position) == (3, 4)
-    assert str(e.value).startswith("r1 (line 3): illegal character 'X' at position 4;")
+    assert str(e.value).startswith(
+        "r1 (line 3): illegal character 'X' at position 4 (character 5 as typed);"
+    )
     assert str(e.value).endswith("(base 10 of r1)")
 
 
@@ -139,3 +141,14 @@ def test_a_headerless_dnabert_row_is_refused_not_glued():
     assert e.value.line == 2
     # words that do not overlap are bases with spaces
     assert parse_sequences("ACG TTT GGG\n")[0].sequence == "ACGTTTGGG"
+
+
+def test_an_illegal_character_after_spaces_also_says_where_it_was_typed():
+    """The position counts bases, so after a space it was not the place in the line."""
+    with pytest.raises(SequenceError, match=r"at position 5 \(character 6 as typed\)"):
+        clean_sequence("ACG TXA")
+    with pytest.raises(SequenceError, match=r"'X' at position 5; allowed"):
+        clean_sequence("ACGTXA")  # nothing skipped: one number
+    block = "ORIGIN\n        1 acgtacgtac\n       11 acgtxcgtac\n//\n"
+    with pytest.raises(SequenceError, match=r"position 15 \(line 3, character 15 as typed\)"):
+        parse_sequences(block)
