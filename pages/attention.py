@@ -17,6 +17,7 @@ from genoviz.interpret.attention import (
 from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.logos import ic_matrix, logo_panel
 from genoviz.interpret.matching import match_jaspar, match_table
+from genoviz.interpret.outcome import label_text
 from genoviz.plots_interpret import (
     attention_grid_figure,
     attention_head_figure,
@@ -52,8 +53,14 @@ def choose_sequence(run: Run) -> tuple[str, str] | None:
     pick = choose("Sequence", choices, key="attention_seq")
     if pick != PASTE:
         i = inputs.ids.index(pick)
-        label = ", ".join(f"{v:.3g}" for v in np.asarray(inputs.labels[i], float).reshape(-1))
-        st.caption(f"Label {label} · {len(inputs.sequences[i])} bp")
+        length = f"{len(inputs.sequences[i])} bp"
+        if ds.task == "lm":  # a pretraining corpus: no labels, only the placeholder 0
+            st.caption(f"Unlabelled (pretraining corpus) · {length}")
+        else:
+            values = np.asarray(inputs.labels[i], float).reshape(-1)
+            named = [label_text(run, v) for v in values]  # a class's name, else the value
+            label = ", ".join(v if isinstance(v, str) else f"{v:.3g}" for v in named)
+            st.caption(f"Label {label} · {length}")
         return pick, inputs.sequences[i]
     text = st.text_area("Sequence (raw or FASTA)", key="attention_paste", height=100)
     if not text.strip():

@@ -251,3 +251,14 @@ def test_motifs_page_sends_a_codon_bert_to_embeddings_not_attention(codon_run: P
     assert not at.exception
     assert "`codon-bert` has no convolution" in at.info[0].value
     assert "Embeddings page" in at.info[0].value and "Attention" not in at.info[0].value
+
+
+def test_attention_page_names_a_pretraining_corpus_unlabelled(runs_dir: Path):
+    """A corpus's placeholder label 0 read as 'Label 0' under each sequence."""
+    build = {"seq_len": 101, "outputs": 1, "k": 3, "size": "tiny"}
+    save_run(runs_dir, "kmer-bert", build, "dna-corpus", "lm")
+    at = app("pages/attention.py")
+    ok(at)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Unlabelled (pretraining corpus) · ") for c in captions), captions
+    assert not any(c.startswith("Label ") for c in captions)
