@@ -8,6 +8,7 @@ from streamlit.errors import StreamlitAPIException
 from genoviz.data import BUNDLED
 from genoviz.training import select_device
 from pages._common import ensure_app_navigation, error_boundary, explain_here, page_link
+from pages._keep import forget
 
 LESSON_KEYS = ("lesson_step", "lesson_seq", "lesson_own", "lesson_pos", "lesson_filter")
 
@@ -15,7 +16,7 @@ LESSON_KEYS = ("lesson_step", "lesson_seq", "lesson_own", "lesson_pos", "lesson_
 def start_lesson() -> None:
     """Open the lesson at step 1 (the dataset keeps whatever was chosen before)."""
     for key in LESSON_KEYS:
-        st.session_state.pop(key, None)
+        forget(st.session_state, key)
     st.session_state["lesson_step"] = 1
 
 

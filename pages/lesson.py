@@ -19,6 +19,7 @@ from pages._common import (
     link_setup,
     sync_link,
 )
+from pages._keep import forget, keep_values
 from pages._lesson_steps import (
     DATASET,
     EPOCHS,
@@ -44,9 +45,7 @@ KEPT = (SEQ, OWN, FILTER, WORD, POS, SEED, EPOCHS, "lesson_window")
 
 def init_state() -> None:
     """Keep the steps' values, set defaults, then a shared link (once) on top."""
-    for key in KEPT:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    keep_values(st.session_state, KEPT)
     names = lesson_datasets()
     st.session_state.setdefault(DATASET, "tf-binding" if "tf-binding" in names else names[0])
     st.session_state.setdefault(STEP, 1)
@@ -81,7 +80,7 @@ def init_state() -> None:
 def on_dataset_change() -> None:
     """A new dataset: its own example sequence, and the scan starts at the left."""
     for key in (SEQ, POS, "lesson_filter_index", FILTER):
-        st.session_state.pop(key, None)
+        forget(st.session_state, key)
 
 
 # --- page ---------------------------------------------------------------------------------
