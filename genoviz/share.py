@@ -42,6 +42,7 @@ class Setup:
         step: lesson step, 1 to 5.
         filter: the filter shown in the lesson's scan view (0-based).
         pos: the scan position (0-based).
+        word: the DNA word typed as the lesson's own filter (its scan view then shows it).
         run: a saved run's folder name (a name only, never a path; the page also checks
             it against the runs it lists).
         method, baseline: the Interpret page's attribution method and its reference.
@@ -57,6 +58,7 @@ class Setup:
     step: int | None = None
     filter: int | None = None
     pos: int | None = None
+    word: str | None = None
     run: str | None = None
     method: str | None = None
     baseline: str | None = None
@@ -120,6 +122,17 @@ def _run(text: str) -> str:
     return text
 
 
+#: The longest word a lesson link carries (a filter as wide as a typical motif, and more).
+MAX_WORD = 30
+
+
+def _word(text: str) -> str:
+    word = text.upper()
+    if not 1 <= len(word) <= MAX_WORD or set(word) - set("ACGT"):
+        raise ValueError(f"must be 1 to {MAX_WORD} of the letters A, C, G and T")
+    return word
+
+
 def _key_of(choices: dict[str, str], what: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in choices:
@@ -144,6 +157,7 @@ PARAMS: dict[str, tuple[Callable[[str], Any], str]] = {
     "step": (_int_in(1, LESSON_STEPS), f"lesson step, 1–{LESSON_STEPS}"),
     "filter": (_int_in(0, 4096), "filter shown in the lesson's scan view, 0-based"),
     "pos": (_int_in(0, 10_000_000), "scan position in the lesson, 0-based"),
+    "word": (_word, f"the lesson's typed filter word, up to {MAX_WORD} of A, C, G, T"),
     "run": (_run, "Interpret: a saved run's folder name, e.g. `20260101-120000-cnn-tf-binding`"),
     "method": (
         _key_of(METHODS, "method"),

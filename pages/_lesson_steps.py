@@ -47,6 +47,9 @@ SEQ = "lesson_seq"
 OWN = "lesson_own"
 FILTER = "lesson_filter"
 WORD = "lesson_word"
+#: The scan's own filter, typed as a word; the last of the filter choices.
+WORD_FILTER = "a word you type"
+WORD_FILTER_INDEX = -1
 POS = "lesson_pos"
 SEED = "lesson_seed"
 EPOCHS = "lesson_epochs"
@@ -164,7 +167,7 @@ def filter_options(ds: Dataset) -> dict[str, np.ndarray]:
         weights = job.result.model.first_layer_filters().detach().cpu().numpy()
         for f in range(weights.shape[0]):
             out[f"learned filter {f + 1}"] = weights[f]
-    out["a word you type"] = np.zeros((4, 1))
+    out[WORD_FILTER] = np.zeros((4, 1))  # always last: see WORD_FILTER_INDEX
     return out
 
 
@@ -174,12 +177,12 @@ def step_scan(ds: Dataset) -> None:
     names = list(options)
     wanted = st.session_state.pop("lesson_filter_index", None)
     if wanted is not None:
-        st.session_state[FILTER] = names[min(int(wanted), len(names) - 1)]
+        st.session_state[FILTER] = names[min(int(wanted), len(names) - 1)]  # -1: the word
     if st.session_state.get(FILTER) not in names:
         st.session_state[FILTER] = names[0]
     c1, c2 = st.columns([2, 1])
     choice = c1.selectbox("Filter", names, key=FILTER)
-    if choice == "a word you type":
+    if choice == WORD_FILTER:
         word = c2.text_input("Word", key=WORD, value="TGACTCA")
         weights = word_filter(word or "A")
     else:

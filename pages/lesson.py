@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from genoviz.lesson import LESSON_EPOCHS, STEPS, example_index, lesson_datasets
-from genoviz.share import LESSON_MAX_EPOCHS, Setup
+from genoviz.share import LESSON_MAX_EPOCHS, MAX_WORD, Setup
 from pages._common import (
     bundled_dataset,
     copy_link_button,
@@ -31,6 +31,8 @@ from pages._lesson_steps import (
     STEP,
     STEP_VIEWS,
     WORD,
+    WORD_FILTER,
+    WORD_FILTER_INDEX,
     filter_options,
     go,
 )
@@ -73,8 +75,17 @@ def init_state() -> None:
             st.session_state[key] = value
     if s.filter is not None:
         st.session_state["lesson_filter_index"] = s.filter
+    if s.word is not None:  # the scan view shows the typed word (the last filter choice)
+        st.session_state[WORD] = s.word
+        st.session_state["lesson_filter_index"] = WORD_FILTER_INDEX
     if s.pos is not None:
         st.session_state[POS] = s.pos + 1
+
+
+def typed_word() -> str | None:
+    """The scan's typed word as a link carries it (None when it is not a plain DNA word)."""
+    word = str(st.session_state.get(WORD, "")).strip().upper()
+    return word if word and len(word) <= MAX_WORD and not set(word) - set("ACGT") else None
 
 
 def on_dataset_change() -> None:
@@ -133,6 +144,7 @@ def main() -> None:
         step=step,
         filter=filter_names.index(chosen) if chosen in filter_names else None,
         pos=int(st.session_state[POS]) - 1 if step == 3 and POS in st.session_state else None,
+        word=typed_word() if step == 3 and chosen == WORD_FILTER else None,
     )
     url = sync_link("lesson", setup)
     copy_link_button(url, key="lesson_copy_link")

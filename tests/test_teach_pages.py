@@ -118,6 +118,23 @@ def test_lesson_steps_one_to_three_and_the_scan_controls():
     assert "its best match is at position" in " ".join(m.value for m in at.markdown)
 
 
+def test_a_lesson_link_carries_the_typed_word():
+    at = page("pages/lesson.py", dataset="tf-binding", step="3")
+    ok(at)
+    at.selectbox(key="lesson_filter").select("a word you type").run()
+    at.text_input(key="lesson_word").input("gattaca").run()
+    ok(at)
+    assert at.query_params["word"] == "GATTACA"
+    link = dict(at.query_params)
+    opened = page("pages/lesson.py", **{k: v[0] if isinstance(v, list) else v
+                                         for k, v in link.items()})  # fmt: skip
+    ok(opened)
+    assert opened.selectbox(key="lesson_filter").value == "a word you type"
+    assert opened.text_input(key="lesson_word").value == "GATTACA"
+    bad = page("pages/lesson.py", dataset="tf-binding", step="3", word="GATXACA")
+    assert "Ignored word='GATXACA'" in " ".join(w.value for w in bad.warning)
+
+
 def single_forward_site(name: str = "tf-binding") -> tuple[int, str, int]:
     """(row, motif key, 0-based start) of a bound sequence with one planted site on the +
     strand, where scanning with that motif's filter finds the site as the best match."""
