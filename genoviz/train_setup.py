@@ -53,8 +53,9 @@ class TrainConfig:
     #: Pad (N) or trim sequences to this length; None = the data's own fixed length.
     seq_len: int | None = None
     #: Treat the two strands as the same (random reverse-complement augmentation while
-    #: training, both strands averaged when predicting). None = decide from the dataset:
-    #: see :func:`strand_symmetric`.
+    #: training; one-hot models also average both strands when predicting, a BERT learns
+    #: it from the augmentation alone). None = decide from the dataset: see
+    #: :func:`strand_symmetric`.
     rc_augment: bool | None = None
     runs_dir: str | None = None
     run_name: str | None = None

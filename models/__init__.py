@@ -266,7 +266,11 @@ def data_hparams(
     None = enough) also show the head which base sits at each position.
     """
     if name != "cnn":
-        return {}
+        # Every other one-hot predictor averages both strands where strand does not matter
+        # (it trains on both). A BERT learns it from the augmentation alone, and the
+        # autoencoder reconstructs its own strand.
+        averages = spec(name).input_kind.startswith("onehot") and name != "autoencoder"
+        return {"strand_average": True} if strand_symmetric and averages else {}
     if strand_symmetric:
         return {"strand_average": True, "positional": False, "per_base": False}
     short = seq_len <= POSITIONAL_MAX_LEN
@@ -297,10 +301,23 @@ def get(name: str, *, seq_len: int, outputs: int = 1, extras: int = 0, **hparams
             wrong kind, or one the model cannot be built with (a negative size).
     """
     s = spec(name)
+    hparams = dict(hparams)
+    # ``strand_average`` is the base class's (SequenceModel): set on any one-hot model
+    # after building, unless its builder takes it (cnn).
+    average = None
+    if name != "cnn" and "strand_average" in hparams:
+        average = hparams.pop("strand_average")
+        if not isinstance(average, bool):
+            raise ModelError(f"model {name!r}: strand_average must be true or false")
+        if not s.input_kind.startswith("onehot") or name == "autoencoder":
+            raise ModelError(f"model {name!r} cannot average strands (strand_average)")
     hparams = _check_hparams(name, s, hparams)
     merged = {**s.defaults, **hparams}
     try:
-        return s.builder(seq_len=seq_len, outputs=outputs, extras=extras, **merged)
+        model = s.builder(seq_len=seq_len, outputs=outputs, extras=extras, **merged)
+        if average is not None:
+            model.strand_average = average
+        return model
     except TypeError as e:
         raise ModelError(f"model {name!r}: bad hyperparameters {sorted(hparams)}: {e}") from None
     except ValueError as e:  # a builder's own check, e.g. a JASPAR name that does not exist

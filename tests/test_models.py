@@ -76,6 +76,39 @@ def test_unknown_model_and_bad_hparams_raise_model_error():
         models.get("cnn", seq_len=10, wings=3)
 
 
+ONE_HOT_PREDICTORS = [
+    n
+    for n, s in models.REGISTRY.items()
+    if s.input_kind.startswith("onehot") and n != "autoencoder"
+]
+
+
+@pytest.mark.parametrize("name", ONE_HOT_PREDICTORS)
+def test_every_one_hot_model_averages_strands_where_the_data_says_so(name):
+    """Only cnn averaged: motif-net, trained on both strands, scored a sequence and its
+    reverse complement up to 0.26 apart in logit, and a variant on either strand could
+    change sign."""
+    torch.manual_seed(0)
+    hp = models.data_hparams(name, strand_symmetric=True, seq_len=50)
+    assert hp["strand_average"] is True
+    net = models.get(name, seq_len=50, extras=1, **hp).eval()
+    x = torch.nn.functional.one_hot(torch.randint(0, 4, (6, 50)), 4).float().transpose(1, 2)
+    e = torch.randn(6, 1)
+    torch.testing.assert_close(net(x, e), net(reverse_complement(x), e))
+    stranded = models.data_hparams(name, strand_symmetric=False, seq_len=50)
+    assert not stranded.get("strand_average", False)
+    plain = models.get(name, seq_len=50, extras=1, **stranded).eval()
+    assert not torch.allclose(plain(x, e), plain(reverse_complement(x), e))
+
+
+def test_strand_average_is_refused_where_it_cannot_apply():
+    with pytest.raises(models.ModelError, match="cannot average strands"):
+        models.get("autoencoder", seq_len=50, strand_average=True)
+    with pytest.raises(models.ModelError, match="must be true or false"):
+        models.get("mlp", seq_len=50, strand_average="yes")
+    assert models.data_hparams("kmer-bert", strand_symmetric=True, seq_len=50) == {}
+
+
 def test_data_hparams_follow_strandedness():
     assert models.data_hparams("cnn", strand_symmetric=True, seq_len=101)["strand_average"]
     assert not models.data_hparams("cnn", strand_symmetric=False, seq_len=21)["strand_average"]
