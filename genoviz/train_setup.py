@@ -239,6 +239,15 @@ def init_transfer(model: nn.Module, config: TrainConfig) -> dict[str, Any] | Non
         report.frozen = freeze_trunk(model)
         if not report.frozen:
             raise TrainingError("this model has no trunk to freeze: all of it is its head")
+        fresh = [n for n in report.frozen if n not in report.copied]
+        if fresh:  # frozen at their random start, they could never learn
+            shown = ", ".join(fresh[:4]) + (f" and {len(fresh) - 4} more" if len(fresh) > 4 else "")
+            raise TrainingError(
+                f"{len(fresh)} of the {len(report.frozen)} trunk tensors to freeze are not in "
+                f"{config.init_from} with the same shape ({shown}), so freezing would fix "
+                "them at random values: start from a run of the same model settings, or "
+                "train without freezing the trunk"
+            )
     log.info("transfer: %s", report.summary())
     return report.to_dict()
 

@@ -101,6 +101,16 @@ def test_nothing_matching_raises_a_clear_error(source_run, tmp_path):
         init_from_run(models.get("linear", seq_len=40), tmp_path)
 
 
+def test_freezing_a_trunk_the_run_cannot_fill_is_refused(source_run, tmp_path):
+    """A source of another shape left the trunk random, and freezing kept it so."""
+    wider = SMALL | {"filters": 16}
+    cfg = _config(tmp_path, init_from=str(source_run), freeze_trunk=True, hparams=wider)
+    with pytest.raises(TrainingError, match=r"trunk tensors to freeze are not in .* same shape"):
+        fit(planted_dataset(n=100), "cnn", cfg)
+    cfg.freeze_trunk = False  # without freezing, the fresh part trains
+    assert fit(planted_dataset(n=100), "cnn", cfg).transfer["skipped"]
+
+
 def test_freeze_without_init_is_refused(tmp_path):
     with pytest.raises(TrainingError, match="needs a run to initialise"):
         fit(planted_dataset(n=100), "cnn", _config(tmp_path, freeze_trunk=True))
@@ -126,17 +136,16 @@ def test_cli_init_and_freeze_trunk(source_run, tmp_path, capsys):
     out = tmp_path / "run"
     build = json.loads((source_run / runs.RUN_JSON).read_text())["model"]["build"]
     assert build["members"] == 1
-    code = main(
-        [
-            "train", "--data", str(csv), "--model", "cnn", "--epochs", "1", "--out", str(out),
-            "--init", str(source_run), "--freeze-trunk", "--quiet",
-        ]
-    )  # fmt: skip
-    # the CLI builds the registry defaults (4 members), so only member 0 fits
-    assert code == 0
+    train = ["train", "--data", str(csv), "--model", "cnn", "--epochs", "1", "--quiet",
+             "--init", str(source_run), "--freeze-trunk"]  # fmt: skip
+    # the CLI builds the registry defaults (4 members): only member 0 fits, and freezing
+    # members 1-3 at random values is refused
+    assert main([*train, "--out", str(tmp_path / "defaults")]) == 2
+    assert "trunk tensors to freeze are not in" in capsys.readouterr().err
+    assert main([*train, "--out", str(out), "--hparams", json.dumps(SMALL)]) == 0
     info = json.loads((out / runs.RUN_JSON).read_text())
     assert info["transfer"]["copied"] and info["transfer"]["frozen"]
-    assert all(n.startswith("members.0.") for n in info["transfer"]["copied"])
+    assert set(info["transfer"]["frozen"]) <= set(info["transfer"]["copied"])
     code = main(["train", "--data", str(csv), "--out", str(tmp_path / "x"), "--init", str(csv)])
     assert code == 2
     assert "not a genoviz run folder" in capsys.readouterr().err
