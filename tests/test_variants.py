@@ -70,6 +70,10 @@ def test_reference_mismatch_names_the_variant():
         variant_effects(LinearModel(8), seq, Variant("rs7", 9, "A", "T"))
     with pytest.raises(VariantError, match="alternative base 'X'"):
         variant_effects(LinearModel(8), seq, Variant("rs8", 1, "A", "X"))
+    # an insertion or a deletion passed a substring test, then failed as a length
+    for alt in ("AT", ""):
+        with pytest.raises(VariantError, match="only single-base substitutions"):
+            variant_effects(LinearModel(8), seq, Variant("ins", 1, "A", alt))
 
 
 def test_read_variants_with_and_without_header():

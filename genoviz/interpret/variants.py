@@ -80,6 +80,11 @@ def check_variant(sequence: str, v: Variant) -> None:
             f"variant {v.id}: position {v.pos} is outside the sequence (1 to {len(sequence)})"
         )
     for what, b in (("reference", v.ref), ("alternative", v.alt)):
+        if len(b) != 1:  # "GT" or "" passed a substring test, then failed as a length
+            raise VariantError(
+                f"variant {v.id}: {what} allele {b!r} is not one base; only single-base "
+                "substitutions are scored (no insertions or deletions)"
+            )
         if b not in ALPHABET:
             raise VariantError(f"variant {v.id}: {what} base {b!r} is not one of A, C, G, T")
     found = sequence[v.pos - 1]
