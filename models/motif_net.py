@@ -121,6 +121,9 @@ class MotifScan(nn.Module):
         k, b = self.kernels(), self.bias
         if self.both_strands:
             k, b = torch.cat([k, k.flip(dims=(1, 2))]), torch.cat([b, b])
+        short = k.shape[-1] - x.shape[-1]
+        if short > 0:  # a sequence shorter than a motif: centred among unknown bases (N)
+            x = nn.functional.pad(x, (short // 2, short - short // 2))
         return nn.functional.conv1d(x, k, b)
 
 
@@ -154,7 +157,8 @@ class MotifAttention(nn.Module):
 class MotifNet(SequenceModel):
     """Motif scan -> ReLU -> [self-attention across motifs] -> global max pool -> head.
 
-    Input ``(n, 4, L)`` with ``L >= width``; output ``(n, outputs)``. Receptive field of
+    Input ``(n, 4, L)``, a sequence shorter than ``width`` read as centred among Ns; output
+    ``(n, outputs)``. Receptive field of
     each motif = ``width``; with attention, the whole sequence.
 
     Args:

@@ -144,3 +144,16 @@ def test_attention_across_motif_channels():
     torch.testing.assert_close(net(x[:2]), out[:2])  # batch-size invariant
     with pytest.raises(AttributeError, match="without attention"):
         MotifNet(seq_len=40).motif_attention(x)
+
+
+def test_a_sequence_shorter_than_a_motif_is_scored_not_a_torch_error():
+    """Predict scores variable-length models at each sequence's own length: 10 bp against
+    15-wide motifs gave 'Kernel size can't be greater than actual input size'."""
+    import models
+    from genoviz.sequences import one_hot
+
+    torch.manual_seed(0)
+    net = models.get("motif-net", seq_len=40).eval()
+    short = torch.from_numpy(one_hot(["ACGTACGTAC"]))
+    padded = torch.from_numpy(one_hot(["NNACGTACGTACNNN"]))  # the same, centred among Ns
+    torch.testing.assert_close(net(short), net(padded))
