@@ -56,6 +56,16 @@ KEPT = frozenset(
         "sal_shuffles",
         "var_mode",
         "var_table",
+        # Lesson (the step itself is plain state, not a widget)
+        "lesson_dataset",
+        "lesson_seq",
+        "lesson_own",
+        "lesson_window",
+        "lesson_filter",
+        "lesson_word",
+        "lesson_pos",
+        "lesson_seed",
+        "lesson_epochs",
         # Attention, Embeddings, Motifs, Zoo, Runs
         "attention_paste",
         "att_n",
@@ -113,7 +123,6 @@ TRANSIENT = frozenset(
         "data_kmer_k",
         "data_logo_mode",
         "data_disk_trust",
-        "lesson_window",
     }
 )
 TRANSIENT_PREFIXES = (

@@ -19,12 +19,11 @@ from pages._common import (
     link_setup,
     sync_link,
 )
-from pages._keep import forget, keep_values
+from pages._keep import forget
 from pages._lesson_steps import (
     DATASET,
     EPOCHS,
     FILTER,
-    OWN,
     POS,
     SEED,
     SEQ,
@@ -40,14 +39,9 @@ from pages._lesson_steps import (
 # --- state --------------------------------------------------------------------------------
 
 
-#: Widget keys whose values must outlive the steps that do not show their widget
-#: (Streamlit drops a widget's state in a run that does not draw it, unless it is set).
-KEPT = (SEQ, OWN, FILTER, WORD, POS, SEED, EPOCHS, "lesson_window")
-
-
 def init_state() -> None:
-    """Keep the steps' values, set defaults, then a shared link (once) on top."""
-    keep_values(st.session_state, KEPT)
+    """Set defaults, then a shared link (once) on top. The steps' values outlive the steps
+    and pages that do not show them: ``app.py`` keeps them (``pages/_keep.py``)."""
     names = lesson_datasets()
     st.session_state.setdefault(DATASET, "tf-binding" if "tf-binding" in names else names[0])
     st.session_state.setdefault(STEP, 1)

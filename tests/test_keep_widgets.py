@@ -36,10 +36,29 @@ VALUE_WIDGETS = {
 RUN_PICKERS = {"choose_run": 0, "choose_bert_run": 0, "choose_target": 2, "task_box": 0}
 
 
+def key_constants(paths: list[Path]) -> dict[str, str]:
+    """Module-level ``NAME = "text"`` in the pages: keys given by name (``key=SEQ``)."""
+    out = {}
+    for path in paths:
+        for node in ast.parse(path.read_text()).body:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                out[node.targets[0].id] = node.value.value
+    return out
+
+
 def widget_keys() -> dict[str, str]:
-    """Literal keys of value widgets on the pages (an f-string gives its fixed start)."""
+    """Keys of value widgets on the pages, given as text or by a page constant's name (an
+    f-string gives its fixed start)."""
     found = {}
-    for path in [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]:
+    paths = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
+    names = key_constants(paths)
+    for path in paths:
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.Call):
                 continue
@@ -53,6 +72,8 @@ def widget_keys() -> dict[str, str]:
                     continue
                 if isinstance(kw.value, ast.Constant):
                     found[kw.value.value] = path.name
+                elif isinstance(kw.value, ast.Name) and kw.value.id in names:
+                    found[names[kw.value.id]] = path.name
                 elif isinstance(kw.value, ast.JoinedStr) and isinstance(
                     kw.value.values[0], ast.Constant
                 ):
@@ -87,6 +108,23 @@ def test_train_settings_survive_a_visit_to_another_page(at):
     at.switch_page("pages/train.py").run()
     assert at.number_input(key="train_epochs").value == 7
     assert at.number_input(key="train_seed").value == 42
+
+
+def test_the_lesson_survives_a_visit_to_another_page(at):
+    """Its keys were kept only while the Lesson itself ran: a visit to Data sent it back
+    to tf-binding, row 0, and step 5 then said 'Train the network first'."""
+    at.switch_page("pages/lesson.py").run()
+    at.selectbox(key="lesson_dataset").select("sirna").run()
+    at.button(key="lesson_next_bottom").click().run()
+    at.number_input(key="lesson_seq").set_value(7).run()
+    at.text_input(key="lesson_own").input("ACGTTGCA").run()
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/lesson.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="lesson_dataset").value == "sirna"
+    assert at.number_input(key="lesson_seq").value == 7
+    assert at.text_input(key="lesson_own").value == "ACGTTGCA"
 
 
 def test_pasted_sequences_survive_a_visit_to_another_page(at):
