@@ -63,6 +63,9 @@ def saliency_track_figure(
             go.Bar(
                 x=pos[mask],
                 y=per_base[mask],
+                # one position wide: plotly sizes each trace's bars from its own smallest
+                # gap, so a base seen every 7th position drew bars 7 wide over its neighbours
+                width=1.0,
                 name=base,
                 marker={"color": BASE_COLORS[base]},
                 hovertemplate=f"{base} at %{{x}}<br>%{{y:.4g}}<extra></extra>",

@@ -164,3 +164,9 @@ def test_sequence_embedding_figure_one_trace_per_class_or_a_colour_bar():
     (trace,) = sequence_embedding_figure(reg.points, reg.explained, "Values").data
     assert trace.marker.showscale and list(trace.marker.color) == list(values)
     assert trace.marker.colorbar.title.text == "label"
+
+
+def test_each_base_bar_is_one_position_wide():
+    """A base seen every 7th position drew bars 7 wide over its neighbours."""
+    fig = saliency_track_figure(np.arange(1, 22) / 21, "GGGGCGGGGGGCGGGGGGAGG")
+    assert {tr.name: tr.width for tr in fig.data} == {"A": 1.0, "C": 1.0, "G": 1.0}
