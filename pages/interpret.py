@@ -315,8 +315,23 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
     explain_here("variants")
     if mode == "One variant":
         c1, c2 = st.columns(2)
-        pos = int(c1.number_input("Position (1-based)", 1, len(seq), 1, key="var_pos"))
-        alts = [b for b in "ACGT" if b != seq[pos - 1]] or list("ACGT")
+        known = [p + 1 for p, b in enumerate(seq) if b in "ACGT"]
+        if not known:
+            st.warning(f"{chosen.ids[i]} has no known base (all N): nothing to substitute.")
+            return
+        # A new sequence starts at its first known base (one padded with N to the run's
+        # length starts with Ns); the box keeps what the user typed for the same sequence.
+        if st.session_state.get("var_pos_of") != (chosen.ids[i], seq):
+            st.session_state["var_pos_of"] = (chosen.ids[i], seq)
+            st.session_state["var_pos"] = known[0]
+        pos = int(c1.number_input("Position (1-based)", 1, len(seq), key="var_pos"))
+        if seq[pos - 1] not in "ACGT":
+            st.info(
+                f"Position {pos} is N (an unknown base, or padding to the run's length): "
+                f"choose a known base, from {known[0]} to {known[-1]}."
+            )
+            return
+        alts = [b for b in "ACGT" if b != seq[pos - 1]]
         alt = c2.selectbox(f"Alternative base (reference {seq[pos - 1]})", alts, key="var_alt")
         variants = [Variant(f"{seq[pos - 1]}{pos}{alt}", pos, seq[pos - 1], alt)]
     else:

@@ -413,3 +413,20 @@ def test_titles_name_the_output_explained_when_there_are_several(tmp_path):
     assert of_output(run, 1) == " of donor" and of_output(run, 2, " (", ")") == " (acceptor)"
     single = load_run(save_untrained_run(tmp_path / "one", "cnn", build | {"outputs": 1}))
     assert of_output(single, 0) == ""
+
+
+def test_variants_start_on_the_first_known_base_of_a_padded_sequence(runs_dir: Path):
+    """A pasted sequence padded with N to the run's length failed at once: the default
+    position 1 was padding ('reference base N is not one of A, C, G, T')."""
+    fixed = BUILD | {"positional": True, "pool": 3, "strand_average": False}
+    save_run(runs_dir, "cnn", fixed, extras_names=["accessibility"])
+    at = app("pages/interpret.py")
+    at.radio(key="interp_source").set_value("Paste sequences").run()
+    at.text_area(key="interp_paste").input(">mine\n" + "ACGT" * 20).run()  # 80 of 101 bp
+    ok(at)
+    pos = at.number_input(key="var_pos")
+    assert pos.value == 11  # 10 Ns, then the sequence (centred)
+    assert frame_with(at, "delta_logit")["ref"].tolist() == ["A"]
+    pos.set_value(3).run()
+    ok(at)
+    assert any("Position 3 is N" in i.value and "from 11 to 90" in i.value for i in at.info)
