@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--n", type=int, default=1_000, help="with --proxy: sequences (default 1,000)")
     args = p.parse_args(argv)
-    if args.n < MIN_PROXY:
+    if args.proxy and args.n < MIN_PROXY:
         p.error(f"--n {args.n}: the proxy needs at least {MIN_PROXY} sequences to split")
     if args.proxy:
         try:

@@ -339,7 +339,7 @@ def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
     _vouch(spec, named=data is not None)
     if task is None and run.info["dataset"].get("task") == "multiclass":
         task = "multiclass"
-    options = {} if data else dict(run.info["dataset"].get("load_options") or {})
+    options = {} if data else runs.load_options(run)
     seed = int(run.info.get("seed", 0))
     return load(spec, task=task, seed=seed, trust=data is not None, **options)
 

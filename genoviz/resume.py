@@ -87,7 +87,7 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
         config=config,
         epochs_done=len(run.history),
         note=note,
-        load_options=dict(data.get("load_options") or {}),
+        load_options=runs.load_options(run),
     )
 
 

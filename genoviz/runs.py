@@ -348,6 +348,27 @@ def check_usable(run: Run, dataset: bool = True) -> None:
         )
 
 
+def load_options(run: Run) -> dict[str, Any]:
+    """What loading the run's data took besides its spec (``genoviz.data.load``'s
+    ``labels``, ``genome`` and ``width``), checked: an imported run.json can hold anything.
+
+    Raises:
+        RunError: another key, or a value of the wrong kind.
+    """
+    options = (run.info.get("dataset") or {}).get("load_options") or {}
+    bad = not isinstance(options, dict) or any(
+        not (k in ("labels", "genome") and isinstance(v, str))
+        and not (k == "width" and isinstance(v, int) and not isinstance(v, bool) and v > 0)
+        for k, v in options.items()
+    )
+    if bad:
+        raise RunError(
+            f"{run.path / RUN_JSON}: its dataset's load_options {options!r} are not a labels "
+            "file, a genome (paths) and a width (a positive whole number); it was damaged"
+        )
+    return dict(options)
+
+
 def list_runs(root: str | Path | None = None) -> list[Run]:
     """Runs under ``root``, newest first (by ``run.json``'s ``created``, then by folder
     name, so runs named by hand sort by time too); unreadable folders are skipped."""

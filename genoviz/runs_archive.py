@@ -130,7 +130,7 @@ def import_zip(data: bytes, root: str | Path, name: str | None = None) -> Path:
         raise RunError("the file is not a zip archive") from None
     with zf:
         members = _member_names(zf)
-        first = zf.infolist()[0].filename
+        first = next(i.filename for i in zf.infolist() if not _os_junk(i.filename))
         stem = name or (first.split("/", 1)[0] if "/" in first else "imported-run")
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=root, prefix=".import-"))

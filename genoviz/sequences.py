@@ -168,6 +168,7 @@ def _kmer_line(line: str) -> int:
     k = len(tokens[0]) if tokens else 0
     overlapping = (
         len(tokens) > 2
+        and len(set(tokens)) > 1  # NNNNN NNNNN NNNNN or AAA AAA AAA overlaps itself
         and 3 <= k <= 64
         and all(len(t) == k for t in tokens)
         and all(tokens[j][:-1] == tokens[j - 1][1:] for j in range(1, len(tokens)))

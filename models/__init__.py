@@ -266,10 +266,10 @@ def data_hparams(
     None = enough) also show the head which base sits at each position.
     """
     if name != "cnn":
-        # Every other one-hot predictor averages both strands where strand does not matter
-        # (it trains on both). A BERT learns it from the augmentation alone, and the
-        # autoencoder reconstructs its own strand.
-        averages = spec(name).input_kind.startswith("onehot") and name != "autoencoder"
+        # Every other one-hot model averages its head's scores over both strands where
+        # strand does not matter (it trains on both; an autoencoder's reconstruction is
+        # not its forward). A BERT learns the symmetry from the augmentation alone.
+        averages = spec(name).input_kind.startswith("onehot")
         return {"strand_average": True} if strand_symmetric and averages else {}
     if strand_symmetric:
         return {"strand_average": True, "positional": False, "per_base": False}
@@ -309,7 +309,7 @@ def get(name: str, *, seq_len: int, outputs: int = 1, extras: int = 0, **hparams
         average = hparams.pop("strand_average")
         if not isinstance(average, bool):
             raise ModelError(f"model {name!r}: strand_average must be true or false")
-        if not s.input_kind.startswith("onehot") or name == "autoencoder":
+        if not s.input_kind.startswith("onehot"):
             raise ModelError(f"model {name!r} cannot average strands (strand_average)")
     hparams = _check_hparams(name, s, hparams)
     merged = {**s.defaults, **hparams}

@@ -10,7 +10,15 @@ from genoviz.training import select_device
 from pages._common import ensure_app_navigation, error_boundary, explain_here, page_link
 from pages._keep import forget
 
-LESSON_KEYS = ("lesson_step", "lesson_seq", "lesson_own", "lesson_pos", "lesson_filter")
+LESSON_KEYS = (
+    "lesson_step",
+    "lesson_seq",
+    "lesson_own",
+    "lesson_window",
+    "lesson_pos",
+    "lesson_filter",
+    "lesson_word",
+)
 
 
 def start_lesson() -> None:

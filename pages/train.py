@@ -459,7 +459,9 @@ def restore_link(running: bool) -> None:
     if decoded.setup.dataset is not None:
         st.session_state[ACTIVE_DATASET] = decoded.setup.dataset
         st.session_state.pop("train_dataset", None)
-    for key in LINK_WIDGETS:  # recreated with the link's values as their defaults
+    # recreated with the link's values as their defaults; epochs, learning rate and batch
+    # have a key per model or task too (train_lr_kmer-bert, train_epochs_lm, ...)
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(LINK_WIDGETS)]:
         forget(st.session_state, key)
 
 

@@ -38,6 +38,8 @@ def test_dnabert_tsv_is_detected_and_k_remembered(tmp_path):
     codons = tmp_path / "codons.csv"
     codons.write_text("sequence,label\nATG GCC AAA TTT GGG,1\nATG TGC AAA,0\n")
     assert load(codons).sequences == ["ATGGCCAAATTTGGG", "ATGTGCAAA"]
+    codons.write_text("sequence,label\nAAA AAA AAA GCC,1\nATG TGC AAA,0\n")  # not 3-mers
+    assert load(codons).sequences == ["AAAAAAAAAGCC", "ATGTGCAAA"]
 
 
 def test_dnabert_tsv_with_broken_overlap_names_the_line(tmp_path):

@@ -76,11 +76,7 @@ def test_unknown_model_and_bad_hparams_raise_model_error():
         models.get("cnn", seq_len=10, wings=3)
 
 
-ONE_HOT_PREDICTORS = [
-    n
-    for n, s in models.REGISTRY.items()
-    if s.input_kind.startswith("onehot") and n != "autoencoder"
-]
+ONE_HOT_PREDICTORS = [n for n, s in models.REGISTRY.items() if s.input_kind.startswith("onehot")]
 
 
 @pytest.mark.parametrize("name", ONE_HOT_PREDICTORS)
@@ -103,7 +99,7 @@ def test_every_one_hot_model_averages_strands_where_the_data_says_so(name):
 
 def test_strand_average_is_refused_where_it_cannot_apply():
     with pytest.raises(models.ModelError, match="cannot average strands"):
-        models.get("autoencoder", seq_len=50, strand_average=True)
+        models.get("kmer-bert", seq_len=50, strand_average=True)
     with pytest.raises(models.ModelError, match="must be true or false"):
         models.get("mlp", seq_len=50, strand_average="yes")
     assert models.data_hparams("kmer-bert", strand_symmetric=True, seq_len=50) == {}

@@ -113,3 +113,19 @@ def test_run_json_records_a_failure_and_a_finish_the_same_way_for_fit_and_pretra
     assert info["status"] == "finished" and info["epochs_done"] == len(r.history) == 3
     assert info["best_epoch"] == r.best_epoch >= 1 and "finished" in info
     assert info["final_metrics"]["valid"] == pytest.approx(r.valid_metrics)
+
+
+def test_load_options_are_checked_before_load_sees_them(tmp_path, capsys):
+    """An imported run.json's load_options went straight into load(): a TypeError."""
+    from genoviz.cli import main
+
+    run = tmp_path / "r"
+    runs.write_run_json(run.mkdir() or run, {"dataset": {"load_options": {"width": 50}}})
+    assert runs.load_options(runs.load_run(run)) == {"width": 50}
+    for bad in ({"trust": True}, {"genome": 5}, {"width": -1}, ["labels"]):
+        runs.write_run_json(run, {"model": {"name": "cnn", "build": {}},
+                                  "dataset": {"spec": "x.csv", "load_options": bad}})  # fmt: skip
+        with pytest.raises(runs.RunError, match="load_options"):
+            runs.load_options(runs.load_run(run))
+    assert main(["interpret", "filters", "--run", str(run), "--out", str(tmp_path / "o")]) == 2
+    assert "load_options" in capsys.readouterr().err

@@ -111,6 +111,8 @@ def test_a_folder_zipped_by_hand_on_a_mac_imports_without_its_clutter(
     clutter = {"mine/.DS_Store": b"\0", "__MACOSX/mine/._run.json": b"\0", "mine/._x": b""}
     new = import_zip(zip_of(files | clutter), tmp_path / "in")
     assert new.name == "mine"
+    junk_first = import_zip(zip_of(clutter | files), tmp_path / "in2")  # named by the run
+    assert junk_first.name == "mine"
     assert sorted(p.name for p in new.iterdir()) == sorted([runs.RUN_JSON, runs.METRICS])
     with pytest.raises(runs.RunError, match=r"'mine/notes\.txt' is not part of a genoviz run"):
         import_zip(zip_of(files | {"mine/notes.txt": b"hi"}), tmp_path / "in")

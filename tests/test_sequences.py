@@ -139,8 +139,9 @@ def test_a_headerless_dnabert_row_is_refused_not_glued():
     with pytest.raises(SequenceError, match="line 2 holds overlapping 4-mers") as e:
         parse_sequences("ACGTACGT\nACGT CGTA GTAC TACG\t1\n")
     assert e.value.line == 2
-    # words that do not overlap are bases with spaces
+    # words that do not overlap are bases with spaces, and so is one word repeated
     assert parse_sequences("ACG TTT GGG\n")[0].sequence == "ACGTTTGGG"
+    assert parse_sequences("AAA AAA AAA\nNNNNN NNNNN NNNNN\n")[1].sequence == "N" * 15
 
 
 def test_an_illegal_character_after_spaces_also_says_where_it_was_typed():

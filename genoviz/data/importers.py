@@ -329,6 +329,7 @@ def _looks_like_kmers(tokens: list[str]) -> bool:
     k = len(tokens[0]) if tokens else 0
     return (
         len(tokens) > 1
+        and len(set(tokens)) > 1  # one letter repeated (AAA AAA) overlaps itself
         and 3 <= k <= MAX_K
         and all(len(t) == k for t in tokens)
         and all(tokens[j][:-1] == tokens[j - 1][1:] for j in range(1, len(tokens)))
