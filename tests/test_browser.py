@@ -116,6 +116,23 @@ def app_server(tmp: Path, env_extra: dict[str, str] | None = None) -> Iterator[s
             proc.wait(timeout=15)
 
 
+@contextlib.contextmanager
+def browser_page(chromium: Path, url: str, height: int = 1000) -> Iterator:
+    """A fresh headless Chromium page (1400 px wide) opened at ``url``; closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": height})
+            page.goto(url)
+            yield page
+        finally:
+            browser.close()
+
+
 @pytest.fixture(scope="module")
 def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app for this module's browser tests (see :func:`app_server`)."""
@@ -124,58 +141,48 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 def test_live_training_curve_and_stop(server: str, chromium: Path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            # A deep link as the server's very first request still gets app.py's page
-            # list (not Streamlit's old pages/-folder mode, which would list "common").
-            page.goto(f"{server}/train")
-            nav = page.get_by_test_id("stSidebarNav")
-            expect(nav.get_by_role("link", name="Predict", exact=True)).to_be_visible(
-                timeout=60_000
-            )
-            expect(nav).not_to_contain_text("common")
-            nav.get_by_role("link", name="Home", exact=True).click()
-            expect(page.get_by_role("heading", name="genoviz").first).to_be_visible(timeout=60_000)
-            nav.get_by_role("link", name="Train", exact=True).click()
-            start = page.get_by_role("button", name="Start training")
-            expect(start).to_be_enabled(timeout=60_000)
-            expect(page.get_by_role("combobox", name="Model")).to_have_value("cnn (recommended)")
-            start.click()
+    # A deep link as the server's very first request still gets app.py's page list (not
+    # Streamlit's old pages/-folder mode, which would list "common").
+    with browser_page(chromium, f"{server}/train") as page:
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_role("link", name="Predict", exact=True)).to_be_visible(timeout=60_000)
+        expect(nav).not_to_contain_text("common")
+        nav.get_by_role("link", name="Home", exact=True).click()
+        expect(page.get_by_role("heading", name="genoviz").first).to_be_visible(timeout=60_000)
+        nav.get_by_role("link", name="Train", exact=True).click()
+        start = page.get_by_role("button", name="Start training")
+        expect(start).to_be_enabled(timeout=60_000)
+        expect(page.get_by_role("combobox", name="Model")).to_have_value("cnn (recommended)")
+        start.click()
 
-            status = page.locator(".st-key-train_status")
-            expect(status).to_contain_text("running", timeout=60_000)
-            expect(status).to_contain_text("epoch", timeout=60_000)
-            page.wait_for_function(f"({JS_POINTS})() >= 2", timeout=LIVE_TIMEOUT_MS)
-            assert page.evaluate(JS_POINTS) >= 2
+        status = page.locator(".st-key-train_status")
+        expect(status).to_contain_text("running", timeout=60_000)
+        expect(status).to_contain_text("epoch", timeout=60_000)
+        page.wait_for_function(f"({JS_POINTS})() >= 2", timeout=LIVE_TIMEOUT_MS)
+        assert page.evaluate(JS_POINTS) >= 2
 
-            stop = page.get_by_role("button", name="Stop")
-            expect(stop).to_be_enabled()
-            stop.click()
-            expect(status).to_contain_text("Status: stopped", timeout=120_000)
-            expect(page.get_by_text("Held-out test set")).to_be_visible(timeout=60_000)
-            # the curves, the test split's ROC curve and its calibration
-            expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=60_000)
-            brier = re.compile(r"Brier score \d\.\d{3}, expected calibration error")
-            expect(page.get_by_text(brier)).to_be_visible()
-            assert page.evaluate(JS_POINTS) >= 2
-            assert page.locator('[data-testid="stException"]').count() == 0
-            assert page.locator('[data-testid="stAlertContentError"]').count() == 0
-            # Streamlit scrolls inside its main section, so grow the window to the content
-            # height for a picture of the whole page.
-            height = page.evaluate(JS_CONTENT_HEIGHT)
-            height = min(max(height + 120, 1000), 6000)
-            page.set_viewport_size({"width": 1400, "height": height})
-            page.wait_for_timeout(1500)  # let plotly redraw at the new size
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-        finally:
-            browser.close()
+        stop = page.get_by_role("button", name="Stop")
+        expect(stop).to_be_enabled()
+        stop.click()
+        expect(status).to_contain_text("Status: stopped", timeout=120_000)
+        expect(page.get_by_text("Held-out test set")).to_be_visible(timeout=60_000)
+        # the curves, the test split's ROC curve and its calibration
+        expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=60_000)
+        brier = re.compile(r"Brier score \d\.\d{3}, expected calibration error")
+        expect(page.get_by_text(brier)).to_be_visible()
+        assert page.evaluate(JS_POINTS) >= 2
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        # Streamlit scrolls inside its main section, so grow the window to the content
+        # height for a picture of the whole page.
+        height = page.evaluate(JS_CONTENT_HEIGHT)
+        height = min(max(height + 120, 1000), 6000)
+        page.set_viewport_size({"width": 1400, "height": height})
+        page.wait_for_timeout(1500)  # let plotly redraw at the new size
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.stat().st_size > 10_000
 
 
@@ -183,41 +190,33 @@ def test_settings_survive_leaving_the_train_page_while_it_trains(server: str, ch
     """The live panel's polls (fragment reruns, which never run app.py) let Streamlit's
     page-switch cleanup drop the kept values: back on Train the model read cnn, the epochs
     20 and the seed 0, while the chosen run went on training."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server}/train")
-            nav = page.get_by_test_id("stSidebarNav")
-            start = page.get_by_role("button", name="Start training")
-            expect(start).to_be_enabled(timeout=60_000)
-            page.get_by_role("combobox", name="Model").click()
-            page.get_by_role("option", name="mlp").first.click()
-            expect(page.get_by_role("combobox", name="Model")).to_have_value("mlp")
-            for label, value in (("Epochs", "7"), ("Seed", "42")):
-                box = page.get_by_label(label, exact=True)
-                box.fill(value)
-                box.press("Enter")
-                expect(box).to_have_value(value)
-            page.wait_for_timeout(800)
-            start.click()
-            status = page.locator(".st-key-train_status")
-            expect(status).to_contain_text("epoch", timeout=60_000)
-            page.wait_for_timeout(2500)  # the live panel polls at least once
-            nav.get_by_role("link", name="Home", exact=True).click()
-            expect(page.get_by_role("heading", name="genoviz").first).to_be_visible(timeout=60_000)
-            page.wait_for_timeout(1500)
-            nav.get_by_role("link", name="Train", exact=True).click()
-            expect(page.get_by_role("combobox", name="Model")).to_have_value("mlp", timeout=60_000)
-            expect(page.get_by_label("Epochs", exact=True)).to_have_value("7")
-            expect(page.get_by_label("Seed", exact=True)).to_have_value("42")
-            stop = page.get_by_role("button", name="Stop")
-            if stop.count() and stop.is_enabled():  # leave the server idle for other tests
-                stop.click()
-                expect(status).to_contain_text("Status: stopped", timeout=120_000)
-        finally:
-            browser.close()
+    with browser_page(chromium, f"{server}/train") as page:
+        nav = page.get_by_test_id("stSidebarNav")
+        start = page.get_by_role("button", name="Start training")
+        expect(start).to_be_enabled(timeout=60_000)
+        page.get_by_role("combobox", name="Model").click()
+        page.get_by_role("option", name="mlp").first.click()
+        expect(page.get_by_role("combobox", name="Model")).to_have_value("mlp")
+        for label, value in (("Epochs", "7"), ("Seed", "42")):
+            box = page.get_by_label(label, exact=True)
+            box.fill(value)
+            box.press("Enter")
+            expect(box).to_have_value(value)
+        page.wait_for_timeout(800)
+        start.click()
+        status = page.locator(".st-key-train_status")
+        expect(status).to_contain_text("epoch", timeout=60_000)
+        page.wait_for_timeout(2500)  # the live panel polls at least once
+        nav.get_by_role("link", name="Home", exact=True).click()
+        expect(page.get_by_role("heading", name="genoviz").first).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(1500)
+        nav.get_by_role("link", name="Train", exact=True).click()
+        expect(page.get_by_role("combobox", name="Model")).to_have_value("mlp", timeout=60_000)
+        expect(page.get_by_label("Epochs", exact=True)).to_have_value("7")
+        expect(page.get_by_label("Seed", exact=True)).to_have_value("42")
+        stop = page.get_by_role("button", name="Stop")
+        if stop.count() and stop.is_enabled():  # leave the server idle for other tests
+            stop.click()
+            expect(status).to_contain_text("Status: stopped", timeout=120_000)

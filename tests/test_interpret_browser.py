@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TF_BINDING, save_untrained_run
-from test_browser import CHROMIUM_ARGS, app_server, chromium  # noqa: F401 (a fixture)
+from test_browser import app_server, browser_page, chromium  # noqa: F401 (a fixture)
 from test_lesson_browser import JS_SETTLED, no_errors
 from test_pages_interpret import BUILD
 
@@ -38,31 +38,23 @@ def two_runs_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def test_switching_runs_after_a_saliency_map(two_runs_server: str, chromium: Path):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(f"{two_runs_server}/interpret")
-            go = page.get_by_role("button", name="Compute saliency")
-            expect(go).to_be_enabled(timeout=90_000)
-            go.click()
-            pick = page.get_by_role("combobox", name="Sequence to show")
-            expect(pick).to_be_visible(timeout=60_000)
-            pick.click()
-            page.get_by_role("option").nth(1).click()  # a sirna sequence, not the first
-            page.wait_for_function(JS_SETTLED, timeout=60_000)
-            run = page.get_by_role("combobox", name="Trained run", exact=True)
-            run.click()
-            page.get_by_role("option").filter(has_text="tf-binding").first.click()
-            expect(pick).to_be_hidden(timeout=60_000)  # the new run has no map yet
-            page.wait_for_function(JS_SETTLED, timeout=60_000)
-            go.click()
-            expect(pick).to_have_value(re.compile(r"^tf"), timeout=60_000)
-            page.wait_for_function(JS_SETTLED, timeout=60_000)
-            no_errors(page)
-        finally:
-            browser.close()
+    with browser_page(chromium, f"{two_runs_server}/interpret", height=1100) as page:
+        go = page.get_by_role("button", name="Compute saliency")
+        expect(go).to_be_enabled(timeout=90_000)
+        go.click()
+        pick = page.get_by_role("combobox", name="Sequence to show")
+        expect(pick).to_be_visible(timeout=60_000)
+        pick.click()
+        page.get_by_role("option").nth(1).click()  # a sirna sequence, not the first
+        page.wait_for_function(JS_SETTLED, timeout=60_000)
+        run = page.get_by_role("combobox", name="Trained run", exact=True)
+        run.click()
+        page.get_by_role("option").filter(has_text="tf-binding").first.click()
+        expect(pick).to_be_hidden(timeout=60_000)  # the new run has no map yet
+        page.wait_for_function(JS_SETTLED, timeout=60_000)
+        go.click()
+        expect(pick).to_have_value(re.compile(r"^tf"), timeout=60_000)
+        page.wait_for_function(JS_SETTLED, timeout=60_000)
+        no_errors(page)
