@@ -215,11 +215,25 @@ def choose(label: str, options: Iterable[Any], *, key: str, where: Any = None, *
 
     The browser sends back the label it last showed, and when the new options have no such
     label Streamlit returns that old label as a string instead of an option (switching
-    from a sirna run to a tf-binding one turned a sequence index into 'si00003')."""
+    from a sirna run to a tf-binding one turned a sequence index into 'si00003'). When the
+    labels change under a value that stays, the value is set again so the browser shows
+    its new label."""
     options = list(options)
     if key in st.session_state and st.session_state[key] not in options:
         forget(st.session_state, key)
+    # Options that keep their values but change their labels (sequence 3 of another run):
+    # the browser went on showing the old label; setting the value again sends the new one.
+    fmt = kwargs.get("format_func", str)
+    shown = tuple(str(fmt(o)) for o in options)
+    seen = f"{SHOWN}{key}"
+    if st.session_state.get(seen, shown) != shown and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    st.session_state[seen] = shown
     return (where or st).selectbox(label, options, key=key, **kwargs)
+
+
+#: Session-state prefix of the labels a :func:`choose` box showed last.
+SHOWN = "_shown:"
 
 
 def run_label(run: Any, status: bool = False) -> str:

@@ -64,7 +64,6 @@ from pages._interpret_common import (
     saved_run,
     show_user_error,
 )
-from pages._keep import forget
 
 SOURCES = ("Held-out sequences", "Paste sequences")
 MAX_SEQUENCES = 50
@@ -191,7 +190,7 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     methods = ["integrated_gradients"] if token else list(METHODS)
     asked = st.session_state.get("sal_method")
     if asked is not None and asked not in methods:
-        forget(st.session_state, "sal_method")
+        st.session_state["sal_method"] = methods[0]  # set, so the browser shows it too
         st.info(
             f"{METHODS.get(asked, asked)} does not apply to a BERT: Integrated Gradients it is."
         )

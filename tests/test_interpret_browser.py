@@ -57,4 +57,9 @@ def test_switching_runs_after_a_saliency_map(two_runs_server: str, chromium: Pat
         go.click()
         expect(pick).to_have_value(re.compile(r"^tf"), timeout=60_000)
         page.wait_for_function(JS_SETTLED, timeout=60_000)
+        # a picker on another tab, drawn all along, shows the new run's sequence too (it
+        # kept showing the sirna id over the tf-binding result)
+        page.get_by_role("tab", name="Mutagenesis (ISM)").click()
+        mutate = page.get_by_role("combobox", name="Sequence to mutate")
+        expect(mutate).to_have_value(re.compile(r"^tf"), timeout=60_000)
         no_errors(page)
