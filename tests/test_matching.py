@@ -103,6 +103,9 @@ def test_a_motif_too_flat_to_mean_anything_matches_nothing():
     assert best["e_value"] == pytest.approx(best["p_value"] * len(m.targets))
     assert best["top_matches"][0]["e_value"] == pytest.approx(best["e_value"])
     assert match_words(best) == f"CTCF E={best['e_value']:.1e}" and match_words(no_match()) == "-"
+    # a best match that chance explains is not named as an identification
+    weak = best | {"best_match_name": "PBX2", "e_value": 9.0}
+    assert match_words(weak) == "n.s. (nearest PBX2, E=9.0e+00)"
     assert m.top(1, 2)["e_value"].tolist() == pytest.approx(
         (m.top(1, 2)["p_value"] * len(m.targets)).tolist()
     )

@@ -201,12 +201,23 @@ class Matches:
         )
 
 
+#: The E-value below which a match is worth naming as one (E counts the matches this good
+#: expected by chance among the matrices compared).
+SIGNIFICANT_E = 0.05
+
+
 def match_words(record: dict[str, Any]) -> str:
-    """A report record's best match for a logo title: ``JUND E=2.1e-05``, or ``-``."""
+    """A report record's best match for a logo title: ``JUND E=2.1e-05``; ``n.s. (nearest
+    PBX2, E=9.0e+00)`` when E is not below :data:`SIGNIFICANT_E` (a class read every best
+    name as an identification); or ``-``."""
     name, e = record.get("best_match_name"), record.get("e_value")
     if not name:
         return "-"
-    return f"{name} E={e:.1e}" if e is not None else str(name)
+    if e is None:
+        return str(name)
+    if e >= SIGNIFICANT_E:
+        return f"n.s. (nearest {name}, E={e:.1e})"
+    return f"{name} E={e:.1e}"
 
 
 def no_match() -> dict[str, Any]:
