@@ -16,6 +16,7 @@ from genoviz.interpret.matching import MIN_MATCH_BITS, Matches
 from genoviz.interpret.truth import PlantedMotif
 from genoviz.motifs import information_content, reverse_complement_pfm
 from genoviz.runs import WEIGHTS, Run
+from genoviz.sequences import ALPHABET
 from pages._common import choose, download_row, explain_here
 from pages._interpret_common import dataset_of, model_of
 
@@ -92,6 +93,13 @@ def truth_panel(
         with st.spinner("Drawing the logos (first view only)…"):
             png = logo_panel(mats, titles, ncols=len(pairs))
         st.image(png)
+        table = pd.concat(  # the drawn matrices (bits), one row per logo column
+            [
+                m.reset_index(drop=True).assign(logo=title, position=np.arange(1, len(m) + 1))
+                for m, title in zip(mats, titles, strict=True)
+            ]
+        )[["logo", "position", *ALPHABET]]
+        panel_downloads("truth-logos", png, table)
 
 
 # --- motif-net: its own motifs -------------------------------------------------------------

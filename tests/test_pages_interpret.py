@@ -140,6 +140,9 @@ def test_motifs_page_finds_matches_and_scores_truth(a_run):
     assert frame_with(at, "match_id").shape[0] == 3
     truth = frame_with(at, "recovered")
     assert set(truth["motif_name"]) == {"JUND"}
+    # the learned-versus-planted logos download like every figure (as PNG and their bits)
+    keys = [b.key for b in at.get("download_button")]
+    assert any("truth-logos" in str(k) for k in keys), keys
     labels = [e.label for e in at.expander]
     for key in PAGE_TOPICS["motifs"]:
         if key != "motif_net":  # only for a motif-net run
