@@ -11,7 +11,7 @@ import streamlit as st
 from genoviz.data import BUNDLED, DataFormatError, load
 from genoviz.jobs import default_manager
 from genoviz.lesson import motif_indices, planted_motifs
-from genoviz.metrics import METRIC_LABELS, curve_label
+from genoviz.metrics import METRIC_LABELS, PRIMARY_METRIC, curve_label
 from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
 from genoviz.runs import (
     Run,
@@ -53,13 +53,14 @@ def metrics_table(runs: list[Run]) -> pd.DataFrame:
         info = run.info
         cfg = info.get("config") or {}
         test = (info.get("final_metrics") or {}).get("test") or {}
+        best = info.get("best_epoch")
         row = {
             "run": run.name,
             "status": status_label(run),
             "dataset": (info.get("dataset") or {}).get("name"),
             "model": (info.get("model") or {}).get("name"),
             "epochs": info.get("epochs_done", len(run.history)),
-            "best epoch": info.get("best_epoch"),
+            "best epoch": "–" if best is None else str(best),  # none kept yet, not "None"
             "lr": cfg.get("lr"),
             "batch": cfg.get("batch_size"),
             "seed": info.get("seed"),
@@ -269,7 +270,16 @@ def main() -> None:
     histories = {n: by_name[n].history for n in chosen}
     keys = history_keys(list(histories.values()))
     if keys:
-        default = next((k for k in keys if k.startswith("valid_") and k != "valid_loss"), keys[0])
+        # the task's headline metric (ROC AUC, Pearson, ...), else the first validation one
+        headline = [f"valid_{PRIMARY_METRIC.get(task_of(by_name[n]) or '', '')}" for n in chosen]
+        default = next(
+            (
+                k
+                for k in [*headline, *keys]
+                if k in keys and k.startswith("valid_") and k != "valid_loss"
+            ),
+            keys[0],
+        )
         key = choose(
             "Curve", keys, index=keys.index(default), format_func=curve_label, key="runs_curve"
         )

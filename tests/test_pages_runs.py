@@ -240,3 +240,18 @@ def test_a_damaged_run_folder_is_named_with_its_reason_and_can_be_deleted(runs_d
     assert not at.exception, [e.value for e in at.exception]
     assert not bad.exists() and (runs_dir / "fine").exists()
     assert not any("could not be read" in getattr(e, "label", "") for e in at.expander)
+
+
+def test_compare_opens_on_the_task_headline_metric_and_the_table_says_no_best_epoch(
+    runs_dir: Path,
+):
+    """It opened on valid PR AUC (first in order), and a run without a kept epoch read
+    'None'."""
+    d = save_run(runs_dir, "both", [])
+    for epoch in (1, 2):
+        runs.append_metrics(
+            d, {"epoch": epoch, "valid_pr_auc": 0.3, "valid_roc_auc": 0.7, "train_loss": 0.6}
+        )
+    at = runs_page()
+    assert at.selectbox(key="runs_curve").value == "valid_roc_auc"
+    assert at.dataframe[0].value["best epoch"].tolist() == ["–"]
