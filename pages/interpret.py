@@ -304,7 +304,9 @@ def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
     table.insert(0, "ref", list(r.sequence))
     table.insert(0, "position", np.arange(1, len(r.sequence) + 1))
     table["max_effect"] = r.max_effect
-    show_figure(ism_figure(r.effects, r.max_effect, r.sequence, title), "ism", table)
+    show_figure(
+        ism_figure(r.effects, r.max_effect, r.sequence, title), f"ism-{chosen.ids[i]}", table
+    )
 
 
 def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
@@ -350,7 +352,7 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
     )
     st.dataframe(df, hide_index=True, key="var_df")
     title = f"Variant effects on {chosen.ids[i]}{of_output(run, target, ' (', ')')}"
-    show_figure(variant_figure(df, title), "variants", df)
+    show_figure(variant_figure(df, title), f"variants-{chosen.ids[i]}", df)
 
 
 def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
