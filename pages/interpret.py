@@ -256,7 +256,7 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     fig = saliency_track_figure(
         per_base,
         seq,
-        f"{chosen.ids[i]}: {METHODS[method]}",
+        f"{chosen.ids[i]}: {METHODS[method]}{of_output(run, target)}",
         label_text(run, chosen.labels[i]),
         said[i],
     )
@@ -265,10 +265,12 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     )
     show_figure(fig, f"saliency-{chosen.ids[i]}", track)
     matrix = contribution_matrix(r.contributions[i][:, : len(seq)])
-    title = f"{chosen.ids[i]}: contribution logo"
+    title = f"{chosen.ids[i]}: contribution logo{of_output(run, target)}"
     show_logo(logo_images(matrix, title, "contribution", None), f"saliency-logo-{i}", matrix)
     if n > 1:
-        heat = saliency_heatmap_figure(r.per_base, chosen.ids[:n])
+        heat = saliency_heatmap_figure(
+            r.per_base, chosen.ids[:n], f"Contribution per base{of_output(run, target)}"
+        )
         wide = pd.DataFrame(
             r.per_base, index=chosen.ids[:n], columns=range(1, r.per_base.shape[1] + 1)
         )

@@ -433,3 +433,21 @@ def test_variants_start_on_the_first_known_base_of_a_padded_sequence(runs_dir: P
     pos.set_value(3).run()
     ok(at)
     assert any("Position 3 is N" in i.value and "from 11 to 90" in i.value for i in at.info)
+
+
+def test_a_multiclass_saliency_map_names_its_class(runs_dir: Path):
+    """The ISM title said 'of donor' but the saliency track and heatmap named no class."""
+    from conftest import save_untrained_run
+
+    splice = {"name": "splice-sites", "spec": "splice-sites", "task": "multiclass"}
+    build = {"seq_len": 400, "outputs": 3, "extras": 0, "members": 1, "filters": 4}
+    save_untrained_run(runs_dir / "20260101-000000-cnn-splice", "cnn", build, splice)
+    at = app("pages/interpret.py")
+    at.slider(key="interp_n").set_value(2).run()
+    at.button(key="sal_go").click().run()
+    ok(at)
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    target = at.selectbox(key="interp_target").value
+    name = ["neither", "donor", "acceptor"][target] if isinstance(target, int) else str(target)
+    assert any(f"of {name}" in t and "Integrated" in t for t in titles), titles
+    assert any(t.startswith(f"Contribution per base of {name}") for t in titles), titles
