@@ -10,7 +10,7 @@ from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.learned_motifs import has_learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
 from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases, match_words
-from genoviz.interpret.motif_report import FilterReport, filter_report
+from genoviz.interpret.motif_report import FilterReport, filter_report, match_filters
 from genoviz.runs import Run
 from pages._common import choose, ensure_app_navigation, error_boundary, explain_here
 from pages._interpret_common import (
@@ -80,9 +80,22 @@ def compute(run: Run, opts: dict) -> FilterReport | None:
         )
         return None
     key = (run.name, tuple(sorted(opts.items())))
+    scan = (run.name, opts["threshold"], opts["max_sequences"])  # what needs the sequences
     stored = st.session_state.get(REPORT)
     if stored is not None and stored[0] == key:
         return stored[1]
+    if stored is not None and stored[0][0] == run.name and _scan_of(stored[0]) == scan:
+        # only the matching changed (release, group, overlap): the filters' sites stay
+        with st.spinner("Matching the filters against JASPAR again…"):
+            rep = match_filters(
+                stored[1].motifs,
+                ds.meta.ground_truth or None,
+                release=opts["release"],
+                tax_group=opts["tax_group"],
+                min_overlap=opts["min_overlap"],
+            )
+        st.session_state[REPORT] = (key, rep)
+        return rep
     if not st.button("Find filter motifs", key="motifs_go", type="primary", icon=":material/bolt:"):
         st.caption("Press **Find filter motifs** (about 10-30 s the first time).")
         return None
@@ -102,6 +115,12 @@ def compute(run: Run, opts: dict) -> FilterReport | None:
         status.update(label="Filter motifs ready", state="complete", expanded=False)
     st.session_state[REPORT] = (key, rep)
     return rep
+
+
+def _scan_of(key: tuple) -> tuple:
+    """(run, threshold, sequences) of a stored report's key."""
+    opts = dict(key[1])
+    return (key[0], opts.get("threshold"), opts.get("max_sequences"))
 
 
 def show_filters(rep: FilterReport) -> None:

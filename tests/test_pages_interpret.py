@@ -151,6 +151,14 @@ def test_motifs_page_finds_matches_and_scores_truth(a_run):
     at.selectbox(key="motifs_filter").set_value(at.selectbox(key="motifs_filter").options[1])
     at.run()
     ok(at)
+    # a matching-only setting re-matches the same filter sites, with no new scan to press
+    before = frame_with(at, "best_match_id")["n_sites"].tolist()
+    at.selectbox(key="motifs_group").set_value("all").run()
+    ok(at)
+    assert frame_with(at, "best_match_id")["n_sites"].tolist() == before
+    assert not any("Press **Find filter motifs**" in c.value for c in at.caption)
+    at.slider(key="motifs_threshold").set_value(0.7).run()  # a new scan: asked for again
+    assert any("Press **Find filter motifs**" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize("page", ["pages/interpret.py", "pages/motifs.py"])

@@ -73,6 +73,21 @@ def filter_report(
     say = progress or (lambda f, msg: None)
     say(0.0, "collecting the windows that activate each filter")
     fm = filter_motifs(model, x, threshold, progress=lambda f: say(0.6 * f, "filters"))
+    return match_filters(fm, ground_truth, release, tax_group, min_overlap, top, say)
+
+
+def match_filters(
+    fm: FilterMotifs,
+    ground_truth: dict[str, Any] | None = None,
+    release: str | None = None,
+    tax_group: str = "vertebrates",
+    min_overlap: int = DEFAULT_MIN_OVERLAP,
+    top: int = TOP,
+    progress: Callable[[float, str], None] | None = None,
+) -> FilterReport:
+    """The matching half of :func:`filter_report`, on filter motifs already collected: a
+    new JASPAR release, group or overlap needs no new scan of the sequences."""
+    say = progress or (lambda f, msg: None)
     alive = [int(i) for i in np.flatnonzero(fm.n_sites > 0)]
     say(0.6, "matching the motifs against JASPAR")
     matches = match_jaspar([fm.pfms[i] for i in alive], release, tax_group, min_overlap)
