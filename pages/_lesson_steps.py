@@ -16,6 +16,7 @@ from genoviz.lesson import (
     LESSON_HPARAMS,
     STEPS,
     Site,
+    aligned,
     informative_filters,
     match_filters,
     motif_indices,
@@ -374,13 +375,15 @@ def step_interpret(ds: Dataset) -> None:
         matches = match_filters(pfms, motifs)[:3]
         st.markdown(
             "Each row: a learned filter (left, built from the sequences where it fires) "
-            "next to the planted motif it resembles most (right, on the filter's strand)."
+            "next to the planted motif it resembles most (right, on the filter's strand), "
+            "shifted so that the columns compared sit under each other."
         )
         for m in matches:
             ref = motifs[m.motif] if m.strand == "+" else motifs[m.motif][::-1, ::-1]
+            learned, ref, shared = aligned(pfms[m.filter], ref, m.offset)
             c1, c2 = st.columns(2)
             with c1:
-                matrix = pfm_matrix(pfms[m.filter])
+                matrix = pfm_matrix(learned)
                 title = f"learned filter {m.filter + 1}"
                 show_logo(
                     logo_images(matrix, title, "probability", 1.0),
@@ -394,7 +397,10 @@ def step_interpret(ds: Dataset) -> None:
                     f"lesson-truth-{m.filter}",
                     matrix,
                 )
-            st.caption(f"similarity r = {m.score:.2f} (1 = identical columns, 0 = unrelated)")
+            st.caption(
+                f"similarity r = {m.score:.2f} over the {shared} columns they share (1 = "
+                "identical columns, 0 = unrelated; a short overlap matches more easily)"
+            )
     else:
         st.markdown("No planted motif to compare with; these filters carry the most information:")
         for f in informative_filters(pfms, 3):

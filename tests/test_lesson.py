@@ -119,3 +119,21 @@ def test_pwm_filter_is_log_odds_with_a_floor():
     w = pwm_filter(pfm)
     assert w[0, 0] == pytest.approx(np.log2(0.97 / 0.25))
     assert w[1, 1] == pytest.approx(1.0) and w[0, 1] == -2.0 and w[3, 0] == -2.0
+
+
+def test_aligned_logos_put_the_compared_columns_under_each_other():
+    """Step 5 showed the learned filter and the planted motif unshifted, so a match two
+    columns off looked unrelated."""
+    from genoviz.lesson import aligned, column_similarity
+
+    motif = np.eye(4)[:, [0, 1, 2, 3, 0]]  # ACGTA
+    filt = np.full((4, 7), 0.25)
+    filt[:, 2:7] = motif  # the motif starts at the filter's column 2
+    r, offset = column_similarity(filt, motif)
+    assert (round(r, 6), offset) == (1.0, 2)
+    a, b, shared = aligned(filt, motif, offset)
+    assert a.shape == b.shape == (4, 7) and shared == 5
+    np.testing.assert_array_equal(b[:, 2:], a[:, 2:])  # the same columns, one above the other
+    assert not b[:, :2].any()  # empty where the motif has no column
+    a, b, shared = aligned(motif, filt, -2)  # the other way round: padded on the left
+    assert a.shape == (4, 7) and not a[:, :2].any() and shared == 5
