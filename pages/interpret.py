@@ -149,6 +149,7 @@ def choose_sequences(run: Run) -> Chosen | None:
         seqs, ids, extras = got.sequences, got.ids, got.extras
         labels = [float(np.asarray(v).reshape(-1)[0]) for v in got.labels]
         rows = [int(i) for i in got.indices]
+        notes += got.notes  # what fitting them to the run took (padding, average extras)
     else:
         text = st.text_area(
             "Sequences (FASTA or one per line)",

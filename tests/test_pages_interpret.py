@@ -459,3 +459,14 @@ def test_a_multiclass_saliency_map_names_its_class(runs_dir: Path):
     name = ["neither", "donor", "acceptor"][target] if isinstance(target, int) else str(target)
     assert any(f"of {name}" in t and "Integrated" in t for t in titles), titles
     assert any(t.startswith(f"Contribution per base of {name}") for t in titles), titles
+
+
+def test_held_out_sequences_fitted_to_the_run_say_so(runs_dir: Path):
+    """run_inputs' note (trimmed to the run's length) was dropped on the page."""
+    fixed = BUILD | {"seq_len": 90, "positional": True, "pool": 3, "strand_average": False}
+    save_run(runs_dir, "cnn", fixed, extras_names=["accessibility"])
+    at = app("pages/interpret.py")
+    ok(at)
+    assert any("trimmed (centred) to the run's 90 bp" in i.value for i in at.info), [
+        i.value for i in at.info
+    ]
