@@ -262,7 +262,8 @@ def fit_mlm(
 ):
     """Pretrain a BERT model by masked-token modelling on ``dataset`` (any task; labels are
     ignored). Same arguments and :class:`~genoviz.training.TrainResult` as ``fit``; the
-    kept epoch is the one with the lowest validation loss, and the run also gets ``hf/``.
+    kept epoch is the one with the lowest validation loss, and the run also gets ``hf/``
+    (written at each new best epoch, so a run cut off later still fine-tunes).
     ``valid_metrics`` / ``test_metrics``: ``mlm_loss``, ``masked_acc``, ``baseline_masked_acc``.
     """
 
@@ -435,6 +436,8 @@ def fit_mlm(
                 best_state = {k: t.detach().clone() for k, t in model.state_dict().items()}
                 if run_dir is not None:
                     runs.save_weights(run_dir, model)
+                    # hf/ too, so a run killed later still fine-tunes (--init-bert)
+                    runs.save_hf(run_dir, model)
             record["best"] = improved
             history.append(record)
             if run_dir is not None:

@@ -51,8 +51,9 @@ def hf_dir(path: str | Path) -> Path:
             status = "unreadable"
         raise CheckpointError(
             f"{path} is a genoviz run without an hf/ folder (run.json status: {status}). A BERT "
-            "run writes hf/ when it ends, so a run still going, killed or crashed has none, "
-            "and other models never have one: wait for it to end or pretrain again"
+            "run writes hf/ at each new best epoch, so one killed or crashed before its first "
+            "epoch ended has none, and other models never have one: wait for an epoch to "
+            "end, or pretrain again"
         )
     raise CheckpointError(
         f"{path} is neither a genoviz BERT run (no hf/ folder) nor a Hugging Face checkpoint "

@@ -403,3 +403,21 @@ def test_each_part_scores_the_baseline_on_its_own_masked_tokens():
     assert r.valid_metrics["baseline_masked_acc"] == 0.0
     assert r.test_metrics["baseline_masked_acc"] == 1.0
     assert r.history[0]["baseline_masked_acc"] == 0.0
+
+
+def test_a_pretraining_run_cut_off_after_a_best_epoch_still_fine_tunes(tmp_path):
+    """hf/ was written only when the run ended, so a killed run could not --init-bert."""
+    ds = _random_corpus(n=200, length=30)
+    cfg = TrainConfig(epochs=3, batch_size=32, hparams={"k": 3, "size": "tiny"})
+
+    def cut(record):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(ds, "kmer-bert", cfg, run_dir=tmp_path / "mlm", on_epoch=cut)
+    assert (tmp_path / "mlm" / "hf" / "config.json").exists()
+    labelled = planted_dataset(n=120, length=30)
+    tuned = fit(
+        labelled, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(tmp_path / "mlm"))
+    )
+    assert tuned.history and tuned.model.k == 3
