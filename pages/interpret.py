@@ -172,16 +172,17 @@ def choose_sequences(run: Run) -> Chosen | None:
                 extras = extras.copy()
             names = ", ".join(run.info["dataset"].get("extras_names") or ["its extra input"])
             notes.append(f"The model also reads {names}; pasted sequences get the average value.")
+    # A BERT (its [PAD] tokens are masked) and a one-hot model that reads any length take
+    # each sequence as it is, as Predict does; the others read their training length.
     fixed = models.needs_training_length(run.info["model"]["name"], build)
-    if is_token_run(run):  # a BERT reads any length: its [PAD] tokens are masked, not N
-        if len({len(s) for s in seqs}) > 1:
-            notes.append(
-                "Sequences of different lengths: the BERT reads each as it is (no N padding, "
-                "as in Predict), so each map ends at the sequence's last base."
-            )
-    elif any(len(s) != seq_len for s in seqs) and (fixed or len({len(s) for s in seqs}) > 1):
+    if fixed and not is_token_run(run) and any(len(s) != seq_len for s in seqs):
         notes.append(f"Sequences were padded with N or trimmed (centred) to {seq_len} bp.")
         seqs = pad_or_trim(seqs, seq_len)
+    elif len({len(s) for s in seqs}) > 1:
+        notes.append(
+            "Sequences of different lengths: each is read as it is (no N padding, as in "
+            "Predict), so each map ends at the sequence's last base."
+        )
     return Chosen(ids, seqs, labels, extras, notes, rows)
 
 

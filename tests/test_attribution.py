@@ -176,3 +176,20 @@ def test_multiclass_attributions_explain_the_centred_logit(method):
     np.testing.assert_allclose(one.outputs, [3, 0], atol=1e-5)
     raw = attribute(ThreeClasses(), x, method=method, target=1, baseline="zeros")
     np.testing.assert_allclose(raw.per_base[0], [2, 2, 0, 0, 2], atol=1e-4)
+
+
+def test_sequences_of_several_lengths_are_each_attributed_as_they_are():
+    """The page padded them to the run's length for a model that reads any length, so a
+    sequence scored differently beside a longer one than alone (Predict reads each as it
+    is)."""
+    torch.manual_seed(0)
+    net = models.get("cnn", seq_len=40, members=1, filters=4).eval()
+    seqs = ["ACGTTGACTCAGGA" * 2, "TTGACTCAGG" * 3, "ACGTTGACTCAGGA" * 2]  # 28, 30, 28 bp
+    both = attribute(net, seqs, "integrated_gradients", baseline="zeros")
+    assert both.per_base.shape == (3, 30) and both.contributions.shape == (3, 4, 30)
+    assert np.isnan(both.per_base[0, 28:]).all() and not np.isnan(both.per_base[1]).any()
+    for i, s in enumerate(seqs):
+        alone = attribute(net, [s], "integrated_gradients", baseline="zeros")
+        np.testing.assert_allclose(both.per_base[i, : len(s)], alone.per_base[0], rtol=1e-5)
+        assert both.outputs[i] == pytest.approx(alone.outputs[0], rel=1e-5)
+    assert both.delta is not None and np.abs(both.delta).max() < 1e-3

@@ -71,9 +71,7 @@ def test_bad_checkpoints_are_refused_with_a_reason(tmp_path):
     (killed / "run.json").write_text('{"status": "running"}')
     with pytest.raises(CheckpointError, match=r"without an hf/ folder \(run.json status: running"):
         hf_dir(killed)
-    with pytest.raises(
-        TrainingError, match="before its first epoch ended has none"
-    ):
+    with pytest.raises(TrainingError, match="before its first epoch ended has none"):
         fit(ds, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(killed)))
 
 

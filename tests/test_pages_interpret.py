@@ -361,8 +361,15 @@ def test_a_binary_run_titles_say_the_probability_not_the_logit(a_run):
     assert f"P(label 1) {p:.3g}; effects on the logit" in ism
 
 
-def test_a_kmer_bert_reads_pasted_sequences_of_different_lengths_without_n_padding(runs_dir):
-    save_run(runs_dir, "kmer-bert", {"seq_len": 40, "outputs": 1, "k": 3, "size": "tiny"})
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [
+        ("kmer-bert", {"seq_len": 40, "outputs": 1, "k": 3, "size": "tiny"}),
+        ("cnn", BUILD | {"extras": 0, "seq_len": 40}),  # reads any length, as in Predict
+    ],
+)
+def test_pasted_sequences_of_different_lengths_are_read_without_n_padding(runs_dir, name, build):
+    save_run(runs_dir, name, build)
     at = app("pages/interpret.py")
     at.radio(key="interp_source").set_value("Paste sequences").run()
     short, long_ = "ACGTTGACTCAGGCATCCAG", "TTTTGACTCATTGCAGCAGAGGCATCCAGT"

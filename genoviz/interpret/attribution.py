@@ -93,8 +93,8 @@ class Attribution:
         outputs: the model output being explained, ``(n,)`` (logit for classifiers; a
             multi-class model's centred logit with ``softmax``).
 
-    A BERT given sequences of different lengths reads each as it is: its maps are as
-    long as the longest, NaN past each shorter sequence's last base.
+    Sequences of different lengths are each read as they are: the maps are as long as
+    the longest, NaN past each shorter sequence's last base.
     """
 
     attributions: np.ndarray
@@ -105,6 +105,42 @@ class Attribution:
     method: str
     baseline: str
     target: int
+
+
+def _by_length(
+    seqs: list[str],
+    one_length: Callable[[list[int]], Attribution],
+    progress: Callable[[float], None] | None,
+) -> Attribution:
+    """Attribute sequences of several lengths one length at a time (a one-hot model that
+    reads any length): maps as long as the longest, NaN past each shorter sequence's end,
+    as a BERT's are."""
+    n, width = len(seqs), max(len(s) for s in seqs)
+    groups: dict[int, list[int]] = {}
+    for i, s in enumerate(seqs):
+        groups.setdefault(len(s), []).append(i)
+    attributions = np.full((n, 4, width), np.nan, np.float32)
+    contributions = np.full((n, 4, width), np.nan, np.float32)
+    per_base = np.full((n, width), np.nan, np.float32)
+    outputs = np.zeros(n, np.float32)
+    delta: np.ndarray | None = np.zeros(n, np.float32)
+    done, r = 0, None
+    for length, idx in groups.items():
+        r = one_length(idx)
+        attributions[idx, :, :length] = r.attributions
+        contributions[idx, :, :length] = r.contributions
+        per_base[idx, :length] = r.per_base
+        outputs[idx] = r.outputs
+        delta = None if r.delta is None or delta is None else delta
+        if delta is not None:
+            delta[idx] = r.delta
+        done += len(idx)
+        if progress is not None:
+            progress(done / n)
+    assert r is not None
+    return Attribution(
+        attributions, contributions, per_base, delta, outputs, r.method, r.baseline, r.target
+    )
 
 
 class _OneStrand(nn.Module):
@@ -283,9 +319,9 @@ def attribute(
     methods refuse them.
 
     Args:
-        x: one-hot, shape ``(n, 4, L)``, or a list of cleaned sequences: one length for
-            one-hot models; a BERT reads each as it is (no N padding), and the maps are
-            NaN past a shorter sequence's end.
+        x: one-hot, shape ``(n, 4, L)``, or a list of cleaned sequences, each read as it is
+            (no N padding; a one-hot model must then read any length): the maps are as
+            long as the longest, NaN past a shorter sequence's end.
         target: output column to explain (the task or class index; 0 for one output).
         baseline: ``shuffle`` (``n_shuffles`` dinucleotide shuffles per sequence,
             attributions averaged), ``zeros`` or ``uniform``.
@@ -315,11 +351,16 @@ def attribute(
     if isinstance(x, list | tuple):  # cleaned sequences
         if is_token_bert(model):  # read as they are: no N padding
             return token_attribute(model, x, method, target, **ig)
-        if len({len(s) for s in x}) > 1:
-            raise AttributionError(
-                "this model reads one-hot bases at one length: pad or trim the sequences "
-                "to one length first"
-            )
+        if len({len(s) for s in x}) > 1:  # each length on its own, as predict scores them
+            return _by_length(
+                list(x),
+                lambda idx: attribute(
+                    model, [x[i] for i in idx], method, target, baseline, n_shuffles, n_steps,
+                    None if extras is None else np.asarray(extras)[idx], batch_size,
+                    internal_batch_size, occlusion_window, seed, None, fast, softmax,
+                ),
+                progress,
+            )  # fmt: skip
         x = one_hot(list(x))
     x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).float()
     if x.ndim == 2:
