@@ -221,6 +221,9 @@ def choose(label: str, options: Iterable[Any], *, key: str, where: Any = None, *
     options = list(options)
     if key in st.session_state and st.session_state[key] not in options:
         forget(st.session_state, key)
+        index = kwargs.get("index", 0)
+        if options and index is not None:  # set, so the browser shows it (it kept the old)
+            st.session_state[key] = options[index]
     # Options that keep their values but change their labels (sequence 3 of another run):
     # the browser went on showing the old label; setting the value again sends the new one.
     fmt = kwargs.get("format_func", str)

@@ -167,6 +167,18 @@ def keep_values(state: MutableMapping[str, Any], keys: Iterable[str]) -> None:
             state[key] = state[SHADOW + key]
 
 
+#: Kept keys whose value is a run folder's path (the run each page looks at).
+RUN_KEYS = ("predict_run", "interp_run", "emb_run", "motifs_run", "attention_run")
+
+
+def renamed(state: MutableMapping[str, Any], old: str, new: str) -> None:
+    """A run folder moved from ``old`` to ``new``: pages that had chosen it keep it."""
+    for key in RUN_KEYS:
+        for k in (key, SHADOW + key):
+            if state.get(k) == old:
+                state[k] = new
+
+
 def forget(state: MutableMapping[str, Any], key: str) -> None:
     """Remove a widget value on purpose (its widget starts from its default again), with
     the copy :func:`keep_widget_values` would otherwise put back."""

@@ -105,9 +105,9 @@ def choice_label(name: str) -> str:
     return dataset_label(name)
 
 
-def bundled_section() -> None:
-    real = downloaded_sets()
-    names = list(BUNDLED) + real
+def active_bundled(names: list[str]) -> str:
+    """The active dataset as the bundled box names it (a downloaded set by its name), or
+    the default when the active one is not among ``names`` (a pasted or uploaded set)."""
     current = st.session_state.get(ACTIVE_DATASET, DEFAULT_DATASET)
     user = st.session_state.get(USER_DATASET)
     if (
@@ -116,10 +116,16 @@ def bundled_section() -> None:
         and st.session_state.get(USER_SOURCE) == SOURCES[0]
     ):
         current = user.meta.notes.get("spec")
+    return current if current in names else DEFAULT_DATASET
+
+
+def bundled_section() -> None:
+    real = downloaded_sets()
+    names = list(BUNDLED) + real
     name = st.selectbox(
         "Dataset (bundled, or real data downloaded on this server)",
         names,
-        index=names.index(current) if current in names else names.index(DEFAULT_DATASET),
+        index=names.index(active_bundled(names)),
         format_func=choice_label,
         key="data_bundled",
     )
@@ -344,12 +350,21 @@ def show_previous(source: str) -> bool:
     return True
 
 
+#: The active dataset when this page last ran (another page may change it meanwhile).
+SEEN = "data_seen_active"
+
+
 def main() -> None:
     st.title("Data")
     st.caption("Choose the sequences to look at and train on.")
     start = SOURCES[0]
     if st.session_state.get(ACTIVE_DATASET) == USER_CHOICE:
         start = st.session_state.get(USER_SOURCE, SOURCES[0])
+    if st.session_state.get(SEEN) != st.session_state.get(ACTIVE_DATASET):
+        # Another page (Train, Zoo) chose the dataset since this page last ran: show that
+        # one, not the kept choice (which would make it the active dataset again).
+        st.session_state["data_source"] = start if start in SOURCES else SOURCES[0]
+        st.session_state["data_bundled"] = active_bundled([*BUNDLED, *downloaded_sets()])
     source = st.radio(
         "Source",
         SOURCES,
@@ -357,15 +372,18 @@ def main() -> None:
         horizontal=True,
         key="data_source",
     )
-    with error_boundary("reading the data"):
-        if source == SOURCES[0]:
-            bundled_section()
-        elif source == SOURCES[1]:
-            paste_section()
-        elif source == SOURCES[2]:
-            upload_section()
-        else:
-            disk_section()
+    try:
+        with error_boundary("reading the data"):
+            if source == SOURCES[0]:
+                bundled_section()
+            elif source == SOURCES[1]:
+                paste_section()
+            elif source == SOURCES[2]:
+                upload_section()
+            else:
+                disk_section()
+    finally:
+        st.session_state[SEEN] = st.session_state.get(ACTIVE_DATASET)
 
 
 ensure_app_navigation()

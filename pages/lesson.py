@@ -136,7 +136,11 @@ def main() -> None:
         epochs=int(st.session_state[EPOCHS]),
         seq=int(st.session_state[SEQ]),
         step=step,
-        filter=filter_names.index(chosen) if chosen in filter_names else None,
+        # the typed word travels as itself (word=), not as a place in a list that
+        # training changes
+        filter=filter_names.index(chosen)
+        if chosen in filter_names and chosen != WORD_FILTER
+        else None,
         pos=int(st.session_state[POS]) - 1 if step == 3 and POS in st.session_state else None,
         word=typed_word() if step == 3 and chosen == WORD_FILTER else None,
     )

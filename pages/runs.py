@@ -38,6 +38,7 @@ from pages._common import (
     show_figure,
     trusted_folder,
 )
+from pages._keep import renamed
 
 SELECTED = "runs_selected"
 RESUME_MESSAGE = "runs_resume_message"
@@ -198,6 +199,7 @@ def actions(run: Run) -> None:
         if st.form_submit_button("Rename", icon=":material/edit:", disabled=training):
             with error_boundary("renaming the run"):
                 path = rename_run(run.path, new, root)
+                renamed(st.session_state, str(run.path), str(path))
                 st.session_state[SELECTED] = path.name
                 st.rerun()
     with c2:

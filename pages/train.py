@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import models
 from genoviz.data import Dataset
@@ -44,7 +45,6 @@ from pages._common import (
     fresh_dataset,
     link_setup,
     metric_series,
-    page_link,
     show_figure,
     summary_text,
     sync_link,
@@ -417,9 +417,18 @@ def final_panel(job: TrainingJob) -> None:
         transfer_report(result.transfer)
     if result.run_dir is not None:
         st.markdown(f"Run saved in `{result.run_dir}` (device: {result.device}).")
-        page_link(
-            "pages/predict.py", "Predict new sequences with it", icon=":material/online_prediction:"
-        )
+        # a button, not a link: Predict keeps the run chosen there before, so this one is
+        # chosen on the way
+        if st.button(
+            "Predict new sequences with it",
+            key="train_to_predict",
+            icon=":material/online_prediction:",
+        ):
+            st.session_state["predict_run"] = str(result.run_dir)
+            try:
+                st.switch_page("pages/predict.py")
+            except StreamlitAPIException:  # the page file run on its own, without the app
+                st.info("Open Predict in the page menu; this run is chosen there.")
 
 
 def show_calibration(y: np.ndarray, p: np.ndarray, dataset: Dataset) -> None:

@@ -333,11 +333,19 @@ def gain_section(choice: str, ds: Dataset) -> None:
         gain_final(job)
 
 
+#: The dataset this page last showed (another page may change the active one meanwhile).
+SEEN = "zoo_seen_active"
+
+
 def choose_dataset() -> tuple[str, Dataset]:
     """The dataset selector, shared with the other pages; language-model corpora are left
     out (they have no labels to colour or compare)."""
     choices = [c for c in dataset_choices() if c not in BUNDLED or BUNDLED[c].task != "lm"]
     current = active_choice()
+    if st.session_state.get(SEEN) != current and current in choices:
+        # another page chose the dataset since: show it, not the kept choice, which would
+        # make itself the active dataset again
+        st.session_state["zoo_dataset"] = current
     choice = st.selectbox(
         "Dataset",
         choices,
@@ -345,7 +353,7 @@ def choose_dataset() -> tuple[str, Dataset]:
         format_func={c: dataset_label(c) for c in choices}.__getitem__,
         key="zoo_dataset",
     )
-    st.session_state[ACTIVE_DATASET] = choice
+    st.session_state[ACTIVE_DATASET] = st.session_state[SEEN] = choice
     ds = st.session_state[USER_DATASET] if choice == USER_CHOICE else bundled_dataset(choice)
     st.caption(f"{len(ds):,} sequences · task **{ds.task}** · length {ds.summary()['length']} bp")
     return choice, ds

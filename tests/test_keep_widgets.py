@@ -174,3 +174,41 @@ def test_a_kept_value_streamlit_dropped_is_put_back_and_a_forgotten_one_is_not()
     forget(state, "train_model")
     keep_widget_values(state)
     assert "train_model" not in state
+
+
+def test_data_and_zoo_follow_the_dataset_chosen_on_train(at):
+    """Their kept boxes made their own choice the active dataset again on each visit:
+    sirna picked on Data, promoters on Train, a look at Data, and Train trained sirna."""
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_bundled").select("sirna").run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="train_dataset").select("promoters").run()
+    for page in ("pages/data.py", "pages/zoo.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        at.switch_page("pages/train.py").run()
+        assert at.selectbox(key="train_dataset").value == "promoters", page
+    at.switch_page("pages/data.py").run()
+    assert at.selectbox(key="data_bundled").value == "promoters"
+    at.selectbox(key="data_bundled").select("splice-sites").run()  # Data still chooses
+    at.switch_page("pages/train.py").run()
+    assert at.selectbox(key="train_dataset").value == "splice-sites"
+
+
+def test_a_renamed_run_stays_chosen_on_predict(at, runs_dir):
+    """Predict fell back to the newest run and scored the kept paste with it."""
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 20, "outputs": 1, "extras": 0, "filters": 4, "members": 1}
+    old = save_untrained_run(runs_dir / "20260101-000000-old", "cnn", build)
+    save_untrained_run(runs_dir / "20260102-000000-new", "cnn", build)
+    at.switch_page("pages/predict.py").run()
+    at.selectbox(key="predict_run").select(str(old)).run()
+    at.switch_page("pages/runs.py").run()
+    at.selectbox(key="runs_pick").select(old.name).run()
+    at.text_input(key=f"runs_new_name_{old.name}").input("0-mine")
+    at.button[[b.label for b in at.button].index("Rename")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="runs_pick").value == "0-mine"
+    at.switch_page("pages/predict.py").run()
+    assert at.selectbox(key="predict_run").value == str(runs_dir / "0-mine")  # not the newest
