@@ -143,15 +143,18 @@ def table_labels(run: Run, inputs: Inputs) -> Labels:
     task = run.info["dataset"].get("task")
     names = output_names(run)
     if task == "multitask-binary":
-        want = [f"label_{n}".lower() for n in names]
-        if not all(w in by_lower for w in want):
+        # label_JUND for task JUND; label1 for a task named 1 (a file's own columns)
+        by_task = {str(c)[len("label") :].lstrip("_- ").lower(): c for c in columns}
+        found = [by_lower.get(f"label_{n}".lower()) or by_task.get(str(n).lower()) for n in names]
+        found = [f or by_lower.get(str(n).lower()) for f, n in zip(found, names, strict=True)]
+        if not all(found):
             return Labels(
                 None,
                 f"Labels not written: the run predicts tasks {', '.join(names)}, so it needs "
                 f"the columns {', '.join(f'label_{n}' for n in names)}; the input has "
                 f"{', '.join(map(str, columns))}.",
             )
-        chosen = [by_lower[w] for w in want]
+        chosen = [str(f) for f in found]
     elif "label" in by_lower or len(columns) == 1:
         chosen = [by_lower.get("label", columns[0])]
     else:

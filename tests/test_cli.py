@@ -414,3 +414,24 @@ def test_a_run_reloads_its_own_data_from_anywhere_with_the_labels_file_it_took(
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert main(["train", "--resume", str(tmp_path / "cut"), "--quiet"]) == 0
     assert json.loads((tmp_path / "cut" / "run.json").read_text())["status"] == "finished"
+
+
+def test_a_multitask_file_names_its_tasks_after_its_label_columns(tmp_path, capsys):
+    """Its tasks were task1, task2: outputs p_task1, and predict on the very file it was
+    trained on left the labels out ('needs the columns label_task1, label_task2')."""
+    rng = np.random.default_rng(0)
+    rows = [
+        ("".join(rng.choice(list("ACGT"), 20)), int(rng.random() < 0.5), int(rng.random() < 0.5))
+        for _ in range(120)
+    ]
+    data = tmp_path / "mt.csv"
+    data.write_text("sequence,label_A,label2\n" + "".join(f"{s},{a},{b}\n" for s, a, b in rows))
+    out = tmp_path / "run"
+    assert main(["train", "--data", str(data), "--model", "mlp", "--epochs", "1", "--quiet",
+                 "--out", str(out)]) == 0  # fmt: skip
+    assert json.loads((out / "run.json").read_text())["dataset"]["class_names"] == ["A", "2"]
+    preds = tmp_path / "p.csv"
+    assert main(["predict", "--run", str(out), "--data", str(data), "--out", str(preds)]) == 0
+    assert "Labels not written" not in capsys.readouterr().err
+    header = preds.read_text().splitlines()[0].split(",")
+    assert header == ["id", "p_A", "p_2", "label_A", "label_2"]

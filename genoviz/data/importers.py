@@ -535,4 +535,14 @@ def _finish(seqs, y, ids, w, extras, extra_names, name, task, lines=None, column
         source=f"user file {name}",
         extras_names=list(extra_names),
     )
+    if columns and np.ndim(y) == 2 and len(columns) == np.shape(y)[1]:
+        meta.notes["tasks"] = task_names(columns)
     return Dataset(seqs, y, task, meta, weights=w, extras=extras, ids=ids)
+
+
+def task_names(columns: list[str]) -> list[str]:
+    """Multi-task names from ``label_*`` columns (``label_JUND`` -> ``JUND``), so a run's
+    outputs are ``p_JUND`` and ``predict`` finds the file's own ``label_JUND`` again; the
+    whole column names where stripping would leave one empty or two alike."""
+    names = [c[len("label") :].lstrip("_- ") for c in columns]
+    return names if all(names) and len(set(names)) == len(names) else list(columns)
