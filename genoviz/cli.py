@@ -1,4 +1,5 @@
-"""``python -m genoviz``: datasets, train, pretrain, predict and interpret (README, *Command line*).
+"""``python -m genoviz``: datasets, train, pretrain, autoencode, predict, interpret and download
+(README, *Command line*).
 
 Errors print one clear line to stderr and exit non-zero; ``train`` ends with one JSON line
 of final metrics.
@@ -47,7 +48,9 @@ EXPECTED_ERRORS = (
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m genoviz", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m genoviz", description=__doc__.split("\n\n")[0].replace("\n", " ")
+    )
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("datasets", help="list the bundled datasets with their task and size")
     d = sub.add_parser("download", help="download a real dataset into the local cache")
