@@ -159,21 +159,30 @@ def _genbank_block(text: str) -> bool:
     return bool(lines)
 
 
-def _kmer_line(line: str) -> int:
-    """k when a line's words (a trailing number aside: a label) are overlapping k-mers
-    (k 3-64), as in a DNABERT TSV row; else 0."""
-    tokens = line.split()
-    if tokens and tokens[-1].replace(".", "", 1).lstrip("-").isdigit():
-        tokens = tokens[:-1]
+#: The longest k-mers read as DNABERT-style overlapping tokens.
+MAX_K = 64
+
+
+def looks_like_kmers(tokens: list[str]) -> bool:
+    """Several tokens of one length (3-64) that overlap like DNABERT's k-mers (DNABERT
+    itself uses 3-6; a longer k is read the same way rather than glued end to end)."""
     k = len(tokens[0]) if tokens else 0
-    overlapping = (
-        len(tokens) > 2
-        and len(set(tokens)) > 1  # NNNNN NNNNN NNNNN or AAA AAA AAA overlaps itself
-        and 3 <= k <= 64
+    return (
+        len(tokens) > 1
+        and len(set(tokens)) > 1  # one word repeated (AAA AAA, NNNNN NNNNN) overlaps itself
+        and 3 <= k <= MAX_K
         and all(len(t) == k for t in tokens)
         and all(tokens[j][:-1] == tokens[j - 1][1:] for j in range(1, len(tokens)))
     )
-    return k if overlapping else 0
+
+
+def _kmer_line(line: str) -> int:
+    """k when a line's words (a trailing number aside: a label) are three or more
+    overlapping k-mers (:func:`looks_like_kmers`), as in a DNABERT TSV row; else 0."""
+    tokens = line.split()
+    if tokens and tokens[-1].replace(".", "", 1).lstrip("-").isdigit():
+        tokens = tokens[:-1]
+    return len(tokens[0]) if len(tokens) > 2 and looks_like_kmers(tokens) else 0
 
 
 def _parse_fasta(text: str) -> list[Record]:

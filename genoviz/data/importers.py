@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from genoviz.data.dataset import Dataset, DatasetMeta, infer_task, task_label_problem
-from genoviz.sequences import SequenceError, clean_sequence, parse_sequences
+from genoviz.sequences import SequenceError, clean_sequence, looks_like_kmers, parse_sequences
 
 Progress = Callable[[float], None]
 
@@ -319,23 +319,6 @@ def kmers_to_sequence(tokens: list[str], where: str) -> str:
     return tokens[0] + "".join(t[-1] for t in tokens[1:])
 
 
-#: The longest k-mers read as DNABERT-style overlapping tokens.
-MAX_K = 64
-
-
-def _looks_like_kmers(tokens: list[str]) -> bool:
-    """Several tokens of one length (3-64) that overlap like DNABERT's k-mers (DNABERT
-    itself uses 3-6; a longer k is read the same way rather than glued end to end)."""
-    k = len(tokens[0]) if tokens else 0
-    return (
-        len(tokens) > 1
-        and len(set(tokens)) > 1  # one letter repeated (AAA AAA) overlaps itself
-        and 3 <= k <= MAX_K
-        and all(len(t) == k for t in tokens)
-        and all(tokens[j][:-1] == tokens[j - 1][1:] for j in range(1, len(tokens)))
-    )
-
-
 def sequence_column(
     raw_seqs: list[str], lines: list[int], name: str, progress: Progress | None = None
 ) -> tuple[list[str], int]:
@@ -355,8 +338,8 @@ def sequence_column(
     # further on is then an error that names it); tokens that do not overlap from the start
     # are bases with spaces (codons written apart); a longer k only when all overlap
     k0 = len(first_tokens[0]) if len(first_tokens) > 1 else 0
-    starts_overlapping = _looks_like_kmers(first_tokens[:3])
-    kmer = k0 if (3 <= k0 <= 8 and starts_overlapping) or _looks_like_kmers(first_tokens) else 0
+    starts_overlapping = looks_like_kmers(first_tokens[:3])
+    kmer = k0 if (3 <= k0 <= 8 and starts_overlapping) or looks_like_kmers(first_tokens) else 0
     first = f"line {lines[0]}" if lines else "the first line"
     seqs = []
     n_rows = len(raw_seqs)
@@ -373,7 +356,7 @@ def sequence_column(
                 f"{name}, line {line} holds {found}, while {first} holds {kmer}-mers; a "
                 "DNABERT file has k-mers of one k on every line"
             )
-        if not kmer and _looks_like_kmers(tokens):
+        if not kmer and looks_like_kmers(tokens):
             raise DataFormatError(
                 f"{name}, line {line} holds overlapping {len(tokens[0])}-mers, while {first} "
                 "holds plain bases; give one or the other on every line"
