@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from genoviz.data import DataFormatError, Dataset
-from genoviz.data.importers import numeric_columns, sequence_column, table_header
+from genoviz.data.importers import label_suffix, numeric_columns, sequence_column, table_header
 from genoviz.data.importers import read_table as read_cells
 from genoviz.predict import average_extras, extras_names, output_names
 from genoviz.runs import Run
@@ -144,7 +144,7 @@ def table_labels(run: Run, inputs: Inputs) -> Labels:
     names = output_names(run)
     if task == "multitask-binary":
         # label_JUND for task JUND; label1 for a task named 1 (a file's own columns)
-        by_task = {str(c)[len("label") :].lstrip("_- ").lower(): c for c in columns}
+        by_task = {label_suffix(c).lower(): c for c in columns}
         found = [by_lower.get(f"label_{n}".lower()) or by_task.get(str(n).lower()) for n in names]
         found = [f or by_lower.get(str(n).lower()) for f, n in zip(found, names, strict=True)]
         if not all(found):

@@ -523,9 +523,14 @@ def _finish(seqs, y, ids, w, extras, extra_names, name, task, lines=None, column
     return Dataset(seqs, y, task, meta, weights=w, extras=extras, ids=ids)
 
 
+def label_suffix(column: str) -> str:
+    """A label column's task part: ``label_JUND`` -> ``JUND``, ``label2`` -> ``2``."""
+    return str(column)[len("label") :].lstrip("_- ")
+
+
 def task_names(columns: list[str]) -> list[str]:
-    """Multi-task names from ``label_*`` columns (``label_JUND`` -> ``JUND``), so a run's
+    """Multi-task names from ``label_*`` columns (:func:`label_suffix`), so a run's
     outputs are ``p_JUND`` and ``predict`` finds the file's own ``label_JUND`` again; the
     whole column names where stripping would leave one empty or two alike."""
-    names = [c[len("label") :].lstrip("_- ") for c in columns]
+    names = [label_suffix(c) for c in columns]
     return names if all(names) and len(set(names)) == len(names) else list(columns)
