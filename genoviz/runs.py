@@ -372,33 +372,25 @@ def load_options(run: Run) -> dict[str, Any]:
 def list_runs(root: str | Path | None = None) -> list[Run]:
     """Runs under ``root``, newest first (by ``run.json``'s ``created``, then by folder
     name, so runs named by hand sort by time too); unreadable folders are skipped."""
-    root = Path(root) if root is not None else default_runs_dir()
-    if not root.is_dir():
-        return []
-    runs = []
-    for p in root.iterdir():
-        if (p / RUN_JSON).exists():
-            try:
-                runs.append(load_run(p))
-            except RunError:
-                continue
-    return sorted(runs, key=lambda r: (str(r.info.get("created", "")), r.name), reverse=True)
+    return scan_runs(root)[0]
 
 
-def damaged_runs(root: str | Path | None = None) -> list[tuple[Path, str]]:
-    """The folders under ``root`` with a ``run.json`` that :func:`list_runs` skips, each
-    with the reason it cannot be read, by name."""
+def scan_runs(root: str | Path | None = None) -> tuple[list[Run], list[tuple[Path, str]]]:
+    """Every folder under ``root`` with a ``run.json``, read once: the runs as
+    :func:`list_runs` gives them, and the folders it skips, each with the reason it cannot
+    be read, by name."""
     root = Path(root) if root is not None else default_runs_dir()
     if not root.is_dir():
-        return []
-    out = []
+        return [], []
+    runs, damaged = [], []
     for p in sorted(root.iterdir()):
         if (p / RUN_JSON).exists():
             try:
-                load_run(p)
+                runs.append(load_run(p))
             except RunError as e:
-                out.append((p, str(e)))
-    return out
+                damaged.append((p, str(e)))
+    runs.sort(key=lambda r: (str(r.info.get("created", "")), r.name), reverse=True)
+    return runs, damaged
 
 
 def is_pretraining(run: Run) -> bool:

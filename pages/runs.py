@@ -16,11 +16,10 @@ from genoviz.report import history_keys, overlay_figure, run_report_html, top_mo
 from genoviz.runs import (
     Run,
     RunError,
-    damaged_runs,
     default_runs_dir,
     is_pretraining,
-    list_runs,
     run_owner_alive,
+    scan_runs,
 )
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
 from genoviz.sequences import SequenceError
@@ -215,10 +214,9 @@ def actions(run: Run) -> None:
                 st.rerun()
 
 
-def damaged_section(root: Path) -> None:
+def damaged_section(root: Path, damaged: list[tuple[Path, str]]) -> None:
     """Folders whose run.json cannot be read: named with the reason, and deletable here
     (they are listed nowhere else)."""
-    damaged = damaged_runs(root)
     if not damaged:
         return
     with st.expander(f"{len(damaged)} run folder(s) could not be read", icon=":material/warning:"):
@@ -240,7 +238,7 @@ def main() -> None:
     st.title("Runs")
     root = default_runs_dir()
     st.caption(f"Saved under `{root}`")
-    runs = list_runs(root)
+    runs, damaged = scan_runs(root)  # every run.json read once
     message = st.session_state.pop(RESUME_MESSAGE, None)
     if message is not None:
         kind, text = message
@@ -248,7 +246,7 @@ def main() -> None:
         if kind == "success":
             page_link("pages/train.py", "Watch it on the Train page", ":material/model_training:")
     import_section()
-    damaged_section(root)
+    damaged_section(root, damaged)
     if not runs:
         st.info("No runs yet: train one on the Train page or in the Lesson, or import a zip.")
         return
