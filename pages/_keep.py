@@ -13,7 +13,7 @@ here or listed in :data:`TRANSIENT`, so a new widget is a deliberate choice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 #: What the user typed or chose and expects to find again.
@@ -150,20 +150,13 @@ def keep_widget_values(state: MutableMapping[str, Any]) -> None:
     """Write every kept widget value back to its key, so Streamlit keeps it while its page
     is not shown, and to its shadow key; put back any kept value Streamlit dropped anyway.
     Call once per run, before the page. Remove a kept value with :func:`forget`."""
-    kept = [k for k in state if isinstance(k, str) and is_kept(k)]
     shadowed = [k[len(SHADOW) :] for k in state if isinstance(k, str) and k.startswith(SHADOW)]
-    keep_values(state, [*kept, *(k for k in shadowed if is_kept(k))])
-
-
-def keep_values(state: MutableMapping[str, Any], keys: Iterable[str]) -> None:
-    """:func:`keep_widget_values` for the given keys (a page's own, such as the Lesson's):
-    write each value back and to its shadow, or put a dropped one back from its shadow."""
-    for key in keys:
-        if key in state:
-            value = state[key]
-            state[key] = value
-            state[SHADOW + key] = value
-        elif SHADOW + key in state:
+    for key in [k for k in state if isinstance(k, str) and is_kept(k)]:
+        value = state[key]
+        state[key] = value
+        state[SHADOW + key] = value
+    for key in shadowed:
+        if key not in state and is_kept(key):
             state[key] = state[SHADOW + key]
 
 

@@ -80,11 +80,10 @@ def compute(run: Run, opts: dict) -> FilterReport | None:
         )
         return None
     key = (run.name, tuple(sorted(opts.items())))
-    scan = (run.name, opts["threshold"], opts["max_sequences"])  # what needs the sequences
     stored = st.session_state.get(REPORT)
     if stored is not None and stored[0] == key:
         return stored[1]
-    if stored is not None and stored[0][0] == run.name and _scan_of(stored[0]) == scan:
+    if stored is not None and _scan_of(stored[0]) == _scan_of(key):
         # only the matching changed (release, group, overlap): the filters' sites stay
         with st.spinner("Matching the filters against JASPAR again…"):
             rep = match_filters(
@@ -118,7 +117,7 @@ def compute(run: Run, opts: dict) -> FilterReport | None:
 
 
 def _scan_of(key: tuple) -> tuple:
-    """(run, threshold, sequences) of a stored report's key."""
+    """(run, threshold, sequences) of a report's key: what needs the sequences scanned."""
     opts = dict(key[1])
     return (key[0], opts.get("threshold"), opts.get("max_sequences"))
 
