@@ -43,7 +43,7 @@ def hf_dir(path: str | Path) -> Path:
         return path / "hf"
     if (path / "config.json").exists():
         return path
-    if (path / "run.json").exists():  # a genoviz run: hf/ is written when it ends
+    if (path / "run.json").exists():  # a genoviz run without hf/ (written at a best epoch)
         try:
             info = json.loads((path / "run.json").read_text())
             status = str(info.get("status", "unknown")) if isinstance(info, dict) else "unknown"

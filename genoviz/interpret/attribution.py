@@ -131,8 +131,9 @@ def _by_length(
         contributions[idx, :, :length] = r.contributions
         per_base[idx, :length] = r.per_base
         outputs[idx] = r.outputs
-        delta = None if r.delta is None or delta is None else delta
-        if delta is not None:
+        if r.delta is None:  # a method without one: none for any length
+            delta = None
+        elif delta is not None:
             delta[idx] = r.delta
         done += len(idx)
         if progress is not None:
