@@ -243,28 +243,27 @@ def fit_autoencoder(
                 runs.append_metrics(run_dir, record)
             if on_epoch is not None:
                 on_epoch(record)
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        model.eval()
+        _, test_acc = _evaluate(model, x_all[test_idx], device, config.batch_size * 4)
+        latent = latent_map(
+            model, x_all[test_idx], dataset.labels[test_idx], [dataset.ids[i] for i in test_idx]
+        )
+        if run_dir is not None:
+            if not (run_dir / runs.WEIGHTS).exists():
+                runs.save_weights(run_dir, model)
+            runs.write_final(
+                run_dir,
+                info,
+                status=status,
+                best_epoch=best_epoch,
+                epochs_done=len(history),
+                metrics={"test": {"reconstruction_accuracy": test_acc}},
+            )
     except BaseException as e:  # the run folder says it failed, as fit's do
         runs.write_failed(run_dir, info, e, len(history))
         raise
-
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    model.eval()
-    _, test_acc = _evaluate(model, x_all[test_idx], device, config.batch_size * 4)
-    latent = latent_map(
-        model, x_all[test_idx], dataset.labels[test_idx], [dataset.ids[i] for i in test_idx]
-    )
-    if run_dir is not None:
-        if not (run_dir / runs.WEIGHTS).exists():
-            runs.save_weights(run_dir, model)
-        runs.write_final(
-            run_dir,
-            info,
-            status=status,
-            best_epoch=best_epoch,
-            epochs_done=len(history),
-            metrics={"test": {"reconstruction_accuracy": test_acc}},
-        )
     return AutoencoderResult(model.cpu(), history, test_acc, latent, status, run_dir)
 
 
@@ -280,6 +279,7 @@ def autoencoder_job(
         root = Path(runs_dir) if runs_dir is not None else runs.default_runs_dir()
         run_dir = runs.new_run_dir(root, f"{dataset.name}-autoencoder-pretraining")
         with runs.RunLock(run_dir):
+            job.set_run_dir(run_dir)
             return fit_autoencoder(
                 dataset,
                 config,

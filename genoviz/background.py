@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -62,6 +63,9 @@ class ThreadJob:
         self._callbacks: list[Callable[[ThreadJob], None]] = []
         self._manager: Any = None  # a genoviz.jobs.JobManager while queued
         self.started_at: float | None = None
+        #: The run folder the job writes, once known (a resumed run's from the start), so
+        #: the server can tell which job trains a folder (:meth:`JobManager.job_for`).
+        self.run_dir: Path | None = None
 
     # --- what the worker calls ------------------------------------------------------------
 
@@ -79,6 +83,10 @@ class ThreadJob:
 
     def stop_requested(self) -> bool:
         return self._stop.is_set()
+
+    def set_run_dir(self, run_dir: str | Path) -> None:
+        """The folder the work writes into, as soon as it has one."""
+        self.run_dir = Path(run_dir)
 
     # --- what the manager calls -----------------------------------------------------------
 

@@ -343,8 +343,7 @@ def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
     if task is None and run.info["dataset"].get("task") == "multiclass":
         task = "multiclass"
     options = {} if data else runs.load_options(run)
-    seed = int(run.info.get("seed", 0))
-    return load(spec, task=task, seed=seed, trust=data is not None, **options)
+    return load(spec, task=task, seed=runs.data_seed(run), trust=data is not None, **options)
 
 
 def cmd_datasets() -> int:
@@ -426,7 +425,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
         for key, value in plan.load_options.items():
             if getattr(args, key, None) is None:
                 setattr(args, key, value)
-    args.seed = plan.config.seed
+    args.seed = plan.data_seed  # what _load reads; the training seed is in plan.config
     if args.device != "auto":
         plan.config.device = args.device
     elif plan.note:

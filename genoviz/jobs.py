@@ -13,14 +13,22 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 ENV_MAX_JOBS = "GENOVIZ_MAX_JOBS"
 DEFAULT_MAX_JOBS = 2
 
 
+class JobBusy(RuntimeError):
+    """A job for this run folder is already training or waiting on this server."""
+
+
 class Job(Protocol):
-    """What the manager needs from a job (:class:`genoviz.training.TrainingJob` has it)."""
+    """What the manager needs from a job (:class:`genoviz.training.TrainingJob` has it).
+    ``run_dir`` is the folder it writes, or None while that is unknown."""
+
+    run_dir: Path | None
 
     def start(self) -> object: ...
 
@@ -57,8 +65,16 @@ class JobManager:
         self.peak_running = 0
 
     def submit(self, job: Job) -> Job:
-        """Start ``job`` now if a slot is free, else queue it. Returns the job."""
+        """Start ``job`` now if a slot is free, else queue it. Returns the job.
+
+        Raises:
+            JobBusy: another job already trains or waits to train ``job.run_dir`` (two
+                sessions pressing Resume on one run).
+        """
         with self._lock:
+            folder = getattr(job, "run_dir", None)
+            if folder is not None and self._job_for(folder) is not None:
+                raise JobBusy(f"{Path(folder).name} is already training or waiting to train")
             start = len(self._running) < self.max_jobs
             if start:
                 self._add_running(job)
@@ -86,6 +102,20 @@ class JobManager:
             except ValueError:
                 return False
             return True
+
+    def job_for(self, run_dir: str | Path) -> Job | None:
+        """The running or waiting job that writes ``run_dir``, if any: whichever session
+        started it, so the Runs page can say so and stop it."""
+        with self._lock:
+            return self._job_for(run_dir)
+
+    def _job_for(self, run_dir: str | Path) -> Job | None:
+        target = Path(run_dir).resolve()
+        for job in [*self._running, *self._queue]:
+            folder = getattr(job, "run_dir", None)
+            if folder is not None and Path(folder).resolve() == target:
+                return job
+        return None
 
     @property
     def running(self) -> int:

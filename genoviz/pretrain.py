@@ -259,6 +259,7 @@ def fit_mlm(
     should_stop: Callable[[], bool] | None = None,
     on_progress: Callable[[float], None] | None = None,
     run_dir: Path | None = None,
+    on_run_dir: Callable[[Path], None] | None = None,
 ):
     """Pretrain a BERT model by masked-token modelling on ``dataset`` (any task; labels are
     ignored). Same arguments and :class:`~genoviz.training.TrainResult` as ``fit``; the
@@ -357,130 +358,133 @@ def fit_mlm(
         }
 
     info: dict[str, Any] = {}
-    lock = None
     if run_dir is None and config.save:
         root = Path(config.runs_dir) if config.runs_dir else runs.default_runs_dir()
         run_dir = runs.new_run_dir(root, config.run_name or f"{dataset.name}-{model_name}-mlm")
     if run_dir is not None:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        lock = runs.RunLock(run_dir).acquire()  # so the run reads as running, not interrupted
-        info = run_info(dataset, model_name, build, config, device)
-        info["purpose"] = "masked-language-model pretraining"
-        info["pretraining"] = {
-            "objective": "masked tokens",
-            "mask": vars(opts),
-            "span_offsets": list(offsets),
-            "chunks": {"train": len(tr), "valid": len(va), "test": len(te)},
-            "tokens_per_chunk": int(ids.shape[1]),
-        }
-        runs.write_run_json(run_dir, info)
-
+    # so the run reads as running, not interrupted
+    lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
+    if run_dir is not None and on_run_dir is not None:
+        on_run_dir(run_dir)
     history: list[dict[str, Any]] = []
-    best_loss, best_epoch, status = math.inf, 0, "finished"
-    best_state = copy.deepcopy(model.state_dict())
-    try:
-        for epoch in range(1, config.epochs + 1):
-            t0 = time.perf_counter()
-            rate = opts.rate_at(epoch, config.epochs)
-            model.train()
-            perm = torch.from_numpy(rng.permutation(len(tr))[:per_epoch])
-            loss_sum, correct, count, n_masked, n_tokens = 0.0, 0.0, 0, 0, 0
-            for b in range(n_batches):
-                if should_stop is not None and should_stop():
-                    raise StopRequested
-                xb = x_tr[perm[b * config.batch_size : (b + 1) * config.batch_size]]
-                m = mask_tokens(xb, rate, offsets, vocab_size, gen)
-                inputs, labels = m.inputs.to(device), m.labels.to(device)
-                sel = labels != -100
-                if not sel.any():
-                    continue
-                out = model.masked_logits(inputs, sel)
-                loss = nn.functional.cross_entropy(out.float(), labels[sel])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
-                sched.step()
-                k = int(sel.sum())
-                loss_sum += float(loss.detach()) * k
-                correct += float((out.detach().argmax(-1) == labels[sel]).sum())
-                count += k
-                n_masked += k
-                n_tokens += int((xb >= N_SPECIAL).sum())
-                if on_progress is not None:
-                    on_progress((b + 1) / n_batches)
-            train_loss = loss_sum / max(count, 1)
-            if not math.isfinite(train_loss):
-                raise TrainingError(
-                    f"pretraining diverged at epoch {epoch}; try a lower learning rate"
-                )
-            v = evaluate(valid)
-            record = {
-                "epoch": epoch,
-                "train_loss": train_loss,
-                "valid_loss": v["mlm_loss"],
-                "train_masked_acc": correct / count if count else math.nan,
-                "valid_masked_acc": v["masked_acc"],
-                "baseline_masked_acc": v["baseline_masked_acc"],
-                "mask_rate": rate,
-                "masked_share": n_masked / max(n_tokens, 1),
-                "seconds": time.perf_counter() - t0,
+    try:  # whatever fails, the run says so and its lock is released
+        if run_dir is not None:
+            info = run_info(dataset, model_name, build, config, device)
+            info["purpose"] = "masked-language-model pretraining"
+            info["pretraining"] = {
+                "objective": "masked tokens",
+                "mask": vars(opts),
+                "span_offsets": list(offsets),
+                "chunks": {"train": len(tr), "valid": len(va), "test": len(te)},
+                "tokens_per_chunk": int(ids.shape[1]),
             }
-            # nothing masked in validation (an N-rich corpus) measures nothing: keep the
-            # latest epoch rather than the untrained start
-            unmeasured = math.isnan(v["mlm_loss"]) and not math.isfinite(best_loss)
-            improved = v["mlm_loss"] < best_loss or unmeasured
-            if improved:
-                best_loss, best_epoch = (math.inf if unmeasured else v["mlm_loss"]), epoch
-                best_state = {k: t.detach().clone() for k, t in model.state_dict().items()}
+            runs.write_run_json(run_dir, info)
+
+        best_loss, best_epoch, status = math.inf, 0, "finished"
+        best_state = copy.deepcopy(model.state_dict())
+        try:
+            for epoch in range(1, config.epochs + 1):
+                t0 = time.perf_counter()
+                rate = opts.rate_at(epoch, config.epochs)
+                model.train()
+                perm = torch.from_numpy(rng.permutation(len(tr))[:per_epoch])
+                loss_sum, correct, count, n_masked, n_tokens = 0.0, 0.0, 0, 0, 0
+                for b in range(n_batches):
+                    if should_stop is not None and should_stop():
+                        raise StopRequested
+                    xb = x_tr[perm[b * config.batch_size : (b + 1) * config.batch_size]]
+                    m = mask_tokens(xb, rate, offsets, vocab_size, gen)
+                    inputs, labels = m.inputs.to(device), m.labels.to(device)
+                    sel = labels != -100
+                    if not sel.any():
+                        continue
+                    out = model.masked_logits(inputs, sel)
+                    loss = nn.functional.cross_entropy(out.float(), labels[sel])
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                    opt.step()
+                    sched.step()
+                    k = int(sel.sum())
+                    loss_sum += float(loss.detach()) * k
+                    correct += float((out.detach().argmax(-1) == labels[sel]).sum())
+                    count += k
+                    n_masked += k
+                    n_tokens += int((xb >= N_SPECIAL).sum())
+                    if on_progress is not None:
+                        on_progress((b + 1) / n_batches)
+                train_loss = loss_sum / max(count, 1)
+                if not math.isfinite(train_loss):
+                    raise TrainingError(
+                        f"pretraining diverged at epoch {epoch}; try a lower learning rate"
+                    )
+                v = evaluate(valid)
+                record = {
+                    "epoch": epoch,
+                    "train_loss": train_loss,
+                    "valid_loss": v["mlm_loss"],
+                    "train_masked_acc": correct / count if count else math.nan,
+                    "valid_masked_acc": v["masked_acc"],
+                    "baseline_masked_acc": v["baseline_masked_acc"],
+                    "mask_rate": rate,
+                    "masked_share": n_masked / max(n_tokens, 1),
+                    "seconds": time.perf_counter() - t0,
+                }
+                # nothing masked in validation (an N-rich corpus) measures nothing: keep the
+                # latest epoch rather than the untrained start
+                unmeasured = math.isnan(v["mlm_loss"]) and not math.isfinite(best_loss)
+                improved = v["mlm_loss"] < best_loss or unmeasured
+                if improved:
+                    best_loss, best_epoch = (math.inf if unmeasured else v["mlm_loss"]), epoch
+                    best_state = {k: t.detach().clone() for k, t in model.state_dict().items()}
+                    if run_dir is not None:
+                        runs.save_weights(run_dir, model)
+                        # hf/ too, so a run killed later still fine-tunes (--init-bert)
+                        runs.save_hf(run_dir, model)
+                record["best"] = improved
+                history.append(record)
                 if run_dir is not None:
-                    runs.save_weights(run_dir, model)
-                    # hf/ too, so a run killed later still fine-tunes (--init-bert)
-                    runs.save_hf(run_dir, model)
-            record["best"] = improved
-            history.append(record)
-            if run_dir is not None:
-                runs.append_metrics(run_dir, record)
-            if on_epoch is not None:
-                on_epoch(record)
-            if epoch - best_epoch >= config.patience:
-                break
-    except StopRequested:
-        status = "stopped"
+                    runs.append_metrics(run_dir, record)
+                if on_epoch is not None:
+                    on_epoch(record)
+                if epoch - best_epoch >= config.patience:
+                    break
+        except StopRequested:
+            status = "stopped"
+
+        model.load_state_dict(best_state)
+        model.eval()
+        valid_m = evaluate(valid)
+        test_m = evaluate(test) if test is not None else {}
+        if run_dir is not None:
+            runs.save_weights(run_dir, model)
+            runs.save_hf(run_dir, model)
+            runs.write_final(
+                run_dir,
+                info,
+                status=status,
+                best_epoch=best_epoch,
+                epochs_done=len(history),
+                metrics={"valid": valid_m, "test": test_m},
+            )
+        return TrainResult(
+            model=model.cpu(),  # frees the GPU; interpretation runs on the CPU
+            history=history,
+            best_epoch=best_epoch,
+            valid_metrics=valid_m,
+            test_metrics=test_m,
+            test_ids=[],
+            test_labels=np.zeros(0, np.float32),
+            test_predictions=np.zeros(0, np.float32),
+            status=status,
+            run_dir=run_dir,
+            device=str(device),
+        )
     except BaseException as e:
         runs.write_failed(run_dir, info, e, len(history))
+        raise
+    finally:
         if lock is not None:
             lock.release()
-        raise
-
-    model.load_state_dict(best_state)
-    model.eval()
-    valid_m = evaluate(valid)
-    test_m = evaluate(test) if test is not None else {}
-    if run_dir is not None:
-        runs.save_weights(run_dir, model)
-        runs.save_hf(run_dir, model)
-        runs.write_final(
-            run_dir,
-            info,
-            status=status,
-            best_epoch=best_epoch,
-            epochs_done=len(history),
-            metrics={"valid": valid_m, "test": test_m},
-        )
-    if lock is not None:
-        lock.release()
-    return TrainResult(
-        model=model.cpu(),  # frees the GPU; interpretation runs on the CPU
-        history=history,
-        best_epoch=best_epoch,
-        valid_metrics=valid_m,
-        test_metrics=test_m,
-        test_ids=[],
-        test_labels=np.zeros(0, np.float32),
-        test_predictions=np.zeros(0, np.float32),
-        status=status,
-        run_dir=run_dir,
-        device=str(device),
-    )

@@ -14,7 +14,7 @@ import torch
 
 from genoviz import runs
 from genoviz.data import Dataset
-from genoviz.train_setup import TrainConfig, TrainingError, select_device
+from genoviz.train_setup import TrainConfig, TrainingError, select_device, split_digest
 
 
 @dataclass
@@ -31,13 +31,15 @@ class ResumePlan:
     note: str = ""
     #: ``load``'s keyword arguments besides the spec: labels, genome, width.
     load_options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: The seed to load the data with (:func:`genoviz.runs.data_seed`).
+    data_seed: int = 0
 
 
 def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
     """How to resume the interrupted or stopped run in ``run_dir``.
 
     Load the data with ``genoviz.data.load(plan.dataset_spec, task=plan.task,
-    seed=plan.config.seed, **plan.load_options)``, then
+    seed=plan.data_seed, **plan.load_options)``, then
     ``fit(dataset, plan.model_name, plan.config)``.
 
     Args:
@@ -88,6 +90,7 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
         epochs_done=len(run.history),
         note=note,
         load_options=runs.load_options(run),
+        data_seed=runs.data_seed(run),
     )
 
 
@@ -101,7 +104,10 @@ def resume_info(
 ) -> dict[str, Any]:
     """The run's own ``run.json``, checked against what :func:`fit` was given, with the
     device it goes on on."""
-    info = runs.load_run(run_dir).info
+    run = runs.load_run(run_dir)
+    if run.status == "finished":  # a second Resume that waited while the first finished
+        raise TrainingError(f"{run_dir} has finished; there is nothing to resume")
+    info = run.info
     saved = info.get("model", {})
     if saved.get("name") != model_name:
         raise TrainingError(
@@ -114,6 +120,13 @@ def resume_info(
         raise TrainingError(
             f"{run_dir} was trained on {data.get('n')} sequences ({data.get('name')}); the "
             f"data given now has {len(dataset)}, so the run cannot go on with it"
+        )
+    digest = split_digest(dataset.splits)
+    if data.get("split_digest", digest) != digest:
+        raise TrainingError(
+            f"{run_dir} was trained on other train/valid/test splits of {data.get('name')} "
+            f"(drawn with seed {data.get('data_seed')}); going on with these would test it "
+            "on sequences it trained on"
         )
     resumed = [*info.get("resumed", []), time.strftime("%Y-%m-%dT%H:%M:%S")]
     return info | {

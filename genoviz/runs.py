@@ -7,11 +7,13 @@ Loading never unpickles: weights are safetensors and everything else is JSON.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,8 @@ from safetensors.torch import load_file as load_safetensors
 from safetensors.torch import save_file as save_safetensors
 
 import models
+
+log = logging.getLogger(__name__)
 
 RUN_JSON = "run.json"
 METRICS = "metrics.jsonl"
@@ -90,9 +94,28 @@ def _clean(o: Any) -> Any:
     return o
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` sets it, which another
+    thread creating a file at that moment would feel)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+#: Run files are made by ``mkstemp``, which gives ``-rw-------``; they get the mode a plain
+#: ``open`` would, so a run written by the command line as one user can be read by the
+#: server running as another.
+FILE_MODE = 0o666 & ~_umask()
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
             fh.flush()
@@ -149,8 +172,14 @@ def write_failed(
             status, message = "interrupted", f"interrupted (Ctrl-C) after {epochs_done} epoch(s)"
         else:
             status, message = "failed", str(error)
+            # a full disk or a lost folder can be mended and the run go on; a diverged
+            # loss or a bug would fail again the same way
+            info["failed_on_os"] = isinstance(error, OSError)
         info |= {"status": status, "message": message, "epochs_done": epochs_done}
-        write_run_json(run_dir, info)
+        try:  # best effort: on a full disk this fails too, and the first error is the news
+            write_run_json(run_dir, info)
+        except OSError as e:
+            log.warning("could not record the failure in %s: %s", run_dir, e)
 
 
 def write_final(
@@ -189,6 +218,7 @@ def save_weights(run_dir: Path, model: torch.nn.Module) -> None:
     try:
         state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         save_safetensors(state, tmp)
+        os.chmod(tmp, FILE_MODE)  # safetensors writes a new file, with mkstemp's mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -244,8 +274,13 @@ class Run:
     @property
     def resumable(self) -> bool:
         """Interrupted or stopped runs can go on from their last completed epoch, when their
-        checkpoint is there (pretraining runs keep none; a zip import does not carry it)."""
-        if self.status not in ("interrupted", "stopped") or is_pretraining(self):
+        checkpoint is there (pretraining runs keep none; a zip import does not carry it);
+        so can a run that failed on the file system (a full disk), once that is mended."""
+        if is_pretraining(self):
+            return False
+        if self.status == "failed":
+            return bool(self.info.get("failed_on_os")) and (self.path / CHECKPOINT).exists()
+        if self.status not in ("interrupted", "stopped"):
             return False
         return (self.path / CHECKPOINT).exists() or not self.history
 
@@ -310,11 +345,13 @@ def load_run(run_dir: str | Path) -> Run:
         raise RunError(f"{path} is not a genoviz run folder (no {RUN_JSON})")
     try:
         info = json.loads(info_path.read_text(encoding="utf-8"))
+        if problem := not_a_run(info):
+            raise RunError(f"{info_path} does not describe a genoviz run: {problem}")
+        return Run(path=path, info=info, history=read_history(path))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise RunError(f"{info_path}: damaged ({e})") from None
-    if problem := not_a_run(info):
-        raise RunError(f"{info_path} does not describe a genoviz run: {problem}")
-    return Run(path=path, info=info, history=read_history(path))
+    except OSError as e:  # another user's files, say: listed as unreadable, not a crash
+        raise RunError(f"{path}: cannot be read ({e.strerror or e})") from None
 
 
 def not_a_run(info: Any) -> str | None:
@@ -346,6 +383,13 @@ def check_usable(run: Run, dataset: bool = True) -> None:
             f"{run.path / RUN_JSON} has no {' and no '.join(missing)} record; it was not "
             "written by a genoviz training run, or was damaged"
         )
+
+
+def data_seed(run: Run) -> int:
+    """The seed the run's data was loaded with: a bundled set's simulation and the splits'
+    draw. The app loads data at seed 0 whatever the training seed, so this is not always
+    ``run.info["seed"]`` (the fallback, for runs saved before it was recorded)."""
+    return int(run.info.get("dataset", {}).get("data_seed", run.info.get("seed", 0)))
 
 
 def load_options(run: Run) -> dict[str, Any]:
@@ -478,6 +522,13 @@ def _lock_pid(path: Path) -> int | None:
     return owner.get("pid") if isinstance(owner, dict) else None
 
 
+#: Run folders whose lock a thread of this process holds: the lock file names the pid,
+#: which every session of one server shares, so the pid alone cannot keep two sessions
+#: from training into one folder.
+_HELD: set[str] = set()
+_HELD_LOCK = threading.Lock()
+
+
 class RunLock:
     """``run.lock`` with a heartbeat thread, held while training writes into ``run_dir``.
 
@@ -490,13 +541,23 @@ class RunLock:
         self.interval = interval
         self._stop = None
         self._thread = None
+        self._key: str | None = None
 
     def acquire(self) -> RunLock:
-        import threading
-
-        if run_owner_alive(self.path.parent) and _lock_pid(self.path) != os.getpid():
-            raise RunError(f"{self.path.parent} is being trained by another live process")
-        atomic_write_text(self.path, json.dumps(_owner()))
+        key = str(self.path.resolve())
+        with _HELD_LOCK:
+            if key in _HELD:  # another thread of this process (another session) trains it
+                raise RunError(f"{self.path.parent} is already being trained by this server")
+            if run_owner_alive(self.path.parent) and _lock_pid(self.path) != os.getpid():
+                raise RunError(f"{self.path.parent} is being trained by another live process")
+            _HELD.add(key)
+        try:
+            atomic_write_text(self.path, json.dumps(_owner()))
+        except BaseException:
+            with _HELD_LOCK:
+                _HELD.discard(key)
+            raise
+        self._key = key
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="genoviz-heartbeat", daemon=True)
         self._thread.start()
@@ -513,7 +574,11 @@ class RunLock:
         if self._stop is not None:
             self._stop.set()
             self._thread.join()
-        self.path.unlink(missing_ok=True)
+        if self._key is not None:
+            self.path.unlink(missing_ok=True)
+            with _HELD_LOCK:
+                _HELD.discard(self._key)
+            self._key = None
 
     def __enter__(self) -> RunLock:
         return self.acquire()
@@ -536,6 +601,7 @@ def save_checkpoint(run_dir: Path, tensors: dict[str, torch.Tensor], state: dict
         flat = {k: v.detach().to("cpu", copy=True).contiguous() for k, v in tensors.items()}
         text = json.dumps(_clean(state), default=_json_default, allow_nan=False)
         save_safetensors(flat, tmp, metadata={"genoviz_state": text})
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -262,6 +262,18 @@ def load_bert(model: nn.Module, path: str) -> None:
     log.info("initialised from %s; left at initial values: %s", path, fresh)
 
 
+def split_digest(splits: dict[str, np.ndarray]) -> str:
+    """A short fingerprint of which rows are in which split: a run goes on (or is
+    explained) only on the very split it trained with."""
+    import hashlib
+
+    h = hashlib.sha1()
+    for name in ("train", "valid", "test"):
+        h.update(name.encode())
+        h.update(np.asarray(splits.get(name, []), dtype=np.int64).tobytes())
+    return h.hexdigest()[:16]
+
+
 def run_info(
     dataset: Dataset,
     model_name: str,
@@ -296,6 +308,10 @@ def run_info(
             # Unequal training weights shift predicted probabilities (Predict says so).
             "weighted": unequal_weights(dataset),
             "splits": {k: len(v) for k, v in dataset.splits.items()},
+            # the seed the data was loaded with (a bundled set's simulation, the splits'
+            # draw), which need not be the training seed: the app loads at seed 0
+            "data_seed": int(dataset.meta.notes.get("seed", config.seed)),
+            "split_digest": split_digest(dataset.splits),
         },
         "config": asdict(config),
         "seed": config.seed,

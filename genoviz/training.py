@@ -113,6 +113,7 @@ def fit(
     should_stop: Callable[[], bool] | None = None,
     on_progress: Callable[[float], None] | None = None,
     run_dir: Path | None = None,
+    on_run_dir: Callable[[Path], None] | None = None,
 ) -> TrainResult:
     """Train with early stopping on the validation metric and restore the kept weights.
 
@@ -128,6 +129,7 @@ def fit(
         on_progress: called with the fraction of the current epoch done.
         run_dir: write the run into this existing folder instead of a new
             ``<runs_dir>/<timestamp>-<name>/``.
+        on_run_dir: called with the run folder once this call holds its lock.
 
     Raises:
         TrainingError: NaN or diverging loss, or data the model cannot use.
@@ -137,7 +139,9 @@ def fit(
     if dataset.task == "lm":  # a corpus: masked-language-model pretraining
         from genoviz.pretrain import fit_mlm
 
-        return fit_mlm(dataset, model_name, config, on_epoch, should_stop, on_progress, run_dir)
+        return fit_mlm(
+            dataset, model_name, config, on_epoch, should_stop, on_progress, run_dir, on_run_dir
+        )
     model_name = model_name or models.recommended(dataset.task)
     spec = models.spec(model_name)
     if dataset.task not in spec.tasks:
@@ -230,170 +234,178 @@ def fit(
     elif config.save:
         root = Path(config.runs_dir) if config.runs_dir else runs.default_runs_dir()
         run_dir = runs.new_run_dir(root, config.run_name or f"{dataset.name}-{model_name}")
-    lock = None
-    if run_dir is not None:
-        lock = runs.RunLock(run_dir).acquire()  # before run.json says "running"
-        info = info or run_info(dataset, model_name, build, config, device)
-        if transfer is not None:
-            info["transfer"] = transfer
-        runs.write_run_json(run_dir, info)
-
+    lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
+    if run_dir is not None and on_run_dir is not None:
+        on_run_dir(run_dir)
     history: list[dict[str, Any]] = []
-    y_valid = y_all[torch.from_numpy(np.asarray(valid_idx))].numpy()
-    # Standard errors apply to single-output scores only.
-    within_se = config.keep_within_se if dataset.task in ("binary", "regression") else 0.0
-    keep = KeepRule(PRIMARY_METRIC[dataset.task], y_valid, within_se)
-    best_state = copy.deepcopy(model.state_dict())
-    first_loss = None
-    status = "finished"
-    n_train = len(train_idx)
-    n_batches = max(1, math.ceil(n_train / config.batch_size))
-    ema = WeightAverage(model, config.ema_epochs * n_batches) if config.ema_epochs > 0 else None
-    eval_model = ema.model if ema is not None else model
-    start_epoch = 0
-    if config.resume_from is not None:
-        state = restore_state(run_dir, model, ema, opt, rng)
-        if state is not None:
-            start_epoch, first_loss = state["epoch"], state["first_loss"]
-            keep.restore(state)
-            best_state = state["best_state"] or copy.deepcopy(eval_model.state_dict())
-            history = runs.read_history(run_dir)[:start_epoch]
-            runs.rewrite_history(run_dir, history)  # drop a line past the checkpoint
-            for record in history:
+    try:  # whatever fails, the run says so and its lock is released
+        if run_dir is not None:  # the lock first: then run.json may say "running"
+            info = info or run_info(dataset, model_name, build, config, device)
+            if transfer is not None:
+                info["transfer"] = transfer
+            runs.write_run_json(run_dir, info)
+        y_valid = y_all[torch.from_numpy(np.asarray(valid_idx))].numpy()
+        # Standard errors apply to single-output scores only.
+        within_se = config.keep_within_se if dataset.task in ("binary", "regression") else 0.0
+        keep = KeepRule(PRIMARY_METRIC[dataset.task], y_valid, within_se)
+        best_state = copy.deepcopy(model.state_dict())
+        first_loss = None
+        status = "finished"
+        n_train = len(train_idx)
+        n_batches = max(1, math.ceil(n_train / config.batch_size))
+        ema = WeightAverage(model, config.ema_epochs * n_batches) if config.ema_epochs > 0 else None
+        eval_model = ema.model if ema is not None else model
+        start_epoch = 0
+        if config.resume_from is not None:
+            state = restore_state(run_dir, model, ema, opt, rng)
+            if state is not None:
+                start_epoch, first_loss = state["epoch"], state["first_loss"]
+                keep.restore(state)
+                best_state = state["best_state"] or copy.deepcopy(eval_model.state_dict())
+                history = runs.read_history(run_dir)[:start_epoch]
+                runs.rewrite_history(run_dir, history)  # drop a line past the checkpoint
+                for record in history:
+                    if on_epoch is not None:
+                        on_epoch(record)
+            else:  # killed during the first epoch: start again, from the same seed
+                runs.rewrite_history(run_dir, [])
+        if run_dir is not None and start_epoch == 0:
+            # the start, so a run killed after its first metrics line but before that
+            # epoch's checkpoint still goes on (only a zip import lacks a checkpoint)
+            counters = {"epoch": 0, "first_loss": None, **keep.counters()}
+            save_state(run_dir, model, ema, opt, rng, None, counters)
+        try:
+            for epoch in range(start_epoch + 1, config.epochs + 1):
+                t0 = time.perf_counter()
+                model.train()
+                perm = torch.from_numpy(rng.permutation(n_train))
+                loss_sum = torch.zeros((), device=device)
+                w_sum = 0.0
+                preds, seen = [], []
+                for b in range(n_batches):
+                    if should_stop is not None and should_stop():
+                        raise StopRequested
+                    bi = perm[b * config.batch_size : (b + 1) * config.batch_size]
+                    xb, yb, wb, eb = train.batch(bi)
+                    if amp:
+                        with torch.autocast(device.type, dtype=torch.bfloat16):
+                            out = model(xb, eb)
+                    else:
+                        out = model(xb, eb)
+                    losses = loss_fn(out.float(), yb).mean(dim=1)
+                    loss = (losses * wb).sum() / (len(bi) * w_mean)
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step()
+                    if ema is not None:
+                        ema.update()
+                    loss_sum += loss.detach() * len(bi)
+                    w_sum += len(bi)
+                    preds.append(out.detach())
+                    seen.append(bi)
+                    if on_progress is not None:
+                        on_progress((b + 1) / n_batches)
+                train_loss = float(loss_sum) / w_sum
+                if not math.isfinite(train_loss):
+                    raise TrainingError(
+                        f"training diverged at epoch {epoch}: the loss became {train_loss}. "
+                        "Try a lower learning rate."
+                    )
+                first_loss = first_loss if first_loss is not None else train_loss
+                if epoch > 2 and train_loss > 100 * max(first_loss, 1e-8):
+                    raise TrainingError(
+                        f"training diverged at epoch {epoch}: loss {train_loss:.3g} is over 100x "
+                        f"the first epoch's {first_loss:.3g}. Try a lower learning rate."
+                    )
+                train_out = to_predictions(dataset.task, torch.cat(preds))
+                rows = train_idx[torch.cat(seen).numpy()]
+                counted = scored[rows]
+                train_m = metrics_for(
+                    dataset.task,
+                    y_all[rows[counted]].numpy(),
+                    train_out[counted],
+                    dataset.class_names,
+                )
+                valid_m, valid_loss, valid_pred = evaluate(eval_model, valid_idx)
+                record = {
+                    "epoch": epoch,
+                    "train_loss": train_loss,
+                    "valid_loss": valid_loss,
+                    **{f"train_{k}": v for k, v in train_m.items()},
+                    **{f"valid_{k}": v for k, v in valid_m.items()},
+                    "seconds": time.perf_counter() - t0,
+                }
+                if dataset.task == "multiclass":
+                    record["valid_confusion"] = confusion_matrix(
+                        y_valid.reshape(-1), valid_pred
+                    ).tolist()
+                improved = keep.judge(epoch, valid_m.get(keep.metric, math.nan), valid_loss)
+                if improved:
+                    best_state = {k: v.detach().clone() for k, v in eval_model.state_dict().items()}
+                    if run_dir is not None:
+                        runs.save_weights(run_dir, eval_model)
+                record["best"] = improved
+                history.append(record)
+                if run_dir is not None:
+                    runs.append_metrics(run_dir, record)
+                    save_state(
+                        run_dir,
+                        model,
+                        ema,
+                        opt,
+                        rng,
+                        best_state if keep.best_epoch != epoch else None,
+                        {"epoch": epoch, "first_loss": first_loss, **keep.counters()},
+                    )
                 if on_epoch is not None:
                     on_epoch(record)
-        else:  # killed during the first epoch: start again, from the same seed
-            runs.rewrite_history(run_dir, [])
-    try:
-        for epoch in range(start_epoch + 1, config.epochs + 1):
-            t0 = time.perf_counter()
-            model.train()
-            perm = torch.from_numpy(rng.permutation(n_train))
-            loss_sum = torch.zeros((), device=device)
-            w_sum = 0.0
-            preds, seen = [], []
-            for b in range(n_batches):
-                if should_stop is not None and should_stop():
-                    raise StopRequested
-                bi = perm[b * config.batch_size : (b + 1) * config.batch_size]
-                xb, yb, wb, eb = train.batch(bi)
-                if amp:
-                    with torch.autocast(device.type, dtype=torch.bfloat16):
-                        out = model(xb, eb)
-                else:
-                    out = model(xb, eb)
-                losses = loss_fn(out.float(), yb).mean(dim=1)
-                loss = (losses * wb).sum() / (len(bi) * w_mean)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                if ema is not None:
-                    ema.update()
-                loss_sum += loss.detach() * len(bi)
-                w_sum += len(bi)
-                preds.append(out.detach())
-                seen.append(bi)
-                if on_progress is not None:
-                    on_progress((b + 1) / n_batches)
-            train_loss = float(loss_sum) / w_sum
-            if not math.isfinite(train_loss):
-                raise TrainingError(
-                    f"training diverged at epoch {epoch}: the loss became {train_loss}. "
-                    "Try a lower learning rate."
-                )
-            first_loss = first_loss if first_loss is not None else train_loss
-            if epoch > 2 and train_loss > 100 * max(first_loss, 1e-8):
-                raise TrainingError(
-                    f"training diverged at epoch {epoch}: loss {train_loss:.3g} is over 100x "
-                    f"the first epoch's {first_loss:.3g}. Try a lower learning rate."
-                )
-            train_out = to_predictions(dataset.task, torch.cat(preds))
-            rows = train_idx[torch.cat(seen).numpy()]
-            counted = scored[rows]
-            train_m = metrics_for(
-                dataset.task, y_all[rows[counted]].numpy(), train_out[counted], dataset.class_names
+                if epoch - keep.best_epoch >= config.patience:
+                    break
+        except StopRequested:
+            status = "stopped"
+
+        model.load_state_dict(best_state)
+        model.eval()
+        valid_m, _, _ = evaluate(model, valid_idx)
+        test_m, _, test_pred = evaluate(model, test_idx)
+        result = TrainResult(
+            model=model.cpu(),  # frees the GPU; interpretation runs on the CPU
+            history=history,
+            best_epoch=keep.best_epoch,
+            valid_metrics=valid_m,
+            test_metrics=test_m,
+            test_ids=[dataset.ids[i] for i in test_idx],
+            test_labels=dataset.labels[test_idx],
+            test_predictions=test_pred,
+            status=status,
+            run_dir=run_dir,
+            device=str(device),
+            transfer=transfer,
+        )
+        if run_dir is not None:
+            if keep.best_epoch == 0 and not (run_dir / runs.WEIGHTS).exists():
+                runs.save_weights(run_dir, model)
+            if tokens:
+                runs.save_hf(run_dir, model)
+            runs.write_test_predictions(
+                run_dir, result.test_ids, result.test_labels, test_pred, dataset.class_names
             )
-            valid_m, valid_loss, valid_pred = evaluate(eval_model, valid_idx)
-            record = {
-                "epoch": epoch,
-                "train_loss": train_loss,
-                "valid_loss": valid_loss,
-                **{f"train_{k}": v for k, v in train_m.items()},
-                **{f"valid_{k}": v for k, v in valid_m.items()},
-                "seconds": time.perf_counter() - t0,
-            }
-            if dataset.task == "multiclass":
-                record["valid_confusion"] = confusion_matrix(
-                    y_valid.reshape(-1), valid_pred
-                ).tolist()
-            improved = keep.judge(epoch, valid_m.get(keep.metric, math.nan), valid_loss)
-            if improved:
-                best_state = {k: v.detach().clone() for k, v in eval_model.state_dict().items()}
-                if run_dir is not None:
-                    runs.save_weights(run_dir, eval_model)
-            record["best"] = improved
-            history.append(record)
-            if run_dir is not None:
-                runs.append_metrics(run_dir, record)
-                save_state(
-                    run_dir,
-                    model,
-                    ema,
-                    opt,
-                    rng,
-                    best_state if keep.best_epoch != epoch else None,
-                    {"epoch": epoch, "first_loss": first_loss, **keep.counters()},
-                )
-            if on_epoch is not None:
-                on_epoch(record)
-            if epoch - keep.best_epoch >= config.patience:
-                break
-    except StopRequested:
-        status = "stopped"
+            runs.write_final(
+                run_dir,
+                info,
+                status=status,
+                best_epoch=keep.best_epoch,
+                epochs_done=len(history),
+                metrics={"valid": valid_m, "test": test_m},
+            )
+            if status == "finished":  # nothing left to resume
+                (run_dir / runs.CHECKPOINT).unlink(missing_ok=True)
     except BaseException as e:
         runs.write_failed(run_dir, info, e, len(history))
+        raise
+    finally:
         if lock is not None:
             lock.release()
-        raise
-
-    model.load_state_dict(best_state)
-    model.eval()
-    valid_m, _, _ = evaluate(model, valid_idx)
-    test_m, _, test_pred = evaluate(model, test_idx)
-    result = TrainResult(
-        model=model.cpu(),  # frees the GPU; interpretation runs on the CPU
-        history=history,
-        best_epoch=keep.best_epoch,
-        valid_metrics=valid_m,
-        test_metrics=test_m,
-        test_ids=[dataset.ids[i] for i in test_idx],
-        test_labels=dataset.labels[test_idx],
-        test_predictions=test_pred,
-        status=status,
-        run_dir=run_dir,
-        device=str(device),
-        transfer=transfer,
-    )
-    if run_dir is not None:
-        if keep.best_epoch == 0 and not (run_dir / runs.WEIGHTS).exists():
-            runs.save_weights(run_dir, model)
-        if tokens:
-            runs.save_hf(run_dir, model)
-        runs.write_test_predictions(
-            run_dir, result.test_ids, result.test_labels, test_pred, dataset.class_names
-        )
-        runs.write_final(
-            run_dir,
-            info,
-            status=status,
-            best_epoch=keep.best_epoch,
-            epochs_done=len(history),
-            metrics={"valid": valid_m, "test": test_m},
-        )
-        if status == "finished":  # nothing left to resume
-            (run_dir / runs.CHECKPOINT).unlink(missing_ok=True)
-    if lock is not None:
-        lock.release()
     return result
 
 
@@ -477,6 +489,8 @@ class TrainingJob(ThreadJob):
         self.model_name = model_name or models.recommended(dataset.task)
         self.config = config or TrainConfig()
         super().__init__(self._train, "train", dataset=dataset, epochs=self.config.epochs)
+        if self.config.resume_from is not None:  # known before it starts, even queued
+            self.run_dir = Path(self.config.resume_from)
 
     def _train(self, job: ThreadJob) -> TrainResult:
         return fit(
@@ -486,6 +500,7 @@ class TrainingJob(ThreadJob):
             on_epoch=self.record_epoch,
             should_stop=self.stop_requested,
             on_progress=self.set_progress,
+            on_run_dir=self.set_run_dir,
         )
 
     def _cancelled_before_start(self) -> bool:

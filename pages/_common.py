@@ -28,6 +28,7 @@ from genoviz.data import BUNDLED, DataFormatError, Dataset, load_bundled
 from genoviz.data.importers import decode_bytes
 from genoviz.explain import explain
 from genoviz.export import ExportError, figure_image, static_export_problem
+from genoviz.jobs import default_manager
 from genoviz.metrics import METRIC_LABELS, curve_label
 from genoviz.plots import figure_frame, logo_figure
 from genoviz.runs import RunError
@@ -104,16 +105,18 @@ def error_boundary(what: str) -> Iterator[None]:
         )
 
 
-def load_bundled_copy(name: str) -> Dataset:
+def load_bundled_copy(name: str, seed: int = 0) -> Dataset:
     """A fresh copy of a bundled set that the caller may change."""
-    return load_bundled(name)
+    return load_bundled(name, seed)
 
 
 @st.cache_resource(show_spinner="Building the bundled dataset (first time only)…")
-def bundled_dataset(name: str) -> Dataset:
+def bundled_dataset(name: str, seed: int = 0) -> Dataset:
     """The bundled set, shared by every session: read it, never change it (its arrays are
-    read-only, so an accidental in-place write fails loudly instead of leaking)."""
-    ds = load_bundled_copy(name)
+    read-only, so an accidental in-place write fails loudly instead of leaking). The app
+    trains at seed 0; a run trained on the command line with ``--seed`` is explained on
+    its own seed's set (:func:`genoviz.runs.data_seed`)."""
+    ds = load_bundled_copy(name, seed)
     for a in (ds.labels, ds.weights, ds.extras, *ds.splits.values()):
         if a is not None:
             a.setflags(write=False)
@@ -496,3 +499,11 @@ def copy_link_button(
         else:
             st.caption("This link opens the same setup (the copy icon is on the right):")
         st.code(url, language=None, wrap_lines=True)
+
+
+def queued_text(job: Any) -> str:
+    """What a page says of a job waiting for one of the server's training places."""
+    return (
+        f"queued, position {job.queue_position or 1}: this server trains at most "
+        f"{default_manager().max_jobs} model(s) at once, and yours starts when a place frees"
+    )

@@ -10,7 +10,15 @@ from torch import nn
 
 from genoviz.data import BUNDLED, Dataset
 from genoviz.data.download import REMOTE
-from genoviz.runs import WEIGHTS, Run, default_runs_dir, is_pretraining, list_runs, load_run
+from genoviz.runs import (
+    WEIGHTS,
+    Run,
+    data_seed,
+    default_runs_dir,
+    is_pretraining,
+    list_runs,
+    load_run,
+)
 from pages._common import bundled_dataset, choose, downloaded_dataset, page_link, run_label
 
 
@@ -30,7 +38,7 @@ def dataset_of(run: Run) -> Dataset | None:
     """The run's dataset when it is bundled or downloaded (shared: read, never change)."""
     spec = run.info.get("dataset", {}).get("spec")
     if spec in BUNDLED:
-        return bundled_dataset(spec)
+        return bundled_dataset(spec, data_seed(run))
     if spec in REMOTE:
         return downloaded_dataset(spec)
     return None

@@ -12,6 +12,7 @@ import torch
 
 from genoviz.data import Dataset
 from genoviz.interpret.filters import filter_pfms
+from genoviz.jobs import default_manager
 from genoviz.lesson import (
     LESSON_HPARAMS,
     STEPS,
@@ -37,6 +38,7 @@ from pages._common import (
     load_bundled_copy,
     logo_images,
     metric_series,
+    queued_text,
     show_figure,
     show_logo,
     summary_text,
@@ -258,7 +260,9 @@ def start_training(name: str) -> None:
         # the ROC AUC it shows came mostly from that score, not from the filters
         use_extras=False,
     )
-    st.session_state[JOB] = TrainingJob(load_bundled_copy(name), "cnn", config).start()
+    job = TrainingJob(load_bundled_copy(name), "cnn", config)
+    # the server's cap on trainings at once holds for a hall of students on the lesson too
+    st.session_state[JOB] = default_manager().submit(job)
     st.session_state.pop(MOTIFS_MEMO, None)
 
 
@@ -275,7 +279,8 @@ def live_training(running_at_render: bool) -> None:
             return
         history = job.history
         with st.container(key="lesson_status"):
-            st.markdown(f"**Status:** {job.status}")
+            status = job.status
+            st.markdown(f"**Status:** {queued_text(job) if status == 'queued' else status}")
             if not job.done:
                 st.progress(
                     min(max(job.progress, 0.0), 1.0),

@@ -9,13 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from genoviz.data import BUNDLED, DataFormatError, load
-from genoviz.jobs import default_manager
+from genoviz.jobs import JobBusy, default_manager
 from genoviz.lesson import motif_indices, planted_motifs
 from genoviz.metrics import METRIC_LABELS, PRIMARY_METRIC, curve_label
 from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
 from genoviz.runs import (
     Run,
     RunError,
+    data_seed,
     default_runs_dir,
     is_pretraining,
     run_owner_alive,
@@ -88,7 +89,7 @@ def report_for(run: Run) -> str:
     spec = str((run.info.get("dataset") or {}).get("spec", ""))
     motifs = []
     if spec in BUNDLED and (run.path / "model.safetensors").exists():
-        ds = bundled_dataset(spec)
+        ds = bundled_dataset(spec, data_seed(run))
         seqs = [ds.sequences[i] for i in motif_indices(ds)]
         motifs = top_motifs(run, seqs, planted_motifs(ds) or None, k=4)
     return run_report_html(run, motifs)
@@ -133,7 +134,7 @@ def resume_run(run: Run) -> None:
         dataset = load(  # a DeepChem folder only when this session trusted it on Data
             plan.dataset_spec,
             task=plan.task or None,
-            seed=plan.config.seed,
+            seed=plan.data_seed,
             trust=trusted_folder(plan.dataset_spec),
             **plan.load_options,
         )
@@ -141,7 +142,11 @@ def resume_run(run: Run) -> None:
         st.session_state[RESUME_MESSAGE] = ("error", f"Cannot resume {run.name}: {e}")
         return
     job = TrainingJob(dataset, plan.model_name, plan.config)
-    default_manager().submit(job)
+    try:
+        default_manager().submit(job)
+    except JobBusy as e:  # another session pressed Resume on it first
+        st.session_state[RESUME_MESSAGE] = ("error", f"Cannot resume {run.name}: {e}.")
+        return
     st.session_state[TRAIN_JOB] = job
     st.session_state[STOP_REQUESTED] = False  # an earlier Stop is not this job's
     st.session_state[RESUME_MESSAGE] = (
@@ -161,8 +166,19 @@ def actions(run: Run) -> None:
             "curves are kept up to the last finished epoch; **Resume** goes on from there "
             "with the same weights, optimizer and random state."
         )
+    # a job of this server on it, whichever session started it (a closed tab's too)
+    live = default_manager().job_for(run.path)
     row = st.container(horizontal=True, gap="small")
-    if run.resumable:
+    if live is not None:
+        row.button(
+            "Stop training",
+            key="runs_stop",
+            on_click=live.stop,
+            icon=":material/stop:",
+            help="Stop it after the current batch, whichever browser started it. The run "
+            "keeps its finished epochs, and Resume goes on from them.",
+        )
+    elif run.resumable:
         row.button(
             "Resume",
             key="runs_resume",
@@ -189,8 +205,13 @@ def actions(run: Run) -> None:
         on_click="ignore",
         icon=":material/description:",
     )
-    training = run_owner_alive(run.path)
-    if training:
+    training = live is not None or run_owner_alive(run.path)
+    if live is not None and live.status == "queued":
+        st.caption(
+            "It waits for a training place on this server: rename and delete wait until it "
+            "has trained or is stopped."
+        )
+    elif training:
         st.caption("It is training now: rename and delete wait until it ends or is stopped.")
     c1, c2 = st.columns(2)
     with c1, st.form(f"runs_rename_{run.name}", border=False):

@@ -45,6 +45,7 @@ from pages._common import (
     fresh_dataset,
     link_setup,
     metric_series,
+    queued_text,
     show_figure,
     summary_text,
     sync_link,
@@ -271,11 +272,7 @@ def stop_job() -> None:
 def status_line(job: TrainingJob) -> str:
     status = job.status
     if status == "queued":
-        manager = default_manager()
-        return (
-            f"queued, position {job.queue_position or 1}: this server trains at most "
-            f"{manager.max_jobs} model(s) at once, and yours starts when a place frees"
-        )
+        return queued_text(job)
     if status == "running" and st.session_state.get(STOP_REQUESTED):
         return "stopping (finishing the current batch)"
     return status

@@ -314,10 +314,15 @@ def test_a_second_process_cannot_take_a_live_run(tmp_path: Path):
     try:
         owner = json.loads((tmp_path / runs.LOCK).read_text())
         assert owner["pid"] == os.getpid()
-        # the same process may take it again (the page resuming its own run) ...
+        # another thread of this process (a second session's Resume) may not take it ...
+        with pytest.raises(runs.RunError, match="already being trained by this server"):
+            runs.RunLock(tmp_path).acquire()
+        lock.release()
+        assert not (tmp_path / runs.LOCK).exists()
+        # ... but a lock file this process left and no longer holds is free to take
+        (tmp_path / runs.LOCK).write_text(json.dumps(owner))
         runs.RunLock(tmp_path).acquire().release()
-        lock = runs.RunLock(tmp_path).acquire()
-        # ... another live process may not: pretend the lock is our parent's
+        # ... and another live process may not: pretend the lock is our parent's
         owner |= {"pid": os.getppid(), "pid_start": runs._process_start(os.getppid())}
         (tmp_path / runs.LOCK).write_text(json.dumps(owner))
         with pytest.raises(runs.RunError, match="another live process"):

@@ -255,3 +255,30 @@ def test_compare_opens_on_the_task_headline_metric_and_the_table_says_no_best_ep
     at = runs_page()
     assert at.selectbox(key="runs_curve").value == "valid_roc_auc"
     assert at.dataframe[0].value["best epoch"].tolist() == ["–"]
+
+
+def test_a_run_another_session_trains_can_be_stopped_here_not_resumed_twice(
+    runs_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A closed tab left a job nobody could stop, and a second Resume trained into the
+    run beside the first."""
+    from test_job_safety import FolderJob
+
+    from genoviz import jobs
+
+    run = save_run(runs_dir, "live", [0.6])
+    runs.write_run_json(run, runs.load_run(run).info | {"status": "stopped"})
+    manager = jobs.JobManager(max_jobs=1)
+    monkeypatch.setattr(jobs, "_default", manager)
+    busy = manager.submit(FolderJob(runs_dir / "elsewhere"))
+    waiting = manager.submit(FolderJob(run))  # another session's Resume, queued
+    at = runs_page()
+    labels = {b.label: b.disabled for b in at.button}
+    assert "Resume" not in labels and labels["Rename"], labels
+    assert any("waits for a training place" in c.value for c in at.caption)
+    at.button(key="runs_stop").click().run()
+    assert waiting.stopped and not busy.stopped
+    waiting.end()
+    busy.end()
+    at = runs_page()
+    assert "Stop training" not in {b.label for b in at.button}

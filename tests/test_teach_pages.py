@@ -332,3 +332,26 @@ def test_the_lesson_trains_on_the_sequence_only(isolated: Path):
     from genoviz.runs import load_run
 
     assert load_run(job.result.run_dir).info["model"]["build"]["extras"] == 0
+
+
+def test_the_lesson_waits_for_a_training_place_like_the_train_page(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A hall of students on step 4 started every training at once, past GENOVIZ_MAX_JOBS."""
+    from test_job_safety import FolderJob
+
+    from genoviz import jobs
+
+    manager = jobs.JobManager(max_jobs=1)
+    monkeypatch.setattr(jobs, "_default", manager)
+    busy = manager.submit(FolderJob(isolated / "another-student"))
+    at = page("pages/lesson.py", dataset="sirna", step="4", epochs="1")
+    ok(at)
+    at.button(key="lesson_train").click().run()
+    job = at.session_state["lesson_job"]
+    try:
+        assert job.status == "queued"
+        assert any("queued, position 1" in m.value for m in at.markdown)
+    finally:
+        busy.end()
+    assert job.wait(180) == "finished", job.message

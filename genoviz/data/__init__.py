@@ -185,6 +185,7 @@ def load_bundled(name: str, seed: int = 0) -> Dataset:
             setattr(ds, attr, getattr(ds, attr).copy())
     ds.splits = make_splits(ds.labels, ds.task, seed)
     ds.meta.notes["spec"] = name
+    ds.meta.notes["seed"] = seed  # of the simulation and the splits: a run reloads with it
     return ds
 
 

@@ -147,9 +147,11 @@ class Dataset:
         return one_hot(seqs)
 
     def ensure_splits(self, seed: int = 0, fractions: tuple[float, float] = (0.8, 0.1)) -> None:
-        """Create seeded train/valid/test splits if none are set (stratified for binary)."""
+        """Create seeded train/valid/test splits if none are set (stratified for binary);
+        ``meta.notes["seed"]`` then says which seed drew them (a run records it)."""
         if not self.splits:
             self.splits = make_splits(self.labels, self.task, seed, fractions)
+            self.meta.notes["seed"] = seed
 
     def too_small_to_train(self) -> str | None:
         """Why training would find its train or validation split empty, or None.

@@ -58,7 +58,9 @@ def run_inputs(
     if split == "all":
         idx = np.arange(len(dataset))
     else:
-        dataset.ensure_splits(int(run.info.get("seed", 0)))
+        from genoviz.runs import data_seed
+
+        dataset.ensure_splits(data_seed(run))
         idx = np.asarray(dataset.splits[split])
     if positives_first and dataset.labels.ndim == 1:
         idx = idx[np.argsort(dataset.labels[idx] != 1, kind="stable")]

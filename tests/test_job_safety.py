@@ -1,0 +1,231 @@
+"""A run folder on a shared server: whatever fails, the run says so and is freed; one job
+per folder; the data a run trained on is the data it goes on with."""
+
+from __future__ import annotations
+
+import errno
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import planted_dataset
+
+from genoviz import runs, training
+from genoviz.jobs import JobBusy, JobManager
+from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
+
+
+def config(**kw) -> TrainConfig:
+    return TrainConfig(**({"epochs": 2, "patience": 99, "batch_size": 64, "device": "cpu"} | kw))
+
+
+def disk_full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def heartbeats() -> int:
+    return sum(t.name == "genoviz-heartbeat" and t.is_alive() for t in threading.enumerate())
+
+
+def test_a_failure_after_the_last_epoch_marks_the_run_failed_and_frees_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Writing the test predictions failed on a full disk: the run stayed 'running' for as
+    long as the server lived, and could not be resumed, renamed or deleted."""
+    out, before = tmp_path / "r", heartbeats()
+    with monkeypatch.context() as m:
+        m.setattr(runs, "write_test_predictions", disk_full)
+        with pytest.raises(OSError, match="No space left"):
+            fit(planted_dataset(120), "cnn", config(), run_dir=out)
+    assert not (out / runs.LOCK).exists() and heartbeats() == before
+    run = runs.load_run(out)
+    assert run.status == "failed" and "No space left" in run.info["message"]
+    # a full disk is mended by making room: the run goes on from its checkpoint
+    assert run.resumable
+    plan = resume_plan(out)
+    result = fit(planted_dataset(120), plan.model_name, plan.config)
+    assert result.status == "finished" and runs.load_run(out).status == "finished"
+
+
+def test_a_run_that_fails_again_while_recording_its_failure_is_still_freed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    out, before = tmp_path / "r", heartbeats()
+    full = threading.Event()
+    real_write = runs.write_run_json
+
+    def checkpoint(*args, **kwargs):
+        if args[-1]["epoch"] == 1:
+            full.set()
+            disk_full()
+
+    def write_run_json(run_dir, info):
+        if full.is_set():
+            disk_full()
+        real_write(run_dir, info)
+
+    monkeypatch.setattr(training, "save_state", checkpoint)
+    monkeypatch.setattr(runs, "write_run_json", write_run_json)
+    with pytest.raises(OSError, match="No space left"):  # the first error, not the second
+        fit(planted_dataset(120), "cnn", config(), run_dir=out)
+    monkeypatch.undo()
+    assert not (out / runs.LOCK).exists() and heartbeats() == before
+    assert runs.load_run(out).status == "interrupted"  # run.json still says running
+
+
+def test_a_diverged_run_is_not_offered_to_resume(tmp_path: Path, monkeypatch):
+    """It would diverge again from the same checkpoint."""
+    out = tmp_path / "r"
+
+    def diverge(*args, **kwargs):
+        raise TrainingError("training diverged at epoch 1")
+
+    monkeypatch.setattr(training, "metrics_for", diverge)
+    with pytest.raises(TrainingError):
+        fit(planted_dataset(120), "cnn", config(), run_dir=out)
+    run = runs.load_run(out)
+    assert run.status == "failed" and (out / runs.CHECKPOINT).exists() and not run.resumable
+
+
+def test_a_run_cut_off_before_its_first_checkpoint_goes_on_like_an_unbroken_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The epoch's metrics line is written before its checkpoint: a kill between the two in
+    the first epoch left a run with one epoch and nothing to go on from."""
+    unbroken = fit(planted_dataset(120), "cnn", config(), run_dir=tmp_path / "a")
+    real = training.save_state
+
+    def killed_at_epoch_1(*args, **kwargs):
+        if args[-1]["epoch"] == 1:
+            raise KeyboardInterrupt
+        real(*args, **kwargs)
+
+    out = tmp_path / "b"
+    with monkeypatch.context() as m:
+        m.setattr(training, "save_state", killed_at_epoch_1)
+        with pytest.raises(KeyboardInterrupt):
+            fit(planted_dataset(120), "cnn", config(), run_dir=out)
+    run = runs.load_run(out)
+    assert len(run.history) == 1 and run.status == "interrupted" and run.resumable
+    plan = resume_plan(out)
+    resumed = fit(planted_dataset(120), plan.model_name, plan.config)
+    assert [r["train_loss"] for r in resumed.history] == [r["train_loss"] for r in unbroken.history]
+
+
+class FolderJob:
+    """A job that writes ``run_dir`` and runs until its test releases it."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.status = "pending"
+        self.callbacks: list = []
+        self.stopped = False
+
+    def start(self) -> FolderJob:
+        self.status = "running"
+        return self
+
+    def mark_queued(self, manager) -> None:
+        self.status = "queued"
+
+    def add_done_callback(self, fn) -> None:
+        self.callbacks.append(fn)
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def end(self) -> None:
+        self.status = "finished"
+        for fn in self.callbacks:
+            fn(self)
+
+
+def test_one_job_per_run_folder_whichever_session_submits_it(tmp_path: Path):
+    """Two Resume presses on one run (two students, or two tabs) both trained into it."""
+    manager = JobManager(max_jobs=1)
+    first = manager.submit(FolderJob(tmp_path / "run"))
+    with pytest.raises(JobBusy, match="already training"):
+        manager.submit(FolderJob(tmp_path / "run"))
+    other = manager.submit(FolderJob(tmp_path / "other"))  # another folder just queues
+    assert other.status == "queued"
+    with pytest.raises(JobBusy):  # a waiting job holds its folder too
+        manager.submit(FolderJob(tmp_path / "." / "other"))
+    assert manager.job_for(tmp_path / "run") is first
+    assert manager.job_for(tmp_path / "other") is other
+    first.end()
+    assert manager.job_for(tmp_path / "run") is None
+    assert manager.submit(FolderJob(tmp_path / "run")).status == "queued"
+
+
+def test_a_training_job_names_its_folder_once_it_holds_it(tmp_path: Path):
+    from genoviz.training import TrainingJob
+
+    job = TrainingJob(planted_dataset(120), "cnn", config(runs_dir=str(tmp_path)))
+    assert job.run_dir is None
+    job.start().wait(120)
+    assert job.status == "finished" and job.run_dir == job.result.run_dir
+    resumed = TrainingJob(planted_dataset(120), "cnn", config(resume_from=str(job.run_dir)))
+    assert resumed.run_dir == job.run_dir  # known while it still waits in a queue
+
+
+def test_the_data_seed_is_kept_apart_from_the_training_seed(tmp_path: Path):
+    """The app loads data at seed 0 whatever the Seed box says; resuming (and `interpret`)
+    reloaded it at the training seed: other splits, so a test split full of sequences the
+    model had trained on, or another simulated set altogether."""
+    from genoviz.cli import run_dataset
+    from genoviz.data import load
+
+    ds = load("sirna")  # as the app loads it: seed 0
+    assert ds.meta.notes["seed"] == 0
+    ended: list[dict] = []  # Stop is pressed once the first epoch is done
+    stopped = fit(
+        ds,
+        "cnn",
+        config(seed=7, epochs=3, runs_dir=str(tmp_path)),
+        on_epoch=ended.append,
+        should_stop=lambda: bool(ended),
+    )
+    run = runs.load_run(stopped.run_dir)
+    assert run.info["seed"] == 7 and runs.data_seed(run) == 0
+    plan = resume_plan(stopped.run_dir)
+    assert plan.data_seed == 0 and plan.config.seed == 7
+    again = run_dataset(run, None)
+    assert all((again.splits[k] == ds.splits[k]).all() for k in ("train", "valid", "test"))
+    # data split another way is refused, not trained and tested on
+    with pytest.raises(TrainingError, match="other train/valid/test splits"):
+        fit(load("sirna", seed=7), plan.model_name, plan.config)
+    resumed = fit(load("sirna", seed=plan.data_seed), plan.model_name, plan.config)
+    assert resumed.status == "finished" and len(resumed.history) > 1
+
+
+def test_run_files_are_readable_by_the_server_and_unreadable_runs_are_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """mkstemp made every run file -rw-------: a run written on the command line as one user
+    could not be read by the server running as another, and its PermissionError broke the
+    run list for everyone."""
+    import torch
+
+    d = tmp_path / "r"
+    d.mkdir()
+    runs.write_run_json(d, {"model": {"name": "cnn", "build": {}}, "status": "finished"})
+    runs.save_weights(d, torch.nn.Linear(2, 2))
+    runs.save_checkpoint(d, {"a": torch.zeros(2)}, {"epoch": 1})
+    for name in (runs.RUN_JSON, runs.WEIGHTS, runs.CHECKPOINT):
+        assert (d / name).stat().st_mode & 0o777 == runs.FILE_MODE
+    assert 0o666 & ~runs._umask() == runs.FILE_MODE  # as open() would make them
+    good = tmp_path / "good"
+    good.mkdir()
+    runs.write_run_json(good, {"model": {"name": "cnn", "build": {}}, "status": "finished"})
+    real = Path.read_text
+
+    def read_text(self, *a, **kw):
+        if self.parent.name == "r" and self.name == runs.RUN_JSON:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    with pytest.raises(runs.RunError, match="cannot be read"):
+        runs.load_run(d)
+    listed, damaged = runs.scan_runs(tmp_path)
+    assert [r.path for r in listed] == [good] and [p for p, _ in damaged] == [d]
