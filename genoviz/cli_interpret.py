@@ -307,6 +307,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
 
 
 def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
+    from genoviz.interpret.adapters import reads_tokens as reads_unpadded_model
     from genoviz.interpret.inputs import output_unit
     from genoviz.interpret.ism import saturation_mutagenesis
     from genoviz.plots_interpret import ism_figure
@@ -316,9 +317,10 @@ def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
     i = args.index
     extras = None if inputs.extras is None else inputs.extras[i]
     multiclass = dataset.task == "multiclass"
-    r = saturation_mutagenesis(
-        model, inputs.x[i], target=args.target, extras=extras, softmax=multiclass
-    )
+    # a BERT reads the sequence as it is, as saliency and the page do: the run's padded x
+    # would add N ([UNK] k-mers) and shift every position
+    seq = inputs.sequences[i] if reads_unpadded_model(model) else inputs.x[i]
+    r = saturation_mutagenesis(model, seq, target=args.target, extras=extras, softmax=multiclass)
     table = pd.DataFrame(r.effects.T, columns=list("ACGT"))
     table.insert(0, "ref", list(r.sequence))
     table.insert(0, "position", np.arange(1, len(r.sequence) + 1))

@@ -217,10 +217,11 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "embeddings",
         "What am I seeing? Embeddings",
         "An **embedding** is the list of numbers a model uses internally for a sequence or "
-        "a token. The plot squeezes those many numbers into two (PCA or UMAP) so similar "
-        "items land near each other. Clusters that follow the labels mean the model "
-        "separates them; axes have no units and distances after UMAP are only roughly "
-        "meaningful. It shows what the model groups together, not why.",
+        "a token. The plot squeezes those many numbers into two (PCA: the two directions "
+        "along which the embeddings differ most) so similar items land near each other. "
+        "Clusters that follow the labels mean the model separates them; the axes have no "
+        "units, and two dimensions keep only part of the differences (the axis titles say "
+        "how much). It shows what the model groups together, not why.",
     ),
     (
         "sequence_embeddings",

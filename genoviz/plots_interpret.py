@@ -42,7 +42,7 @@ def saliency_track_figure(
     title: str = "Contribution per base",
     label: float | str | None = None,
     prediction: float | str | None = None,
-    y_title: str = "contribution (attribution x input)",
+    y_title: str = "contribution of the base",
 ) -> go.Figure:
     """Bars of each base's contribution along one sequence, coloured by base.
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import models
 from genoviz.data import BUNDLED
-from genoviz.interpret.attribution import BASELINES, METHODS
+from genoviz.interpret.attribution import ALIASES, BASELINES, METHODS
 from genoviz.training import TrainConfig
 
 #: Choices the Train page offers (a URL may only pick one of them).
@@ -133,8 +133,11 @@ def _word(text: str) -> str:
     return word
 
 
-def _key_of(choices: dict[str, str], what: str) -> Callable[[str], str]:
+def _key_of(
+    choices: dict[str, str], what: str, aliases: dict[str, str] | None = None
+) -> Callable[[str], str]:
     def parse(text: str) -> str:
+        text = (aliases or {}).get(text, text)  # an older link's name for a choice
         if text not in choices:
             raise ValueError(f"not a {what} genoviz offers ({', '.join(choices)})")
         return text
@@ -160,7 +163,7 @@ PARAMS: dict[str, tuple[Callable[[str], Any], str]] = {
     "word": (_word, f"the lesson's typed filter word, up to {MAX_WORD} of A, C, G, T"),
     "run": (_run, "Interpret: a saved run's folder name, e.g. `20260101-120000-cnn-tf-binding`"),
     "method": (
-        _key_of(METHODS, "method"),
+        _key_of(METHODS, "method", ALIASES),
         "Interpret: attribution method, e.g. `integrated_gradients`, `deeplift`",
     ),
     "baseline": (

@@ -3,6 +3,7 @@ choose the output to explain. UI glue only; the analyses live in ``genoviz.inter
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import streamlit as st
@@ -21,17 +22,30 @@ from genoviz.runs import (
 )
 from pages._common import bundled_dataset, choose, downloaded_dataset, page_link, run_label
 
+#: This session's own copy of the model it explains: ``(path, weights mtime), model``.
+MODEL_MEMO = "interpret_model_memo"
+
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
 def run_model(path: str, weights_mtime: float) -> nn.Module:
-    """A run's model in eval mode, shared by sessions (read-only: the analyses restore
-    any mode they change); ``weights_mtime`` renews it when the run is retrained."""
+    """A run's model in eval mode, read from disk once for every session; never handed to
+    an analysis itself (see :func:`model_of`). ``weights_mtime`` renews it when the run is
+    retrained."""
     return load_run(path).load_model("cpu")
 
 
 def model_of(run: Run) -> nn.Module:
+    """The run's model for this session alone. Analyses add hooks (DeepLift, the
+    sequence-embedding probe) or switch attention to eager on the model they get: on one
+    model shared by every session, a student's DeepLift broke another's saliency map
+    mid-computation. Each session keeps a copy of the last run it explained."""
     weights = run.path / WEIGHTS
-    return run_model(str(run.path), weights.stat().st_mtime if weights.exists() else 0.0)
+    key = (str(run.path), weights.stat().st_mtime if weights.exists() else 0.0)
+    memo = st.session_state.get(MODEL_MEMO)
+    if memo is None or memo[0] != key:
+        memo = (key, copy.deepcopy(run_model(*key)))
+        st.session_state[MODEL_MEMO] = memo
+    return memo[1]
 
 
 def dataset_of(run: Run) -> Dataset | None:

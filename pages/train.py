@@ -153,7 +153,10 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         preset.seed or 0,
         key="train_seed",
         disabled=running,
-        help="Fixes the starting weights and batch order, so a run can be repeated.",
+        help="Fixes the starting weights and batch order, so a run can be repeated (exactly "
+        "when no other training runs on this server at the same time: they share PyTorch's "
+        "random generator). A bundled set and its splits are those of seed 0 whatever this "
+        "says.",
     )
     use_extras = False
     names_x = ", ".join(ds.meta.extras_names) or f"{ds.n_extras} extra column(s)"

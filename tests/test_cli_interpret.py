@@ -122,6 +122,29 @@ def test_saliency_of_a_kmer_bert_on_sequences_of_mixed_lengths(tmp_path):
         assert row == "ACGTTGCA" * (3 + i % 3)
 
 
+def test_ism_of_a_kmer_bert_reads_the_sequence_as_it_is(tmp_path):
+    """ISM scored the run's N-padded copy: positions shifted by the padding, and N became
+    [UNK] k-mers, a different input from the one the title's prediction read."""
+    from genoviz.interpret.ism import saturation_mutagenesis
+    from genoviz.runs import load_run
+
+    data = tmp_path / "mixed.csv"
+    rows = [f"s{i},{'ACGTTGCA' * (3 + i % 3)},{i % 2}" for i in range(40)]  # 24-40 bp
+    data.write_text("id,sequence,label\n" + "\n".join(rows) + "\n")
+    build = {"seq_len": 40, "outputs": 1, "k": 3, "size": "tiny"}
+    record = {"name": "mixed", "spec": str(data), "task": "binary"}
+    run = save_untrained_run(tmp_path / "kmer-bert", "kmer-bert", build, record)
+    out = tmp_path / "ism"
+    args = ["interpret", "ism", "--run", str(run), "--out", str(out), "--split", "all"]
+    assert main([*args, "--index", "1"]) == 0  # s3, 24 bp (positives first)
+    table = pd.read_csv(out / "ism.csv")
+    assert "".join(table["ref"]) == "ACGTTGCA" * 3 and "N" not in set(table["ref"])
+    info = json.loads((out / "ism.json").read_text())
+    model = load_run(run).load_model("cpu")
+    alone = saturation_mutagenesis(model, "ACGTTGCA" * 3)
+    assert info["id"] == "s3" and info["reference_output"] == pytest.approx(alone.reference_output)
+
+
 def test_errors_are_one_line(run_dir, tmp_path, capsys):
     for analysis in ("ism", "agreement"):
         args = ["interpret", analysis, "--run", str(run_dir), "--out", str(tmp_path)]

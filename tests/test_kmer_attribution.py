@@ -113,3 +113,11 @@ def test_codon_bert_attributions_fall_on_the_codons_that_differ_from_the_referen
     assert np.all(np.abs(a.delta) <= 0.01 * np.abs(a.per_base.sum(1)) + 1e-4)
     with pytest.raises(AttributionError, match="codon-bert reads tokens"):
         attribute(net, x, method="saliency")
+
+
+def test_an_n_keeps_its_share_in_the_logo(net):
+    """The logo's rows were one_hot(s) * share: an N column (all zero) lost its share, so
+    the logo and its CSV no longer added up to the track."""
+    r = attribute(net, ["ACGTTGCANGTACGGT"], method="integrated_gradients")
+    np.testing.assert_allclose(r.contributions[0].sum(0), r.per_base[0], atol=1e-7)
+    assert np.allclose(r.contributions[0][:, 8], r.per_base[0][8] / 4)

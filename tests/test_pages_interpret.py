@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from conftest import TF_BINDING, save_untrained_run
 from streamlit.testing.v1 import AppTest
 
@@ -477,3 +478,18 @@ def test_held_out_sequences_fitted_to_the_run_say_so(runs_dir: Path):
     assert any("trimmed (centred) to the run's 90 bp" in i.value for i in at.info), [
         i.value for i in at.info
     ]
+
+
+def test_each_session_explains_its_own_copy_of_the_model(a_run):
+    """Analyses add hooks to the model they get (DeepLift, the embedding probe): on one
+    model shared by every session, one student's DeepLift broke another's saliency map."""
+    from pages._interpret_common import MODEL_MEMO, run_model
+
+    first, second = app("pages/interpret.py"), app("pages/interpret.py")
+    for at in (first, second):
+        at.button(key="sal_go").click().run()
+        ok(at)
+    a, b = first.session_state[MODEL_MEMO][1], second.session_state[MODEL_MEMO][1]
+    shared = run_model(*first.session_state[MODEL_MEMO][0])
+    assert a is not b and shared not in (a, b)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), shared.parameters(), strict=True))

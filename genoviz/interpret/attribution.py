@@ -1,11 +1,12 @@
 """Saliency maps with captum: which bases drive a prediction.
 
-Methods: Integrated Gradients, DeepLift, DeepLiftShap, Saliency, InputXGradient,
-GradientShap and Occlusion. Baselines (references, :mod:`~genoviz.interpret.references`):
-all zeros, uniform 0.25, or dinucleotide-shuffled copies of each sequence (tangermeme's
-shuffle), averaged over ``n_shuffles`` references: the field's standard, since a shuffle
-keeps the composition that an all-zero input lacks. Integrated Gradients on the ``cnn``
-ensemble takes an exact shortcut through its first layer's linearity
+Methods: Integrated Gradients, DeepLift (averaged over several references, that is
+DeepLiftShap), Saliency, InputXGradient, GradientShap and Occlusion. Baselines
+(references, :mod:`~genoviz.interpret.references`): all zeros, uniform 0.25, or
+dinucleotide-shuffled copies of each sequence (tangermeme's shuffle), averaged over
+``n_shuffles`` references: the field's standard, since a shuffle keeps the composition
+that an all-zero input lacks. Integrated Gradients on the ``cnn`` ensemble takes an exact
+shortcut through its first layer's linearity
 (:mod:`~genoviz.interpret.fast_ig`).
 
 Strand-averaging models (``model.strand_average``) evaluate their trunk twice, which
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,7 +46,6 @@ from models.layers import GlobalMaxPool, reverse_complement
 Method = Literal[
     "integrated_gradients",
     "deeplift",
-    "deeplift_shap",
     "saliency",
     "input_x_gradient",
     "gradient_shap",
@@ -53,19 +54,20 @@ Method = Literal[
 
 METHODS: dict[str, str] = {
     "integrated_gradients": "Integrated Gradients",
-    "deeplift": "DeepLift",
-    "deeplift_shap": "DeepLiftShap",
+    "deeplift": "DeepLift(Shap)",
     "saliency": "Saliency (gradient)",
     "input_x_gradient": "Input x Gradient",
     "gradient_shap": "GradientShap",
     "occlusion": "Occlusion",
 }
 #: Methods that compare against a reference input.
-USES_BASELINE = frozenset(
-    {"integrated_gradients", "deeplift", "deeplift_shap", "gradient_shap", "occlusion"}
-)
+USES_BASELINE = frozenset({"integrated_gradients", "deeplift", "gradient_shap", "occlusion"})
 #: Methods whose attributions add up to f(x) - f(baseline) (captum reports the gap).
-HAS_DELTA = frozenset({"integrated_gradients", "deeplift", "deeplift_shap"})
+HAS_DELTA = frozenset({"integrated_gradients", "deeplift"})
+#: Names that :func:`attribute` takes for another method. DeepLift against several
+#: references (shuffles), averaged, is DeepLiftShap: listing both gave two menu entries
+#: whose maps were always identical.
+ALIASES = {"deeplift_shap": "deeplift"}
 #: Methods whose attributions are (x - reference) x a gradient, summing to the change in
 #: output (exactly or in expectation): a position's share is the sum over its channels.
 SUMS_TO_CHANGE = HAS_DELTA | {"gradient_shap", "input_x_gradient"}
@@ -206,6 +208,44 @@ def _fresh_nonlinear_inputs(net: nn.Module) -> Iterator[None]:
             h.remove()
 
 
+def _gradient_shap(
+    net: nn.Module,
+    x: torch.Tensor,
+    refs: torch.Tensor,
+    target: int,
+    extras: torch.Tensor | None,
+    n_samples: int,
+    seed: int,
+) -> torch.Tensor:
+    """GradientShap (expected gradients), sequence by sequence: the mean over
+    ``n_samples`` draws of grad f(r + a(x - r)) * (x - r), with the reference r drawn from
+    that sequence's own references and a ~ U(0, 1).
+
+    captum's GradientShap pools the references of the whole batch into one background and
+    draws with torch's global generator: a sequence's map then depended on the sequences
+    explained beside it, and seeding that generator reset it under trainings running in
+    other threads. Here each sequence draws from its own generator, seeded by ``seed``
+    and the sequence itself."""
+    m, k = refs.shape[:2]
+    picks, alphas = [], []
+    for i in range(m):
+        crc = zlib.crc32(x[i].numpy().tobytes())
+        gen = torch.Generator().manual_seed((seed * 1_000_003 + crc) % 2**63)
+        picks.append(torch.randint(k, (n_samples,), generator=gen))
+        alphas.append(torch.rand(n_samples, generator=gen))
+    pick, alpha = torch.stack(picks), torch.stack(alphas)  # (m, n_samples)
+    rows = torch.arange(m)
+    total = torch.zeros_like(x)
+    for s in range(n_samples):
+        r = refs[rows, pick[:, s]]
+        a = alpha[:, s].view(m, 1, 1)
+        point = (r + a * (x - r)).detach().requires_grad_(True)
+        out = net(point, extras) if extras is not None else net(point)
+        (grad,) = torch.autograd.grad(out[:, target].sum(), point)
+        total += grad * (x - r)
+    return total / n_samples
+
+
 def _one_strand_attr(
     net: nn.Module,
     method: str,
@@ -229,26 +269,7 @@ def _one_strand_attr(
         kw = {"abs": False} if method == "saliency" else {}
         return cls(net).attribute(x, target=target, additional_forward_args=args, **kw), None
     if method == "gradient_shap":
-        # The references of every sequence form one background distribution, as in SHAP.
-        # captum draws with torch's and numpy's global generators: seed both, then put
-        # them back, so results are reproducible and nobody else's draws change.
-        background = refs.reshape(-1, *x.shape[1:])
-        np_state = np.random.get_state()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            np.random.seed(seed)
-            try:
-                attr = ca.GradientShap(net).attribute(
-                    x,
-                    baselines=background,
-                    target=target,
-                    additional_forward_args=args,
-                    n_samples=max(k, 5),
-                    stdevs=0.0,
-                )
-            finally:
-                np.random.set_state(np_state)
-        return attr, None
+        return _gradient_shap(net, x, refs, target, extras, max(k, 5), seed), None
     total, total_delta = torch.zeros_like(x), torch.zeros(len(x))
     for j in range(k):
         b = refs[:, j].contiguous()
@@ -262,7 +283,7 @@ def _one_strand_attr(
                 internal_batch_size=internal_batch_size,
                 return_convergence_delta=True,
             )
-        elif method in ("deeplift", "deeplift_shap"):
+        elif method == "deeplift":
             # DeepLiftShap is DeepLift averaged over a distribution of references; here
             # each sequence brings its own (its shuffles), which captum's DeepLiftShap
             # cannot take (it shares one set across the batch), so the average is taken here.
@@ -280,7 +301,8 @@ def _one_strand_attr(
         elif method == "occlusion":
             attr = ca.Occlusion(net).attribute(
                 x,
-                sliding_window_shapes=(x.shape[1], window),
+                # a sequence shorter than the window is occluded whole
+                sliding_window_shapes=(x.shape[1], min(window, x.shape[2])),
                 strides=(x.shape[1], 1),
                 baselines=b,
                 target=target,
@@ -338,6 +360,7 @@ def attribute(
             minus the mean logit (:class:`~genoviz.interpret.adapters.CentredLogits`),
             since softmax ignores what raises every logit alike.
     """
+    method = ALIASES.get(method, method)
     if method not in METHODS:
         raise AttributionError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     from genoviz.interpret.kmer_attribution import is_token_bert, token_attribute
@@ -464,6 +487,7 @@ def deeplift(model: nn.Module, x: torch.Tensor, **kw) -> Attribution:
 
 
 __all__ = [
+    "ALIASES",
     "BASELINES",
     "METHODS",
     "Attribution",

@@ -211,7 +211,11 @@ def token_attribute(
     maps = np.full((len(sequences), 4, width), np.nan, dtype=np.float32)
     for i, s in enumerate(sequences):
         per_base[i, : len(s)] = r.per_base[i]
-        maps[i, :, : len(s)] = one_hot([s])[0] * r.per_base[i][None, :]
+        # an N's share is spread evenly over the four rows, so each column of the logo
+        # and its CSV sums to the base's share, N included
+        rows = one_hot([s])[0]
+        rows[:, rows.sum(0) == 0] = 0.25
+        maps[i, :, : len(s)] = rows * r.per_base[i][None, :]
     return Attribution(
         attributions=maps,
         contributions=maps,

@@ -7,6 +7,8 @@ every name here, so callers may import them from either module.
 
 from __future__ import annotations
 
+import contextlib
+import zlib
 from typing import Literal
 
 import torch
@@ -54,38 +56,70 @@ class ShuffleError(AttributionError):
 def dinucleotide_shuffles(x: torch.Tensor, n: int = 10, seed: int = 0) -> torch.Tensor:
     """``n`` dinucleotide-shuffled copies of each one-hot sequence (tangermeme).
 
+    Only the known bases are shuffled: N columns (all zero: padding, gaps in a genome)
+    stay where they are, so a reference never puts a base where the sequence has none,
+    and no attribution lands on an N. The known bases of a sequence with N are shuffled
+    as one string, so their dinucleotide counts are kept except across an N gap.
+
     Args:
         x: one-hot, shape ``(m, 4, L)``; N columns (all zero) are allowed.
 
     Returns:
-        float32, shape ``(m, n, 4, L)``. Sequence ``i`` uses seed ``seed + i``.
+        float32, shape ``(m, n, 4, L)``. Each sequence's shuffles depend on it and ``seed``
+        alone, not on the sequences beside it, so its map is the same whichever others are
+        explained with it.
 
     Raises:
         ShuffleError: a sequence whose only shuffle is itself (``ACGTACGT…``).
     """
+    x = torch.as_tensor(x).float()
+    seeds = [(seed * 1_000_003 + zlib.crc32(x[i].numpy().tobytes())) % 2**32 for i in range(len(x))]
+    known = x.sum(1) > 0  # (m, L)
+    out = x[:, None].repeat(1, n, 1, 1)  # an N-only sequence is its own reference
+    stuck: list[int] = []
+    whole = [i for i in range(len(x)) if bool(known[i].all())]
+    if whole:
+        shuffled, bad = _shuffle_rows(x[whole], [seeds[i] for i in whole], n)
+        out[whole] = shuffled
+        stuck += [whole[b] for b in bad]
+    for i in (i for i in range(len(x)) if not bool(known[i].all())):
+        cols = known[i]
+        if int(cols.sum()) < 3:  # nothing to shuffle
+            continue
+        shuffled, bad = _shuffle_rows(x[i][:, cols][None], [seeds[i]], n)
+        if bad:
+            stuck.append(i)
+        else:
+            out[i][:, :, cols] = shuffled[0]
+    if stuck:
+        raise ShuffleError(sorted(stuck), len(x))
+    return out
+
+
+def _shuffle_rows(xs: torch.Tensor, seeds: list[int], n: int) -> tuple[torch.Tensor, list[int]]:
+    """tangermeme's shuffles of N-free one-hot rows ``(m, 4, L)``, ``(m, n, 4, L)``, and the
+    rows with no shuffle but themselves."""
     from tangermeme.ersatz import dinucleotide_shuffle
 
-    def shuffle(xs: torch.Tensor, seeds: list[int], k: int) -> torch.Tensor:
-        return dinucleotide_shuffle(xs.float(), n=k, random_state=seeds, allow_N=True)
+    def shuffle(rows: torch.Tensor, row_seeds: list[int], k: int) -> torch.Tensor:
+        return dinucleotide_shuffle(rows, n=k, random_state=row_seeds, allow_N=True).float()
 
-    seeds = [seed + i for i in range(len(x))]
     try:
-        out, refused = shuffle(x, seeds, n), None
-    except ValueError as e:  # tangermeme: some sequence's shuffles are all identical
-        out, refused = None, e
-    # Which sequences have no shuffle but themselves (with n = 1 tangermeme does not check)?
-    same = [True] * len(x) if out is None else (out == x.float()[:, None]).flatten(1).all(1)
+        out = shuffle(xs, seeds, n)
+    except ValueError:  # tangermeme: some row's shuffles are all identical; row by row
+        out = xs[:, None].repeat(1, n, 1, 1)
+        for i in range(len(xs)):
+            with contextlib.suppress(ValueError):  # no shuffle: found stuck below
+                out[i] = shuffle(xs[i : i + 1], [seeds[i]], n)[0]
+    # Which rows have no shuffle but themselves (with n = 1 tangermeme does not check)?
+    same = (out == xs[:, None]).flatten(1).all(1)
     stuck = []
     for i in (i for i, s in enumerate(same) if s):
         try:
-            shuffle(x[i : i + 1], [seeds[i]], 2)
+            shuffle(xs[i : i + 1], [seeds[i]], 2)
         except ValueError:
             stuck.append(i)
-    if stuck:
-        raise ShuffleError(stuck, len(x))
-    if refused is not None:
-        raise refused
-    return out.float()
+    return out, stuck
 
 
 def references(
