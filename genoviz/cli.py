@@ -376,6 +376,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise DataFormatError(f"{args.data}: {problem}")
     if ignored := dataset.meta.notes.get("ignored_columns"):
         print(f"genoviz: note: {ignored_note(ignored)}", file=sys.stderr)
+    if dataset.n_extras and not args.no_extras:  # never a column read without a word
+        names = ", ".join(map(repr, dataset.meta.extras_names)) or f"{dataset.n_extras} value(s)"
+        print(
+            f"genoviz: note: the model also reads {names} beside the sequence (standardised "
+            "on the training split); --no-extras leaves them out",
+            file=sys.stderr,
+        )
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
@@ -583,7 +590,10 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run):
     extra columns are matched to the run by name (labels are optional); FASTA with labels,
     BED, a DeepChem folder or a bundled set load as training reads them."""
     path = Path(args.data)
-    text = read_text(path) if path.is_file() else None
+    bed = path.name.lower().removesuffix(".gz").endswith(".bed")
+    # a BED's tab-separated columns look like a table, but its regions are read from the
+    # genome, as training read them
+    text = read_text(path) if path.is_file() and not bed else None
     if text is not None and table_header(text) is not None:
         inputs = read_inputs(text, path.name)
         extras, labels = extras_or_average(run, inputs), table_labels(run, inputs)

@@ -118,7 +118,7 @@ def predict_sequences(
     seq_len, n_extras = int(build["seq_len"]), int(build.get("extras", 0))
     notes = []
     lengths = [len(s) for s in sequences]
-    from models import TOKEN_KINDS, needs_training_length, spec
+    from models import TOKEN_KINDS, spec
 
     name = run.info["model"]["name"]
     tokens = spec(name).input_kind in TOKEN_KINDS
@@ -140,7 +140,7 @@ def predict_sequences(
             "whole one), which this model does not read: it reads codons in frame from the "
             "first base."
         )
-    if set(lengths) != {seq_len} and needs_training_length(name, build):
+    if set(lengths) != {seq_len} and fitted_length(run):
         n_changed = sum(n != seq_len for n in lengths)
         notes.append(
             f"{n_changed} sequence(s) were padded with N or trimmed (centred) to "
@@ -176,6 +176,22 @@ def predict_sequences(
             f"sequences by them, but do not read them as the chance {chance}."
         )
     return Prediction.from_outputs(out, task, notes, output_names(run))
+
+
+def fitted_length(run: Run) -> int | None:
+    """The length a run's model reads new sequences at, padded with N or trimmed (centred)
+    as in training, or None when it reads each as it is. A model that reads only its
+    training length (:func:`models.needs_training_length`) needs it; so does any run
+    trained with a chosen length (``--seq-len``, the Train page's sequence length), BERTs
+    included: training fitted every sequence to it, and a score at another length is not
+    the one its test predictions kept."""
+    from models import needs_training_length
+
+    build = run.info["model"]["build"]
+    chosen = run.info.get("config", {}).get("seq_len")
+    if chosen or needs_training_length(run.info["model"]["name"], build):
+        return int(build["seq_len"])
+    return None
 
 
 def _by_length(

@@ -26,6 +26,7 @@ from safetensors.torch import load_file as load_safetensors
 from safetensors.torch import save_file as save_safetensors
 
 import models
+from models.layers import with_extras_scale
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +301,7 @@ class Run:
             raise RunError(f"{self.path}: no {WEIGHTS}; the run saved no weights")
         state = read_weights(weights)
         try:
-            model.load_state_dict(state)
+            model.load_state_dict(with_extras_scale(state, model))
         except RuntimeError as e:
             raise RunError(
                 f"{self.path}: the saved weights do not fit model {m['name']!r} as genoviz "

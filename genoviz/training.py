@@ -52,6 +52,7 @@ from genoviz.train_setup import (
     strand_symmetric,
     unequal_weights,
 )
+from models.layers import set_extras_scale
 
 __all__ = [
     "MIN_SYMMETRIC_WINDOW",
@@ -195,6 +196,8 @@ def fit(
         )
 
     transfer = init_transfer(model, config)
+    if e_all is not None:  # after any transfer: this data's scale, not the source run's
+        set_extras_scale(model, e_all[torch.from_numpy(np.asarray(train_idx))])
     model = model.to(device)
     train = _TrainSplit.of(
         train_idx, x_all, y_all, w_all, e_all, x_rc_all, rc_augment and not tokens, device

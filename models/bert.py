@@ -36,6 +36,7 @@ from genoviz.sequences import (
     kmer_vocab,
 )
 from models.checkpoints import CheckpointError, check_vocab, hf_dir, read_checkpoint_weights
+from models.layers import ExtrasScale
 
 #: Laptop-CPU sizes. ``small`` is the issue's 4 layers, hidden 256, 4 heads.
 SIZES: dict[str, dict[str, int]] = {
@@ -163,6 +164,7 @@ class TokenBert(nn.Module):
         cls = BertForMaskedLM if head == "mlm" else BertForSequenceClassification
         self.hf = cls(config)
         self.extras_head = nn.Linear(extras, outputs) if extras and head == "classify" else None
+        self.extras_scale = ExtrasScale(extras) if self.extras_head is not None else None
         if self.extras_head is not None:
             # start neutral: a random sign read tf-binding's accessibility backwards (test
             # ROC AUC 0.30), and at BERT's small learning rate it took epochs to turn round
@@ -202,7 +204,7 @@ class TokenBert(nn.Module):
         else:
             logits = self.hf(input_ids=x, attention_mask=(x != PAD_ID).long()).logits
         if self.extras_head is not None:
-            logits = logits + self.extras_head(extras.float())
+            logits = logits + self.extras_head(self.extras_scale(extras))
         return logits
 
     def masked_logits(self, x: torch.Tensor, where: torch.Tensor) -> torch.Tensor:

@@ -54,6 +54,46 @@ class GlobalMeanPool(nn.Module):
         return x.mean(dim=2)
 
 
+class ExtrasScale(nn.Module):
+    """Extra inputs standardised as the model trained on them: ``(e - mean) / std``, the
+    training split's mean and standard deviation kept as buffers, so the saved weights
+    carry them and every caller (predict, interpretation) gives raw values. A column of
+    genomic coordinates or counts in the thousands otherwise swamped the head and training
+    collapsed to one prediction. Identity until :func:`set_extras_scale` sets it."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(n))
+        self.register_buffer("std", torch.ones(n))
+
+    def forward(self, extras: torch.Tensor) -> torch.Tensor:
+        return (extras.float() - self.mean) / self.std
+
+
+def set_extras_scale(model: nn.Module, extras: torch.Tensor) -> None:
+    """Set every :class:`ExtrasScale` of ``model`` from ``extras`` ``(n, e)`` (the training
+    split); a constant column keeps a scale of 1."""
+    e = extras.float()
+    mean = e.mean(0)
+    std = e.std(0, unbiased=False)
+    std = torch.where(std > 1e-8, std, torch.ones_like(std))
+    for m in model.modules():
+        if isinstance(m, ExtrasScale):
+            m.mean.copy_(mean.to(m.mean.device))
+            m.std.copy_(std.to(m.std.device))
+
+
+def with_extras_scale(state: dict[str, torch.Tensor], model: nn.Module) -> dict[str, torch.Tensor]:
+    """``state`` with identity :class:`ExtrasScale` buffers where it has none: weights saved
+    before extras were standardised were trained on raw values, and load as they were."""
+    out = dict(state)
+    for name, m in model.named_modules():
+        if isinstance(m, ExtrasScale):
+            out.setdefault(f"{name}.mean", torch.zeros_like(m.mean))
+            out.setdefault(f"{name}.std", torch.ones_like(m.std))
+    return out
+
+
 class DenseHead(nn.Module):
     """Features (plus optional extras, concatenated) -> hidden ReLU layer -> outputs.
 
@@ -65,6 +105,7 @@ class DenseHead(nn.Module):
     ) -> None:
         super().__init__()
         self.n_extras = n_extras
+        self.extras_scale = ExtrasScale(n_extras) if n_extras else None
         d = n_in + n_extras
         if hidden:
             self.hidden = nn.Linear(d, hidden)
@@ -79,7 +120,7 @@ class DenseHead(nn.Module):
         if self.n_extras:
             if extras is None:
                 raise ValueError(f"this model needs {self.n_extras} extra input(s) per sequence")
-            h = torch.cat([h, extras], dim=1)
+            h = torch.cat([h, self.extras_scale(extras)], dim=1)
         if self.hidden is not None:
             h = self.drop(self.act(self.hidden(h)))
         return self.out(h)

@@ -38,7 +38,7 @@ from genoviz.plots_interpret import (
     saliency_track_figure,
     variant_figure,
 )
-from genoviz.predict import average_extras
+from genoviz.predict import average_extras, fitted_length
 from genoviz.runs import Run
 from genoviz.sequences import pad_or_trim, parse_sequences
 from genoviz.share import Setup
@@ -172,10 +172,9 @@ def choose_sequences(run: Run) -> Chosen | None:
                 extras = extras.copy()
             names = ", ".join(run.info["dataset"].get("extras_names") or ["its extra input"])
             notes.append(f"The model also reads {names}; pasted sequences get the average value.")
-    # A BERT (its [PAD] tokens are masked) and a one-hot model that reads any length take
-    # each sequence as it is, as Predict does; the others read their training length.
-    fixed = models.needs_training_length(run.info["model"]["name"], build)
-    if fixed and not is_token_run(run) and any(len(s) != seq_len for s in seqs):
+    # As Predict reads them (fitted_length): at the run's length when its model reads only
+    # that or it trained with a chosen length; else each as it is (a BERT masks [PAD]).
+    if fitted_length(run) and any(len(s) != seq_len for s in seqs):
         notes.append(f"Sequences were padded with N or trimmed (centred) to {seq_len} bp.")
         seqs = pad_or_trim(seqs, seq_len)
     elif len({len(s) for s in seqs}) > 1:

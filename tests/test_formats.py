@@ -232,3 +232,20 @@ def test_task_binary_is_checked_for_bed_and_deepchem_folders_too(tmp_path, genom
     )
     with pytest.raises(DataFormatError, match=r"needs labels 0 or 1, but a has 0.62"):
         load(tmp_path / "dd", trust=True, task="binary")
+
+
+def test_predict_reads_bed_regions_as_training_did(tmp_path, genome):
+    """A BED's tab-separated columns looked like a table, so predict asked it for a
+    'sequence' column and never read the regions."""
+    import pandas as pd
+
+    from genoviz.cli import main
+
+    bed = tmp_path / "r.bed"
+    bed.write_text("".join(f"chr1\t{i}\t{i + 20}\tp{i}\t{i % 2}\n" for i in range(0, 60, 2)))
+    run, out = tmp_path / "run", tmp_path / "p.csv"
+    common = ["--data", str(bed), "--genome", str(genome)]
+    assert main(["train", *common, "--out", str(run), "--epochs", "1", "--quiet"]) == 0
+    assert main(["predict", "--run", str(run), *common, "--out", str(out)]) == 0
+    got = pd.read_csv(out)
+    assert len(got) == 30 and got["id"].iloc[1] == "chr1:2-22" and "label" in got

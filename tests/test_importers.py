@@ -37,6 +37,11 @@ def test_multiple_label_columns_make_a_multitask_set(tmp_path):
     p = write(tmp_path, "m.csv", "sequence,label_a,label_b\nACGT,1,0\nAAAA,0,1\n")
     ds = load_file(p)
     assert ds.labels.shape == (2, 2) and ds.task == "multitask-binary"
+    # --task binary means the same set (it crashed drawing the splits); regression on
+    # several columns is refused (one pooled Pearson, the columns' names lost)
+    assert load_file(p, task="binary").task == "multitask-binary"
+    with pytest.raises(DataFormatError, match="'regression' takes one label column"):
+        load_file(p, task="regression")
 
 
 def test_missing_sequence_column_lists_the_columns(tmp_path):
@@ -74,11 +79,28 @@ def test_a_gap_in_an_extra_column_names_the_line_and_a_text_column_is_said_unuse
         "acc": "line 4 holds 'high', not a number",
         "gene": "line 2 holds 'JUN', not a number",
     }
-    assert "Not used as model inputs, since not every cell is a number: 'acc'" in (
+    assert "Not used as model inputs: 'acc' (line 4 holds 'high', not a number)" in (
         ds.meta.description
     )
+    assert "Fix the cells" in ds.meta.description
     chrom = "sequence,label,chrom\nACGT,1,1\nACGA,0,X\nACGC,1,3\n"  # loads as before
     assert load_file(write(tmp_path, "chrom.csv", chrom)).extras is None
+
+
+def test_a_row_number_or_a_coordinate_is_never_an_input(tmp_path):
+    """pandas' to_csv without index=False writes the row number under a blank header: a
+    file sorted by label then trained to test ROC AUC 1.0 on it. Genomic coordinates in
+    the hundred thousands collapsed training to one prediction."""
+    text = ",chrom,start,end,sequence,label,signal\n"
+    text += "0,chr1,100000,100004,ACGT,0,0.5\n1,chr1,200000,200004,ACGA,1,0.25\n"
+    ds = load_file(write(tmp_path, "pandas.csv", text))
+    assert ds.meta.extras_names == ["signal"]
+    ignored = ds.meta.notes["ignored_columns"]
+    assert set(ignored) == {"Unnamed: 0", "chrom", "start", "end"}
+    assert ignored["Unnamed: 0"].startswith("a row number")
+    assert ignored["start"].startswith("a genomic coordinate")
+    assert "Not used as model inputs: 'Unnamed: 0' (a row number" in ds.meta.description
+    assert "Fix the cells" not in ds.meta.description  # nothing to fix here
 
 
 def test_semicolon_tables_load_and_text_labels_say_how_to_write_them(tmp_path):

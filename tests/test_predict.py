@@ -176,3 +176,30 @@ def test_needs_training_length_follows_the_build():
     assert models.needs_training_length("cnn", {"per_base": True})
     assert not models.needs_training_length("cnn", {"positional": False, "per_base": False})
     assert not models.needs_training_length("motif-net", {})
+
+
+@pytest.mark.parametrize("model", ["cnn", "kmer-bert"])
+def test_a_run_trained_at_a_chosen_length_predicts_at_it(tmp_path, model):
+    """--seq-len fitted every training sequence to it, but predict scored new ones at
+    their own length: the same test sequence got another score than test_predictions.csv
+    kept."""
+    import pandas as pd
+
+    from genoviz.cli import main
+
+    rng = np.random.default_rng(0)
+    rows = ["".join(rng.choice(list("ACGT"), int(n))) for n in rng.integers(40, 70, 120)]
+    data = tmp_path / "mixed.csv"
+    pd.DataFrame({"id": [f"s{i}" for i in range(120)], "sequence": rows,
+                  "label": rng.random(120)}).to_csv(data, index=False)  # fmt: skip
+    run, out = tmp_path / "run", tmp_path / "p.csv"
+    # a cnn that reads any length (not positional, as a strand-specific set makes it)
+    hp = {"kmer-bert": ["--bert-size", "tiny", "--k", "3"]}.get(
+        model, ["--hparams", '{"positional": false}']
+    )
+    args = ["train", "--data", str(data), "--model", model, *hp, "--seq-len", "30"]
+    assert main([*args, "--out", str(run), "--epochs", "1", "--quiet"]) == 0
+    assert main(["predict", "--run", str(run), "--data", str(data), "--out", str(out)]) == 0
+    kept = pd.read_csv(run / "test_predictions.csv").set_index("id")["prediction"]
+    got = pd.read_csv(out).set_index("id").loc[kept.index, "prediction"]
+    np.testing.assert_allclose(got.to_numpy(), kept.to_numpy(), rtol=1e-4, atol=1e-6)

@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from genoviz.data.dataset import Dataset, DatasetMeta, infer_task, task_label_problem
+from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
 from genoviz.data.importers import DataFormatError, read_text
 from genoviz.sequences import SequenceError, clean_sequence, reverse_complement
 
@@ -86,7 +86,7 @@ def load_bed(
     if not seqs:
         raise DataFormatError(f"{bed.name}: no regions")
     y = np.array(labels, dtype=np.float32)
-    task = task or infer_task(y)
+    task = settle_task(task, y)
     if problem := task_label_problem(task, y, ids):
         raise DataFormatError(f"{bed.name}: {problem}")
     meta = DatasetMeta(

@@ -297,6 +297,12 @@ def task_label_problem(
                 f"{repr(columns[j]) if columns else j + 1}; for measured values keep one "
                 "label column (train one run per column)"
             )
+        if task == "regression":  # pooled over the columns, as above, and unnamed
+            return (
+                f"task 'regression' takes one label column, and this has {arr.shape[1]}; "
+                "several 0/1 columns train as a multi-task set (leave the task to "
+                "detection), and measured values train one run per column"
+            )
     if task == "binary":
         bad = np.flatnonzero(~np.isin(first, (0.0, 1.0)))
         if len(bad):
@@ -332,6 +338,16 @@ def class_numbering_problem(labels: np.ndarray) -> str | None:
             f"{y.min():g}: class 0 would be an output with no sequence; renumber from 0"
         )
     return None
+
+
+def settle_task(task: str | None, labels: np.ndarray) -> str:
+    """The task to read ``labels`` as: inferred when ``task`` is None; ``binary`` chosen
+    for several label columns is their multi-task set (it crashed making the splits)."""
+    if task is None:
+        return infer_task(labels)
+    if task == "binary" and np.ndim(labels) == 2 and np.shape(labels)[1] > 1:
+        return "multitask-binary"
+    return task
 
 
 def infer_task(labels: np.ndarray) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genoviz.data.dataset import Dataset, DatasetMeta, infer_task, task_label_problem
+from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
 from genoviz.data.importers import DataFormatError
 
 METADATA = "metadata.csv.gzip"
@@ -84,7 +84,7 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
         raise DataFormatError(f"{path}: some labels (y) are missing or infinite")
     w = _sample_weights(np.concatenate(ws), path) if ws else None
     y = y[:, 0] if y.shape[1] == 1 else y
-    task = task or infer_task(y)
+    task = settle_task(task, y)
     all_ids = [str(i) for i in np.concatenate(ids)]
     if problem := task_label_problem(task, y, all_ids):
         raise DataFormatError(f"{path}: {problem}")

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from genoviz.data.dataset import Dataset, DatasetMeta, infer_task, task_label_problem
+from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
 from genoviz.sequences import SequenceError, clean_sequence, looks_like_kmers, parse_sequences
 
 Progress = Callable[[float], None]
@@ -415,7 +415,8 @@ def _from_table(
             )
     used = {cols["sequence"], *label_cols, cols.get("id"), cols.get("weight")}
     others = [c for c in df.columns if c not in used]
-    extra_cols = [c for c in others if _numeric_or_blank(df[c])]
+    not_inputs = {c: why for c in others if (why := not_an_input(c))}
+    extra_cols = [c for c in others if c not in not_inputs and _numeric_or_blank(df[c])]
     extras = (
         numeric_columns(df, extra_cols, name, "extra", lines, EXTRA_HINT) if extra_cols else None
     )
@@ -423,7 +424,11 @@ def _from_table(
         seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task,
         lines=lines, columns=label_cols,
     )  # fmt: skip
-    ignored = {c: _why_not_numeric(df[c], lines) for c in others if c not in extra_cols}
+    ignored = {
+        c: not_inputs.get(c) or _why_not_numeric(df[c], lines)
+        for c in others
+        if c not in extra_cols
+    }
     if ignored:
         ds.meta.notes["ignored_columns"] = ignored
         ds.meta.description += " " + ignored_note(ignored)
@@ -456,13 +461,36 @@ def _why_not_numeric(col: pd.Series, lines: list[int]) -> str:
     return f"line {lines[i]} holds {text.iloc[i]!r}, not a number"
 
 
+#: Column names that are never model inputs, whatever they hold: a row number that
+#: pandas (``to_csv`` without ``index=False``) or R writes under a blank header, and the
+#: genomic coordinates of a region, whose values say where a window lies, not what it holds
+#: (a row number sorted by label gave test ROC AUC 1.0; a start coordinate in the hundred
+#: thousands collapsed training to one prediction).
+ROW_NUMBER = re.compile(r"^(unnamed: \d+|index|)$")
+COORDINATES = frozenset(
+    {"chrom", "chr", "chromosome", "seqnames", "start", "end", "stop", "chromstart",
+     "chromend", "pos", "position", "begin", "strand"}
+)  # fmt: skip
+NOT_INPUT_REASONS = ("a row number", "a genomic coordinate")
+
+
+def not_an_input(column: str) -> str | None:
+    """Why a table column is never an extra input, by its name (None when it may be)."""
+    name = str(column).strip().lower()
+    if ROW_NUMBER.match(name):
+        return f"{NOT_INPUT_REASONS[0]} (an index written with the table), not a measurement"
+    if name in COORDINATES:
+        return f"{NOT_INPUT_REASONS[1]}: it says where the window lies, not what it holds"
+    return None
+
+
 def ignored_note(ignored: dict[str, str]) -> str:
     """One sentence on the columns a table had that are not inputs, so none vanishes
     without a word."""
     parts = "; ".join(f"{c!r} ({why})" for c, why in ignored.items())
-    return (
-        f"Not used as model inputs, since not every cell is a number: {parts}. Fix the "
-        "cells to use a column as an extra input."
+    fixable = any(not why.startswith(NOT_INPUT_REASONS) for why in ignored.values())
+    return f"Not used as model inputs: {parts}." + (
+        " Fix the cells of a column that holds text to use it as an extra input." if fixable else ""
     )
 
 
@@ -509,7 +537,7 @@ def numeric_columns(
 def _finish(seqs, y, ids, w, extras, extra_names, name, task, lines=None, columns=None) -> Dataset:
     if not seqs:
         raise DataFormatError(f"{name}: no rows after the header")
-    task = task or infer_task(y)
+    task = settle_task(task, y)
     if problem := task_label_problem(task, y, ids, lines=lines, columns=columns):
         raise DataFormatError(f"{name}: {problem}")
     meta = DatasetMeta(

@@ -54,7 +54,7 @@ Method = Literal[
 
 METHODS: dict[str, str] = {
     "integrated_gradients": "Integrated Gradients",
-    "deeplift": "DeepLift(Shap)",
+    "deeplift": "DeepLift",
     "saliency": "Saliency (gradient)",
     "input_x_gradient": "Input x Gradient",
     "gradient_shap": "GradientShap",

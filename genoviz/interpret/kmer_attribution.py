@@ -114,7 +114,7 @@ def kmer_integrated_gradients(
     def forward(tokens: torch.Tensor, attention_mask: torch.Tensor, ex=None) -> torch.Tensor:
         out = model.hf(input_ids=tokens, attention_mask=attention_mask).logits
         if model.extras_head is not None:
-            out = out + model.extras_head(ex.float())
+            out = out + model.extras_head(model.extras_scale(ex))
         return centred(out) if softmax else out
 
     with torch.no_grad():
