@@ -104,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--resume",
         metavar="RUN_DIR",
-        help="go on with an interrupted or stopped run from its last completed epoch "
+        help="go on with an interrupted or stopped run (or one that failed on a full disk) "
+        "from its last completed epoch "
         "(--data and --out are then taken from it; --epochs sets a new total)",
     )
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
@@ -252,6 +253,12 @@ def _bert_hparams(args: argparse.Namespace, model_name: str | None = None) -> di
         out["k"] = args.k
     if args.bert_size is not None:
         out["size"] = args.bert_size
+    given = getattr(args, "hparams", None) or {}
+    for flag, key in (("--k", "k"), ("--bert-size", "size")):
+        if key in out and key in given and given[key] != out[key]:
+            raise TrainingError(
+                f"{flag} {out[key]} contradicts --hparams {key}={given[key]!r}; give it once"
+            )
     if out and args.init_bert and model_name in ("kmer-bert", "codon-bert"):
         from genoviz.train_setup import checkpoint_build
 

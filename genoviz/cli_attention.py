@@ -241,7 +241,9 @@ def sequence_embeddings(args, run, model, out: Path) -> list[Path]:
     split = args.split or "test"
     inputs = se.embedding_inputs(run, dataset, split, args.max_sequences or 500)
     if len(inputs.ids) == 0:
-        raise KeyError(f"split {split!r} of {dataset.name} is empty")
+        from genoviz.cli_interpret import empty_split
+
+        raise KeyError(empty_split(dataset, split))
 
     def say(frac: float) -> None:
         print(f"[{frac:4.0%}] embedding the sequences", file=sys.stderr, flush=True)

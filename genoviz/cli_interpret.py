@@ -44,12 +44,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--split", default=None, choices=["train", "valid", "test", "all"])
     p.add_argument("-n", "--max-sequences", type=positive_int, default=None)
     p.add_argument("--target", type=int, default=0, help="output column (task or class)")
-    p.add_argument("--method", default="integrated_gradients", choices=list(METHODS))
+    p.add_argument(
+        "--method",
+        default=None,
+        choices=list(METHODS),
+        help="saliency: attribution method (default integrated_gradients; a BERT's is "
+        "always Integrated Gradients)",
+    )
     p.add_argument(
         "--baseline",
-        default="shuffle",
+        default=None,
         choices=list(BASELINES),
-        help="saliency, agreement: reference input (one-hot models)",
+        help="saliency, agreement: reference input of a one-hot model (default shuffle; a "
+        "BERT's is [PAD] tokens)",
     )
     p.add_argument("--n-shuffles", type=positive_int, default=10)
     p.add_argument(
@@ -80,7 +87,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--pooling",
-        default="cls",
+        default=None,
         choices=["cls", "mean"],
         help="embeddings --sequences of a BERT: the [CLS] vector or the mean over tokens",
     )
@@ -116,6 +123,49 @@ def _errors() -> tuple[type[Exception], ...]:
     )
 
 
+def empty_split(dataset, split: str) -> str:
+    """Why there is nothing to explain: the split used is empty (a DeepChem folder of the
+    book's comes with its own train and valid parts only), and which ones are not."""
+    full = [k for k in ("train", "valid", "test") if len(dataset.splits.get(k, []))]
+    return (
+        f"the {split} split of {dataset.name} is empty; choose another with --split "
+        f"({', '.join([*full, 'all'])})"
+    )
+
+
+def unused_options(args: argparse.Namespace, token: bool) -> list[str]:
+    """A line for each option given that this analysis of this run does not read, so
+    none is ignored without a word."""
+    notes = []
+    if args.method is not None and (args.analysis != "saliency" or token):
+        notes.append(
+            f"--method {args.method} is not used: "
+            + (
+                "a BERT is explained by Integrated Gradients on its token embeddings"
+                if token and args.analysis == "saliency"
+                else f"{args.analysis} reads Integrated Gradients"
+                if args.analysis == "agreement"
+                else f"it is for saliency, not {args.analysis}"
+            )
+        )
+    if args.baseline is not None and (args.analysis not in ("saliency", "agreement") or token):
+        notes.append(
+            f"--baseline {args.baseline} is not used: "
+            + (
+                "a BERT's reference is [PAD] tokens"
+                if token
+                else f"it is for saliency and agreement, not {args.analysis}"
+            )
+        )
+    bert_sequences = args.analysis == "embeddings" and args.sequences and token
+    if args.pooling is not None and not bert_sequences:
+        notes.append(
+            f"--pooling {args.pooling} is not used: it chooses a BERT's sequence embedding "
+            "(embeddings --sequences); a one-hot model's is the input to its final layer"
+        )
+    return notes
+
+
 def cmd_interpret(args: argparse.Namespace) -> int:
     errors = _errors()
     try:
@@ -130,12 +180,19 @@ def cmd_interpret(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from genoviz import cli_attention, cli_motifs
     from genoviz.cli import run_dataset
+    from genoviz.data import DataFormatError
+    from genoviz.data.importers import UnlabelledError
     from genoviz.interpret.embeddings import EmbeddingError
-    from genoviz.interpret.inputs import run_inputs
+    from genoviz.interpret.inputs import is_token_run, run_inputs
     from genoviz.runs import check_usable, load_run
 
     run = load_run(args.run)
     check_usable(run)
+    for note in unused_options(args, is_token_run(run)):
+        print(f"genoviz: note: {note}", file=sys.stderr)
+    args.method = args.method or "integrated_gradients"
+    args.baseline = args.baseline or "shuffle"
+    args.pooling = args.pooling or "cls"
     if args.analysis == "embeddings":
         out = Path(args.out)
         if args.mrr and run.info["model"]["name"] != "codon-bert":
@@ -160,7 +217,13 @@ def _run(args: argparse.Namespace) -> int:
                 raise EmbeddingError("--mrr: the token map was not made, so there is no MRR")
             print(cli_attention.mrr_line(out))
         return 0
-    dataset = run_dataset(run, args.data)
+    try:
+        dataset = run_dataset(run, args.data)
+    except UnlabelledError as e:
+        raise DataFormatError(
+            f"{e} (interpret reads labelled data, and shows each label beside its "
+            "explanation; to explain unlabelled sequences, paste them on the Interpret page)"
+        ) from None
     model = run.load_model("cpu")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -181,7 +244,7 @@ def _run(args: argparse.Namespace) -> int:
         positives_first=dataset.task == "binary" and args.analysis != "attention",
     )
     if len(inputs.indices) == 0:
-        raise KeyError(f"split {args.split!r} of {dataset.name} is empty")
+        raise KeyError(empty_split(dataset, args.split or split))
     for note in inputs.notes:
         print(note, file=sys.stderr)
     if args.analysis == "attention":

@@ -189,10 +189,17 @@ def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> 
         seq_len = int(dataset.lengths.max(initial=0))
     if seq_len is None:
         lengths = dataset.lengths
+        bed = str(dataset.meta.notes.get("spec", "")).lower().removesuffix(".gz").endswith(".bed")
         raise TrainingError(
             f"sequences have mixed lengths ({lengths.min()}-{lengths.max()} bp); choose a "
             "length to pad (with N) or trim them to (the Train page's 'Pad or trim to', or "
             "--seq-len on the command line), or use a BERT, which reads any length"
+            + (
+                "; for BED regions, --width reads each window at one length from the "
+                "genome, real flanking bases instead of N"
+                if bed
+                else ""
+            )
         )
     extras = dataset.n_extras if config.use_extras else 0
     build = {"seq_len": int(seq_len), "outputs": dataset.n_outputs, "extras": extras}
@@ -204,10 +211,29 @@ def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> 
         seq_len=int(seq_len),
         n_train=n_train,
     )
+    if tokens and config.init_from and not config.init_bert:
+        build |= source_architecture(model_name, config.init_from)
     build |= config.hparams
     if tokens and config.init_bert:
         build |= checkpoint_build(model_name, config.init_bert)
     return build
+
+
+def source_architecture(model_name: str, run_dir: str) -> dict[str, Any]:
+    """A BERT run's architecture (size, k, embeddings: its build less length, outputs and
+    extras) when ``run_dir`` holds the same model, so ``--init`` from a tiny run builds a
+    tiny model: the default small one took 1 of its 73 tensors and trained on, fresh.
+    Options given (``hparams``) still win; {} when the run cannot be read (the transfer
+    itself then says why)."""
+    from genoviz import runs
+
+    try:
+        saved = runs.load_run(run_dir).info.get("model", {})
+    except runs.RunError:
+        return {}
+    if saved.get("name") != model_name or not isinstance(saved.get("build"), dict):
+        return {}
+    return {k: v for k, v in saved["build"].items() if k not in ("seq_len", "outputs", "extras")}
 
 
 def checkpoint_build(model_name: str, path: str) -> dict[str, Any]:

@@ -189,3 +189,50 @@ def test_data_unlike_the_runs_is_fitted_to_it_and_said_so(tmp_path, capsys):
     assert "padded with N or trimmed (centred) to the run's 101 bp" in err
     assert "scored with the training average (accessibility 0.3)" in err
     assert len(pd.read_csv(out / "saliency.csv")) == 2 * 101
+
+
+def test_an_option_the_analysis_does_not_read_is_named(run_dir, tmp_path, capsys):
+    """--pooling mean on a one-hot run, --method on agreement: accepted and ignored."""
+    base = ["interpret", "--run", str(run_dir), "-n", "3"]
+    assert main(["interpret", "agreement", *base[1:], "--out", str(tmp_path / "a"),
+                 "--method", "deeplift"]) == 0  # fmt: skip
+    assert "--method deeplift is not used: agreement reads Integrated Gradients" in (
+        capsys.readouterr().err
+    )
+    args = ["interpret", "embeddings", *base[1:], "--out", str(tmp_path / "e"), "--sequences"]
+    assert main([*args, "--pooling", "mean"]) == 0
+    assert "--pooling mean is not used" in capsys.readouterr().err
+    assert main(["interpret", "saliency", *base[1:], "--out", str(tmp_path / "s")]) == 0
+    assert "is not used" not in capsys.readouterr().err  # defaults say nothing
+
+
+def test_an_empty_split_names_the_split_and_the_others(tmp_path, capsys, monkeypatch):
+    """A DeepChem folder of the book's has train and valid parts only: every default call
+    said 'split None of deepchem-sirna is empty'."""
+    from genoviz.data import Dataset
+
+    data = tmp_path / "d.csv"
+    rows = [f"s{i},{'ACGTTGCA' * 4},{i % 2}" for i in range(20)]
+    data.write_text("id,sequence,label\n" + "\n".join(rows) + "\n")
+    build = {**BUILD, "seq_len": 32, "extras": 0}
+    run = save_untrained_run(tmp_path / "r", "cnn", build, {"name": "d", "spec": str(data)})
+    real = Dataset.ensure_splits
+
+    def without_test(self, seed=0, fractions=(0.8, 0.1)):
+        real(self, seed, fractions)
+        self.splits["test"] = self.splits["test"][:0]
+
+    monkeypatch.setattr(Dataset, "ensure_splits", without_test)
+    assert main(["interpret", "saliency", "--run", str(run), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        "the test split of d.csv is empty; choose another with --split (train, valid, all)"
+        in capsys.readouterr().err
+    )
+
+
+def test_unlabelled_sequences_are_sent_to_the_interpret_page(run_dir, tmp_path, capsys):
+    fasta = tmp_path / "new.fa"
+    fasta.write_text(">short\n" + "ACGT" * 25 + "A\n")
+    args = ["interpret", "saliency", "--run", str(run_dir), "--data", str(fasta)]
+    assert main([*args, "--out", str(tmp_path / "o")]) == 2
+    assert "paste them on the Interpret page" in capsys.readouterr().err

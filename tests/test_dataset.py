@@ -165,3 +165,12 @@ def test_one_class_note_says_when_there_is_nothing_to_learn():
     assert Dataset(seqs, [0.1, 0.1, 0.1], "regression", meta).one_class_note() is None
     for name in ("tf-binding", "splice-sites", "tf-multitask"):
         assert load(name).one_class_note() is None
+
+
+def test_multiclass_numbers_without_gaps():
+    """Labels 0, 1, 3 trained silently with a class-2 output that no sequence taught."""
+    from genoviz.data.dataset import class_numbering_problem
+
+    assert class_numbering_problem(np.array([0, 1, 2, 1])) is None
+    problem = class_numbering_problem(np.array([0, 1, 3, 3, 5]))
+    assert "no label here is 2, 4" in problem and "renumber" in problem

@@ -223,3 +223,26 @@ def test_bert_fine_tune_with_a_frozen_trunk_trains_pooler_and_classifier(tmp_pat
         torch.testing.assert_close(final[name].cpu(), saved[name], rtol=0, atol=0)
     for name in ("hf.classifier.weight", "hf.bert.pooler.dense.weight"):
         assert not torch.equal(final[name].cpu(), saved[name]), name
+
+
+def test_init_from_a_bert_run_builds_its_architecture(tmp_path, capsys):
+    """--init from a tiny kmer-bert built the default small one, which took 1 of its 73
+    tensors and trained on fresh; an explicit option still wins, and --k contradicting
+    --hparams is refused rather than one silently winning."""
+    data = tmp_path / "d.csv"
+    ds = planted_dataset(80, seed=1)
+    rows = zip(ds.sequences, ds.labels, strict=True)
+    data.write_text("sequence,label\n" + "".join(f"{s},{int(y)}\n" for s, y in rows))
+    base = ["train", "--data", str(data), "--model", "kmer-bert", "--epochs", "1", "--quiet"]
+    src = tmp_path / "src"
+    assert main([*base, "--bert-size", "tiny", "--k", "3", "--out", str(src)]) == 0
+    dst = tmp_path / "dst"
+    assert main([*base, "--init", str(src), "--out", str(dst)]) == 0
+    build = runs.load_run(dst).info["model"]["build"]
+    assert build["size"] == "tiny" and build["k"] == 3
+    transfer = runs.load_run(dst).info["transfer"]
+    assert len(transfer["copied"]) > 10 * len(transfer["skipped"])  # all but the head
+    capsys.readouterr()
+    bad = [*base, "--k", "4", "--hparams", '{"k": 3}', "--out", str(tmp_path / "x")]
+    assert main(bad) == 2
+    assert "--k 4 contradicts --hparams k=3" in capsys.readouterr().err

@@ -337,6 +337,13 @@ def class_numbering_problem(labels: np.ndarray) -> str | None:
             f"task 'multiclass' numbers classes from 0, but the lowest label here is "
             f"{y.min():g}: class 0 would be an output with no sequence; renumber from 0"
         )
+    gaps = sorted(set(range(int(y.max()) + 1)) - {int(v) for v in np.unique(y)})
+    if gaps:
+        return (
+            f"task 'multiclass' numbers classes 0, 1, 2, … without gaps, but no label here "
+            f"is {', '.join(map(str, gaps))}: that class would be an output with no "
+            "sequence; renumber the classes"
+        )
     return None
 
 
