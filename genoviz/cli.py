@@ -592,6 +592,23 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bed_regions(args: argparse.Namespace, run: runs.Run, path: Path):
+    """BED regions to predict, read from the genome at the run's window width unless
+    --genome / --width say otherwise (a run trained with --width read real flanking bases,
+    not N padding); a BED without a score column is regions to score."""
+    from genoviz.data.bed import load_bed
+
+    saved = runs.load_options(run)
+    genome = args.genome or saved.get("genome")
+    width = args.width if args.width is not None else saved.get("width")
+    if genome is None:
+        raise DataFormatError(f"{path.name}: a BED file needs --genome, the FASTA to read from")
+    for flag, given, used in (("--genome", args.genome, genome), ("--width", args.width, width)):
+        if given is None and used is not None:
+            print(f"genoviz: note: {flag} {used}, as the run trained", file=sys.stderr)
+    return load_bed(path, genome, width=width, unlabelled_ok=True)
+
+
 def _predict_inputs(args: argparse.Namespace, run: runs.Run):
     """``(ids, sequences, extras, labels (n, t) or None)`` from --data. A table's label and
     extra columns are matched to the run by name (labels are optional); FASTA with labels,
@@ -601,7 +618,12 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run):
     # a BED's tab-separated columns look like a table, but its regions are read from the
     # genome, as training read them
     text = read_text(path) if path.is_file() and not bed else None
-    if text is not None and table_header(text) is not None:
+    if bed:
+        ds = _bed_regions(args, run, path)
+        inputs = Inputs(list(ds.ids), list(ds.sequences))
+        extras = dataset_extras(run, ds)
+        labels = dataset_labels(run, ds) if ds.task != "lm" else None
+    elif text is not None and table_header(text) is not None:
         inputs = read_inputs(text, path.name)
         extras, labels = extras_or_average(run, inputs), table_labels(run, inputs)
     else:

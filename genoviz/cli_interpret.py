@@ -23,7 +23,7 @@ PLOTLY_JS = "directory"
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``interpret`` command on the main parser's subcommands."""
     from genoviz.cli import positive_int
-    from genoviz.interpret.attribution import BASELINES, METHODS
+    from genoviz.interpret.attribution import ALIASES, BASELINES, METHODS
 
     p = sub.add_parser(
         "interpret",
@@ -47,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--method",
         default=None,
-        choices=list(METHODS),
+        choices=[*METHODS, *ALIASES],  # an older script's deeplift_shap still runs
         help="saliency: attribution method (default integrated_gradients; a BERT's is "
         "always Integrated Gradients)",
     )
@@ -190,7 +190,9 @@ def _run(args: argparse.Namespace) -> int:
     check_usable(run)
     for note in unused_options(args, is_token_run(run)):
         print(f"genoviz: note: {note}", file=sys.stderr)
-    args.method = args.method or "integrated_gradients"
+    from genoviz.interpret.attribution import ALIASES
+
+    args.method = ALIASES.get(args.method, args.method) or "integrated_gradients"
     args.baseline = args.baseline or "shuffle"
     args.pooling = args.pooling or "cls"
     if args.analysis == "embeddings":

@@ -366,10 +366,10 @@ def fit_mlm(
         run_dir.mkdir(parents=True, exist_ok=True)
     # so the run reads as running, not interrupted
     lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
-    if run_dir is not None and on_run_dir is not None:
-        on_run_dir(run_dir)
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
+        if run_dir is not None and on_run_dir is not None:
+            on_run_dir(run_dir)
         if run_dir is not None:
             info = run_info(dataset, model_name, build, config, device)
             info["purpose"] = "masked-language-model pretraining"

@@ -122,6 +122,14 @@ def resume_info(
             f"{run_dir} was trained on {data.get('n')} sequences ({data.get('name')}); the "
             f"data given now has {len(dataset)}, so the run cannot go on with it"
         )
+    had = data.get("extras_names") or []
+    if had and list(dataset.meta.extras_names) != list(had):
+        raise TrainingError(
+            f"{run_dir} trained with the extra input(s) {', '.join(map(repr, had))}; the data "
+            f"given now has {', '.join(map(repr, dataset.meta.extras_names)) or 'none'} (a "
+            "row number or a coordinate column is no longer read as an input), so the run "
+            "cannot go on with it; start a new run"
+        )
     digest = split_digest(dataset.splits)
     if data.get("split_digest", digest) != digest:
         raise TrainingError(

@@ -116,11 +116,11 @@ FILE_MODE = 0o666 & ~_umask()
 def atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -168,7 +168,7 @@ def write_failed(
 ) -> None:
     """Say in ``run.json`` that training failed, with the message (no-op without a folder);
     Ctrl-C is no failure: the run is ``interrupted``, and can go on (``--resume``)."""
-    if run_dir is not None:
+    if run_dir is not None and info:  # a run that never described itself has no run.json
         if isinstance(error, KeyboardInterrupt):
             status, message = "interrupted", f"interrupted (Ctrl-C) after {epochs_done} epoch(s)"
         else:
@@ -386,11 +386,16 @@ def check_usable(run: Run, dataset: bool = True) -> None:
         )
 
 
-def data_seed(run: Run) -> int:
+def data_seed(run: Run, fallback: int | None = None) -> int:
     """The seed the run's data was loaded with: a bundled set's simulation and the splits'
     draw. The app loads data at seed 0 whatever the training seed, so this is not always
-    ``run.info["seed"]`` (the fallback, for runs saved before it was recorded)."""
-    return int(run.info.get("dataset", {}).get("data_seed", run.info.get("seed", 0)))
+    ``run.info["seed"]``. A run saved before it was recorded gets ``fallback``, else its
+    training seed: what each caller read before (the pages 0, the command line the
+    training seed), so an old run opens where it always did."""
+    recorded = run.info.get("dataset", {}).get("data_seed")
+    if recorded is not None:
+        return int(recorded)
+    return int(fallback if fallback is not None else run.info.get("seed", 0))
 
 
 def load_options(run: Run) -> dict[str, Any]:
@@ -418,6 +423,18 @@ def list_runs(root: str | Path | None = None) -> list[Run]:
     """Runs under ``root``, newest first (by ``run.json``'s ``created``, then by folder
     name, so runs named by hand sort by time too); unreadable folders are skipped."""
     return scan_runs(root)[0]
+
+
+def unreadable(run_dir: str | Path) -> bool:
+    """Whether the server cannot read the folder's ``run.json`` at all (another user's
+    files, a failing disk), as opposed to reading a damaged one: such a folder is not
+    offered for deletion."""
+    try:
+        with open(Path(run_dir) / RUN_JSON, "rb") as fh:
+            fh.read(1)
+    except OSError:
+        return True
+    return False
 
 
 def scan_runs(root: str | Path | None = None) -> tuple[list[Run], list[tuple[Path, str]]]:

@@ -233,7 +233,12 @@ def source_architecture(model_name: str, run_dir: str) -> dict[str, Any]:
         return {}
     if saved.get("name") != model_name or not isinstance(saved.get("build"), dict):
         return {}
-    return {k: v for k, v in saved["build"].items() if k not in ("seq_len", "outputs", "extras")}
+    # the shape only: a pretraining run's MLM head is not the classifier trained here
+    return {k: v for k, v in saved["build"].items() if k in ARCHITECTURE_KEYS}
+
+
+#: Build keys that shape a BERT's tensors, which ``--init`` from a BERT run takes over.
+ARCHITECTURE_KEYS = ("size", "k", "bert_config", "embed_init")
 
 
 def checkpoint_build(model_name: str, path: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import models
 from genoviz import runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
+from genoviz.data.dataset import class_numbering_problem
 from genoviz.keep import KeepRule, WeightAverage
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
@@ -162,6 +163,8 @@ def fit(
     too_small = dataset.too_small_to_train()
     if too_small:
         raise TrainingError(too_small)
+    if dataset.task == "multiclass" and (problem := class_numbering_problem(dataset.labels)):
+        raise TrainingError(problem)  # a class no sequence teaches (the page, the library)
     dataset.ensure_splits(config.seed)
 
     build = model_build_args(dataset, model_name, config)
@@ -238,10 +241,10 @@ def fit(
         root = Path(config.runs_dir) if config.runs_dir else runs.default_runs_dir()
         run_dir = runs.new_run_dir(root, config.run_name or f"{dataset.name}-{model_name}")
     lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
-    if run_dir is not None and on_run_dir is not None:
-        on_run_dir(run_dir)
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
+        if run_dir is not None and on_run_dir is not None:
+            on_run_dir(run_dir)
         if run_dir is not None:  # the lock first: then run.json may say "running"
             info = info or run_info(dataset, model_name, build, config, device)
             if transfer is not None:

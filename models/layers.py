@@ -73,10 +73,10 @@ class ExtrasScale(nn.Module):
 def set_extras_scale(model: nn.Module, extras: torch.Tensor) -> None:
     """Set every :class:`ExtrasScale` of ``model`` from ``extras`` ``(n, e)`` (the training
     split); a constant column keeps a scale of 1."""
-    e = extras.float()
-    mean = e.mean(0)
-    std = e.std(0, unbiased=False)
-    std = torch.where(std > 1e-8, std, torch.ones_like(std))
+    e = extras.double()  # float32 squares overflow on values near 1e20
+    mean = e.mean(0).float()
+    std = e.std(0, unbiased=False).float()
+    std = torch.where(torch.isfinite(std) & (std > 1e-8), std, torch.ones_like(std))
     for m in model.modules():
         if isinstance(m, ExtrasScale):
             m.mean.copy_(mean.to(m.mean.device))

@@ -110,7 +110,7 @@ def load_bundled_copy(name: str, seed: int = 0) -> Dataset:
     return load_bundled(name, seed)
 
 
-@st.cache_resource(show_spinner="Building the bundled dataset (first time only)…")
+@st.cache_resource(max_entries=24, show_spinner="Building the bundled dataset (first time only)…")
 def bundled_dataset(name: str, seed: int = 0) -> Dataset:
     """The bundled set, shared by every session: read it, never change it (its arrays are
     read-only, so an accidental in-place write fails loudly instead of leaking). The app

@@ -52,7 +52,7 @@ def dataset_of(run: Run) -> Dataset | None:
     """The run's dataset when it is bundled or downloaded (shared: read, never change)."""
     spec = run.info.get("dataset", {}).get("spec")
     if spec in BUNDLED:
-        return bundled_dataset(spec, data_seed(run))
+        return bundled_dataset(spec, data_seed(run, fallback=0))
     if spec in REMOTE:
         return downloaded_dataset(spec)
     return None

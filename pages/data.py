@@ -88,6 +88,8 @@ def class_numbers_note(ds: Dataset) -> str | None:
     values = np.unique(y)
     if not (np.all(values == np.round(values)) and values.min() == 0 and 2 <= values.max() <= 20):
         return None
+    if len(values) != values.max() + 1:  # a gap: multiclass would refuse it
+        return None
     return (
         f"The labels are whole numbers from 0 to {values.max():g}, read as values "
         "(regression). If they name classes, choose **multiclass** in the Task box above."

@@ -68,7 +68,7 @@ def example_text(run: Run, n: int = 5) -> str:
     spec = run.info.get("dataset", {}).get("spec")
     if spec not in BUNDLED:
         return ""
-    ds = bundled_dataset(spec, data_seed(run))
+    ds = bundled_dataset(spec, data_seed(run, fallback=0))
     idx = ds.splits.get("test", range(len(ds)))[:n]
     names = run.info["dataset"].get("extras_names") or []
     if int(run.info["model"]["build"].get("extras", 0)) and names and ds.extras is not None:

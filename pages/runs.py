@@ -21,6 +21,7 @@ from genoviz.runs import (
     is_pretraining,
     run_owner_alive,
     scan_runs,
+    unreadable,
 )
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
 from genoviz.sequences import SequenceError
@@ -89,7 +90,7 @@ def report_for(run: Run) -> str:
     spec = str((run.info.get("dataset") or {}).get("spec", ""))
     motifs = []
     if spec in BUNDLED and (run.path / "model.safetensors").exists():
-        ds = bundled_dataset(spec, data_seed(run))
+        ds = bundled_dataset(spec, data_seed(run, fallback=0))
         seqs = [ds.sequences[i] for i in motif_indices(ds)]
         motifs = top_motifs(run, seqs, planted_motifs(ds) or None, k=4)
     return run_report_html(run, motifs)
@@ -243,6 +244,13 @@ def damaged_section(root: Path, damaged: list[tuple[Path, str]]) -> None:
     with st.expander(f"{len(damaged)} run folder(s) could not be read", icon=":material/warning:"):
         for path, why in damaged:
             st.markdown(f"`{path.name}`: {why}")
+            if unreadable(path):  # perhaps another user's good run: mend, never delete here
+                st.caption(
+                    "The server cannot read this folder's files (they may belong to another "
+                    "user, as a run trained on the command line would): make them readable "
+                    f"(`chmod -R a+rX {path}`) and it is listed again."
+                )
+                continue
             sure = st.checkbox(f"Yes, delete {path.name}", key=f"runs_damaged_confirm_{path.name}")
             if st.button(
                 "Delete folder",

@@ -198,8 +198,9 @@ def test_sequences_of_several_lengths_are_each_attributed_as_they_are():
 @pytest.mark.parametrize("method", ["gradient_shap", "integrated_gradients", "deeplift"])
 def test_a_sequence_map_is_the_same_alone_and_among_others(method: str):
     """GradientShap pooled the batch's references and drew per batch, so the same sequence
-    gave another map beside four others (r = 0.81 on a trained cnn), and it reset torch's
-    global generator under trainings running in other threads."""
+    gave another map beside four others (r = 0.81 on a trained cnn). It now draws from its
+    own generators: torch's global one, which trainings in other threads share, is left
+    alone (captum's was seeded and put back, resetting it under them)."""
     net = _sharp_cnn()
     x = torch.as_tensor(one_hot(random_sequences(5, 50, seed=4)))
     state = torch.get_rng_state()

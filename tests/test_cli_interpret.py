@@ -236,3 +236,10 @@ def test_unlabelled_sequences_are_sent_to_the_interpret_page(run_dir, tmp_path, 
     args = ["interpret", "saliency", "--run", str(run_dir), "--data", str(fasta)]
     assert main([*args, "--out", str(tmp_path / "o")]) == 2
     assert "paste them on the Interpret page" in capsys.readouterr().err
+
+
+def test_an_older_scripts_deeplift_shap_still_runs(run_dir, tmp_path):
+    out = tmp_path / "sal"
+    args = ["interpret", "saliency", "--run", str(run_dir), "--out", str(out), "-n", "2"]
+    assert main([*args, "--method", "deeplift_shap", "--n-shuffles", "2"]) == 0
+    assert json.loads((out / "saliency.json").read_text())["method"] == "deeplift"

@@ -249,3 +249,9 @@ def test_predict_reads_bed_regions_as_training_did(tmp_path, genome):
     assert main(["predict", "--run", str(run), *common, "--out", str(out)]) == 0
     got = pd.read_csv(out)
     assert len(got) == 30 and got["id"].iloc[1] == "chr1:2-22" and "label" in got
+    # regions without a score column are regions to score, read from the run's genome
+    plain = tmp_path / "plain.bed"
+    plain.write_text("".join(f"chr1\t{i}\t{i + 20}\n" for i in range(0, 10, 2)))
+    assert main(["predict", "--run", str(run), "--data", str(plain), "--out", str(out)]) == 0
+    got = pd.read_csv(out)
+    assert len(got) == 5 and "label" not in got and got["prediction"].between(0, 1).all()

@@ -229,3 +229,52 @@ def test_run_files_are_readable_by_the_server_and_unreadable_runs_are_listed(
         runs.load_run(d)
     listed, damaged = runs.scan_runs(tmp_path)
     assert [r.path for r in listed] == [good] and [p for p, _ in damaged] == [d]
+
+
+def test_a_run_saved_before_the_data_seed_opens_where_it_always_did(tmp_path: Path):
+    """The pages always read seed 0, the command line the training seed."""
+    run = runs.Run(tmp_path, {"seed": 7, "dataset": {"name": "sirna"}}, [])
+    assert runs.data_seed(run) == 7 and runs.data_seed(run, fallback=0) == 0
+    run.info["dataset"]["data_seed"] = 3
+    assert runs.data_seed(run) == 3 and runs.data_seed(run, fallback=0) == 3
+
+
+def test_init_from_a_pretraining_run_takes_its_shape_not_its_mlm_head(tmp_path: Path):
+    from genoviz.train_setup import source_architecture
+
+    d = tmp_path / "pre"
+    d.mkdir()
+    build = {"seq_len": 300, "outputs": 1, "extras": 0, "k": 3, "size": "tiny", "head": "mlm"}
+    runs.write_run_json(d, {"model": {"name": "kmer-bert", "build": build}})
+    assert source_architecture("kmer-bert", str(d)) == {"k": 3, "size": "tiny"}
+    assert source_architecture("codon-bert", str(d)) == {}  # another model: nothing
+
+
+def test_resuming_on_data_whose_extra_inputs_changed_is_refused(tmp_path: Path):
+    """A column read as an input before (now a row number or coordinate, never one) left
+    the reloaded data without extras: resuming crashed with a TypeError."""
+    import numpy as np
+
+    ds = planted_dataset(120)
+    ds.extras = np.random.default_rng(0).normal(size=(120, 1)).astype(np.float32)
+    ds.meta.extras_names = ["signal"]
+    ended: list[dict] = []
+    stopped = fit(
+        ds,
+        "cnn",
+        config(epochs=3, runs_dir=str(tmp_path)),
+        on_epoch=ended.append,
+        should_stop=lambda: bool(ended),
+    )
+    plan = resume_plan(stopped.run_dir)
+    ds.meta.extras_names = ["start"]
+    with pytest.raises(TrainingError, match="trained with the extra input"):
+        fit(ds, plan.model_name, plan.config)
+
+
+def test_multiclass_labels_with_a_gap_are_refused_where_they_train():
+    ds = planted_dataset(120)
+    ds.task = "multiclass"
+    ds.labels = (ds.labels * 2).astype("float32")  # classes 0 and 2: no class 1
+    with pytest.raises(TrainingError, match="no label here is 1"):
+        fit(ds, "cnn", config(save=False))

@@ -282,3 +282,16 @@ def test_a_run_another_session_trains_can_be_stopped_here_not_resumed_twice(
     busy.end()
     at = runs_page()
     assert "Stop training" not in {b.label for b in at.button}
+
+
+def test_a_folder_the_server_cannot_read_is_not_offered_for_deletion(
+    runs_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Perhaps another user's good run (files made 0600 before): mend, never delete."""
+    bad = runs_dir / "theirs"
+    bad.mkdir(parents=True)
+    (bad / runs.RUN_JSON).write_text("{not json")
+    monkeypatch.setattr(runs, "unreadable", lambda path: Path(path).name == "theirs")
+    at = runs_page()
+    assert any("chmod -R a+rX" in c.value for c in at.caption)
+    assert "Delete folder" not in {b.label for b in at.button}

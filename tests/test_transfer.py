@@ -242,6 +242,10 @@ def test_init_from_a_bert_run_builds_its_architecture(tmp_path, capsys):
     assert build["size"] == "tiny" and build["k"] == 3
     transfer = runs.load_run(dst).info["transfer"]
     assert len(transfer["copied"]) > 10 * len(transfer["skipped"])  # all but the head
+    asked = tmp_path / "asked"  # an option given still wins (and copies less)
+    assert main([*base, "--init", str(src), "--k", "4", "--out", str(asked)]) == 0
+    build = runs.load_run(asked).info["model"]["build"]
+    assert build["k"] == 4 and build["size"] == "tiny"
     capsys.readouterr()
     bad = [*base, "--k", "4", "--hparams", '{"k": 3}', "--out", str(tmp_path / "x")]
     assert main(bad) == 2

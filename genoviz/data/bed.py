@@ -25,8 +25,12 @@ def load_bed(
     label_from: Literal["score", "name"] = "score",
     width: int | None = None,
     task: str | None = None,
+    unlabelled_ok: bool = False,
 ) -> Dataset:
     """Extract one window per BED line from an indexed FASTA.
+
+    With ``unlabelled_ok`` (regions to predict), a file without the label column loads as
+    plain sequences (task ``lm``, labels 0) instead of being refused.
 
     Raises:
         DataFormatError: naming the BED line for a bad row, unknown chromosome, a window
@@ -47,18 +51,19 @@ def load_bed(
             continue
         f = line.split("\t") if "\t" in line else line.split()
         where = f"{bed.name}, line {lineno}"
-        if len(f) <= col:
+        unlabelled = unlabelled_ok and len(f) <= col
+        if (len(f) <= col and not unlabelled) or len(f) < 3:
             raise DataFormatError(f"{where}: needs at least {col + 1} columns for the {label_from}")
         chrom = f[0]
         try:
             start, end = int(f[1]), int(f[2])
-            label = float(f[col])
+            label = math.nan if unlabelled else float(f[col])
         except ValueError:
             raise DataFormatError(
                 f"{where}: start/end must be integers and the {label_from} a number; "
                 f"got {f[1]!r}, {f[2]!r}, {f[col]!r}"
             ) from None
-        if not math.isfinite(label):
+        if not math.isfinite(label) and not unlabelled:
             raise DataFormatError(f"{where}: the {label_from} {f[col]!r} is not a finite number")
         if end <= start or start < 0:
             raise DataFormatError(f"{where}: end ({end}) must be after start ({start})")
@@ -86,7 +91,15 @@ def load_bed(
     if not seqs:
         raise DataFormatError(f"{bed.name}: no regions")
     y = np.array(labels, dtype=np.float32)
-    task = settle_task(task, y)
+    missing = np.isnan(y)
+    if missing.all():  # regions to score: no labels at all
+        y, task = np.zeros(len(y), np.float32), "lm"
+    elif missing.any():
+        raise DataFormatError(
+            f"{bed.name}: region {ids[int(np.flatnonzero(missing)[0])]} has no {label_from} "
+            "column though others have one; give every region a label, or none"
+        )
+    task = task if task == "lm" else settle_task(task, y)
     if problem := task_label_problem(task, y, ids):
         raise DataFormatError(f"{bed.name}: {problem}")
     meta = DatasetMeta(
