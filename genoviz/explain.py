@@ -74,9 +74,10 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "gap between a bin's dot and the diagonal, averaged with each bin counted by its "
         "sequences.\n\n"
         "Training that weights sequences unequally, as tf-binding's weight column does to "
-        "balance its rare positives, shifts every probability and leaves the ranking, and "
-        "ROC AUC, as they are: rank sequences with such a model, and do not read its "
-        "scores as the chance of being positive.",
+        "balance its rare positives, mainly shifts every probability upward (in the ideal "
+        "case by a constant in the logit, which keeps the ranking and so ROC AUC): rank "
+        "sequences with such a model, and do not read its scores as the chance of being "
+        "positive.",
     ),
     (
         "pearson",
@@ -98,17 +99,23 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "improving but valid stalls or gets worse, the model is **overfitting**: it is "
         "memorising the training sequences (their noise included) instead of learning the "
         "rule. genoviz keeps the weights of the latest epoch whose validation score is "
-        "within one standard error of the best so far (a later epoch that is as good, "
-        "given the noise, is preferred), and stops early when validation stops "
-        "improving. The final numbers come from a third, **test** "
-        "split, untouched until the end.",
+        "within one standard error of the best so far (for a binary or regression task: "
+        "a later epoch that is as good, given the noise, is preferred; other tasks keep "
+        "the best-scoring epoch), and stops early when validation stops improving. "
+        "Validation reads a moving average of the weights, while the train curve is "
+        "averaged over the epoch with dropout on, so early on valid can sit below train. "
+        "The final numbers come from a third, **test** split, untouched until the end.",
     ),
     (
         "saliency",
         "What am I seeing? Saliency and attribution maps",
-        "**Saliency** (gradients, integrated gradients, DeepLIFT) gives every base of one "
-        "sequence a score: how much the prediction would move if that base changed a "
-        "little. Letters drawn tall are the ones the model leans on.\n\n"
+        "**Saliency** (integrated gradients, DeepLIFT, gradients) gives every base of one "
+        "sequence a score. For integrated gradients and DeepLIFT it is the base's share of "
+        "the difference between the prediction for this sequence and for a reference (a "
+        "shuffle of it, by default), and the scores add up to that difference; the plain "
+        "gradient says how fast the prediction changes with that base. Positive bars "
+        "raise the prediction, negative ones lower it; letters drawn tall are the ones the "
+        "model leans on.\n\n"
         "*It can tell you* which positions drive this prediction, and whether the model "
         "found the planted motif or a shortcut (a GC bias, an edge effect).\n\n"
         "*It cannot tell you* that those bases are causal in the cell: it explains the "
@@ -143,9 +150,11 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "motifs",
         "What am I seeing? Learned motifs next to the planted truth",
         "For each first-layer filter, genoviz collects the stretches of sequence where it "
-        "fires strongly (above half its maximum) and stacks them into a **logo**: letter "
-        "height is how often that base sits at that position. Beside it is the planted "
-        "motif the simulator used, so you can check whether the network rediscovered it. "
+        "fires strongly (above a share of its maximum, half by default) and stacks them "
+        "into a **logo**: letter height is how often that base sits at that position (on "
+        "the Motifs page scaled by the column's information, in bits). The planted motif "
+        "the simulator used is shown beside it (Lesson) or in the Planted truth tab "
+        "(Motifs), so you can check whether the network rediscovered it. "
         "A filter may match the motif's reverse complement (the other strand), only part "
         "of it, or a shifted copy; several filters often share one motif. Filters that "
         "look like nothing may be unused or encode a background bias.",
@@ -189,7 +198,7 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "this well by chance. Even then a filter logo, built from real sequence, often "
         "finds an E below 0.05 in an untrained network, so a match is a lead to check, "
         "not evidence on its own. "
-        "**Similarity** (0-1) is the mean correlation of the aligned columns. A match names "
+        "**Similarity** (up to 1) is the mean correlation of the aligned columns. A match names "
         "a candidate factor, not a proof: many factors share similar motifs (the AP-1 "
         "family, for example), so read the top few matches, not only the first.",
     ),
@@ -198,9 +207,11 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "What am I seeing? Did the model find the planted motifs?",
         "On simulated data the answer key is known: the motifs planted in the positive "
         "sequences. For each planted motif this table names the learned motif (filter) "
-        "most like it, how similar they are (0-1), and the rank of the planted JASPAR "
-        "matrix among that motif's matches. It counts as **recovered** when it is among "
-        "the top 3. A high test score without recovery means the model found another "
+        "that ranks the planted JASPAR matrix highest among its matches (ties: the most "
+        "similar), how similar they are (up to 1), and that rank. A JASPAR motif counts "
+        "as **recovered** when it is among the filter's top 3 matches; a motif that is "
+        "not in JASPAR (the splice-site matrices) when a filter's similarity reaches "
+        "0.75. A high test score without recovery means the model found another "
         "way to separate the classes: a shortcut worth understanding.",
     ),
     (
@@ -210,18 +221,22 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "learnable table of scores (log-odds, in bits) over A, C, G, T, drawn here as a "
         "logo. Under each logo, the grey bars are its **position mask**, a number from 0 "
         "to 1 per column: the model can turn columns off (bars near 0) and so choose its "
-        "motif's length. Only the columns the mask keeps (above 0.5) are matched to "
-        "JASPAR. A motif started from a JASPAR matrix shows how far training moved it.",
+        "motif's length. Only the span from the first to the last column the mask keeps "
+        "(above 0.5) is matched to JASPAR. A motif started from a JASPAR matrix shows how "
+        "far training moved it.",
     ),
     (
         "embeddings",
         "What am I seeing? Embeddings",
-        "An **embedding** is the list of numbers a model uses internally for a sequence or "
-        "a token. The plot squeezes those many numbers into two (PCA: the two directions "
-        "along which the embeddings differ most) so similar items land near each other. "
-        "Clusters that follow the labels mean the model separates them; the axes have no "
-        "units, and two dimensions keep only part of the differences (the axis titles say "
-        "how much). It shows what the model groups together, not why.",
+        "An **embedding** is the list of numbers a model uses internally for a token (a "
+        "k-mer, a codon, an amino acid). Each cell of the heatmap is the **cosine "
+        "similarity** of two tokens' embeddings: 1 when they point the same way, near 0 "
+        "when unrelated, negative when opposed; similar k-mers are clustered side by "
+        "side. For a codon-bert, the **mean reciprocal rank** (MRR) asks whether each "
+        "codon's nearest amino acid is the one it codes for (1 = always first; the gain over "
+        "chance is shown beside it), and the PCA tab squeezes the embeddings into two directions, "
+        "the ones along which they differ most (the axis titles say how much each keeps). "
+        "It shows what the model groups together, not why.",
     ),
     (
         "sequence_embeddings",

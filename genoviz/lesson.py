@@ -62,11 +62,13 @@ def planted_motifs(ds: Dataset) -> dict[str, np.ndarray]:
 
 
 class Site(NamedTuple):
-    """One planted instance in one sequence (0-based start)."""
+    """One planted instance in one sequence (0-based start); ``kind`` says whether it is
+    a real site or a decoy (a weakened or half motif planted in an unbound window)."""
 
     motif: str
     start: int
     strand: str
+    kind: str = "site"
 
 
 def planted_sites(ds: Dataset, index: int) -> list[Site]:
@@ -79,13 +81,43 @@ def planted_sites(ds: Dataset, index: int) -> list[Site]:
     i_idx, i_start = cols.index("index"), cols.index("start")
     i_motif = cols.index("motif_id") if "motif_id" in cols else None
     i_strand = cols.index("strand") if "strand" in cols else None
+    i_kind = cols.index("kind") if "kind" in cols else None
     out = []
     for row in truth["instances"]:
         if row[i_idx] == index:
             mid = row[i_motif] if i_motif is not None else "site"
             strand = row[i_strand] if i_strand is not None else "+"
-            out.append(Site(f"{names.get(mid, mid)} ({mid})", int(row[i_start]), strand))
+            kind = str(row[i_kind]).replace("-", " ") if i_kind is not None else "site"
+            out.append(Site(f"{names.get(mid, mid)} ({mid})", int(row[i_start]), strand, kind))
     return out
+
+
+def network_text(ds: Dataset) -> str:
+    """What the lesson's network is on ``ds``, as built: the head sees more on sets where
+    position matters (each filter's best match per block; on short guides each base)."""
+    from genoviz.training import TrainConfig, model_build_args
+
+    config = TrainConfig(hparams=dict(LESSON_HPARAMS), use_extras=False)
+    b = model_build_args(ds, "cnn", config)
+    text = (
+        f"one layer of {b['filters']} convolution filters ({b['kernel']} bp wide) slides "
+        "over the one-hot sequence, and the best match of each filter anywhere is kept (max "
+        "pooling, with the average match beside it)"
+    )
+    if b.get("positional"):
+        text += (
+            f"; so is its best match in every {b['pool']}-bp block, so the network also "
+            "knows where along the sequence a match lies"
+        )
+    if b.get("per_base"):
+        text += ", and it also sees which base sits at each position"
+    hidden = int(b.get("hidden") or 0)
+    return text + (
+        f". Two small dense layers (a hidden layer of {hidden} units, then the output) turn "
+        "those numbers into the prediction."
+        if hidden
+        else ". A dense layer turns those numbers into the prediction."
+    )
 
 
 def example_index(ds: Dataset) -> int:

@@ -221,8 +221,9 @@ class Calibration:
             )
             text += (
                 " Training weighted the sequences unequally (the data's weight column; "
-                f"tf-binding's weights balance its rare positives), {effect}. The ranking, "
-                "and so ROC AUC, does not depend on the weights."
+                f"tf-binding's weights balance its rare positives), {effect}. Rank sequences "
+                "by the scores (ideally the weights shift every logit by one constant, "
+                "which keeps the ranking), but do not read them as chances."
             )
         return text
 

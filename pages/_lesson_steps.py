@@ -21,6 +21,7 @@ from genoviz.lesson import (
     informative_filters,
     match_filters,
     motif_indices,
+    network_text,
     planted_motifs,
     planted_sites,
     pwm_filter,
@@ -118,22 +119,37 @@ def step_dataset(ds: Dataset) -> None:
     i = int(st.session_state[SEQ])
     sites = planted_sites(ds, i)
     if sites:
-        st.markdown(f"Sequence **{ds.ids[i]}** (label {label_text(ds, i)}) has these sites:")
+        decoys = any(s.kind != "site" for s in sites)
+        st.markdown(
+            f"Sequence **{ds.ids[i]}** (label {label_text(ds, i)}) has these "
+            + ("planted motifs:" if decoys else "sites:")
+        )
         st.dataframe(sites_table(sites), hide_index=True)
-        st.caption("Positions count from 1 (the sequence's first base), as in every step.")
+        st.caption(
+            "Positions count from 1 (the sequence's first base), as in every step."
+            + (
+                " A decoy is a weakened or half motif planted where the factor does not "
+                "bind, so the network cannot just look for the letters."
+                if decoys
+                else ""
+            )
+        )
     explain_here("ground_truth")
 
 
 def sites_table(sites: list[Site]) -> pd.DataFrame:
     """Planted sites as the lesson shows them: ``start`` is 1-based, like every position
     the lesson shows (the one-hot columns, the scan's positions, its best match)."""
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "motif": [s.motif for s in sites],
             "start": [s.start + 1 for s in sites],
             "strand": [s.strand for s in sites],
         }
     )
+    if any(s.kind != "site" for s in sites):  # decoys are planted too: never call them sites
+        table["kind"] = [s.kind for s in sites]
+    return table
 
 
 def step_one_hot(ds: Dataset) -> None:
@@ -313,12 +329,9 @@ def step_train(ds: Dataset) -> None:
     job = lesson_job(ds)
     running = job is not None and not job.done
     st.markdown(
-        "The network: one layer of 16 convolution filters (9 bp wide) slides over the "
-        "one-hot sequence, the best match of each filter anywhere is kept (max pooling, "
-        "with the average match beside it), and a small dense layer turns those numbers "
-        "into the prediction. It reads the sequence only (on both strands where strand "
-        "does not matter), no extra inputs. Training nudges every weight, filters "
-        "included, to make the predictions better."
+        f"The network: {network_text(ds)} It reads the sequence only (on both strands "
+        "where strand does not matter), no extra inputs. Training nudges every weight, "
+        "filters included, to make the predictions better."
     )
     c1, c2 = st.columns(2)
     c1.number_input("Epochs", 1, LESSON_MAX_EPOCHS, key=EPOCHS, disabled=running)

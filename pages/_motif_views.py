@@ -71,7 +71,7 @@ def truth_panel(
     if t is None:
         st.info(
             "This dataset stores no planted motifs (it is measured data, or simulated without "
-            "JASPAR matrices), so recovery cannot be scored; the JASPAR matches are the check."
+            "planted motifs), so recovery cannot be scored; the JASPAR matches are the check."
         )
         return
     st.markdown(

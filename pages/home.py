@@ -47,7 +47,7 @@ def main() -> None:
     with c2, st.container(border=True):
         st.markdown(
             "**2. Train**  \nChoose a model (the recommended one is first), press "
-            "**Start training** and watch the loss and ROC AUC curves live."
+            "**Start training** and watch the loss and score curves (ROC AUC, Pearson r, …) live."
         )
         page_link("pages/train.py", "Open Train", icon=":material/model_training:")
     with c3, st.container(border=True):

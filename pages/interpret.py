@@ -147,7 +147,9 @@ def choose_sequences(run: Run) -> Chosen | None:
         n = st.slider(label, 1, MAX_SEQUENCES, key="interp_n")
         got = run_inputs(run, ds, "test", n, positives_first=ds.task == "binary")
         seqs, ids, extras = got.sequences, got.ids, got.extras
-        labels = [float(np.asarray(v).reshape(-1)[0]) for v in got.labels]
+        # every task's label: the one shown is the explained output's (a multi-task
+        # figure of CTCF showed JUND's label)
+        labels = [np.asarray(v, dtype=float).reshape(-1) for v in got.labels]
         rows = [int(i) for i in got.indices]
         notes += got.notes  # what fitting them to the run took (padding, average extras)
     else:
@@ -183,6 +185,13 @@ def choose_sequences(run: Run) -> Chosen | None:
             "Predict), so each map ends at the sequence's last base."
         )
     return Chosen(ids, seqs, labels, extras, notes, rows)
+
+
+def label_of(label: np.ndarray | None, target: int) -> float | None:
+    """The label of output ``target``: its column of a multi-task label, else the one."""
+    if label is None:
+        return None
+    return float(label[target] if len(label) > 1 else label[0])
 
 
 def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
@@ -258,7 +267,7 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
         per_base,
         seq,
         f"{chosen.ids[i]}: {METHODS[method]}{of_output(run, target)}",
-        label_text(run, chosen.labels[i]),
+        label_text(run, label_of(chosen.labels[i], target)),
         said[i],
     )
     track = pd.DataFrame(

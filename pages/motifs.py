@@ -38,9 +38,9 @@ def releases() -> tuple[list[str], str]:
     return jaspar_releases(), default_release()
 
 
-def settings(learned: bool = False) -> dict:
+def settings(learned: bool = False, binary: bool = True) -> dict:
     """The analysis settings; a motif-net (``learned``) scans no data, so it has no
-    threshold and no sequence count."""
+    threshold and no sequence count. Only a binary set's positives come first."""
     rel, default = releases()
     c1, c2, c3 = st.columns(3)
     release = c2.selectbox("JASPAR release", rel, index=rel.index(default), key="motifs_release")
@@ -59,7 +59,12 @@ def settings(learned: bool = False) -> dict:
     c4, c5 = st.columns(2)
     overlap = c4.number_input("Minimum overlap (columns)", 1, 15, 5, key="motifs_overlap")
     n = c5.number_input(
-        "Sequences to scan (positives first)", 100, 20000, 4000, step=500, key="motifs_n"
+        "Sequences to scan (positives first)" if binary else "Sequences to scan",
+        100,
+        20000,
+        4000,
+        step=500,
+        key="motifs_n",
     )
     return {
         "threshold": float(threshold),
@@ -197,7 +202,7 @@ def main() -> None:
             "This is a motif-net: its motifs are its own learned matrices, shown directly "
             "with their position masks (no sequences need scanning)."
         )
-    opts = settings(learned)
+    opts = settings(learned, run.info.get("dataset", {}).get("task") == "binary")
     try:
         if learned:
             show_learned(run, opts)

@@ -87,8 +87,9 @@ def test_planted_truth_is_read_from_jaspar_and_stored_matrices():
     assert set(motifs) == {"JUND (MA0491.3)", "donor"}
     np.testing.assert_allclose(motifs["JUND (MA0491.3)"].sum(axis=0), 1.0)
     np.testing.assert_allclose(motifs["donor"], [[1, 0], [0, 1], [0, 0], [0, 0]])
-    assert planted_sites(ds, 2) == [("JUND (MA0491.3)", 5, "-")]
+    assert planted_sites(ds, 2) == [("JUND (MA0491.3)", 5, "-", "site")]
     assert planted_sites(ds, 1) == []
+    assert planted_sites(ds, 0) == [("JUND (MA0491.3)", 3, "+", "decoy")]  # said a decoy
     assert example_index(ds) == 2  # the positive with a real site, not the decoy
 
 
@@ -137,3 +138,17 @@ def test_aligned_logos_put_the_compared_columns_under_each_other():
     assert not b[:, :2].any()  # empty where the motif has no column
     a, b, shared = aligned(motif, filt, -2)  # the other way round: padded on the left
     assert a.shape == (4, 7) and not a[:, :2].any() and shared == 5
+
+
+def test_the_network_is_described_as_it_is_built_on_each_set():
+    """Step 4 said one pooled number per filter everywhere; where position matters the
+    head also sees each filter's best match per block (and on siRNA guides each base)."""
+    from genoviz.data import load_bundled
+    from genoviz.lesson import network_text
+
+    strandless = network_text(load_bundled("tf-binding"))
+    assert "16 convolution filters (9 bp wide)" in strandless and "block" not in strandless
+    guides = network_text(load_bundled("sirna"))
+    assert "every 3-bp block" in guides and "which base sits at each position" in guides
+    assert "hidden layer of 32 units" in guides
+    assert "every 10-bp block" in network_text(load_bundled("promoters"))

@@ -493,3 +493,29 @@ def test_each_session_explains_its_own_copy_of_the_model(a_run):
     shared = run_model(*first.session_state[MODEL_MEMO][0])
     assert a is not b and shared not in (a, b)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), shared.parameters(), strict=True))
+
+
+def test_a_multitask_map_shows_the_explained_tasks_label(runs_dir: Path):
+    """Explaining CTCF showed JUND's label (the first column) beside P(CTCF)."""
+    from conftest import save_untrained_run
+
+    from genoviz.data import load_bundled
+    from genoviz.interpret.inputs import run_inputs
+    from genoviz.runs import load_run
+
+    multi = {"name": "tf-multitask", "spec": "tf-multitask", "task": "multitask-binary"}
+    build = {"seq_len": 200, "outputs": 4, "extras": 0, "members": 1, "filters": 4}
+    run = save_untrained_run(runs_dir / "20260101-000000-cnn-multi", "cnn", build, multi)
+    ds = load_bundled("tf-multitask")
+    got = run_inputs(load_run(run), ds, "test", 8)
+    # a sequence whose task labels differ, so the wrong column would show
+    row = next(i for i, y in enumerate(got.labels) if y[0] != y[1])
+    at = app("pages/interpret.py")
+    at.slider(key="interp_n").set_value(8).run()
+    at.selectbox(key="interp_target").set_value(1).run()
+    at.button(key="sal_go").click().run()
+    at.selectbox(key="sal_pick").set_value(at.selectbox(key="sal_pick").options[row]).run()
+    ok(at)
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    track = next(t for t in titles if "label" in t)
+    assert f"label {got.labels[row][1]:.4g}" in track, track

@@ -98,7 +98,8 @@ _SPECS = (
         "dna-corpus",
         "lm",
         "dna_corpus:build_dna_corpus",
-        "Unlabelled DNA of every bundled DNA set plus genome-like background, for BERT",
+        "Unlabelled DNA from the bundled sets' training splits (codon-species left out) plus "
+        "genome-like background, for BERT",
     ),
     (
         "codon-species",
