@@ -103,6 +103,12 @@ class JobManager:
                 return False
             return True
 
+    def jobs(self) -> list[Job]:
+        """Every job training now, then every one waiting, in order: whichever session
+        submitted it, a closed tab's included."""
+        with self._lock:
+            return [*self._running, *self._queue]
+
     def job_for(self, run_dir: str | Path) -> Job | None:
         """The running or waiting job that writes ``run_dir``, if any: whichever session
         started it, so the Runs page can say so and stop it."""

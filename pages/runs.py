@@ -263,10 +263,49 @@ def damaged_section(root: Path, damaged: list[tuple[Path, str]]) -> None:
                     st.rerun()
 
 
+def job_text(job) -> str:
+    """One line on a server job: what it trains, on what, how far, and where."""
+    model = getattr(job, "model_name", None) or job.name
+    data = job.dataset.name if getattr(job, "dataset", None) is not None else "?"
+    where = f" into `{job.run_dir.name}`" if job.run_dir is not None else ""
+    if job.status == "queued":
+        state = f"waiting, place {job.queue_position or '?'}"
+    else:
+        epochs = f" of {job.epochs}" if job.epochs else ""
+        state = f"{job.status}, epoch {len(job.history) + 1}{epochs}"
+    return f"**{model}** on {data}{where}: {state}"
+
+
+def jobs_section() -> None:
+    """Every training job of this server, whichever browser started it: a teacher can see
+    the class's queue and stop a job whose tab was closed (it trains on for nobody)."""
+    jobs = default_manager().jobs()
+    if not jobs:
+        return
+    waiting = sum(j.status == "queued" for j in jobs)
+    title = f"Jobs on this server: {len(jobs) - waiting} training, {waiting} waiting"
+    with st.expander(title, icon=":material/pending:"):
+        st.caption(
+            f"This server trains at most {default_manager().max_jobs} at once "
+            "(GENOVIZ_MAX_JOBS); the others wait in this order. Stop ends a job after its "
+            "current batch, whichever browser started it; its run keeps its finished epochs."
+        )
+        for i, job in enumerate(jobs):
+            c1, c2 = st.columns([5, 1])
+            c1.markdown(job_text(job))
+            c2.button(
+                "Stop",
+                key=f"runs_job_stop_{i}_{id(job)}",
+                on_click=job.stop,
+                icon=":material/stop:",
+            )
+
+
 def main() -> None:
     st.title("Runs")
     root = default_runs_dir()
     st.caption(f"Saved under `{root}`")
+    jobs_section()
     runs, damaged = scan_runs(root)  # every run.json read once
     message = st.session_state.pop(RESUME_MESSAGE, None)
     if message is not None:

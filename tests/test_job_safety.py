@@ -120,6 +120,10 @@ class FolderJob:
         self.status = "pending"
         self.callbacks: list = []
         self.stopped = False
+        # what the Runs page's list of server jobs reads
+        self.name, self.model_name, self.dataset, self.epochs = "train", "cnn", None, 3
+        self.history: list = []
+        self.queue_position = None
 
     def start(self) -> FolderJob:
         self.status = "running"

@@ -295,3 +295,32 @@ def test_a_folder_the_server_cannot_read_is_not_offered_for_deletion(
     at = runs_page()
     assert any("chmod -R a+rX" in c.value for c in at.caption)
     assert "Delete folder" not in {b.label for b in at.button}
+
+
+def test_the_servers_jobs_are_listed_and_a_waiting_one_can_be_stopped(
+    runs_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A job queued from a tab that was then closed started later and trained for nobody,
+    with no folder yet to stop it from."""
+    from conftest import planted_dataset
+    from test_job_safety import FolderJob
+
+    from genoviz import jobs
+    from genoviz.training import TrainConfig, TrainingJob
+
+    manager = jobs.JobManager(max_jobs=1)
+    monkeypatch.setattr(jobs, "_default", manager)
+    busy = manager.submit(FolderJob(runs_dir / "someone"))
+    config = TrainConfig(epochs=1, device="cpu", runs_dir=str(runs_dir))
+    waiting = manager.submit(TrainingJob(planted_dataset(120), "cnn", config))
+    try:
+        at = runs_page()
+        assert any("1 training, 1 waiting" in e.label for e in at.expander)
+        lines = " ".join(m.value for m in at.markdown)
+        assert "**cnn** on ? into `someone`: running, epoch 1 of 3" in lines
+        assert "**cnn** on toy: waiting, place 1" in lines
+        stops = [b for b in at.button if b.key and b.key.startswith("runs_job_stop_1_")]
+        stops[0].click().run()
+        assert waiting.status == "stopped" and manager.queued == 0
+    finally:
+        busy.end()
