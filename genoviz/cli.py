@@ -273,9 +273,13 @@ def _bert_hparams(args: argparse.Namespace, model_name: str | None = None) -> di
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--genome", help="indexed FASTA to read BED regions from")
     p.add_argument(
-        "--width", type=positive_int, help="BED: centre each region and resize to this width"
+        "--genome", help="indexed FASTA to read BED regions from (predict: the run's own)"
+    )
+    p.add_argument(
+        "--width",
+        type=positive_int,
+        help="BED: centre each region and resize to this width (predict: the run's own)",
     )
     p.add_argument("--labels", help="FASTA: a CSV with id and label columns joined on the ids")
 

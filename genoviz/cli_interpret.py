@@ -48,6 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--method",
         default=None,
         choices=[*METHODS, *ALIASES],  # an older script's deeplift_shap still runs
+        metavar="{" + ",".join(METHODS) + "}",
         help="saliency: attribution method (default integrated_gradients; a BERT's is "
         "always Integrated Gradients)",
     )

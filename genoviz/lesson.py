@@ -70,6 +70,11 @@ class Site(NamedTuple):
     strand: str
     kind: str = "site"
 
+    @property
+    def is_decoy(self) -> bool:
+        """A motif planted where the factor does not bind (a composite site is real)."""
+        return "decoy" in self.kind
+
 
 def planted_sites(ds: Dataset, index: int) -> list[Site]:
     """Planted instances in sequence ``index`` (from ``ground_truth["instances"]``)."""

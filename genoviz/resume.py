@@ -36,7 +36,9 @@ class ResumePlan:
     data_seed: int = 0
 
 
-def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
+def resume_plan(
+    run_dir: str | Path, epochs: int | None = None, data_seed_fallback: int | None = None
+) -> ResumePlan:
     """How to resume the interrupted or stopped run in ``run_dir``.
 
     Load the data with ``genoviz.data.load(plan.dataset_spec, task=plan.task,
@@ -45,6 +47,8 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
 
     Args:
         epochs: the new total number of epochs; None = the run's own.
+        data_seed_fallback: the data seed of a run saved before it was recorded
+            (:func:`genoviz.runs.data_seed`): 0 for the app, which always loaded at 0.
 
     Raises:
         RunError: the run is still training in a live process, or finished.
@@ -91,7 +95,7 @@ def resume_plan(run_dir: str | Path, epochs: int | None = None) -> ResumePlan:
         epochs_done=len(run.history),
         note=note,
         load_options=runs.load_options(run),
-        data_seed=runs.data_seed(run),
+        data_seed=runs.data_seed(run, data_seed_fallback),
     )
 
 
@@ -123,9 +127,11 @@ def resume_info(
             f"data given now has {len(dataset)}, so the run cannot go on with it"
         )
     had = data.get("extras_names") or []
-    if had and list(dataset.meta.extras_names) != list(had):
+    n_had = int(saved.get("build", {}).get("extras", 0) or 0)
+    if (n_had and dataset.n_extras != n_had) or (had and list(dataset.meta.extras_names) != had):
         raise TrainingError(
-            f"{run_dir} trained with the extra input(s) {', '.join(map(repr, had))}; the data "
+            f"{run_dir} trained with the extra input(s) "
+            f"{', '.join(map(repr, had)) or f'({n_had} value(s))'}; the data "
             f"given now has {', '.join(map(repr, dataset.meta.extras_names)) or 'none'} (a "
             "row number or a coordinate column is no longer read as an input), so the run "
             "cannot go on with it; start a new run"

@@ -111,6 +111,7 @@ def _umask() -> int:
 #: ``open`` would, so a run written by the command line as one user can be read by the
 #: server running as another.
 FILE_MODE = 0o666 & ~_umask()
+DIR_MODE = 0o777 & ~_umask()
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -234,6 +235,7 @@ def save_hf(run_dir: Path, model: torch.nn.Module) -> None:
     old = run_dir / f".{HF_DIR}.old"
     try:
         model.save_hf(tmp)
+        os.chmod(tmp, DIR_MODE)  # mkdtemp's 0700 would hide it from another user
         if (run_dir / HF_DIR).exists():
             os.replace(run_dir / HF_DIR, old)
         os.replace(tmp, run_dir / HF_DIR)

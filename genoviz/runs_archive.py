@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import stat
@@ -23,6 +24,7 @@ from pathlib import Path
 from safetensors import safe_open
 
 from genoviz.runs import (
+    DIR_MODE,
     METRICS,
     RUN_JSON,
     TEST_PREDICTIONS,
@@ -147,6 +149,7 @@ def import_zip(data: bytes, root: str | Path, name: str | None = None) -> Path:
                         out.write(chunk)
             _check_contents(staging)
             target = _free_path(root, safe_name(stem))
+            os.chmod(staging, DIR_MODE)  # a run folder, not mkdtemp's private 0700
             staging.rename(target)
             return target
         except (zipfile.BadZipFile, zlib.error, EOFError) as e:

@@ -168,8 +168,12 @@ def fit(
     dataset.ensure_splits(config.seed)
 
     build = model_build_args(dataset, model_name, config)
+    info: dict[str, Any] = {}
     if config.resume_from is not None:  # the exact model the run built, defaults included
         build = runs.load_run(config.resume_from).info.get("model", {}).get("build", build)
+        # checked before any tensor is built from the data (extras it no longer has)
+        run_dir = Path(config.resume_from)
+        info = resume_info(run_dir, dataset, model_name, build, config, device)
     tokens = spec.input_kind in models.TOKEN_KINDS
     rc_augment = strand_symmetric(dataset, config)
     model = models.get(model_name, **build)
@@ -230,10 +234,6 @@ def fit(
     # Only where bf16 is native (Ampere on): emulated bf16 is slower than float32.
     amp = device.type == "cuda" and torch.cuda.is_bf16_supported(including_emulation=False)
 
-    info: dict[str, Any] = {}
-    if config.resume_from is not None:
-        run_dir = Path(config.resume_from)
-        info = resume_info(run_dir, dataset, model_name, build, config, device)
     if run_dir is not None:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)

@@ -119,7 +119,7 @@ def step_dataset(ds: Dataset) -> None:
     i = int(st.session_state[SEQ])
     sites = planted_sites(ds, i)
     if sites:
-        decoys = any(s.kind != "site" for s in sites)
+        decoys = any(s.is_decoy for s in sites)
         st.markdown(
             f"Sequence **{ds.ids[i]}** (label {label_text(ds, i)}) has these "
             + ("planted motifs:" if decoys else "sites:")
@@ -128,8 +128,9 @@ def step_dataset(ds: Dataset) -> None:
         st.caption(
             "Positions count from 1 (the sequence's first base), as in every step."
             + (
-                " A decoy is a weakened or half motif planted where the factor does not "
-                "bind, so the network cannot just look for the letters."
+                " A decoy is a motif planted where the factor does not bind (weakened, "
+                "halved, or too far from its partner), so the network cannot just look for "
+                "the letters."
                 if decoys
                 else ""
             )
@@ -147,7 +148,7 @@ def sites_table(sites: list[Site]) -> pd.DataFrame:
             "strand": [s.strand for s in sites],
         }
     )
-    if any(s.kind != "site" for s in sites):  # decoys are planted too: never call them sites
+    if any(s.kind != "site" for s in sites):  # a decoy is planted too: never call it a site
         table["kind"] = [s.kind for s in sites]
     return table
 

@@ -131,7 +131,7 @@ def resume_run(run: Run) -> None:
         )
         return
     try:
-        plan = resume_plan(run.path)
+        plan = resume_plan(run.path, data_seed_fallback=0)  # the app loaded at seed 0
         dataset = load(  # a DeepChem folder only when this session trusted it on Data
             plan.dataset_spec,
             task=plan.task or None,
@@ -268,11 +268,19 @@ def job_text(job) -> str:
     model = getattr(job, "model_name", None) or job.name
     data = job.dataset.name if getattr(job, "dataset", None) is not None else "?"
     where = f" into `{job.run_dir.name}`" if job.run_dir is not None else ""
+    done = len(job.history)
     if job.status == "queued":
         state = f"waiting, place {job.queue_position or '?'}"
+    elif job.status != "running":
+        state = job.status
+    elif job.stop_requested():
+        state = "stopping (finishing the current batch)"
+    elif job.name != "train" or not job.epochs:  # the Zoo's jobs: several runs' epochs
+        state = f"running, {done} epoch(s) done"
+    elif done >= job.epochs:
+        state = "running, scoring the test split"
     else:
-        epochs = f" of {job.epochs}" if job.epochs else ""
-        state = f"{job.status}, epoch {len(job.history) + 1}{epochs}"
+        state = f"running, epoch {done + 1} of {job.epochs}"
     return f"**{model}** on {data}{where}: {state}"
 
 
@@ -288,7 +296,12 @@ def jobs_section() -> None:
         st.caption(
             f"This server trains at most {default_manager().max_jobs} at once "
             "(GENOVIZ_MAX_JOBS); the others wait in this order. Stop ends a job after its "
-            "current batch, whichever browser started it; its run keeps its finished epochs."
+            "current batch, whichever browser started it; a saved run keeps its finished "
+            "epochs."
+        )
+        sure = st.checkbox(
+            "Let me stop jobs (mine or others', such as one whose tab was closed)",
+            key="runs_jobs_sure",
         )
         for i, job in enumerate(jobs):
             c1, c2 = st.columns([5, 1])
@@ -298,6 +311,7 @@ def jobs_section() -> None:
                 key=f"runs_job_stop_{i}_{id(job)}",
                 on_click=job.stop,
                 icon=":material/stop:",
+                disabled=not sure or job.done or job.stop_requested(),
             )
 
 

@@ -242,16 +242,21 @@ def test_predict_reads_bed_regions_as_training_did(tmp_path, genome):
     from genoviz.cli import main
 
     bed = tmp_path / "r.bed"
-    bed.write_text("".join(f"chr1\t{i}\t{i + 20}\tp{i}\t{i % 2}\n" for i in range(0, 60, 2)))
+    rows = [f"chr1\t{i}\t{i + 20}\tp{i}\t{i // 2 % 2}\n" for i in range(0, 60, 2)]
+    bed.write_text("".join(rows))
     run, out = tmp_path / "run", tmp_path / "p.csv"
     common = ["--data", str(bed), "--genome", str(genome)]
-    assert main(["train", *common, "--out", str(run), "--epochs", "1", "--quiet"]) == 0
+    args = ["train", *common, "--width", "16", "--out", str(run), "--epochs", "1", "--quiet"]
+    assert main(args) == 0
     assert main(["predict", "--run", str(run), *common, "--out", str(out)]) == 0
     got = pd.read_csv(out)
-    assert len(got) == 30 and got["id"].iloc[1] == "chr1:2-22" and "label" in got
-    # regions without a score column are regions to score, read from the run's genome
+    # the run's width, 16 bp around each region's centre, not the 20 bp given
+    assert len(got) == 30 and got["id"].iloc[1] == "chr1:4-20" and set(got["label"]) == {0, 1}
+    # regions without a score (no column, or BED6's '.') are regions to score, read from
+    # the run's genome at its width
     plain = tmp_path / "plain.bed"
-    plain.write_text("".join(f"chr1\t{i}\t{i + 20}\n" for i in range(0, 10, 2)))
+    lines = [f"chr1\t{i}\t{i + 20}\n" for i in range(0, 10, 2)]
+    plain.write_text("".join(lines) + "chr1\t30\t50\tr\t.\t+\n")
     assert main(["predict", "--run", str(run), "--data", str(plain), "--out", str(out)]) == 0
     got = pd.read_csv(out)
-    assert len(got) == 5 and "label" not in got and got["prediction"].between(0, 1).all()
+    assert len(got) == 6 and "label" not in got and got["id"].iloc[0] == "chr1:2-18"

@@ -3,6 +3,7 @@ per folder; the data a run trained on is the data it goes on with."""
 
 from __future__ import annotations
 
+import copy
 import errno
 import threading
 from pathlib import Path
@@ -138,6 +139,13 @@ class FolderJob:
     def stop(self) -> None:
         self.stopped = True
 
+    def stop_requested(self) -> bool:
+        return self.stopped
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("finished", "stopped", "failed")
+
     def end(self) -> None:
         self.status = "finished"
         for fn in self.callbacks:
@@ -271,9 +279,18 @@ def test_resuming_on_data_whose_extra_inputs_changed_is_refused(tmp_path: Path):
         should_stop=lambda: bool(ended),
     )
     plan = resume_plan(stopped.run_dir)
-    ds.meta.extras_names = ["start"]
+    renamed = copy.copy(ds)
+    renamed.meta = copy.deepcopy(ds.meta)
+    renamed.meta.extras_names = ["other"]
     with pytest.raises(TrainingError, match="trained with the extra input"):
-        fit(ds, plan.model_name, plan.config)
+        fit(renamed, plan.model_name, plan.config)
+    # the column is no longer read at all (now a row number or a coordinate): it crashed
+    # building the extras tensor before the check
+    gone = copy.copy(ds)
+    gone.extras, gone.meta = None, copy.deepcopy(ds.meta)
+    gone.meta.extras_names = []
+    with pytest.raises(TrainingError, match="the data given now has none"):
+        fit(gone, plan.model_name, plan.config)
 
 
 def test_multiclass_labels_with_a_gap_are_refused_where_they_train():
@@ -282,3 +299,17 @@ def test_multiclass_labels_with_a_gap_are_refused_where_they_train():
     ds.labels = (ds.labels * 2).astype("float32")  # classes 0 and 2: no class 1
     with pytest.raises(TrainingError, match="no label here is 1"):
         fit(ds, "cnn", config(save=False))
+
+
+def test_a_berts_hf_folder_and_an_imported_run_are_readable_by_others(tmp_path: Path):
+    """mkdtemp made both 0700: another user's server could not read them."""
+    import models
+    from genoviz.runs_archive import export_zip, import_zip
+
+    d = tmp_path / "bert"
+    d.mkdir()
+    runs.write_run_json(d, {"model": {"name": "kmer-bert", "build": {}}, "status": "finished"})
+    runs.save_hf(d, models.get("kmer-bert", seq_len=20, k=3, size="tiny"))
+    assert (d / runs.HF_DIR).stat().st_mode & 0o777 == runs.DIR_MODE
+    back = import_zip(export_zip(d), tmp_path / "imported")
+    assert back.stat().st_mode & 0o777 == runs.DIR_MODE

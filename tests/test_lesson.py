@@ -152,3 +152,16 @@ def test_the_network_is_described_as_it_is_built_on_each_set():
     assert "every 3-bp block" in guides and "which base sits at each position" in guides
     assert "hidden layer of 32 units" in guides
     assert "every 10-bp block" in network_text(load_bundled("promoters"))
+
+
+def test_composite_sites_are_sites_and_decoys_are_decoys():
+    """tf-multitask plants its real GATA1-TAL1 sites as 'composite': the lesson called the
+    first sequence it shows a set of decoys."""
+    from genoviz.data import load_bundled
+
+    ds = load_bundled("tf-multitask")
+    shown = planted_sites(ds, example_index(ds))
+    assert shown and not any(s.is_decoy for s in shown)
+    kinds = {s.kind: s.is_decoy for i in range(300) for s in planted_sites(ds, i)}
+    assert kinds["composite"] is False and kinds["decoy"] is True
+    assert kinds.get("misspaced ebox decoy", True) is True

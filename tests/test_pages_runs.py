@@ -320,6 +320,9 @@ def test_the_servers_jobs_are_listed_and_a_waiting_one_can_be_stopped(
         assert "**cnn** on ? into `someone`: running, epoch 1 of 3" in lines
         assert "**cnn** on toy: waiting, place 1" in lines
         stops = [b for b in at.button if b.key and b.key.startswith("runs_job_stop_1_")]
+        assert stops[0].disabled  # one misclick must not end a classmate's training
+        at.checkbox(key="runs_jobs_sure").check().run()
+        stops = [b for b in at.button if b.key and b.key.startswith("runs_job_stop_1_")]
         stops[0].click().run()
         assert waiting.status == "stopped" and manager.queued == 0
     finally:

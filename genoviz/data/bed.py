@@ -51,8 +51,11 @@ def load_bed(
             continue
         f = line.split("\t") if "\t" in line else line.split()
         where = f"{bed.name}, line {lineno}"
-        unlabelled = unlabelled_ok and len(f) <= col
-        if (len(f) <= col and not unlabelled) or len(f) < 3:
+        # regions to score may have no label column, or '.' in it (BED6 without scores)
+        unlabelled = unlabelled_ok and (len(f) <= col or f[col].strip() == ".")
+        if len(f) < 3:
+            raise DataFormatError(f"{where}: needs at least 3 columns (chrom, start, end)")
+        if len(f) <= col and not unlabelled:
             raise DataFormatError(f"{where}: needs at least {col + 1} columns for the {label_from}")
         chrom = f[0]
         try:
