@@ -101,13 +101,18 @@ def test_agreement_of_a_kmer_bert_adds_attention(tmp_path):
     assert len(info["tracks"]) == 3 and len(info["spearman"]) == 3  # every pair once
 
 
-def test_saliency_of_a_kmer_bert_on_sequences_of_mixed_lengths(tmp_path):
+def mixed_length_bert_run(tmp_path: Path) -> Path:
+    """An untrained tiny k=3 kmer-bert run on 40 sequences of 24, 32 and 40 bp."""
     data = tmp_path / "mixed.csv"
-    rows = [f"s{i},{'ACGTTGCA' * (3 + i % 3)},{i % 2}" for i in range(40)]  # 24-40 bp
+    rows = [f"s{i},{'ACGTTGCA' * (3 + i % 3)},{i % 2}" for i in range(40)]
     data.write_text("id,sequence,label\n" + "\n".join(rows) + "\n")
     build = {"seq_len": 40, "outputs": 1, "k": 3, "size": "tiny"}
     record = {"name": "mixed", "spec": str(data), "task": "binary"}
-    run = save_untrained_run(tmp_path / "kmer-bert", "kmer-bert", build, record)
+    return save_untrained_run(tmp_path / "kmer-bert", "kmer-bert", build, record)
+
+
+def test_saliency_of_a_kmer_bert_on_sequences_of_mixed_lengths(tmp_path):
+    run = mixed_length_bert_run(tmp_path)
     out = tmp_path / "sal"
     args = ["interpret", "saliency", "--run", str(run), "--out", str(out), "-n", "3"]
     assert main([*args, "--split", "all", "--method", "integrated_gradients"]) == 0
@@ -128,12 +133,7 @@ def test_ism_of_a_kmer_bert_reads_the_sequence_as_it_is(tmp_path):
     from genoviz.interpret.ism import saturation_mutagenesis
     from genoviz.runs import load_run
 
-    data = tmp_path / "mixed.csv"
-    rows = [f"s{i},{'ACGTTGCA' * (3 + i % 3)},{i % 2}" for i in range(40)]  # 24-40 bp
-    data.write_text("id,sequence,label\n" + "\n".join(rows) + "\n")
-    build = {"seq_len": 40, "outputs": 1, "k": 3, "size": "tiny"}
-    record = {"name": "mixed", "spec": str(data), "task": "binary"}
-    run = save_untrained_run(tmp_path / "kmer-bert", "kmer-bert", build, record)
+    run = mixed_length_bert_run(tmp_path)
     out = tmp_path / "ism"
     args = ["interpret", "ism", "--run", str(run), "--out", str(out), "--split", "all"]
     assert main([*args, "--index", "1"]) == 0  # s3, 24 bp (positives first)
