@@ -205,7 +205,10 @@ class ThreadJob:
     def _finish_cancelled(self) -> None:
         with self._lock:
             self._status = "stopped"
-            self._message = "Stopped while it was queued; it never started."
+            self._message = (
+                "Stopped while it was queued for a training place (here, or from the Runs "
+                "page); it never started."
+            )
         self._fire_done()
 
     def _fire_done(self) -> None:

@@ -298,7 +298,7 @@ def live_training(running_at_render: bool) -> None:
         with st.container(key="lesson_status"):
             status = job.status
             st.markdown(f"**Status:** {queued_text(job) if status == 'queued' else status}")
-            if not job.done:
+            if not job.done and status != "queued":
                 st.progress(
                     min(max(job.progress, 0.0), 1.0),
                     text=f"epoch {min(len(history) + 1, job.config.epochs)} / {job.config.epochs}",
@@ -320,6 +320,8 @@ def live_training(running_at_render: bool) -> None:
             with c2:
                 fig = history_figure(history, metric_series(history), "Metrics", "score")
                 show_figure(fig, "lesson-metrics")
+        elif job.done and job.result is None and job.status == "stopped":
+            st.info(job.message)  # stopped while it waited (here or on the Runs page)
         else:
             st.caption("The curves appear after the first epoch.")
         if running_at_render and job.done:

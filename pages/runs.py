@@ -43,6 +43,7 @@ from pages._keep import renamed
 
 SELECTED = "runs_selected"
 RESUME_MESSAGE = "runs_resume_message"
+LESSON_JOB = "lesson_job"  # pages/_lesson_steps.py's JOB
 IMPORTED = "runs_imported"
 IMPORT_MESSAGE = "runs_import_message"
 MAX_ZIP_MB = 1024.0
@@ -150,9 +151,16 @@ def resume_run(run: Run) -> None:
         return
     st.session_state[TRAIN_JOB] = job
     st.session_state[STOP_REQUESTED] = False  # an earlier Stop is not this job's
+    waits = (
+        f" It waits for a training place (position {job.queue_position or 1}) and starts "
+        "when one frees."
+        if job.status == "queued"
+        else ""
+    )
     st.session_state[RESUME_MESSAGE] = (
         "success",
         f"Resumed {run.name} after epoch {plan.epochs_done}; the Train page shows it live."
+        + waits
         + (f" ({plan.note}.)" if plan.note else ""),
     )
 
@@ -171,13 +179,16 @@ def actions(run: Run) -> None:
     live = default_manager().job_for(run.path)
     row = st.container(horizontal=True, gap="small")
     if live is not None:
+        sure = row.checkbox("Let me stop it", key=f"runs_stop_sure_{run.name}")
         row.button(
             "Stop training",
             key="runs_stop",
             on_click=live.stop,
             icon=":material/stop:",
-            help="Stop it after the current batch, whichever browser started it. The run "
-            "keeps its finished epochs, and Resume goes on from them.",
+            disabled=not sure or live.stop_requested(),
+            help="Stop it after the current batch, whichever browser started it (tick the "
+            "box first: it may be a classmate's). The run keeps its finished epochs, and "
+            "Resume goes on from them.",
         )
     elif run.resumable:
         row.button(
@@ -291,8 +302,12 @@ def jobs_section() -> None:
     if not jobs:
         return
     waiting = sum(j.status == "queued" for j in jobs)
-    title = f"Jobs on this server: {len(jobs) - waiting} training, {waiting} waiting"
-    with st.expander(title, icon=":material/pending:"):
+    # a fixed title: one with the counts in it changed as a job stopped, and Streamlit
+    # then drew the panel closed
+    with st.expander("Jobs on this server", icon=":material/pending:"):
+        row = st.container(horizontal=True, gap="small")
+        row.markdown(f"{len(jobs) - waiting} training, {waiting} waiting, as of now")
+        row.button("Refresh", key="runs_jobs_refresh", icon=":material/refresh:")
         st.caption(
             f"This server trains at most {default_manager().max_jobs} at once "
             "(GENOVIZ_MAX_JOBS); the others wait in this order. Stop ends a job after its "
@@ -303,9 +318,10 @@ def jobs_section() -> None:
             "Let me stop jobs (mine or others', such as one whose tab was closed)",
             key="runs_jobs_sure",
         )
+        mine = {id(st.session_state.get(k)) for k in (TRAIN_JOB, LESSON_JOB)}
         for i, job in enumerate(jobs):
             c1, c2 = st.columns([5, 1])
-            c1.markdown(job_text(job))
+            c1.markdown(job_text(job) + (" (yours)" if id(job) in mine else ""))
             c2.button(
                 "Stop",
                 key=f"runs_job_stop_{i}_{id(job)}",

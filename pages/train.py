@@ -327,7 +327,9 @@ def live_panel(running_at_render: bool) -> None:
         n_epochs = job.config.epochs
         with st.container(key="train_status"):
             st.markdown(f"**Status:** {status_line(job)}")
-            if not job.done:
+            if job.status == "queued":
+                pass  # nothing has started: no epoch to show progress in
+            elif not job.done:
                 epoch = min(len(history) + 1, n_epochs)
                 st.progress(
                     min(max(job.progress, 0.0), 1.0),
@@ -335,7 +337,10 @@ def live_panel(running_at_render: bool) -> None:
                 )
             else:
                 st.caption(f"epoch {len(history)} / {n_epochs} done")
-        show_curves(history)
+        if job.done and job.result is None and job.status == "stopped":
+            st.info(job.message)  # stopped while it waited (here or on the Runs page)
+        else:
+            show_curves(history)
         if running_at_render and job.done:
             st.rerun()  # the whole page, to show the final results
 

@@ -99,7 +99,9 @@ def test_a_row_number_or_a_coordinate_is_never_an_input(tmp_path):
     assert set(ignored) == {"Unnamed: 0", "chrom", "start", "end"}
     assert ignored["Unnamed: 0"].startswith("a row number")
     assert ignored["start"].startswith("a genomic coordinate")
-    assert "Not used as model inputs: 'Unnamed: 0' (a row number" in ds.meta.description
+    assert "Not used as model inputs: column 1, which has no name (a row number" in (
+        ds.meta.description
+    )
     assert "Fix the cells" not in ds.meta.description  # nothing to fix here
 
 

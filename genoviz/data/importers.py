@@ -484,10 +484,17 @@ def not_an_input(column: str) -> str | None:
     return None
 
 
+def _shown(column: str) -> str:
+    """A column as the user's file names it: pandas calls a blank header 'Unnamed: 0'."""
+    if m := re.fullmatch(r"Unnamed: (\d+)", str(column)):
+        return f"column {int(m.group(1)) + 1}, which has no name"
+    return repr(column)
+
+
 def ignored_note(ignored: dict[str, str]) -> str:
     """One sentence on the columns a table had that are not inputs, so none vanishes
     without a word."""
-    parts = "; ".join(f"{c!r} ({why})" for c, why in ignored.items())
+    parts = "; ".join(f"{_shown(c)} ({why})" for c, why in ignored.items())
     fixable = any(not why.startswith(NOT_INPUT_REASONS) for why in ignored.values())
     return f"Not used as model inputs: {parts}." + (
         " Fix the cells of a column that holds text to use it as an extra input." if fixable else ""
