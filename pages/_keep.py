@@ -123,12 +123,14 @@ TRANSIENT = frozenset(
         "data_kmer_k",
         "data_logo_mode",
         "data_disk_trust",
+        "runs_jobs_sure",  # a confirmation, asked again on each visit
     }
 )
 TRANSIENT_PREFIXES = (
     "runs_new_name_",
     "runs_confirm_",
     "runs_damaged_confirm_",
+    "runs_stop_sure_",
     "data_logo_group:",
     "data_logo_range:",
 )
