@@ -15,7 +15,6 @@ import torch
 from genoviz import runs
 from genoviz.data import Dataset
 from genoviz.train_setup import TrainConfig, TrainingError, select_device, split_digest
-from models.layers import with_extras_scale
 
 
 @dataclass
@@ -188,9 +187,9 @@ def restore_state(run_dir, model, ema, opt, rng) -> dict[str, Any] | None:
 
     device = next(model.parameters()).device
     try:
-        model.load_state_dict(with_extras_scale(part("model."), model))
+        model.load_state_dict(part("model."))
         if ema is not None:
-            ema.model.load_state_dict(with_extras_scale(part("ema.") or part("model."), model))
+            ema.model.load_state_dict(part("ema.") or part("model."))
             ema.steps = int(state.get("ema_steps", 0))
         moments: dict[int, dict[str, torch.Tensor]] = {}
         for key, value in part("optim.").items():
@@ -203,7 +202,7 @@ def restore_state(run_dir, model, ema, opt, rng) -> dict[str, Any] | None:
     if device.type == "cuda" and "rng.cuda" in tensors:
         torch.cuda.set_rng_state(tensors["rng.cuda"], device)
     rng.bit_generator.state = state["rng_numpy"]
-    best = with_extras_scale(part("best."), model) if state.get("has_best") else None
+    best = part("best.") if state.get("has_best") else None
     eval_model = ema.model if ema is not None else model
     state["best_state"] = (
         {k: v.to(device) for k, v in best.items()}

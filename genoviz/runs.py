@@ -26,7 +26,6 @@ from safetensors.torch import load_file as load_safetensors
 from safetensors.torch import save_file as save_safetensors
 
 import models
-from models.layers import with_extras_scale
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +109,9 @@ def _umask() -> int:
 #: Run files are made by ``mkstemp``, which gives ``-rw-------``; they get the mode a plain
 #: ``open`` would, so a run written by the command line as one user can be read by the
 #: server running as another.
-FILE_MODE = 0o666 & ~_umask()
-DIR_MODE = 0o777 & ~_umask()
+_UMASK = _umask()
+FILE_MODE = 0o666 & ~_UMASK
+DIR_MODE = 0o777 & ~_UMASK
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -303,7 +303,7 @@ class Run:
             raise RunError(f"{self.path}: no {WEIGHTS}; the run saved no weights")
         state = read_weights(weights)
         try:
-            model.load_state_dict(with_extras_scale(state, model))
+            model.load_state_dict(state)
         except RuntimeError as e:
             raise RunError(
                 f"{self.path}: the saved weights do not fit model {m['name']!r} as genoviz "

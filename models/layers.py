@@ -69,6 +69,15 @@ class ExtrasScale(nn.Module):
     def forward(self, extras: torch.Tensor) -> torch.Tensor:
         return (extras.float() - self.mean) / self.std
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        # Weights saved before extras were standardised lack these buffers: they were
+        # trained on raw values, so they load as the identity (every load, whatever path:
+        # a saved run, a checkpoint, its kept epoch). ``load_state_dict`` hands each module
+        # its own copy of the dict, so the caller's is untouched.
+        state_dict.setdefault(prefix + "mean", torch.zeros_like(self.mean))
+        state_dict.setdefault(prefix + "std", torch.ones_like(self.std))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
 
 def set_extras_scale(model: nn.Module, extras: torch.Tensor) -> None:
     """Set every :class:`ExtrasScale` of ``model`` from ``extras`` ``(n, e)`` (the training
@@ -81,17 +90,6 @@ def set_extras_scale(model: nn.Module, extras: torch.Tensor) -> None:
         if isinstance(m, ExtrasScale):
             m.mean.copy_(mean.to(m.mean.device))
             m.std.copy_(std.to(m.std.device))
-
-
-def with_extras_scale(state: dict[str, torch.Tensor], model: nn.Module) -> dict[str, torch.Tensor]:
-    """``state`` with identity :class:`ExtrasScale` buffers where it has none: weights saved
-    before extras were standardised were trained on raw values, and load as they were."""
-    out = dict(state)
-    for name, m in model.named_modules():
-        if isinstance(m, ExtrasScale):
-            out.setdefault(f"{name}.mean", torch.zeros_like(m.mean))
-            out.setdefault(f"{name}.std", torch.ones_like(m.std))
-    return out
 
 
 class DenseHead(nn.Module):
