@@ -19,6 +19,7 @@ import numpy as np
 import models
 from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
+from genoviz.data.bed import is_bed
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
@@ -618,7 +619,7 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run):
     extra columns are matched to the run by name (labels are optional); FASTA with labels,
     BED, a DeepChem folder or a bundled set load as training reads them."""
     path = Path(args.data)
-    bed = path.name.lower().removesuffix(".gz").endswith(".bed")
+    bed = is_bed(path.name)
     # a BED's tab-separated columns look like a table, but its regions are read from the
     # genome, as training read them
     text = read_text(path) if path.is_file() and not bed else None

@@ -373,7 +373,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
 
 
 def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
-    from genoviz.interpret.adapters import reads_tokens as reads_unpadded_model
+    from genoviz.interpret.adapters import reads_tokens
     from genoviz.interpret.inputs import output_unit
     from genoviz.interpret.ism import saturation_mutagenesis
     from genoviz.plots_interpret import ism_figure
@@ -383,9 +383,9 @@ def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
     i = args.index
     extras = None if inputs.extras is None else inputs.extras[i]
     multiclass = dataset.task == "multiclass"
-    # a BERT reads the sequence as it is, as saliency and the page do: the run's padded x
-    # would add N ([UNK] k-mers) and shift every position
-    seq = inputs.sequences[i] if reads_unpadded_model(model) else inputs.x[i]
+    # a BERT reads its sequence as run_inputs gives it, as saliency does: the one-hot x is
+    # padded to the run's length, and its N would be [UNK] k-mers shifting every position
+    seq = inputs.sequences[i] if reads_tokens(model) else inputs.x[i]
     r = saturation_mutagenesis(model, seq, target=args.target, extras=extras, softmax=multiclass)
     table = pd.DataFrame(r.effects.T, columns=list("ACGT"))
     table.insert(0, "ref", list(r.sequence))

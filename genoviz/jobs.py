@@ -107,7 +107,10 @@ class JobManager:
         """Every job training now, then every one waiting, in order: whichever session
         submitted it, a closed tab's included."""
         with self._lock:
-            return [*self._running, *self._queue]
+            return self._all()
+
+    def _all(self) -> list[Job]:
+        return [*self._running, *self._queue]
 
     def job_for(self, run_dir: str | Path) -> Job | None:
         """The running or waiting job that writes ``run_dir``, if any: whichever session
@@ -117,7 +120,7 @@ class JobManager:
 
     def _job_for(self, run_dir: str | Path) -> Job | None:
         target = Path(run_dir).resolve()
-        for job in [*self._running, *self._queue]:
+        for job in self._all():
             folder = getattr(job, "run_dir", None)
             if folder is not None and Path(folder).resolve() == target:
                 return job

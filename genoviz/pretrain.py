@@ -368,9 +368,9 @@ def fit_mlm(
     lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
-        if run_dir is not None and on_run_dir is not None:
-            on_run_dir(run_dir)
         if run_dir is not None:
+            if on_run_dir is not None:
+                on_run_dir(run_dir)
             info = run_info(dataset, model_name, build, config, device)
             info["purpose"] = "masked-language-model pretraining"
             info["pretraining"] = {

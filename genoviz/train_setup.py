@@ -19,6 +19,7 @@ from torch import nn
 
 import models
 from genoviz.data import Dataset
+from genoviz.data.bed import is_bed
 from genoviz.tasks import positive_weights
 from genoviz.transfer import TransferError, freeze_trunk, init_from_run
 
@@ -189,7 +190,7 @@ def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> 
         seq_len = int(dataset.lengths.max(initial=0))
     if seq_len is None:
         lengths = dataset.lengths
-        bed = str(dataset.meta.notes.get("spec", "")).lower().removesuffix(".gz").endswith(".bed")
+        bed = is_bed(dataset.meta.notes.get("spec", ""))
         raise TrainingError(
             f"sequences have mixed lengths ({lengths.min()}-{lengths.max()} bp); choose a "
             "length to pad (with N) or trim them to (the Train page's 'Pad or trim to', or "

@@ -243,9 +243,9 @@ def fit(
     lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
-        if run_dir is not None and on_run_dir is not None:
-            on_run_dir(run_dir)
         if run_dir is not None:  # the lock first: then run.json may say "running"
+            if on_run_dir is not None:
+                on_run_dir(run_dir)
             info = info or run_info(dataset, model_name, build, config, device)
             if transfer is not None:
                 info["transfer"] = transfer

@@ -40,10 +40,10 @@ from pages._common import (
     trusted_folder,
 )
 from pages._keep import renamed
+from pages._lesson_steps import JOB as LESSON_JOB
 
 SELECTED = "runs_selected"
 RESUME_MESSAGE = "runs_resume_message"
-LESSON_JOB = "lesson_job"  # pages/_lesson_steps.py's JOB
 IMPORTED = "runs_imported"
 IMPORT_MESSAGE = "runs_import_message"
 MAX_ZIP_MB = 1024.0

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genoviz.data.bed import load_bed
+from genoviz.data.bed import is_bed, load_bed
 from genoviz.data.dataset import Dataset, DatasetMeta, class_weights, infer_task, make_splits
 from genoviz.data.deepchem import METADATA as DISK_METADATA
 from genoviz.data.deepchem import is_disk_dataset, load_disk_dataset
@@ -213,7 +213,7 @@ def load(
         progress: CSV/TSV only: called with the fraction of rows read.
     """
     spec_s = str(spec)
-    bed = spec_s.lower().removesuffix(".gz").endswith(".bed")
+    bed = is_bed(spec_s)
     if (
         not bed
         and (genome is not None or width is not None or labels is not None)

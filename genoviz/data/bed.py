@@ -19,6 +19,11 @@ from genoviz.data.importers import DataFormatError, read_text
 from genoviz.sequences import SequenceError, clean_sequence, reverse_complement
 
 
+def is_bed(path: str | Path) -> bool:
+    """Whether a file name says BED (``.bed``, or ``.bed.gz``)."""
+    return str(path).lower().removesuffix(".gz").endswith(".bed")
+
+
 def load_bed(
     bed: str | Path,
     fasta: str | Path,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 import warnings
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from genoviz.interpret.references import (
     ShuffleError,
     dinucleotide_shuffles,
     references,
+    sequence_seed,
 )
 from genoviz.sequences import one_hot
 from models.layers import GlobalMaxPool, reverse_complement
@@ -229,8 +229,7 @@ def _gradient_shap(
     m, k = refs.shape[:2]
     picks, alphas = [], []
     for i in range(m):
-        crc = zlib.crc32(x[i].numpy().tobytes())
-        gen = torch.Generator().manual_seed((seed * 1_000_003 + crc) % 2**63)
+        gen = torch.Generator().manual_seed(sequence_seed(x[i], seed) % 2**63)
         picks.append(torch.randint(k, (n_samples,), generator=gen))
         alphas.append(torch.rand(n_samples, generator=gen))
     pick, alpha = torch.stack(picks), torch.stack(alphas)  # (m, n_samples)

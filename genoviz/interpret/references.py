@@ -53,6 +53,12 @@ class ShuffleError(AttributionError):
         )
 
 
+def sequence_seed(x: torch.Tensor, seed: int) -> int:
+    """A seed for one one-hot sequence ``(4, L)``'s random draws, from ``seed`` and the
+    sequence itself: its draws are the same whichever sequences are explained beside it."""
+    return seed * 1_000_003 + zlib.crc32(x.float().numpy().tobytes())
+
+
 def dinucleotide_shuffles(x: torch.Tensor, n: int = 10, seed: int = 0) -> torch.Tensor:
     """``n`` dinucleotide-shuffled copies of each one-hot sequence (tangermeme).
 
@@ -73,7 +79,7 @@ def dinucleotide_shuffles(x: torch.Tensor, n: int = 10, seed: int = 0) -> torch.
         ShuffleError: a sequence whose only shuffle is itself (``ACGTACGT…``).
     """
     x = torch.as_tensor(x).float()
-    seeds = [(seed * 1_000_003 + zlib.crc32(x[i].numpy().tobytes())) % 2**32 for i in range(len(x))]
+    seeds = [sequence_seed(x[i], seed) % 2**32 for i in range(len(x))]  # numpy's range
     known = x.sum(1) > 0  # (m, L)
     out = x[:, None].repeat(1, n, 1, 1)  # an N-only sequence is its own reference
     stuck: list[int] = []
