@@ -220,7 +220,10 @@ def test_pages_never_change_the_shared_cached_dataset(monkeypatch: pytest.Monkey
             shared.labels[0] = 5.0
 
 
-def test_train_page_shows_the_queue_position(monkeypatch: pytest.MonkeyPatch, tmp_path):
+@pytest.fixture
+def queued_train_page(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    """The Train page of a session whose sirna job waits behind another session's job on
+    a server that trains one at a time: ``(page, manager, busy)``."""
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
@@ -237,42 +240,32 @@ def test_train_page_shows_the_queue_position(monkeypatch: pytest.MonkeyPatch, tm
         at.selectbox(key="train_dataset").set_value("sirna").run()
         at.number_input(key="train_epochs").set_value(1).run()
         at.button(key="train_start").click().run()
-        assert not at.exception
-        job = at.session_state["train_job"]
-        assert job.status == "queued"
-        shown = " ".join(m.value for m in at.markdown)
-        assert "queued, position 1" in shown and "at most 1 model(s) at once" in shown
-        assert not at.button(key="train_stop").disabled  # a queued job can be called off
-        assert not at.get("progress")  # nothing has started: no epoch to show
+        yield at, manager, busy
     finally:
         busy.release.set()
+
+
+def test_train_page_shows_the_queue_position(queued_train_page):
+    at, manager, busy = queued_train_page
+    assert not at.exception
+    job = at.session_state["train_job"]
+    assert job.status == "queued"
+    shown = " ".join(m.value for m in at.markdown)
+    assert "queued, position 1" in shown and "at most 1 model(s) at once" in shown
+    assert not at.button(key="train_stop").disabled  # a queued job can be called off
+    assert not at.get("progress")  # nothing has started: no epoch to show
+    busy.release.set()
     job.wait(120)
     wait_until(lambda: job.done, timeout=120)
     assert job.status == "finished" and manager.peak_running == 1
 
 
-def test_a_job_stopped_while_queued_says_so_on_the_train_page(monkeypatch, tmp_path):
+def test_a_job_stopped_while_queued_says_so_on_the_train_page(queued_train_page):
     """Stopped from the Runs page while it waited, it showed 'stopped · The curves appear
     after the first epoch', waiting for curves that never came."""
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    root = Path(__file__).resolve().parents[1]
-    monkeypatch.setenv("GENOVIZ_RUNS_DIR", str(tmp_path / "runs"))
-    monkeypatch.syspath_prepend(str(root))
-    manager = JobManager(max_jobs=1)
-    monkeypatch.setattr(jobs, "_default", manager)
-    busy = manager.submit(FakeJob("another session's job"))
-    try:
-        at = AppTest.from_file(str(root / "app.py"), default_timeout=120).run()
-        at.switch_page("pages/train.py").run()
-        at.selectbox(key="train_dataset").set_value("sirna").run()
-        at.button(key="train_start").click().run()
-        job = at.session_state["train_job"]
-        job.stop()  # as the Runs page's Stop does
-        at.run()
-        assert any("it never started" in i.value for i in at.info)
-        assert not any("curves appear" in c.value for c in at.caption)
-    finally:
-        busy.release.set()
+    at, _, _ = queued_train_page
+    job = at.session_state["train_job"]
+    job.stop()  # as the Runs page's Stop does
+    at.run()
+    assert any("it never started" in i.value for i in at.info)
+    assert not any("curves appear" in c.value for c in at.caption)
