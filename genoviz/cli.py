@@ -14,8 +14,6 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
-
 import models
 from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
@@ -23,16 +21,14 @@ from genoviz.data.bed import is_bed
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
-from genoviz.data.importers import UnlabelledError, ignored_note, read_text, table_header
-from genoviz.predict import check_predictor, predict_sequences, prediction_columns
-from genoviz.predict_inputs import (
-    Inputs,
-    dataset_extras,
-    dataset_labels,
-    extras_or_average,
-    read_inputs,
-    table_labels,
+from genoviz.data.importers import UnlabelledError, ignored_note, read_text
+from genoviz.predict import (
+    check_predictor,
+    predict_sequences,
+    prediction_table,
+    trained_lengths,
 )
+from genoviz.predict_inputs import Scoring, dataset_scoring, text_scoring
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError
@@ -599,52 +595,48 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 
 def _bed_regions(args: argparse.Namespace, run: runs.Run, path: Path):
     """BED regions to predict, read from the genome at the run's window width unless
-    --genome / --width say otherwise (a run trained with --width read real flanking bases,
-    not N padding); a BED without a score column is regions to score."""
+    --genome / --width say otherwise: the --width a BED-trained run used, else the one
+    length every training sequence had (a run trained with --width read real flanking
+    bases, not N padding); a BED without a score column is regions to score."""
     from genoviz.data.bed import load_bed
 
     saved = runs.load_options(run)
     genome = args.genome or saved.get("genome")
-    width = args.width if args.width is not None else saved.get("width")
     if genome is None:
         raise DataFormatError(f"{path.name}: a BED file needs --genome, the FASTA to read from")
-    for flag, given, used in (("--genome", args.genome, genome), ("--width", args.width, width)):
-        if given is None and used is not None:
-            print(f"genoviz: note: {flag} {used}, as the run trained", file=sys.stderr)
+    lo, hi = trained_lengths(run)
+    width, why = args.width, ""
+    if width is None and saved.get("width"):
+        width, why = saved["width"], "as the run trained"
+    elif width is None and lo == hi:  # windows of one length: regions read at it
+        width, why = lo, "the length of every sequence the run trained on"
+    if args.genome is None:
+        print(f"genoviz: note: --genome {genome}, as the run trained", file=sys.stderr)
+    if why:
+        print(f"genoviz: note: --width {width}, {why}", file=sys.stderr)
     return load_bed(path, genome, width=width, unlabelled_ok=True)
 
 
-def _predict_inputs(args: argparse.Namespace, run: runs.Run):
-    """``(ids, sequences, extras, labels (n, t) or None)`` from --data. A table's label and
-    extra columns are matched to the run by name (labels are optional); FASTA with labels,
-    BED, a DeepChem folder or a bundled set load as training reads them."""
+def _predict_inputs(args: argparse.Namespace, run: runs.Run) -> Scoring:
+    """What --data holds to score. A table's label and extra columns are matched to the run
+    by name (labels are optional); FASTA with labels, BED, a DeepChem folder or a bundled
+    set load as training reads them."""
     path = Path(args.data)
-    bed = is_bed(path.name)
-    # a BED's tab-separated columns look like a table, but its regions are read from the
-    # genome, as training read them
-    text = read_text(path) if path.is_file() and not bed else None
-    if bed:
-        ds = _bed_regions(args, run, path)
-        inputs = Inputs(list(ds.ids), list(ds.sequences))
-        extras = dataset_extras(run, ds)
-        labels = dataset_labels(run, ds) if ds.task != "lm" else None
-    elif text is not None and table_header(text) is not None:
-        inputs = read_inputs(text, path.name)
-        extras, labels = extras_or_average(run, inputs), table_labels(run, inputs)
+    if is_bed(path.name):
+        # a BED's tab-separated columns look like a table, but its regions are read from
+        # the genome, as training read them
+        scoring = dataset_scoring(run, _bed_regions(args, run, path))
+    elif path.is_file() and args.labels is None:
+        scoring = text_scoring(run, read_text(path), path.name)
     else:
         try:
-            ds = _load(args)
+            scoring = dataset_scoring(run, _load(args))
         except UnlabelledError:
-            inputs = read_inputs(text if text is not None else read_text(path), path.name)
-            extras, labels = extras_or_average(run, inputs), None
-        else:
-            inputs = Inputs(list(ds.ids), list(ds.sequences))
-            extras, labels = dataset_extras(run, ds), dataset_labels(run, ds)
-    for note in (extras.note, labels.note if labels is not None else ""):
+            scoring = text_scoring(run, read_text(path), path.name)
+    for note in (scoring.extras.note, scoring.labels.note if scoring.labels else ""):
         if note:
             print(note, file=sys.stderr)
-    values = labels.values if labels is not None else None
-    return inputs.ids, inputs.seqs, extras.values, values
+    return scoring
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -663,30 +655,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
             "of its plan): predicting with the weights it kept by then",
             file=sys.stderr,
         )
-    ids, seqs, extras, labels = _predict_inputs(args, run)
-    pred = predict_sequences(run, seqs, extras=extras, ids=ids)
+    scoring = _predict_inputs(args, run)
+    ids, seqs = scoring.inputs.ids, scoring.inputs.seqs
+    pred = predict_sequences(run, seqs, extras=scoring.extras.values, ids=ids)
     for note in pred.notes:
         print(note, file=sys.stderr)
+    labels = scoring.labels.values if scoring.labels else None
+    table = prediction_table(run, pred, ids, labels, scoring.extras.values)
     out.parent.mkdir(parents=True, exist_ok=True)
-    values = np.asarray(pred.values).reshape(len(seqs), -1)
-    has_label = labels is not None
-    header = ["id", *(prediction_columns(pred) or ["prediction"])]
-    if pred.columns and run.info["dataset"].get("task") == "multiclass":
-        header.append("predicted_class")
-    if has_label:
-        header += ["label"] if labels.shape[1] == 1 else [f"label_{c}" for c in pred.columns]
-    with open(out, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for i, rid in enumerate(ids):
-            row = [rid, *(f"{v:.6g}" for v in values[i])]
-            if "predicted_class" in header:
-                row.append(pred.columns[int(values[i].argmax())])
-            if has_label and "predicted_class" in header:  # the class's name, not its index
-                row.append(pred.columns[int(labels[i, 0])])  # checked: 0 <= label < classes
-            elif has_label:
-                row += [f"{v:.6g}" for v in labels[i]]
-            w.writerow(row)
+    table.to_csv(out, index=False, float_format="%.6g")
     print(f"wrote {len(seqs)} predictions to {out}", file=sys.stderr)
     return 0
 

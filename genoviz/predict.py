@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
@@ -274,7 +275,40 @@ def output_names(run: Run) -> list[str]:
     return [str(c) for c in names] if len(names) == n else [f"{prefix}{j + 1}" for j in range(n)]
 
 
-def prediction_columns(pred: Prediction) -> list[str]:
-    """Table column names for a 2-D prediction (``p_<class>`` for each class or task);
-    empty for a single column."""
-    return [f"p_{c}" for c in pred.columns]
+def prediction_table(
+    run: Run,
+    pred: Prediction,
+    ids: Sequence[str],
+    labels: np.ndarray | None = None,
+    extras: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The predictions as ``predict`` writes them and the Predict page shows them.
+
+    Columns: ``id``; ``prediction`` for one output, else ``p_<class>`` per class or task
+    (and ``predicted_class`` for a multi-class run); the known ``labels`` (``(n, t)``,
+    matched to the run's outputs: ``label``, a class name for a multi-class run, or
+    ``label_<task>`` per task); the extra inputs each sequence was scored with, named as
+    the run names them (its training average where the input had none).
+    """
+    values = np.asarray(pred.values).reshape(len(ids), -1)
+    df = pd.DataFrame({"id": list(ids)})
+    names = [f"p_{c}" for c in pred.columns] or ["prediction"]
+    for name, column in zip(names, values.T, strict=True):
+        df[name] = column
+    multiclass = run.info["dataset"].get("task") == "multiclass" and bool(pred.columns)
+    if multiclass:
+        df["predicted_class"] = [pred.columns[j] for j in values.argmax(axis=1)]
+    if labels is not None:
+        labels = np.asarray(labels).reshape(len(ids), -1)
+        if multiclass:  # the class's name, not its index (checked: 0 <= label < classes)
+            df["label"] = [pred.columns[int(v)] for v in labels[:, 0]]
+        elif labels.shape[1] == 1:
+            df["label"] = labels[:, 0]
+        else:
+            for task, column in zip(pred.columns, labels.T, strict=True):
+                df[f"label_{task}"] = column
+    if extras is not None:
+        for name, column in zip(extras_names(run), np.asarray(extras).T, strict=True):
+            if name not in df:
+                df[name] = column
+    return df

@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from genoviz.data import DataFormatError, Dataset
-from genoviz.data.importers import label_suffix, numeric_columns, sequence_column, table_header
+from genoviz.data.importers import (
+    bed_problem,
+    label_suffix,
+    numeric_columns,
+    sequence_column,
+    table_header,
+)
 from genoviz.data.importers import read_table as read_cells
 from genoviz.predict import average_extras, extras_names, output_names
 from genoviz.runs import Run
@@ -47,6 +53,8 @@ class Inputs:
 def read_inputs(text: str, name: str) -> Inputs:
     """Sequences from ``text``: a table when its first line is a header, else FASTA or one
     sequence per line. Errors name the line and character."""
+    if problem := bed_problem(text, name, "predict"):
+        raise DataFormatError(problem)
     if table_header(text) is not None:
         return read_table(text, name)
     records = parse_sequences(text)
@@ -229,3 +237,41 @@ def dataset_extras(run: Run, dataset: Dataset) -> Extras:
     if dataset.extras is not None and all(n.lower() in have for n in names):
         return Extras(dataset.extras[:, [have.index(n.lower()) for n in names]])
     return extras_or_average(run, Inputs(list(dataset.ids), list(dataset.sequences)))
+
+
+class Scoring(NamedTuple):
+    """Sequences to score with the run's extra inputs for them and their known labels
+    (None when the input gives none)."""
+
+    inputs: Inputs
+    extras: Extras
+    labels: Labels | None
+
+
+def dataset_scoring(run: Run, dataset: Dataset) -> Scoring:
+    """A loaded dataset (BED regions, a labelled FASTA, a DeepChem folder, a bundled set)
+    to score, its labels and extra inputs matched to the run's."""
+    labels = dataset_labels(run, dataset) if dataset.task != "lm" else None
+    inputs = Inputs(list(dataset.ids), list(dataset.sequences))
+    return Scoring(inputs, dataset_extras(run, dataset), labels)
+
+
+def text_scoring(run: Run, text: str, name: str) -> Scoring:
+    """Pasted or uploaded text to score, as ``predict`` and the Predict page read it: a
+    table's labels and extra columns by name, a FASTA's ``label=`` headers, or no labels
+    (FASTA without them, one sequence per line).
+
+    Raises:
+        MissingExtrasError: the run reads extra inputs the table lacks.
+        DataFormatError, SequenceError: unreadable input (the line is named).
+    """
+    from genoviz.data.importers import UnlabelledError, load_text, sniff_format
+
+    if table_header(text) is None and sniff_format(name, text) == "fasta":
+        try:
+            return dataset_scoring(run, load_text(text, name))
+        except UnlabelledError:
+            pass  # a FASTA without labels: its sequences alone
+    inputs = read_inputs(text, name)
+    labels = table_labels(run, inputs) if inputs.table is not None else None
+    return Scoring(inputs, extras_or_average(run, inputs), labels)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 from torch import nn
 
 from genoviz.data import BUNDLED
-from genoviz.interpret.outcome import label_text
 from genoviz.plots import histogram_figure
-from genoviz.predict import predict_sequences, prediction_columns, trained_lengths
-from genoviz.predict_inputs import Inputs, MissingExtrasError, extras_or_average, read_inputs
+from genoviz.predict import predict_sequences, prediction_table, trained_lengths
+from genoviz.predict_inputs import MissingExtrasError, text_scoring
 from genoviz.runs import (
     WEIGHTS,
     Run,
@@ -48,21 +45,6 @@ def cached_model(path: str, weights_mtime: float) -> nn.Module:
     return load_run(path).load_model("cpu")
 
 
-def extras_for(run: Run, inputs: Inputs) -> np.ndarray | None:
-    """The run's extra inputs from the table (or its training average, said so), or None
-    with an explanation shown."""
-    try:
-        extras = extras_or_average(run, inputs)
-    except MissingExtrasError as e:
-        st.warning(
-            f"{e} Or train a model without extra inputs (untick the checkbox on the Train page)."
-        )
-        return None
-    if extras.note:
-        st.info(extras.note)
-    return extras.values
-
-
 def example_text(run: Run, n: int = 5) -> str:
     """A few held-out sequences of the run's bundled dataset, as paste-ready text."""
     spec = run.info.get("dataset", {}).get("spec")
@@ -85,7 +67,8 @@ def fill_example(run: Run) -> None:
     st.session_state["predict_paste"] = example_text(run)
 
 
-def input_section(run: Run) -> Inputs | None:
+def input_section(run: Run) -> tuple[str, str] | None:
+    """The text to score and where it came from, or None while there is none."""
     mode = st.radio("Sequences", INPUTS, horizontal=True, key="predict_input")
     if example_text(run):
         st.button(
@@ -106,42 +89,39 @@ def input_section(run: Run) -> Inputs | None:
         if not text:
             st.info("Paste sequences above, then press Ctrl+Enter (or click outside the box).")
             return None
-        return read_inputs(text, "pasted text")
+        return text, "pasted text"
     up = st.file_uploader(
         f"File to score ({PASTE_HELP}; .gz allowed)",
-        type=["csv", "tsv", "txt", "fa", "fasta", "fna", "fas", "gz"],
+        type=["csv", "tsv", "txt", "fa", "fasta", "fna", "fas", "bed", "gz"],
         key="predict_upload",
     )
     if up is None:
         return None
-    return read_inputs(read_upload(up.getvalue(), up.name), up.name)
+    return read_upload(up.getvalue(), up.name), up.name
 
 
-def show_predictions(run: Run, inputs: Inputs) -> None:
-    extras = extras_for(run, inputs)
-    if int(run.info["model"]["build"].get("extras", 0)) and extras is None:
+def show_predictions(run: Run, text: str, name: str) -> None:
+    try:
+        scoring = text_scoring(run, text, name)
+    except MissingExtrasError as e:
+        st.warning(
+            f"{e} Or train a model without extra inputs (untick the checkbox on the Train page)."
+        )
         return
+    ids, seqs, extras = scoring.inputs.ids, scoring.inputs.seqs, scoring.extras.values
+    for note in (scoring.extras.note, scoring.labels.note if scoring.labels else ""):
+        if note:
+            st.info(note)
     weights = run.path / WEIGHTS
     model = cached_model(str(run.path), weights.stat().st_mtime if weights.exists() else 0.0)
-    pred = predict_sequences(run, inputs.seqs, extras, model=model, ids=inputs.ids)
+    with st.spinner(f"Scoring {len(seqs):,} sequence(s) with {run.name}…"):
+        pred = predict_sequences(run, seqs, extras, model=model, ids=ids)
     for note in pred.notes:
         st.info(note)
-    values = np.asarray(pred.values)
-    col = "probability" if pred.kind == "probability" else "prediction"
-    df = pd.DataFrame({"id": inputs.ids, "length": [len(s) for s in inputs.seqs]})
-    multiclass = run.info["dataset"].get("task") == "multiclass"
-    if values.ndim == 1:
-        df[col] = values
-    else:
-        for name, column in zip(prediction_columns(pred), values.T, strict=True):
-            df[name] = column
-        if multiclass:
-            df["predicted_class"] = [pred.columns[j] for j in values.argmax(axis=1)]
-    for c in inputs.label_columns():
-        df[c] = inputs.table[c].to_numpy()
-        if multiclass and c == "label":  # the class's name, as predicted_class and the CLI
-            df[c] = [label_text(run, v) for v in pd.to_numeric(df[c], errors="coerce")]
-    df["sequence"] = inputs.seqs
+    labels = scoring.labels.values if scoring.labels else None
+    df = prediction_table(run, pred, ids, labels, extras)
+    df.insert(1, "length", [len(s) for s in seqs])
+    df["sequence"] = seqs
     st.success(f"Scored {len(df):,} sequence(s) with {run.name}.")
     st.dataframe(df.head(SHOW_ROWS), hide_index=True, key="predict_table")
     if len(df) > SHOW_ROWS:
@@ -156,10 +136,11 @@ def show_predictions(run: Run, inputs: Inputs) -> None:
         type="primary",
         icon=":material/download:",
     )
-    if values.ndim == 1 and len(values) > 1:
-        x_title = "predicted probability of label 1" if col == "probability" else "prediction"
-        fig = histogram_figure(values, "Predictions", x_title, nbins=40)
-        show_figure(fig, "prediction-histogram", df[["id", col]])
+    if "prediction" in df and len(df) > 1:
+        binary = pred.kind == "probability"
+        x_title = "predicted probability of label 1" if binary else "prediction"
+        fig = histogram_figure(df["prediction"].to_numpy(), "Predictions", x_title, nbins=40)
+        show_figure(fig, f"prediction-histogram-{run.name}", df[["id", "prediction"]])
     explain_here("predictions")
 
 
@@ -209,9 +190,9 @@ def main() -> None:
             f"This run was {run.status} before its first epoch finished: these are the "
             "predictions of its starting model, untrained."
         )
-    inputs = input_section(run)
-    if inputs is not None:
-        show_predictions(run, inputs)
+    given = input_section(run)
+    if given is not None:
+        show_predictions(run, *given)
 
 
 ensure_app_navigation()

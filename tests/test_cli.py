@@ -129,14 +129,19 @@ def test_predict_scores_new_sequences_without_labels(tmp_path, capsys):
     averaged = save_untrained_run(tmp_path / "avg", "cnn", build | {"extras": 1}, record)
     labelled = tmp_path / "lab.csv"
     labelled.write_text("id,sequence,label\nr1," + "ACGT" * 7 + "AC,1\n")
-    for data, header in ((fasta, ["id", "prediction"]), (labelled, ["id", "prediction", "label"])):
+    # the value each sequence was scored with is in the table, after the labels
+    for data, header in (
+        (fasta, ["id", "prediction", "acc"]),
+        (labelled, ["id", "prediction", "label", "acc"]),
+    ):
         out = tmp_path / f"avg-{data.name}.csv"
         assert (
             main(["predict", "--run", str(averaged), "--data", str(data), "--out", str(out)]) == 0
         )
         assert "scored with the training average (acc 0.3)" in capsys.readouterr().err
         with open(out) as fh:
-            assert csv.DictReader(fh).fieldnames == header
+            rows = list(csv.DictReader(fh))
+        assert list(rows[0]) == header and all(float(r["acc"]) == 0.3 for r in rows)
 
 
 def test_predict_writes_a_tables_labels_under_their_own_tasks(tmp_path, capsys):

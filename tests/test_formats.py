@@ -260,3 +260,40 @@ def test_predict_reads_bed_regions_as_training_did(tmp_path, genome):
     assert main(["predict", "--run", str(run), "--data", str(plain), "--out", str(out)]) == 0
     got = pd.read_csv(out)
     assert len(got) == 6 and "label" not in got and got["id"].iloc[0] == "chr1:2-18"
+
+
+def test_predict_reads_bed_regions_at_the_length_a_table_trained_on(tmp_path, genome, capsys):
+    """A run trained on 16 bp sequences from a table scores BED regions as 16 bp windows
+    around their centres, as the README says (a 20 bp region was read at 20 bp), and says
+    so; --width still overrides it."""
+    import pandas as pd
+
+    from genoviz.cli import main
+
+    seqs = [("ACGT" * 4, 0), ("GGCC" * 4, 1)] * 6
+    table = tmp_path / "t.csv"
+    table.write_text("sequence,label\n" + "".join(f"{s},{y}\n" for s, y in seqs))
+    run, out = tmp_path / "run", tmp_path / "p.csv"
+    assert main(["train", "--data", str(table), "--epochs", "1", "--out", str(run), "--quiet"]) == 0
+    bed = tmp_path / "r.bed"
+    bed.write_text("chr1\t2\t22\n")
+    capsys.readouterr()
+    common = ["predict", "--run", str(run), "--data", str(bed), "--genome", str(genome)]
+    assert main([*common, "--out", str(out)]) == 0
+    assert "--width 16, the length of every sequence the run trained on" in capsys.readouterr().err
+    assert pd.read_csv(out)["id"].tolist() == ["chr1:4-20"]
+    assert main([*common, "--width", "10", "--out", str(out)]) == 0
+    assert pd.read_csv(out)["id"].tolist() == ["chr1:7-17"]
+
+
+def test_bed_text_given_where_sequences_are_read_names_the_command():
+    """BED pasted or uploaded as a table says it needs a genome and the CLI; a headerless
+    file of sequences with numbers beside them is not taken for BED."""
+    from genoviz.data.importers import bed_problem, load_text
+
+    with pytest.raises(DataFormatError, match=r"looks like BED regions.*genoviz train --data"):
+        load_text("track name=x\nchr2\t10\t30\tpeak\t1\n", "peaks.txt")
+    assert bed_problem("ACGTACGT\t1\t5\n", "x", "predict") is None
+    assert bed_problem("chr1\t50\t10\n", "x", "predict") is None  # end before start
+    assert bed_problem("id,sequence\na,ACGT\n", "x", "predict") is None
+    assert "genoviz predict" in bed_problem("chrX 5 9\n", "x", "predict")

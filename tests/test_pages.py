@@ -380,11 +380,11 @@ def test_train_stop_then_predict_with_and_without_accessibility():
         "of its starting model, untrained."
     ]
     assert any("training average (accessibility" in i.value for i in at.info)
-    assert at.dataframe[0].value["probability"].between(0, 1).all()
+    assert at.dataframe[0].value["prediction"].between(0, 1).all()
     csv = "sequence,accessibility\n" + "\n".join(f"{s},{i}" for i, s in enumerate(seqs))
     at.text_area(key="predict_paste").input(csv).run()
     ok(at)
-    assert at.dataframe[0].value["probability"].between(0, 1).all()
+    assert at.dataframe[0].value["prediction"].between(0, 1).all()
     at.button(key="predict_example").click().run()  # held-out rows with accessibility
     ok(at)
     assert at.text_area(key="predict_paste").value.startswith("id,sequence,accessibility")

@@ -116,3 +116,67 @@ def test_a_run_json_without_its_model_record_is_named_not_a_traceback(runs_dir: 
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "has no model record" in errors[0], errors
     assert "went wrong" not in errors[0]
+
+
+def _splice_page(runs_dir: Path) -> AppTest:
+    record = {"name": "splice-sites", "spec": "splice-sites", "task": "multiclass"}
+    save_untrained_run(
+        runs_dir / "20260101-000000-linear-splice-sites",
+        "linear",
+        {"seq_len": 40, "outputs": 3, "extras": 0},
+        record | {"class_names": CLASSES},
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    return at.switch_page("pages/predict.py").run()
+
+
+@pytest.mark.parametrize("bad", ["donor", "1.5", "7"])
+def test_labels_that_are_no_class_of_the_run_are_left_out_with_the_reason(runs_dir, bad):
+    """A label that is not one of the run's classes is never shown as one: 'donor' used
+    to become a blank cell, 1.5 class 1 and 7 stayed 7, without a word. The page now
+    leaves the labels out and says why, as the CLI does."""
+    at = _splice_page(runs_dir)
+    pasted = f"id,sequence,label\na,{'ACGT' * 10},1\nb,{'GGTA' * 10},{bad}\n"
+    at.text_area(key="predict_paste").input(pasted).run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert "label" not in table and table["id"].tolist() == ["a", "b"]
+    assert any(i.value.startswith("Labels not written") for i in at.info), at.info
+
+
+def test_fasta_labels_are_shown_as_the_cli_writes_them(runs_dir, tmp_path):
+    """'>a label=2' headers give the label column on the page as in the CLI's CSV (the
+    page dropped them), and both tables have the same columns in the same order."""
+    import csv
+
+    from genoviz.cli import main
+
+    at = _splice_page(runs_dir)
+    fasta = f">a label=2\n{'ACGT' * 10}\n>b label=0\n{'GGTA' * 10}\n"
+    at.text_area(key="predict_paste").input(fasta).run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert table["label"].tolist() == ["acceptor", "neither"]
+    (tmp_path / "in.fa").write_text(fasta)
+    run = next(runs_dir.iterdir())
+    args = ["predict", "--run", str(run), "--data", str(tmp_path / "in.fa")]
+    assert main([*args, "--out", str(tmp_path / "p.csv")]) == 0
+    with open(tmp_path / "p.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    page = [c for c in table.columns if c not in ("length", "sequence")]
+    assert list(rows[0]) == page
+    assert [r["label"] for r in rows] == ["acceptor", "neither"]
+    np.testing.assert_allclose(
+        [float(r["p_donor"]) for r in rows], table["p_donor"].to_numpy(), rtol=1e-5
+    )
+
+
+def test_pasted_bed_regions_say_they_need_the_command_line(runs_dir):
+    """BED needs a genome the dashboard does not hold: the page says so and names the
+    command, instead of 'line 2 has 5 fields, the header has 4'."""
+    at = _splice_page(runs_dir)
+    at.text_area(key="predict_paste").input("chr1\t100\t140\tx\nchr1\t500\t540\ty\t1\n").run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert any("looks like BED regions" in e and "--genome genome.fa" in e for e in errors), errors
+    assert not at.dataframe

@@ -138,6 +138,8 @@ def load_text(
         raise DataFormatError(f"{name}: the file is empty")
     if sniff_format(name, text) == "fasta":
         return _from_fasta(text, name, task, labels_text)
+    if problem := bed_problem(text, name, "train"):
+        raise DataFormatError(problem)
     if labels_text is not None:  # it would be ignored: a table has its own label column
         raise DataFormatError(
             f"{name}: a labels file joins labels to a FASTA's record ids; this is a table, "
@@ -150,6 +152,28 @@ def load_text(
             "first line is 'sequence,label', or a FASTA with headers like '>seq1 label=1'"
         )
     return _from_table(text, name, task, progress)
+
+
+def bed_problem(text: str, name: str, command: str) -> str | None:
+    """What to say when ``text`` reads as BED regions (chromosome, start, end, ...), which
+    need a genome FASTA to become sequences; None for anything else. ``command`` is the
+    CLI command that reads them (``train`` or ``predict``)."""
+    for line in text.splitlines():
+        if not line.strip() or line.startswith(("#", "track", "browser")):
+            continue
+        f = line.split("\t") if "\t" in line else line.split()
+        if len(f) < 3 or not (f[1].strip().isdigit() and f[2].strip().isdigit()):
+            return None
+        if set(f[0].strip().upper()) <= set("ACGTUN") or int(f[1]) > int(f[2]):
+            return None  # a sequence with two numbers, not a chromosome and its interval
+        extra = " --out predictions.csv" if command == "predict" else " --out runs/mine"
+        return (
+            f"{name} looks like BED regions (chromosome, start, end: {line.strip()[:40]!r}); "
+            "their bases come from a genome FASTA, which the dashboard does not read. Run "
+            f"python -m genoviz {command} --data regions.bed --genome genome.fa{extra}, "
+            "or give the sequences themselves (FASTA, or a table with a 'sequence' column)."
+        )
+    return None
 
 
 def table_header(text: str) -> list[str] | None:
