@@ -32,6 +32,7 @@ from genoviz.predict_inputs import Scoring, dataset_scoring, text_scoring
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError
+from genoviz.train_setup import file_kmer
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
 EXPECTED_ERRORS = (
@@ -402,6 +403,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise models.ModelError(
             f"--init-bert, --k and --bert-size are for BERT models, not {model_name!r}"
         )
+    hparams = {**args.hparams, **_bert_hparams(args, model_name)}
+    k = file_kmer(dataset)
+    if model_name == "kmer-bert" and k and "k" not in hparams and not (args.init or args.init_bert):
+        hparams["k"] = k
+        print(f"genoviz: note: k {k}, the file's DNABERT k (--k to choose)", file=sys.stderr)
     config = TrainConfig(
         epochs=args.epochs if args.epochs is not None else TrainConfig.epochs,
         seed=args.seed,
@@ -410,7 +416,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr if args.lr is not None else (spec.lr or TrainConfig.lr),
         use_extras=not args.no_extras,
         save=False,
-        hparams={**args.hparams, **_bert_hparams(args, model_name)},
+        hparams=hparams,
         init_bert=args.init_bert,
         init_from=args.init,
         freeze_trunk=args.freeze_trunk,

@@ -180,6 +180,13 @@ def strand_symmetric(dataset: Dataset, config: TrainConfig | None = None) -> boo
     return dataset.task == "binary" and length >= MIN_SYMMETRIC_WINDOW
 
 
+def file_kmer(dataset: Dataset) -> int | None:
+    """The k of a DNABERT k-mer file's tokens when a ``kmer-bert`` can read it (3 to 6):
+    the k to train with unless the user chooses another. None for any other data."""
+    k = dataset.meta.notes.get("kmer")
+    return int(k) if k in (3, 4, 5, 6) else None
+
+
 def model_build_args(dataset: Dataset, model_name: str, config: TrainConfig) -> dict[str, Any]:
     """The exact keyword arguments ``models.get`` needs, stored in ``run.json``: registry
     defaults included, so a saved run rebuilds the same model after defaults change."""

@@ -25,7 +25,6 @@ KEPT = frozenset(
         "train_extras",
         "train_seq_len",
         "train_species",
-        "train_bert_k",
         "train_bert_embed_init",
         "train_motifs",
         "train_motif_attention",
@@ -95,7 +94,13 @@ KEPT = frozenset(
     }
 )
 #: Keys made per model or task (``train_epochs_lm_kmer-bert``, ``train_lr_cnn``, ...).
-KEPT_PREFIXES = ("train_epochs", "train_lr", "train_batch", "train_bert_size_")
+KEPT_PREFIXES = (
+    "train_epochs",
+    "train_lr",
+    "train_batch",
+    "train_bert_size_",
+    "train_bert_k",  # train_bert_k, and train_bert_k3 for a DNABERT 3-mer file
+)
 
 #: Value widgets deliberately left to reset: they follow other state (the active dataset,
 #: the newest run, the chosen sequence) or confirm one action.

@@ -13,7 +13,7 @@ import streamlit as st
 import models
 from genoviz.data import Dataset
 from genoviz.motifs import MotifError
-from genoviz.train_setup import select_device
+from genoviz.train_setup import file_kmer, select_device
 from models.bert import EMBED_INITS, SIZES
 from models.motif_net import resolve_jaspar
 
@@ -66,13 +66,17 @@ def _bert(ds: Dataset, model: str, running: bool) -> dict:
     c1.caption(SIZE_HELP[size])
     out = {"size": size}
     if model == "kmer-bert":
+        # a DNABERT k-mer file starts at its own k, under a key of its own, so the k chosen
+        # for other data is neither overwritten nor applied to it
+        k = file_kmer(ds)
         out["k"] = c2.selectbox(
             "k (bases per token)",
             [3, 4, 5, 6],
-            index=[3, 4, 5, 6].index(defaults["k"]),
-            key="train_bert_k",
+            index=[3, 4, 5, 6].index(k or defaults["k"]),
+            key=f"train_bert_k{k or ''}",
             disabled=running,
-            help="DNABERT's vocabularies: 4^k k-mers plus five special tokens.",
+            help="DNABERT's vocabularies: 4^k k-mers plus five special tokens."
+            + (f" This file is in DNABERT's {k}-mer format." if k else ""),
         )
         if ds.task != "lm":  # pretraining always starts from the base sums
             out["embed_init"] = c3.selectbox(

@@ -297,3 +297,25 @@ def test_bed_text_given_where_sequences_are_read_names_the_command():
     assert bed_problem("chr1\t50\t10\n", "x", "predict") is None  # end before start
     assert bed_problem("id,sequence\na,ACGT\n", "x", "predict") is None
     assert "genoviz predict" in bed_problem("chrX 5 9\n", "x", "predict")
+
+
+def test_kmer_bert_trains_at_the_k_of_a_dnabert_file(tmp_path, capsys):
+    """A 3-mer file trained a 6-mer BERT (run.json said k 6 while the card said 3-mer
+    format); the file's k is now the default, and --k still chooses."""
+    import json
+
+    from genoviz.cli import main
+
+    rng = np.random.default_rng(0)
+    seqs = ["".join(rng.choice(list("ACGT"), 20)) for _ in range(24)]
+    tsv = tmp_path / "k3.tsv"
+    tsv.write_text(
+        "sequence\tlabel\n" + "".join(f"{kmerize(s, 3)}\t{i % 2}\n" for i, s in enumerate(seqs))
+    )
+    common = ["train", "--data", str(tsv), "--model", "kmer-bert", "--bert-size", "tiny"]
+    for extra, k in (([], 3), (["--k", "4"], 4)):
+        out = tmp_path / f"run{k}"
+        assert main([*common, *extra, "--epochs", "1", "--quiet", "--out", str(out)]) == 0
+        assert json.loads((out / "run.json").read_text())["model"]["build"]["k"] == k
+        said = capsys.readouterr().err
+        assert ("k 3, the file's DNABERT k" in said) == (not extra)

@@ -90,3 +90,19 @@ def test_count_long_follows_k_and_codons():
     assert count_long("kmer-bert", [515, 516], k=6) == 1  # 512 and 513 tokens
     assert count_long("kmer-bert", [512, 513], k=3) == 1
     assert count_long("codon-bert", [1530, 1533]) == 1  # 512 and 513 tokens
+
+
+def test_a_dnabert_kmer_file_starts_kmer_bert_at_its_own_k(runs_dir):
+    """A 3-mer file trained a 6-mer BERT unless k was changed by hand; its k is now the
+    default, under a key of its own, so the k chosen for other data stays as it was."""
+    ds = planted_dataset(n=80, length=24)
+    ds.meta.notes["kmer"] = 3
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["user_dataset"] = ds
+    at.session_state["active_dataset"] = "__user__"
+    at.run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="train_model").select("kmer-bert").run()
+    assert not at.exception, [e.value for e in at.exception]
+    k = at.selectbox(key="train_bert_k3")
+    assert k.value == 3 and "3-mer format" in k.help
