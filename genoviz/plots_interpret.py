@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 from matplotlib.figure import Figure as MplFigure
 from plotly.subplots import make_subplots
@@ -365,13 +366,17 @@ def attention_head_figure(
 ) -> go.Figure:
     """One ``(T, T)`` map, large, with the k-mer tokens on both axes (row attends to column)."""
     labels = _token_labels(tokens)
+    z = np.asarray(matrix, dtype=float)
     fig = go.Figure(
         go.Heatmap(
-            z=np.asarray(matrix, dtype=float),
+            z=z,
             x=labels,
             y=labels,
             colorscale="Blues",
+            # from 0, as the grid: plotly drops zmin alone, and a scale from 0.0030 to 0.0038
+            # made near-uniform attention look patterned
             zmin=0,
+            zmax=float(np.nanmax(z)) if z.size and np.nanmax(z) > 0 else 1.0,
             colorbar={"title": "weight"},
             hovertemplate="%{y} attends to %{x}<br>%{z:.3f}<extra></extra>",
         )
@@ -473,7 +478,11 @@ def token_pca_figure(points: pd.DataFrame, explained: Sequence[float], title: st
     """Scatter of ``points`` (``token``, ``kind``, ``amino_acid``, ``pc1``, ``pc2``): one
     trace per amino acid, codons as dots and the amino-acid token as a labelled diamond."""
     fig = go.Figure()
-    for aa, group in points.groupby("amino_acid", sort=True):
+    # one colour per amino acid for its codons and its own token alike (plotly's default
+    # cycle gave each trace the next of 10 colours); Alphabet holds 26, for 21 groups
+    palette = plotly.colors.qualitative.Alphabet
+    for n, (aa, group) in enumerate(points.groupby("amino_acid", sort=True)):
+        colour = palette[n % len(palette)]
         for kind, symbol in (("codon", "circle"), ("amino acid", "diamond")):
             part = group[group["kind"] == kind]
             if not len(part):
@@ -488,7 +497,11 @@ def token_pca_figure(points: pd.DataFrame, explained: Sequence[float], title: st
                     name=f"{aa} {kind}",
                     legendgroup=str(aa),
                     showlegend=kind == "amino acid",
-                    marker={"symbol": symbol, "size": 12 if kind == "amino acid" else 7},
+                    marker={
+                        "symbol": symbol,
+                        "size": 12 if kind == "amino acid" else 7,
+                        "color": colour,
+                    },
                     hovertext=[f"{t} → {aa}" for t in part["token"]],
                     hoverinfo="text",
                 )

@@ -130,7 +130,9 @@ def show_head(att: SequenceAttention, sid: str, layers: list[int], heads: list[i
 def show_cls(att: SequenceAttention, sid: str, seq: str, layers, heads) -> None:
     st.caption(
         "Each base gets the mean [CLS] attention of the k-mers that cover it (DNABERT's "
-        "mapping), averaged over the layers and heads chosen above."
+        "mapping), averaged over the layers and heads chosen above. The Motifs tab, the "
+        "agreement view and `python -m genoviz interpret attention` read the last layer "
+        "(every head), so choose only the last layer to see their track."
     )
     track = att.cls_to_bases(layers, heads)
     fig = cls_attention_figure(track, seq, f"{sid}: attention from [CLS], mapped to bases")
@@ -226,7 +228,7 @@ def main() -> None:
                     view()
                 else:
                     st.warning("Choose at least one layer and one head.")
-        with motifs_tab:  # reads every layer and head itself: the choice above does not apply
+        with motifs_tab:  # reads the last layer's heads itself: the choice above does not apply
             show_motifs(run)
     except interpret_errors() as e:
         show_user_error(e)

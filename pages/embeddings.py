@@ -30,7 +30,8 @@ from genoviz.plots_interpret import (
     similarity_heatmap_figure,
     token_pca_figure,
 )
-from genoviz.runs import Run
+from genoviz.predict import extras_names
+from genoviz.runs import Run, is_pretraining
 from pages._common import choose, ensure_app_navigation, error_boundary, explain_here, show_figure
 from pages._interpret_common import (
     choose_run,
@@ -123,6 +124,20 @@ def show_sequences(run: Run) -> None:
         return
     model = model_of(run)
     token = is_token_model(model)
+    if not token and is_pretraining(run):
+        # a one-hot model's embedding is its head's input, and this head never trained
+        st.info(
+            f"{run.name} is a pretraining run: its prediction layer never learned the labels, "
+            "so the vectors it predicts from mean nothing yet. The autoencoder's own latent "
+            "map is on the Model zoo page; fine-tune the run on the Train page (Start from "
+            "a saved run) to embed the sequences here."
+        )
+        return
+    if not token and (names := extras_names(run)):
+        st.caption(
+            f"This model also reads {', '.join(names)} beside the sequence, and so does the "
+            "vector it predicts from: the map can follow it more than the bases."
+        )
     c1, c2, c3 = st.columns(3) if token else (None, *st.columns(2))
     pooling = None
     if token:

@@ -262,3 +262,16 @@ def test_attention_page_names_a_pretraining_corpus_unlabelled(runs_dir: Path):
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Unlabelled (pretraining corpus) · ") for c in captions), captions
     assert not any(c.startswith("Label ") for c in captions)
+
+
+def test_embeddings_page_does_not_map_an_untrained_head(runs_dir):
+    """A pretraining run's head never trained (the autoencoder's): its 'head inputs' were
+    a random layer's output, shown as what the model predicts from. The page says so."""
+    build = {**models.spec("cnn").defaults, "seq_len": 101, "outputs": 1, "extras": 0}
+    run = save_run(runs_dir, "cnn", build | {"members": 1, "filters": 4}, "tf-binding", "binary")
+    info = json.loads((run / "run.json").read_text())
+    (run / "run.json").write_text(json.dumps(info | {"purpose": "pretraining (autoencoder)"}))
+    at = app("pages/embeddings.py")
+    ok(at)
+    assert not at.button and not at.get("plotly_chart")
+    assert any("is a pretraining run" in i.value for i in at.info), [i.value for i in at.info]

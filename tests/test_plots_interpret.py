@@ -106,6 +106,11 @@ def test_attention_grid_one_heatmap_per_layer_and_head_and_bins_long_maps():
 def test_attention_head_labels_are_numbered_tokens():
     fig = attention_head_figure(np.eye(4), ["[CLS]", "ACG", "ACG", "[SEP]"])
     assert list(fig.data[0].x) == ["0:[CLS]", "1:ACG", "2:ACG", "3:[SEP]"]
+    # the scale runs from 0 (plotly ignored zmin without zmax and spread near-uniform
+    # weights of 0.0030-0.0038 over the whole colour range)
+    near_uniform = np.full((4, 4), 0.25) + np.linspace(0, 0.001, 16).reshape(4, 4)
+    fig = attention_head_figure(near_uniform, ["a", "b", "c", "d"])
+    assert fig.data[0].zmin == 0 and fig.data[0].zmax == pytest.approx(near_uniform.max())
 
 
 def test_cls_track_and_mrr_bars_with_chance_line():
@@ -142,6 +147,10 @@ def test_token_pca_figure_one_legend_entry_per_amino_acid():
     assert len(legend) == 21 and len(fig.data) == 42
     w = next(t for t in fig.data if t.name == "W codon")
     assert len(w.x) == 1 and "TGG → W" in w.hovertext
+    # a codon's dots share its amino acid's colour, and no two amino acids share one
+    colours = {t.name: t.marker.color for t in fig.data}
+    assert all(colours[f"{aa} codon"] == colours[f"{aa} amino acid"] for aa in "AW*")
+    assert len({c for n, c in colours.items() if n.endswith("amino acid")}) == 21
     assert fig.layout.xaxis.title.text.startswith("PC1 (")
 
 
