@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from genoviz.cli_interpret import _write_json
+from genoviz.runs import load_run
 
 
 def _learned(args, model, dataset, out: Path) -> list[Path]:
@@ -72,6 +73,7 @@ def filters(args, model, inputs, dataset, out: Path) -> list[Path]:
         tax_group=args.tax_group,
         min_overlap=args.min_overlap,
         progress=say,
+        untrained=load_run(args.run).untrained_model(),
     )
     paths = [out / "filters.json", out / "filters.csv", out / "filter_pfms.csv"]
     truth = None if rep.truth is None else rep.truth.to_dict(orient="records")

@@ -211,11 +211,15 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "On simulated data the answer key is known: the motifs planted in the positive "
         "sequences. For each planted motif this table names the learned motif (filter) "
         "that ranks the planted JASPAR matrix highest among its matches (ties: the most "
-        "similar), how similar they are (up to 1), and that rank. A JASPAR motif counts "
-        "as **recovered** when it is among the filter's top 3 matches; a motif that is "
-        "not in JASPAR (the splice-site matrices) when a filter's similarity reaches "
-        "0.75. A high test score without recovery means the model found another "
-        "way to separate the classes: a shortcut worth understanding.",
+        "similar), how similar they are (up to 1), that rank and its E-value. A JASPAR "
+        "motif counts as **recovered** when it is among the filter's top 3 matches at E < "
+        "0.05; a motif that is not in JASPAR (the splice-site matrices) when a filter's "
+        "similarity reaches 0.75. Even random filters, read from these sequences, look "
+        "like a strong planted site, so the same network is also read **untrained** "
+        "(`untrained_similarity`): the trained filter must close at least half the gap "
+        "from that control to a perfect match. A high test score without recovery means "
+        "the model found another way to separate the classes: a shortcut worth "
+        "understanding.",
     ),
     (
         "motif_net",

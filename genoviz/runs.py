@@ -312,6 +312,16 @@ class Run:
             ) from e
         return model.to(device).eval()
 
+    def untrained_model(self, seed: int = 0) -> torch.nn.Module:
+        """The run's architecture at a seeded random start, never trained: the control
+        that shows what the data alone puts into an analysis. Torch's generator is left
+        as it was."""
+        check_usable(self, dataset=False)
+        m = self.info["model"]
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return models.get(m["name"], **m["build"]).eval()
+
 
 def read_weights(path: str | Path) -> dict[str, torch.Tensor]:
     """A safetensors weights file on the CPU (nothing is unpickled); a damaged or

@@ -13,7 +13,7 @@ import streamlit as st
 from genoviz.interpret.learned_motifs import LearnedMotifs, learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
 from genoviz.interpret.matching import MIN_MATCH_BITS, Matches
-from genoviz.interpret.truth import PlantedMotif
+from genoviz.interpret.truth import PlantedMotif, recovery_rule
 from genoviz.motifs import information_content, reverse_complement_pfm
 from genoviz.runs import WEIGHTS, Run
 from genoviz.sequences import ALPHABET
@@ -75,8 +75,8 @@ def truth_panel(
         )
         return
     st.markdown(
-        f"Recovered **{int(t['recovered'].sum())} of {len(t)}** planted motifs (planted "
-        f"matrix among a {noun}'s top 3 JASPAR matches)."
+        f"Recovered **{int(t['recovered'].sum())} of {len(t)}** planted motifs "
+        f"({recovery_rule(noun, 'untrained_similarity' in t)})."
     )
     st.dataframe(t, hide_index=True, key="motifs_truth")
     download_row(

@@ -97,6 +97,7 @@ def compute(run: Run, opts: dict) -> FilterReport | None:
                 release=opts["release"],
                 tax_group=opts["tax_group"],
                 min_overlap=opts["min_overlap"],
+                control=stored[1].control,
             )
         st.session_state[REPORT] = (key, rep)
         return rep
@@ -115,6 +116,7 @@ def compute(run: Run, opts: dict) -> FilterReport | None:
             tax_group=opts["tax_group"],
             min_overlap=opts["min_overlap"],
             progress=lambda f, msg: bar.progress(f, text=msg),
+            untrained=run.untrained_model(),
         )
         status.update(label="Filter motifs ready", state="complete", expanded=False)
     st.session_state[REPORT] = (key, rep)

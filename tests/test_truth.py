@@ -55,3 +55,36 @@ def test_not_recovered_from_noise(filters):
     # without matches: judged by similarity alone
     by_sim = truth_recovery(pfms, n_sites, planted)
     assert by_sim.loc[0, "best_filter"] == 3 and bool(by_sim.loc[0, "recovered"])
+
+
+def test_a_jaspar_match_counts_only_when_significant(filters, monkeypatch):
+    """Rank 3 or better is not enough: an untrained cnn 'recovered' SP1 at rank 2 and
+    CTCF at rank 3 with matches no better than chance. The E-value is in the table."""
+    from genoviz.interpret.matching import Matches
+
+    pfms, n_sites = filters
+    planted = planted_motifs({"motifs": TRUTH["motifs"]})
+    matches = match_jaspar(list(pfms))
+    good = truth_recovery(pfms, n_sites, planted, matches).iloc[0]
+    assert good["jaspar_rank"] == 1 and good["e_value"] < 0.05 and bool(good["recovered"])
+    monkeypatch.setattr(Matches, "e_value", lambda self, q, t: 0.5)  # the same rank at E 0.5
+    weak = truth_recovery(pfms, n_sites, planted, matches).iloc[0]
+    assert weak["jaspar_rank"] == 1 and not bool(weak["recovered"])
+
+
+def test_an_untrained_control_sets_the_bar(filters):
+    """Against the same network untrained, a motif is recovered only when the trained
+    filter closes half the gap from the control's similarity to 1."""
+    import pandas as pd
+
+    pfms, n_sites = filters
+    planted = planted_motifs({"donor_pfm": fetch_jaspar("MA0491").pfm.tolist()})
+    near = 0.7 * pfms[3] + 0.3 * pfms[0]  # the planted matrix (minus strand), blurred
+    sim = truth_recovery(near[None], np.array([5]), planted).loc[0, "similarity"]
+    assert 0.75 <= sim < 0.99
+    bar = 2 * sim - 1  # the control's similarity at which half the gap is just closed
+    for untrained, recovered in ((bar - 0.01, True), (bar + 0.01, False), (sim, False)):
+        control = pd.DataFrame({"motif_id": ["donor_pfm"], "similarity": [untrained]})
+        row = truth_recovery(near[None], np.array([5]), planted, control=control).iloc[0]
+        assert row["untrained_similarity"] == untrained
+        assert bool(row["recovered"]) is recovered, (sim, untrained)

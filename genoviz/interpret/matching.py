@@ -152,6 +152,10 @@ class Matches:
         """``(q, t)`` E-values: p x the number of targets compared (TOMTOM's)."""
         return self.p_values * self.p_values.shape[1]
 
+    def e_value(self, query: int, target: int) -> float:
+        """One query's E-value against one target (column ``target``)."""
+        return float(self.e_values[query, target])
+
     def ranking(self, query: int) -> np.ndarray:
         """Indices of the targets one query matched (p < 1), best (smallest p) first."""
         p = self.p_values[query]

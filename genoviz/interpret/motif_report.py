@@ -33,6 +33,8 @@ class FilterReport:
         records: one dict per filter (the CLI's ``filters.json``).
         truth: planted-truth recovery, or None without ground truth.
         planted: the planted motifs (empty without ground truth).
+        control: the same network's filter motifs untrained, from the same sequences
+            (None when no untrained model was given); recovery is scored against them.
     """
 
     motifs: FilterMotifs
@@ -41,6 +43,7 @@ class FilterReport:
     records: list[dict[str, Any]]
     truth: pd.DataFrame | None
     planted: list[PlantedMotif]
+    control: FilterMotifs | None = None
 
     def most_informative(self, min_sites: int = MIN_SITES) -> list[int]:
         """Filters with sites, sharpest motif (most bits in total) first, among those with
@@ -67,13 +70,22 @@ def filter_report(
     min_overlap: int = DEFAULT_MIN_OVERLAP,
     top: int = TOP,
     progress: Callable[[float, str], None] | None = None,
+    untrained: nn.Module | None = None,
 ) -> FilterReport:
     """Collect filter motifs from ``x`` ``(n, 4, L)``, match them to JASPAR and, when the
-    data has planted motifs, score their recovery."""
+    data has planted motifs, score their recovery: against the ``untrained`` network of
+    the same architecture, when given, whose filters are read from the same sequences."""
     say = progress or (lambda f, msg: None)
+    control = None
+    scan = 0.6 if untrained is None or not planted_motifs(ground_truth) else 0.4
     say(0.0, "collecting the windows that activate each filter")
-    fm = filter_motifs(model, x, threshold, progress=lambda f: say(0.6 * f, "filters"))
-    return match_filters(fm, ground_truth, release, tax_group, min_overlap, top, say)
+    fm = filter_motifs(model, x, threshold, progress=lambda f: say(scan * f, "filters"))
+    if scan < 0.6:
+        say(scan, "the same for the untrained network, the control for planted motifs")
+        control = filter_motifs(
+            untrained, x, threshold, progress=lambda f: say(scan + 0.2 * f, "untrained filters")
+        )
+    return match_filters(fm, ground_truth, release, tax_group, min_overlap, top, say, control)
 
 
 def match_filters(
@@ -84,6 +96,7 @@ def match_filters(
     min_overlap: int = DEFAULT_MIN_OVERLAP,
     top: int = TOP,
     progress: Callable[[float, str], None] | None = None,
+    control: FilterMotifs | None = None,
 ) -> FilterReport:
     """The matching half of :func:`filter_report`, on filter motifs already collected: a
     new JASPAR release, group or overlap needs no new scan of the sequences."""
@@ -110,11 +123,17 @@ def match_filters(
         records.append(rec)
     truth = None
     if planted:
+        bar = None
+        if control is not None:
+            say(0.8, "matching the untrained network's motifs, the control")
+            on = [int(i) for i in np.flatnonzero(control.n_sites > 0)]
+            theirs = match_jaspar([control.pfms[i] for i in on], release, tax_group, min_overlap)
+            bar = truth_recovery(control.pfms, control.n_sites, planted, _Rows(theirs, on), top)
         say(0.9, "scoring planted-motif recovery")
         sub = _Rows(matches, alive)
-        truth = truth_recovery(fm.pfms, fm.n_sites, planted, sub, top)
+        truth = truth_recovery(fm.pfms, fm.n_sites, planted, sub, top, control=bar)
     say(1.0, "done")
-    return FilterReport(fm, matches, alive, records, truth, planted)
+    return FilterReport(fm, matches, alive, records, truth, planted, control)
 
 
 class _Rows(Matches):
@@ -127,3 +146,6 @@ class _Rows(Matches):
     def ranking(self, query: int) -> np.ndarray:
         r = self._row.get(query)
         return np.array([], dtype=int) if r is None else super().ranking(r)
+
+    def e_value(self, query: int, target: int) -> float:
+        return super().e_value(self._row[query], target)
