@@ -77,7 +77,7 @@ def test_an_untrained_control_sets_the_bar(filters):
     filter closes half the gap from the control's similarity to 1."""
     import pandas as pd
 
-    pfms, n_sites = filters
+    pfms, _ = filters
     planted = planted_motifs({"donor_pfm": fetch_jaspar("MA0491").pfm.tolist()})
     near = 0.7 * pfms[3] + 0.3 * pfms[0]  # the planted matrix (minus strand), blurred
     sim = truth_recovery(near[None], np.array([5]), planted).loc[0, "similarity"]
