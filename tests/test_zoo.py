@@ -264,7 +264,10 @@ def test_every_zoo_model_trains_and_predicts_through_the_cli(name, toy_csv, tmp_
     out = tmp_path / "pred.csv"
     assert main(["predict", "--run", str(run), "--data", str(toy_csv), "--out", str(out)]) == 0
     lines = out.read_text().splitlines()
-    assert lines[0] == "id,prediction,label" and len(lines) == 121
+    # a model that reads the file's extra column writes the value it scored with
+    reads_extras = json.loads((run / "run.json").read_text())["model"]["build"].get("extras")
+    header = "id,prediction,label" + (",access" if reads_extras else "")
+    assert lines[0] == header and len(lines) == 121
     assert all(0.0 <= float(line.split(",")[1]) <= 1.0 for line in lines[1:])
 
 
