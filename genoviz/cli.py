@@ -639,9 +639,8 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run) -> Scoring:
             scoring = dataset_scoring(run, _load(args))
         except UnlabelledError:
             scoring = text_scoring(run, read_text(path), path.name)
-    for note in (scoring.extras.note, scoring.labels.note if scoring.labels else ""):
-        if note:
-            print(note, file=sys.stderr)
+    for note in scoring.notes:
+        print(note, file=sys.stderr)
     return scoring
 
 
@@ -666,8 +665,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     pred = predict_sequences(run, seqs, extras=scoring.extras.values, ids=ids)
     for note in pred.notes:
         print(note, file=sys.stderr)
-    labels = scoring.labels.values if scoring.labels else None
-    table = prediction_table(run, pred, ids, labels, scoring.extras.values)
+    table = prediction_table(run, pred, ids, scoring.label_values, scoring.extras.values)
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False, float_format="%.6g")
     print(f"wrote {len(seqs)} predictions to {out}", file=sys.stderr)

@@ -252,13 +252,10 @@ def _run(args: argparse.Namespace) -> int:
         print(note, file=sys.stderr)
     if args.analysis == "attention":
         written = cli_attention.attention(args, run, model, inputs, out)
+    elif args.analysis == "filters":  # scored against the run's network untrained
+        written = cli_motifs.filters(args, run, model, inputs, dataset, out)
     else:
-        analyses = {
-            "saliency": _saliency,
-            "ism": _ism,
-            "agreement": _agreement,
-            "filters": cli_motifs.filters,
-        }
+        analyses = {"saliency": _saliency, "ism": _ism, "agreement": _agreement}
         analysis = analyses[args.analysis]
         written = analysis(args, model, inputs, dataset, out)
     for path in written:

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from genoviz.cli_interpret import _write_json
-from genoviz.runs import load_run
 
 
 def _learned(args, model, dataset, out: Path) -> list[Path]:
@@ -50,7 +49,7 @@ def _learned(args, model, dataset, out: Path) -> list[Path]:
     return paths + _truth_and_logos(out, rep.truth, "Learned motifs", mats, titles, rep.table())
 
 
-def filters(args, model, inputs, dataset, out: Path) -> list[Path]:
+def filters(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     """``interpret filters``: first-layer filters as motifs (a motif-net: its own matrices),
     matched to JASPAR, with logos, tables and the planted truth when the data has it."""
     from genoviz.interpret.learned_motifs import has_learned_motifs
@@ -73,7 +72,7 @@ def filters(args, model, inputs, dataset, out: Path) -> list[Path]:
         tax_group=args.tax_group,
         min_overlap=args.min_overlap,
         progress=say,
-        untrained=load_run(args.run).untrained_model(),
+        untrained=run.untrained_model(),
     )
     paths = [out / "filters.json", out / "filters.csv", out / "filter_pfms.csv"]
     truth = None if rep.truth is None else rep.truth.to_dict(orient="records")

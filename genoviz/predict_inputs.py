@@ -247,6 +247,16 @@ class Scoring(NamedTuple):
     extras: Extras
     labels: Labels | None
 
+    @property
+    def label_values(self) -> np.ndarray | None:
+        """The labels to write, ``(n, t)``, or None (none given, or left out)."""
+        return self.labels.values if self.labels else None
+
+    @property
+    def notes(self) -> list[str]:
+        """What to tell the user: training averages standing in, labels left out."""
+        return [n for n in (self.extras.note, self.labels.note if self.labels else "") if n]
+
 
 def dataset_scoring(run: Run, dataset: Dataset) -> Scoring:
     """A loaded dataset (BED regions, a labelled FASTA, a DeepChem folder, a bundled set)

@@ -295,9 +295,7 @@ class Run:
 
     def load_model(self, device: str | torch.device = "cpu") -> torch.nn.Module:
         """Rebuild the model from ``run.json`` and load its safetensors weights."""
-        check_usable(self, dataset=False)
-        m = self.info["model"]
-        model = models.get(m["name"], **m["build"])
+        model = self._build()
         weights = self.path / WEIGHTS
         if not weights.exists():
             raise RunError(f"{self.path}: no {WEIGHTS}; the run saved no weights")
@@ -306,7 +304,8 @@ class Run:
             model.load_state_dict(state)
         except RuntimeError as e:
             raise RunError(
-                f"{self.path}: the saved weights do not fit model {m['name']!r} as genoviz "
+                f"{self.path}: the saved weights do not fit model "
+                f"{self.info['model']['name']!r} as genoviz "
                 f"builds it now (saved by genoviz {self.info.get('versions', {}).get('genoviz')}"
                 "); retrain the run"
             ) from e
@@ -316,11 +315,15 @@ class Run:
         """The run's architecture at a seeded random start, never trained: the control
         that shows what the data alone puts into an analysis. Torch's generator is left
         as it was."""
-        check_usable(self, dataset=False)
-        m = self.info["model"]
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            return models.get(m["name"], **m["build"]).eval()
+            return self._build().eval()
+
+    def _build(self) -> torch.nn.Module:
+        """The run's model as ``run.json`` describes it, at its random start."""
+        check_usable(self, dataset=False)
+        m = self.info["model"]
+        return models.get(m["name"], **m["build"])
 
 
 def read_weights(path: str | Path) -> dict[str, torch.Tensor]:

@@ -109,17 +109,15 @@ def show_predictions(run: Run, text: str, name: str) -> None:
         )
         return
     ids, seqs, extras = scoring.inputs.ids, scoring.inputs.seqs, scoring.extras.values
-    for note in (scoring.extras.note, scoring.labels.note if scoring.labels else ""):
-        if note:
-            st.info(note)
+    for note in scoring.notes:
+        st.info(note)
     weights = run.path / WEIGHTS
     model = cached_model(str(run.path), weights.stat().st_mtime if weights.exists() else 0.0)
     with st.spinner(f"Scoring {len(seqs):,} sequence(s) with {run.name}…"):
         pred = predict_sequences(run, seqs, extras, model=model, ids=ids)
     for note in pred.notes:
         st.info(note)
-    labels = scoring.labels.values if scoring.labels else None
-    df = prediction_table(run, pred, ids, labels, extras)
+    df = prediction_table(run, pred, ids, scoring.label_values, extras)
     df.insert(1, "length", [len(s) for s in seqs])
     df["sequence"] = seqs
     st.success(f"Scored {len(df):,} sequence(s) with {run.name}.")

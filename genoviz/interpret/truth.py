@@ -76,12 +76,6 @@ def jaspar_hit(matches: Matches, query: int, matrix_id: str) -> tuple[int, float
     return None
 
 
-def jaspar_rank(matches: Matches, query: int, matrix_id: str) -> int | None:
-    """1-based rank of a JASPAR matrix (any version) among one query's matches."""
-    hit = jaspar_hit(matches, query, matrix_id)
-    return None if hit is None else hit[0]
-
-
 def planted_match(matches: Matches, query: int, planted: list[PlantedMotif], top: int = TOP):
     """The id of a planted JASPAR matrix among a query's ``top`` matches, or None."""
     for i in matches.ranking(query)[:top]:
