@@ -175,7 +175,7 @@ def fit_autoencoder(
         )
     train_idx, valid_idx, test_idx = (dataset.splits[k] for k in ("train", "valid", "test"))
     if len(train_idx) < 2 or len(valid_idx) < 1 or len(test_idx) < 2:
-        raise TrainingError(f"too few sequences ({len(dataset)}) for an autoencoder")
+        raise TrainingError(f"too few sequences ({dataset.count_text()}) for an autoencoder")
     x_all = torch.from_numpy(dataset.encode(seq_len if config.seq_len else None))
     build = {"seq_len": int(seq_len), "outputs": 1, "extras": 0}
     build |= models.spec("autoencoder").defaults | (config.hparams or {}) | {"decoder": True}

@@ -308,7 +308,7 @@ def fit_mlm(
         for t in (va, te)
     )
     if len(tr) == 0 or len(va) == 0:
-        raise TrainingError(f"too few sequences ({len(dataset)}) to pretrain and validate")
+        raise TrainingError(f"too few sequences ({dataset.count_text()}) to pretrain and validate")
     x_tr = ids[tr]
     # Validation and test use the same masks every epoch (their own seeded generator).
     fixed = torch.Generator().manual_seed(config.seed + 1)

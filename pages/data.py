@@ -76,6 +76,8 @@ def use_for_training(ds: Dataset, source: str) -> None:
         st.info(note)
     if note := ds.one_class_note():
         st.warning(note)
+    if note := ds.duplicate_note():
+        st.info(note)
     page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
 
 

@@ -85,6 +85,8 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
         return None, TrainConfig()
     if not lm and (note := ds.one_class_note()):
         st.warning(note)
+    if note := ds.duplicate_note():
+        st.caption(note)
     names = [s.name for s in fitting_models(ds)]
     if not names:
         st.error(

@@ -330,7 +330,8 @@ def test_out_of_range_numbers_are_argparse_errors_not_tracebacks(argv, says, cap
 
 
 def test_class_numbers_train_as_multiclass_when_asked(tmp_path, capsys):
-    rows = "".join(f"{'ACGT' * 3}{'ACG'[i % 3] * 8},{i % 3}\n" for i in range(60))
+    tag = ["".join("ACGT"[i >> (2 * j) & 3] for j in range(4)) for i in range(60)]  # distinct
+    rows = "".join(f"{tag[i]}{'ACGT' * 2}{'ACG'[i % 3] * 8},{i % 3}\n" for i in range(60))
     data = tmp_path / "classes.csv"
     data.write_text("sequence,label\n" + rows)
     argv = ["train", "--data", str(data), "--model", "linear", "--epochs", "1", "--quiet"]

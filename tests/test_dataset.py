@@ -18,6 +18,104 @@ def test_splits_are_seeded_disjoint_complete_and_stratified():
     assert [int(y[a[k]].sum()) for k in ("train", "valid", "test")] == [40, 5, 5]
 
 
+def distinct(n: int) -> list[str]:
+    """``n`` different sequences of 8 bp."""
+    return ["".join("ACGT"[(i >> (2 * j)) & 3] for j in range(8)) for i in range(n)]
+
+
+def ungrouped_splits(labels, task, seed, fractions=(0.8, 0.1)):
+    """make_splits as it was before copies were grouped: a set without copies must get
+    exactly this split, or every saved run's split digest stops matching."""
+    rng = np.random.default_rng(seed)
+    n = len(labels)
+    groups = [np.arange(n)]
+    if task == "binary":
+        pos = np.asarray(labels).reshape(n) > 0.5
+        groups = [np.flatnonzero(pos), np.flatnonzero(~pos)]
+    parts = {"train": [], "valid": [], "test": []}
+    for g in groups:
+        g = rng.permutation(g)
+        a = round(len(g) * fractions[0])
+        b = a + round(len(g) * fractions[1])
+        for name, rows in zip(parts, (g[:a], g[a:b], g[b:]), strict=True):
+            parts[name].append(rows)
+    return {k: np.sort(np.concatenate(v)) for k, v in parts.items()}
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+@pytest.mark.parametrize("n", [1, 6, 7, 333, 1000])
+def test_a_set_without_copies_keeps_the_split_it_always_had(task, n):
+    rng = np.random.default_rng(n)
+    y = (rng.random(n) < 0.1).astype(float) if task == "binary" else rng.random(n)
+    for seed in (0, 5):
+        want = ungrouped_splits(y, task, seed)
+        for got in (make_splits(y, task, seed), make_splits(y, task, seed, sequences=distinct(n))):
+            for k in want:
+                np.testing.assert_array_equal(got[k], want[k])
+
+
+def test_copies_of_a_sequence_stay_in_one_split():
+    rng = np.random.default_rng(0)
+    seqs = distinct(300)
+    y = (rng.random(300) < 0.2).astype(float)
+    # Every sequence twice, a few five times: 5 x 10 + 2 x 290 = 630 rows.
+    rows = np.r_[np.repeat(np.arange(10), 5), np.repeat(np.arange(10, 300), 2)]
+    rows = rng.permutation(rows)
+    copies = [seqs[i] for i in rows]
+    splits = make_splits(y[rows], "binary", seed=1, sequences=copies)
+    where = {}
+    for name, index in splits.items():
+        for i in index:
+            assert where.setdefault(copies[i], name) == name, copies[i]
+    assert sorted(np.concatenate(list(splits.values()))) == list(range(630))
+    sizes = {k: len(v) for k, v in splits.items()}
+    assert abs(sizes["train"] - 504) <= 5 and abs(sizes["valid"] - 63) <= 5, sizes
+    share = {k: y[rows][v].mean() for k, v in splits.items()}
+    assert max(share.values()) - min(share.values()) < 0.08, share  # still stratified
+
+
+def test_a_loaded_file_twice_over_keeps_its_test_sequences_out_of_training(tmp_path):
+    rng = np.random.default_rng(0)
+    seqs = ["".join(rng.choice(list("ACGT"), 21)) for _ in range(200)]
+    lines = [f"{s},{v:.3f}" for s, v in zip(seqs, rng.random(200), strict=True)]
+    path = tmp_path / "twice.csv"
+    path.write_text("sequence,label\n" + "\n".join(lines + lines) + "\n")
+    ds = load(path)
+    train = {ds.sequences[i] for i in ds.splits["train"]}
+    assert not [i for i in ds.splits["test"] if ds.sequences[i] in train]
+    assert ds.duplicate_note() == (
+        "200 sequences appear more than once (200 extra copies). Every copy stays in one "
+        "split: no test sequence is also a training one."
+    )
+
+
+def test_duplicate_note_counts_label_clashes_and_a_leaking_own_split():
+    seqs = distinct(20)
+    y = np.zeros(22, np.float32)
+    y[21] = 1  # the second copy of sequence 1 says otherwise
+    ds = Dataset([*seqs, seqs[0], seqs[1]], y, "binary", DatasetMeta("t"))
+    assert distinct(3) == ["AAAAAAAA", "CAAAAAAA", "GAAAAAAA"]
+    assert ds.duplicate_note().startswith(
+        "2 sequences appear more than once (2 extra copies; 1 of them with different labels)."
+    )
+    assert Dataset(seqs, y[:20], "binary", DatasetMeta("t")).duplicate_note() is None
+    ds.splits = {"train": np.arange(20), "valid": np.array([], int), "test": np.array([20, 21])}
+    assert ds.duplicate_note().endswith(
+        "2 test sequences are also in the training split (the set's own split), so test "
+        "metrics read high."
+    )
+
+
+def test_too_small_to_train_counts_copies_once():
+    ds = Dataset(["ACGTACGT"] * 40, np.zeros(40, np.float32), "regression", DatasetMeta("t"))
+    assert ds.too_small_to_train() == (
+        "Too few distinct sequences to train on: 1. Copies count once. Training keeps 10% "
+        "of them for validation, so it needs at least 6."
+    )
+    assert ds.count_text() == "40, 1 of them distinct"
+    assert Dataset(distinct(3), np.zeros(3), "regression", DatasetMeta("t")).count_text() == "3"
+
+
 def test_class_weights_balance_the_classes_like_the_book():
     y = np.r_[np.ones(146), np.zeros(34527 - 146)]
     w = class_weights(y)
@@ -118,7 +216,7 @@ def test_too_small_to_train_agrees_with_the_splits_training_makes(task):
             y = np.r_[np.ones(n_pos), np.zeros(n_neg)].astype(np.float32)
             if len(y) == 0:
                 continue
-            ds = Dataset(["ACGT"] * len(y), y, task, DatasetMeta("t"))
+            ds = Dataset(distinct(len(y)), y, task, DatasetMeta("t"))
             splits = make_splits(y, task, seed=0)
             empty = not (len(splits["train"]) and len(splits["valid"]))
             assert (ds.too_small_to_train() is not None) == empty, (task, n_pos, n_neg)
@@ -130,7 +228,7 @@ def test_too_small_to_train_states_the_minimum_and_counts_labels():
         "Too few sequences to train on: 2 (1 with label 1, 1 with label 0). Training keeps "
         "10% of each label for validation, so it needs at least 6 sequences with the same label."
     )
-    ds = Dataset(["ACGT"] * 5, np.arange(5, dtype=np.float32), "regression", DatasetMeta("t"))
+    ds = Dataset(distinct(5), np.arange(5, dtype=np.float32), "regression", DatasetMeta("t"))
     assert "5. Training keeps 10% of them for validation, so it needs at least 6." in (
         ds.too_small_to_train() or ""
     )

@@ -376,7 +376,9 @@ def test_a_corpus_without_plain_kmers_is_refused_not_scored_nan(tmp_path):
     pretrained to a masked accuracy of NaN. It is refused, naming the part and why."""
     from genoviz.training import TrainingError
 
-    corpus = as_corpus(Dataset(["N" * 40] * 30, np.zeros(30), "binary", DatasetMeta("gaps")))
+    corpus = as_corpus(
+        Dataset(["N" * (40 + i) for i in range(30)], np.zeros(30), "binary", DatasetMeta("gaps"))
+    )
     cfg = TrainConfig(epochs=1, save=False, hparams={"k": 4, "size": "tiny"})
     with pytest.raises(TrainingError, match=r"nothing to mask in gaps-corpus's training part"):
         fit(corpus, "kmer-bert", cfg)

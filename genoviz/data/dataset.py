@@ -150,37 +150,49 @@ class Dataset:
         """Create seeded train/valid/test splits if none are set (stratified for binary);
         ``meta.notes["seed"]`` then says which seed drew them (a run records it)."""
         if not self.splits:
-            self.splits = make_splits(self.labels, self.task, seed, fractions)
+            self.splits = make_splits(self.labels, self.task, seed, fractions, self.sequences)
             self.meta.notes["seed"] = seed
 
     def too_small_to_train(self) -> str | None:
         """Why training would find its train or validation split empty, or None.
 
-        Uses the dataset's own splits when set, else the sizes :func:`make_splits` gives
-        (they do not depend on the seed).
+        Uses the dataset's splits when set, else the ones :func:`make_splits` draws with
+        seed 0 (their sizes depend on the seed only when copies of a sequence are grouped).
         """
-        splits = self.splits or make_splits(self.labels, self.task, seed=0)
+        splits = self.splits or make_splits(
+            self.labels, self.task, seed=0, sequences=self.sequences
+        )
         if len(splits["train"]) and len(splits["valid"]):
             return None
         n = len(self)
-        if self.splits:
+        if self.splits and "seed" not in self.meta.notes:  # the set's own, not drawn
             return (
                 f"Too few sequences to train on: this set's own split gives "
                 f"{len(splits['train'])} for training and {len(splits['valid'])} for "
                 "validation, and training needs at least one in each."
             )
         least = min_split_group()
+        # Copies of one sequence stay in one split, so only distinct sequences count.
+        heads = first_copies(self.sequences) == np.arange(n)
+        distinct, once = ("", "") if heads.all() else ("distinct ", " Copies count once.")
         if self.task == "binary":
-            pos = int((self.labels.reshape(n) > 0.5).sum())
+            pos = self.labels.reshape(n) > 0.5
+            n_pos, n_neg = int((pos & heads).sum()), int((~pos & heads).sum())
             return (
-                f"Too few sequences to train on: {n} ({pos} with label 1, {n - pos} with "
-                "label 0). Training keeps 10% of each label for validation, so it needs at "
-                f"least {least} sequences with the same label."
+                f"Too few {distinct}sequences to train on: {n_pos + n_neg} ({n_pos} with "
+                f"label 1, {n_neg} with label 0).{once} Training keeps 10% of each label "
+                f"for validation, so it needs at least {least} sequences with the same label."
             )
         return (
-            f"Too few sequences to train on: {n}. Training keeps 10% of them for "
-            f"validation, so it needs at least {least}."
+            f"Too few {distinct}sequences to train on: {int(heads.sum())}.{once} Training "
+            f"keeps 10% of them for validation, so it needs at least {least}."
         )
+
+    def count_text(self) -> str:
+        """How many sequences, and how many distinct when some are copies (they stay in
+        one split): ``30`` or ``30, 1 of them distinct``."""
+        distinct = len(set(self.sequences))
+        return f"{len(self)}" + ("" if distinct == len(self) else f", {distinct} of them distinct")
 
     def one_class_note(self) -> str | None:
         """Why a classifier would learn nothing here: every label the same (per task for a
@@ -208,6 +220,34 @@ class Dataset:
                 )
         return None
 
+    def duplicate_note(self) -> str | None:
+        """What copies of one sequence there are, and whether the splits keep them apart;
+        None when every sequence is different."""
+        rows = np.arange(len(self))
+        first = first_copies(self.sequences)
+        copies = int((first != rows).sum())
+        if not copies:
+            return None
+        repeated = len(np.unique(first[first != rows]))
+        labels = self.labels.reshape(len(self), -1)
+        same = np.isclose(labels, labels[first], equal_nan=True).all(axis=1)
+        clash = len(np.unique(first[~same]))
+        note = (
+            f"{repeated:,} sequence{'s appear' if repeated > 1 else ' appears'} more than "
+            f"once ({copies:,} extra cop{'ies' if copies > 1 else 'y'}"
+            + (f"; {clash:,} of them with different labels" if clash else "")
+            + ")."
+        )
+        splits = self.splits or make_splits(self.labels, self.task, 0, sequences=self.sequences)
+        trained = set(first[splits["train"]].tolist())
+        leaked = sum(int(first[i]) in trained for i in splits["test"])
+        if leaked:
+            return (
+                f"{note} {leaked:,} test sequence{'s are' if leaked > 1 else ' is'} also in "
+                "the training split (the set's own split), so test metrics read high."
+            )
+        return f"{note} Every copy stays in one split: no test sequence is also a training one."
+
     def summary(self) -> dict[str, Any]:
         """Counts shown on cards and by ``python -m genoviz datasets``."""
         lengths = self.lengths
@@ -227,26 +267,57 @@ class Dataset:
 
 
 def make_splits(
-    labels: np.ndarray, task: str, seed: int, fractions: tuple[float, float] = (0.8, 0.1)
+    labels: np.ndarray,
+    task: str,
+    seed: int,
+    fractions: tuple[float, float] = (0.8, 0.1),
+    sequences: list[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Seeded train/valid/test index arrays; binary labels are stratified so each split
-    keeps the rare positives in proportion."""
+    keeps the rare positives in proportion.
+
+    With ``sequences``, copies of one sequence stay in one split (the split of the first
+    copy's draw), so the test split never scores a sequence that was trained on. A set
+    without copies gets exactly the split it would get without ``sequences``.
+    """
     rng = np.random.default_rng(seed)
     n = len(labels)
     f_train, f_valid = fractions
-    groups = [np.arange(n)]
-    if task == "binary":
-        pos = np.asarray(labels).reshape(n) > 0.5
-        groups = [np.flatnonzero(pos), np.flatnonzero(~pos)]
+    first = first_copies(sequences) if sequences is not None else np.arange(n)
+    heads = np.flatnonzero(first == np.arange(n))  # one row per distinct sequence
+    groups = [heads]
+    if task == "binary":  # a group is stratified by its first copy's label
+        pos = np.asarray(labels).reshape(n)[heads] > 0.5
+        groups = [heads[pos], heads[~pos]]
+    size = np.bincount(first, minlength=n)
+    members = np.argsort(first, kind="stable")  # rows grouped by their first copy
+    starts = np.concatenate([[0], np.cumsum(size)])
     parts: dict[str, list[np.ndarray]] = {"train": [], "valid": [], "test": []}
     for g in groups:
         g = rng.permutation(g)
-        a = round(len(g) * f_train)
-        b = a + round(len(g) * f_valid)
-        parts["train"].append(g[:a])
-        parts["valid"].append(g[a:b])
-        parts["test"].append(g[b:])
+        # Where each group begins when the rows are laid out in drawn order: a group
+        # goes to the split its first row falls in.
+        begin = np.concatenate([[0], np.cumsum(size[g])[:-1]]) if len(g) else g
+        total = int(size[g].sum())
+        a = round(total * f_train)
+        b = a + round(total * f_valid)
+        for name, chosen in (
+            ("train", g[begin < a]),
+            ("valid", g[(begin >= a) & (begin < b)]),
+            ("test", g[begin >= b]),
+        ):
+            rows = [members[starts[h] : starts[h + 1]] for h in chosen]
+            parts[name].append(np.concatenate(rows) if rows else chosen)
     return {k: np.sort(np.concatenate(v)).astype(np.int64) for k, v in parts.items()}
+
+
+def first_copies(sequences: list[str]) -> np.ndarray:
+    """For each row, the row of the first copy of its sequence (its own row when the
+    sequence is new)."""
+    seen: dict[str, int] = {}
+    return np.fromiter(
+        (seen.setdefault(s, i) for i, s in enumerate(sequences)), np.int64, len(sequences)
+    )
 
 
 def min_split_group(fractions: tuple[float, float] = (0.8, 0.1)) -> int:

@@ -52,6 +52,8 @@ _SEQUENCE_CELL = re.compile(r"[ACGTUNacgtun0-9 ]*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: A number written with a decimal comma, as in 0,75.
 _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+#: A whole cell holding a number with a decimal comma (kept: the two sides).
+_COMMA_NUMBER = re.compile(r"^(\s*[-+]?\d*),(\d+(?:[eE][-+]?\d+)?\s*)$")
 _FIELDS_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _QUOTE_ERROR = re.compile(r"EOF inside string starting at row (\d+)")
 
@@ -278,7 +280,8 @@ def _separator(first_line: str) -> str:
 
 
 def read_table(text: str, name: str) -> Table:
-    """A comma- or tab-separated table (the first line is the header) as text cells.
+    """A comma- or tab-separated table (the first line is the header) as text cells; a
+    semicolon-separated one too, whose decimal commas (``0,75``) become points.
 
     Raises:
         DataFormatError: a line with more fields than the header, an unclosed quotation
@@ -312,6 +315,10 @@ def read_table(text: str, name: str) -> Table:
             f"{name}, line {lines[0]} has {len(header) + 1} fields, the header has {len(header)}"
         )
     df.columns = [str(c).strip() for c in df.columns]
+    if sep == ";":  # European spreadsheets write decimals with a comma there: 0,75
+        for c in df.columns:
+            if c.lower() not in ("id", "sequence"):
+                df[c] = df[c].str.replace(_COMMA_NUMBER, r"\1.\2", regex=True)
     return Table(df, lines)
 
 
