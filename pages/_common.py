@@ -13,7 +13,7 @@ import math
 import os
 import re
 import runpy
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -346,16 +346,26 @@ def download_row(
         )
 
 
-def figure_downloads(fig: go.Figure, name: str, df: pd.DataFrame | None = None) -> None:
+#: A figure's numbers: a table, or a function that builds it when its download is clicked.
+FigureData = pd.DataFrame | Callable[[], pd.DataFrame] | None
+
+
+def figure_downloads(fig: go.Figure, name: str, df: FigureData = None) -> None:
     """Download buttons: the interactive figure as HTML, PNG and SVG where static export
     works here (kaleido and a local Chromium), and its numbers as CSV.
 
     The files are made only when clicked (deferred callables), so they cost nothing
-    per rerun. ``df`` defaults to the figure's own points (:func:`figure_frame`). Where
-    static export cannot work, a disabled PNG/SVG button says why in its tooltip.
+    per rerun. ``df`` defaults to the figure's own points (:func:`figure_frame`); pass a
+    function when the table itself is costly to build (an attention grid's has millions
+    of rows). Where static export cannot work, a disabled PNG/SVG button says why in its
+    tooltip.
     """
     html = lambda: fig.to_html(include_plotlyjs=True, full_html=True)  # noqa: E731
-    csv = lambda: (df if df is not None else figure_frame(fig)).to_csv(index=False)  # noqa: E731
+
+    def csv() -> str:
+        table = df() if callable(df) else df
+        return (table if table is not None else figure_frame(fig)).to_csv(index=False)
+
     files = [("Figure (HTML)", html, "html", "text/html", ":material/download:")]
     problem = static_export_problem()
     if problem is None:
@@ -369,7 +379,7 @@ def figure_downloads(fig: go.Figure, name: str, df: pd.DataFrame | None = None) 
     download_row(name, files, unavailable=problem)
 
 
-def show_figure(fig: go.Figure, name: str, df: pd.DataFrame | None = None) -> None:
+def show_figure(fig: go.Figure, name: str, df: FigureData = None) -> None:
     """A plotly chart (its toolbar also saves PNG) with HTML and CSV downloads under it."""
     slug = _slug(name)
     st.plotly_chart(

@@ -113,7 +113,7 @@ def choose_layers_heads(att: SequenceAttention) -> tuple[list[int], list[int]]:
 def show_grid(att: SequenceAttention, sid: str, layers: list[int], heads: list[int]) -> None:
     explain_here("attention")
     fig = attention_grid_figure(att.select(layers, heads), layers, heads, f"Attention of {sid}")
-    show_figure(fig, f"attention-grid-{sid}", att.frame(layers, heads))
+    show_figure(fig, f"attention-grid-{sid}", lambda: att.frame(layers, heads))
 
 
 def show_head(att: SequenceAttention, sid: str, layers: list[int], heads: list[int]) -> None:
@@ -124,7 +124,9 @@ def show_head(att: SequenceAttention, sid: str, layers: list[int], heads: list[i
     head = c2.selectbox("Head", heads, format_func=lambda h: f"head {h + 1}")
     title = f"{sid}: layer {layer + 1}, head {head + 1}"
     fig = attention_head_figure(att.maps[layer, head], att.tokens, title)
-    show_figure(fig, f"attention-head-{sid}-{layer + 1}-{head + 1}", att.frame([layer], [head]))
+    show_figure(
+        fig, f"attention-head-{sid}-{layer + 1}-{head + 1}", lambda: att.frame([layer], [head])
+    )
 
 
 def show_cls(att: SequenceAttention, sid: str, seq: str, layers, heads) -> None:
