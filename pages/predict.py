@@ -36,6 +36,10 @@ from pages._common import (
 
 INPUTS = ("Paste sequences", "Upload a file")
 SHOW_ROWS = 1000
+#: The last file uploaded: ``{"text", "name", "showing"}``, ``showing`` while the uploader
+#: itself still holds it. Streamlit empties an uploader when the user visits another page;
+#: the file is then scored from here until the user uploads another or forgets it.
+LAST_UPLOAD = "predict_last_upload"
 PASTE_HELP = "FASTA, one sequence per line, or a CSV with a 'sequence' column"
 
 
@@ -90,14 +94,40 @@ def input_section(run: Run) -> tuple[str, str] | None:
             st.info("Paste sequences above, then press Ctrl+Enter (or click outside the box).")
             return None
         return text, "pasted text"
+    return upload_section()
+
+
+def upload_section() -> tuple[str, str] | None:
+    """The uploaded file's text and name; after a visit to another page, the file uploaded
+    before it (the uploader itself comes back empty)."""
+    drawn_before = "predict_upload" in st.session_state  # absent after another page
     up = st.file_uploader(
         f"File to score ({PASTE_HELP}; .gz allowed)",
         type=["csv", "tsv", "txt", "fa", "fasta", "fna", "fas", "bed", "gz"],
         key="predict_upload",
     )
-    if up is None:
+    if up is not None:
+        text = read_upload(up.getvalue(), up.name)
+        st.session_state[LAST_UPLOAD] = {"text": text, "name": up.name, "showing": True}
+        return text, up.name
+    last = st.session_state.get(LAST_UPLOAD)
+    if last is None:
         return None
-    return read_upload(up.getvalue(), up.name), up.name
+    if last["showing"] and drawn_before:  # the user removed it from the uploader
+        del st.session_state[LAST_UPLOAD]
+        return None
+    last["showing"] = False
+    c1, c2 = st.columns([4, 1], vertical_alignment="center")
+    c1.info(
+        f"Scoring **{last['name']}**, the file uploaded before you left this page. Upload "
+        "another above to replace it."
+    )
+    c2.button("Forget it", key="predict_forget_upload", on_click=forget_upload)
+    return last["text"], last["name"]
+
+
+def forget_upload() -> None:
+    st.session_state.pop(LAST_UPLOAD, None)
 
 
 def show_predictions(run: Run, text: str, name: str) -> None:

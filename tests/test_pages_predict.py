@@ -180,3 +180,32 @@ def test_pasted_bed_regions_say_they_need_the_command_line(runs_dir):
     errors = [e.value for e in at.error]
     assert any("looks like BED regions" in e and "--genome genome.fa" in e for e in errors), errors
     assert not at.dataframe
+
+
+def test_an_uploaded_file_is_still_scored_after_a_visit_to_another_page(runs_dir: Path):
+    """Streamlit empties an uploader on a page switch: the upload used to be gone without a
+    word. The page scores it again, says so, and forgets it when asked or removed."""
+    record = {"name": "mine.csv", "spec": "mine.csv", "task": "binary"}
+    save_untrained_run(
+        runs_dir / "20260101-000000-linear-mine", "linear", {"seq_len": 4, "outputs": 1}, record
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/predict.py").run()
+    at.radio(key="predict_input").set_value("Upload a file").run()
+    at.file_uploader(key="predict_upload").upload("mine.csv", b"id,sequence\na,ACGT\nb,GGCC\n")
+    at.run()
+    assert at.dataframe[0].value["id"].tolist() == ["a", "b"]
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/predict.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[0].value["id"].tolist() == ["a", "b"]
+    assert any("Scoring **mine.csv**, the file uploaded before" in i.value for i in at.info)
+    at.run()  # a rerun on the page keeps it
+    assert at.dataframe[0].value["id"].tolist() == ["a", "b"]
+    at.button(key="predict_forget_upload").click().run()
+    assert not at.dataframe and not any("mine.csv" in i.value for i in at.info)
+    # Removed from the uploader by the user: gone, not brought back.
+    at.file_uploader(key="predict_upload").upload("mine.csv", b"id,sequence\nc,ACGT\n").run()
+    assert at.dataframe[0].value["id"].tolist() == ["c"]
+    at.file_uploader(key="predict_upload").clear().run()
+    assert not at.dataframe and not any("mine.csv" in i.value for i in at.info)
