@@ -106,12 +106,20 @@ def test_a_row_number_or_a_coordinate_is_never_an_input(tmp_path):
 
 
 def test_semicolon_tables_load_and_text_labels_say_how_to_write_them(tmp_path):
-    """Spreadsheets in European locales save 'CSV' with semicolons and decimal commas;
-    text classes are refused with the classes found and how to number them."""
+    """Spreadsheets in European locales save 'CSV' with semicolons and decimal commas,
+    which are read as decimals there (they were refused); in a comma table a quoted
+    decimal comma says how to write it. Text classes are refused with the classes found
+    and how to number them."""
     ds = load_file(write(tmp_path, "eu.csv", "id;sequence;label\na;ACGT;1\nb;TTGA;0\n"))
     assert (ds.ids, ds.sequences, ds.labels.tolist()) == (["a", "b"], ["ACGT", "TTGA"], [1, 0])
+    eu = "id;sequence;label;weight;access\n1,5;ACGT;0,75;2;-,5\n2,5;TTGA;1,25e-1;1,5;3\n"
+    ds = load_file(write(tmp_path, "eu2.csv", eu))
+    assert ds.ids == ["1,5", "2,5"] and ds.task == "regression"  # ids are names, not numbers
+    np.testing.assert_allclose(ds.labels, [0.75, 0.125])
+    np.testing.assert_allclose(ds.weights, [2, 1.5])
+    np.testing.assert_allclose(ds.extras[:, 0], [-0.5, 3])
     with pytest.raises(DataFormatError) as e:
-        load_file(write(tmp_path, "eu2.csv", "sequence;label\nACGT;0,75\n"))
+        load_file(write(tmp_path, "us.csv", 'sequence,label\nACGT,"0,75"\n'))
     assert (
         "line 2: label column 'label' is '0,75', not a number; write decimals with a "
         "point (0.75)" in str(e.value)
