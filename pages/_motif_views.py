@@ -120,6 +120,7 @@ def compute_learned(run: Run, opts: dict) -> LearnedMotifs:
             release=opts["release"],
             tax_group=opts["tax_group"],
             min_overlap=opts["min_overlap"],
+            control=run.untrained_model(),
         )
     st.session_state[LEARNED] = (key, rep)
     return rep

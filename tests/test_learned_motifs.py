@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from genoviz.interpret.filters import FilterError
 from genoviz.interpret.learned_motifs import kept_span, learned_motifs
@@ -49,6 +50,22 @@ def test_planted_truth_is_scored_against_the_learned_motifs():
     row = rep.truth.iloc[0]
     assert row["motif_name"] == "JUND" and row["best_motif"] == 1
     assert row["jaspar_rank"] == 1 and bool(row["recovered"])
+
+
+def test_a_net_started_from_the_planted_matrix_recovers_nothing_against_its_control():
+    """Started from JASPAR's JUND matrix and never trained, a motif-net "recovered" JUND at
+    rank 1. Its untrained control holds the same matrix, so training closed no gap: not
+    recovered. A randomly started control leaves the JASPAR-started net its recovery."""
+    truth = {"motifs": {"MA0491.3": "JUND"}}
+    net = MotifNet(seq_len=60, motifs=2, width=15, init="jaspar", jaspar=["MA0491.3"])
+    same = MotifNet(seq_len=60, motifs=2, width=15, init="jaspar", jaspar=["MA0491.3"])
+    row = learned_motifs(net, ground_truth=truth, control=same).truth.iloc[0]
+    assert row["jaspar_rank"] == 1 and row["untrained_similarity"] == pytest.approx(1, abs=1e-3)
+    assert not bool(row["recovered"])
+    torch.manual_seed(0)
+    random = MotifNet(seq_len=60, motifs=2, width=15)
+    row = learned_motifs(net, ground_truth=truth, control=random).truth.iloc[0]
+    assert row["untrained_similarity"] < 0.9 and bool(row["recovered"])
 
 
 def test_a_cnn_has_no_learned_motifs_to_show():

@@ -95,9 +95,16 @@ def learned_motifs(
     min_overlap: int = DEFAULT_MIN_OVERLAP,
     top: int = TOP,
     keep: float = MASK_KEEP,
+    control: nn.Module | None = None,
 ) -> LearnedMotifs:
     """Read a motif-net's motifs, trim each to its kept columns, match them to JASPAR
     CORE (release, taxonomic group) and, with ground truth, score planted recovery.
+
+    Args:
+        control: the same network untrained (:meth:`Run.untrained_model`): a net started
+            from JASPAR matrices holds them before any training, so recovery counts only
+            when training closes half the gap from the control's similarity to 1 (see
+            :func:`truth_recovery`).
 
     Raises:
         FilterError: the model has no learned motifs to show (not a motif-net).
@@ -107,17 +114,14 @@ def learned_motifs(
             "this model has no learned motif matrices to show directly (only motif-net has); "
             "its filters are read from the windows that activate them instead"
         )
-    logos = model.motif_logos()
-    pfms, mask = np.asarray(logos.pfms, dtype=np.float64), np.asarray(logos.mask)
-    spans = [kept_span(row, keep) for row in mask]
-    trimmed = [pfms[m][:, s:e] for m, (s, e) in enumerate(spans)]
+    pfms, mask, names, spans, trimmed = _trimmed_logos(model, keep)
     matches = match_jaspar(trimmed, release, tax_group, min_overlap)
     planted = planted_motifs(ground_truth)
     records = []
     for m, pfm in enumerate(trimmed):
         rec: dict[str, Any] = {
             "motif": m + 1,
-            "name": logos.names[m],
+            "name": names[m],
             "columns_kept": f"{spans[m][0] + 1}-{spans[m][1]}",
             "consensus": "".join(ALPHABET[i] for i in pfm.argmax(axis=0)),
             "information_bits": float(information_content(pfm).sum()),
@@ -128,7 +132,27 @@ def learned_motifs(
         records.append(rec)
     truth = None
     if planted:
-        truth = truth_recovery(trimmed, np.ones(len(trimmed)), planted, matches, top)
+        bar = None
+        if control is not None:
+            theirs = _trimmed_logos(control, keep)[-1]
+            bar = truth_recovery(
+                theirs,
+                np.ones(len(theirs)),
+                planted,
+                match_jaspar(theirs, release, tax_group, min_overlap),
+                top,
+            )
+        truth = truth_recovery(trimmed, np.ones(len(trimmed)), planted, matches, top, bar)
         truth = truth.rename(columns={"best_filter": "best_motif"})
         truth["best_motif"] = [None if pd.isna(f) else int(f) + 1 for f in truth["best_motif"]]
-    return LearnedMotifs(pfms, mask, list(logos.names), spans, matches, records, truth, planted)
+    return LearnedMotifs(pfms, mask, names, spans, matches, records, truth, planted)
+
+
+def _trimmed_logos(model: nn.Module, keep: float):
+    """A motif-net's PFMs, masks and names, each motif's kept columns (start, end), and
+    each PFM cut to them."""
+    logos = model.motif_logos()
+    pfms, mask = np.asarray(logos.pfms, dtype=np.float64), np.asarray(logos.mask)
+    spans = [kept_span(row, keep) for row in mask]
+    trimmed = [pfms[m][:, s:e] for m, (s, e) in enumerate(spans)]
+    return pfms, mask, list(logos.names), spans, trimmed
