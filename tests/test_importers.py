@@ -152,6 +152,9 @@ def test_fasta_with_label_tokens(tmp_path):
     ds = load_file(p)
     assert ds.ids == ["s1", "s2"] and ds.sequences == ["ACGTAC", "TTTTTT"]
     np.testing.assert_array_equal(ds.labels, [1, 0])
+    # a label joined to the name with '|' is not part of the name
+    ds = load_text(">s0|label=0\nACGT\n>s1|label=1|x\nGGCC\n>label=1\nTTAA\n", "bar.fa")
+    assert ds.ids == ["s0", "s1|x", "label=1"] and ds.labels.tolist() == [0, 1, 1]
 
 
 def test_fasta_without_label_names_the_record(tmp_path):

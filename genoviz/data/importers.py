@@ -266,9 +266,9 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
                 "which is not a number"
             )
     y = np.array(labels, dtype=np.float32)
-    return _finish(
-        [r.sequence for r in records], y, [r.id for r in records], None, None, [], name, task
-    )
+    # '>s0|label=1' names the record s0: the label is not part of its name.
+    ids = [_LABEL_TOKEN.sub("", r.id) or r.id for r in records]
+    return _finish([r.sequence for r in records], y, ids, None, None, [], name, task)
 
 
 def _separator(first_line: str) -> str:
