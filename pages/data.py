@@ -82,12 +82,17 @@ def use_for_training(ds: Dataset, source: str) -> None:
 
 
 def class_numbers_note(ds: Dataset) -> str | None:
-    """A hint when labels read as values are whole numbers 0, 1, 2, ... up to 20: they may
-    be classes, which detection cannot tell."""
+    """A hint when labels read as values are whole numbers 0, 1, 2, ... up to 20, or -1
+    and 1: they may be classes, which detection cannot tell."""
     y = np.asarray(ds.labels, dtype=np.float64)
     if ds.task != "regression" or y.ndim != 1 or not len(y):
         return None
     values = np.unique(y)
+    if values.tolist() == [-1.0, 1.0]:
+        return (
+            "The labels are −1 and 1, read as values (regression). If they name two "
+            "classes, write them as 0 and 1 in the file: binary training reads 0 and 1."
+        )
     if not (np.all(values == np.round(values)) and values.min() == 0 and 2 <= values.max() <= 20):
         return None
     if len(values) != values.max() + 1:  # a gap: multiclass would refuse it

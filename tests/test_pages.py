@@ -745,3 +745,5 @@ def test_class_numbers_read_as_values_get_a_hint():
     assert class_numbers_note(ds([0.5, 1.2, 2.0])) is None  # measured values
     assert class_numbers_note(ds([0, 1, 0], "binary")) is None
     assert class_numbers_note(ds([0, 1, 2], "multiclass")) is None
+    assert "write them as 0 and 1" in class_numbers_note(ds([-1, 1, 1, -1]))
+    assert class_numbers_note(ds([-1, 0, 1])) is None
