@@ -3,6 +3,8 @@ attention on each base, and attention motifs (DNABERT style) matched to JASPAR."
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import streamlit as st
 
@@ -34,6 +36,7 @@ from pages._interpret_common import (
     model_of,
     show_user_error,
 )
+from pages._keep import forget
 from pages._motif_views import panel_downloads
 
 MAPS = "attention_maps"
@@ -93,21 +96,26 @@ def maps_for(run: Run, sid: str, seq: str) -> SequenceAttention:
 def choose_layers_heads(att: SequenceAttention) -> tuple[list[int], list[int]]:
     n_layers, n_heads = att.maps.shape[:2]
     c1, c2 = st.columns(2)
-    layers = c1.multiselect(
-        "Layers",
-        range(n_layers),
-        default=list(range(n_layers)),
-        format_func=lambda i: f"layer {i + 1}",
-        key="attention_layers",
-    )
-    heads = c2.multiselect(
-        "Heads",
-        range(n_heads),
-        default=list(range(n_heads)),
-        format_func=lambda h: f"head {h + 1}",
-        key="attention_heads",
-    )
+    layers = choose_many(c1, "Layers", n_layers, "layer", key="attention_layers")
+    heads = choose_many(c2, "Heads", n_heads, "head", key="attention_heads")
     return sorted(layers), sorted(heads)
+
+
+def choose_many(where: Any, label: str, n: int, word: str, *, key: str) -> list[int]:
+    """A multiselect of ``n`` numbered layers or heads, all chosen at first; a kept choice
+    naming one the run does not have (another run, fewer layers) starts again from all."""
+    options = list(range(n))
+    kept = st.session_state.get(key)
+    if kept is not None and not set(kept) <= set(options):
+        forget(st.session_state, key)
+        kept = None
+    return where.multiselect(
+        label,
+        options,
+        default=None if kept is not None else options,  # a kept value is the widget's own
+        format_func=lambda i: f"{word} {i + 1}",
+        key=key,
+    )
 
 
 def show_grid(att: SequenceAttention, sid: str, layers: list[int], heads: list[int]) -> None:

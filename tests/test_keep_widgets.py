@@ -28,6 +28,7 @@ VALUE_WIDGETS = {
     "pills",
     "segmented_control",
     "choose",  # pages/_common.choose: a select box
+    "choose_many",  # pages/attention.choose_many: a multiselect
 }
 
 

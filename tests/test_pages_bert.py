@@ -313,3 +313,22 @@ def test_figure_downloads_builds_a_deferred_table_on_click(monkeypatch):
     common.figure_downloads(go.Figure(), "f", table)
     assert calls == []
     assert files["csv"]() == "a\n1\n2\n" and calls == [1]
+
+
+def test_attention_choices_survive_a_visit_to_another_page(kmer_run):
+    """The sequence, layers and heads reset on every page switch; they are kept now, and a
+    kept head the run does not have starts the choice again from every head."""
+    at = app("pages/attention.py")
+    ok(at)
+    second = at.selectbox(key="attention_seq").options[1]
+    at.selectbox(key="attention_seq").select_index(1).run()
+    at.multiselect(key="attention_heads").set_value([1, 3]).run()
+    at.switch_page("pages/predict.py").run()
+    at.switch_page("pages/attention.py").run()
+    ok(at)
+    assert at.selectbox(key="attention_seq").value == second
+    assert at.multiselect(key="attention_heads").value == [1, 3]
+    at.session_state["attention_heads"] = [9]  # a head of another run, bigger
+    at.run()
+    ok(at)
+    assert at.multiselect(key="attention_heads").value == [0, 1, 2, 3]
