@@ -300,6 +300,30 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "organism or assay) deserve caution.",
     ),
     (
+        "autoencoder",
+        "What am I seeing? An autoencoder and its latent map",
+        "An **autoencoder** squeezes each one-hot sequence through a small bottleneck "
+        "(the *code*) and rebuilds it; no label is used. **Reconstruction accuracy** is the "
+        "share of bases rebuilt correctly: 0.25 is guessing, and valid far below train "
+        "means it memorised the training sequences. The **latent map** places each held-out "
+        "sequence by the first two principal components of its code and colours it by its "
+        "label.\n\n*It can tell you* whether what distinguishes the labels is among the "
+        "strongest patterns in the sequences themselves.\n\n*It cannot tell you* that "
+        "labels which do not separate here are unlearnable: a supervised model looks for "
+        "them on purpose, and two components show only part of the code.",
+    ),
+    (
+        "extras_gain",
+        "What am I seeing? With and without the extra inputs",
+        "The same model is trained twice on the same split and seed: once from the sequence "
+        "alone, once with the extra numbers each sequence carries (for JUND binding, "
+        "chromatin accessibility) joined after the convolutions, as the DeepChem book does. "
+        "The bars are each arm's test score.\n\n*It can tell you* whether the extra input "
+        "adds information the sequence does not hold, on this data.\n\n*It cannot tell "
+        "you* that a small gap is real: one seed differs from the next by a few hundredths, "
+        "so repeat with other seeds before trusting a gap that small.",
+    ),
+    (
         "runs",
         "What am I seeing? Comparing runs",
         "Each run is one training: its settings, its per-epoch curves and its final test "
@@ -325,6 +349,7 @@ PAGE_TOPICS: dict[str, tuple[str, ...]] = {
     "motifs": ("conv_filter", "motifs", "jaspar", "truth_recovery", "motif_net"),
     "attention": ("attention",),
     "embeddings": ("embeddings", "sequence_embeddings"),
+    "zoo": ("autoencoder", "extras_gain"),
 }
 
 #: The explanation for a test metric or figure, by task.

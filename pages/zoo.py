@@ -36,6 +36,7 @@ from pages._common import (
     dataset_label,
     ensure_app_navigation,
     error_boundary,
+    explain_here,
     fmt,
     fresh_dataset,
     page_link,
@@ -155,6 +156,7 @@ def latent_section(result: AutoencoderResult, ds: Dataset) -> None:
         {"id": lat.ids, "pc1": lat.coords[:, 0], "pc2": lat.coords[:, 1], "label": labels}
     )
     show_figure(fig, "latent-map", df.assign(**column))
+    explain_here("autoencoder")
     meaning = (
         "colours that change steadily across the map mean the code already captures what "
         "the label measures."
@@ -291,6 +293,7 @@ def gain_final(job: ThreadJob) -> None:
     t = gain.table
     fig = extras_gain_figure(gain.scores(), label, f"{label} with and without the extra inputs")
     show_figure(fig, "extras-gain", t)
+    explain_here("extras_gain")
     st.dataframe(t, hide_index=True, key="zoo_gain_table")
     # the book's figure is for JUND binding with accessibility, not for any set or metric
     jund = (

@@ -32,6 +32,8 @@ def test_every_page_topic_and_task_topic_is_written():
         ("jaspar", ["both strands", "p-value", "Similarity"]),
         ("truth_recovery", ["planted", "recovered", "top 3"]),
         ("motif_net", ["position mask", "0.5", "JASPAR"]),
+        ("autoencoder", ["no label", "0.25", "latent map", "cannot tell you"]),
+        ("extras_gain", ["twice", "accessibility", "seed", "cannot tell"]),
     ],
 )
 def test_texts_cover_what_the_issue_asks(key: str, must_say: list[str]):
