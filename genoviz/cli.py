@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--data", help="bundled name or a CSV/TSV/FASTA path (required)")
     t.add_argument("--model", help="registry name; default: recommended for the task")
     t.add_argument("--epochs", type=positive_int, help=f"default {TrainConfig.epochs}")
-    t.add_argument("--seed", type=seed_int, default=0)
+    t.add_argument("--seed", type=seed_int, help="default 0")
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     t.add_argument(
         "--task",
@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         help="override the inferred task (class numbers 0, 1, 2, ... read as regression "
         "unless you choose multiclass)",
     )
-    t.add_argument("--batch-size", type=positive_int, default=TrainConfig.batch_size)
+    t.add_argument("--batch-size", type=positive_int, help=f"default {TrainConfig.batch_size}")
     t.add_argument(
         "--seq-len",
         type=positive_int,
@@ -103,8 +103,9 @@ def _parser() -> argparse.ArgumentParser:
         "--resume",
         metavar="RUN_DIR",
         help="go on with an interrupted or stopped run (or one that failed on a full disk) "
-        "from its last completed epoch "
-        "(--data and --out are then taken from it; --epochs sets a new total)",
+        "from its last completed epoch (--data and --out are then taken from it; --epochs "
+        "sets a new total, --device where it goes on; the options that made the run, such "
+        "as --model, --lr or --hparams, are the run's own, and one that differs is refused)",
     )
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
     _bert_options(t)
@@ -380,6 +381,9 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    # None in the parser, so that --resume can tell an option given from one left out
+    args.seed = 0 if args.seed is None else args.seed
+    args.batch_size = args.batch_size or TrainConfig.batch_size
     dataset = _load(args, task=args.task)
     if dataset.task == "multiclass" and (problem := class_numbering_problem(dataset.labels)):
         raise DataFormatError(f"{args.data}: {problem}")
@@ -439,7 +443,23 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_resume(args: argparse.Namespace) -> int:
     """``train --resume RUN_DIR``: reload the run's data and go on from its last epoch."""
-    plan = resume_plan(args.resume, epochs=args.epochs)
+    plan = resume_plan(args.resume)
+    if contradictions := resume_contradictions(args, plan):
+        raise runs.RunError(
+            f"{plan.run_dir} goes on with the settings it was trained with, and these "
+            f"differ: {', '.join(contradictions)}; leave "
+            f"{'it' if len(contradictions) == 1 else 'them'} out, or train a new run with "
+            "--data and --out"
+        )
+    if args.epochs is not None:
+        if args.epochs <= plan.epochs_done:
+            raise runs.RunError(
+                f"--epochs {args.epochs} is not more than the {plan.epochs_done} epoch(s) "
+                f"{plan.run_dir} has already done: --epochs sets the new total, so give "
+                f"{plan.epochs_done + 1} or more (left out, the run ends at the "
+                f"{plan.config.epochs} it planned)"
+            )
+        plan.config.epochs = args.epochs
     named = args.data is not None
     args.data = args.data or plan.dataset_spec
     if not named:  # the run's own data, with the labels file, genome and width it took
@@ -460,6 +480,47 @@ def cmd_resume(args: argparse.Namespace) -> int:
     result = fit(dataset, plan.model_name, plan.config, on_epoch=_epoch_printer(args.quiet))
     _print_final(result, plan.run_dir, plan.model_name, dataset)
     return 0
+
+
+def resume_contradictions(args: argparse.Namespace, plan) -> list[str]:
+    """Each option of ``train`` given with ``--resume`` that differs from the run's own
+    setting, as ``"--lr 0.5 (the run's: 0.01)"``. Resuming honours --epochs, --device,
+    --quiet and the data options; the others made the run, so one given must be the run's
+    own value: it is refused, never silently dropped."""
+    c, build = plan.config, plan.build
+    ran = {**build, **c.hparams}  # every hyperparameter, defaults included
+
+    def same_path(a: str | None, b: str | None) -> bool:
+        return a == b or (None not in (a, b) and Path(a).resolve() == Path(b).resolve())
+
+    checks = [  # (flag, given, the run's own, the same?)
+        ("--model", args.model, plan.model_name, args.model == plan.model_name),
+        ("--task", args.task, plan.task, args.task == plan.task),
+        ("--lr", args.lr, c.lr, args.lr is not None and math.isclose(args.lr, c.lr)),
+        ("--seed", args.seed, c.seed, args.seed == c.seed),
+        ("--batch-size", args.batch_size, c.batch_size, args.batch_size == c.batch_size),
+        ("--seq-len", args.seq_len, c.seq_len, args.seq_len == c.seq_len),
+        ("--k", args.k, ran.get("k"), args.k == ran.get("k")),
+        ("--bert-size", args.bert_size, ran.get("size"), args.bert_size == ran.get("size")),
+        ("--init", args.init, c.init_from, same_path(args.init, c.init_from)),
+        ("--init-bert", args.init_bert, c.init_bert, same_path(args.init_bert, c.init_bert)),
+        ("--out", args.out, plan.run_dir, same_path(args.out, str(plan.run_dir))),
+    ]
+    out = [
+        f"{flag} {given} (the run's: {'none' if own is None else own})"
+        for flag, given, own, same in checks
+        if given is not None and not same
+    ]
+    if args.freeze_trunk and not c.freeze_trunk:
+        out.append("--freeze-trunk (the run trained its trunk)")
+    if args.no_extras and c.use_extras and build.get("extras"):
+        out.append(f"--no-extras (the run reads {build['extras']} extra input(s))")
+    for key, value in args.hparams.items():
+        if key not in ran:
+            out.append(f"--hparams {key}={json.dumps(value)} (the run's model has no {key})")
+        elif ran[key] != value:
+            out.append(f"--hparams {key}={json.dumps(value)} (the run's: {json.dumps(ran[key])})")
+    return out
 
 
 def _epoch_printer(quiet: bool):

@@ -33,6 +33,8 @@ class ResumePlan:
     load_options: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: The seed to load the data with (:func:`genoviz.runs.data_seed`).
     data_seed: int = 0
+    #: The model's build record in ``run.json``: every hyperparameter, defaults included.
+    build: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def resume_plan(
@@ -95,6 +97,7 @@ def resume_plan(
         note=note,
         load_options=runs.load_options(run),
         data_seed=runs.data_seed(run, data_seed_fallback),
+        build=dict(run.info["model"].get("build") or {}),
     )
 
 

@@ -1,0 +1,128 @@
+"""``train --resume`` on the command line: it honours --epochs (a new total above the epochs
+done) and --device, and refuses an option that would make another run than the one it goes
+on with, naming the option and the run's own value."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import planted_dataset
+
+import genoviz.cli as cli
+from genoviz import runs
+from genoviz.training import TrainConfig
+
+
+class Killed(BaseException):
+    """Stands in for kill -9 after an epoch (fit then marks the run failed, which resumes)."""
+
+
+@pytest.fixture(scope="module")
+def killed_run(tmp_path_factory) -> Path:
+    """A cnn (4 filters, lr 0.01) planned for 4 epochs on a CSV, killed after epoch 2."""
+    root = tmp_path_factory.mktemp("resume")
+    ds = planted_dataset(120, 30)
+    pairs = zip(ds.sequences, ds.labels, strict=True)
+    data = root / "toy.csv"
+    data.write_text(
+        "id,sequence,label\n" + "".join(f"r{i},{s},{y}\n" for i, (s, y) in enumerate(pairs))
+    )
+
+    def die_after_two(quiet: bool):
+        def on_epoch(record: dict) -> None:
+            if record["epoch"] == 2:
+                raise Killed
+
+        return on_epoch
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(cli, "_epoch_printer", die_after_two)
+    argv = ["train", "--data", str(data), "--model", "cnn", "--epochs", "4", "--lr", "0.01"]
+    try:
+        with pytest.raises(Killed):
+            cli.main(
+                [
+                    *argv,
+                    "--hparams",
+                    '{"filters": 4}',
+                    "--device",
+                    "cpu",
+                    "--out",
+                    str(root / "run"),
+                ]
+            )
+    finally:
+        patch.undo()
+    return root / "run"
+
+
+@pytest.fixture
+def run(killed_run, tmp_path) -> Path:
+    copy = tmp_path / "run"
+    shutil.copytree(killed_run, copy)
+    return copy
+
+
+def epochs_done(run: Path) -> int:
+    return len(runs.read_history(run))
+
+
+def test_the_killed_run_kept_the_defaults_of_the_options_left_out(run):
+    config = json.loads((run / "run.json").read_text())["config"]
+    assert (config["seed"], config["batch_size"]) == (0, TrainConfig.batch_size)
+    assert runs.load_run(run).status == "failed" and epochs_done(run) == 2
+
+
+def test_options_that_differ_from_the_run_are_refused_by_name(run, capsys):
+    argv = ["train", "--resume", str(run), "--model", "mlp", "--lr", "0.5", "--seed", "3"]
+    assert cli.main([*argv, "--hparams", '{"filters": 16, "kernels": 3}', "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("genoviz: error:")
+    for said in (
+        "--model mlp (the run's: cnn)",
+        "--lr 0.5 (the run's: 0.01)",
+        "--seed 3 (the run's: 0)",
+        "--hparams filters=16 (the run's: 4)",
+        "--hparams kernels=3 (the run's model has no kernels)",
+    ):
+        assert said in err
+    assert epochs_done(run) == 2 and runs.load_run(run).status == "failed"  # untouched
+
+
+@pytest.mark.parametrize(
+    "option, said",
+    [
+        (["--batch-size", "16"], f"--batch-size 16 (the run's: {TrainConfig.batch_size})"),
+        (["--seq-len", "40"], "--seq-len 40 (the run's: none)"),
+        (["--task", "regression"], "--task regression (the run's: binary)"),
+        (["--out", "elsewhere"], "--out elsewhere (the run's: "),
+        (["--freeze-trunk"], "--freeze-trunk (the run trained its trunk)"),
+    ],
+)
+def test_each_option_that_made_the_run_is_checked(run, option, said, capsys):
+    assert cli.main(["train", "--resume", str(run), *option]) == 2
+    assert said in capsys.readouterr().err
+    assert epochs_done(run) == 2
+
+
+def test_the_runs_own_values_and_the_honoured_options_go_on(run, capsys):
+    argv = ["train", "--resume", str(run), "--model", "cnn", "--lr", "0.01", "--seed", "0"]
+    same = ["--hparams", '{"filters": 4, "kernel": 9}', "--out", str(run), "--device", "cpu"]
+    assert cli.main([*argv, *same, "--epochs", "3", "--quiet"]) == 0
+    final = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert final["status"] == "finished" and epochs_done(run) == 3
+
+
+@pytest.mark.parametrize("epochs", [1, 2])
+def test_epochs_at_or_below_those_done_are_refused(run, epochs, capsys):
+    assert cli.main(["train", "--resume", str(run), "--epochs", str(epochs)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"genoviz: error: --epochs {epochs} is not more than the 2 epoch(s) {run} has already "
+        "done: --epochs sets the new total, so give 3 or more (left out, the run ends at the 4 "
+        "it planned)"
+    )
+    assert epochs_done(run) == 2 and runs.load_run(run).status == "failed"
