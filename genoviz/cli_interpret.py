@@ -43,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="folder to write the results into")
     p.add_argument("--split", default=None, choices=["train", "valid", "test", "all"])
     p.add_argument("-n", "--max-sequences", type=positive_int, default=None)
-    p.add_argument("--target", type=int, default=0, help="output column (task or class)")
+    p.add_argument("--target", type=int, help="output column (task or class); default 0")
     p.add_argument(
         "--method",
         default=None,
@@ -59,26 +59,38 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="saliency, agreement: reference input of a one-hot model (default shuffle; a "
         "BERT's is [PAD] tokens)",
     )
-    p.add_argument("--n-shuffles", type=positive_int, default=10)
     p.add_argument(
-        "--index", type=int, default=0, help="ism, agreement: which of the chosen sequences"
+        "--n-shuffles",
+        type=positive_int,
+        help="saliency, agreement: shuffled references per sequence (default 10)",
     )
-    p.add_argument("--threshold", type=float, default=0.5, help="filters: share of max activation")
-    p.add_argument("--release", default=None, help="filters: JASPAR release (default: newest)")
-    p.add_argument("--tax-group", default="vertebrates", help="filters: JASPAR taxonomic group")
     p.add_argument(
-        "--min-overlap", type=positive_int, default=5, help="filters: TOMTOM minimum overlap"
+        "--index", type=int, help="ism, agreement, attention: which of the chosen sequences"
+    )
+    p.add_argument("--threshold", type=float, help="filters: share of max activation (default 0.5)")
+    p.add_argument(
+        "--release", default=None, help="filters, attention: JASPAR release (default: newest)"
+    )
+    p.add_argument(
+        "--tax-group", help="filters, attention: JASPAR taxonomic group (default vertebrates)"
+    )
+    p.add_argument(
+        "--min-overlap",
+        type=positive_int,
+        help="filters, attention: TOMTOM minimum overlap (default 5)",
     )
     p.add_argument("--layers", default=None, help="attention: layers to show, e.g. 1,3 (all)")
     p.add_argument("--heads", default=None, help="attention: heads to show, e.g. 1,2 (all)")
     p.add_argument(
-        "--motif-width", type=positive_int, default=6, help="attention: motif seed width"
+        "--motif-width", type=positive_int, help="attention: motif seed width (default 6)"
     )
-    p.add_argument("--p-cutoff", type=float, default=0.005, help="attention: motif p cutoff")
-    p.add_argument("--genetic-code", type=int, default=1, help="embeddings: NCBI table id")
+    p.add_argument("--p-cutoff", type=float, help="attention: motif p cutoff (default 0.005)")
+    p.add_argument(
+        "--genetic-code", type=int, help="embeddings of a codon-bert: NCBI table id (default 1)"
+    )
     p.add_argument("--mrr", action="store_true", help="embeddings: print MRR JSON last")
     p.add_argument(
-        "--mrr-genes", type=int, default=20, help="embeddings --mrr: genes per species read"
+        "--mrr-genes", type=int, help="embeddings --mrr: genes per species read (default 20)"
     )
     p.add_argument(
         "--sequences",
@@ -134,10 +146,75 @@ def empty_split(dataset, split: str) -> str:
     )
 
 
-def unused_options(args: argparse.Namespace, token: bool) -> list[str]:
+#: Which analyses read each option that not all of them read: an analysis, or an analysis
+#: with the flag it reads the option under. Any other analysis names the option unused.
+READERS: dict[str, tuple[str, ...]] = {
+    "data": (*ANALYSES[:5], "embeddings --sequences", "embeddings --mrr"),
+    "split": (*ANALYSES[:5], "embeddings --sequences"),
+    "max_sequences": (*ANALYSES[:5], "embeddings --sequences"),
+    "target": ("saliency", "ism", "agreement", "embeddings --sequences"),
+    "n_shuffles": ("saliency", "agreement"),
+    "index": ("ism", "agreement", "attention"),
+    "threshold": ("filters",),
+    "release": ("filters", "attention"),
+    "tax_group": ("filters", "attention"),
+    "min_overlap": ("filters", "attention"),
+    "layers": ("attention",),
+    "heads": ("attention",),
+    "motif_width": ("attention",),
+    "p_cutoff": ("attention",),
+    "genetic_code": ("embeddings",),
+    "mrr": ("embeddings",),
+    "mrr_genes": ("embeddings --mrr",),
+    "sequences": ("embeddings",),
+}
+#: What the options of READERS are when left out (None in the parser, so that one given
+#: can be told from one left out).
+DEFAULTS = {
+    "target": 0,
+    "n_shuffles": 10,
+    "index": 0,
+    "threshold": 0.5,
+    "tax_group": "vertebrates",
+    "min_overlap": 5,
+    "motif_width": 6,
+    "p_cutoff": 0.005,
+    "genetic_code": 1,
+    "mrr_genes": 20,
+}
+
+
+def _flag(dest: str) -> str:
+    return "-n" if dest == "max_sequences" else "--" + dest.replace("_", "-")
+
+
+def _unread(args: argparse.Namespace) -> list[str]:
+    """READERS' options given that this analysis, with the flags given, does not read."""
+    flags = [flag for flag in ("sequences", "mrr") if getattr(args, flag)]
+    doing = {args.analysis} | {f"{args.analysis} --{flag}" for flag in flags}
+    what = " ".join([args.analysis, *(f"--{flag}" for flag in flags)])
+    notes = []
+    for dest, readers in READERS.items():
+        value = getattr(args, dest)
+        if value is None or value is False or doing & set(readers):
+            continue
+        given = _flag(dest) if value is True else f"{_flag(dest)} {value}"
+        *most, last = readers
+        said = f"{', '.join(most)} and {last}" if most else last
+        notes.append(f"{given} is not used: it is for {said}, not {what}")
+    return notes
+
+
+def unused_options(args: argparse.Namespace, token: bool, model_name: str = "") -> list[str]:
     """A line for each option given that this analysis of this run does not read, so
     none is ignored without a word."""
-    notes = []
+    notes = _unread(args)
+    embeddings = args.analysis == "embeddings"
+    if args.genetic_code is not None and embeddings and model_name != "codon-bert":
+        notes.append(
+            f"--genetic-code {args.genetic_code} is not used: it reads a codon-bert's token "
+            f"map, and this is a {model_name or 'other'} run"
+        )
     if args.method is not None and (args.analysis != "saliency" or token):
         notes.append(
             f"--method {args.method} is not used: "
@@ -158,6 +235,27 @@ def unused_options(args: argparse.Namespace, token: bool) -> list[str]:
                 else f"it is for saliency and agreement, not {args.analysis}"
             )
         )
+    from genoviz.interpret.attribution import ALIASES, METHODS, USES_BASELINE
+
+    method = ALIASES.get(args.method, args.method) or "integrated_gradients"
+    if args.analysis in ("saliency", "agreement"):  # the reference input's settings
+        no_reference = args.analysis == "saliency" and method not in USES_BASELINE
+        if no_reference and args.baseline is not None and not token:
+            notes.append(
+                f"--baseline {args.baseline} is not used: {METHODS[method]} compares "
+                "against no reference input"
+            )
+        why = (
+            "a BERT's reference is [PAD] tokens"
+            if token
+            else f"{METHODS[method]} compares against no reference input"
+            if no_reference
+            else f"--baseline {args.baseline} is not a shuffle"
+            if args.baseline not in (None, "shuffle")
+            else ""
+        )
+        if args.n_shuffles is not None and why:
+            notes.append(f"--n-shuffles {args.n_shuffles} is not used: {why}")
     bert_sequences = args.analysis == "embeddings" and args.sequences and token
     if args.pooling is not None and not bert_sequences:
         notes.append(
@@ -189,8 +287,11 @@ def _run(args: argparse.Namespace) -> int:
 
     run = load_run(args.run)
     check_usable(run)
-    for note in unused_options(args, is_token_run(run)):
+    for note in unused_options(args, is_token_run(run), run.info["model"]["name"]):
         print(f"genoviz: note: {note}", file=sys.stderr)
+    for dest, value in DEFAULTS.items():
+        if getattr(args, dest) is None:
+            setattr(args, dest, value)
     from genoviz.interpret.attribution import ALIASES
 
     args.method = ALIASES.get(args.method, args.method) or "integrated_gradients"
