@@ -356,6 +356,39 @@ def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
     return load(spec, task=task, seed=runs.data_seed(run), trust=data is not None, **options)
 
 
+def check_run_numbers(run: runs.Run) -> None:
+    """The whole numbers read from a run's run.json (its model build's ``seq_len``,
+    ``outputs`` and ``extras``, its dataset's shortest and longest ``lengths``), checked, so
+    that a hand-edited or damaged file is named, field and all, instead of a traceback."""
+
+    def whole(value, least: int) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+    build = run.info["model"]["build"]
+    lengths = run.info.get("dataset", {}).get("lengths")
+    checks = [  # (field, its value, whether it is right)
+        ("the model build's seq_len", build.get("seq_len"), whole(build.get("seq_len"), 1)),
+        *(
+            (f"the model build's {key}", build[key], whole(build[key], int(key == "outputs")))
+            for key in ("outputs", "extras")
+            if key in build
+        ),
+    ]
+    if lengths is not None:
+        pair = isinstance(lengths, list) and len(lengths) == 2
+        checks.append(
+            ("the dataset's lengths", lengths, pair and all(whole(n, 1) for n in lengths))
+        )
+    for field, value, right in checks:
+        if not right:
+            what = "a pair of whole numbers" if "lengths" in field else "a whole number"
+            raise runs.RunError(
+                f"{run.path / runs.RUN_JSON}: {field} is {json.dumps(value)}, where {what} "
+                "belongs; the file was edited or damaged (put back what it had, or "
+                "train the run again)"
+            )
+
+
 def cmd_datasets() -> int:
     width = max(map(len, [*BUNDLED, *downloaded_sets()]))  # one column, whatever the names
     for name in BUNDLED:
@@ -444,6 +477,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     """``train --resume RUN_DIR``: reload the run's data and go on from its last epoch."""
     plan = resume_plan(args.resume)
+    check_run_numbers(runs.load_run(plan.run_dir))
     if contradictions := resume_contradictions(args, plan):
         raise runs.RunError(
             f"{plan.run_dir} goes on with the settings it was trained with, and these "
@@ -708,6 +742,7 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run) -> Scoring:
 def cmd_predict(args: argparse.Namespace) -> int:
     run = runs.load_run(args.run)
     check_predictor(run)  # before reading the data or saying anything of the run
+    check_run_numbers(run)
     out = _check_output(args.out, args)
     if run.untrained:
         print(

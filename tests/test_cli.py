@@ -441,3 +441,43 @@ def test_a_multitask_file_names_its_tasks_after_its_label_columns(tmp_path, caps
     assert "Labels not written" not in capsys.readouterr().err
     header = preds.read_text().splitlines()[0].split(",")
     assert header == ["id", "p_A", "p_2", "label_A", "label_2"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        (
+            ("model", "build", "seq_len"),
+            "abc",
+            'the model build\'s seq_len is "abc", where a whole',
+        ),
+        (("model", "build", "seq_len"), 40.5, "the model build's seq_len is 40.5, where a whole"),
+        (("model", "build", "outputs"), None, "the model build's outputs is null, where a whole"),
+        (("dataset", "lengths"), ["x", 30], 'the dataset\'s lengths is ["x", 30], where a pair'),
+    ],
+)
+def test_a_hand_edited_number_in_run_json_is_named_not_a_traceback(
+    field, value, says, tmp_path, capsys
+):
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 30, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
+    run = save_untrained_run(tmp_path / "run", "cnn", build)
+    info = json.loads((run / "run.json").read_text())
+    info["dataset"]["lengths"] = [30, 30]
+    *parents, key = field
+    record = info
+    for name in parents:
+        record = record[name]
+    record[key] = value
+    (run / "run.json").write_text(json.dumps(info))
+    table = tmp_path / "t.csv"
+    table.write_text("id,sequence\nr1," + "ACGT" * 7 + "AC\n")
+    for argv in (
+        ["predict", "--run", str(run), "--data", str(table), "--out", str(tmp_path / "p.csv")],
+        ["interpret", "ism", "--run", str(run), "--out", str(tmp_path / "o")],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"genoviz: error: {run / 'run.json'}: {says}")
+        assert "edited or damaged" in err and len(err.splitlines()) == 1
