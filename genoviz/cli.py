@@ -47,7 +47,9 @@ EXPECTED_ERRORS = (
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m genoviz", description=__doc__.split("\n\n")[0].replace("\n", " ")
+        prog="python -m genoviz",
+        description="The genoviz commands: datasets, train, pretrain, autoencode, predict, "
+        "interpret and download (the README's Command line section has an example of each).",
     )
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("datasets", help="list the bundled datasets with their task and size")
@@ -356,6 +358,27 @@ def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
     return load(spec, task=task, seed=runs.data_seed(run), trust=data is not None, **options)
 
 
+def load_run_folder(path: str, flag: str) -> runs.Run:
+    """The run folder given as ``flag``; one that is not there, or is not a run folder, is
+    said as such, with what a run folder holds."""
+    folder = Path(path)
+    holds = (
+        f"(a run folder is what train writes with --out: {runs.RUN_JSON}, {runs.WEIGHTS}, "
+        f"{runs.METRICS} and more)"
+    )
+    if not folder.exists():
+        raise runs.RunError(
+            f"{flag} {path} was not found, so it is not a genoviz run folder {holds}"
+        )
+    if not folder.is_dir():
+        raise runs.RunError(f"{flag} {path} is a file, not a genoviz run folder {holds}")
+    if not (folder / runs.RUN_JSON).exists():
+        raise runs.RunError(
+            f"{flag} {path} is not a genoviz run folder: it has no {runs.RUN_JSON} {holds}"
+        )
+    return runs.load_run(folder)
+
+
 def check_run_numbers(run: runs.Run) -> None:
     """The whole numbers read from a run's run.json (its model build's ``seq_len``,
     ``outputs`` and ``extras``, its dataset's shortest and longest ``lengths``), checked, so
@@ -417,6 +440,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     # None in the parser, so that --resume can tell an option given from one left out
     args.seed = 0 if args.seed is None else args.seed
     args.batch_size = args.batch_size or TrainConfig.batch_size
+    if args.freeze_trunk and not args.init:
+        raise TrainingError(
+            "--freeze-trunk keeps the trunk copied by --init RUN_DIR fixed; give --init too"
+        )
+    if args.init:
+        load_run_folder(args.init, "--init")
     dataset = _load(args, task=args.task)
     if dataset.task == "multiclass" and (problem := class_numbering_problem(dataset.labels)):
         raise DataFormatError(f"{args.data}: {problem}")
@@ -476,7 +505,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_resume(args: argparse.Namespace) -> int:
     """``train --resume RUN_DIR``: reload the run's data and go on from its last epoch."""
-    plan = resume_plan(args.resume)
+    plan = resume_plan(load_run_folder(args.resume, "--resume").path)
     check_run_numbers(runs.load_run(plan.run_dir))
     if contradictions := resume_contradictions(args, plan):
         raise runs.RunError(
@@ -740,7 +769,14 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run) -> Scoring:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    run = runs.load_run(args.run)
+    run = load_run_folder(args.run, "--run")
+    if runs.is_pretraining(run):  # said here to name the folder as typed, not its name only
+        tokens = models.spec(run.info["model"]["name"]).input_kind in models.TOKEN_KINDS
+        raise runs.RunError(
+            f"{run.path} is a pretraining run: its output layer never learned labels. Fine-"
+            f"tune a model from it (train {'--init-bert' if tokens else '--init'} {run.path}) "
+            "and predict with that run"
+        )
     check_predictor(run)  # before reading the data or saying anything of the run
     check_run_numbers(run)
     out = _check_output(args.out, args)

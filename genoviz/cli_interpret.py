@@ -278,14 +278,14 @@ def cmd_interpret(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from genoviz import cli_attention, cli_motifs
-    from genoviz.cli import check_run_numbers, run_dataset
+    from genoviz.cli import check_run_numbers, load_run_folder, run_dataset
     from genoviz.data import DataFormatError
     from genoviz.data.importers import UnlabelledError
     from genoviz.interpret.embeddings import EmbeddingError
     from genoviz.interpret.inputs import is_token_run, run_inputs
-    from genoviz.runs import check_usable, load_run
+    from genoviz.runs import check_usable
 
-    run = load_run(args.run)
+    run = load_run_folder(args.run, "--run")
     check_usable(run)
     check_run_numbers(run)
     for note in unused_options(args, is_token_run(run), run.info["model"]["name"]):

@@ -340,9 +340,8 @@ def _check_hparams(name: str, s: ModelSpec, hparams: dict[str, Any]) -> dict[str
         if not takes_any and key not in known:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ModelError(
-                f"model {name!r} has no hyperparameter {key!r}{hint}; it takes {', '.join(known)}"
-            )
+            takes = f"it takes {', '.join(known)}" if known else "it takes none"
+            raise ModelError(f"model {name!r} has no hyperparameter {key!r}{hint}; {takes}")
         default = s.defaults.get(key, params[key].default if key in params else None)
         if isinstance(default, bool) and not isinstance(value, bool):
             raise ModelError(f"model {name!r}: {key} must be true or false, not {value!r}")

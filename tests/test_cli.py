@@ -481,3 +481,66 @@ def test_a_hand_edited_number_in_run_json_is_named_not_a_traceback(
         err = capsys.readouterr().err.strip()
         assert err.startswith(f"genoviz: error: {run / 'run.json'}: {says}")
         assert "edited or damaged" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["predict"], ["interpret"]])
+def test_help_shows_no_markup(command, capsys):
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    text = capsys.readouterr().out
+    assert "usage: python -m genoviz" in text and "``" not in text and "*" not in text
+
+
+def test_a_missing_run_folder_is_named_with_what_one_holds(tmp_path, capsys):
+    gone = tmp_path / "gone"
+    for argv, flag in (
+        (["predict", "--run", str(gone), "--data", "sirna", "--out", str(tmp_path / "p")], "--run"),
+        (["interpret", "ism", "--run", str(gone), "--out", str(tmp_path / "o")], "--run"),
+        (["train", "--resume", str(gone)], "--resume"),
+        (["train", "--data", "sirna", "--init", str(gone), "--out", str(tmp_path / "t")], "--init"),
+    ):
+        assert main(argv) == 2
+        assert capsys.readouterr().err.strip() == (
+            f"genoviz: error: {flag} {gone} was not found, so it is not a genoviz run folder (a "
+            "run folder is what train writes with --out: run.json, model.safetensors, "
+            "metrics.jsonl and more)"
+        )
+    assert main(["train", "--resume", str(tmp_path)]) == 2  # there, but no run.json
+    assert f"--resume {tmp_path} is not a genoviz run folder: it has no run.json (a run" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "t").exists()
+
+
+def test_freeze_trunk_without_init_names_the_option_typed(tmp_path, capsys):
+    """It said 'init_from', TrainConfig's name for --init."""
+    out = tmp_path / "t"
+    assert main(["train", "--data", "sirna", "--freeze-trunk", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "genoviz: error: --freeze-trunk keeps the trunk copied by --init RUN_DIR fixed; give "
+        "--init too"
+    )
+    assert not out.exists()
+
+
+def test_a_model_without_hyperparameters_says_it_takes_none(tmp_path, capsys):
+    """It listed them as an empty list: 'it takes '."""
+    out = tmp_path / "t"
+    argv = ["train", "--data", "sirna", "--model", "linear", "--hparams", '{"hidden": 8}']
+    assert main([*argv, "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "genoviz: error: model 'linear' has no hyperparameter 'hidden'; it takes none"
+    )
+
+
+def test_a_pretraining_runs_hint_names_the_path_to_it(tmp_path, capsys):
+    """It named the folder only (train --init pre), which works from its parent folder only."""
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 30, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
+    run = save_untrained_run(tmp_path / "runs" / "pre", "cnn", build)
+    info = json.loads((run / "run.json").read_text()) | {"purpose": "pretraining"}
+    (run / "run.json").write_text(json.dumps(info))
+    argv = ["predict", "--run", str(run), "--data", "sirna", "--out", str(tmp_path / "p.csv")]
+    assert main(argv) == 2
+    assert f"(train --init {run}) and predict with that run" in capsys.readouterr().err
