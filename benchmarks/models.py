@@ -2,13 +2,20 @@
 
 One-hot models train on ``tf-binding`` (the demo set; ``deepchem-sirna`` on ``sirna``, the
 only set it fits), the BERTs on a 2,000-sequence sample of ``promoters`` (k-mer) and
-``codon-species`` (codons). Each row is epoch 2 (the first warms up) through the one training
-loop (``fit``), against the default ``cnn``'s epoch on the same data measured in the same
-run: the ratio says how much slower than the default a model is.
+``codon-species`` (codons). Each model trains through the one training loop (``fit``) for
+1 + ``pairs`` epochs (default 3 pairs); the first warms up. After each later epoch the
+reference runs: the default ``cnn``'s epoch 2 on the same data, from a fresh two-epoch
+``fit``. So model and reference epochs alternate, a busy spell slows both alike, and the
+row shows the median of each: the ratio says how much slower than the default a model is
+(the ``cnn`` row, measured against itself the same way, shows the noise left).
+
+``--only TEXT`` runs the rows whose name contains TEXT (repeatable), ``--list`` names them,
+``--pairs N`` sets the number of pairs.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 
@@ -16,8 +23,9 @@ import numpy as np
 
 import models
 from benchmarks.speed import Row
+from benchmarks.timing import rng_aside
 from genoviz.data import Dataset, load
-from genoviz.training import TrainConfig, fit
+from genoviz.training import TrainConfig, fit, select_device
 
 #: model -> (dataset, sample size or None for all)
 DEFAULT_DATA: dict[str, tuple[str, int | None]] = {
@@ -34,6 +42,12 @@ DEFAULT_DATA: dict[str, tuple[str, int | None]] = {
     "kmer-bert": ("promoters", 2000),
     "codon-bert": ("codon-species", 2000),
 }
+REFERENCE = "cnn"
+
+
+def label(model: str) -> str:
+    """The row's name without the data size (known once the data is loaded)."""
+    return f"epoch: {model} on {DEFAULT_DATA[model][0]}"
 
 
 def _data(name: str, n: int | None) -> Dataset:
@@ -44,30 +58,80 @@ def _data(name: str, n: int | None) -> Dataset:
     return ds
 
 
-def epoch_seconds(model: str, ds: Dataset, epochs: int = 2) -> float:
-    """Median seconds of epochs 2..``epochs`` (the first warms up; by default epoch 2)."""
+def _config(model: str, epochs: int) -> TrainConfig:
     lr = models.spec(model).lr or TrainConfig.lr
-    config = TrainConfig(epochs=epochs, patience=epochs + 1, save=False, lr=lr)
-    result = fit(ds, model, config)
+    return TrainConfig(epochs=epochs, patience=epochs + 1, save=False, lr=lr)
+
+
+def epoch_seconds(model: str, ds: Dataset, epochs: int = 2) -> float:
+    """Median seconds of epochs 2..``epochs`` of a fresh fit (the first warms up; by
+    default epoch 2)."""
+    result = fit(ds, model, _config(model, epochs))
     return statistics.median(r["seconds"] for r in result.history[1:])
 
 
-def rows() -> list[Row]:
+def paired_epochs(model: str, ds: Dataset, pairs: int = 3) -> tuple[list[float], list[float]]:
+    """Seconds of ``model``'s epochs 2..1+``pairs`` and of the reference epoch measured
+    right after each (``cnn``'s epoch 2 of a fresh fit on ``ds``)."""
+    if pairs < 1:
+        raise ValueError(f"pairs must be at least 1, not {pairs}")
+    model_s: list[float] = []
+    reference_s: list[float] = []
+    device = select_device(TrainConfig.device)
+
+    def reference_after(record: dict) -> None:
+        if record["epoch"] < 2:  # the warm-up epoch has no pair
+            return
+        model_s.append(record["seconds"])
+        with rng_aside(device):  # the model's own random draws stay as they were
+            reference_s.append(epoch_seconds(REFERENCE, ds))
+
+    fit(ds, model, _config(model, 1 + pairs), on_epoch=reference_after)
+    return model_s, reference_s
+
+
+def rows(only: list[str] | None = None, pairs: int = 3) -> list[Row]:
     out = []
-    reference: dict[str, float] = {}
+    wanted = [w.lower() for w in only or []]
     for model, (name, n) in DEFAULT_DATA.items():
+        if wanted and not any(w in label(model).lower() for w in wanted):
+            continue
         ds = _data(name, n)
-        key = f"{name}:{n}"
-        if key not in reference:
-            reference[key] = epoch_seconds("cnn", ds)
-        t = reference[key] if model == "cnn" else epoch_seconds(model, ds)
+        model_s, reference_s = paired_epochs(model, ds, pairs)
         size = f"{len(ds):,} x {ds.summary()['length']} bp"
-        out.append(Row(f"epoch: {model} on {name} ({size})", t, reference[key], "cnn epoch", "-"))
+        out.append(
+            Row(
+                f"{label(model)} ({size})",
+                statistics.median(model_s),
+                statistics.median(reference_s),
+                f"{REFERENCE} epoch",
+                "-",
+            )
+        )
     return out
 
 
-def main() -> int:
-    table = rows()
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.models",
+        description="Each model's epoch against the default cnn's, alternating.",
+    )
+    ap.add_argument("--list", action="store_true", help="print the row names and stop")
+    ap.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="run only the rows whose name contains TEXT (case-insensitive; repeatable)",
+    )
+    ap.add_argument("--pairs", type=int, default=3, help="model/reference pairs (default 3)")
+    args = ap.parse_args(argv)
+    if args.list:
+        print("\n".join(label(m) for m in DEFAULT_DATA))
+        return 0
+    table = rows(args.only, args.pairs)
+    if not table:
+        print(f"no row name contains {' or '.join(args.only)}; see --list", file=sys.stderr)
+        return 2
     w = max(len(r.name) for r in table)
     print(f"{'benchmark':{w}}  {'measured':>9}  {'reference':>9}  {'ratio':>6}  reference")
     for r in table:
