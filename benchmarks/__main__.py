@@ -1,68 +1,34 @@
-"""``python -m benchmarks``: print the speed table (see ``benchmarks/__init__.py``)."""
+"""``python -m benchmarks [--list] [--only TEXT ...]``: print the speed table (see
+``benchmarks/__init__.py``)."""
 
 from __future__ import annotations
 
+import argparse
 import os
-import platform
 import sys
 import tempfile
 
-import torch
+from benchmarks.rows import select, table
+from benchmarks.speed import Row
+from benchmarks.timing import machine
 
 
-def machine() -> str:
-    cores = os.cpu_count()
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
-    return (
-        f"machine: {platform.machine()} {platform.system()}, CPUs {cores} (usable {usable}), "
-        f"torch {torch.__version__}, torch threads {torch.get_num_threads()}, GPU {gpu}, "
-        f"Python {platform.python_version()}"
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Speed table: every row against a reference measured in the same run.",
     )
+    ap.add_argument("--list", action="store_true", help="print the row names and stop")
+    ap.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="run only the rows whose name contains TEXT (case-insensitive; repeatable)",
+    )
+    return ap.parse_args(argv)
 
 
-def main() -> int:
-    # A fresh dataset cache, so the run neither reads stale sets nor writes into ~/.cache.
-    with tempfile.TemporaryDirectory() as cache:
-        os.environ["GENOVIZ_CACHE_DIR"] = cache
-        from benchmarks import encoding, startup
-        from benchmarks.speed import Row, measure
-
-        print(machine(), flush=True)
-        rows, demo = measure()
-        ours, bound = encoding.measure()
-        rows.append(
-            Row(
-                f"one-hot {encoding.N_SEQUENCES:,} x {encoding.LENGTH} bp",
-                ours,
-                bound,
-                "numpy lookup-table bound",
-                "ratio <= 3",
-            )
-        )
-        from benchmarks import bert, interpret
-
-        for name, measured, reference, ref_name, target in [
-            *interpret.ig_rows(),
-            interpret.ism_row(),
-            interpret.logo_row(),
-            *filter(None, [interpret.export_row()]),
-        ]:
-            rows.append(Row(name, measured, reference, ref_name, target))
-        rows += bert.speed()
-        if startup.available():
-            ours, hello = startup.measure()
-            rows.append(
-                Row(
-                    "app cold start (launch -> Home rendered in Chromium)",
-                    ours,
-                    hello,
-                    "one-line Streamlit app",
-                    "no target; torch and SciPy imports take most of it",
-                )
-            )
-        else:
-            print("app cold start: skipped (needs Playwright and /usr/bin/chromium)")
+def print_table(rows: list[Row]) -> None:
     w = max(len(r.name) for r in rows)
     head = f"{'benchmark':{w}}  {'measured':>9}  {'reference':>9}  {'ratio':>6}"
     print(f"{head}  reference / target")
@@ -71,15 +37,40 @@ def main() -> int:
             f"{r.name:{w}}  {r.measured:8.3g}{r.unit}  {r.reference:8.3g}{r.unit}  "
             f"{r.ratio:6.2f}  {r.reference_name} / {r.target}"
         )
-    print(
-        "trainer epoch = bare loop (batch, forward, loss, backward, AdamW step) + random "
-        "strand flips, weight moving average, train metrics, validation on both strands, "
-        "kept-weights copy, stop/progress polling"
-    )
-    print(
-        f"demo run: {demo['epochs']} epochs, best epoch {demo['best_epoch']}, "
-        f"valid ROC AUC {demo['valid_roc_auc']:.3f}, test ROC AUC {demo['test_roc_auc']:.3f}"
-    )
+    for r in rows:
+        if r.note:
+            print(r.note)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    benches = table()
+    if args.list:
+        for b in benches:
+            print(b.name)
+        return 0
+    chosen = select(benches, args.only)
+    if not chosen:
+        names = "\n  ".join(b.name for b in benches)
+        print(
+            f"no row name contains {' or '.join(args.only)}; the rows:\n  {names}",
+            file=sys.stderr,
+        )
+        return 2
+    # A fresh dataset cache, so the run neither reads stale sets nor writes into ~/.cache.
+    with tempfile.TemporaryDirectory() as cache:
+        old = os.environ.get("GENOVIZ_CACHE_DIR")
+        os.environ["GENOVIZ_CACHE_DIR"] = cache
+        try:
+            print(machine(), flush=True)
+            rows = [row for b in chosen if (row := b.run()) is not None]
+        finally:
+            if old is None:
+                os.environ.pop("GENOVIZ_CACHE_DIR", None)
+            else:
+                os.environ["GENOVIZ_CACHE_DIR"] = old
+    if rows:
+        print_table(rows)
     return 0
 
 

@@ -12,10 +12,13 @@ import time
 
 import numpy as np
 
+from benchmarks.speed import Row
+from benchmarks.timing import alternate
 from genoviz.sequences import one_hot
 
 N_SEQUENCES = 1_000_000
 LENGTH = 101
+ONE_HOT = f"one-hot {N_SEQUENCES:,} x {LENGTH} bp"
 
 
 def random_sequences(n: int = N_SEQUENCES, length: int = LENGTH, seed: int = 0) -> list[str]:
@@ -46,9 +49,14 @@ def genoviz_one_hot(sequences: list[str]) -> float:
     return elapsed
 
 
-def measure(n: int = N_SEQUENCES) -> tuple[float, float]:
-    """Best of two runs each: (genoviz seconds, bare-bound seconds) for ``n`` x 101 bp."""
+def measure(n: int = N_SEQUENCES, pairs: int = 3) -> tuple[float, float]:
+    """Medians of ``pairs`` alternating runs: (genoviz seconds, bare-bound seconds) for
+    ``n`` x 101 bp."""
     seqs = random_sequences(n)
-    ours = min(genoviz_one_hot(seqs) for _ in range(2))
-    bound = min(lut_bound(seqs) for _ in range(2))
-    return ours, bound
+    p = alternate(lambda: genoviz_one_hot(seqs), lambda: lut_bound(seqs), pairs)
+    return p.measured, p.reference
+
+
+def one_hot_row() -> Row:
+    ours, bound = measure()
+    return Row(ONE_HOT, ours, bound, "numpy lookup-table bound", "ratio <= 3")

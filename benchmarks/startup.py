@@ -15,6 +15,10 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchmarks.speed import Row
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -101,3 +105,23 @@ def measure() -> tuple[float, float]:
         reference = cold_start(hello, "hello benchmark")
     ours = cold_start(ROOT / "app.py", "Quick start")
     return ours, reference
+
+
+COLD_START = "app cold start (launch -> Home rendered in Chromium)"
+
+
+def cold_start_row() -> Row | None:
+    """The cold-start row, or None (with a line saying so) without Chromium and Playwright."""
+    from benchmarks.speed import Row
+
+    if not available():
+        print("app cold start: skipped (needs Playwright and /usr/bin/chromium)")
+        return None
+    ours, hello = measure()
+    return Row(
+        COLD_START,
+        ours,
+        hello,
+        "one-line Streamlit app",
+        "no target; torch and SciPy imports take most of it",
+    )
