@@ -379,39 +379,6 @@ def load_run_folder(path: str, flag: str) -> runs.Run:
     return runs.load_run(folder)
 
 
-def check_run_numbers(run: runs.Run) -> None:
-    """The whole numbers read from a run's run.json (its model build's ``seq_len``,
-    ``outputs`` and ``extras``, its dataset's shortest and longest ``lengths``), checked, so
-    that a hand-edited or damaged file is named, field and all, instead of a traceback."""
-
-    def whole(value, least: int) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool) and value >= least
-
-    build = run.info["model"]["build"]
-    lengths = run.info.get("dataset", {}).get("lengths")
-    checks = [  # (field, its value, whether it is right)
-        ("the model build's seq_len", build.get("seq_len"), whole(build.get("seq_len"), 1)),
-        *(
-            (f"the model build's {key}", build[key], whole(build[key], int(key == "outputs")))
-            for key in ("outputs", "extras")
-            if key in build
-        ),
-    ]
-    if lengths is not None:
-        pair = isinstance(lengths, list) and len(lengths) == 2
-        checks.append(
-            ("the dataset's lengths", lengths, pair and all(whole(n, 1) for n in lengths))
-        )
-    for field, value, right in checks:
-        if not right:
-            what = "a pair of whole numbers" if "lengths" in field else "a whole number"
-            raise runs.RunError(
-                f"{run.path / runs.RUN_JSON}: {field} is {json.dumps(value)}, where {what} "
-                "belongs; the file was edited or damaged (put back what it had, or "
-                "train the run again)"
-            )
-
-
 def cmd_datasets() -> int:
     width = max(map(len, [*BUNDLED, *downloaded_sets()]))  # one column, whatever the names
     for name in BUNDLED:
@@ -490,6 +457,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     if note := dataset.one_class_note():
         print(f"genoviz: warning: {note}", file=sys.stderr)
+    if note := dataset.duplicate_note():
+        print(f"genoviz: note: {note}", file=sys.stderr)
     result = fit(dataset, model_name, config, on_epoch=_epoch_printer(args.quiet), run_dir=out)
     if result.transfer is not None and not args.quiet:
         t = result.transfer
@@ -506,7 +475,6 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     """``train --resume RUN_DIR``: reload the run's data and go on from its last epoch."""
     plan = resume_plan(load_run_folder(args.resume, "--resume").path)
-    check_run_numbers(runs.load_run(plan.run_dir))
     if contradictions := resume_contradictions(args, plan):
         raise runs.RunError(
             f"{plan.run_dir} goes on with the settings it was trained with, and these "
@@ -770,15 +738,7 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run) -> Scoring:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     run = load_run_folder(args.run, "--run")
-    if runs.is_pretraining(run):  # said here to name the folder as typed, not its name only
-        tokens = models.spec(run.info["model"]["name"]).input_kind in models.TOKEN_KINDS
-        raise runs.RunError(
-            f"{run.path} is a pretraining run: its output layer never learned labels. Fine-"
-            f"tune a model from it (train {'--init-bert' if tokens else '--init'} {run.path}) "
-            "and predict with that run"
-        )
     check_predictor(run)  # before reading the data or saying anything of the run
-    check_run_numbers(run)
     out = _check_output(args.out, args)
     if run.untrained:
         print(

@@ -278,7 +278,7 @@ def cmd_interpret(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from genoviz import cli_attention, cli_motifs
-    from genoviz.cli import check_run_numbers, load_run_folder, run_dataset
+    from genoviz.cli import load_run_folder, run_dataset
     from genoviz.data import DataFormatError
     from genoviz.data.importers import UnlabelledError
     from genoviz.interpret.embeddings import EmbeddingError
@@ -287,7 +287,6 @@ def _run(args: argparse.Namespace) -> int:
 
     run = load_run_folder(args.run, "--run")
     check_usable(run)
-    check_run_numbers(run)
     for note in unused_options(args, is_token_run(run), run.info["model"]["name"]):
         print(f"genoviz: note: {note}", file=sys.stderr)
     for dest, value in DEFAULTS.items():

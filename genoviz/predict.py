@@ -90,9 +90,8 @@ def check_predictor(run: Run) -> None:
         tokens = spec(run.info["model"]["name"]).input_kind in TOKEN_KINDS
         option = "--init-bert" if tokens else "--init"
         raise RunError(
-            f"{run.path.name} is a pretraining run: its output layer never learned labels. "
-            f"Fine-tune a model from it (train {option} {run.path.name}) and predict with "
-            "that run"
+            f"{run.path} is a pretraining run: its output layer never learned labels. "
+            f"Fine-tune a model from it (train {option} {run.path}) and predict with that run"
         )
 
 

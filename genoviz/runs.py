@@ -399,6 +399,40 @@ def check_usable(run: Run, dataset: bool = True) -> None:
             f"{run.path / RUN_JSON} has no {' and no '.join(missing)} record; it was not "
             "written by a genoviz training run, or was damaged"
         )
+    check_numbers(run)
+
+
+def check_numbers(run: Run) -> None:
+    """The whole numbers read from a run's run.json (its model build's ``seq_len``,
+    ``outputs`` and ``extras``, its dataset's shortest and longest ``lengths``), checked, so
+    that a hand-edited or damaged file is named, field and all, instead of a traceback."""
+
+    def whole(value, least: int) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+    build = run.info["model"]["build"]
+    lengths = run.info.get("dataset", {}).get("lengths")
+    checks = [  # (field, its value, whether it is right)
+        ("the model build's seq_len", build.get("seq_len"), whole(build.get("seq_len"), 1)),
+        *(
+            (f"the model build's {key}", build[key], whole(build[key], int(key == "outputs")))
+            for key in ("outputs", "extras")
+            if key in build
+        ),
+    ]
+    if lengths is not None:
+        pair = isinstance(lengths, list) and len(lengths) == 2
+        checks.append(
+            ("the dataset's lengths", lengths, pair and all(whole(n, 1) for n in lengths))
+        )
+    for field, value, right in checks:
+        if not right:
+            what = "a pair of whole numbers" if "lengths" in field else "a whole number"
+            raise RunError(
+                f"{run.path / RUN_JSON}: {field} is {json.dumps(value)}, where {what} "
+                "belongs; the file was edited or damaged (put back what it had, or "
+                "train the run again)"
+            )
 
 
 def data_seed(run: Run, fallback: int | None = None) -> int:
