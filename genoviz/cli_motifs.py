@@ -16,8 +16,9 @@ import pandas as pd
 from genoviz.cli_interpret import _write_json
 
 
-def _learned(args, model, dataset, out: Path) -> list[Path]:
-    """``filters`` for a motif-net: its own learned matrices, no sequences scanned."""
+def _learned(args, model, control, dataset, out: Path) -> list[Path]:
+    """``filters`` for a motif-net: its own learned matrices, no sequences scanned;
+    planted-truth recovery reads ``control``, the same network untrained."""
     from genoviz.interpret.learned_motifs import learned_motifs
     from genoviz.interpret.logos import ic_matrix
     from genoviz.interpret.matching import default_release
@@ -28,6 +29,7 @@ def _learned(args, model, dataset, out: Path) -> list[Path]:
         release=args.release,
         tax_group=args.tax_group,
         min_overlap=args.min_overlap,
+        control=control,
     )
     paths = [out / "filters.json", out / "filters.csv", out / "filter_pfms.csv"]
     truth = None if rep.truth is None else rep.truth.to_dict(orient="records")
@@ -58,7 +60,7 @@ def filters(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.motif_report import filter_report
 
     if has_learned_motifs(model):
-        return _learned(args, model, dataset, out)
+        return _learned(args, model, run.untrained_model(), dataset, out)
 
     def say(frac: float, msg: str) -> None:
         print(f"[{frac:4.0%}] {msg}", file=sys.stderr, flush=True)

@@ -212,9 +212,10 @@ def test_an_empty_split_names_the_split_and_the_others(tmp_path, capsys, monkeyp
     from genoviz.data import Dataset
 
     data = tmp_path / "d.csv"
-    rows = [f"s{i},{'ACGTTGCA' * 4},{i % 2}" for i in range(20)]
+    tag = ["".join("ACGT"[i >> (2 * j) & 3] for j in range(3)) for i in range(20)]  # distinct
+    rows = [f"s{i},{tag[i]}{'ACGTTGCA' * 4},{i % 2}" for i in range(20)]
     data.write_text("id,sequence,label\n" + "\n".join(rows) + "\n")
-    build = {**BUILD, "seq_len": 32, "extras": 0}
+    build = {**BUILD, "seq_len": 35, "extras": 0}
     run = save_untrained_run(tmp_path / "r", "cnn", build, {"name": "d", "spec": str(data)})
     real = Dataset.ensure_splits
 
