@@ -129,3 +129,15 @@ def test_load_options_are_checked_before_load_sees_them(tmp_path, capsys):
             runs.load_options(runs.load_run(run))
     assert main(["interpret", "filters", "--run", str(run), "--out", str(tmp_path / "o")]) == 2
     assert "load_options" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["abc", 40.5, True, 0])
+def test_check_usable_names_a_damaged_seq_len(tmp_path, value):
+    """The pages read run.json's numbers through check_usable too: a hand-edited seq_len is
+    named with its file and field, not a traceback from int()."""
+    run = runs.Run(tmp_path, {"model": {"name": "cnn", "build": {"seq_len": value}}}, [])
+    with pytest.raises(runs.RunError, match=r"run.json: the model build's seq_len is .*whole"):
+        runs.check_usable(run, dataset=False)
+    runs.check_usable(
+        runs.Run(tmp_path, {"model": {"name": "cnn", "build": {"seq_len": 9}}}, []), dataset=False
+    )
