@@ -131,6 +131,7 @@ def embeddings(args, run, model, out: Path) -> list[Path]:
         codon_meanings,
         codons_by_amino_acid,
         kmer_similarity,
+        mrr_by_genetic_code,
         mrr_by_species,
     )
     from genoviz.plots_interpret import mrr_figure, similarity_heatmap_figure
@@ -172,7 +173,10 @@ def embeddings(args, run, model, out: Path) -> list[Path]:
             marks=[(c, meaning[c]) for c in sim.index],
         )
         fig.write_html(paths[3], include_plotlyjs=PLOTLY_JS)
-        mrr_figure(by_species, res.chance_mrr).write_html(paths[4], include_plotlyjs=PLOTLY_JS)
+        fig = mrr_figure(
+            mrr_by_genetic_code(by_species), res.chance_mrr, label="genetic_code", hover="species"
+        )
+        fig.write_html(paths[4], include_plotlyjs=PLOTLY_JS)
         info |= {
             "genetic_code": args.genetic_code,
             "mrr": res.mrr,

@@ -452,15 +452,19 @@ def mrr_figure(
     chance: float,
     label: str = "species",
     title: str = "Mean reciprocal rank of each codon's amino acid",
+    hover: str | None = None,
 ) -> go.Figure:
-    """Bars of ``table["mrr"]`` per ``table[label]`` against a dashed chance line."""
+    """Bars of ``table["mrr"]`` per ``table[label]`` against a dashed chance line;
+    ``hover`` names a column shown on hovering a bar."""
+    extra = "" if hover is None else "<br>%{customdata}"
     fig = go.Figure(
         go.Bar(
             x=list(table[label]),
             y=table["mrr"].to_numpy(dtype=float),
             name="MRR",
             marker={"color": "#1f77b4"},
-            hovertemplate="%{x}<br>MRR %{y:.3f}<extra></extra>",
+            customdata=None if hover is None else list(table[hover]),
+            hovertemplate="%{x}<br>MRR %{y:.3f}" + extra + "<extra></extra>",
         )
     )
     fig.add_hline(

@@ -13,6 +13,7 @@ from genoviz.interpret.embeddings import (
     codon_token_pca,
     codons_by_amino_acid,
     kmer_similarity,
+    mrr_by_genetic_code,
     mrr_by_species,
 )
 from genoviz.interpret.sequence_embeddings import (
@@ -85,12 +86,15 @@ def show_codon_similarity(run: Run, emb, vocab: list[str], code: int) -> None:
         marks=[(c, meaning[c]) for c in sim.index],
     )
     show_figure(fig, f"codon-similarity-{run.name}-{code}", sim.reset_index(names="codon"))
-    table = mrr_by_species(emb, vocab)
+    table = mrr_by_genetic_code(mrr_by_species(emb, vocab))
     st.caption(
         "MRR: for each codon, 1 / the rank of its own amino acid among all 21 by cosine "
-        "similarity, averaged over the 64 codons; the dashed line is random ranking."
+        "similarity, averaged over the 64 codons; the dashed line is random ranking. One "
+        "bar per genetic code the corpus's species use (hover for which species): the same "
+        "embeddings rank alike under one code."
     )
-    show_figure(mrr_figure(table, res.chance_mrr), f"codon-mrr-{run.name}", table)
+    fig = mrr_figure(table, res.chance_mrr, label="genetic_code", hover="species")
+    show_figure(fig, f"codon-mrr-{run.name}", table)
     st.dataframe(res.ranks.reset_index(names="codon"), hide_index=True, key="emb_ranks")
 
 

@@ -250,3 +250,20 @@ def test_an_unknown_genetic_code_is_named():
 
     with pytest.raises(EmbeddingError, match="no NCBI genetic code 99; the codes are 1, 2, 3"):
         codon_meanings(99)
+
+
+def test_mrr_by_genetic_code_gives_one_bar_per_code():
+    """The page's chart repeated one bar for each species of the standard code."""
+    from genoviz.data.codon_corpus import SPECIES
+    from genoviz.interpret.embeddings import mrr_by_genetic_code
+
+    vocab = codon_vocab()
+    emb = np.random.default_rng(0).normal(size=(len(vocab), 16))
+    by_species = mrr_by_species(emb, vocab)
+    table = mrr_by_genetic_code(by_species)
+    assert {sp.genetic_code for sp in SPECIES} == {1, 4, 11}  # 1 and 11: same meanings
+    assert sorted(table["genetic_code"]) == ["code 1, 11", "code 4"]
+    assert sorted(", ".join(table["species"]).split(", ")) == sorted(by_species["species"])
+    for _, row in table.iterrows():
+        first = row["species"].split(", ")[0]
+        assert row["mrr"] == by_species.set_index("species").loc[first, "mrr"]

@@ -116,6 +116,24 @@ def mrr_by_species(embeddings: np.ndarray | torch.Tensor, vocab: list[str]) -> p
     return pd.DataFrame(rows, columns=["species", "genetic_code", "mrr", "chance_mrr"])
 
 
+def mrr_by_genetic_code(by_species: pd.DataFrame) -> pd.DataFrame:
+    """:func:`mrr_by_species` with one row per codon table: one set of embeddings ranks
+    alike under codes that give every codon the same meaning (1 and 11 differ only in
+    start codons), so the species sharing one (8 of the 9 here) would repeat one bar.
+    Columns ``genetic_code`` ("code 1, 11"), ``species`` (joined), ``mrr``,
+    ``chance_mrr``."""
+    groups: dict[tuple, list[int]] = {}
+    for i, code in enumerate(by_species["genetic_code"]):
+        groups.setdefault(tuple(sorted(codon_meanings(int(code)).items())), []).append(i)
+    rows = []
+    for members in groups.values():
+        part = by_species.iloc[members]
+        codes = ", ".join(str(c) for c in sorted(set(part["genetic_code"])))
+        species = ", ".join(part["species"])
+        rows.append((f"code {codes}", species, *part[["mrr", "chance_mrr"]].iloc[0]))
+    return pd.DataFrame(rows, columns=["genetic_code", "species", "mrr", "chance_mrr"])
+
+
 def codons_by_amino_acid(similarity: pd.DataFrame, genetic_code: int = 1) -> pd.DataFrame:
     """Rows of a codon x amino-acid table reordered so each amino acid's codons sit
     together, in the column order (stops last)."""
