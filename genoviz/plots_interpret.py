@@ -185,6 +185,14 @@ def variant_figure(table: pd.DataFrame, title: str = "Variant effects") -> go.Fi
     return fig
 
 
+def fit_title(title: str, width_in: float) -> str:
+    """A logo's title broken into lines that fit its panel (9 pt text, about 13
+    characters an inch): long ones ran over the neighbouring panels' titles."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width=max(12, int(width_in * 13)))) or title
+
+
 def logo_panel_figure(
     matrices: Sequence[pd.DataFrame],
     titles: Sequence[str],
@@ -217,7 +225,7 @@ def logo_panel_figure(
         logo.style_spines(spines=("left", "bottom"), visible=True)
         if y_max is not None:
             ax.set_ylim(0, y_max)
-        ax.set_title(titles[i], fontsize=9)
+        ax.set_title(fit_title(titles[i], width_per_col), fontsize=9)
         ax.tick_params(labelsize=7)
         if i % ncols == 0:
             ax.set_ylabel(y_label, fontsize=8)
@@ -256,7 +264,7 @@ def masked_logo_panel_figure(
         logo.style_spines(spines=("left", "bottom"), visible=True)
         if y_max is not None:
             ax.set_ylim(0, y_max)
-        ax.set_title(titles[i], fontsize=9)
+        ax.set_title(fit_title(titles[i], width_per_col), fontsize=9)
         ax.tick_params(labelsize=7, labelbottom=False)
         bars = fig.add_subplot(cell[1], sharex=ax)
         bars.bar(matrix.index, np.asarray(mask, dtype=float), width=0.8, color="#7f7f7f")

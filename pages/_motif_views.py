@@ -42,11 +42,23 @@ def motif_table(table: pd.DataFrame) -> pd.DataFrame:
 LEARNED = "motifs_learned_report"
 
 
-def panel_downloads(name: str, png: bytes, table: pd.DataFrame) -> None:
+def show_logo_panel(name: str, table: pd.DataFrame, mats: list, titles: list, **kw) -> None:
+    """A grid of logos (:func:`logo_panel`, with its keywords) drawn as PNG, with PNG, SVG
+    (drawn on click) and CSV downloads of it and ``table`` under it."""
+    with st.spinner("Drawing the logos (first view only)…"):
+        png = logo_panel(mats, titles, **kw)
+    st.image(png)
     download_row(
         name,
         [
             ("Logos (PNG)", png, "png", "image/png", ":material/download:"),
+            (
+                "Logos (SVG)",
+                lambda: logo_panel(mats, titles, fmt="svg", **kw),
+                "svg",
+                "image/svg+xml",
+                ":material/image:",
+            ),
             (
                 "Data (CSV)",
                 lambda: table.to_csv(index=False),
@@ -90,16 +102,13 @@ def truth_panel(
         mats = [ic_matrix(pfm_of(f)) for f, _ in pairs]
         mats += [ic_matrix(p.pfm) for _, p in pairs]
         titles = [f"{noun} {f}" for f, _ in pairs] + [f"planted {p.id} {p.name}" for _, p in pairs]
-        with st.spinner("Drawing the logos (first view only)…"):
-            png = logo_panel(mats, titles, ncols=len(pairs))
-        st.image(png)
         table = pd.concat(  # the drawn matrices (bits), one row per logo column
             [
                 m.reset_index(drop=True).assign(logo=title, position=np.arange(1, len(m) + 1))
                 for m, title in zip(mats, titles, strict=True)
             ]
         )[["logo", "position", *ALPHABET]]
-        panel_downloads("truth-logos", png, table)
+        show_logo_panel("truth-logos", table, mats, titles, ncols=len(pairs))
 
 
 # --- motif-net: its own motifs -------------------------------------------------------------
@@ -144,12 +153,10 @@ def learned_panel(rep: LearnedMotifs) -> None:
     recs = rep.records
     mats = [ic_matrix(rep.pfms[m]) for m in shown]
     titles = [f"{m + 1}. {rep.names[m]} · best {recs[m]['best_match_name'] or '-'}" for m in shown]
-    with st.spinner("Drawing the logos (first view only)…"):
-        png = logo_panel(mats, titles, masks=[rep.mask[m] for m in shown])
-    st.image(png)
     long = rep.matrix_table()
     numbers = long[long["motif"].isin([m + 1 for m in shown])]
-    panel_downloads(f"learned-motifs-{k + 1}", png, numbers)
+    masks = [rep.mask[m] for m in shown]
+    show_logo_panel(f"learned-motifs-{k + 1}", numbers, mats, titles, masks=masks)
     st.dataframe(
         motif_table(rep.table()),
         hide_index=True,
@@ -197,11 +204,8 @@ def matches_panel(
             pfm = reverse_complement_pfm(pfm)
         mats.append(ic_matrix(pfm))
         titles.append(f"{hit.match_id} {hit.match_name} ({hit.strand}) E={hit.e_value:.1e}")
-    with st.spinner("Drawing the logos (first view only)…"):
-        png = logo_panel(mats, titles, ncols=4)
-    st.image(png)
+    show_logo_panel(name, top, mats, titles, ncols=4)
     st.dataframe(top, hide_index=True, key=key, column_config=P_VALUE_COLUMN)
-    panel_downloads(name, png, top)
 
 
 def show_learned(run: Run, opts: dict) -> None:

@@ -17,7 +17,7 @@ from genoviz.interpret.attention import (
     sequence_attention,
 )
 from genoviz.interpret.inputs import run_inputs
-from genoviz.interpret.logos import ic_matrix, logo_panel
+from genoviz.interpret.logos import ic_matrix
 from genoviz.interpret.matching import match_jaspar, match_table
 from genoviz.interpret.outcome import label_text
 from genoviz.plots_interpret import (
@@ -37,7 +37,7 @@ from pages._interpret_common import (
     show_user_error,
 )
 from pages._keep import forget
-from pages._motif_views import panel_downloads
+from pages._motif_views import show_logo_panel
 
 MAPS = "attention_maps"
 MOTIFS = "attention_motifs_result"
@@ -195,10 +195,9 @@ def show_motifs(run: Run) -> None:
     matches = match_jaspar(found.pfms)
     top = match_table(matches, list(found.table["motif"]), found.pfms, n=3)
     mats = [ic_matrix(p) for p in found.pfms[:8]]
-    with st.spinner("Drawing the logos (first view only)…"):
-        png = logo_panel(mats, list(found.table["motif"][:8]))
-    st.image(png)
-    panel_downloads(f"attention-motifs-{run.name}", png, found.table)
+    show_logo_panel(
+        f"attention-motifs-{run.name}", found.table, mats, list(found.table["motif"][:8])
+    )
     st.dataframe(found.table, hide_index=True, key="att_motif_table")
     st.dataframe(top, hide_index=True, key="att_motif_matches")
 

@@ -8,7 +8,7 @@ import streamlit as st
 from genoviz.interpret.filters import has_filters
 from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.learned_motifs import has_learned_motifs
-from genoviz.interpret.logos import ic_matrix, logo_panel
+from genoviz.interpret.logos import ic_matrix
 from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases, match_words
 from genoviz.interpret.motif_report import FilterReport, filter_report, match_filters
 from genoviz.runs import Run
@@ -25,8 +25,8 @@ from pages._motif_views import (
     PANEL,
     matches_panel,
     motif_table,
-    panel_downloads,
     show_learned,
+    show_logo_panel,
     truth_panel,
 )
 
@@ -151,10 +151,7 @@ def show_filters(rep: FilterReport) -> None:
     shown = pages[k]
     mats = [ic_matrix(rep.motifs.pfms[f]) for f in shown]
     titles = [f"filter {f} · {match_words(recs[f])} · {recs[f]['n_sites']} sites" for f in shown]
-    with st.spinner("Drawing the logos (first view only)…"):
-        png = logo_panel(mats, titles)
-    st.image(png)
-    panel_downloads(f"filters-{k + 1}", png, rep.table().iloc[shown])
+    show_logo_panel(f"filters-{k + 1}", rep.table().iloc[shown], mats, titles)
     st.dataframe(
         motif_table(rep.table()), hide_index=True, key="motifs_table", column_config=P_VALUE_COLUMN
     )

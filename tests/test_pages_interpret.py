@@ -144,6 +144,8 @@ def test_motifs_page_finds_matches_and_scores_truth(a_run):
     # the learned-versus-planted logos download like every figure (as PNG and their bits)
     keys = [b.key for b in at.get("download_button")]
     assert any("truth-logos" in str(k) for k in keys), keys
+    # and as SVG, drawn on click (they were PNG only)
+    assert {"dl_svg_truth-logos", "dl_svg_filters-1", "dl_png_filters-1"} <= set(keys), keys
     labels = [e.label for e in at.expander]
     for key in PAGE_TOPICS["motifs"]:
         if key != "motif_net":  # only for a motif-net run

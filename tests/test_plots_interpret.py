@@ -179,3 +179,29 @@ def test_each_base_bar_is_one_position_wide():
     """A base seen every 7th position drew bars 7 wide over its neighbours."""
     fig = saliency_track_figure(np.arange(1, 22) / 21, "GGGGCGGGGGGCGGGGGGAGG")
     assert {tr.name: tr.width for tr in fig.data} == {"A": 1.0, "C": 1.0, "G": 1.0}
+
+
+def test_long_logo_titles_do_not_run_into_their_neighbours():
+    """Titles such as 'filter 3 · MA0491.3 JUND, MA0492.2 JUND · 120 sites' ran over the
+    next panel's title; they are wrapped to their panel's width."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from genoviz.plots_interpret import logo_panel_figure, masked_logo_panel_figure
+
+    mat = ic_matrix(np.full((4, 8), 0.25))
+    long = "filter 12 · MA0491.3 JUND (E=1.2e-05), MA0492.2 JUND (E=3.4e-04) · 1,234 sites"
+    for fig in (
+        logo_panel_figure([mat] * 4, [long] * 4),
+        masked_logo_panel_figure([mat] * 4, [np.ones(8)] * 4, [long] * 4),
+    ):
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        boxes = sorted(
+            (ax.title.get_window_extent(renderer) for ax in fig.axes if ax.get_title()),
+            key=lambda b: b.x0,
+        )
+        assert len(boxes) == 4
+        for left, right in zip(boxes, boxes[1:], strict=False):
+            assert left.x1 <= right.x0, (left, right)
+        assert all("\n" in ax.get_title() for ax in fig.axes if ax.get_title())
