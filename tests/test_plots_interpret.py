@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -202,6 +204,6 @@ def test_long_logo_titles_do_not_run_into_their_neighbours():
             key=lambda b: b.x0,
         )
         assert len(boxes) == 4
-        for left, right in zip(boxes, boxes[1:], strict=False):
+        for left, right in itertools.pairwise(boxes):
             assert left.x1 <= right.x0, (left, right)
         assert all("\n" in ax.get_title() for ax in fig.axes if ax.get_title())
