@@ -272,7 +272,6 @@ def upload_section() -> None:
         preview_unlabelled(records, up.name, SOURCES[2])
         return
     inferred = ds.task
-    st.caption(f"Inferred task: **{inferred}**" + ("" if task == "auto" else f"; using **{task}**"))
     if task != "auto" and task != inferred:
         if task == "binary" and infer_task(ds.labels) != "binary":
             raise DataFormatError(
@@ -280,6 +279,8 @@ def upload_section() -> None:
                 "choose regression, or relabel the file with 0 and 1."
             )
         ds = parse_upload(text, up.name, task)
+    # said once the chosen task has read the labels (a refused one said "using" it)
+    st.caption(f"Inferred task: **{inferred}**" + ("" if task == "auto" else f"; using **{task}**"))
     use_for_training(ds, SOURCES[2])
     show_dataset(ds)
 

@@ -288,6 +288,7 @@ def test_upload_gz_regression_with_task_override():
     assert ds.task == "regression" and ds.meta.extras_names == ["openness"]
     at.selectbox(key="data_task").select("binary").run()
     assert "not all 0 or 1" in errors(at)
+    assert "using **binary**" not in " ".join(c.value for c in at.caption)  # it was refused
 
 
 def test_pasted_class_numbers_can_be_read_as_classes():
