@@ -14,6 +14,7 @@ from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import METADATA, PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, downloaded_sets
 from genoviz.data.importers import UnlabelledError, ignored_note, table_header
+from genoviz.predict_inputs import read_inputs
 from genoviz.pretrain import corpus_from_records
 from genoviz.sequences import Record, SequenceError, parse_sequences
 from pages._common import (
@@ -189,11 +190,23 @@ def paste_section() -> None:
         return
     labelled_name = looks_labelled(text)
     if labelled_name is not None:
-        ds = load_text(text, labelled_name, task=None if task == "auto" else task)
+        try:
+            ds = load_text(text, labelled_name, task=None if task == "auto" else task)
+        except UnlabelledError as e:  # a table of sequences without labels
+            st.warning(str(e))
+            preview_unlabelled(unlabelled_records(text, labelled_name), "pasted", SOURCES[1])
+            return
         use_for_training(ds, SOURCES[1])
         show_dataset(ds)
         return
     preview_unlabelled(parse_sequences(text), "pasted", SOURCES[1])
+
+
+def unlabelled_records(text: str, name: str) -> list[Record]:
+    """The sequences of a table or FASTA without labels, as Predict reads them (an
+    ``id,sequence`` table too; errors name the line)."""
+    inputs = read_inputs(text, name)
+    return [Record(i, seq) for i, seq in zip(inputs.ids, inputs.seqs, strict=True)]
 
 
 def preview_unlabelled(records: list[Record], name: str, source: str) -> None:
@@ -264,9 +277,9 @@ def upload_section() -> None:
     try:
         ds = parse_upload(text, up.name, None)
     except UnlabelledError as e:
-        try:  # plain FASTA or one sequence per line: no labels, but worth a look
-            records = parse_sequences(text)
-        except SequenceError:
+        try:  # a table, FASTA or one sequence per line without labels: worth a look
+            records = unlabelled_records(text, up.name)
+        except (SequenceError, DataFormatError):
             raise e from None
         st.warning(str(e))
         preview_unlabelled(records, up.name, SOURCES[2])

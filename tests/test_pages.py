@@ -748,3 +748,19 @@ def test_class_numbers_read_as_values_get_a_hint():
     assert class_numbers_note(ds([0, 1, 2], "multiclass")) is None
     assert "write them as 0 and 1" in class_numbers_note(ds([-1, 1, 1, -1]))
     assert class_numbers_note(ds([-1, 0, 1])) is None
+
+
+@pytest.mark.parametrize("how", ["paste", "upload"])
+def test_an_unlabelled_table_is_shown_and_offered_as_a_corpus(how):
+    """An id,sequence table was refused ('no label column'); it is read as sequences to
+    look at, score or pretrain on, as plain FASTA is."""
+    table = "id,sequence\na,ACGTACGTTG\nb,GGCCTTAAGC\nc,TTGACCAGTA\n"
+    at = app("pages/data.py")
+    at = paste(at, table) if how == "paste" else upload(at, "seqs.csv", table.encode())
+    ok(at)
+    assert any("no 'label' column" in w.value for w in at.warning)
+    assert at.dataframe[0].value["id"].tolist() == ["a", "b", "c"]
+    at.button(key="data_use_corpus").click().run()
+    ok(at)
+    corpus = at.session_state["user_dataset"]
+    assert corpus.task == "lm" and corpus.sequences == ["ACGTACGTTG", "GGCCTTAAGC", "TTGACCAGTA"]
