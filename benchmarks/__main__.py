@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 
-from benchmarks.rows import select, table
+from benchmarks.rows import add_row_options, select, table
 from benchmarks.speed import Row
 from benchmarks.timing import machine
 
@@ -18,13 +18,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks",
         description="Speed table: every row against a reference measured in the same run.",
     )
-    ap.add_argument("--list", action="store_true", help="print the row names and stop")
-    ap.add_argument(
-        "--only",
-        action="append",
-        metavar="TEXT",
-        help="run only the rows whose name contains TEXT (case-insensitive; repeatable)",
-    )
+    add_row_options(ap)
     return ap.parse_args(argv)
 
 

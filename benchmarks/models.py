@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 import models
+from benchmarks.rows import add_row_options, wanted
 from benchmarks.speed import Row
 from benchmarks.timing import rng_aside
 from genoviz.data import Dataset, load
@@ -92,9 +93,8 @@ def paired_epochs(model: str, ds: Dataset, pairs: int = 3) -> tuple[list[float],
 
 def rows(only: list[str] | None = None, pairs: int = 3) -> list[Row]:
     out = []
-    wanted = [w.lower() for w in only or []]
     for model, (name, n) in DEFAULT_DATA.items():
-        if wanted and not any(w in label(model).lower() for w in wanted):
+        if not wanted(label(model), only):
             continue
         ds = _data(name, n)
         model_s, reference_s = paired_epochs(model, ds, pairs)
@@ -116,13 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks.models",
         description="Each model's epoch against the default cnn's, alternating.",
     )
-    ap.add_argument("--list", action="store_true", help="print the row names and stop")
-    ap.add_argument(
-        "--only",
-        action="append",
-        metavar="TEXT",
-        help="run only the rows whose name contains TEXT (case-insensitive; repeatable)",
-    )
+    add_row_options(ap)
     ap.add_argument("--pairs", type=int, default=3, help="model/reference pairs (default 3)")
     args = ap.parse_args(argv)
     if args.list:

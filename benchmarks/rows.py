@@ -3,6 +3,7 @@ measures it (see the package docstring for what each row times)."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,9 +37,23 @@ def table() -> list[Bench]:
     ]
 
 
+def add_row_options(ap: argparse.ArgumentParser) -> None:
+    """``--list`` and ``--only TEXT``, as ``python -m benchmarks`` and ``benchmarks.models``
+    both take them."""
+    ap.add_argument("--list", action="store_true", help="print the row names and stop")
+    ap.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="run only the rows whose name contains TEXT (case-insensitive; repeatable)",
+    )
+
+
+def wanted(name: str, only: list[str] | None) -> bool:
+    """Whether a row's name contains any of ``only`` (case-insensitive); all when None."""
+    return not only or any(w.lower() in name.lower() for w in only)
+
+
 def select(benches: list[Bench], only: list[str] | None) -> list[Bench]:
     """The rows whose name contains any of ``only`` (case-insensitive); all when None."""
-    if not only:
-        return benches
-    wanted = [w.lower() for w in only]
-    return [b for b in benches if any(w in b.name.lower() for w in wanted)]
+    return [b for b in benches if wanted(b.name, only)]
