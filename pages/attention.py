@@ -130,6 +130,7 @@ def show_head(att: SequenceAttention, sid: str, layers: list[int], heads: list[i
         "Layer", layers, index=len(layers) - 1, format_func=lambda i: f"layer {i + 1}"
     )
     head = c2.selectbox("Head", heads, format_func=lambda h: f"head {h + 1}")
+    explain_here("attention")
     title = f"{sid}: layer {layer + 1}, head {head + 1}"
     fig = attention_head_figure(att.maps[layer, head], att.tokens, title)
     show_figure(
@@ -144,6 +145,7 @@ def show_cls(att: SequenceAttention, sid: str, seq: str, layers, heads) -> None:
         "agreement view and `python -m genoviz interpret attention` read the last layer "
         "(every head), so choose only the last layer to see their track."
     )
+    explain_here("attention")
     track = att.cls_to_bases(layers, heads)
     fig = cls_attention_figure(track, seq, f"{sid}: attention from [CLS], mapped to bases")
     show_figure(fig, f"attention-cls-{sid}", base_track_frame(track, seq, "cls_attention"))
