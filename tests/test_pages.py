@@ -45,6 +45,12 @@ def app(page: str | None = None) -> AppTest:
     return at
 
 
+def tag(i: int) -> str:
+    """A 4-base word for ``i`` < 256: toy sequences differ (copies of one sequence share a
+    split, so a set of copies is too small to train)."""
+    return "".join("ACGT"[i >> (2 * j) & 3] for j in range(4))
+
+
 def ok(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -172,7 +178,7 @@ def test_paste_unlabelled_sequences_preview():
 
 
 def test_paste_labelled_table_with_mixed_lengths_warns_and_is_kept():
-    rows = "\n".join(f"{'ACGT' * (3 + i % 3)},{i % 2}" for i in range(40))
+    rows = "\n".join(f"{tag(i)}{'ACGT' * (2 + i % 3)},{i % 2}" for i in range(40))
     at = paste(app("pages/data.py"), "sequence,label\n" + rows)
     ok(at)
     assert "padded" in at.warning[0].value
@@ -209,7 +215,7 @@ def test_paste_table_bad_character_names_the_line_once():
     ("rows", "loaded"), [(1, "Loaded 1 labelled sequence (binary)."), (2, "Loaded 2 labelled")]
 )
 def test_paste_too_few_to_train_warns_with_the_minimum(rows: int, loaded: str):
-    body = "".join(f"ACGTACGT,{i % 2}\n" for i in range(rows))
+    body = "".join(f"{tag(i)}ACGT,{i % 2}\n" for i in range(rows))
     at = paste(app("pages/data.py"), "sequence,label\n" + body)
     assert not at.exception and not at.error
     assert at.success[0].value.startswith(loaded)
@@ -219,7 +225,7 @@ def test_paste_too_few_to_train_warns_with_the_minimum(rows: int, loaded: str):
 
 
 def test_paste_enough_to_train_has_no_size_warning():
-    body = "".join(f"ACGTACGT,{int(i < 6)}\n" for i in range(7))
+    body = "".join(f"{tag(i)}ACGT,{int(i < 6)}\n" for i in range(7))
     at = paste(app("pages/data.py"), "sequence,label\n" + body)
     ok(at)
     assert at.success[0].value == (
@@ -293,7 +299,7 @@ def test_upload_gz_regression_with_task_override():
 
 def test_pasted_class_numbers_can_be_read_as_classes():
     """The hint said 'choose multiclass in the Task box above', which only Upload had."""
-    rows = "\n".join(f"{'ACGT' * 3 + 'ACGT'[i % 4]},{i % 3}" for i in range(30))
+    rows = "\n".join(f"{'ACGT' * 2 + tag(i) + 'ACGT'[i % 4]},{i % 3}" for i in range(30))
     at = paste(app("pages/data.py"), "sequence,label\n" + rows)
     ok(at)
     assert at.session_state["user_dataset"].task == "regression"
@@ -393,7 +399,7 @@ def test_train_stop_then_predict_with_and_without_accessibility():
 
 
 def test_a_file_with_one_class_is_flagged_on_data_and_train():
-    rows = "".join(f"{s},1\n" for s in ("ACGTACGT", "TTGACCAA", "GGCCAATT") * 4)
+    rows = "".join(f"{tag(i)}ACGT,1\n" for i in range(12))
     at = paste(app("pages/data.py"), "sequence,label\n" + rows)
     ok(at)
     assert any("Every sequence has label 1" in w.value for w in at.warning)
@@ -764,3 +770,13 @@ def test_an_unlabelled_table_is_shown_and_offered_as_a_corpus(how):
     ok(at)
     corpus = at.session_state["user_dataset"]
     assert corpus.task == "lm" and corpus.sequences == ["ACGTACGTTG", "GGCCTTAAGC", "TTGACCAGTA"]
+
+
+def test_copies_of_a_sequence_are_counted_on_data_and_train():
+    body = "".join(f"{tag(i % 20)}ACGT,{i % 2}\n" for i in range(40))  # each twice
+    at = paste(app("pages/data.py"), "sequence,label\n" + body)
+    ok(at)
+    note = "20 sequences appear more than once (20 extra copies)"
+    assert any(note in i.value for i in at.info), [i.value for i in at.info]
+    at.switch_page("pages/train.py").run()
+    assert any(note in c.value for c in at.caption)

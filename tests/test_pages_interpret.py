@@ -242,7 +242,10 @@ def test_motifs_page_shows_a_motif_nets_own_motifs_and_masks(motif_net_run: Path
     assert at.get("imgs") or at.get("image")  # the logo panels
     assert frame_with(at, "match_id").shape[0] == 3
     truth = frame_with(at, "recovered")
-    assert set(truth["motif_name"]) == {"JUND"} and truth["recovered"].all()
+    # started from the JUND matrices and never trained: its untrained control holds them
+    # too, so nothing counts as recovered
+    assert set(truth["motif_name"]) == {"JUND"} and not truth["recovered"].any()
+    assert (truth["untrained_similarity"] > 0.999).all()
     assert set(truth["best_motif"]) <= {1, 2} and (truth["jaspar_rank"] == 1).all()
     labels = [e.label for e in at.expander]
     for key in ("motif_net", "jaspar", "truth_recovery"):
