@@ -283,3 +283,32 @@ def test_the_options_an_analysis_reads_say_nothing(run_dir, tmp_path, capsys):
     more = ["--n-shuffles", "2", "--baseline", "shuffle", "--out", str(tmp_path / "s")]
     assert main(["interpret", "saliency", *base, *more]) == 0
     assert "is not used" not in capsys.readouterr().err
+
+
+def test_interpreting_on_other_splits_than_training_says_so(tmp_path, capsys):
+    """A run trained on a file with copies before copies shared a split (or on a file
+    changed since) is explained on other splits: the test sequences may be trained ones."""
+    from genoviz import runs
+    from genoviz.data import load
+    from genoviz.interpret.inputs import run_inputs
+    from genoviz.train_setup import split_digest
+
+    data = tmp_path / "d.csv"
+    tag = ["".join("ACGT"[i >> (2 * j) & 3] for j in range(3)) for i in range(40)]
+    data.write_text(
+        "id,sequence,label\n"
+        + "".join(f"s{i},{tag[i]}{'ACGTTGCA' * 4},{i % 2}\n" for i in range(40))
+    )
+    record = {"name": "d.csv", "spec": str(data), "task": "binary", "data_seed": 0}
+    ds = load(data)
+    build = {**BUILD, "seq_len": 35, "extras": 0}
+    same = save_untrained_run(
+        tmp_path / "same", "cnn", build, record | {"split_digest": split_digest(ds.splits)}
+    )
+    other = save_untrained_run(tmp_path / "other", "cnn", build, record | {"split_digest": "x"})
+    assert not any("other splits" in n for n in run_inputs(runs.load_run(same), ds).notes)
+    notes = run_inputs(runs.load_run(other), load(data)).notes
+    assert any("other splits than the ones other trained on" in n for n in notes), notes
+    out = tmp_path / "o"
+    assert main(["interpret", "saliency", "--run", str(other), "--out", str(out)]) == 0
+    assert "some may be sequences it trained on" in capsys.readouterr().err

@@ -55,13 +55,22 @@ def run_inputs(
     """
     from genoviz.sequences import one_hot
 
+    notes = []
     if split == "all":
         idx = np.arange(len(dataset))
     else:
         from genoviz.runs import data_seed
+        from genoviz.train_setup import split_digest
 
         dataset.ensure_splits(data_seed(run))
         idx = np.asarray(dataset.splits[split])
+        trained = run.info.get("dataset", {}).get("split_digest")
+        if trained is not None and trained != split_digest(dataset.splits):
+            notes.append(
+                f"These {split} sequences come from other splits than the ones {run.name} "
+                "trained on (its data changed since, or it trained before copies of one "
+                "sequence were kept in one split): some may be sequences it trained on."
+            )
     if positives_first and dataset.labels.ndim == 1:
         idx = idx[np.argsort(dataset.labels[idx] != 1, kind="stable")]
     if sample and max_sequences is not None and len(idx) > max_sequences:
@@ -74,7 +83,6 @@ def run_inputs(
     padded = pad_or_trim(raw, int(build["seq_len"]))
     x = torch.as_tensor(one_hot(padded))
     seqs = raw if reads_unpadded(run) else padded
-    notes = []
     if not reads_unpadded(run) and any(len(s) != int(build["seq_len"]) for s in raw):
         notes.append(
             f"Sequences were padded with N or trimmed (centred) to the run's "
