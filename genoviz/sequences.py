@@ -165,12 +165,14 @@ MAX_K = 64
 
 def looks_like_kmers(tokens: list[str]) -> bool:
     """Several tokens of one length (3-64) that overlap like DNABERT's k-mers (DNABERT
-    itself uses 3-6; a longer k is read the same way rather than glued end to end)."""
+    itself uses 3-6; a longer k is read the same way rather than glued end to end), or
+    four or more overlapping 2-mers (bases written in pairs overlap by chance only one
+    time in 64 at four pairs, and ever more rarely with more)."""
     k = len(tokens[0]) if tokens else 0
     return (
         len(tokens) > 1
         and len(set(tokens)) > 1  # one word repeated (AAA AAA, NNNNN NNNNN) overlaps itself
-        and 3 <= k <= MAX_K
+        and (3 <= k <= MAX_K or (k == 2 and len(tokens) >= 4))
         and all(len(t) == k for t in tokens)
         and all(tokens[j][:-1] == tokens[j - 1][1:] for j in range(1, len(tokens)))
     )

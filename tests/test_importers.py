@@ -321,3 +321,15 @@ def test_negative_or_all_zero_weights_are_refused(tmp_path):
         load_file(write(tmp_path, "zero.csv", head + "ACGT,1,0\nACGA,0,0\n"))
     ok = load_file(write(tmp_path, "ok.csv", head + "ACGT,1,0\nACGA,0,2\n"))
     assert ok.weights.tolist() == [0.0, 2.0]
+
+
+def test_overlapping_2mers_are_rebuilt_not_glued():
+    """A 2-mer TSV ('AC CG GT TA') was glued into ACCGGTTA; four or more overlapping pairs
+    are read as k-mers. Bases written apart in pairs that do not overlap stay as they are,
+    and a kmer-bert does not take k = 2 from the file."""
+    from genoviz.train_setup import file_kmer
+
+    rows = ["AC CG GT TA AC CC\t1", "GG GA AT TT TG GC\t0"] * 5
+    ds = load_text("sequence\tlabel\n" + "\n".join(rows) + "\n", "k2.tsv")
+    assert ds.sequences[:2] == ["ACGTACC", "GGATTGC"] and file_kmer(ds) is None
+    assert load_text("sequence,label\nAC GT AC GT,1\n", "pairs.csv").sequences == ["ACGTACGT"]
