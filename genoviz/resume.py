@@ -123,10 +123,17 @@ def resume_info(
         )
     data = info.get("dataset", {})
     splits = {k: len(v) for k, v in dataset.splits.items()}
-    if data.get("n") != len(dataset) or data.get("splits", splits) != splits:
+    if data.get("n") != len(dataset):
         raise TrainingError(
             f"{run_dir} was trained on {data.get('n')} sequences ({data.get('name')}); the "
             f"data given now has {len(dataset)}, so the run cannot go on with it"
+        )
+    if data.get("splits", splits) != splits:
+        raise TrainingError(
+            f"{run_dir} was trained on splits of {data.get('splits')} sequences; this data "
+            f"splits into {splits} (it changed, or it holds copies of a sequence, which now "
+            "stay in one split), so going on would test the run on sequences it trained on; "
+            "start a new run"
         )
     had = data.get("extras_names") or []
     n_had = int(saved.get("build", {}).get("extras", 0) or 0)

@@ -106,6 +106,23 @@ def test_duplicate_note_counts_label_clashes_and_a_leaking_own_split():
     )
 
 
+def test_with_copies_every_seed_gives_a_validation_split_to_enough_distinct_sequences():
+    """Split shares once counted rows, so 20 copies of one sequence could take the whole
+    validation share at one seed and none at the next (seeds 0-5: 0, 3, 0, 0, 3, 0), and
+    the set was called too small at 8 distinct sequences where 6 are needed."""
+    seqs = ["AAAA"] * 20 + distinct(7)[1:] + ["CCCC"]
+    y = np.zeros(len(seqs), np.float32)
+    for seed in range(10):
+        assert len(make_splits(y, "regression", seed, sequences=seqs)["valid"]), seed
+    assert Dataset(seqs, y, "regression", DatasetMeta("t")).too_small_to_train() is None
+
+
+def test_a_missing_label_is_no_clash_between_copies():
+    y = np.array([[1, np.nan], [1, 0], [0, 1]], np.float32)
+    ds = Dataset(["ACGT", "ACGT", "GGCC"], y, "multitask-binary", DatasetMeta("t"))
+    assert ds.duplicate_note().startswith("1 sequence appears more than once (1 extra copy).")
+
+
 def test_too_small_to_train_counts_copies_once():
     ds = Dataset(["ACGTACGT"] * 40, np.zeros(40, np.float32), "regression", DatasetMeta("t"))
     assert ds.too_small_to_train() == (
@@ -272,3 +289,23 @@ def test_multiclass_numbers_without_gaps():
     assert class_numbering_problem(np.array([0, 1, 2, 1])) is None
     problem = class_numbering_problem(np.array([0, 1, 3, 3, 5]))
     assert "no label here is 2, 4" in problem and "renumber" in problem
+
+
+def test_resuming_on_splits_of_other_sizes_says_why(tmp_path):
+    """A run trained on a file with copies before copies shared a split has other split
+    sizes now: it said 'trained on 40 sequences; the data given now has 40'."""
+    import json
+
+    import torch
+
+    from genoviz.resume import resume_info
+    from genoviz.train_setup import TrainConfig, TrainingError
+
+    ds = Dataset(distinct(40), np.zeros(40, np.float32), "regression", DatasetMeta("t"))
+    ds.ensure_splits(0)
+    record = {"n": 40, "name": "t", "splits": {"train": 30, "valid": 5, "test": 5}}
+    (tmp_path / "run.json").write_text(
+        json.dumps({"status": "stopped", "model": {"name": "cnn"}, "dataset": record})
+    )
+    with pytest.raises(TrainingError, match=r"trained on splits of .*copies of a sequence"):
+        resume_info(tmp_path, ds, "cnn", {}, TrainConfig(), torch.device("cpu"))

@@ -156,8 +156,8 @@ class Dataset:
     def too_small_to_train(self) -> str | None:
         """Why training would find its train or validation split empty, or None.
 
-        Uses the dataset's splits when set, else the ones :func:`make_splits` draws with
-        seed 0 (their sizes depend on the seed only when copies of a sequence are grouped).
+        Uses the dataset's splits when set, else the sizes :func:`make_splits` gives (they
+        do not depend on the seed).
         """
         splits = self.splits or make_splits(
             self.labels, self.task, seed=0, sequences=self.sequences
@@ -230,7 +230,9 @@ class Dataset:
             return None
         repeated = len(np.unique(first[first != rows]))
         labels = self.labels.reshape(len(self), -1)
-        same = np.isclose(labels, labels[first], equal_nan=True).all(axis=1)
+        theirs = labels[first]  # a missing label (NaN) disagrees with none
+        missing = np.isnan(labels) | np.isnan(theirs)
+        same = (missing | np.isclose(labels, theirs)).all(axis=1)
         clash = len(np.unique(first[~same]))
         note = (
             f"{repeated:,} sequence{'s appear' if repeated > 1 else ' appears'} more than "
@@ -266,6 +268,9 @@ class Dataset:
         return out
 
 
+SPLITS = ("train", "valid", "test")
+
+
 def make_splits(
     labels: np.ndarray,
     task: str,
@@ -276,9 +281,11 @@ def make_splits(
     """Seeded train/valid/test index arrays; binary labels are stratified so each split
     keeps the rare positives in proportion.
 
-    With ``sequences``, copies of one sequence stay in one split (the split of the first
-    copy's draw), so the test split never scores a sequence that was trained on. A set
-    without copies gets exactly the split it would get without ``sequences``.
+    With ``sequences``, copies of one sequence stay in one split: the fractions count
+    distinct sequences (stratified by the first copy's label), and every copy follows its
+    first. So the test split never scores a sequence that was trained on, and whether the
+    validation split gets one does not depend on the seed. A set without copies gets
+    exactly the split it would get without ``sequences``.
     """
     rng = np.random.default_rng(seed)
     n = len(labels)
@@ -286,38 +293,27 @@ def make_splits(
     first = first_copies(sequences) if sequences is not None else np.arange(n)
     heads = np.flatnonzero(first == np.arange(n))  # one row per distinct sequence
     groups = [heads]
-    if task == "binary":  # a group is stratified by its first copy's label
+    if task == "binary":
         pos = np.asarray(labels).reshape(n)[heads] > 0.5
         groups = [heads[pos], heads[~pos]]
-    size = np.bincount(first, minlength=n)
-    members = np.argsort(first, kind="stable")  # rows grouped by their first copy
-    starts = np.concatenate([[0], np.cumsum(size)])
-    parts: dict[str, list[np.ndarray]] = {"train": [], "valid": [], "test": []}
+    part = np.zeros(n, dtype=np.int8)  # 0 train, 1 valid, 2 test, set on the heads
     for g in groups:
         g = rng.permutation(g)
-        # Where each group begins when the rows are laid out in drawn order: a group
-        # goes to the split its first row falls in.
-        begin = np.concatenate([[0], np.cumsum(size[g])[:-1]]) if len(g) else g
-        total = int(size[g].sum())
-        a = round(total * f_train)
-        b = a + round(total * f_valid)
-        for name, chosen in (
-            ("train", g[begin < a]),
-            ("valid", g[(begin >= a) & (begin < b)]),
-            ("test", g[begin >= b]),
-        ):
-            rows = [members[starts[h] : starts[h + 1]] for h in chosen]
-            parts[name].append(np.concatenate(rows) if rows else chosen)
-    return {k: np.sort(np.concatenate(v)).astype(np.int64) for k, v in parts.items()}
+        a = round(len(g) * f_train)
+        b = a + round(len(g) * f_valid)
+        part[g[a:b]], part[g[b:]] = 1, 2
+    part = part[first]  # each copy goes where its first went
+    return {k: np.flatnonzero(part == i).astype(np.int64) for i, k in enumerate(SPLITS)}
 
 
 def first_copies(sequences: list[str]) -> np.ndarray:
     """For each row, the row of the first copy of its sequence (its own row when the
     sequence is new)."""
-    seen: dict[str, int] = {}
-    return np.fromiter(
-        (seen.setdefault(s, i) for i, s in enumerate(sequences)), np.int64, len(sequences)
-    )
+    import pandas as pd
+
+    codes, _ = pd.factorize(pd.Series(sequences, dtype=object))  # numbered as first seen
+    _, first_row = np.unique(codes, return_index=True)
+    return first_row[codes].astype(np.int64)
 
 
 def min_split_group(fractions: tuple[float, float] = (0.8, 0.1)) -> int:
