@@ -241,8 +241,7 @@ class Dataset:
             + ")."
         )
         splits = self.splits or make_splits(self.labels, self.task, 0, sequences=self.sequences)
-        trained = set(first[splits["train"]].tolist())
-        leaked = sum(int(first[i]) in trained for i in splits["test"])
+        leaked = int(np.isin(first[splits["test"]], first[splits["train"]]).sum())
         if leaked:
             return (
                 f"{note} {leaked:,} test sequence{'s are' if leaked > 1 else ' is'} also in "
