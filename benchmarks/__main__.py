@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 from benchmarks.rows import add_row_options, select, table
-from benchmarks.speed import Row
+from benchmarks.speed import print_table
 from benchmarks.timing import machine
 
 
@@ -20,20 +20,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     add_row_options(ap)
     return ap.parse_args(argv)
-
-
-def print_table(rows: list[Row]) -> None:
-    w = max(len(r.name) for r in rows)
-    head = f"{'benchmark':{w}}  {'measured':>9}  {'reference':>9}  {'ratio':>6}"
-    print(f"{head}  reference / target")
-    for r in rows:
-        print(
-            f"{r.name:{w}}  {r.measured:8.3g}{r.unit}  {r.reference:8.3g}{r.unit}  "
-            f"{r.ratio:6.2f}  {r.reference_name} / {r.target}"
-        )
-    for r in rows:
-        if r.note:
-            print(r.note)
 
 
 def main(argv: list[str] | None = None) -> int:

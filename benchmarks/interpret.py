@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 import models
-from benchmarks.speed import Row
+from benchmarks.speed import Row, print_table
 from benchmarks.timing import alternate, machine, timed
 from genoviz.interpret.attribution import attribute
 from genoviz.interpret.ism import saturation_mutagenesis
@@ -160,13 +160,7 @@ def main() -> int:
     print(machine(), flush=True)
     rows = [ig_row(), ig_captum_row(), ig_shuffles_row(), ism_row(), logo_row()]
     rows += filter(None, [export_row()])
-    w = max(len(r.name) for r in rows)
-    print(f"{'benchmark':{w}}  {'measured':>9}  {'reference':>9}  {'ratio':>7}  reference / target")
-    for r in rows:
-        print(
-            f"{r.name:{w}}  {r.measured:8.3f}s  {r.reference:8.3f}s  {r.ratio:7.3f}  "
-            f"{r.reference_name} / {r.target}"
-        )
+    print_table(rows)
     return 0
 
 

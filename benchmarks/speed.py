@@ -45,6 +45,22 @@ class Row:
         return self.measured / self.reference if self.reference else math.nan
 
 
+def print_table(rows: list[Row]) -> None:
+    """The speed table: each row's measurement, reference, ratio and target, then the
+    rows' notes."""
+    w = max(len(r.name) for r in rows)
+    head = f"{'benchmark':{w}}  {'measured':>9}  {'reference':>9}  {'ratio':>6}"
+    print(f"{head}  reference / target")
+    for r in rows:
+        print(
+            f"{r.name:{w}}  {r.measured:8.3g}{r.unit}  {r.reference:8.3g}{r.unit}  "
+            f"{r.ratio:6.2f}  {r.reference_name} / {r.target}"
+        )
+    for r in rows:
+        if r.note:
+            print(r.note)
+
+
 class BareLoop:
     """A minimal PyTorch loop on the train split, the reference for the trainer's cost:
     index a batch, forward, weighted loss, backward, AdamW step. Nothing else: no
@@ -144,7 +160,6 @@ def first_point_latency(timeout: float = 120.0) -> float:
 def first_point_row(pairs: int = 3) -> Row:
     """The first live point's latency, alternating with one warm bare epoch (``pairs``
     of each, medians)."""
-    load(DEMO_DATASET)
     bare = BareLoop(load(DEMO_DATASET), TrainConfig(save=False))
     bare.epoch()  # warm-up
     p = alternate(first_point_latency, bare.epoch, pairs)

@@ -17,6 +17,7 @@ from torch import nn
 
 from genoviz.interpret.filters import FilterError
 from genoviz.interpret.matching import DEFAULT_MIN_OVERLAP, Matches, match_jaspar
+from genoviz.interpret.motif_report import control_recovery
 from genoviz.interpret.truth import TOP, PlantedMotif, planted_match, planted_motifs, truth_recovery
 from genoviz.motifs import information_content
 from genoviz.sequences import ALPHABET
@@ -135,13 +136,8 @@ def learned_motifs(
         bar = None
         if control is not None:
             theirs = _trimmed_logos(control, keep)[-1]
-            bar = truth_recovery(
-                theirs,
-                np.ones(len(theirs)),
-                planted,
-                match_jaspar(theirs, release, tax_group, min_overlap),
-                top,
-            )
+            ones = np.ones(len(theirs))
+            bar = control_recovery(theirs, ones, planted, release, tax_group, min_overlap, top)
         truth = truth_recovery(trimmed, np.ones(len(trimmed)), planted, matches, top, bar)
         truth = truth.rename(columns={"best_filter": "best_motif"})
         truth["best_motif"] = [None if pd.isna(f) else int(f) + 1 for f in truth["best_motif"]]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,14 +126,30 @@ def match_filters(
         bar = None
         if control is not None:
             say(0.8, "matching the untrained network's motifs, the control")
-            on = [int(i) for i in np.flatnonzero(control.n_sites > 0)]
-            theirs = match_jaspar([control.pfms[i] for i in on], release, tax_group, min_overlap)
-            bar = truth_recovery(control.pfms, control.n_sites, planted, _Rows(theirs, on), top)
+            bar = control_recovery(
+                control.pfms, control.n_sites, planted, release, tax_group, min_overlap, top
+            )
         say(0.9, "scoring planted-motif recovery")
         sub = _Rows(matches, alive)
         truth = truth_recovery(fm.pfms, fm.n_sites, planted, sub, top, control=bar)
     say(1.0, "done")
     return FilterReport(fm, matches, alive, records, truth, planted, control)
+
+
+def control_recovery(
+    pfms: Sequence[np.ndarray],
+    n_sites: np.ndarray,
+    planted: list[PlantedMotif],
+    release: str | None,
+    tax_group: str,
+    min_overlap: int,
+    top: int = TOP,
+) -> pd.DataFrame:
+    """The untrained control's own planted-truth table (its motifs with sites matched to
+    JASPAR): what :func:`truth_recovery` reads as ``control``."""
+    on = [int(i) for i in np.flatnonzero(np.asarray(n_sites) > 0)]
+    theirs = match_jaspar([pfms[i] for i in on], release, tax_group, min_overlap)
+    return truth_recovery(pfms, n_sites, planted, _Rows(theirs, on), top)
 
 
 class _Rows(Matches):
