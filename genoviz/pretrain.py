@@ -193,7 +193,7 @@ def species_corpus(dataset: Dataset, species: str) -> Dataset:
     if "proteins" in truth:  # row-aligned, so it is cut like the sequences
         truth["proteins"] = [truth["proteins"][i] for i in rows]
     part = dataset.subset(rows)
-    part.meta = dataclasses.replace(dataset.meta, ground_truth=truth)
+    part.meta = dataclasses.replace(part.meta, ground_truth=truth)
     return part
 
 

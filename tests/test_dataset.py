@@ -214,6 +214,9 @@ def test_subset_keeps_rows_aligned_and_drops_splits():
     assert sub.labels.tolist() == [1, 1] and sub.weights.tolist() == [4, 2]
     np.testing.assert_allclose(sub.extras[:, 0], [0.4, 0.2])
     assert sub.ids == ["seq4", "seq2"] and sub.splits == {}
+    sub.ensure_splits(5)  # the subset's seed is its own: the parent's card keeps seed 0
+    assert ds.meta.notes["seed"] == 0 and sub.meta.notes["seed"] == 5
+    assert "seed" not in ds.subset(np.array([0, 1])).meta.notes  # its splits are not drawn
 
 
 def test_min_split_group_is_the_smallest_set_with_a_validation_sequence():

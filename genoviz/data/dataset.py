@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -71,8 +71,8 @@ class Dataset:
             self.ids = [f"seq{i + 1}" for i in range(n)]
 
     def subset(self, index: np.ndarray) -> Dataset:
-        """The rows at ``index`` as a new dataset (same meta, no splits: they are drawn
-        again by :meth:`ensure_splits`)."""
+        """The rows at ``index`` as a new dataset (a copy of the card, no splits: they are
+        drawn again by :meth:`ensure_splits`, whose seed is noted in the copy alone)."""
         index = np.asarray(index, dtype=np.int64)
 
         def rows(a: np.ndarray | None) -> np.ndarray | None:
@@ -82,7 +82,7 @@ class Dataset:
             [self.sequences[i] for i in index],
             self.labels[index],
             self.task,
-            self.meta,
+            replace(self.meta, notes={k: v for k, v in self.meta.notes.items() if k != "seed"}),
             weights=rows(self.weights),
             extras=rows(self.extras),
             ids=[self.ids[i] for i in index],
