@@ -282,7 +282,10 @@ def _data_options(p: argparse.ArgumentParser) -> None:
         type=positive_int,
         help="BED: centre each region and resize to this width (predict: the run's own)",
     )
-    p.add_argument("--labels", help="FASTA: a CSV with id and label columns joined on the ids")
+    p.add_argument(
+        "--labels",
+        help="FASTA or GenBank: a CSV with id and label columns joined on the record ids",
+    )
 
 
 def _load(args: argparse.Namespace, task: str | None = None, named: bool = True):

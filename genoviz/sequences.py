@@ -7,8 +7,10 @@ any other character raises :class:`SequenceError` naming record, position and ch
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
+import warnings
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
@@ -100,14 +102,16 @@ def _typed_column(raw: str, pos: int) -> tuple[int, int]:
 
 
 def parse_sequences(
-    text: str, mode: Literal["auto", "fasta", "lines", "raw"] = "auto"
+    text: str, mode: Literal["auto", "fasta", "genbank", "lines", "raw"] = "auto"
 ) -> list[Record]:
     """Parse pasted or file text into records.
 
-    Modes: ``fasta`` (multi-record, ``>`` headers, wrapped lines joined), ``lines`` (one
-    sequence per non-blank line), ``raw`` (the whole text is one sequence, e.g. a GenBank
-    ORIGIN block with numbers). ``auto`` picks ``fasta`` when the first non-blank character
-    is ``>`` and ``lines`` otherwise.
+    Modes: ``fasta`` (multi-record, ``>`` headers, wrapped lines joined), ``genbank``
+    (GenBank flat-file records, ``LOCUS`` to ``//``, read by Biopython; each record's id is
+    its accession.version), ``lines`` (one sequence per non-blank line), ``raw`` (the whole
+    text is one sequence, e.g. a GenBank ORIGIN block with numbers). ``auto`` picks
+    ``fasta`` when the first non-blank character is ``>``, ``genbank`` when the text starts
+    with ``LOCUS``, and ``lines`` otherwise.
 
     Raises:
         SequenceError: empty input, a header without a sequence, or an illegal character.
@@ -117,8 +121,12 @@ def parse_sequences(
         raise SequenceError("no sequence given: the input is empty")
     if mode == "auto":
         mode = "fasta" if text.lstrip().startswith(">") else "lines"
-        if mode == "lines" and _genbank_block(text):
+        if is_genbank(text):
+            mode = "genbank"
+        elif mode == "lines" and _genbank_block(text):
             mode, text = "raw", _GENBANK_FRAME.sub("", text)
+    if mode == "genbank":
+        return _parse_genbank(text)
     if mode == "raw":
         return [Record("sequence 1", _nonempty(clean_sequence(text), "sequence 1"))]
     if mode == "lines":
@@ -143,6 +151,73 @@ def parse_sequences(
 _GENBANK_LINE = re.compile(r"\s*(\d+)((?:\s+[A-Za-z]{1,10})+)\s*")
 #: The ``ORIGIN`` line before the block and the ``//`` after it, when pasted too.
 _GENBANK_FRAME = re.compile(r"^[ \t]*(ORIGIN\b.*|//[ \t]*)$", re.MULTILINE | re.IGNORECASE)
+
+
+def is_genbank(text: str) -> bool:
+    """Whether ``text`` is a GenBank flat file (its first line starts with ``LOCUS``)."""
+    return text.lstrip().startswith("LOCUS")
+
+
+def _parse_genbank(text: str) -> list[Record]:
+    """GenBank records (Biopython's parser): id (accession.version, else the LOCUS name),
+    bases checked like any other, the definition line as description, and the line of
+    each record's ``LOCUS``."""
+    from Bio import BiopythonParserWarning, SeqIO
+    from Bio.Seq import UndefinedSequenceError
+
+    starts = [i for i, ln in enumerate(text.split("\n"), start=1) if ln.startswith("LOCUS")]
+    try:
+        with warnings.catch_warnings():  # loose LOCUS spacing and the like: read anyway
+            warnings.simplefilter("ignore", BiopythonParserWarning)
+            parsed = list(SeqIO.parse(io.StringIO(text), "genbank"))
+    except ValueError as e:  # Biopython names what it could not read
+        raise SequenceError(f"not a readable GenBank file: {e}") from None
+    if not parsed:
+        raise SequenceError("not a readable GenBank file: no record from LOCUS to '//'")
+    records = []
+    for n, rec in enumerate(parsed):
+        rid = rec.id if rec.id and rec.id != "<unknown id>" else rec.name or f"record {n + 1}"
+        line = starts[n] if n < len(starts) else None
+        where = f"record {rid!r}" + (f" (line {line})" if line else "")
+        try:
+            bases = str(rec.seq)
+        except UndefinedSequenceError:  # a CONTIG record, or no ORIGIN block
+            raise SequenceError(
+                f"{where}: no bases (no ORIGIN block, or a CONTIG that only names its "
+                "parts); download the record with its sequence",
+                record=rid,
+                line=line,
+            ) from None
+        if not bases:
+            raise SequenceError(f"{where}: no bases in its ORIGIN block", record=rid, line=line)
+        try:
+            seq = clean_sequence(bases, f"record {rid!r}")
+        except SequenceError as e:  # name the ORIGIN line that holds the base
+            at = _origin_line(text, line, e.position or 1)
+            raise SequenceError(
+                str(e).replace(f"record {rid!r}", f"record {rid!r} (line {at})", 1),
+                record=rid,
+                position=e.position,
+                char=e.char,
+                line=at,
+            ) from None
+        records.append(Record(rid, seq, rec.description, line))
+    return records
+
+
+def _origin_line(text: str, locus_line: int | None, position: int) -> int | None:
+    """The 1-based line of ``text`` whose ORIGIN numbering holds base ``position`` of the
+    record whose LOCUS is on ``locus_line``."""
+    if locus_line is None:
+        return None
+    found = None
+    for n, line in enumerate(text.split("\n")[locus_line - 1 :], start=locus_line):
+        if line.startswith("//"):
+            break
+        m = re.match(r"\s*(\d+)\s+[A-Za-z]", line)
+        if m and int(m.group(1)) <= position:
+            found = n
+    return found
 
 
 def _genbank_block(text: str) -> bool:

@@ -65,7 +65,7 @@ def choose_sequence(run: Run) -> tuple[str, str] | None:
             label = ", ".join(v if isinstance(v, str) else f"{v:.3g}" for v in named)
             st.caption(f"Label {label} · {length}")
         return pick, inputs.sequences[i]
-    text = st.text_area("Sequence (raw or FASTA)", key="attention_paste", height=100)
+    text = st.text_area("Sequence (raw, FASTA or GenBank)", key="attention_paste", height=100)
     if not text.strip():
         st.caption("Paste a DNA sequence to see its attention.")
         return None

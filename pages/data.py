@@ -13,7 +13,7 @@ from genoviz.data import BUNDLED, DataFormatError, Dataset, infer_task, load, lo
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import METADATA, PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, downloaded_sets
-from genoviz.data.importers import UnlabelledError, ignored_note, table_header
+from genoviz.data.importers import UPLOAD_TYPES, UnlabelledError, ignored_note, table_header
 from genoviz.predict_inputs import read_inputs
 from genoviz.pretrain import corpus_from_records
 from genoviz.sequences import Record, SequenceError, parse_sequences
@@ -178,7 +178,7 @@ def task_box(key: str) -> str:
 
 def paste_section() -> None:
     text = st.text_area(
-        "Sequences (FASTA, one per line, or a CSV with sequence and label columns)",
+        "Sequences (FASTA, GenBank, one per line, or a CSV with sequence and label columns)",
         height=220,
         placeholder=PASTE_EXAMPLE,
         key="data_paste",
@@ -260,9 +260,9 @@ def parse_upload(text: str, name: str, task: str | None) -> Dataset:
 
 def upload_section() -> None:
     up = st.file_uploader(
-        "CSV/TSV (columns sequence, label; optional id, weight, numeric extras) or FASTA "
-        "with label= in the headers; .gz allowed",
-        type=["csv", "tsv", "txt", "fa", "fasta", "fna", "fas", "gz"],
+        "CSV/TSV (columns sequence, label; optional id, weight, numeric extras), FASTA "
+        "with label= in the headers, or GenBank (to look at or pretrain on); .gz allowed",
+        type=UPLOAD_TYPES,
         key="data_upload",
     )
     task = task_box("data_task")

@@ -154,7 +154,7 @@ def choose_sequences(run: Run) -> Chosen | None:
         notes += got.notes  # what fitting them to the run took (padding, average extras)
     else:
         text = st.text_area(
-            "Sequences (FASTA or one per line)",
+            "Sequences (FASTA, GenBank or one per line)",
             key="interp_paste",
             height=120,
             placeholder=">my_seq\nACGT…",

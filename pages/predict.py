@@ -8,6 +8,7 @@ import streamlit as st
 from torch import nn
 
 from genoviz.data import BUNDLED
+from genoviz.data.importers import UPLOAD_TYPES
 from genoviz.plots import histogram_figure
 from genoviz.predict import predict_sequences, prediction_table, trained_lengths
 from genoviz.predict_inputs import MissingExtrasError, text_scoring
@@ -40,7 +41,7 @@ SHOW_ROWS = 1000
 #: itself still holds it. Streamlit empties an uploader when the user visits another page;
 #: the file is then scored from here until the user uploads another or forgets it.
 LAST_UPLOAD = "predict_last_upload"
-PASTE_HELP = "FASTA, one sequence per line, or a CSV with a 'sequence' column"
+PASTE_HELP = "FASTA, GenBank, one sequence per line, or a CSV with a 'sequence' column"
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
@@ -103,7 +104,7 @@ def upload_section() -> tuple[str, str] | None:
     drawn_before = "predict_upload" in st.session_state  # absent after another page
     up = st.file_uploader(
         f"File to score ({PASTE_HELP}; .gz allowed)",
-        type=["csv", "tsv", "txt", "fa", "fasta", "fna", "fas", "bed", "gz"],
+        type=[*UPLOAD_TYPES, "bed"],
         key="predict_upload",
     )
     if up is not None:

@@ -99,3 +99,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason="needs a CUDA GPU (none visible)")
     for item in gpu_items:
         item.add_marker(skip)
+
+
+def genbank_text(records):
+    """GenBank as Biopython writes it, for (id, bases, definition) triples."""
+    import io
+
+    from Bio import SeqIO
+    from Bio.Seq import Seq
+    from Bio.SeqRecord import SeqRecord
+
+    out = io.StringIO()
+    recs = [
+        SeqRecord(
+            Seq(bases),
+            id=rid,
+            name=rid.split(".")[0],
+            description=d,
+            annotations={"molecule_type": "DNA"},
+        )
+        for rid, bases, d in records
+    ]
+    SeqIO.write(recs, out, "genbank")
+    return out.getvalue()

@@ -4,6 +4,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import genbank_text
 
 from genoviz.data import DataFormatError, load
 from genoviz.data.deepchem import one_hot_to_sequences
@@ -324,3 +325,52 @@ def test_kmer_bert_trains_at_the_k_of_a_dnabert_file(tmp_path, capsys):
         assert json.loads((out / "run.json").read_text())["model"]["build"]["k"] == k
         said = capsys.readouterr().err
         assert ("k 3, the file's DNABERT k" in said) == (not extra)
+
+
+def test_genbank_records_are_read_with_their_accessions_and_bases():
+    from genoviz.sequences import parse_sequences
+
+    rng = np.random.default_rng(0)
+    bases = ["".join(rng.choice(list("ACGT"), n)) for n in (130, 61)]
+    text = genbank_text([("U49845.1", bases[0], "yeast gene"), ("AB000001.2", bases[1], "x")])
+    records = parse_sequences(text)
+    assert [r.id for r in records] == ["U49845.1", "AB000001.2"]
+    assert [r.sequence for r in records] == bases
+    assert records[0].description == "yeast gene"
+    lines = text.split("\n")
+    assert [lines[r.line - 1].split()[:2] for r in records] == [
+        ["LOCUS", "U49845"],
+        ["LOCUS", "AB000001"],
+    ]
+
+
+def test_a_bad_genbank_base_names_the_record_and_its_origin_line():
+    from genoviz.sequences import SequenceError, parse_sequences
+
+    text = genbank_text([("A1.1", "ACGT" * 10, "a"), ("B2.1", "ACGT" * 20, "b")])
+    lines = text.split("\n")
+    row = next(i for i, ln in enumerate(lines) if ln.strip().startswith("61 ") and i > 20)
+    lines[row] = lines[row].replace("a", "e", 1)  # base 61 of B2.1 (60 per ORIGIN line)
+    with pytest.raises(
+        SequenceError, match=rf"record 'B2.1' \(line {row + 1}\).*'E' at position 61"
+    ):
+        parse_sequences("\n".join(lines))
+    no_bases = text.split("ORIGIN")[0] + "//\n"  # no ORIGIN block
+    with pytest.raises(SequenceError, match="GenBank"):
+        parse_sequences(no_bases)
+
+
+def test_a_genbank_file_trains_with_a_labels_file(tmp_path):
+    from genoviz.data.importers import UnlabelledError
+
+    rng = np.random.default_rng(1)
+    seqs = ["".join(rng.choice(list("ACGT"), 40)) for _ in range(12)]
+    gb = tmp_path / "genes.gbk"
+    gb.write_text(genbank_text([(f"G{i}.1", s, "gene") for i, s in enumerate(seqs)]))
+    with pytest.raises(UnlabelledError, match=r"GenBank records carry no labels.*'G0.1'"):
+        load(str(gb))
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,label\n" + "".join(f"G{i}.1,{i % 2}\n" for i in range(12)))
+    ds = load(str(gb), labels=str(labels))
+    assert ds.sequences == seqs and ds.labels.tolist() == [i % 2 for i in range(12)]
+    assert ds.ids == [f"G{i}.1" for i in range(12)] and ds.task == "binary"

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import planted_dataset
+from conftest import genbank_text, planted_dataset
 
 from genoviz.predict import predict_sequences
 from genoviz.runs import load_run
@@ -222,3 +222,14 @@ def test_a_run_trained_at_a_chosen_length_predicts_at_it(tmp_path, model):
     kept = pd.read_csv(run / "test_predictions.csv").set_index("id")["prediction"]
     got = pd.read_csv(out).set_index("id").loc[kept.index, "prediction"]
     np.testing.assert_allclose(got.to_numpy(), kept.to_numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_a_genbank_upload_is_scored_record_by_record(toy_run):
+    """A .gbk file (no labels) is scored by its accessions, as a FASTA would be."""
+    from genoviz.predict_inputs import text_scoring
+
+    text = genbank_text([("G0.1", "ACGT" * 10, "one"), ("G1.1", "TTGCA" * 8, "two")])
+    scoring = text_scoring(toy_run, text, "genes.gbk")
+    assert scoring.inputs.ids == ["G0.1", "G1.1"] and scoring.labels is None
+    assert scoring.inputs.seqs == ["ACGT" * 10, "TTGCA" * 8]
+    assert predict_sequences(toy_run, scoring.inputs.seqs).values.shape == (2,)

@@ -21,7 +21,13 @@ import numpy as np
 import pandas as pd
 
 from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
-from genoviz.sequences import SequenceError, clean_sequence, looks_like_kmers, parse_sequences
+from genoviz.sequences import (
+    SequenceError,
+    clean_sequence,
+    is_genbank,
+    looks_like_kmers,
+    parse_sequences,
+)
 
 Progress = Callable[[float], None]
 
@@ -46,6 +52,9 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: Widest table read: more columns than any multi-task label set (DeepSEA has 919).
 MAX_COLUMNS = 2000
 _FASTA_EXT = (".fa", ".fasta", ".fna", ".ffn", ".fas")
+_GENBANK_EXT = (".gb", ".gbk", ".gbff", ".genbank")
+#: What the upload boxes take (Predict adds ``bed``).
+UPLOAD_TYPES = ["csv", "tsv", "txt", *(e[1:] for e in _FASTA_EXT + _GENBANK_EXT), "gz"]
 _LABEL_TOKEN = re.compile(r"(?:^|\s|\|)label=([^\s|;]+)")
 #: A tab-separated first line made only of these is sequence text, not a header.
 _SEQUENCE_CELL = re.compile(r"[ACGTUNacgtun0-9 ]*")
@@ -96,9 +105,10 @@ def decode_bytes(raw: bytes, name: str, max_bytes: int | None = None) -> str:
 
 
 def sniff_format(name: str, text: str) -> str:
-    """``fasta`` or ``table``, from the name's extension first, then the content."""
+    """``fasta`` (records with headers: FASTA or GenBank) or ``table``, from the name's
+    extension first, then the content."""
     stem = name.lower().removesuffix(".gz")
-    if stem.endswith(_FASTA_EXT) or text.lstrip().startswith(">"):
+    if stem.endswith(_FASTA_EXT + _GENBANK_EXT) or text.lstrip().startswith((">", "LOCUS")):
         return "fasta"
     return "table"
 
@@ -109,12 +119,12 @@ def load_file(
     labels: str | Path | None = None,
     progress: Progress | None = None,
 ) -> Dataset:
-    """Load a CSV/TSV (plain or DNABERT k-mer) or FASTA file (``.gz`` allowed).
+    """Load a CSV/TSV (plain or DNABERT k-mer), FASTA or GenBank file (``.gz`` allowed).
 
     Args:
         task: override the task inferred from the labels.
-        labels: for FASTA, a CSV/TSV with ``id`` and ``label*`` columns joined on the
-            record ids (instead of ``label=`` tokens in the headers).
+        labels: for FASTA or GenBank, a CSV/TSV with ``id`` and ``label*`` columns joined
+            on the record ids (instead of ``label=`` tokens in FASTA headers).
         progress: called with the fraction of rows read so far (for large files).
     """
     path = Path(path)
@@ -228,7 +238,8 @@ def _labels_by_id(text: str, name: str) -> dict[str, np.ndarray]:
 
 
 def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None = None):
-    records = parse_sequences(text, mode="fasta")
+    genbank = is_genbank(text)
+    records = parse_sequences(text, mode="genbank" if genbank else "fasta")
     if labels_text is not None:
         table = _labels_by_id(labels_text, "labels file")
         missing = [r.id for r in records if r.id not in table]
@@ -245,6 +256,12 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
     found = [_LABEL_TOKEN.search(r.description) or _LABEL_TOKEN.search(r.id) for r in records]
     if not any(found):
         r = records[0]
+        if genbank:
+            raise UnlabelledError(
+                f"{name}: GenBank records carry no labels; give a labels file (columns "
+                f"'id' and 'label', ids such as {r.id!r}) with `train --labels`, or paste "
+                "the sequences on the Predict page instead"
+            )
         raise UnlabelledError(
             f"{name}: record {r.id!r} (line {r.line}) has no 'label=' in its header; write "
             f"e.g. '>{r.id} label=1', or paste the sequences on the Predict page instead"
