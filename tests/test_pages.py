@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import genbank_text
 from streamlit.testing.v1 import AppTest
 
 from genoviz.data import BUNDLED, load
@@ -175,6 +176,15 @@ def test_paste_unlabelled_sequences_preview():
     assert "Read 2 sequence(s)." in at.success[0].value
     assert "no labels" in at.info[0].value
     assert at.dataframe[0].value["length"].tolist() == [10, 4]
+
+
+def test_paste_genbank_records_preview_by_accession():
+    text = genbank_text([("U49845.1", "ACGT" * 20, "yeast"), ("X2.1", "GGCC" * 5, "two")])
+    at = paste(app("pages/data.py"), text)
+    ok(at)
+    assert "Read 2 sequence(s)." in at.success[0].value
+    table = at.dataframe[0].value
+    assert table["id"].tolist() == ["U49845.1", "X2.1"] and table["length"].tolist() == [80, 20]
 
 
 def test_paste_labelled_table_with_mixed_lengths_warns_and_is_kept():
