@@ -8,7 +8,6 @@ of final metrics.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import sys
@@ -17,18 +16,10 @@ from pathlib import Path
 import models
 from genoviz import runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
-from genoviz.data.bed import is_bed
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
-from genoviz.data.importers import UnlabelledError, ignored_note, read_text
-from genoviz.predict import (
-    check_predictor,
-    predict_sequences,
-    prediction_table,
-    trained_lengths,
-)
-from genoviz.predict_inputs import Scoring, dataset_scoring, text_scoring
+from genoviz.data.importers import ignored_note
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError
@@ -504,187 +495,6 @@ def _print_final(result, out: Path, model_name: str, dataset) -> None:
     print(json.dumps(_finite(final)))
 
 
-def cmd_autoencode(args: argparse.Namespace) -> int:
-    from genoviz.autoencoder import AutoencoderConfig, fit_autoencoder
-    from genoviz.pretrain import load_corpus
-
-    try:
-        dataset = _load(args)
-    except UnlabelledError:  # it learns without labels: plain sequences will do
-        dataset = load_corpus(args.data, seed=args.seed)
-    out = Path(args.out)
-    if out.exists() and any(out.iterdir()):
-        raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
-    latent_csv = _check_output(args.latent_csv, args) if args.latent_csv else None
-    from genoviz.train_setup import select_device
-
-    select_device(args.device)  # an unavailable device is refused before --out is made
-    config = AutoencoderConfig(
-        epochs=args.epochs, seed=args.seed, device=args.device, lr=args.lr, seq_len=args.seq_len
-    )
-
-    def show(rec: dict) -> None:
-        if not args.quiet:
-            print(
-                f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  "
-                f"valid_accuracy={rec['valid_accuracy']:.4f}{'  *' if rec['best'] else ''}",
-                flush=True,
-            )
-
-    out.mkdir(parents=True, exist_ok=True)
-    with runs.RunLock(out):  # so the run reads as running, not interrupted, meanwhile
-        result = fit_autoencoder(dataset, config, on_epoch=show, run_dir=out)
-    if args.latent_csv:
-        lat = result.latent
-        labels = lat.labels.reshape(len(lat.ids), -1)
-        if dataset.task == "lm":  # plain sequences: no label to write
-            labels = labels[:, :0]
-        latent_csv.parent.mkdir(parents=True, exist_ok=True)
-        with open(latent_csv, "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["id", "pc1", "pc2", *(f"label{j + 1}" for j in range(labels.shape[1]))])
-            for rid, (c1, c2), lab in zip(lat.ids, lat.coords, labels, strict=True):
-                w.writerow([rid, f"{c1:.6g}", f"{c2:.6g}", *(f"{v:g}" for v in lab)])
-    final = {
-        "run": str(out),
-        "model": "autoencoder",
-        "dataset": dataset.name,
-        "status": result.status,
-        "test": {"reconstruction_accuracy": result.test_accuracy},
-        "latent_explained_variance": [float(v) for v in result.latent.explained],
-    }
-    print(json.dumps(_finite(final)))
-    return 0
-
-
-def cmd_pretrain(args: argparse.Namespace) -> int:
-    from genoviz.pretrain import load_corpus
-
-    if args.model != "codon-bert" and args.view != "codon":
-        raise models.ModelError(
-            f"--view {args.view} is for codon-bert; {args.model} reads DNA as k-mers"
-        )
-    corpus = load_corpus(args.data, seed=args.seed)
-    out = Path(args.out)
-    if out.exists() and any(out.iterdir()):
-        raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
-    mlm = {
-        "max_tokens": args.max_tokens,
-        "span": not args.no_span,
-        "view": args.view,
-        "chunks_per_epoch": args.chunks_per_epoch or None,
-        "species": args.species,
-    }
-    config = TrainConfig(
-        epochs=args.epochs,
-        seed=args.seed,
-        device=args.device,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        save=False,
-        hparams=_bert_hparams(args, args.model),
-        init_bert=args.init_bert,
-        mlm=mlm,
-    )
-
-    def show(rec: dict) -> None:
-        if not args.quiet:
-            print(
-                f"epoch {rec['epoch']:3d}  mask={rec['mask_rate']:.2f}  "
-                f"train_loss={rec['train_loss']:.4f}  valid_loss={rec['valid_loss']:.4f}  "
-                f"masked_acc={rec['valid_masked_acc']:.4f}  "
-                f"baseline={rec['baseline_masked_acc']:.4f}{'  *' if rec['best'] else ''}",
-                flush=True,
-            )
-
-    result = fit(corpus, args.model, config, on_epoch=show, run_dir=out)
-    final = {
-        "run": str(out),
-        "model": args.model,
-        "dataset": corpus.name,
-        "task": "lm",
-        "status": result.status,
-        "best_epoch": result.best_epoch,
-        "valid": result.valid_metrics,
-        "test": result.test_metrics,
-    }
-    print(json.dumps(_finite(final)))
-    return 0
-
-
-def _bed_regions(args: argparse.Namespace, run: runs.Run, path: Path):
-    """BED regions to predict, read from the genome at the run's window width unless
-    --genome / --width say otherwise: the --width a BED-trained run used, else the one
-    length every training sequence had (a run trained with --width read real flanking
-    bases, not N padding); a BED without a score column is regions to score."""
-    from genoviz.data.bed import load_bed
-
-    saved = runs.load_options(run)
-    genome = args.genome or saved.get("genome")
-    if genome is None:
-        raise DataFormatError(f"{path.name}: a BED file needs --genome, the FASTA to read from")
-    lo, hi = trained_lengths(run)
-    width, why = args.width, ""
-    if width is None and saved.get("width"):
-        width, why = saved["width"], "as the run trained"
-    elif width is None and lo == hi:  # windows of one length: regions read at it
-        width, why = lo, "the length of every sequence the run trained on"
-    if args.genome is None:
-        print(f"genoviz: note: --genome {genome}, as the run trained", file=sys.stderr)
-    if why:
-        print(f"genoviz: note: --width {width}, {why}", file=sys.stderr)
-    return load_bed(path, genome, width=width, unlabelled_ok=True)
-
-
-def _predict_inputs(args: argparse.Namespace, run: runs.Run) -> Scoring:
-    """What --data holds to score. A table's label and extra columns are matched to the run
-    by name (labels are optional); FASTA with labels, BED, a DeepChem folder or a bundled
-    set load as training reads them."""
-    path = Path(args.data)
-    if is_bed(path.name):
-        # a BED's tab-separated columns look like a table, but its regions are read from
-        # the genome, as training read them
-        scoring = dataset_scoring(run, _bed_regions(args, run, path))
-    elif path.is_file() and args.labels is None:
-        scoring = text_scoring(run, read_text(path), path.name)
-    else:
-        try:
-            scoring = dataset_scoring(run, _load(args))
-        except UnlabelledError:
-            scoring = text_scoring(run, read_text(path), path.name)
-    for note in scoring.notes:
-        print(note, file=sys.stderr)
-    return scoring
-
-
-def cmd_predict(args: argparse.Namespace) -> int:
-    run = load_run_folder(args.run, "--run")
-    check_predictor(run)  # before reading the data or saying anything of the run
-    out = _check_output(args.out, args)
-    if run.untrained:
-        print(
-            f"genoviz: note: {run.path.name} was {run.status} before its first epoch finished: "
-            "these are the predictions of its starting model, untrained",
-            file=sys.stderr,
-        )
-    elif run.status in ("interrupted", "stopped", "running", "failed"):
-        print(
-            f"genoviz: note: {run.path.name} is {run.status} (after {len(run.history)} epoch(s) "
-            "of its plan): predicting with the weights it kept by then",
-            file=sys.stderr,
-        )
-    scoring = _predict_inputs(args, run)
-    ids, seqs = scoring.inputs.ids, scoring.inputs.seqs
-    pred = predict_sequences(run, seqs, extras=scoring.extras.values, ids=ids)
-    for note in pred.notes:
-        print(note, file=sys.stderr)
-    table = prediction_table(run, pred, ids, scoring.label_values, scoring.extras.values)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, float_format="%.6g")
-    print(f"wrote {len(seqs)} predictions to {out}", file=sys.stderr)
-    return 0
-
-
 def _finite(o):
     if isinstance(o, float) and not math.isfinite(o):
         return None
@@ -718,15 +528,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             return cmd_train(args)
         if args.command == "pretrain":
+            from genoviz.cli_pretrain import cmd_pretrain
+
             return cmd_pretrain(args)
         if args.command == "download":
             return cmd_download(args)
         if args.command == "autoencode":
+            from genoviz.cli_pretrain import cmd_autoencode
+
             return cmd_autoencode(args)
         if args.command == "interpret":
             from genoviz.cli_interpret import cmd_interpret
 
             return cmd_interpret(args)
+        from genoviz.cli_predict import cmd_predict
+
         return cmd_predict(args)
     except EXPECTED_ERRORS as e:
         print(f"genoviz: error: {error_text(e)}", file=sys.stderr)

@@ -1,0 +1,124 @@
+"""``python -m genoviz pretrain`` (masked-token pretraining of a BERT) and
+``python -m genoviz autoencode`` (the convolutional autoencoder): the two commands that
+learn without labels."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+import models
+from genoviz import runs
+from genoviz.cli import _bert_hparams, _check_output, _finite, _load
+from genoviz.data.importers import UnlabelledError
+from genoviz.training import TrainConfig, fit
+
+
+def cmd_autoencode(args: argparse.Namespace) -> int:
+    from genoviz.autoencoder import AutoencoderConfig, fit_autoencoder
+    from genoviz.pretrain import load_corpus
+
+    try:
+        dataset = _load(args)
+    except UnlabelledError:  # it learns without labels: plain sequences will do
+        dataset = load_corpus(args.data, seed=args.seed)
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
+    latent_csv = _check_output(args.latent_csv, args) if args.latent_csv else None
+    from genoviz.train_setup import select_device
+
+    select_device(args.device)  # an unavailable device is refused before --out is made
+    config = AutoencoderConfig(
+        epochs=args.epochs, seed=args.seed, device=args.device, lr=args.lr, seq_len=args.seq_len
+    )
+
+    def show(rec: dict) -> None:
+        if not args.quiet:
+            print(
+                f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  "
+                f"valid_accuracy={rec['valid_accuracy']:.4f}{'  *' if rec['best'] else ''}",
+                flush=True,
+            )
+
+    out.mkdir(parents=True, exist_ok=True)
+    with runs.RunLock(out):  # so the run reads as running, not interrupted, meanwhile
+        result = fit_autoencoder(dataset, config, on_epoch=show, run_dir=out)
+    if args.latent_csv:
+        lat = result.latent
+        labels = lat.labels.reshape(len(lat.ids), -1)
+        if dataset.task == "lm":  # plain sequences: no label to write
+            labels = labels[:, :0]
+        latent_csv.parent.mkdir(parents=True, exist_ok=True)
+        with open(latent_csv, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "pc1", "pc2", *(f"label{j + 1}" for j in range(labels.shape[1]))])
+            for rid, (c1, c2), lab in zip(lat.ids, lat.coords, labels, strict=True):
+                w.writerow([rid, f"{c1:.6g}", f"{c2:.6g}", *(f"{v:g}" for v in lab)])
+    final = {
+        "run": str(out),
+        "model": "autoencoder",
+        "dataset": dataset.name,
+        "status": result.status,
+        "test": {"reconstruction_accuracy": result.test_accuracy},
+        "latent_explained_variance": [float(v) for v in result.latent.explained],
+    }
+    print(json.dumps(_finite(final)))
+    return 0
+
+
+def cmd_pretrain(args: argparse.Namespace) -> int:
+    from genoviz.pretrain import load_corpus
+
+    if args.model != "codon-bert" and args.view != "codon":
+        raise models.ModelError(
+            f"--view {args.view} is for codon-bert; {args.model} reads DNA as k-mers"
+        )
+    corpus = load_corpus(args.data, seed=args.seed)
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
+    mlm = {
+        "max_tokens": args.max_tokens,
+        "span": not args.no_span,
+        "view": args.view,
+        "chunks_per_epoch": args.chunks_per_epoch or None,
+        "species": args.species,
+    }
+    config = TrainConfig(
+        epochs=args.epochs,
+        seed=args.seed,
+        device=args.device,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        save=False,
+        hparams=_bert_hparams(args, args.model),
+        init_bert=args.init_bert,
+        mlm=mlm,
+    )
+
+    def show(rec: dict) -> None:
+        if not args.quiet:
+            print(
+                f"epoch {rec['epoch']:3d}  mask={rec['mask_rate']:.2f}  "
+                f"train_loss={rec['train_loss']:.4f}  valid_loss={rec['valid_loss']:.4f}  "
+                f"masked_acc={rec['valid_masked_acc']:.4f}  "
+                f"baseline={rec['baseline_masked_acc']:.4f}{'  *' if rec['best'] else ''}",
+                flush=True,
+            )
+
+    result = fit(corpus, args.model, config, on_epoch=show, run_dir=out)
+    final = {
+        "run": str(out),
+        "model": args.model,
+        "dataset": corpus.name,
+        "task": "lm",
+        "status": result.status,
+        "best_epoch": result.best_epoch,
+        "valid": result.valid_metrics,
+        "test": result.test_metrics,
+    }
+    print(json.dumps(_finite(final)))
+    return 0
