@@ -312,3 +312,25 @@ def test_resuming_on_splits_of_other_sizes_says_why(tmp_path):
     )
     with pytest.raises(TrainingError, match=r"trained on splits of .*copies of a sequence"):
         resume_info(tmp_path, ds, "cnn", {}, TrainConfig(), torch.device("cpu"))
+
+
+def test_missing_labels_are_named_not_trained_as_a_divergence():
+    """A NaN label went into the loss and training 'diverged' (try a lower learning
+    rate); it is named instead: the sequence, the task, how many."""
+    from genoviz.data.dataset import task_label_problem
+
+    y = np.array([[1, 0], [0, np.nan], [1, 1], [0, np.nan]], np.float32)
+    ds = Dataset(
+        distinct(4), y.copy(), "multitask-binary", DatasetMeta("t", notes={"tasks": ["a", "b"]})
+    )
+    assert ds.missing_labels() == (
+        "seq2 has no label in label column 'b': it is nan (2 labels in all). Training needs "
+        "every label; give the missing ones (0 or 1 for a multi-task set) or leave those "
+        "sequences out"
+    )
+    reg = Dataset(distinct(3), np.array([0.5, np.inf, 1.0]), "regression", DatasetMeta("r"))
+    assert reg.missing_labels().startswith("seq2 has no label: it is inf.")
+    ds.labels[np.isnan(ds.labels)] = 0
+    assert ds.missing_labels() is None
+    problem = task_label_problem("multitask-binary", y, ["s1", "s2", "s3", "s4"])
+    assert problem is not None and "s2 has no label in label column 2" in problem

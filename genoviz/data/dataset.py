@@ -153,6 +153,26 @@ class Dataset:
             self.splits = make_splits(self.labels, self.task, seed, fractions, self.sequences)
             self.meta.notes["seed"] = seed
 
+    def missing_labels(self) -> str | None:
+        """Why training cannot use these labels because some are missing (NaN or
+        infinite), naming the first such sequence and column, or None. A pretraining
+        corpus (``lm``) has none to miss."""
+        if self.task == "lm":
+            return None
+        arr = self.labels.reshape(len(self), -1)
+        bad = np.argwhere(~np.isfinite(arr))
+        if not len(bad):
+            return None
+        i, j = (int(v) for v in bad[0])
+        names = self.class_names if self.task == "multitask-binary" else []
+        column = f" in label column {names[j]!r}" if j < len(names) else ""
+        more = f" ({len(bad):,} labels in all)" if len(bad) > 1 else ""
+        return (
+            f"{self.ids[i]} has no label{column}: it is {arr[i, j]}{more}. Training needs "
+            "every label; give the missing ones (0 or 1 for a multi-task set) or leave "
+            "those sequences out"
+        )
+
     def too_small_to_train(self) -> str | None:
         """Why training would find its train or validation split empty, or None.
 
@@ -341,7 +361,8 @@ def task_label_problem(
     """Why ``labels`` cannot be trained as a chosen ``task`` (None when they can): for
     'binary' every label of the first column must be 0 or 1; for 'multiclass' one column
     of class numbers 0, 1, 2, ... with at least two classes; several columns (multi-task)
-    hold only 0, 1 or NaN. ``lines`` and ``columns`` (a table's) name where a bad label is."""
+    hold only 0 or 1 (a missing label is refused: :meth:`Dataset.missing_labels`).
+    ``lines`` and ``columns`` (a table's) name where a bad label is."""
     arr = np.asarray(labels, dtype=np.float64).reshape(len(labels), -1)
     first = arr[:, 0]
 
@@ -354,12 +375,12 @@ def task_label_problem(
         # Several label columns train as a multi-task binary set, one 0/1 output per task.
         # Several measured values per sequence are not supported: one pooled Pearson over
         # columns with different means reads high for a model that learned nothing.
-        bad = np.argwhere(~np.isin(arr, (0.0, 1.0)) & ~np.isnan(arr))
+        bad = np.argwhere(~np.isin(arr, (0.0, 1.0)))
         if len(bad):
             i, j = (int(v) for v in bad[0])
             return (
                 f"several label columns make a multi-task set of 0/1 labels, but {who(i)} "
-                f"has {arr[i, j]:g} in label column "
+                f"has {'no label' if np.isnan(arr[i, j]) else f'{arr[i, j]:g}'} in label column "
                 f"{repr(columns[j]) if columns else j + 1}; for measured values keep one "
                 "label column (train one run per column)"
             )
