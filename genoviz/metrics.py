@@ -38,13 +38,13 @@ def curve_label(key: str) -> str:
     return f"{split} {METRIC_LABELS.get(metric, metric)}"
 
 
-def binary_metrics(
-    y_true: np.ndarray, y_score: np.ndarray, weights: np.ndarray | None = None
-) -> dict[str, float]:
-    """ROC AUC and PR AUC (average precision). NaN when only one class is present.
+def binary_metrics(y_true: np.ndarray, y_score: np.ndarray) -> dict[str, float]:
+    """ROC AUC and PR AUC (average precision), each sequence counted once. NaN when only
+    one class is present.
 
-    ``weights`` are not used: class weights exist to balance the loss, and AUCs are
-    already insensitive to class balance.
+    Training's sequence weights (which balance rare positives in the loss) are left out:
+    ROC AUC does not depend on the class balance, and PR AUC is meant to reflect the
+    real one (its chance level is the share of positives).
     """
     y = np.asarray(y_true).reshape(-1) > 0.5
     s = np.asarray(y_score, dtype=np.float64).reshape(-1)
@@ -119,16 +119,14 @@ def multitask_metrics(
     return out
 
 
-def task_metrics(
-    task: str, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray | None = None
-) -> dict[str, float]:
+def task_metrics(task: str, y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     """The metrics for a task.
 
     ``y_pred`` is a probability ``(n,)`` (binary), a value (regression), class
     probabilities ``(n, classes)`` (multiclass) or per-task probabilities ``(n, tasks)``.
     """
     if task == "binary":
-        return binary_metrics(y_true, y_pred, weights)
+        return binary_metrics(y_true, y_pred)
     if task == "regression":
         return regression_metrics(y_true, y_pred)
     if task == "multiclass":
