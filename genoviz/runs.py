@@ -164,6 +164,14 @@ def write_run_json(run_dir: Path, info: dict[str, Any]) -> None:
     atomic_write_text(Path(run_dir) / RUN_JSON, text)
 
 
+def out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` is running out of (GPU or CPU) memory, which another job's use
+    can cause and its end mend."""
+    if isinstance(error, (MemoryError, torch.OutOfMemoryError)):
+        return True
+    return isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
+
+
 def write_failed(
     run_dir: Path | None, info: dict[str, Any], error: BaseException, epochs_done: int
 ) -> None:
@@ -174,9 +182,11 @@ def write_failed(
             status, message = "interrupted", f"interrupted (Ctrl-C) after {epochs_done} epoch(s)"
         else:
             status, message = "failed", str(error)
-            # a full disk or a lost folder can be mended and the run go on; a diverged
-            # loss or a bug would fail again the same way
+            # a full disk or a lost folder can be mended and the run go on, and memory
+            # another job held may be free again; a diverged loss or a bug would fail
+            # again the same way
             info["failed_on_os"] = isinstance(error, OSError)
+            info["failed_out_of_memory"] = out_of_memory(error)
         info |= {"status": status, "message": message, "epochs_done": epochs_done}
         try:  # best effort: on a full disk this fails too, and the first error is the news
             write_run_json(run_dir, info)
@@ -278,11 +288,13 @@ class Run:
     def resumable(self) -> bool:
         """Interrupted or stopped runs can go on from their last completed epoch, when their
         checkpoint is there (pretraining runs keep none; a zip import does not carry it);
-        so can a run that failed on the file system (a full disk), once that is mended."""
+        so can a run that failed on the file system (a full disk) or ran out of memory,
+        once that is mended."""
         if is_pretraining(self):
             return False
         if self.status == "failed":
-            return bool(self.info.get("failed_on_os")) and (self.path / CHECKPOINT).exists()
+            mendable = self.info.get("failed_on_os") or self.info.get("failed_out_of_memory")
+            return bool(mendable) and (self.path / CHECKPOINT).exists()
         if self.status not in ("interrupted", "stopped"):
             return False
         return (self.path / CHECKPOINT).exists() or not self.history

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import planted_dataset
 
 from genoviz import runs, training
@@ -86,6 +87,29 @@ def test_a_diverged_run_is_not_offered_to_resume(tmp_path: Path, monkeypatch):
         fit(planted_dataset(120), "cnn", config(), run_dir=out)
     run = runs.load_run(out)
     assert run.status == "failed" and (out / runs.CHECKPOINT).exists() and not run.resumable
+
+
+def test_a_run_that_ran_out_of_memory_is_offered_to_resume(tmp_path: Path, monkeypatch):
+    """On a shared GPU another job's memory can end a run; its checkpoint is whole, and
+    once the memory is free it goes on (the Runs page offered no Resume)."""
+    out = tmp_path / "r"
+    calls = []
+
+    def out_of_memory(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:  # epoch 2's validation scores (train and valid each epoch)
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real(*args, **kwargs)
+
+    real = training.metrics_for
+    monkeypatch.setattr(training, "metrics_for", out_of_memory)
+    with pytest.raises(torch.OutOfMemoryError):
+        fit(planted_dataset(120), "cnn", config(epochs=3), run_dir=out)
+    run = runs.load_run(out)
+    assert run.status == "failed" and run.info["failed_out_of_memory"] and run.resumable
+    assert len(run.history) == 1
+    assert runs.out_of_memory(RuntimeError("CUDA error: out of memory"))
+    assert not runs.out_of_memory(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
 
 
 def test_a_run_cut_off_before_its_first_checkpoint_goes_on_like_an_unbroken_one(
