@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from genoviz.data import BUNDLED, DataFormatError, load
+from genoviz.data import BUNDLED, DataFormatError, Dataset, load
 from genoviz.jobs import JobBusy, default_manager
 from genoviz.lesson import motif_indices, planted_motifs
 from genoviz.metrics import METRIC_LABELS, PRIMARY_METRIC, curve_label
@@ -29,12 +29,15 @@ from genoviz.training import TrainingJob, resume_plan
 from pages._common import (
     STOP_REQUESTED,
     TRAIN_JOB,
+    USER_CHOICE,
+    USER_DATASET,
     bundled_dataset,
     choose,
     ensure_app_navigation,
     error_boundary,
     explain_here,
     fmt,
+    fresh_dataset,
     page_link,
     show_figure,
     trusted_folder,
@@ -122,6 +125,24 @@ def import_section() -> None:
             st.rerun()  # list the new run
 
 
+def resume_dataset(spec: str, task: str | None, seed: int, options: dict) -> Dataset:
+    """The data a run goes on with. A file uploaded or pasted on the Data page is kept in
+    that browser session only, so its run names just the file: the session's own data of
+    that name is used (fit checks that its splits are those the run trained on)."""
+    mine = st.session_state.get(USER_DATASET)
+    if spec not in BUNDLED and mine is not None and mine.name == spec:
+        return fresh_dataset(USER_CHOICE)
+    if spec not in BUNDLED and not Path(spec).exists():
+        raise DataFormatError(
+            f"it trained on {spec}, uploaded or pasted on the Data page, and the server "
+            "keeps such data only in the browser session that loaded it. Load it again on "
+            "the Data page, then press Resume"
+        )
+    return load(  # a DeepChem folder only when this session trusted it on Data
+        spec, task=task or None, seed=seed, trust=trusted_folder(spec), **options
+    )
+
+
 def resume_run(run: Run) -> None:
     """Start this session's training job on the run's last checkpoint (button callback)."""
     job = st.session_state.get(TRAIN_JOB)
@@ -133,13 +154,7 @@ def resume_run(run: Run) -> None:
         return
     try:
         plan = resume_plan(run.path, data_seed_fallback=0)  # the app loaded at seed 0
-        dataset = load(  # a DeepChem folder only when this session trusted it on Data
-            plan.dataset_spec,
-            task=plan.task or None,
-            seed=plan.data_seed,
-            trust=trusted_folder(plan.dataset_spec),
-            **plan.load_options,
-        )
+        dataset = resume_dataset(plan.dataset_spec, plan.task, plan.data_seed, plan.load_options)
     except (RunError, DataFormatError, SequenceError, OSError) as e:
         st.session_state[RESUME_MESSAGE] = ("error", f"Cannot resume {run.name}: {e}")
         return

@@ -199,6 +199,37 @@ def test_a_resumed_run_reads_running_not_stopping(runs_dir: Path):
 
 
 @pytest.mark.training
+def test_a_run_on_uploaded_data_resumes_with_the_session_data_or_says_to_load_it(
+    runs_dir: Path,
+):
+    """An upload's run names only the file: Resume looked for it in the server's working
+    folder and failed ('neither a bundled dataset nor an existing file')."""
+    from conftest import planted_dataset
+
+    from genoviz.data import load_text
+    from genoviz.training import TrainConfig, fit
+
+    ds = planted_dataset(120)
+    text = "id,sequence,label\n" + "".join(
+        f"{i},{s},{int(y)}\n" for i, (s, y) in enumerate(zip(ds.sequences, ds.labels, strict=True))
+    )
+    uploaded = load_text(text, "mydata-upload.csv")
+    config = TrainConfig(epochs=3, runs_dir=str(runs_dir), run_name="upload-mlp")
+    ended: list[int] = []
+    stopped = fit(uploaded, "mlp", config, on_epoch=ended.append, should_stop=lambda: bool(ended))
+    assert stopped.status == "stopped"
+    at = runs_page()
+    at.button(key="runs_resume").click().run()
+    errors = [e.value for e in at.error]
+    assert any("uploaded or pasted on the Data page" in e and "Load it again" in e for e in errors)
+    at.session_state["user_dataset"] = load_text(text, "mydata-upload.csv")  # loaded again
+    at.button(key="runs_resume").click().run()
+    job = at.session_state["train_job"]
+    assert job.wait(120) and job.status == "finished", job.message
+    assert [r["epoch"] for r in runs.load_run(stopped.run_dir).history] == [1, 2, 3]
+
+
+@pytest.mark.training
 def test_a_run_stopped_before_its_first_epoch_is_marked_untrained(runs_dir: Path):
     """Its test metrics are those of the starting model: lists must not read them as a
     result."""
