@@ -142,7 +142,7 @@ def card_rows(run: Run) -> list[tuple[str, Any]]:
             "epochs (done / asked)",
             f"{info.get('epochs_done', len(run.history))} / {cfg.get('epochs', '?')}",
         ),
-        ("best epoch", info.get("best_epoch", "?")),
+        ("kept epoch", info.get("best_epoch", "?")),
         ("learning rate", cfg.get("lr", "?")),
         ("batch size", cfg.get("batch_size", "?")),
         ("seed", info.get("seed", cfg.get("seed", "?"))),

@@ -66,7 +66,7 @@ def metrics_table(runs: list[Run]) -> pd.DataFrame:
             "dataset": (info.get("dataset") or {}).get("name"),
             "model": (info.get("model") or {}).get("name"),
             "epochs": info.get("epochs_done", len(run.history)),
-            "best epoch": "–" if best is None else str(best),  # none kept yet, not "None"
+            "kept epoch": "–" if best is None else str(best),  # none kept yet, not "None"
             "lr": cfg.get("lr"),
             "batch": cfg.get("batch_size"),
             "seed": info.get("seed"),
@@ -366,7 +366,18 @@ def main() -> None:
     names = [r.name for r in runs]
     by_name = dict(zip(names, runs, strict=True))
     st.subheader("All runs")
-    st.dataframe(metrics_table(runs), hide_index=True, key="runs_table")
+    st.dataframe(
+        metrics_table(runs),
+        hide_index=True,
+        key="runs_table",
+        column_config={
+            "kept epoch": st.column_config.TextColumn(
+                help="The epoch whose weights the run kept: the latest one within a standard "
+                "error of the top validation score (binary and regression; other tasks keep "
+                "the top-scoring epoch). Predict and Interpret use it."
+            )
+        },
+    )
     st.subheader("Compare curves")
     # The newest run and up to two more of its task: runs of other tasks share no curve.
     task = task_of(runs[0])

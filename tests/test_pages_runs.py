@@ -285,7 +285,7 @@ def test_compare_opens_on_the_task_headline_metric_and_the_table_says_no_best_ep
         )
     at = runs_page()
     assert at.selectbox(key="runs_curve").value == "valid_roc_auc"
-    assert at.dataframe[0].value["best epoch"].tolist() == ["–"]
+    assert at.dataframe[0].value["kept epoch"].tolist() == ["–"]
 
 
 def test_a_run_another_session_trains_can_be_stopped_here_not_resumed_twice(
