@@ -192,6 +192,10 @@ def test_fasta_plus_labels_csv_joined_on_id(tmp_path):
     lab.write_text("id,label\na,1\nb,0\na,0\n")  # the last row silently won
     with pytest.raises(DataFormatError, match=r"line 4: id 'a' is listed again \(first on line 2"):
         load(fa, labels=lab)
+    lab.write_text("id,label\na,1\nb,0\n")
+    fa.write_text(">b\nACGT\n>a\nTTTT\n>b\nGGGG\n")  # both b's got b's label
+    with pytest.raises(DataFormatError, match=r"two records are named 'b' \(lines 1 and 5\)"):
+        load(fa, labels=lab)
 
 
 def test_multitask_disk_dataset_refuses_missing_labels_and_keeps_shared_weights(tmp_path):

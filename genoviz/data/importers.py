@@ -22,6 +22,7 @@ import pandas as pd
 
 from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
 from genoviz.sequences import (
+    Record,
     SequenceError,
     clean_sequence,
     is_genbank,
@@ -241,6 +242,14 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
     genbank = is_genbank(text)
     records = parse_sequences(text, mode="genbank" if genbank else "fasta")
     if labels_text is not None:
+        seen: dict[str, Record] = {}
+        for r in records:  # a labels file cannot tell two records of one id apart
+            if (other := seen.setdefault(r.id, r)) is not r:
+                raise DataFormatError(
+                    f"{name}: two records are named {r.id!r} (lines {other.line} and "
+                    f"{r.line}), so the labels file cannot say which label is whose; give "
+                    "each record its own id"
+                )
         table = _labels_by_id(labels_text, "labels file")
         missing = [r.id for r in records if r.id not in table]
         if missing:
