@@ -16,6 +16,11 @@ from genoviz import runs
 from genoviz.data import Dataset
 from genoviz.train_setup import TrainConfig, TrainingError, select_device, split_digest
 
+#: What ``run.json`` says about how a run ended: dropped when it goes on, so that a resumed
+#: run never shows the previous stop's kept epoch and test metrics for weights that have
+#: moved on (the run's end writes them anew).
+ENDING_KEYS = ("final_metrics", "best_epoch", "epochs_done", "finished", "message", "failed_on_os")
+
 
 @dataclass
 class ResumePlan:
@@ -110,7 +115,7 @@ def resume_info(
     device: torch.device,
 ) -> dict[str, Any]:
     """The run's own ``run.json``, checked against what :func:`fit` was given, with the
-    device it goes on on."""
+    device it goes on on, and without how it ended before (:data:`ENDING_KEYS`)."""
     run = runs.load_run(run_dir)
     if run.status == "finished":  # a second Resume that waited while the first finished
         raise TrainingError(f"{run_dir} has finished; there is nothing to resume")
@@ -153,7 +158,8 @@ def resume_info(
             "on sequences it trained on"
         )
     resumed = [*info.get("resumed", []), time.strftime("%Y-%m-%dT%H:%M:%S")]
-    return info | {
+    going_on = {k: v for k, v in info.items() if k not in ENDING_KEYS}
+    return going_on | {
         "status": "running",
         "config": asdict(config),
         "resumed": resumed,

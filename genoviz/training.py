@@ -246,6 +246,8 @@ def fit(
         if run_dir is not None:  # the lock first: then run.json may say "running"
             if on_run_dir is not None:
                 on_run_dir(run_dir)
+            if config.resume_from is not None:  # the last stop's, not of the weights to come
+                (run_dir / runs.TEST_PREDICTIONS).unlink(missing_ok=True)
             info = info or run_info(dataset, model_name, build, config, device)
             if transfer is not None:
                 info["transfer"] = transfer
