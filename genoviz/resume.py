@@ -42,6 +42,31 @@ class ResumePlan:
     build: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
+def check_run_dir(run_dir: str | Path, resume_from: str | None) -> None:
+    """Refuse to train into a folder that already holds a run (its ``run.json`` or
+    ``metrics.jsonl``): that would overwrite it and mix two histories. Resuming that very
+    run (``resume_from``) is the one way to go on in it.
+
+    Raises:
+        TrainingError: the folder holds a run, or is not the run ``resume_from`` names.
+    """
+    run_dir = Path(run_dir)
+    if resume_from is not None:
+        if run_dir.resolve() != Path(resume_from).resolve():
+            raise TrainingError(
+                f"the run folder {run_dir} is not the run to resume, {resume_from}: a resumed "
+                "run goes on in its own folder; leave run_dir out"
+            )
+        return
+    held = [name for name in (runs.RUN_JSON, runs.METRICS) if (run_dir / name).exists()]
+    if held:
+        raise TrainingError(
+            f"{run_dir} already holds a run ({' and '.join(held)}); training into it would "
+            "overwrite that run: choose a new folder, or resume the run (resume_plan, or "
+            "train --resume)"
+        )
+
+
 def resume_plan(
     run_dir: str | Path, epochs: int | None = None, data_seed_fallback: int | None = None
 ) -> ResumePlan:

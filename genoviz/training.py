@@ -28,7 +28,14 @@ from genoviz.data.dataset import class_numbering_problem
 from genoviz.keep import KeepRule, WeightAverage
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
-from genoviz.resume import ResumePlan, restore_state, resume_info, resume_plan, save_state
+from genoviz.resume import (
+    ResumePlan,
+    check_run_dir,
+    restore_state,
+    resume_info,
+    resume_plan,
+    save_state,
+)
 from genoviz.sequences import pad_or_trim
 from genoviz.tasks import (
     TaskError,
@@ -129,15 +136,19 @@ def fit(
         on_epoch: called with each epoch's record, after it is written to disk.
         should_stop: polled every batch; True ends training early (status ``stopped``).
         on_progress: called with the fraction of the current epoch done.
-        run_dir: write the run into this existing folder instead of a new
-            ``<runs_dir>/<timestamp>-<name>/``.
+        run_dir: write the run into this folder (made if missing) instead of a new
+            ``<runs_dir>/<timestamp>-<name>/``; one that already holds a run is refused,
+            unless it is ``config.resume_from``.
         on_run_dir: called with the run folder once this call holds its lock.
 
     Raises:
-        TrainingError: NaN or diverging loss, or data the model cannot use.
+        TrainingError: NaN or diverging loss, data the model cannot use, or a ``run_dir``
+            that holds another run.
     """
     config = config or TrainConfig()
     check_config(config)
+    if run_dir is not None:  # before any work; checked again once the folder is locked
+        check_run_dir(run_dir, config.resume_from)
     if dataset.task == "lm":  # a corpus: masked-language-model pretraining
         from genoviz.pretrain import fit_mlm
 
@@ -244,6 +255,7 @@ def fit(
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
         if run_dir is not None:  # the lock first: then run.json may say "running"
+            check_run_dir(run_dir, config.resume_from)  # another fit may have begun one
             if on_run_dir is not None:
                 on_run_dir(run_dir)
             if config.resume_from is not None:  # the last stop's, not of the weights to come

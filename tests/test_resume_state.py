@@ -4,13 +4,14 @@ never another run's files."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from conftest import planted_dataset
 
 from genoviz import runs
-from genoviz.training import TrainConfig, fit, resume_plan
+from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
 #: How a run ended, in run.json: none of it holds while it goes on.
 ENDING = ("final_metrics", "best_epoch", "epochs_done", "finished", "message", "failed_on_os")
@@ -69,3 +70,32 @@ def test_a_resumed_run_drops_the_last_stops_final_numbers_until_it_ends(tmp_path
         result.test_metrics["roc_auc"]
     )
     assert "message" not in final and (out / runs.TEST_PREDICTIONS).exists()
+
+
+def test_a_folder_holding_a_run_is_refused_not_overwritten(tmp_path: Path):
+    out = tmp_path / "myrun"
+    fit(planted_dataset(120), "linear", TrainConfig(**(CONFIG | dict(epochs=2))), run_dir=out)
+    first = (out / runs.RUN_JSON).read_text(), (out / runs.WEIGHTS).read_bytes()
+    with pytest.raises(TrainingError, match=re.escape(f"{out} already holds a run")):
+        fit(planted_dataset(120), "cnn", TrainConfig(**CONFIG), run_dir=out)
+    assert ((out / runs.RUN_JSON).read_text(), (out / runs.WEIGHTS).read_bytes()) == first
+    assert [r["epoch"] for r in runs.read_history(out)] == [1, 2]
+    assert not (out / runs.LOCK).exists()
+
+    only_metrics = tmp_path / "half"
+    only_metrics.mkdir()
+    (only_metrics / runs.METRICS).write_text('{"epoch": 1}\n')
+    with pytest.raises(TrainingError, match=re.escape(runs.METRICS)):
+        fit(planted_dataset(120), "linear", TrainConfig(**CONFIG), run_dir=only_metrics)
+    assert not (only_metrics / runs.RUN_JSON).exists()
+
+
+def test_a_stopped_run_goes_on_in_its_own_folder_only(tmp_path: Path):
+    out = tmp_path / "run"
+    stopped_after(out, 1)
+    config = resume_plan(out).config
+    with pytest.raises(TrainingError, match="is not the run to resume"):
+        fit(planted_dataset(120), "linear", config, run_dir=tmp_path / "elsewhere")
+    assert not (tmp_path / "elsewhere").exists()
+    result = fit(planted_dataset(120), "linear", config, run_dir=out)
+    assert result.status == "finished" and [r["epoch"] for r in result.history] == [1, 2, 3, 4]
