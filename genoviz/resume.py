@@ -15,6 +15,7 @@ import torch
 from genoviz import runs
 from genoviz.data import Dataset
 from genoviz.train_setup import TrainConfig, TrainingError, select_device, split_digest
+from genoviz.transfer import freeze_trunk
 
 #: What ``run.json`` says about how a run ended: dropped when it goes on, so that a resumed
 #: run never shows the previous stop's kept epoch and test metrics for weights that have
@@ -190,6 +191,23 @@ def resume_info(
         "resumed": resumed,
         "device": str(device),
     }
+
+
+def resume_transfer(
+    model: torch.nn.Module, config: TrainConfig, info: dict[str, Any]
+) -> dict[str, Any] | None:
+    """What the run's ``init_from`` copied and froze, as its ``run.json`` records it, with
+    the same trunk frozen again, so that the optimizer holds the parameters the checkpoint
+    has moments for. The source run is not read: the checkpoint brings back every tensor."""
+    transfer = info.get("transfer")
+    if config.freeze_trunk:
+        frozen = set((transfer or {}).get("frozen") or [])
+        if not frozen:  # a run.json that does not say which: the rule that froze them
+            freeze_trunk(model)
+        for name, p in model.named_parameters():
+            if name in frozen:
+                p.requires_grad_(False)
+    return transfer
 
 
 def save_state(run_dir, model, ema, opt, rng, best_state, state) -> None:

@@ -34,6 +34,7 @@ from genoviz.resume import (
     restore_state,
     resume_info,
     resume_plan,
+    resume_transfer,
     save_state,
 )
 from genoviz.sequences import pad_or_trim
@@ -178,18 +179,28 @@ def fit(
         raise TrainingError(problem)  # a class no sequence teaches (the page, the library)
     dataset.ensure_splits(config.seed)
 
-    build = model_build_args(dataset, model_name, config)
     info: dict[str, Any] = {}
-    if config.resume_from is not None:  # the exact model the run built, defaults included
-        build = runs.load_run(config.resume_from).info.get("model", {}).get("build", build)
-        # checked before any tensor is built from the data (extras it no longer has)
+    resuming = config.resume_from is not None
+    # Whether the run's weights come back from its checkpoint: then its init_from or
+    # init_bert source is never read again (it may be gone). A run cut off before its
+    # first checkpoint starts again from that source.
+    restoring = False
+    if resuming:
         run_dir = Path(config.resume_from)
+        restoring = (run_dir / runs.CHECKPOINT).exists()
+        # the exact model the run built, defaults included
+        build = runs.load_run(run_dir).info.get("model", {}).get("build") or model_build_args(
+            dataset, model_name, config
+        )
+        # checked before any tensor is built from the data (extras it no longer has)
         info = resume_info(run_dir, dataset, model_name, build, config, device)
+    else:
+        build = model_build_args(dataset, model_name, config)
     tokens = spec.input_kind in models.TOKEN_KINDS
     rc_augment = strand_symmetric(dataset, config)
     model = models.get(model_name, **build)
     if tokens:
-        if config.init_bert:
+        if config.init_bert and not restoring:
             load_bert(model, config.init_bert)
         x_all, x_rc_all = _token_inputs(
             model, dataset, config.seq_len, rc_augment and spec.input_kind == "kmer"
@@ -213,7 +224,7 @@ def fit(
             "weight above 0"
         )
 
-    transfer = init_transfer(model, config)
+    transfer = resume_transfer(model, config, info) if restoring else init_transfer(model, config)
     if e_all is not None:  # after any transfer: this data's scale, not the source run's
         set_extras_scale(model, e_all[torch.from_numpy(np.asarray(train_idx))])
     model = model.to(device)
@@ -258,7 +269,7 @@ def fit(
             check_run_dir(run_dir, config.resume_from)  # another fit may have begun one
             if on_run_dir is not None:
                 on_run_dir(run_dir)
-            if config.resume_from is not None:  # the last stop's, not of the weights to come
+            if resuming:  # the last stop's, not of the weights to come
                 (run_dir / runs.TEST_PREDICTIONS).unlink(missing_ok=True)
             info = info or run_info(dataset, model_name, build, config, device)
             if transfer is not None:
@@ -276,7 +287,7 @@ def fit(
         ema = WeightAverage(model, config.ema_epochs * n_batches) if config.ema_epochs > 0 else None
         eval_model = ema.model if ema is not None else model
         start_epoch = 0
-        if config.resume_from is not None:
+        if resuming:
             state = restore_state(run_dir, model, ema, opt, rng)
             if state is not None:
                 start_epoch, first_loss = state["epoch"], state["first_loss"]

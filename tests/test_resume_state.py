@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import planted_dataset
 
-from genoviz import runs
+from genoviz import runs, training
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
 #: How a run ended, in run.json: none of it holds while it goes on.
@@ -18,8 +20,8 @@ ENDING = ("final_metrics", "best_epoch", "epochs_done", "finished", "message", "
 CONFIG = dict(epochs=4, patience=99, batch_size=32, device="cpu", save=False)
 
 
-def stopped_after(run_dir: Path, epochs: int, model: str = "linear", **config) -> None:
-    """Train ``model`` into ``run_dir`` and press Stop once ``epochs`` epochs are done."""
+def stopped_after(run_dir: Path, after: int, model: str = "linear", **config) -> None:
+    """Train ``model`` into ``run_dir`` and press Stop once ``after`` epochs are done."""
     done = {"epoch": 0}
     fit(
         planted_dataset(120),
@@ -27,7 +29,7 @@ def stopped_after(run_dir: Path, epochs: int, model: str = "linear", **config) -
         TrainConfig(**(CONFIG | config)),
         run_dir=run_dir,
         on_epoch=lambda r: done.update(epoch=r["epoch"]),
-        should_stop=lambda: done["epoch"] >= epochs,
+        should_stop=lambda: done["epoch"] >= after,
     )
 
 
@@ -99,3 +101,80 @@ def test_a_stopped_run_goes_on_in_its_own_folder_only(tmp_path: Path):
     assert not (tmp_path / "elsewhere").exists()
     result = fit(planted_dataset(120), "linear", config, run_dir=out)
     assert result.status == "finished" and [r["epoch"] for r in result.history] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("freeze", [False, True])
+def test_a_fine_tune_goes_on_after_its_source_run_is_gone(tmp_path: Path, freeze: bool):
+    """Nothing is read from the source again: the checkpoint holds every tensor, and a
+    frozen trunk is frozen again, so the run goes on exactly as an unbroken one."""
+    source = tmp_path / "source"
+    small = dict(hparams={"filters": 4})
+    fit(
+        planted_dataset(120),
+        "cnn",
+        TrainConfig(**(CONFIG | small | dict(epochs=1))),
+        run_dir=source,
+    )
+    trunk = {k: v for k, v in runs.read_weights(source / runs.WEIGHTS).items() if "head" not in k}
+    tune = CONFIG | small | dict(epochs=3, init_from=str(source), freeze_trunk=freeze)
+    unbroken = fit(planted_dataset(120), "cnn", TrainConfig(**tune), run_dir=tmp_path / "a")
+    part = tmp_path / "b"
+    stopped_after(part, 1, "cnn", **tune)
+    transfer = run_json(part)["transfer"]
+    assert bool(transfer["frozen"]) == freeze and transfer["source"] == str(source)
+    shutil.rmtree(source)  # the user tidied up (the Runs page deletes or renames freely)
+
+    resumed = fit(planted_dataset(120), "cnn", resume_plan(part).config)
+    assert resumed.status == "finished" and run_json(part)["transfer"] == transfer
+    for a, b in zip(unbroken.history, resumed.history, strict=True):
+        assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-5)
+        assert a["valid_loss"] == pytest.approx(b["valid_loss"], rel=1e-5)
+    assert resumed.test_metrics["roc_auc"] == pytest.approx(unbroken.test_metrics["roc_auc"])
+    after = resumed.model.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in trunk.items()) == freeze
+
+
+def test_a_bert_fine_tune_goes_on_after_its_checkpoint_folder_is_gone(tmp_path: Path):
+    from test_checkpoints import dnabert_checkpoint
+
+    ckpt = tmp_path / "dnabert3"
+    dnabert_checkpoint(ckpt)
+    data = planted_dataset(60, 20)
+    part = tmp_path / "run"
+    done = {"epoch": 0}
+    config = TrainConfig(**(CONFIG | dict(epochs=2, init_bert=str(ckpt))))
+    fit(
+        data,
+        "kmer-bert",
+        config,
+        run_dir=part,
+        on_epoch=lambda r: done.update(epoch=r["epoch"]),
+        should_stop=lambda: done["epoch"] >= 1,
+    )
+    shutil.rmtree(ckpt)
+    resumed = fit(planted_dataset(60, 20), "kmer-bert", resume_plan(part).config)
+    assert resumed.status == "finished" and [r["epoch"] for r in resumed.history] == [1, 2]
+    assert resumed.model.hf.config.hidden_size == 32  # the checkpoint's shape, from run.json
+
+
+def test_a_fine_tune_cut_off_before_its_first_checkpoint_starts_again_from_its_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    source = tmp_path / "source"
+    small = CONFIG | dict(hparams={"filters": 4}, epochs=2)
+    fit(planted_dataset(120), "cnn", TrainConfig(**small), run_dir=source)
+    tune = TrainConfig(**(small | dict(init_from=str(source))))
+    unbroken = fit(planted_dataset(120), "cnn", tune, run_dir=tmp_path / "a")
+
+    def killed_before_the_first(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "b"
+    with monkeypatch.context() as m:
+        m.setattr(training, "save_state", killed_before_the_first)
+        with pytest.raises(KeyboardInterrupt):
+            fit(planted_dataset(120), "cnn", tune, run_dir=out)
+    assert not (out / runs.CHECKPOINT).exists() and run_json(out)["status"] == "interrupted"
+    resumed = fit(planted_dataset(120), "cnn", resume_plan(out).config)
+    assert [r["train_loss"] for r in resumed.history] == [r["train_loss"] for r in unbroken.history]
+    assert run_json(out)["transfer"]["source"] == str(source)
