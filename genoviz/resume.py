@@ -5,6 +5,7 @@ per-epoch checkpoint :func:`genoviz.training.fit` writes and reads back.
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ class ResumePlan:
     task: str
     model_name: str
     config: TrainConfig
+    #: The epochs its checkpoint holds, where it goes on from (see :func:`checkpoint_epoch`).
     epochs_done: int
     #: Why the run goes on on another device than it named, or "".
     note: str = ""
@@ -124,12 +126,34 @@ def resume_plan(
         task=str(data.get("task", "")),
         model_name=run.info["model"]["name"],
         config=config,
-        epochs_done=len(run.history),
+        epochs_done=checkpoint_epoch(run.path),
         note=note,
         load_options=runs.load_options(run),
         data_seed=runs.data_seed(run, data_seed_fallback),
         build=dict(run.info["model"].get("build") or {}),
     )
+
+
+def checkpoint_epoch(run_dir: str | Path) -> int:
+    """The last epoch the run's checkpoint holds (0 without one), read from the file's
+    header alone: where :func:`fit` goes on from. ``metrics.jsonl`` can be a line longer,
+    when the run was killed between writing an epoch's metrics and its checkpoint.
+
+    Raises:
+        RunError: the checkpoint is damaged.
+    """
+    from safetensors import SafetensorError, safe_open
+
+    path = Path(run_dir) / runs.CHECKPOINT
+    if not path.exists():
+        return 0
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as fh:
+            return int(json.loads((fh.metadata() or {})["genoviz_state"])["epoch"])
+    except (OSError, ValueError, KeyError, TypeError, SafetensorError) as e:
+        raise runs.RunError(
+            f"{path}: damaged checkpoint ({e}); the run cannot be resumed"
+        ) from None
 
 
 def resume_info(

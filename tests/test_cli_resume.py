@@ -126,3 +126,13 @@ def test_epochs_at_or_below_those_done_are_refused(run, epochs, capsys):
         "it planned)"
     )
     assert epochs_done(run) == 2 and runs.load_run(run).status == "failed"
+
+
+def test_epochs_count_from_the_checkpoint_when_a_metrics_line_got_past_it(run, capsys):
+    """Killed after epoch 3's metrics line but before its checkpoint: the run has done 2
+    epochs, so --epochs 3 is a new total it can go on to (epoch 3 is trained again)."""
+    runs.append_metrics(run, {"epoch": 3, "train_loss": -1.0, "best": False})
+    assert cli.main(["train", "--resume", str(run), "--epochs", "3", "--quiet"]) == 0
+    assert f"resuming {run} after epoch 2 of 3" in capsys.readouterr().err
+    history = runs.read_history(run)
+    assert [r["epoch"] for r in history] == [1, 2, 3] and history[-1]["train_loss"] > 0

@@ -178,3 +178,36 @@ def test_a_fine_tune_cut_off_before_its_first_checkpoint_starts_again_from_its_s
     resumed = fit(planted_dataset(120), "cnn", resume_plan(out).config)
     assert [r["train_loss"] for r in resumed.history] == [r["train_loss"] for r in unbroken.history]
     assert run_json(out)["transfer"]["source"] == str(source)
+
+
+def test_the_plan_goes_on_from_the_checkpoints_epoch_not_the_metrics_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Killed between epoch 3's metrics line and its checkpoint: epoch 3 is trained again,
+    so the run has done 2 epochs, not 3."""
+    real = training.save_state
+
+    def killed_at_3(*args, **kwargs):
+        if args[-1]["epoch"] == 3:
+            raise KeyboardInterrupt
+        real(*args, **kwargs)
+
+    out = tmp_path / "run"
+    with monkeypatch.context() as m:
+        m.setattr(training, "save_state", killed_at_3)
+        with pytest.raises(KeyboardInterrupt):
+            fit(planted_dataset(120), "linear", TrainConfig(**CONFIG), run_dir=out)
+    assert len(runs.read_history(out)) == 3
+    plan = resume_plan(out)
+    assert plan.epochs_done == 2
+    seen: list[int] = []
+    fit(planted_dataset(120), "linear", plan.config, on_epoch=lambda r: seen.append(r["epoch"]))
+    assert seen == [1, 2, 3, 4]  # 1 and 2 replayed from disk, 3 trained again
+
+
+def test_a_damaged_checkpoint_is_named_when_the_resume_is_planned(tmp_path: Path):
+    out = tmp_path / "run"
+    stopped_after(out, 1)
+    (out / runs.CHECKPOINT).write_bytes(b"not a checkpoint")
+    with pytest.raises(runs.RunError, match="damaged checkpoint"):
+        resume_plan(out)
