@@ -211,3 +211,22 @@ def test_a_damaged_checkpoint_is_named_when_the_resume_is_planned(tmp_path: Path
     (out / runs.CHECKPOINT).write_bytes(b"not a checkpoint")
     with pytest.raises(runs.RunError, match="damaged checkpoint"):
         resume_plan(out)
+
+
+@pytest.mark.parametrize("model", ["linear", "cnn"])
+def test_stop_after_2_then_resume_to_4_equals_4_straight(tmp_path: Path, model: str):
+    config = TrainConfig(**(CONFIG | dict(hparams={"filters": 4} if model == "cnn" else {})))
+    straight = fit(planted_dataset(120), model, config, run_dir=tmp_path / "a")
+    part = tmp_path / "b"
+    stopped_after(part, 2, model, **(CONFIG | dict(hparams=config.hparams)))
+    resumed = fit(planted_dataset(120), model, resume_plan(part).config)
+    assert len(resumed.history) == len(straight.history) == 4
+    for a, b in zip(straight.history, resumed.history, strict=True):
+        assert (a["epoch"], a["best"]) == (b["epoch"], b["best"])
+        for key in ("train_loss", "valid_loss", "valid_roc_auc"):
+            assert a[key] == pytest.approx(b[key], rel=1e-5, abs=1e-7)
+    assert resumed.best_epoch == straight.best_epoch
+    assert resumed.test_metrics["roc_auc"] == pytest.approx(straight.test_metrics["roc_auc"])
+    assert run_json(part)["final_metrics"]["test"]["roc_auc"] == pytest.approx(
+        run_json(tmp_path / "a")["final_metrics"]["test"]["roc_auc"]
+    )
