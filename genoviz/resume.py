@@ -21,7 +21,15 @@ from genoviz.transfer import freeze_trunk
 #: What ``run.json`` says about how a run ended: dropped when it goes on, so that a resumed
 #: run never shows the previous stop's kept epoch and test metrics for weights that have
 #: moved on (the run's end writes them anew).
-ENDING_KEYS = ("final_metrics", "best_epoch", "epochs_done", "finished", "message", "failed_on_os")
+ENDING_KEYS = (
+    "final_metrics",
+    "best_epoch",
+    "epochs_done",
+    "finished",
+    "message",
+    "failed_on_os",
+    "failed_out_of_memory",
+)
 
 
 @dataclass

@@ -175,6 +175,8 @@ def fit(
     too_small = dataset.too_small_to_train()
     if too_small:
         raise TrainingError(too_small)
+    if missing := dataset.missing_labels():  # else a NaN loss read as divergence
+        raise TrainingError(missing)
     if dataset.task == "multiclass" and (problem := class_numbering_problem(dataset.labels)):
         raise TrainingError(problem)  # a class no sequence teaches (the page, the library)
     dataset.ensure_splits(config.seed)
@@ -544,5 +546,5 @@ class TrainingJob(ThreadJob):
         self._status = result.status
         self._message = (
             f"{'Stopped' if result.status == 'stopped' else 'Finished'} after "
-            f"{len(result.history)} epoch(s); best epoch {result.best_epoch}."
+            f"{len(result.history)} epoch(s); kept epoch {result.best_epoch}."
         )

@@ -334,3 +334,14 @@ def test_missing_labels_are_named_not_trained_as_a_divergence():
     assert ds.missing_labels() is None
     problem = task_label_problem("multitask-binary", y, ["s1", "s2", "s3", "s4"])
     assert problem is not None and "s2 has no label in label column 2" in problem
+
+
+def test_fit_names_a_missing_label_instead_of_diverging():
+    from genoviz.training import TrainConfig, TrainingError, fit
+
+    y = np.zeros((60, 2), np.float32)
+    y[::2, 0] = y[::3, 1] = 1
+    y[7, 1] = np.nan
+    ds = Dataset(distinct(60), y, "multitask-binary", DatasetMeta("t"))
+    with pytest.raises(TrainingError, match="seq8 has no label in label column 'task2'"):
+        fit(ds, "mlp", TrainConfig(epochs=1, save=False))
