@@ -401,13 +401,25 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
         )
         return
     scaled = scaled_tracks(stored[1])
-    table = agreement(scaled)
+    table = agreement(scaled, seq)
     st.dataframe(
-        table.rename(columns={"a": "explanation", "b": "compared with", "spearman": "Spearman ρ"}),
+        table.rename(
+            columns={
+                "a": "explanation",
+                "b": "compared with",
+                "spearman": "Spearman ρ",
+                "positions": "bases compared",
+            }
+        ),
         hide_index=True,
         key="agr_table",
         column_config={"Spearman ρ": st.column_config.NumberColumn(format="%.2f")},
     )
+    if (left_out := seq.upper().count("N")) > 0:
+        st.caption(
+            f"ρ compares the {len(seq) - left_out} known bases: the {left_out} N positions "
+            "(padding or unknown bases) are left out, as every method gives them 0."
+        )
     if table["spearman"].isna().any():
         st.caption("An empty ρ means a track is flat: it ranks no position above another.")
     frame = track_table(stored[1], seq)

@@ -90,11 +90,17 @@ def track_table(tracks: Mapping[str, np.ndarray], sequence: str) -> pd.DataFrame
     )
 
 
-def agreement(tracks: Mapping[str, np.ndarray]) -> pd.DataFrame:
+def agreement(tracks: Mapping[str, np.ndarray], sequence: str | None = None) -> pd.DataFrame:
     """Pairwise Spearman correlations of per-base tracks ``(L,)``: one row per pair,
-    ``a, b, spearman`` (NaN when a track is constant). Pass :func:`scaled_tracks` to
-    compare the magnitudes drawn in the overlay (signs dropped, as ISM's largest effect
-    and attention have none)."""
+    ``a, b, spearman, positions`` (NaN when a track is constant there). Pass
+    :func:`scaled_tracks` to compare the magnitudes drawn in the overlay (signs dropped, as
+    ISM's largest effect and attention have none).
+
+    Args:
+        sequence: the explained sequence; its ``N`` positions (padding, unknown bases)
+            are left out, as every method gives them 0 by construction and would agree
+            there. ``positions`` counts the positions compared.
+    """
     names = list(tracks)
     arrays = [np.asarray(tracks[n], dtype=float).reshape(-1) for n in names]
     lengths = {len(a) for a in arrays}
@@ -102,13 +108,32 @@ def agreement(tracks: Mapping[str, np.ndarray]) -> pd.DataFrame:
         raise ValueError(
             f"tracks differ in length: {dict(zip(names, map(len, arrays), strict=True))}"
         )
+    known = known_positions(sequence, arrays[0].size if arrays else 0)
     rows = []
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
-            a, b = arrays[i], arrays[j]
-            rho = np.nan if a.std() == 0 or b.std() == 0 else float(spearmanr(a, b)[0])
-            rows.append({"a": names[i], "b": names[j], "spearman": rho})
-    return pd.DataFrame(rows, columns=["a", "b", "spearman"])
+            a, b = arrays[i][known], arrays[j][known]
+            flat = a.size < 2 or a.std() == 0 or b.std() == 0
+            rho = np.nan if flat else float(spearmanr(a, b)[0])
+            rows.append({"a": names[i], "b": names[j], "spearman": rho, "positions": a.size})
+    return pd.DataFrame(rows, columns=["a", "b", "spearman", "positions"])
+
+
+def known_positions(sequence: str | None, length: int) -> np.ndarray:
+    """A mask of the positions whose base is known (not ``N``); all when no sequence."""
+    if sequence is None:
+        return np.ones(length, dtype=bool)
+    if len(sequence) != length:
+        raise ValueError(f"the sequence has {len(sequence)} bases, the tracks {length}")
+    return np.frombuffer(sequence.upper().encode(), dtype=np.uint8) != ord("N")
+
+
+def top_positions(track: np.ndarray, sequence: str | None = None, k: int = 10) -> list[int]:
+    """The ``k`` 1-based positions of the largest values, ``N`` positions left out."""
+    track = np.asarray(track, dtype=float).reshape(-1)
+    order = np.argsort(-track, kind="stable")
+    known = known_positions(sequence, track.size)
+    return [int(i) + 1 for i in order if known[i]][:k]
 
 
 def scaled_tracks(tracks: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
