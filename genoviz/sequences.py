@@ -394,6 +394,14 @@ def pad_or_trim(
     return out
 
 
+def fitted_shift(length: int, fitted: int) -> int:
+    """How far a base moves when a sequence of ``length`` bases is padded with N or
+    trimmed, centred, to ``fitted`` (:func:`pad_or_trim`): its position there is its own
+    plus this (the N added on the left, or minus the bases trimmed off the left)."""
+    d = fitted - length
+    return d // 2 if d >= 0 else -((-d) // 2)
+
+
 # --- tokenisers -----------------------------------------------------------------------
 # DNABERT's vocabulary: five specials, then every k-mer in itertools.product("ATCG") order,
 # so a real DNABERT checkpoint's vocab.txt lines up id for id.

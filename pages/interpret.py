@@ -27,6 +27,7 @@ from genoviz.interpret.logos import contribution_matrix
 from genoviz.interpret.outcome import label_text, prediction_texts
 from genoviz.interpret.variants import (
     Variant,
+    onto_fitted,
     probability_kind,
     read_variants,
     variant_effects,
@@ -40,7 +41,7 @@ from genoviz.plots_interpret import (
 )
 from genoviz.predict import average_extras, fitted_length
 from genoviz.runs import Run
-from genoviz.sequences import pad_or_trim, parse_sequences
+from genoviz.sequences import fitted_shift, pad_or_trim, parse_sequences
 from genoviz.share import Setup
 from pages._common import (
     choose,
@@ -76,11 +77,17 @@ LINK_ROW = "interp_link_row"
 class Chosen:
     """Sequences to explain, padded or trimmed to the run's length where its model needs
     it (a BERT reads them as they are), with ids, labels and extras; ``rows`` are their
-    dataset rows (None for pasted sequences)."""
+    dataset rows (None for pasted sequences), ``pasted`` the pasted sequences' own lengths
+    (a variant table counts positions along them)."""
 
-    def __init__(self, ids, seqs, labels, extras, notes, rows=None):
+    def __init__(self, ids, seqs, labels, extras, notes, rows=None, pasted=None):
         self.ids, self.seqs, self.labels, self.extras, self.notes = ids, seqs, labels, extras, notes
         self.rows = rows
+        self.pasted = pasted
+
+    def shift(self, i: int) -> int:
+        """How far pasted sequence ``i``'s bases moved when fitted to the run's length."""
+        return 0 if self.pasted is None else fitted_shift(self.pasted[i], len(self.seqs[i]))
 
 
 def _picked(key: str, rows: list[int] | None) -> None:
@@ -176,15 +183,26 @@ def choose_sequences(run: Run) -> Chosen | None:
             notes.append(f"The model also reads {names}; pasted sequences get the average value.")
     # As Predict reads them (fitted_length): at the run's length when its model reads only
     # that or it trained with a chosen length; else each as it is (a BERT masks [PAD]).
+    pasted = None if source == SOURCES[0] else [len(s) for s in seqs]
     if fitted_length(run) and any(len(s) != seq_len for s in seqs):
-        notes.append(f"Sequences were padded with N or trimmed (centred) to {seq_len} bp.")
+        note = f"Sequences were padded with N or trimmed (centred) to {seq_len} bp"
+        if pasted is not None:
+            moved = [(ids[k], fitted_shift(n, seq_len)) for k, n in enumerate(pasted)]
+            first = next((m for m in moved if m[1]), None)
+            if first is not None:
+                note += (
+                    ": positions in the maps and their tables count along the fitted "
+                    f"sequence (in {first[0]}, your base 1 is position {1 + first[1]}); a "
+                    "variant table counts along your own"
+                )
+        notes.append(note + ".")
         seqs = pad_or_trim(seqs, seq_len)
     elif len({len(s) for s in seqs}) > 1:
         notes.append(
             "Sequences of different lengths: each is read as it is (no N padding, as in "
             "Predict), so each map ends at the sequence's last base."
         )
-    return Chosen(ids, seqs, labels, extras, notes, rows)
+    return Chosen(ids, seqs, labels, extras, notes, rows, pasted)
 
 
 def label_of(label: np.ndarray | None, target: int) -> float | None:
@@ -337,7 +355,8 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
         if st.session_state.get("var_pos_of") != (chosen.ids[i], seq):
             st.session_state["var_pos_of"] = (chosen.ids[i], seq)
             st.session_state["var_pos"] = known[0]
-        pos = int(c1.number_input("Position (1-based)", 1, len(seq), key="var_pos"))
+        along = " along the fitted sequence" if chosen.shift(i) else ""
+        pos = int(c1.number_input(f"Position (1-based{along})", 1, len(seq), key="var_pos"))
         if seq[pos - 1] not in "ACGT":
             st.info(
                 f"Position {pos} is N (an unknown base, or padding to the run's length): "
@@ -357,11 +376,21 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
             st.info("Paste variants as id,pos,ref,alt lines.")
             return
         variants = read_variants(text)
+    shift = 0
+    if mode != "One variant" and chosen.pasted is not None:  # along the pasted sequence
+        variants, shift = onto_fitted(variants, chosen.pasted[i], len(seq))
     task = run.info["dataset"]["task"]
     extras = None if chosen.extras is None else chosen.extras[i]
     df = variant_effects(
         model_of(run), seq, variants, target, probability_kind(task), extras=extras
     )
+    if shift:
+        df.insert(2, "fitted_pos", df["pos"])
+        df["pos"] -= shift
+        st.caption(
+            f"Positions count along {chosen.ids[i]} as pasted; fitted_pos is where each "
+            f"lies in the {len(seq)} bp the model reads (shifted by {shift:+d})."
+        )
     st.dataframe(df, hide_index=True, key="var_df")
     title = f"Variant effects on {chosen.ids[i]}{of_output(run, target, ' (', ')')}"
     show_figure(variant_figure(df, title), f"variants-{chosen.ids[i]}", df)

@@ -456,6 +456,39 @@ def test_variants_start_on_the_first_known_base_of_a_padded_sequence(runs_dir: P
     assert any("Position 3 is N" in i.value and "from 11 to 90" in i.value for i in at.info)
 
 
+def test_a_variant_table_counts_along_the_pasted_sequence_not_its_padding(runs_dir: Path):
+    """Pasted into a 101 bp run, an 80 bp sequence is read with 10 N in front: the table's
+    'G2T' was checked against fitted base 2 (an N, 'check the position') and one in four
+    such variants scored another base."""
+    fixed = BUILD | {"positional": True, "pool": 3, "strand_average": False}
+    save_run(runs_dir, "cnn", fixed, extras_names=["accessibility"])
+    at = app("pages/interpret.py")
+    at.radio(key="interp_source").set_value("Paste sequences").run()
+    at.text_area(key="interp_paste").input(">mine\n" + "AGCT" * 20).run()  # 80 of 101 bp
+    shown = [e.value for e in [*at.caption, *at.info, *at.warning]]
+    assert any("your base 1 is position 11" in t for t in shown), shown
+    at.radio(key="var_mode").set_value("A table").run()
+    at.text_area(key="var_table").input("v1,2,G,T\nv2,80,T,A\n").run()
+    ok(at)
+    table = frame_with(at, "delta_logit")
+    assert table["pos"].tolist() == [2, 80] and table["fitted_pos"].tolist() == [12, 90]
+    assert table["ref"].tolist() == ["G", "T"]
+    at.text_area(key="var_table").input("v3,81,A,C\n").run()
+    assert any("position 81 is outside the sequence (1 to 80)" in e.value for e in at.error)
+
+
+def test_variants_are_moved_onto_a_trimmed_sequence_or_named_as_trimmed_off():
+    from genoviz.interpret.variants import Variant, VariantError, onto_fitted
+    from genoviz.sequences import pad_or_trim
+
+    seq = "".join("ACGT"[i % 4] for i in range(110))  # trimmed to 101: 4 off the left
+    fitted = pad_or_trim([seq], 101)[0]
+    moved, shift = onto_fitted([Variant("a", 10, seq[9], "T")], 110, 101)
+    assert shift == -4 and fitted[moved[0].pos - 1] == seq[9]
+    with pytest.raises(VariantError, match=r"position 3 is trimmed off.*bases 5 to 105 of the 110"):
+        onto_fitted([Variant("b", 3, seq[2], "T")], 110, 101)
+
+
 def test_a_multiclass_saliency_map_names_its_class(runs_dir: Path):
     """The ISM title said 'of donor' but the saliency track and heatmap named no class."""
     from conftest import save_untrained_run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from genoviz.interpret.adapters import as_onehot_model, class_score
-from genoviz.sequences import ALPHABET, one_hot
+from genoviz.sequences import ALPHABET, fitted_shift, one_hot
 
 COLUMNS = ("id", "pos", "ref", "alt")
 
@@ -71,6 +71,30 @@ def read_variants(text: str) -> list[Variant]:
     if not out:
         raise VariantError("no variants given, only a header; add lines like: rs1,12,A,G")
     return out
+
+
+def onto_fitted(variants: Sequence[Variant], length: int, fitted: int) -> tuple[list[Variant], int]:
+    """Variants given along a sequence of ``length`` bases, moved onto that sequence as
+    padded with N or trimmed (centred) to the ``fitted`` bases a model reads, and the
+    shift added to each position (:func:`~genoviz.sequences.fitted_shift`).
+
+    Raises:
+        VariantError: a position outside the sequence, or in a part trimmed off.
+    """
+    shift = fitted_shift(length, fitted)
+    out = []
+    for v in variants:
+        if not 1 <= v.pos <= length:
+            raise VariantError(
+                f"variant {v.id}: position {v.pos} is outside the sequence (1 to {length})"
+            )
+        if not 1 <= v.pos + shift <= fitted:
+            raise VariantError(
+                f"variant {v.id}: position {v.pos} is trimmed off: the model reads the middle "
+                f"{fitted} bp, bases {1 - shift} to {fitted - shift} of the {length}"
+            )
+        out.append(replace(v, pos=v.pos + shift))
+    return out, shift
 
 
 def check_variant(sequence: str, v: Variant) -> None:
