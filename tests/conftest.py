@@ -122,3 +122,21 @@ def genbank_text(records):
     ]
     SeqIO.write(recs, out, "genbank")
     return out.getvalue()
+
+
+def killed_before_checkpoint(monkeypatch, out, epoch: int, *fit_args, **fit_kwargs) -> None:
+    """``fit(*fit_args, run_dir=out)`` killed (Ctrl-C) after epoch ``epoch``'s metrics line
+    but before its checkpoint."""
+    from genoviz import training
+
+    real = training.save_state
+
+    def killed(*args, **kwargs):
+        if args[-1]["epoch"] == epoch:
+            raise KeyboardInterrupt
+        real(*args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(training, "save_state", killed)
+        with pytest.raises(KeyboardInterrupt):
+            training.fit(*fit_args, run_dir=out, **fit_kwargs)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import planted_dataset
+from conftest import killed_before_checkpoint, planted_dataset
 
 from genoviz import runs, training
 from genoviz.jobs import JobBusy, JobManager
@@ -118,18 +118,8 @@ def test_a_run_cut_off_before_its_first_checkpoint_goes_on_like_an_unbroken_one(
     """The epoch's metrics line is written before its checkpoint: a kill between the two in
     the first epoch left a run with one epoch and nothing to go on from."""
     unbroken = fit(planted_dataset(120), "cnn", config(), run_dir=tmp_path / "a")
-    real = training.save_state
-
-    def killed_at_epoch_1(*args, **kwargs):
-        if args[-1]["epoch"] == 1:
-            raise KeyboardInterrupt
-        real(*args, **kwargs)
-
     out = tmp_path / "b"
-    with monkeypatch.context() as m:
-        m.setattr(training, "save_state", killed_at_epoch_1)
-        with pytest.raises(KeyboardInterrupt):
-            fit(planted_dataset(120), "cnn", config(), run_dir=out)
+    killed_before_checkpoint(monkeypatch, out, 1, planted_dataset(120), "cnn", config())
     run = runs.load_run(out)
     assert len(run.history) == 1 and run.status == "interrupted" and run.resumable
     plan = resume_plan(out)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import planted_dataset
+from conftest import killed_before_checkpoint, planted_dataset
 
 from genoviz import runs, training
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
@@ -185,18 +185,10 @@ def test_the_plan_goes_on_from_the_checkpoints_epoch_not_the_metrics_lines(
 ):
     """Killed between epoch 3's metrics line and its checkpoint: epoch 3 is trained again,
     so the run has done 2 epochs, not 3."""
-    real = training.save_state
-
-    def killed_at_3(*args, **kwargs):
-        if args[-1]["epoch"] == 3:
-            raise KeyboardInterrupt
-        real(*args, **kwargs)
-
     out = tmp_path / "run"
-    with monkeypatch.context() as m:
-        m.setattr(training, "save_state", killed_at_3)
-        with pytest.raises(KeyboardInterrupt):
-            fit(planted_dataset(120), "linear", TrainConfig(**CONFIG), run_dir=out)
+    killed_before_checkpoint(
+        monkeypatch, out, 3, planted_dataset(120), "linear", TrainConfig(**CONFIG)
+    )
     assert len(runs.read_history(out)) == 3
     plan = resume_plan(out)
     assert plan.epochs_done == 2
