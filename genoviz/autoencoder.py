@@ -262,7 +262,7 @@ def fit_autoencoder(
                 metrics={"test": {"reconstruction_accuracy": test_acc}},
             )
     except BaseException as e:  # the run folder says it failed, as fit's do
-        runs.write_failed(run_dir, info, e, len(history))
+        runs.write_failed(run_dir, info, e, history)
         raise
     return AutoencoderResult(model.cpu(), history, test_acc, latent, status, run_dir)
 

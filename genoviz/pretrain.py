@@ -483,7 +483,7 @@ def fit_mlm(
             device=str(device),
         )
     except BaseException as e:
-        runs.write_failed(run_dir, info, e, len(history))
+        runs.write_failed(run_dir, info, e, history)
         raise
     finally:
         if lock is not None:

@@ -173,11 +173,22 @@ def out_of_memory(error: BaseException) -> bool:
 
 
 def write_failed(
-    run_dir: Path | None, info: dict[str, Any], error: BaseException, epochs_done: int
+    run_dir: Path | None,
+    info: dict[str, Any],
+    error: BaseException,
+    history: list[dict[str, Any]],
 ) -> None:
-    """Say in ``run.json`` that training failed, with the message (no-op without a folder);
-    Ctrl-C is no failure: the run is ``interrupted``, and can go on (``--resume``)."""
+    """Say in ``run.json`` that training failed, with the message and the epoch whose
+    weights it kept (no-op without a folder); Ctrl-C is no failure: the run is
+    ``interrupted``, and can go on (``--resume``).
+
+    Args:
+        history: the epochs' records so far (a resumed run's earlier ones included).
+    """
+    epochs_done = len(history)
     if run_dir is not None and info:  # a run that never described itself has no run.json
+        if kept := [r["epoch"] for r in history if r.get("best")]:
+            info["best_epoch"] = kept[-1]  # a resumed run dropped its last stop's
         if isinstance(error, KeyboardInterrupt):
             status, message = "interrupted", f"interrupted (Ctrl-C) after {epochs_done} epoch(s)"
         else:

@@ -434,7 +434,7 @@ def fit(
             if status == "finished":  # nothing left to resume
                 (run_dir / runs.CHECKPOINT).unlink(missing_ok=True)
     except BaseException as e:
-        runs.write_failed(run_dir, info, e, len(history))
+        runs.write_failed(run_dir, info, e, history)
         raise
     finally:
         if lock is not None:

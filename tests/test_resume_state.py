@@ -16,7 +16,15 @@ from genoviz import runs, training
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
 #: How a run ended, in run.json: none of it holds while it goes on.
-ENDING = ("final_metrics", "best_epoch", "epochs_done", "finished", "message", "failed_on_os")
+ENDING = (
+    "final_metrics",
+    "best_epoch",
+    "epochs_done",
+    "finished",
+    "message",
+    "failed_on_os",
+    "failed_out_of_memory",
+)
 CONFIG = dict(epochs=4, patience=99, batch_size=32, device="cpu", save=False)
 
 
@@ -60,8 +68,11 @@ def test_a_resumed_run_drops_the_last_stops_final_numbers_until_it_ends(tmp_path
 
     after = run_json(out)  # Ctrl-C: interrupted after 3 epochs, with no stale numbers
     assert after["status"] == "interrupted" and after["epochs_done"] == 3
-    for key in ("final_metrics", "best_epoch", "finished"):
+    for key in ("final_metrics", "finished"):
         assert key not in after
+    # the epoch whose weights the folder holds now, from this history (not the last stop's)
+    kept = [r["epoch"] for r in runs.read_history(out) if r["best"]][-1]
+    assert after["best_epoch"] == kept
     assert len(after["resumed"]) == 1 and after["created"] == before["created"]
 
     result = fit(planted_dataset(120), "linear", resume_plan(out).config)
