@@ -5,7 +5,6 @@ per-epoch checkpoint :func:`genoviz.training.fit` writes and reads back.
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -150,17 +149,15 @@ def checkpoint_epoch(run_dir: str | Path) -> int:
     Raises:
         RunError: the checkpoint is damaged.
     """
-    from safetensors import SafetensorError, safe_open
-
-    path = Path(run_dir) / runs.CHECKPOINT
-    if not path.exists():
+    loaded = runs.load_checkpoint(Path(run_dir), tensors=False)
+    if loaded is None:
         return 0
     try:
-        with safe_open(str(path), framework="pt", device="cpu") as fh:
-            return int(json.loads((fh.metadata() or {})["genoviz_state"])["epoch"])
-    except (OSError, ValueError, KeyError, TypeError, SafetensorError) as e:
+        return int(loaded[1]["epoch"])
+    except (KeyError, TypeError, ValueError) as e:
         raise runs.RunError(
-            f"{path}: damaged checkpoint ({e}); the run cannot be resumed"
+            f"{Path(run_dir) / runs.CHECKPOINT}: damaged checkpoint (no epoch: {e}); the run "
+            "cannot be resumed"
         ) from None
 
 

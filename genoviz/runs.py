@@ -698,8 +698,15 @@ def save_checkpoint(run_dir: Path, tensors: dict[str, torch.Tensor], state: dict
         raise
 
 
-def load_checkpoint(run_dir: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
-    """``(tensors, state)`` from ``checkpoint.safetensors``, or None when there is none."""
+def load_checkpoint(
+    run_dir: Path, tensors: bool = True
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
+    """``(tensors, state)`` from ``checkpoint.safetensors``, or None when there is none;
+    ``tensors=False`` reads the header alone (the tensors come back empty).
+
+    Raises:
+        RunError: the checkpoint is damaged.
+    """
     from safetensors import SafetensorError, safe_open
 
     path = Path(run_dir) / CHECKPOINT
@@ -708,10 +715,12 @@ def load_checkpoint(run_dir: Path) -> tuple[dict[str, torch.Tensor], dict[str, A
     try:
         with safe_open(str(path), framework="pt", device="cpu") as fh:
             state = json.loads((fh.metadata() or {})["genoviz_state"])
-            tensors = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118
-    except (OSError, ValueError, KeyError, SafetensorError) as e:
+            read = {k: fh.get_tensor(k) for k in fh.keys()} if tensors else {}  # noqa: SIM118
+            if not isinstance(state, dict):
+                raise ValueError("its state is not a JSON object")
+    except (OSError, ValueError, KeyError, TypeError, SafetensorError) as e:
         raise RunError(f"{path}: damaged checkpoint ({e}); the run cannot be resumed") from None
-    return tensors, state
+    return read, state
 
 
 def rewrite_history(run_dir: Path, history: list[dict[str, Any]]) -> None:
