@@ -388,7 +388,13 @@ def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
 
 def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.adapters import reads_tokens
-    from genoviz.interpret.attribution import METHODS, attribute
+    from genoviz.interpret.attribution import (
+        METHODS,
+        attribute,
+        delta_warning,
+        explained_change,
+        relative_delta,
+    )
     from genoviz.interpret.inputs import output_unit
     from genoviz.plots_interpret import saliency_heatmap_figure, saliency_track_figure
     from genoviz.sequences import pad_or_trim
@@ -428,6 +434,10 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
     )
     paths = [out / "saliency.csv", out / "saliency.json", out / "saliency_heatmap.html"]
     rows.to_csv(paths[0], index=False)
+    change = explained_change(r)
+    warning = delta_warning(r, model)
+    if warning is not None:
+        print(f"genoviz: note: {warning}", file=sys.stderr)
     _write_json(
         paths[1],
         {
@@ -439,12 +449,16 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
             else output_unit(dataset.task),
             "n_sequences": n,
             "max_abs_delta": None if r.delta is None else float(np.abs(r.delta).max()),
+            # sum |delta| / sum |f(x) - f(reference)|: 0.81 is a sum off by 81 % of the change
+            "relative_delta": relative_delta(r),
+            "delta_note": warning,
             "sequences": [
                 {
                     "id": inputs.ids[i],
                     "label": _label(inputs.labels, i),
                     "output": float(r.outputs[i]),
                     "delta": None if r.delta is None else float(r.delta[i]),
+                    "change": None if change is None else float(change[i]),
                     "top_position": int(np.nanargmax(np.abs(r.per_base[i])) + 1),
                 }
                 for i in range(n)

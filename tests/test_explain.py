@@ -24,7 +24,7 @@ def test_every_page_topic_and_task_topic_is_written():
         ("pearson", ["Pearson r", "Spearman"]),
         ("calibration", ["diagonal", "Brier score", "calibration error", "ROC AUC"]),
         ("overfitting", ["train", "valid", "overfitting"]),
-        ("saliency", ["can tell you", "cannot tell you"]),
+        ("saliency", ["can tell you", "cannot tell you", "exactly only", "not for LSTMs"]),
         ("ism", ["can tell you", "cannot tell you"]),
         ("attention", ["can tell you", "cannot tell you"]),
         ("variants", ["Δlogit", "Δprobability", "cannot tell you"]),

@@ -14,6 +14,12 @@ breaks DeepLift's "each module used once" rule. Their output is
 ``0.5 * (f(x) + f(rc(x)))``, so attributions are computed for ``f`` on each strand and
 the reverse strand's map is flipped back: exact for every method here, since they are
 all linear in the output function.
+
+DeepLift's contributions add up to ``f(x) - f(reference)`` only where captum has a rule for
+every nonlinearity: convolutions, dense layers, ReLUs, sigmoids and max pools. It cannot
+hook the gates inside an ``nn.LSTM`` (``bilstm``, ``danq``), so there it is approximate
+(:func:`deeplift_exact`); :func:`relative_delta` measures the gap against the change
+explained and :func:`delta_warning` says when it is too large to read the map as shares.
 """
 
 from __future__ import annotations
@@ -62,7 +68,9 @@ METHODS: dict[str, str] = {
 }
 #: Methods that compare against a reference input.
 USES_BASELINE = frozenset({"integrated_gradients", "deeplift", "gradient_shap", "occlusion"})
-#: Methods whose attributions add up to f(x) - f(baseline) (captum reports the gap).
+#: Methods whose attributions should add up to f(x) - f(baseline) (captum reports the
+#: gap): Integrated Gradients up to its integration error, DeepLift exactly on a model
+#: without recurrent layers (:func:`deeplift_exact`).
 HAS_DELTA = frozenset({"integrated_gradients", "deeplift"})
 #: Names that :func:`attribute` takes for another method. DeepLift against several
 #: references (shuffles), averaged, is DeepLiftShap: listing both gave two menu entries
@@ -88,7 +96,8 @@ class Attribution:
             the absent bases carry part of the change), spread evenly over the 4 rows at
             an N; for Saliency and Occlusion, attribution x input.
         per_base: ``contributions`` summed over the channels, ``(n, L)``: the track. For
-            Integrated Gradients and DeepLift it adds up to ``f(x) - f(reference)``.
+            Integrated Gradients and DeepLift it adds up to ``f(x) - f(reference)`` plus
+            ``delta`` (see :func:`relative_delta`).
         delta: convergence delta per sequence, ``(n,)`` (sum of attributions minus
             ``f(x) - f(baseline)``, averaged over references), or None for methods
             without one.
@@ -475,6 +484,62 @@ def attribute(
     )
 
 
+#: A convergence gap above this share of the output change is said in a warning.
+DELTA_WARN = 0.05
+
+
+def deeplift_exact(model: nn.Module) -> bool:
+    """Whether DeepLift's contributions add up exactly for ``model``: False when it holds
+    a recurrent layer (``nn.LSTM``, ``nn.GRU``, ``nn.RNN``), whose gates captum cannot
+    hook, so it passes gradients through them instead of DeepLift multipliers."""
+    return not any(isinstance(m, nn.RNNBase) for m in model.modules())
+
+
+def explained_change(r: Attribution) -> np.ndarray | None:
+    """``f(x) - f(reference)`` per sequence, ``(n,)``, averaged over the references: what
+    the contributions should add up to (their sum minus ``delta``); None for a method
+    without a delta."""
+    if r.delta is None:
+        return None
+    return np.nansum(r.attributions, axis=(1, 2)) - r.delta
+
+
+def relative_delta(r: Attribution, floor: float = 1e-4) -> float | None:
+    """How far the contributions miss the output change, as a share of that change:
+    ``sum |delta| / sum |f(x) - f(reference)|`` over the sequences (0.81: the sums are off
+    by 81 % of what they explain). None for a method without a delta.
+
+    Pooled over the sequences, so one whose output barely moves does not dominate; the
+    mean change is taken as at least ``floor`` (output units), so float rounding on a
+    model whose output does not move is not read as a large share.
+    """
+    change = explained_change(r)
+    if change is None or r.delta is None or len(change) == 0:
+        return None
+    gap = float(np.abs(r.delta).sum())
+    return gap / max(float(np.abs(change).sum()), floor * len(change))
+
+
+def delta_warning(r: Attribution, model: nn.Module | None = None) -> str | None:
+    """A sentence for the user when the contributions do not add up to the output change:
+    DeepLift on a model with an LSTM (``model``, the one explained), or any gap above
+    :data:`DELTA_WARN` of the change; None when they add up."""
+    share = relative_delta(r)
+    off = f" (here they miss it by {share:.0%})" if share is not None else ""
+    if r.method == "deeplift" and model is not None and not deeplift_exact(model):
+        return (
+            "DeepLift is approximate on this model: captum cannot apply its rules inside an "
+            "LSTM, so the contributions do not add up to the output change"
+            f"{off}. Integrated Gradients does add up on it."
+        )
+    if share is not None and share > DELTA_WARN:
+        return (
+            f"The contributions miss the output change by {share:.0%} of that change, so "
+            "read the map as a ranking of bases, not as exact shares."
+        )
+    return None
+
+
 def integrated_gradients(model: nn.Module, x: torch.Tensor, **kw) -> Attribution:
     """:func:`attribute` with Integrated Gradients."""
     return attribute(model, x, method="integrated_gradients", **kw)
@@ -488,6 +553,7 @@ def deeplift(model: nn.Module, x: torch.Tensor, **kw) -> Attribution:
 __all__ = [
     "ALIASES",
     "BASELINES",
+    "DELTA_WARN",
     "METHODS",
     "Attribution",
     "AttributionError",
@@ -495,7 +561,11 @@ __all__ = [
     "ShuffleError",
     "attribute",
     "deeplift",
+    "deeplift_exact",
+    "delta_warning",
     "dinucleotide_shuffles",
+    "explained_change",
     "integrated_gradients",
     "references",
+    "relative_delta",
 ]
