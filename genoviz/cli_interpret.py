@@ -358,7 +358,7 @@ def _run(args: argparse.Namespace) -> int:
     else:
         analyses = {"saliency": _saliency, "ism": _ism, "agreement": _agreement}
         analysis = analyses[args.analysis]
-        written = analysis(args, model, inputs, dataset, out)
+        written = analysis(args, run, model, inputs, dataset, out)
     for path in written:
         print(path)
     return 0
@@ -370,9 +370,13 @@ def _write_json(path: Path, obj) -> None:
     path.write_text(json.dumps(_clean(obj), indent=2, default=_json_default, allow_nan=False))
 
 
-def _label(labels: np.ndarray, i: int) -> float | None:
-    v = np.asarray(labels[i], dtype=float)
-    return float(v) if v.ndim == 0 else float(v.reshape(-1)[0])
+def _of_output(run, target: int, before: str = " of ", after: str = "") -> str:
+    """`` of GATA1`` for a run with several outputs (the one explained), else ``""``, as
+    the Interpret page names it."""
+    from genoviz.interpret.outcome import output_name
+
+    name = output_name(run, target)
+    return "" if name is None else f"{before}{name}{after}"
 
 
 def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
@@ -386,7 +390,7 @@ def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
     return output_texts(model, x, dataset.task, target, extras, dataset.class_names)
 
 
-def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
+def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.adapters import reads_tokens
     from genoviz.interpret.attribution import (
         METHODS,
@@ -396,6 +400,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
         relative_delta,
     )
     from genoviz.interpret.inputs import output_unit
+    from genoviz.interpret.outcome import explained_label
     from genoviz.plots_interpret import saliency_heatmap_figure, saliency_track_figure
     from genoviz.sequences import pad_or_trim
 
@@ -455,7 +460,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
             "sequences": [
                 {
                     "id": inputs.ids[i],
-                    "label": _label(inputs.labels, i),
+                    "label": explained_label(run, inputs.labels[i], args.target),
                     "output": float(r.outputs[i]),
                     "delta": None if r.delta is None else float(r.delta[i]),
                     "change": None if change is None else float(change[i]),
@@ -465,7 +470,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
             ],
         },
     )
-    title = f"{METHODS[args.method]}: contribution per base"
+    title = f"{METHODS[args.method]}: contribution per base{_of_output(run, args.target)}"
     heat = saliency_heatmap_figure(r.per_base, inputs.ids, title)
     heat.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
     shown = min(3, n)
@@ -475,7 +480,7 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
             r.per_base[i, : len(seqs[i])],
             seqs[i],
             f"{inputs.ids[i]}: {title}",
-            _label(inputs.labels, i),
+            explained_label(run, inputs.labels[i], args.target),
             said[i],  # the prediction as Predict says it, not the raw logit
         )
         path = out / f"saliency_{i + 1}.html"
@@ -484,10 +489,11 @@ def _saliency(args, model, inputs, dataset, out: Path) -> list[Path]:
     return paths
 
 
-def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
+def _ism(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.adapters import reads_tokens
     from genoviz.interpret.inputs import output_unit
     from genoviz.interpret.ism import saturation_mutagenesis
+    from genoviz.interpret.outcome import explained_label
     from genoviz.plots_interpret import ism_figure
 
     if not 0 <= args.index < len(inputs.ids):
@@ -509,7 +515,7 @@ def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
         paths[1],
         {
             "id": inputs.ids[i],
-            "label": _label(inputs.labels, i),
+            "label": explained_label(run, inputs.labels[i], args.target),
             "reference_output": r.reference_output,
             "output": output_unit(dataset.task),
             "target": r.target,
@@ -519,14 +525,14 @@ def _ism(args, model, inputs, dataset, out: Path) -> list[Path]:
     said = _said(model, inputs, dataset, args.target, slice(i, i + 1))[0]
     title = (
         f"In-silico mutagenesis of {inputs.ids[i]} ({said}; effects on the "
-        f"{output_unit(dataset.task)})"
+        f"{output_unit(dataset.task)}{_of_output(run, args.target)})"
     )
     fig = ism_figure(r.effects, r.max_effect, r.sequence, title)
     fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
     return paths
 
 
-def _agreement(args, model, inputs, dataset, out: Path) -> list[Path]:
+def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     """One sequence explained by IG, ISM and (kmer-bert) attention, and how they agree."""
     from genoviz.interpret.agreement import (
         agreement,
@@ -534,6 +540,7 @@ def _agreement(args, model, inputs, dataset, out: Path) -> list[Path]:
         scaled_tracks,
         track_table,
     )
+    from genoviz.interpret.outcome import explained_label
     from genoviz.plots_interpret import agreement_figure
 
     if not 0 <= args.index < len(inputs.ids):
@@ -555,7 +562,7 @@ def _agreement(args, model, inputs, dataset, out: Path) -> list[Path]:
         paths[1],
         {
             "id": inputs.ids[i],
-            "label": _label(inputs.labels, i),
+            "label": explained_label(run, inputs.labels[i], args.target),
             "target": args.target,
             "length": len(seq),
             "tracks": list(tracks),
@@ -563,6 +570,8 @@ def _agreement(args, model, inputs, dataset, out: Path) -> list[Path]:
             "top_positions": {n: (np.argsort(-t)[:10] + 1).tolist() for n, t in scaled.items()},
         },
     )
-    fig = agreement_figure(scaled, seq, f"Do the explanations of {inputs.ids[i]} agree?")
+    of = _of_output(run, args.target, " (", ")")
+    title = f"Do the explanations of {inputs.ids[i]}{of} agree?"
+    fig = agreement_figure(scaled, seq, title)
     fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
     return paths

@@ -331,3 +331,61 @@ def test_interpreting_on_other_splits_than_training_says_so(tmp_path, capsys):
     out = tmp_path / "o"
     assert main(["interpret", "saliency", "--run", str(other), "--out", str(out)]) == 0
     assert "some may be sequences it trained on" in capsys.readouterr().err
+
+
+TASKS = ["JUND", "CTCF", "GATA1", "TAL1"]
+
+
+def test_a_multi_task_explanation_shows_the_explained_tasks_label(tmp_path):
+    """--target 2 explains GATA1: each sequence's label was its JUND (task 0) label, and
+    no title said which task was explained."""
+    from genoviz.data import load_bundled
+
+    record = {"name": "tf-multitask", "spec": "tf-multitask", "task": "multitask-binary"}
+    build = {**BUILD, "seq_len": 200, "outputs": 4, "extras": 0, "members": 1}
+    run = save_untrained_run(tmp_path / "mt", "cnn", build, record | {"class_names": TASKS})
+    ds = load_bundled("tf-multitask")
+    labels = dict(zip(ds.ids, ds.labels.tolist(), strict=True))
+    base = ["--run", str(run), "--target", "2", "--split", "all", "-n", "20"]
+    out = tmp_path / "sal"
+    assert main(["interpret", "saliency", *base, "--out", str(out), "--n-shuffles", "1"]) == 0
+    shown = json.loads((out / "saliency.json").read_text())["sequences"]
+    assert any(labels[s["id"]][0] != labels[s["id"]][2] for s in shown)  # JUND ≠ GATA1
+    assert [s["label"] for s in shown] == [labels[s["id"]][2] for s in shown]
+    first = f"{shown[0]['id']}: Integrated Gradients: contribution per base of GATA1 (label "
+    track = (out / "saliency_1.html").read_text()
+    assert first + f"{shown[0]['label']:.4g} " in track and "P(GATA1) 0." in track
+    assert "contribution per base of GATA1" in (out / "saliency_heatmap.html").read_text()
+    # the sequence whose JUND and GATA1 labels differ, for ISM and agreement
+    index = next(i for i, s in enumerate(shown) if labels[s["id"]][0] != labels[s["id"]][2])
+    sid = shown[index]["id"]
+    for analysis, said in (("ism", "logit of GATA1)"), ("agreement", f"{sid} (GATA1) agree?")):
+        out = tmp_path / analysis
+        argv = ["interpret", analysis, *base, "--index", str(index), "--out", str(out)]
+        assert main([*argv, *(["--n-shuffles", "1"] if analysis == "agreement" else [])]) == 0
+        info = json.loads((out / f"{analysis}.json").read_text())
+        assert info["id"] == sid and info["label"] == labels[sid][2], analysis
+        assert said in (out / f"{analysis}.html").read_text(), analysis
+
+
+def test_a_multiclass_explanation_names_the_class_of_its_label(tmp_path):
+    """The label was the class number ('label 2'); the Interpret page says 'acceptor'."""
+    from genoviz.data import load_bundled
+
+    classes = ["neither", "donor", "acceptor"]
+    record = {"name": "splice-sites", "spec": "splice-sites", "task": "multiclass"}
+    build = {"seq_len": 400, "outputs": 3, "extras": 0}
+    run = save_untrained_run(tmp_path / "mc", "linear", build, record | {"class_names": classes})
+    ds = load_bundled("splice-sites")
+    labels = dict(zip(ds.ids, ds.labels.tolist(), strict=True))
+    base = ["--run", str(run), "--target", "1", "-n", "3"]
+    out = tmp_path / "sal"
+    assert main(["interpret", "saliency", *base, "--out", str(out), "--baseline", "zeros"]) == 0
+    shown = json.loads((out / "saliency.json").read_text())["sequences"]
+    assert [s["label"] for s in shown] == [classes[int(labels[s["id"]])] for s in shown]
+    assert f"of donor (label {shown[0]['label']} " in (out / "saliency_1.html").read_text()
+    out = tmp_path / "ism"
+    assert main(["interpret", "ism", *base, "--out", str(out)]) == 0
+    info = json.loads((out / "ism.json").read_text())
+    assert info["label"] == classes[int(labels[info["id"]])]
+    assert "log-probability of donor)" in (out / "ism.html").read_text()

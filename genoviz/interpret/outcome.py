@@ -75,3 +75,30 @@ def label_text(run: Run, label: float | None) -> float | str | None:
         return label
     names = output_names(run)
     return names[int(label)] if 0 <= int(label) < len(names) else label
+
+
+def target_label(label: np.ndarray | float | None, target: int) -> float | None:
+    """The known label of output ``target``: its column of a multi-task label ``(t,)``
+    (None past its last column), else the one label (binary, regression, a class
+    number)."""
+    if label is None:
+        return None
+    v = np.asarray(label, dtype=float).reshape(-1)
+    if len(v) == 1:
+        return float(v[0])
+    return float(v[target]) if 0 <= target < len(v) else None
+
+
+def explained_label(run: Run, label: np.ndarray | float | None, target: int) -> float | str | None:
+    """The label shown beside an explanation of output ``target``: that task's label for a
+    multi-task run, the class name for a multi-class one (:func:`label_text`)."""
+    return label_text(run, target_label(label, target))
+
+
+def output_name(run: Run, target: int) -> str | None:
+    """The name of output ``target`` (``GATA1``, ``donor``) when the run has several
+    outputs, else None: a title names the output it explains."""
+    if int(run.info["model"]["build"].get("outputs", 1)) <= 1:
+        return None
+    names = output_names(run)
+    return names[target] if 0 <= target < len(names) else None
