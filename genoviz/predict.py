@@ -10,6 +10,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from genoviz.data import Dataset
 from genoviz.runs import Run, RunError, check_usable, is_pretraining
 from genoviz.sequences import SequenceError, one_hot, pad_or_trim
 from genoviz.tasks import to_predictions
@@ -264,12 +265,14 @@ def average_extras(run: Run, n: int) -> np.ndarray | None:
     return np.tile(np.asarray(means, np.float32), (n, 1))
 
 
-def output_names(run: Run) -> list[str]:
+def output_names(run: Run, dataset: Dataset | None = None) -> list[str]:
     """The run's class names (multi-class) or task names (multi-task), in output order;
-    ``class1``… for a run saved without them."""
+    for a run saved without them, ``dataset``'s when it has as many, else ``class1``…"""
     info = run.info
     names = info["dataset"].get("class_names") or []
     n = int(info["model"]["build"].get("outputs", len(names) or 1))
+    if len(names) != n and dataset is not None:
+        names = dataset.class_names
     prefix = "task" if info["dataset"].get("task") == "multitask-binary" else "class"
     return [str(c) for c in names] if len(names) == n else [f"{prefix}{j + 1}" for j in range(n)]
 

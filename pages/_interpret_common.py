@@ -11,6 +11,8 @@ from torch import nn
 
 from genoviz.data import BUNDLED, Dataset
 from genoviz.data.download import REMOTE
+from genoviz.interpret.outcome import output_name
+from genoviz.predict import output_names
 from genoviz.runs import (
     WEIGHTS,
     Run,
@@ -116,13 +118,6 @@ def _select_run(label: str, runs: list[Run], key: str) -> Run:
     return by_path[path]
 
 
-def output_names(run: Run, ds: Dataset | None) -> list[str]:
-    """A name for each of the run's outputs: the classes or tasks, else ``output i``."""
-    outputs = int(run.info["model"]["build"].get("outputs", 1))
-    names = ds.class_names if ds is not None and len(ds.class_names) == outputs else []
-    return names or [f"output {i + 1}" for i in range(outputs)]
-
-
 def choose_target(run: Run, ds: Dataset | None, key: str) -> int:
     """The output column to explain: a select box when the model has several."""
     outputs = int(run.info["model"]["build"].get("outputs", 1))
@@ -134,10 +129,8 @@ def choose_target(run: Run, ds: Dataset | None, key: str) -> int:
 
 def of_output(run: Run, target: int, before: str = " of ", after: str = "") -> str:
     """`` of donor`` for a run with several outputs (the one explained), else ``""``."""
-    if int(run.info["model"]["build"].get("outputs", 1)) <= 1:
-        return ""
-    names = output_names(run, dataset_of(run))
-    return f"{before}{names[target]}{after}" if 0 <= target < len(names) else ""
+    name = output_name(run, target, dataset_of(run))
+    return "" if name is None else f"{before}{name}{after}"
 
 
 #: The interpretation errors written for the user (shown as they are, no traceback).

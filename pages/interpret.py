@@ -20,11 +20,13 @@ from genoviz.interpret.attribution import (
     USES_BASELINE,
     ShuffleError,
     attribute,
+    delta_warning,
+    relative_delta,
 )
 from genoviz.interpret.inputs import is_multiclass, is_token_run, output_unit, run_inputs
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.logos import contribution_matrix
-from genoviz.interpret.outcome import label_text, prediction_texts
+from genoviz.interpret.outcome import explained_label, prediction_texts
 from genoviz.interpret.variants import (
     Variant,
     onto_fitted,
@@ -205,13 +207,6 @@ def choose_sequences(run: Run) -> Chosen | None:
     return Chosen(ids, seqs, labels, extras, notes, rows, pasted)
 
 
-def label_of(label: np.ndarray | None, target: int) -> float | None:
-    """The label of output ``target``: its column of a multi-task label, else the one."""
-    if label is None:
-        return None
-    return float(label[target] if len(label) > 1 else label[0])
-
-
 def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     # A BERT reads token ids, not one-hot bases: only IG on its token embeddings applies.
     token = is_token_run(run)
@@ -275,8 +270,10 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     if r.delta is not None:
         st.caption(
             f"Convergence delta (sum of contributions minus the output change): at most "
-            f"{np.abs(r.delta).max():.2g}."
+            f"{np.abs(r.delta).max():.2g}, {relative_delta(r):.1%} of the change explained."
         )
+        if warning := delta_warning(r, model_of(run)):
+            st.warning(warning)
     n = len(r.per_base)
     i = pick_sequence(chosen, "Sequence to show", "sal_pick", n)
     seq = chosen.seqs[i]
@@ -285,7 +282,7 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
         per_base,
         seq,
         f"{chosen.ids[i]}: {METHODS[method]}{of_output(run, target)}",
-        label_text(run, label_of(chosen.labels[i], target)),
+        explained_label(run, chosen.labels[i], target),
         said[i],
     )
     track = pd.DataFrame(

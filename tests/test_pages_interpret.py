@@ -489,6 +489,19 @@ def test_variants_are_moved_onto_a_trimmed_sequence_or_named_as_trimmed_off():
         onto_fitted([Variant("b", 3, seq[2], "T")], 110, 101)
 
 
+def test_deeplift_on_an_lstm_is_said_to_be_approximate(runs_dir: Path):
+    """captum cannot apply DeepLift's rules inside an LSTM: the caption showed only the
+    largest absolute delta (it looked negligible) while the sums missed by 60-80%."""
+    save_untrained_run(runs_dir / "20260101-000000-bilstm", "bilstm", {"seq_len": 101})
+    at = app("pages/interpret.py")
+    at.selectbox(key="sal_method").set_value("deeplift").run()
+    at.slider(key="interp_n").set_value(2).run()
+    at.button(key="sal_go").click().run()
+    ok(at)
+    assert "of the change explained" in " ".join(c.value for c in at.caption)
+    assert any("DeepLift is approximate on this model" in w.value for w in at.warning)
+
+
 def test_a_multiclass_saliency_map_names_its_class(runs_dir: Path):
     """The ISM title said 'of donor' but the saliency track and heatmap named no class."""
     from conftest import save_untrained_run

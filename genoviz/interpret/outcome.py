@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from torch import nn
 
+from genoviz.data import Dataset
 from genoviz.predict import Prediction, output_names, predict_arrays, predict_sequences
 from genoviz.runs import Run
 
@@ -95,10 +96,11 @@ def explained_label(run: Run, label: np.ndarray | float | None, target: int) -> 
     return label_text(run, target_label(label, target))
 
 
-def output_name(run: Run, target: int) -> str | None:
+def output_name(run: Run, target: int, dataset: Dataset | None = None) -> str | None:
     """The name of output ``target`` (``GATA1``, ``donor``) when the run has several
-    outputs, else None: a title names the output it explains."""
+    outputs, else None: a title names the output it explains (``dataset``: see
+    :func:`~genoviz.predict.output_names`)."""
     if int(run.info["model"]["build"].get("outputs", 1)) <= 1:
         return None
-    names = output_names(run)
+    names = output_names(run, dataset)
     return names[target] if 0 <= target < len(names) else None
