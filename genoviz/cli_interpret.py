@@ -491,6 +491,7 @@ def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
 
 def _ism(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.adapters import reads_tokens
+    from genoviz.interpret.agreement import top_positions
     from genoviz.interpret.inputs import output_unit
     from genoviz.interpret.ism import saturation_mutagenesis
     from genoviz.interpret.outcome import explained_label
@@ -519,7 +520,7 @@ def _ism(args, run, model, inputs, dataset, out: Path) -> list[Path]:
             "reference_output": r.reference_output,
             "output": output_unit(dataset.task),
             "target": r.target,
-            "top_positions": (np.argsort(-r.max_abs)[:10] + 1).tolist(),
+            "top_positions": top_positions(r.max_abs, r.sequence),
         },
     )
     said = _said(model, inputs, dataset, args.target, slice(i, i + 1))[0]
@@ -538,6 +539,7 @@ def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
         agreement,
         explanation_tracks,
         scaled_tracks,
+        top_positions,
         track_table,
     )
     from genoviz.interpret.outcome import explained_label
@@ -566,8 +568,9 @@ def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
             "target": args.target,
             "length": len(seq),
             "tracks": list(tracks),
-            "spearman": agreement(scaled).to_dict(orient="records"),
-            "top_positions": {n: (np.argsort(-t)[:10] + 1).tolist() for n, t in scaled.items()},
+            # over the known bases: every method scores N padding 0, and would agree there
+            "spearman": agreement(scaled, seq).to_dict(orient="records"),
+            "top_positions": {n: top_positions(t, seq) for n, t in scaled.items()},
         },
     )
     of = _of_output(run, args.target, " (", ")")
