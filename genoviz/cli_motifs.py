@@ -54,6 +54,7 @@ def _learned(args, model, control, dataset, out: Path) -> list[Path]:
 def filters(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     """``interpret filters``: first-layer filters as motifs (a motif-net: its own matrices),
     matched to JASPAR, with logos, tables and the planted truth when the data has it."""
+    from genoviz.interpret.filters import filter_label
     from genoviz.interpret.learned_motifs import has_learned_motifs
     from genoviz.interpret.logos import ic_matrix
     from genoviz.interpret.matching import default_release, match_words
@@ -91,7 +92,7 @@ def filters(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     )
     rep.table().to_csv(paths[1], index=False)
     pfm_rows = [
-        {"filter": f, "position": p + 1, **dict(zip("ACGT", pfm[:, p], strict=True))}
+        {"filter": f + 1, "position": p + 1, **dict(zip("ACGT", pfm[:, p], strict=True))}
         for f, pfm in enumerate(rep.motifs.pfms)
         for p in range(pfm.shape[1])
     ]
@@ -99,7 +100,7 @@ def filters(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     shown = rep.most_informative()[:16]
     mats = [ic_matrix(rep.motifs.pfms[f]) for f in shown]
     titles = [
-        f"filter {f}: {match_words(rep.records[f])} ({rep.records[f]['n_sites']} sites)"
+        f"{filter_label(f)}: {match_words(rep.records[f])} ({rep.records[f]['n_sites']} sites)"
         for f in shown
     ]
     return paths + _truth_and_logos(out, rep.truth, "Filter motifs", mats, titles, rep.table())

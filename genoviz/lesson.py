@@ -196,7 +196,7 @@ def scan(x: np.ndarray, weights: np.ndarray) -> Scan:
 class Match(NamedTuple):
     """How well a learned filter matches a planted motif."""
 
-    filter: int
+    index: int  # the filter's 0-based index in the model (shown as filter_label(index))
     motif: str
     score: float  # mean Pearson r over the overlapping columns
     offset: int  # filter column aligned with the motif's first column (may be negative)

@@ -22,7 +22,7 @@ from torch import nn
 
 import models
 from genoviz.explain import explain
-from genoviz.interpret.filters import filter_pfms
+from genoviz.interpret.filters import filter_label, filter_pfms
 from genoviz.lesson import informative_filters, match_filters
 from genoviz.metrics import METRIC_LABELS, binary_metrics, calibration, curve_label, roc_points
 from genoviz.plots import (
@@ -44,12 +44,14 @@ class TopMotif:
     """A first-layer filter as a motif, with the planted motif it matches best (if any).
 
     Attributes:
+        index: the filter's 0-based index in the model; people see it as
+            :func:`filter_label` (``filter 1`` is index 0), as on the Motifs page.
         pfm: shape ``(4, W)``, rows A, C, G, T.
         planted_pfm: the matched planted motif ``(4, W')``, on the filter's strand.
         score: mean column Pearson r with it (NaN without planted motifs).
     """
 
-    filter: int
+    index: int
     pfm: np.ndarray
     planted: str | None = None
     planted_pfm: np.ndarray | None = None
@@ -81,8 +83,8 @@ def top_motifs(
             ref = planted[m.motif]
             out.append(
                 TopMotif(
-                    m.filter,
-                    pfms[m.filter],
+                    m.index,
+                    pfms[m.index],
                     m.motif if m.strand == "+" else f"{m.motif}, rev. comp.",
                     ref if m.strand == "+" else ref[::-1, ::-1],
                     m.score,
@@ -292,7 +294,7 @@ def _motif_section(motifs: Sequence[TopMotif]) -> list[str]:
     if not motifs:
         parts.append("<p>No motifs in this report.</p>")
     for m in motifs:
-        label = f"filter {m.filter + 1}"
+        label = filter_label(m.index)
         cells = [_img(logo_png(m.pfm, label), label)]
         if m.planted is not None and m.planted_pfm is not None:
             cells.append(_img(logo_png(m.planted_pfm, f"planted: {m.planted}"), m.planted))

@@ -11,7 +11,7 @@ import streamlit as st
 import torch
 
 from genoviz.data import Dataset
-from genoviz.interpret.filters import filter_pfms
+from genoviz.interpret.filters import filter_label, filter_pfms
 from genoviz.jobs import default_manager
 from genoviz.lesson import (
     LESSON_HPARAMS,
@@ -186,7 +186,7 @@ def filter_options(ds: Dataset) -> dict[str, np.ndarray]:
     if job is not None and job.result is not None:
         weights = job.result.model.first_layer_filters().detach().cpu().numpy()
         for f in range(weights.shape[0]):
-            out[f"learned filter {f + 1}"] = weights[f]
+            out[f"learned {filter_label(f)}"] = weights[f]
     out[WORD_FILTER] = np.zeros((4, 1))  # always last: see WORD_FILTER_INDEX
     return out
 
@@ -401,21 +401,21 @@ def step_interpret(ds: Dataset) -> None:
         )
         for m in matches:
             ref = motifs[m.motif] if m.strand == "+" else motifs[m.motif][::-1, ::-1]
-            learned, ref, shared = aligned(pfms[m.filter], ref, m.offset)
+            learned, ref, shared = aligned(pfms[m.index], ref, m.offset)
             c1, c2 = st.columns(2)
             with c1:
                 matrix = pfm_matrix(learned)
-                title = f"learned filter {m.filter + 1}"
+                title = f"learned {filter_label(m.index)}"
                 show_logo(
                     logo_images(matrix, title, "probability", 1.0),
-                    f"lesson-learned-{m.filter}",
+                    f"lesson-learned-{m.index}",
                     matrix,
                 )
             with c2:
                 matrix = pfm_matrix(ref)
                 show_logo(
                     logo_images(matrix, truth_title(m.motif, m.strand), "probability", 1.0),
-                    f"lesson-truth-{m.filter}",
+                    f"lesson-truth-{m.index}",
                     matrix,
                 )
             st.caption(
@@ -426,7 +426,7 @@ def step_interpret(ds: Dataset) -> None:
         st.markdown("No planted motif to compare with; these filters carry the most information:")
         for f in informative_filters(pfms, 3):
             matrix = pfm_matrix(pfms[f])
-            title = f"learned filter {f + 1}"
+            title = f"learned {filter_label(f)}"
             show_logo(logo_images(matrix, title, "probability", 1.0), f"lesson-learned-{f}", matrix)
     explain_here("motifs", expanded=True)
     st.markdown("Next: scan a sequence with a *learned* filter in step 3, or try another dataset.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from genoviz.interpret.filters import has_filters
+from genoviz.interpret.filters import filter_label, has_filters
 from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.learned_motifs import has_learned_motifs
 from genoviz.interpret.logos import ic_matrix
@@ -143,14 +143,16 @@ def show_filters(rep: FilterReport) -> None:
         return
     pages = [order[i : i + PANEL] for i in range(0, len(order), PANEL)]
     k = choose(
-        "Filters",
+        "Filters, most informative first",
         range(len(pages)),
         key="motifs_page",
-        format_func=lambda p: f"{p * PANEL + 1}-{p * PANEL + len(pages[p])}",
+        format_func=lambda p: f"ranks {p * PANEL + 1}-{p * PANEL + len(pages[p])}",
     )
     shown = pages[k]
     mats = [ic_matrix(rep.motifs.pfms[f]) for f in shown]
-    titles = [f"filter {f} · {match_words(recs[f])} · {recs[f]['n_sites']} sites" for f in shown]
+    titles = [
+        f"{filter_label(f)} · {match_words(recs[f])} · {recs[f]['n_sites']} sites" for f in shown
+    ]
     show_logo_panel(f"filters-{k + 1}", rep.table().iloc[shown], mats, titles)
     st.dataframe(
         motif_table(rep.table()), hide_index=True, key="motifs_table", column_config=P_VALUE_COLUMN
@@ -164,14 +166,17 @@ def show_matches(rep: FilterReport) -> None:
         "Filter",
         rep.alive,
         key="motifs_filter",
-        format_func=lambda i: f"filter {i} ({recs[i]['consensus']}, {recs[i]['n_sites']} sites)",
+        format_func=lambda i: (
+            f"{filter_label(i)} ({recs[i]['consensus']}, {recs[i]['n_sites']} sites)"
+        ),
     )
-    query = (rep.motifs.pfms[f], f"filter {f}")
-    matches_panel(rep.matches, rep.alive.index(f), query, "motifs_top", f"filter-{f}-matches")
+    query = (rep.motifs.pfms[f], filter_label(f))
+    name = f"{filter_label(f).replace(' ', '-')}-matches"
+    matches_panel(rep.matches, rep.alive.index(f), query, "motifs_top", name)
 
 
 def show_truth(rep: FilterReport) -> None:
-    truth_panel(rep.truth, rep.planted, lambda f: rep.motifs.pfms[f], "best_filter", "filter")
+    truth_panel(rep.truth, rep.planted, rep.pfm_of, "best_filter", "filter")
 
 
 def main() -> None:

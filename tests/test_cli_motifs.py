@@ -29,7 +29,12 @@ def test_filters_json_has_one_record_per_filter(run_dir, tmp_path):  # noqa: F81
         assert key in rec
     assert {t["motif_name"] for t in info["truth"]} == {"JUND"}
     assert (out / "filters.png").read_bytes()[:4] == b"\x89PNG"
-    assert len(pd.read_csv(out / "filter_pfms.csv")) == 16 * 9
+    pfms = pd.read_csv(out / "filter_pfms.csv")
+    assert len(pfms) == 16 * 9
+    # filters are numbered from 1, as in the run report and the Lesson (they were 0-based)
+    assert [r["filter"] for r in info["filters"]] == list(range(1, 17))
+    assert sorted(set(pfms["filter"])) == list(range(1, 17))
+    assert all(t["best_filter"] in range(1, 17) for t in info["truth"] if t["best_filter"])
     assert set(pd.read_csv(out / "truth.csv")["motif_name"]) == {"JUND"}
     page = (out / "filters.html").read_text()
     assert "<h1>Filter motifs</h1>" in page and "data:image/png;base64," in page

@@ -48,7 +48,7 @@ def test_column_similarity_finds_the_shift_and_match_uses_both_strands():
     )
     assert len(matches) == 1  # the flat filter never fired
     best = matches[0]
-    assert (best.filter, best.strand, best.offset) == (0, "-", -1)
+    assert (best.index, best.strand, best.offset) == (0, "-", -1)
     assert best.score == pytest.approx(4 / 5)  # 4 perfect columns and one flat one (r = 0)
 
 

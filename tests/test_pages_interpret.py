@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -137,10 +138,18 @@ def test_motifs_page_finds_matches_and_scores_truth(a_run):
     at.button(key="motifs_go").click().run()
     ok(at)
     assert [t.label for t in at.tabs] == ["Filter logos", "JASPAR matches", "Planted truth"]
-    assert frame_with(at, "best_match_id").shape[0] == 16
+    table = frame_with(at, "best_match_id")
+    assert table.shape[0] == 16
     assert frame_with(at, "match_id").shape[0] == 3
     truth = frame_with(at, "recovered")
     assert set(truth["motif_name"]) == {"JUND"}
+    # filters are numbered from 1 (as in the run report and the Lesson), and the picker,
+    # the table and the truth table give a filter the same number
+    assert list(table["filter"]) == list(range(1, 17))
+    for label in at.selectbox(key="motifs_filter").options:
+        number, consensus = re.fullmatch(r"filter (\d+) \((\w+), \d+ sites\)", label).groups()
+        assert table.loc[table["filter"] == int(number), "consensus"].item() == consensus
+    assert set(truth["best_filter"].dropna()) <= set(table.loc[table["n_sites"] > 0, "filter"])
     # the learned-versus-planted logos download like every figure (as PNG and their bits)
     keys = [b.key for b in at.get("download_button")]
     assert any("truth-logos" in str(k) for k in keys), keys

@@ -10,7 +10,13 @@ import pytest
 from conftest import planted_dataset
 
 from genoviz.data import Dataset, DatasetMeta
-from genoviz.report import curve_figures, metric_rows, run_report_html, top_motifs
+from genoviz.report import (
+    MOTIF_SEQUENCES,
+    curve_figures,
+    metric_rows,
+    run_report_html,
+    top_motifs,
+)
 from genoviz.runs import load_run
 from genoviz.sequences import one_hot
 from genoviz.training import TrainConfig, fit
@@ -88,6 +94,30 @@ def test_without_planted_motifs_the_most_informative_filters_are_shown(trained):
     assert [m.planted for m in motifs] == [None] * 3
     assert all(m.pfm.shape == (4, 7) for m in motifs)
     np.testing.assert_allclose(motifs[0].pfm.sum(axis=0), 1.0)
+
+
+def test_the_report_and_the_motifs_page_give_a_filter_one_number(trained):
+    """The report called a filter 'filter 41' (1-based) where the Motifs page, its tables
+    and the CLI's files called the same matrix 'filter 40' (0-based): their 'filter 41'
+    was another filter. The number in the report now finds the same matrix in the table."""
+    import torch
+
+    from genoviz.interpret.motif_report import filter_report
+    from genoviz.motifs import information_content
+
+    ds, run = trained
+    positives = [s for s, y in zip(ds.sequences, ds.labels, strict=True) if y > 0.5]
+    motifs = top_motifs(run, positives, None, k=3)
+    page = run_report_html(run, motifs)
+    numbers = [int(n) for n in re.findall(r'<img alt="filter (\d+)"', page)]
+    assert len(numbers) == 3
+    x = torch.from_numpy(one_hot(positives[:MOTIF_SEQUENCES]))
+    table = filter_report(run.load_model("cpu"), x).table().set_index("filter")
+    assert list(table.index) == list(range(1, 9))  # filters are numbered from 1 everywhere
+    for n, m in zip(numbers, motifs, strict=True):
+        consensus = "".join("ACGT"[i] for i in m.pfm.argmax(axis=0))
+        assert table.loc[n, "consensus"] == consensus
+        assert table.loc[n, "information_bits"] == pytest.approx(information_content(m.pfm).sum())
 
 
 def test_report_of_a_run_without_history_or_metrics(tmp_path: Path):

@@ -42,6 +42,12 @@ class FilterMotifs:
     threshold: float
 
 
+def filter_label(index: int) -> str:
+    """A filter's name for people, from its 0-based ``index`` in the model: ``filter 1`` is
+    index 0. Every title, table and file numbers filters from 1, as it numbers positions."""
+    return f"filter {index + 1}"
+
+
 def has_filters(model: nn.Module) -> bool:
     """True when the model has a ``Conv1d`` whose filters :func:`filter_motifs` can read."""
     return any(isinstance(m, nn.Conv1d) for m in model.modules())

@@ -29,9 +29,13 @@ class FilterReport:
     Attributes:
         motifs: the filters' PFMs and site counts.
         matches: TOMTOM against JASPAR for the filters with sites (``alive``, in order).
-        alive: filter indices that had sites.
-        records: one dict per filter (the CLI's ``filters.json``).
-        truth: planted-truth recovery, or None without ground truth.
+        alive: filter indices that had sites (0-based, internal; ``records[i]`` is index
+            ``i``).
+        records: one dict per filter in index order (the CLI's ``filters.json``); its
+            ``filter`` is the 1-based number every title and table shows
+            (:func:`~genoviz.interpret.filters.filter_label`).
+        truth: planted-truth recovery, or None without ground truth; its ``best_filter`` is
+            a 1-based filter number.
         planted: the planted motifs (empty without ground truth).
         control: the same network's filter motifs untrained, from the same sequences
             (None when no untrained model was given); recovery is scored against them.
@@ -46,13 +50,17 @@ class FilterReport:
     control: FilterMotifs | None = None
 
     def most_informative(self, min_sites: int = MIN_SITES) -> list[int]:
-        """Filters with sites, sharpest motif (most bits in total) first, among those with
-        at least ``min_sites`` sites (a handful of sites always looks sharp); background
-        filters with thousands of weak sites sink to the end."""
+        """Filters with sites (0-based indices), sharpest motif (most bits in total) first,
+        among those with at least ``min_sites`` sites (a handful of sites always looks
+        sharp); background filters with thousands of weak sites sink to the end."""
         recs = self.records
         return sorted(
             self.alive, key=lambda f: (recs[f]["n_sites"] < min_sites, -recs[f]["information_bits"])
         )
+
+    def pfm_of(self, number: int) -> np.ndarray:
+        """The PFM ``(4, w)`` of filter ``number`` (1-based, as ``best_filter`` names it)."""
+        return self.motifs.pfms[number - 1]
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -110,7 +118,7 @@ def match_filters(
     for f in range(len(fm.pfms)):
         pfm = fm.pfms[f]
         rec: dict[str, Any] = {
-            "filter": f,
+            "filter": f + 1,  # people count filters from 1 (filter_label)
             "n_sites": int(fm.n_sites[f]),
             "consensus": "".join(ALPHABET[i] for i in pfm.argmax(axis=0)),
             "information_bits": float(information_content(pfm).sum()),
@@ -132,6 +140,7 @@ def match_filters(
         say(0.9, "scoring planted-motif recovery")
         sub = _Rows(matches, alive)
         truth = truth_recovery(fm.pfms, fm.n_sites, planted, sub, top, control=bar)
+        truth["best_filter"] = [None if pd.isna(f) else int(f) + 1 for f in truth["best_filter"]]
     say(1.0, "done")
     return FilterReport(fm, matches, alive, records, truth, planted, control)
 
