@@ -243,18 +243,6 @@ def match_filters(pfms: np.ndarray, motifs: dict[str, np.ndarray]) -> list[Match
     return sorted(out, key=lambda m: -m.score)
 
 
-def aligned(a: np.ndarray, b: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """PFMs ``a`` ``(4, Wa)`` and ``b`` ``(4, Wb)`` padded with empty (all-zero) columns to
-    one width, ``b``'s first column under ``a``'s column ``offset`` (a :class:`Match`'s
-    offset), so side-by-side logos line up; and how many columns they share."""
-    wa, wb = a.shape[1], b.shape[1]
-    lo, hi = min(0, offset), max(wa, offset + wb)
-    pa, pb = np.zeros((4, hi - lo)), np.zeros((4, hi - lo))
-    pa[:, -lo : -lo + wa] = a
-    pb[:, offset - lo : offset - lo + wb] = b
-    return pa, pb, min(wa, offset + wb) - max(0, offset)
-
-
 def informative_filters(pfms: np.ndarray, k: int = 4) -> list[int]:
     """The ``k`` filters whose PFMs carry the most information (for sets without motifs)."""
     bits = np.array([information_content(p).sum() for p in pfms])

@@ -89,6 +89,19 @@ def reverse_complement_pfm(pfm: np.ndarray) -> np.ndarray:
     return pfm[::-1, ::-1].copy()
 
 
+def aligned(a: np.ndarray, b: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """PFMs ``a`` ``(4, Wa)`` and ``b`` ``(4, Wb)`` padded with empty (all-zero) columns to
+    one width, ``b``'s first column under ``a``'s column ``offset`` (the offset that
+    ``column_similarity`` or the Lesson's ``Match`` reports), so side-by-side logos line
+    up; and how many columns they share."""
+    wa, wb = a.shape[1], b.shape[1]
+    lo, hi = min(0, offset), max(wa, offset + wb)
+    pa, pb = np.zeros((4, hi - lo)), np.zeros((4, hi - lo))
+    pa[:, -lo : -lo + wa] = a
+    pb[:, offset - lo : offset - lo + wb] = b
+    return pa, pb, min(wa, offset + wb) - max(0, offset)
+
+
 def sample_from_pfm(pfm: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     """Draw ``n`` sequences from a PFM, each column independently.
 

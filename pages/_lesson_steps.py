@@ -17,7 +17,6 @@ from genoviz.lesson import (
     LESSON_HPARAMS,
     STEPS,
     Site,
-    aligned,
     informative_filters,
     match_filters,
     motif_indices,
@@ -29,6 +28,7 @@ from genoviz.lesson import (
     word_filter,
 )
 from genoviz.lesson_plots import one_hot_figure, scan_figure
+from genoviz.motifs import aligned
 from genoviz.plots import history_figure
 from genoviz.sequences import ALPHABET, clean_sequence, one_hot
 from genoviz.share import LESSON_MAX_EPOCHS

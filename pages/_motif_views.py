@@ -4,8 +4,6 @@ UI glue only; the analyses live in ``genoviz.interpret``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -13,7 +11,8 @@ import streamlit as st
 from genoviz.interpret.learned_motifs import LearnedMotifs, learned_motifs
 from genoviz.interpret.logos import ic_matrix, logo_panel
 from genoviz.interpret.matching import MIN_MATCH_BITS, Matches
-from genoviz.interpret.truth import PlantedMotif, recovery_rule
+from genoviz.interpret.motif_report import TruthPair
+from genoviz.interpret.truth import recovery_rule
 from genoviz.motifs import information_content, reverse_complement_pfm
 from genoviz.runs import WEIGHTS, Run
 from genoviz.sequences import ALPHABET
@@ -70,15 +69,9 @@ def show_logo_panel(name: str, table: pd.DataFrame, mats: list, titles: list, **
     )
 
 
-def truth_panel(
-    t: pd.DataFrame | None,
-    planted: list[PlantedMotif],
-    pfm_of: Callable[[int], np.ndarray],
-    best: str,
-    noun: str,
-) -> None:
+def truth_panel(t: pd.DataFrame | None, pairs: list[TruthPair], noun: str) -> None:
     """The recovery table of planted motifs, and each best motif's logo over the planted
-    one. ``best`` is the table's column naming the best motif, ``pfm_of`` its matrix."""
+    one, lined up on its strand and offset (``pairs``, from the report's ``truth_pairs``)."""
     explain_here("truth_recovery")
     if t is None:
         st.info(
@@ -95,13 +88,17 @@ def truth_panel(
         "truth-recovery",
         [("Data (CSV)", lambda: t.to_csv(index=False), "csv", "text/csv", ":material/table:")],
     )
-    pairs = [
-        (int(b), p) for b, p in zip(t[best], planted, strict=True) if b is not None and pd.notna(b)
-    ]
     if pairs:
-        mats = [ic_matrix(pfm_of(f)) for f, _ in pairs]
-        mats += [ic_matrix(p.pfm) for _, p in pairs]
-        titles = [f"{noun} {f}" for f, _ in pairs] + [f"planted {p.id} {p.name}" for _, p in pairs]
+        st.caption(
+            f"Each planted matrix is drawn under its best {noun} on the strand and at the "
+            "shift where their columns agree best (the similarity in the table), with "
+            "empty columns where one has none."
+        )
+        mats = [ic_matrix(p.learned_pfm) for p in pairs]
+        mats += [ic_matrix(p.planted_pfm) for p in pairs]
+        rc = {"+": "", "-": ", rev. comp."}
+        titles = [f"{noun} {p.number}" for p in pairs]
+        titles += [f"planted {p.planted.id} {p.planted.name}{rc[p.strand]}" for p in pairs]
         table = pd.concat(  # the drawn matrices (bits), one row per logo column
             [
                 m.reset_index(drop=True).assign(logo=title, position=np.arange(1, len(m) + 1))
@@ -217,4 +214,4 @@ def show_learned(run: Run, opts: dict) -> None:
     with t2:
         learned_matches(rep)
     with t3:
-        truth_panel(rep.truth, rep.planted, lambda m: rep.trimmed(m - 1), "best_motif", "motif")
+        truth_panel(rep.truth, rep.truth_pairs(), "motif")

@@ -176,7 +176,7 @@ def show_matches(rep: FilterReport) -> None:
 
 
 def show_truth(rep: FilterReport) -> None:
-    truth_panel(rep.truth, rep.planted, rep.pfm_of, "best_filter", "filter")
+    truth_panel(rep.truth, rep.truth_pairs(), "filter")
 
 
 def main() -> None:

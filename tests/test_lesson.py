@@ -125,7 +125,8 @@ def test_pwm_filter_is_log_odds_with_a_floor():
 def test_aligned_logos_put_the_compared_columns_under_each_other():
     """Step 5 showed the learned filter and the planted motif unshifted, so a match two
     columns off looked unrelated."""
-    from genoviz.lesson import aligned, column_similarity
+    from genoviz.lesson import column_similarity
+    from genoviz.motifs import aligned
 
     motif = np.eye(4)[:, [0, 1, 2, 3, 0]]  # ACGTA
     filt = np.full((4, 7), 0.25)

@@ -256,6 +256,8 @@ def test_motifs_page_shows_a_motif_nets_own_motifs_and_masks(motif_net_run: Path
     assert set(truth["motif_name"]) == {"JUND"} and not truth["recovered"].any()
     assert (truth["untrained_similarity"] > 0.999).all()
     assert set(truth["best_motif"]) <= {1, 2} and (truth["jaspar_rank"] == 1).all()
+    # the planted matrices are drawn lined up on the learned motifs' strand and shift
+    assert any("on the strand and at the shift" in c.value for c in at.caption)
     labels = [e.label for e in at.expander]
     for key in ("motif_net", "jaspar", "truth_recovery"):
         assert EXPLANATIONS[key].title in labels, key

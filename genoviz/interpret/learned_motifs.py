@@ -17,7 +17,7 @@ from torch import nn
 
 from genoviz.interpret.filters import FilterError
 from genoviz.interpret.matching import DEFAULT_MIN_OVERLAP, Matches, match_jaspar
-from genoviz.interpret.motif_report import control_recovery
+from genoviz.interpret.motif_report import TruthPair, control_recovery, truth_pairs
 from genoviz.interpret.truth import TOP, PlantedMotif, planted_match, planted_motifs, truth_recovery
 from genoviz.motifs import information_content
 from genoviz.sequences import ALPHABET
@@ -75,6 +75,11 @@ class LearnedMotifs:
         return pd.DataFrame(
             [{k: v for k, v in r.items() if k != "top_matches"} for r in self.records]
         )
+
+    def truth_pairs(self) -> list[TruthPair]:
+        """Each planted motif with its best learned motif (kept columns), aligned for the
+        truth logos."""
+        return truth_pairs(self.truth, self.planted, lambda m: self.trimmed(m - 1), "best_motif")
 
     def matrix_table(self) -> pd.DataFrame:
         """Long table behind the logos: motif, position (1-based), A, C, G, T, mask."""

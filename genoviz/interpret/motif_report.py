@@ -13,9 +13,15 @@ import torch
 from torch import nn
 
 from genoviz.interpret.filters import FilterMotifs, filter_motifs
-from genoviz.interpret.matching import DEFAULT_MIN_OVERLAP, Matches, match_jaspar, no_match
+from genoviz.interpret.matching import (
+    DEFAULT_MIN_OVERLAP,
+    Matches,
+    column_similarity,
+    match_jaspar,
+    no_match,
+)
 from genoviz.interpret.truth import TOP, PlantedMotif, planted_match, planted_motifs, truth_recovery
-from genoviz.motifs import information_content
+from genoviz.motifs import aligned, information_content, reverse_complement_pfm
 from genoviz.sequences import ALPHABET
 
 #: Filters with fewer sites than this are listed after the others.
@@ -66,6 +72,60 @@ class FilterReport:
         return pd.DataFrame(
             [{k: v for k, v in r.items() if k != "top_matches"} for r in self.records]
         )
+
+    def truth_pairs(self) -> list[TruthPair]:
+        """Each planted motif with its best filter, aligned for the truth logos."""
+        return truth_pairs(self.truth, self.planted, self.pfm_of, "best_filter")
+
+
+@dataclass(frozen=True)
+class TruthPair:
+    """A learned motif and the planted motif it is scored against, lined up for logos.
+
+    Attributes:
+        number: the learned motif's 1-based number (the truth table's best filter or motif).
+        planted: the planted motif.
+        learned_pfm: ``(4, W)``, the learned motif padded with empty (all-zero) columns.
+        planted_pfm: ``(4, W)``, the planted matrix on the learned motif's strand (reverse
+            complemented on ``-``), padded so the columns compared sit under each other.
+        strand: ``+``, or ``-`` when the learned motif matches the planted one's reverse
+            complement.
+        offset: where the planted matrix's first column sits relative to the learned one's.
+        shared: how many columns they share.
+    """
+
+    number: int
+    planted: PlantedMotif
+    learned_pfm: np.ndarray
+    planted_pfm: np.ndarray
+    strand: str
+    offset: int
+    shared: int
+
+
+def truth_pairs(
+    truth: pd.DataFrame | None,
+    planted: list[PlantedMotif],
+    pfm_of: Callable[[int], np.ndarray],
+    best: str,
+    min_overlap: int = DEFAULT_MIN_OVERLAP,
+) -> list[TruthPair]:
+    """For each planted motif with a best learned motif (the ``best`` column of ``truth``,
+    rows in ``planted`` order, 1-based numbers that ``pfm_of`` turns into a ``(4, w)`` PFM):
+    both matrices aligned on the strand and offset of their best column similarity, the
+    alignment the table's ``similarity`` scores. Empty without a truth table."""
+    if truth is None:
+        return []
+    out = []
+    for number, p in zip(truth[best], planted, strict=True):
+        if number is None or pd.isna(number):
+            continue
+        learned = np.asarray(pfm_of(int(number)), dtype=np.float64)
+        _, offset, strand = column_similarity(learned, p.pfm, min_overlap)
+        ref = p.pfm if strand == "+" else reverse_complement_pfm(p.pfm)
+        a, b, shared = aligned(learned, ref, offset)
+        out.append(TruthPair(int(number), p, a, b, strand, offset, shared))
+    return out
 
 
 def filter_report(
