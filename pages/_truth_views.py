@@ -12,8 +12,10 @@ from genoviz.data.stats import (
     describe,
     flatten,
     ground_truth_table,
+    is_start,
     per_sequence_table,
     preview,
+    stored_table,
     stored_tables,
 )
 from genoviz.plots import stacked_histogram_figure
@@ -52,7 +54,9 @@ def show_truth_table(df: pd.DataFrame, what: str, name: str) -> None:
             fig = stacked_histogram_figure(
                 {g: df.loc[label == g, pos] for g in dict.fromkeys(label)},
                 f"Where they are ({pos})",
-                f"{pos} (0-based position in the sequence)",
+                f"{pos} (1-based position of the first base)"
+                if is_start(pos)
+                else f"{pos} (bases before it in the sequence)",
                 nbins=50,
             )
             cols = [c for c in ("id", by, pos) if c and c in df]
@@ -89,9 +93,7 @@ def show_ground_truth(ds: Dataset) -> None:
     if not table.empty:
         show_truth_table(table, "planted instances", name)
     for key, cols in stored_tables(truth).items():
-        df = pd.DataFrame(truth[key], columns=cols)
-        if "index" in df and ds.ids is not None:
-            df.insert(1, "id", [ds.ids[i] for i in df["index"]])
+        df = stored_table(ds, truth[key], cols)
         show_truth_table(df, f"planted {key}", name)
     pfms = {k: v for k, v in truth.items() if k.endswith("_pfm") and len(v) == 4}
     if pfms:

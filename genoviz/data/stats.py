@@ -71,16 +71,36 @@ def split_table(ds: Dataset) -> pd.DataFrame:
 
 
 def ground_truth_table(ds: Dataset) -> pd.DataFrame:
-    """Planted instances of a simulated set as a table (empty when there are none)."""
+    """Planted instances of a simulated set as a table (empty when there are none): the
+    sequence's ``index`` (0-based row) and ``id``, the motif, and its ``start``, the 1-based
+    position of its first base, as every position in genoviz is counted."""
     gt = ds.meta.ground_truth or {}
     inst = gt.get("instances") or []
     cols = gt.get("columns")
     if not inst or not cols:
         return pd.DataFrame()
-    df = pd.DataFrame(inst, columns=cols)
+    df = stored_table(ds, inst, cols)
     motifs = gt.get("motifs") or {}
     if "motif_id" in df and motifs:
         df.insert(df.columns.get_loc("motif_id") + 1, "motif", df["motif_id"].map(motifs))
+    return df
+
+
+def is_start(column: str) -> bool:
+    """Whether a ground-truth column holds where something starts (``start``,
+    ``ebox_start``): stored as a 0-based index, shown 1-based."""
+    return column == "start" or column.endswith("_start")
+
+
+def stored_table(ds: Dataset, rows: list, columns: list[str]) -> pd.DataFrame:
+    """Ground-truth ``rows`` stored with ``columns`` as a table: the sequence ``id`` beside
+    its ``index``, and starts (:func:`is_start`) as 1-based positions, like the positions
+    of saliency, ISM and variant tables (they are stored 0-based). Other columns are kept
+    as stored (a splice ``boundary`` counts the bases before it)."""
+    df = pd.DataFrame(rows, columns=columns)
+    for c in df.columns:
+        if is_start(c):
+            df[c] = df[c] + 1
     if "index" in df and ds.ids is not None:
         df.insert(1, "id", [ds.ids[i] for i in df["index"]])
     return df
