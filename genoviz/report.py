@@ -25,6 +25,7 @@ from genoviz.explain import explain
 from genoviz.interpret.filters import filter_label, filter_pfms
 from genoviz.lesson import informative_filters, match_filters
 from genoviz.metrics import METRIC_LABELS, binary_metrics, calibration, curve_label, roc_points
+from genoviz.motifs import aligned
 from genoviz.plots import (
     calibration_figure,
     history_figure,
@@ -46,8 +47,10 @@ class TopMotif:
     Attributes:
         index: the filter's 0-based index in the model; people see it as
             :func:`filter_label` (``filter 1`` is index 0), as on the Motifs page.
-        pfm: shape ``(4, W)``, rows A, C, G, T.
-        planted_pfm: the matched planted motif ``(4, W')``, on the filter's strand.
+        pfm: shape ``(4, W)``, rows A, C, G, T (with empty columns where the matched
+            planted motif reaches past it).
+        planted_pfm: the matched planted motif on the filter's strand, padded to the same
+            width so its columns sit under those they were compared with.
         score: mean column Pearson r with it (NaN without planted motifs).
     """
 
@@ -80,16 +83,11 @@ def top_motifs(
     if planted:
         out = []
         for m in match_filters(pfms, planted)[:k]:
-            ref = planted[m.motif]
-            out.append(
-                TopMotif(
-                    m.index,
-                    pfms[m.index],
-                    m.motif if m.strand == "+" else f"{m.motif}, rev. comp.",
-                    ref if m.strand == "+" else ref[::-1, ::-1],
-                    m.score,
-                )
-            )
+            ref = planted[m.motif] if m.strand == "+" else planted[m.motif][::-1, ::-1]
+            # padded so the columns compared sit under each other, as on the Lesson
+            learned, ref, _ = aligned(pfms[m.index], ref, m.offset)
+            name = m.motif if m.strand == "+" else f"{m.motif}, rev. comp."
+            out.append(TopMotif(m.index, learned, name, ref, m.score))
         return out
     return [TopMotif(f, pfms[f]) for f in informative_filters(pfms, k)]
 

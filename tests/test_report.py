@@ -47,10 +47,19 @@ def test_report_has_card_curves_metrics_and_motifs(trained):
     assert len(motifs) == 2 and motifs[0].score >= motifs[1].score
     assert motifs[0].planted.startswith("AP-1 site") and motifs[0].score > 0.5  # found it
     for m in motifs:  # a filter that matched the other strand says so, as the Lesson does
-        rc = np.allclose(m.planted_pfm, planted["AP-1 site"][::-1, ::-1])
+        assert m.pfm.shape == m.planted_pfm.shape  # padded to line up, column for column
+        shown = m.planted_pfm[:, m.planted_pfm.sum(axis=0) > 0]  # without the padding
+        rc = np.allclose(shown, planted["AP-1 site"][::-1, ::-1])
         assert m.planted.endswith(", rev. comp.") == (
-            rc and not np.allclose(m.planted_pfm, planted["AP-1 site"])
+            rc and not np.allclose(shown, planted["AP-1 site"])
         )
+    best = motifs[0]  # its columns sit under those of the site they match
+    r = [
+        np.corrcoef(a, b)[0, 1]
+        for a, b in zip(best.pfm.T, best.planted_pfm.T, strict=True)
+        if a.sum() > 0 and b.sum() > 0
+    ]
+    assert np.mean(r) == pytest.approx(best.score, abs=1e-6)
     page = run_report_html(run, motifs)
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     assert run.name in page and "Run card" in page and ">cnn<" in page
