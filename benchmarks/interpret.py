@@ -42,6 +42,7 @@ import models
 from benchmarks.speed import Row, print_table
 from benchmarks.timing import alternate, machine, timed
 from genoviz.interpret.attribution import attribute
+from genoviz.interpret.filters import filter_label
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.logos import PANEL_CACHE, ic_matrix, logo_panel
 from genoviz.sequences import one_hot
@@ -123,7 +124,7 @@ def ism_row(pairs: int = 3) -> Row:
 def logo_row(pairs: int = 3) -> Row:
     rng = np.random.default_rng(0)
     mats = [ic_matrix(rng.dirichlet(np.full(4, 0.3), size=9).T) for _ in range(16)]
-    titles = [f"filter {i}" for i in range(16)]
+    titles = [filter_label(i) for i in range(16)]
 
     def first_timed() -> float:  # emptying the cache is outside the timing
         PANEL_CACHE.clear()
