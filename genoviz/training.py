@@ -31,6 +31,7 @@ from genoviz.predict import predict_arrays
 from genoviz.resume import (
     ResumePlan,
     check_run_dir,
+    checkpoint_epoch,
     restore_state,
     resume_info,
     resume_plan,
@@ -267,6 +268,8 @@ def fit(
     lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
+        if resuming:  # what the run has done, should it fail before its checkpoint is back
+            history = runs.read_history(run_dir)[: checkpoint_epoch(run_dir)]
         if run_dir is not None:  # the lock first: then run.json may say "running"
             check_run_dir(run_dir, config.resume_from)  # another fit may have begun one
             if on_run_dir is not None:

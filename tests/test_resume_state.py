@@ -233,3 +233,23 @@ def test_stop_after_2_then_resume_to_4_equals_4_straight(tmp_path: Path, model: 
     assert run_json(part)["final_metrics"]["test"]["roc_auc"] == pytest.approx(
         run_json(tmp_path / "a")["final_metrics"]["test"]["roc_auc"]
     )
+
+
+def test_a_resume_that_fails_before_its_checkpoint_is_back_keeps_its_epochs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Out of memory while the checkpoint was read back: run.json said 0 epochs and no
+    kept epoch, though the folder still held 2 epochs and their weights."""
+    out = tmp_path / "run"
+    stopped_after(out, 2)
+
+    def no_memory(*args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory")
+
+    monkeypatch.setattr(training, "restore_state", no_memory)
+    with pytest.raises(torch.OutOfMemoryError):
+        fit(planted_dataset(120), "linear", resume_plan(out).config)
+    after = run_json(out)
+    kept = [r["epoch"] for r in runs.read_history(out) if r["best"]][-1]
+    assert after["status"] == "failed" and after["epochs_done"] == 2
+    assert after["best_epoch"] == kept and runs.load_run(out).resumable
