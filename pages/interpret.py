@@ -192,10 +192,15 @@ def choose_sequences(run: Run) -> Chosen | None:
             moved = [(ids[k], fitted_shift(n, seq_len)) for k, n in enumerate(pasted)]
             first = next((m for m in moved if m[1]), None)
             if first is not None:
+                name, shift = first
+                where = (
+                    f"your base 1 is position {1 + shift}"
+                    if shift > 0
+                    else f"position 1 is your base {1 - shift}, after {-shift} trimmed off"
+                )
                 note += (
                     ": positions in the maps and their tables count along the fitted "
-                    f"sequence (in {first[0]}, your base 1 is position {1 + first[1]}); a "
-                    "variant table counts along your own"
+                    f"sequence (in {name}, {where}); variant tables give both"
                 )
         notes.append(note + ".")
         seqs = pad_or_trim(seqs, seq_len)
@@ -362,7 +367,8 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
             return
         alts = [b for b in "ACGT" if b != seq[pos - 1]]
         alt = c2.selectbox(f"Alternative base (reference {seq[pos - 1]})", alts, key="var_alt")
-        variants = [Variant(f"{seq[pos - 1]}{pos}{alt}", pos, seq[pos - 1], alt)]
+        named = pos - chosen.shift(i)  # along the sequence as pasted
+        variants = [Variant(f"{seq[pos - 1]}{named}{alt}", pos, seq[pos - 1], alt)]
     else:
         text = st.text_area(
             "id,pos,ref,alt (pos 1-based; header optional)",
@@ -373,7 +379,7 @@ def variants_tab(run: Run, chosen: Chosen, target: int) -> None:
             st.info("Paste variants as id,pos,ref,alt lines.")
             return
         variants = read_variants(text)
-    shift = 0
+    shift = chosen.shift(i)
     if mode != "One variant" and chosen.pasted is not None:  # along the pasted sequence
         variants, shift = onto_fitted(variants, chosen.pasted[i], len(seq))
     task = run.info["dataset"]["task"]

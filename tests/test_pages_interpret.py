@@ -478,6 +478,9 @@ def test_a_variant_table_counts_along_the_pasted_sequence_not_its_padding(runs_d
     at.text_area(key="interp_paste").input(">mine\n" + "AGCT" * 20).run()  # 80 of 101 bp
     shown = [e.value for e in [*at.caption, *at.info, *at.warning]]
     assert any("your base 1 is position 11" in t for t in shown), shown
+    one = frame_with(at, "delta_logit")  # one variant, picked along the fitted sequence
+    assert one["fitted_pos"].tolist() == [11] and one["pos"].tolist() == [1]
+    assert one["id"][0].startswith("A1")  # named along the sequence as pasted
     at.radio(key="var_mode").set_value("A table").run()
     at.text_area(key="var_table").input("v1,2,G,T\nv2,80,T,A\n").run()
     ok(at)
@@ -486,6 +489,9 @@ def test_a_variant_table_counts_along_the_pasted_sequence_not_its_padding(runs_d
     assert table["ref"].tolist() == ["G", "T"]
     at.text_area(key="var_table").input("v3,81,A,C\n").run()
     assert any("position 81 is outside the sequence (1 to 80)" in e.value for e in at.error)
+    at.text_area(key="interp_paste").input(">long\n" + "AGCT" * 30).run()  # 120: 9 cut
+    shown = [e.value for e in [*at.caption, *at.info, *at.warning]]
+    assert any("position 1 is your base 10, after 9 trimmed off" in t for t in shown), shown
 
 
 def test_variants_are_moved_onto_a_trimmed_sequence_or_named_as_trimmed_off():
