@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from genoviz.data import Dataset, DatasetMeta, load
@@ -92,3 +93,10 @@ def test_stored_truth_tables_show_starts_1_based_and_boundaries_as_stored():
     splice = load("splice-sites").meta.ground_truth
     sites = stored_table(load("splice-sites"), splice["sites"], splice["columns"])
     assert list(sites["boundary"]) == [row[2] for row in splice["sites"]]  # bases before it
+    ds = load("splice-sites")
+    branch = sites["branch_point"]  # the branch A, at its 1-based position; none: empty
+    stored = [row[4] for row in splice["sites"]]
+    assert branch.isna().tolist() == [b < 0 for b in stored] and branch.notna().any()
+    for row, pos in zip(sites["index"], branch, strict=True):
+        if not pd.isna(pos):
+            assert ds.sequences[row][pos - 1] == "A"

@@ -86,10 +86,14 @@ def ground_truth_table(ds: Dataset) -> pd.DataFrame:
     return df
 
 
+#: Ground-truth columns that hold a base's place but are not named as starts.
+POSITION_COLUMNS = ("branch_point",)
+
+
 def is_start(column: str) -> bool:
-    """Whether a ground-truth column holds where something starts (``start``,
-    ``ebox_start``): stored as a 0-based index, shown 1-based."""
-    return column == "start" or column.endswith("_start")
+    """Whether a ground-truth column holds where something is (``start``,
+    ``ebox_start``, a splice ``branch_point``): stored as a 0-based index, shown 1-based."""
+    return column == "start" or column.endswith("_start") or column in POSITION_COLUMNS
 
 
 def stored_table(ds: Dataset, rows: list, columns: list[str]) -> pd.DataFrame:
@@ -99,8 +103,8 @@ def stored_table(ds: Dataset, rows: list, columns: list[str]) -> pd.DataFrame:
     as stored (a splice ``boundary`` counts the bases before it)."""
     df = pd.DataFrame(rows, columns=columns)
     for c in df.columns:
-        if is_start(c):
-            df[c] = df[c] + 1
+        if is_start(c):  # -1 stores "none" (an acceptor without a branch point)
+            df[c] = (df[c] + 1).where(df[c] >= 0).astype("Int64")
     if "index" in df and ds.ids is not None:
         df.insert(1, "id", [ds.ids[i] for i in df["index"]])
     return df
