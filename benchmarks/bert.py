@@ -229,7 +229,7 @@ def main(argv: list[str]) -> int:
         out = Path(argv[1]) if len(argv) > 1 else Path("bench-out")
         write_compare(res, out)
         print(f"table and plot written to {out}/")
-        print(f"{'init':12s} {'valid ROC AUC':>14s} {'test ROC AUC':>13s} {'best epoch':>11s}")
+        print(f"{'init':12s} {'valid ROC AUC':>14s} {'test ROC AUC':>13s} {'kept epoch':>11s}")
         for name in ("pretrained", "scratch"):
             r = res[name]
             print(

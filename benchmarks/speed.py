@@ -133,7 +133,7 @@ def demo_row() -> Row:
         f"bare loop, same {len(bare_s)} epochs",
         f"<= {DEMO_TARGET_S:.0f} s",
         note=(
-            f"demo run: {len(r.history)} epochs, best epoch {r.best_epoch}, valid ROC AUC "
+            f"demo run: {len(r.history)} epochs, kept epoch {r.best_epoch}, valid ROC AUC "
             f"{r.valid_metrics.get('roc_auc', math.nan):.3f}, test ROC AUC "
             f"{r.test_metrics.get('roc_auc', math.nan):.3f}; {wall:.1f} s against the "
             f"{DEMO_TARGET_S:.0f} s target"

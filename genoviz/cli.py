@@ -95,10 +95,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--resume",
         metavar="RUN_DIR",
-        help="go on with an interrupted or stopped run (or one that failed on a full disk) "
-        "from its last completed epoch (--data and --out are then taken from it; --epochs "
-        "sets a new total, --device where it goes on; the options that made the run, such "
-        "as --model, --lr or --hparams, are the run's own, and one that differs is refused)",
+        help="go on with an interrupted or stopped run (or one that failed on a full disk "
+        "or ran out of memory) from the epoch its checkpoint holds (--data and --out are "
+        "then taken from it; --epochs sets a new total, --device where it goes on; the "
+        "options that made the run, such as --model, --lr or --hparams, are the run's own, "
+        "and one that differs is refused)",
     )
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
     _bert_options(t)

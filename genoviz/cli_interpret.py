@@ -568,7 +568,7 @@ def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
             "target": args.target,
             "length": len(seq),
             "tracks": list(tracks),
-            # over the known bases: every method scores N padding 0, and would agree there
+            # over the known bases: N carries no base, and ISM scores it 0 (agreement)
             "spearman": agreement(scaled, seq).to_dict(orient="records"),
             "top_positions": {n: top_positions(t, seq) for n, t in scaled.items()},
         },

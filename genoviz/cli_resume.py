@@ -1,5 +1,6 @@
-"""``python -m genoviz train --resume RUN_DIR``: go on with an interrupted, stopped or
-full-disk-failed run from its last completed epoch, on the settings it was trained with."""
+"""``python -m genoviz train --resume RUN_DIR``: go on with an interrupted, stopped,
+full-disk-failed or out-of-memory run from the epoch its checkpoint holds, on the settings it
+was trained with."""
 
 from __future__ import annotations
 

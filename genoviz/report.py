@@ -142,7 +142,11 @@ def card_rows(run: Run) -> list[tuple[str, Any]]:
             "epochs (done / asked)",
             f"{info.get('epochs_done', len(run.history))} / {cfg.get('epochs', '?')}",
         ),
-        ("kept epoch", info.get("best_epoch", "?")),
+        (
+            "kept epoch (the latest within a standard error of the top validation score; "
+            "multi-class and multi-task: the top)",
+            info.get("best_epoch", "?"),
+        ),
         ("learning rate", cfg.get("lr", "?")),
         ("batch size", cfg.get("batch_size", "?")),
         ("seed", info.get("seed", cfg.get("seed", "?"))),

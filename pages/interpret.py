@@ -275,7 +275,8 @@ def saliency_tab(run: Run, chosen: Chosen, target: int) -> None:
     if r.delta is not None:
         st.caption(
             f"Convergence delta (sum of contributions minus the output change): at most "
-            f"{np.abs(r.delta).max():.2g}, {relative_delta(r):.1%} of the change explained."
+            f"{np.abs(r.delta).max():.2g}; overall the sums miss the output change by "
+            f"{relative_delta(r):.1%}."
         )
         if warning := delta_warning(r, model_of(run)):
             st.warning(warning)
@@ -450,7 +451,8 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
     if (left_out := seq.upper().count("N")) > 0:
         st.caption(
             f"ρ compares the {len(seq) - left_out} known bases: the {left_out} N positions "
-            "(padding or unknown bases) are left out, as every method gives them 0."
+            "(padding or unknown bases) are left out: they carry no base to explain, and ISM "
+            "and the shuffled or zero references score them 0, which would read as agreement."
         )
     if table["spearman"].isna().any():
         st.caption("An empty ρ means a track is flat: it ranks no position above another.")

@@ -515,7 +515,7 @@ def test_deeplift_on_an_lstm_is_said_to_be_approximate(runs_dir: Path):
     at.slider(key="interp_n").set_value(2).run()
     at.button(key="sal_go").click().run()
     ok(at)
-    assert "of the change explained" in " ".join(c.value for c in at.caption)
+    assert "overall the sums miss the output change by" in " ".join(c.value for c in at.caption)
     assert any("DeepLift is approximate on this model" in w.value for w in at.warning)
 
 

@@ -98,7 +98,8 @@ def agreement(tracks: Mapping[str, np.ndarray], sequence: str | None = None) -> 
 
     Args:
         sequence: the explained sequence; its ``N`` positions (padding, unknown bases)
-            are left out, as every method gives them 0 by construction and would agree
+            are left out: they carry no base to explain, and ISM and IG from shuffled or
+            zero references score them 0, which would read as agreement
             there. ``positions`` counts the positions compared.
     """
     names = list(tracks)
