@@ -165,11 +165,13 @@ def _parse_genbank(text: str) -> list[Record]:
     from Bio import BiopythonParserWarning, SeqIO
     from Bio.Seq import UndefinedSequenceError
 
-    starts = [i for i, ln in enumerate(text.split("\n"), start=1) if ln.startswith("LOCUS")]
+    lines = text.split("\n")
+    starts = [i for i, ln in enumerate(lines, start=1) if ln.lstrip().startswith("LOCUS")]
     try:
         with warnings.catch_warnings():  # loose LOCUS spacing and the like: read anyway
             warnings.simplefilter("ignore", BiopythonParserWarning)
-            parsed = list(SeqIO.parse(io.StringIO(text), "genbank"))
+            # Biopython wants LOCUS at the start of its line; a paste may indent the first
+            parsed = list(SeqIO.parse(io.StringIO(text.lstrip()), "genbank"))
     except ValueError as e:  # Biopython names what it could not read
         raise SequenceError(f"not a readable GenBank file: {e}") from None
     if not parsed:

@@ -216,8 +216,9 @@ def preview_unlabelled(records: list[Record], name: str, source: str) -> None:
     st.info(
         "These sequences have no labels: you can look at them here, score them on the "
         "Predict page, or pretrain a BERT on them (masked-token modelling needs no labels). "
-        "To train a classifier, give labels: a FASTA header like `>seq1 label=1`, or a "
-        "CSV with `sequence,label` columns."
+        "To train a classifier, give labels: a FASTA header like `>seq1 label=1`, a "
+        "CSV with `sequence,label` columns, or for GenBank a labels file on the command line "
+        "(`train --labels`)."
     )
     if st.button(
         "Pretrain a BERT on these sequences",

@@ -359,6 +359,9 @@ def test_a_bad_genbank_base_names_the_record_and_its_origin_line():
         SequenceError, match=rf"record 'B2.1' \(line {row + 1}\).*'E' at position 61"
     ):
         parse_sequences("\n".join(lines))
+    indented = "   " + genbank_text([("C3.1", "ACGT" * 10, "c")])  # copied from a web page
+    assert [r.id for r in parse_sequences("\n" + indented)] == ["C3.1"]
+    assert parse_sequences("\n" + indented)[0].line == 2
     no_bases = text.split("ORIGIN")[0] + "//\n"  # no ORIGIN block
     with pytest.raises(SequenceError, match="GenBank"):
         parse_sequences(no_bases)
@@ -371,7 +374,7 @@ def test_a_genbank_file_trains_with_a_labels_file(tmp_path):
     seqs = ["".join(rng.choice(list("ACGT"), 40)) for _ in range(12)]
     gb = tmp_path / "genes.gbk"
     gb.write_text(genbank_text([(f"G{i}.1", s, "gene") for i, s in enumerate(seqs)]))
-    with pytest.raises(UnlabelledError, match=r"GenBank records carry no labels.*'G0.1'"):
+    with pytest.raises(UnlabelledError, match=r"GenBank records carry no labels.*'G0.1'.*--labels"):
         load(str(gb))
     labels = tmp_path / "labels.csv"
     labels.write_text("id,label\n" + "".join(f"G{i}.1,{i % 2}\n" for i in range(12)))

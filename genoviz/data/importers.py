@@ -267,9 +267,10 @@ def _from_fasta(text: str, name: str, task: str | None, labels_text: str | None 
         r = records[0]
         if genbank:
             raise UnlabelledError(
-                f"{name}: GenBank records carry no labels; give a labels file (columns "
-                f"'id' and 'label', ids such as {r.id!r}) with `train --labels`, or paste "
-                "the sequences on the Predict page instead"
+                f"{name}: GenBank records carry no labels. They can be looked at, scored on "
+                "the Predict page or used to pretrain a BERT; to train a classifier on them, "
+                f"give a labels file (columns 'id' and 'label', ids such as {r.id!r}) on the "
+                f"command line: python -m genoviz train --data {name} --labels labels.csv"
             )
         raise UnlabelledError(
             f"{name}: record {r.id!r} (line {r.line}) has no 'label=' in its header; write "
