@@ -370,15 +370,6 @@ def _write_json(path: Path, obj) -> None:
     path.write_text(json.dumps(_clean(obj), indent=2, default=_json_default, allow_nan=False))
 
 
-def _of_output(run, target: int, before: str = " of ", after: str = "") -> str:
-    """`` of GATA1`` for a run with several outputs (the one explained), else ``""``, as
-    the Interpret page names it."""
-    from genoviz.interpret.outcome import output_name
-
-    name = output_name(run, target)
-    return "" if name is None else f"{before}{name}{after}"
-
-
 def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
     """What the run predicts for ``inputs`` rows, as the Predict page says it."""
     from genoviz.interpret.adapters import reads_tokens
@@ -400,7 +391,7 @@ def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
         relative_delta,
     )
     from genoviz.interpret.inputs import output_unit
-    from genoviz.interpret.outcome import explained_label
+    from genoviz.interpret.outcome import explained_label, of_output
     from genoviz.plots_interpret import saliency_heatmap_figure, saliency_track_figure
     from genoviz.sequences import pad_or_trim
 
@@ -470,7 +461,7 @@ def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
             ],
         },
     )
-    title = f"{METHODS[args.method]}: contribution per base{_of_output(run, args.target)}"
+    title = f"{METHODS[args.method]}: contribution per base{of_output(run, args.target)}"
     heat = saliency_heatmap_figure(r.per_base, inputs.ids, title)
     heat.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
     shown = min(3, n)
@@ -494,7 +485,7 @@ def _ism(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.agreement import top_positions
     from genoviz.interpret.inputs import output_unit
     from genoviz.interpret.ism import saturation_mutagenesis
-    from genoviz.interpret.outcome import explained_label
+    from genoviz.interpret.outcome import explained_label, of_output
     from genoviz.plots_interpret import ism_figure
 
     if not 0 <= args.index < len(inputs.ids):
@@ -526,7 +517,7 @@ def _ism(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     said = _said(model, inputs, dataset, args.target, slice(i, i + 1))[0]
     title = (
         f"In-silico mutagenesis of {inputs.ids[i]} ({said}; effects on the "
-        f"{output_unit(dataset.task)}{_of_output(run, args.target)})"
+        f"{output_unit(dataset.task)}{of_output(run, args.target)})"
     )
     fig = ism_figure(r.effects, r.max_effect, r.sequence, title)
     fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)
@@ -542,7 +533,7 @@ def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
         top_positions,
         track_table,
     )
-    from genoviz.interpret.outcome import explained_label
+    from genoviz.interpret.outcome import explained_label, of_output
     from genoviz.plots_interpret import agreement_figure
 
     if not 0 <= args.index < len(inputs.ids):
@@ -573,7 +564,7 @@ def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
             "top_positions": {n: top_positions(t, seq) for n, t in scaled.items()},
         },
     )
-    of = _of_output(run, args.target, " (", ")")
+    of = of_output(run, args.target, " (", ")")
     title = f"Do the explanations of {inputs.ids[i]}{of} agree?"
     fig = agreement_figure(scaled, seq, title)
     fig.write_html(paths[2], include_plotlyjs=PLOTLY_JS)

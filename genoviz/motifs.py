@@ -102,6 +102,16 @@ def aligned(a: np.ndarray, b: np.ndarray, offset: int) -> tuple[np.ndarray, np.n
     return pa, pb, min(wa, offset + wb) - max(0, offset)
 
 
+def lined_up(
+    learned: np.ndarray, planted: np.ndarray, offset: int, strand: str
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """A learned PFM and the planted one it matches, drawn side by side: the planted one on
+    the learned one's strand (reverse-complemented on ``-``), both padded so the columns
+    compared sit under each other (:func:`aligned`); and how many columns they share."""
+    ref = planted if strand == "+" else reverse_complement_pfm(planted)
+    return aligned(learned, ref, offset)
+
+
 def sample_from_pfm(pfm: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     """Draw ``n`` sequences from a PFM, each column independently.
 

@@ -25,7 +25,7 @@ from genoviz.explain import explain
 from genoviz.interpret.filters import filter_label, filter_pfms
 from genoviz.lesson import informative_filters, match_filters
 from genoviz.metrics import METRIC_LABELS, binary_metrics, calibration, curve_label, roc_points
-from genoviz.motifs import aligned
+from genoviz.motifs import lined_up
 from genoviz.plots import (
     calibration_figure,
     history_figure,
@@ -83,9 +83,8 @@ def top_motifs(
     if planted:
         out = []
         for m in match_filters(pfms, planted)[:k]:
-            ref = planted[m.motif] if m.strand == "+" else planted[m.motif][::-1, ::-1]
             # padded so the columns compared sit under each other, as on the Lesson
-            learned, ref, _ = aligned(pfms[m.index], ref, m.offset)
+            learned, ref, _ = lined_up(pfms[m.index], planted[m.motif], m.offset, m.strand)
             name = m.motif if m.strand == "+" else f"{m.motif}, rev. comp."
             out.append(TopMotif(m.index, learned, name, ref, m.score))
         return out

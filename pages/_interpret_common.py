@@ -11,7 +11,7 @@ from torch import nn
 
 from genoviz.data import BUNDLED, Dataset
 from genoviz.data.download import REMOTE
-from genoviz.interpret.outcome import output_name
+from genoviz.interpret import outcome
 from genoviz.predict import output_names
 from genoviz.runs import (
     WEIGHTS,
@@ -128,9 +128,9 @@ def choose_target(run: Run, ds: Dataset | None, key: str) -> int:
 
 
 def of_output(run: Run, target: int, before: str = " of ", after: str = "") -> str:
-    """`` of donor`` for a run with several outputs (the one explained), else ``""``."""
-    name = output_name(run, target, dataset_of(run))
-    return "" if name is None else f"{before}{name}{after}"
+    """`` of donor`` for a run with several outputs (the one explained), else ``""``; its
+    data's names for a run saved without them."""
+    return outcome.of_output(run, target, before, after, dataset_of(run))
 
 
 #: The interpretation errors written for the user (shown as they are, no traceback).

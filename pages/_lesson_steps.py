@@ -28,7 +28,7 @@ from genoviz.lesson import (
     word_filter,
 )
 from genoviz.lesson_plots import one_hot_figure, scan_figure
-from genoviz.motifs import aligned
+from genoviz.motifs import lined_up
 from genoviz.plots import history_figure
 from genoviz.sequences import ALPHABET, clean_sequence, one_hot
 from genoviz.share import LESSON_MAX_EPOCHS
@@ -400,8 +400,7 @@ def step_interpret(ds: Dataset) -> None:
             "shifted so that the columns compared sit under each other."
         )
         for m in matches:
-            ref = motifs[m.motif] if m.strand == "+" else motifs[m.motif][::-1, ::-1]
-            learned, ref, shared = aligned(pfms[m.index], ref, m.offset)
+            learned, ref, shared = lined_up(pfms[m.index], motifs[m.motif], m.offset, m.strand)
             c1, c2 = st.columns(2)
             with c1:
                 matrix = pfm_matrix(learned)

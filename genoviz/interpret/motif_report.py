@@ -21,7 +21,7 @@ from genoviz.interpret.matching import (
     no_match,
 )
 from genoviz.interpret.truth import TOP, PlantedMotif, planted_match, planted_motifs, truth_recovery
-from genoviz.motifs import aligned, information_content, reverse_complement_pfm
+from genoviz.motifs import information_content, lined_up
 from genoviz.sequences import ALPHABET
 
 #: Filters with fewer sites than this are listed after the others.
@@ -122,8 +122,7 @@ def truth_pairs(
             continue
         learned = np.asarray(pfm_of(int(number)), dtype=np.float64)
         _, offset, strand = column_similarity(learned, p.pfm, min_overlap)
-        ref = p.pfm if strand == "+" else reverse_complement_pfm(p.pfm)
-        a, b, shared = aligned(learned, ref, offset)
+        a, b, shared = lined_up(learned, p.pfm, offset, strand)
         out.append(TruthPair(int(number), p, a, b, strand, offset, shared))
     return out
 

@@ -96,6 +96,15 @@ def explained_label(run: Run, label: np.ndarray | float | None, target: int) -> 
     return label_text(run, target_label(label, target))
 
 
+def of_output(
+    run: Run, target: int, before: str = " of ", after: str = "", dataset: Dataset | None = None
+) -> str:
+    """`` of GATA1`` for a run with several outputs (the one explained), else ``""``: how
+    titles name what they explain (:func:`output_name`)."""
+    name = output_name(run, target, dataset)
+    return "" if name is None else f"{before}{name}{after}"
+
+
 def output_name(run: Run, target: int, dataset: Dataset | None = None) -> str | None:
     """The name of output ``target`` (``GATA1``, ``donor``) when the run has several
     outputs, else None: a title names the output it explains (``dataset``: see
