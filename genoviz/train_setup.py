@@ -381,7 +381,10 @@ def run_info(
             "splits": {k: len(v) for k, v in dataset.splits.items()},
             # the seed the data was loaded with (a bundled set's simulation, the splits'
             # draw), which need not be the training seed: the app loads at seed 0
-            "data_seed": int(dataset.meta.notes.get("seed", config.seed)),
+            # a subset's (a species of codon-species) is its parent's load seed
+            "data_seed": int(
+                dataset.meta.notes.get("data_seed", dataset.meta.notes.get("seed", config.seed))
+            ),
             "split_digest": split_digest(dataset.splits),
         },
         "config": asdict(config),

@@ -72,8 +72,13 @@ class Dataset:
 
     def subset(self, index: np.ndarray) -> Dataset:
         """The rows at ``index`` as a new dataset (a copy of the card, no splits: they are
-        drawn again by :meth:`ensure_splits`, whose seed is noted in the copy alone)."""
+        drawn again by :meth:`ensure_splits`, whose seed is noted in the copy alone). The
+        seed the parent was loaded with stays as ``notes["data_seed"]``: a simulated set
+        is rebuilt from it, whatever seed draws the subset's splits."""
         index = np.asarray(index, dtype=np.int64)
+        notes = {k: v for k, v in self.meta.notes.items() if k != "seed"}
+        if "seed" in self.meta.notes:
+            notes["data_seed"] = self.meta.notes.get("data_seed", self.meta.notes["seed"])
 
         def rows(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[index]
@@ -82,7 +87,7 @@ class Dataset:
             [self.sequences[i] for i in index],
             self.labels[index],
             self.task,
-            replace(self.meta, notes={k: v for k, v in self.meta.notes.items() if k != "seed"}),
+            replace(self.meta, notes=notes),
             weights=rows(self.weights),
             extras=rows(self.extras),
             ids=[self.ids[i] for i in index],
