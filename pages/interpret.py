@@ -448,11 +448,11 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
         key="agr_table",
         column_config={"Spearman ρ": st.column_config.NumberColumn(format="%.2f")},
     )
-    if (left_out := seq.upper().count("N")) > 0:
+    if (left_out := len(seq) - int(table["positions"].iloc[0])) > 0:
         st.caption(
             f"ρ compares the {len(seq) - left_out} known bases: the {left_out} N positions "
-            "(padding or unknown bases) are left out: they carry no base to explain, and ISM "
-            "and the shuffled or zero references score them 0, which would read as agreement."
+            "(padding or unknown bases) are left out, as they carry no base to explain (ISM "
+            "and the shuffled or zero references score them 0, which would read as agreement)."
         )
     if table["spearman"].isna().any():
         st.caption("An empty ρ means a track is flat: it ranks no position above another.")

@@ -481,6 +481,11 @@ def test_a_variant_table_counts_along_the_pasted_sequence_not_its_padding(runs_d
     one = frame_with(at, "delta_logit")  # one variant, picked along the fitted sequence
     assert one["fitted_pos"].tolist() == [11] and one["pos"].tolist() == [1]
     assert one["id"][0].startswith("A1")  # named along the sequence as pasted
+    at.selectbox(key="sal_baseline").set_value("zeros").run()  # AGCT repeats: no shuffles
+    at.button(key="agr_go").click().run()  # agreement: over the 80 bases, not the padding
+    ok(at)
+    assert frame_with(at, "Spearman ρ")["bases compared"].tolist() == [80]
+    assert any("the 21 N positions" in c.value for c in at.caption)
     at.radio(key="var_mode").set_value("A table").run()
     at.text_area(key="var_table").input("v1,2,G,T\nv2,80,T,A\n").run()
     ok(at)

@@ -109,7 +109,8 @@ def sniff_format(name: str, text: str) -> str:
     """``fasta`` (records with headers: FASTA or GenBank) or ``table``, from the name's
     extension first, then the content."""
     stem = name.lower().removesuffix(".gz")
-    if stem.endswith(_FASTA_EXT + _GENBANK_EXT) or text.lstrip().startswith((">", "LOCUS")):
+    headed = text.lstrip().startswith(">") or is_genbank(text)
+    if stem.endswith(_FASTA_EXT + _GENBANK_EXT) or headed:
         return "fasta"
     return "table"
 
