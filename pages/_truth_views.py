@@ -125,5 +125,9 @@ def show_ground_truth(ds: Dataset) -> None:
         with st.expander(f"{key} ({len(df):,} entries)", expanded=key == "motifs"):
             st.dataframe(df, hide_index=True, height=min(240, 38 + 35 * len(df)))
     st.markdown("#### Everything stored")
+    st.caption(
+        "The card's ground truth as it is stored: here rows, starts and other places count "
+        "from 0, where the tables above count positions from 1."
+    )
     summary = pd.DataFrame([describe(k, v, len(ds)) for k, v in truth.items()])
     st.dataframe(summary, hide_index=True)

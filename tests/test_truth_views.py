@@ -25,6 +25,8 @@ def test_planted_starts_and_their_histogram_are_1_based():
     i = raw["columns"].index("start")
     assert list(planted["start"][:20]) == [row[i] + 1 for row in raw["instances"][:20]]
     assert _axis_titles(at) == ["start (1-based position of the first base)"]
+    stored = [c.value for c in at.caption if "as it is stored" in c.value]
+    assert stored and "count from 0" in stored[0]  # the raw summary says it is 0-based
 
 
 def test_a_splice_boundary_is_labelled_as_the_bases_before_it():
