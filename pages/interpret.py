@@ -20,9 +20,8 @@ from genoviz.interpret.attribution import (
     USES_BASELINE,
     ShuffleError,
     attribute,
-    delta_warning,
-    relative_delta,
 )
+from genoviz.interpret.convergence import delta_warning, relative_delta
 from genoviz.interpret.inputs import is_multiclass, is_token_run, output_unit, run_inputs
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.logos import contribution_matrix

@@ -10,15 +10,17 @@ from _interpret_toys import MOTIF, MotifDetector, ThreeClasses, random_sequences
 
 import models
 from genoviz.interpret.attribution import (
-    DELTA_WARN,
     METHODS,
     Attribution,
     AttributionError,
     ShuffleError,
     attribute,
+    dinucleotide_shuffles,
+)
+from genoviz.interpret.convergence import (
+    DELTA_WARN,
     deeplift_exact,
     delta_warning,
-    dinucleotide_shuffles,
     explained_change,
     relative_delta,
 )
