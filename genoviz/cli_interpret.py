@@ -205,6 +205,14 @@ def _unread(args: argparse.Namespace) -> list[str]:
     return notes
 
 
+def chosen_method(name: str | None) -> str:
+    """``--method`` as the attribution method's own name (an alias resolved; Integrated
+    Gradients when left out)."""
+    from genoviz.interpret.attribution import ALIASES
+
+    return ALIASES.get(name, name) or "integrated_gradients"
+
+
 def unused_options(args: argparse.Namespace, token: bool, model_name: str = "") -> list[str]:
     """A line for each option given that this analysis of this run does not read, so
     none is ignored without a word."""
@@ -235,9 +243,9 @@ def unused_options(args: argparse.Namespace, token: bool, model_name: str = "") 
                 else f"it is for saliency and agreement, not {args.analysis}"
             )
         )
-    from genoviz.interpret.attribution import ALIASES, METHODS, USES_BASELINE
+    from genoviz.interpret.attribution import METHODS, USES_BASELINE
 
-    method = ALIASES.get(args.method, args.method) or "integrated_gradients"
+    method = chosen_method(args.method)
     if args.analysis in ("saliency", "agreement"):  # the reference input's settings
         no_reference = args.analysis == "saliency" and method not in USES_BASELINE
         if no_reference and args.baseline is not None and not token:
@@ -292,9 +300,7 @@ def _run(args: argparse.Namespace) -> int:
     for dest, value in DEFAULTS.items():
         if getattr(args, dest) is None:
             setattr(args, dest, value)
-    from genoviz.interpret.attribution import ALIASES
-
-    args.method = ALIASES.get(args.method, args.method) or "integrated_gradients"
+    args.method = chosen_method(args.method)
     args.baseline = args.baseline or "shuffle"
     args.pooling = args.pooling or "cls"
     if args.analysis == "embeddings":

@@ -151,13 +151,18 @@ MIN_SYMMETRIC_WINDOW = 64
 NOTED_ODDS_SHIFT = 1.2
 
 
+def _training_rows(dataset: Dataset) -> np.ndarray:
+    """The training split's rows, or every row before the splits are drawn."""
+    return dataset.splits["train"] if dataset.splits else np.arange(len(dataset))
+
+
 def odds_shift(dataset: Dataset) -> float:
     """The largest factor by which training's weights change a class's (or a task's)
     odds in the training split, against counting every sequence once; 1.0 when they do
     not. The data's weight column and multi-task positive weights
     (:func:`genoviz.tasks.positive_weights`) both count. A model fitted under these
     weights predicts odds shifted by about this factor."""
-    rows = dataset.splits["train"] if dataset.splits else np.arange(len(dataset))
+    rows = _training_rows(dataset)
     if dataset.task in ("regression", "lm") or len(rows) == 0:
         return 1.0
     w = np.ones(len(rows)) if dataset.weights is None else dataset.weights[rows].astype(float)
@@ -184,8 +189,8 @@ def unequal_weights(dataset: Dataset) -> bool:
     (by :data:`NOTED_ODDS_SHIFT` or more, see :func:`odds_shift`). For regression:
     whether the weight column varies in the training split."""
     if dataset.task == "regression":
-        rows = dataset.splits["train"] if dataset.splits else np.arange(len(dataset))
-        return dataset.weights is not None and bool(np.ptp(dataset.weights[rows]) > 0)
+        w = dataset.weights
+        return w is not None and bool(np.ptp(w[_training_rows(dataset)]) > 0)
     return odds_shift(dataset) >= NOTED_ODDS_SHIFT
 
 

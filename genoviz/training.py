@@ -268,7 +268,8 @@ def fit(
     lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
-        if resuming:  # what the run has done, should it fail before its checkpoint is back
+        if resuming:  # the epochs its checkpoint holds (also said should it fail before
+            # the checkpoint is back); a metrics line past them is dropped below
             history = runs.read_history(run_dir)[: checkpoint_epoch(run_dir)]
         if run_dir is not None:  # the lock first: then run.json may say "running"
             check_run_dir(run_dir, config.resume_from)  # another fit may have begun one
@@ -298,7 +299,6 @@ def fit(
                 start_epoch, first_loss = state["epoch"], state["first_loss"]
                 keep.restore(state)
                 best_state = state["best_state"] or copy.deepcopy(eval_model.state_dict())
-                history = runs.read_history(run_dir)[:start_epoch]
                 runs.rewrite_history(run_dir, history)  # drop a line past the checkpoint
                 for record in history:
                     if on_epoch is not None:

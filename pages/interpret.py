@@ -447,9 +447,10 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
         key="agr_table",
         column_config={"Spearman ρ": st.column_config.NumberColumn(format="%.2f")},
     )
-    if (left_out := len(seq) - int(table["positions"].iloc[0])) > 0:
+    compared = int(table["positions"].iloc[0])
+    if compared < len(seq):
         st.caption(
-            f"ρ compares the {len(seq) - left_out} known bases: the {left_out} N positions "
+            f"ρ compares the {compared} known bases: the {len(seq) - compared} N positions "
             "(padding or unknown bases) are left out, as they carry no base to explain (ISM "
             "and the shuffled or zero references score them 0, which would read as agreement)."
         )
