@@ -6,6 +6,7 @@ Loading never unpickles: weights are safetensors and everything else is JSON.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -584,9 +585,13 @@ def _owner() -> dict[str, Any]:
 
 def run_owner_alive(run_dir: str | Path, now: float | None = None) -> bool:
     """Whether a live process holds ``run.lock`` in ``run_dir`` (False without a lock)."""
+    return run_owner_alive_lock(Path(run_dir) / LOCK, now)
+
+
+def run_owner_alive_lock(lock: Path, now: float | None = None) -> bool:
+    """Whether the process named in the lock file ``lock`` is alive (False without one)."""
     import socket
 
-    lock = Path(run_dir) / LOCK
     try:
         owner = json.loads(lock.read_text())
         age = (time.time() if now is None else now) - lock.stat().st_mtime
@@ -638,11 +643,9 @@ class RunLock:
         with _HELD_LOCK:
             if key in _HELD:  # another thread of this process (another session) trains it
                 raise RunError(f"{self.path.parent} is already being trained by this server")
-            if run_owner_alive(self.path.parent) and _lock_pid(self.path) != os.getpid():
-                raise RunError(f"{self.path.parent} is being trained by another live process")
             _HELD.add(key)
         try:
-            atomic_write_text(self.path, json.dumps(_owner()))
+            self._take()
         except BaseException:
             with _HELD_LOCK:
                 _HELD.discard(key)
@@ -652,6 +655,54 @@ class RunLock:
         self._thread = threading.Thread(target=self._beat, name="genoviz-heartbeat", daemon=True)
         self._thread.start()
         return self
+
+    def _take(self) -> None:
+        """Create ``run.lock`` in one step, so two processes cannot both take one folder.
+
+        The owner is written to a temporary file first and hard-linked into place, which
+        fails when the lock exists: the lock never appears half-written. A lock whose owner
+        is gone (or is this process, which no longer holds it) is renamed away first; the
+        rename succeeds for one taker only, and a taker who finds it renamed a live lock
+        puts it back.
+        """
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{LOCK}.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(json.dumps(_owner()))
+            os.chmod(tmp, FILE_MODE)
+            for _ in range(2):
+                try:
+                    os.link(tmp, self.path)
+                    return
+                except FileExistsError:
+                    self._clear_stale()
+                except OSError:  # a file system without hard links: check, then write
+                    if run_owner_alive(self.path.parent) and _lock_pid(self.path) != os.getpid():
+                        break
+                    atomic_write_text(self.path, Path(tmp).read_text())
+                    return
+            raise RunError(f"{self.path.parent} is being trained by another live process")
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    def _clear_stale(self) -> None:
+        """Rename away a lock no live process holds; RunError when one does."""
+        folder = self.path.parent
+        if run_owner_alive(folder) and _lock_pid(self.path) != os.getpid():
+            raise RunError(f"{folder} is being trained by another live process")
+        aside = folder / f".{LOCK}.stale-{os.getpid()}-{threading.get_ident()}"
+        try:
+            os.rename(self.path, aside)
+        except FileNotFoundError:  # another taker moved it first; the link decides
+            return
+        try:
+            # between our check and the rename, another taker may have put a live lock there
+            if run_owner_alive_lock(aside) and _lock_pid(aside) != os.getpid():
+                with contextlib.suppress(FileExistsError):
+                    os.link(aside, self.path)
+                raise RunError(f"{folder} is being trained by another live process")
+        finally:
+            aside.unlink(missing_ok=True)
 
     def _beat(self) -> None:
         while not self._stop.wait(self.interval):

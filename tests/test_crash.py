@@ -361,3 +361,42 @@ def test_a_run_without_its_checkpoint_is_not_restarted_as_if_resumed(tmp_path: P
     assert len(run.history) == 2 and not run.resumable
     with pytest.raises(runs.RunError, match="2 finished epoch\\(s\\) but no checkpoint"):
         resume_plan(out)
+
+
+def _contend(folder: str, start, results) -> None:
+    """One process of test_only_one_process_takes_a_folder: wait, then try the lock."""
+    start.wait()
+    try:
+        lock = runs.RunLock(folder).acquire()
+    except runs.RunError:
+        results.put(False)
+        return
+    results.put(True)
+    time.sleep(1.0)  # hold it while the others try
+    lock.release()
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_only_one_process_takes_a_folder(tmp_path: Path, stale: bool):
+    """Processes that try to take one run folder at the same moment: exactly one does,
+    also when a dead trainer's lock is there to take over (the lock is created in one
+    step, not checked and then written)."""
+    import multiprocessing
+
+    if stale:  # a trainer that died: a pid that is not running
+        owner = runs._owner() | {"pid": 2**22 + 7, "pid_start": "1"}
+        (tmp_path / runs.LOCK).write_text(json.dumps(owner))
+        assert not runs.run_owner_alive(tmp_path)
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(6), context.Queue()
+    workers = [
+        context.Process(target=_contend, args=(str(tmp_path), start, results)) for _ in range(6)
+    ]
+    for worker in workers:
+        worker.start()
+    taken = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert taken.count(True) == 1, taken
+    assert not (tmp_path / runs.LOCK).exists()
+    assert not [p.name for p in tmp_path.iterdir()]  # no temporary or stale files left
