@@ -22,7 +22,7 @@ from sklearn.decomposition import PCA
 from torch import nn
 
 import models
-from genoviz import runs
+from genoviz import run_lock, runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.train_setup import run_info
@@ -278,7 +278,7 @@ def autoencoder_job(
     def work(job: ThreadJob) -> AutoencoderResult:
         root = Path(runs_dir) if runs_dir is not None else runs.default_runs_dir()
         run_dir = runs.new_run_dir(root, f"{dataset.name}-autoencoder-pretraining")
-        with runs.RunLock(run_dir):
+        with run_lock.RunLock(run_dir):
             job.set_run_dir(run_dir)
             return fit_autoencoder(
                 dataset,

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import models
-from genoviz import runs
+from genoviz import run_lock, runs
 from genoviz.cli import _bert_hparams, _check_output, _finite, _load
 from genoviz.data.importers import UnlabelledError
 from genoviz.training import TrainConfig, fit
@@ -44,7 +44,7 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
             )
 
     out.mkdir(parents=True, exist_ok=True)
-    with runs.RunLock(out):  # so the run reads as running, not interrupted, meanwhile
+    with run_lock.RunLock(out):  # so the run reads as running, not interrupted, meanwhile
         result = fit_autoencoder(dataset, config, on_epoch=show, run_dir=out)
     if args.latent_csv:
         lat = result.latent

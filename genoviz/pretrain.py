@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 import models
-from genoviz import runs
+from genoviz import run_lock, runs
 from genoviz.data import BUNDLED, Dataset, DatasetMeta, load_bundled
 from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
@@ -365,7 +365,7 @@ def fit_mlm(
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
     # so the run reads as running, not interrupted
-    lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
+    lock = run_lock.RunLock(run_dir).acquire() if run_dir is not None else None
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
         if run_dir is not None:

@@ -6,7 +6,6 @@ Loading never unpickles: weights are safetensors and everything else is JSON.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
@@ -14,7 +13,6 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +38,6 @@ CHECKPOINT = "checkpoint.safetensors"
 #: The kept model's predictions on the test split, with the labels, for later analysis.
 TEST_PREDICTIONS = "test_predictions.csv"
 #: The lock's heartbeat interval, and the age after which a lock from another host is stale.
-HEARTBEAT_SECONDS = 10.0
-STALE_SECONDS = 120.0
 #: BERT runs also keep a Hugging Face ``save_pretrained`` folder (with DNABERT's vocab.txt).
 HF_DIR = "hf"
 
@@ -284,6 +280,8 @@ class Run:
         """``run.json``'s status, except that a ``running`` run whose trainer is gone (killed,
         crashed, machine restarted) is ``interrupted``: see :func:`run_owner_alive`."""
         status = str(self.info.get("status", "unknown"))
+        from genoviz.run_lock import run_owner_alive
+
         if status == "running" and not run_owner_alive(self.path):
             return "interrupted"
         return status
@@ -533,199 +531,6 @@ def is_pretraining(run: Run) -> bool:
     autoencoder's does): its head is untrained, so it initialises other models
     (``init_from``) but must not be offered as a predictor."""
     return "pretraining" in str(run.info.get("purpose", "")).lower()
-
-
-# --- liveness: who is training into a run folder ------------------------------------------
-# A run.json saying "running" cannot tell a live run from one whose process was killed with
-# kill -9. The trainer therefore holds run.lock: its host, pid and the pid's start time (so a
-# reused pid is not mistaken for it), touched every HEARTBEAT_SECONDS by a daemon thread.
-# On the same host (and the same boot) the pid decides; from another host sharing the
-# folder, only a heartbeat older than STALE_SECONDS marks the run interrupted.
-
-
-def _boot_id() -> str:
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return ""
-
-
-def _process_start(pid: int) -> str:
-    """The pid's start time in clock ticks since boot (Linux), or "" where unknown."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rsplit(")", 1)[-1].split()[19]  # field 22; the name may hold spaces
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    except OSError:
-        return False
-    return True
-
-
-def _owner() -> dict[str, Any]:
-    import socket
-
-    pid = os.getpid()
-    return {
-        "host": socket.gethostname(),
-        "boot_id": _boot_id(),
-        "pid": pid,
-        "pid_start": _process_start(pid),
-    }
-
-
-def run_owner_alive(run_dir: str | Path, now: float | None = None) -> bool:
-    """Whether a live process holds ``run.lock`` in ``run_dir`` (False without a lock)."""
-    return run_owner_alive_lock(Path(run_dir) / LOCK, now)
-
-
-def run_owner_alive_lock(lock: Path, now: float | None = None) -> bool:
-    """Whether the process named in the lock file ``lock`` is alive (False without one)."""
-    import socket
-
-    try:
-        owner = json.loads(lock.read_text())
-        age = (time.time() if now is None else now) - lock.stat().st_mtime
-    except (OSError, ValueError):
-        return False
-    if not isinstance(owner, dict):
-        return False
-    same_machine = owner.get("host") == socket.gethostname() and owner.get("boot_id") == _boot_id()
-    if not same_machine:
-        return age < STALE_SECONDS
-    pid = owner.get("pid")
-    if not isinstance(pid, int) or not _pid_alive(pid):
-        return False
-    start = owner.get("pid_start") or ""
-    return not start or _process_start(pid) in ("", start)
-
-
-def _lock_pid(path: Path) -> int | None:
-    try:
-        owner = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return owner.get("pid") if isinstance(owner, dict) else None
-
-
-#: Run folders whose lock a thread of this process holds: the lock file names the pid,
-#: which every session of one server shares, so the pid alone cannot keep two sessions
-#: from training into one folder.
-_HELD: set[str] = set()
-_HELD_LOCK = threading.Lock()
-
-
-class RunLock:
-    """``run.lock`` with a heartbeat thread, held while training writes into ``run_dir``.
-
-    >>> with RunLock(run_dir):
-    ...     train()
-    """
-
-    def __init__(self, run_dir: str | Path, interval: float = HEARTBEAT_SECONDS) -> None:
-        self.path = Path(run_dir) / LOCK
-        self.interval = interval
-        self._stop = None
-        self._thread = None
-        self._key: str | None = None
-
-    def acquire(self) -> RunLock:
-        key = str(self.path.resolve())
-        with _HELD_LOCK:
-            if key in _HELD:  # another thread of this process (another session) trains it
-                raise RunError(f"{self.path.parent} is already being trained by this server")
-            _HELD.add(key)
-        try:
-            self._take()
-        except BaseException:
-            with _HELD_LOCK:
-                _HELD.discard(key)
-            raise
-        self._key = key
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name="genoviz-heartbeat", daemon=True)
-        self._thread.start()
-        return self
-
-    def _take(self) -> None:
-        """Create ``run.lock`` in one step, so two processes cannot both take one folder.
-
-        The owner is written to a temporary file first and hard-linked into place, which
-        fails when the lock exists: the lock never appears half-written. A lock whose owner
-        is gone (or is this process, which no longer holds it) is renamed away first; the
-        rename succeeds for one taker only, and a taker who finds it renamed a live lock
-        puts it back.
-        """
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{LOCK}.")
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(json.dumps(_owner()))
-            os.chmod(tmp, FILE_MODE)
-            for _ in range(2):
-                try:
-                    os.link(tmp, self.path)
-                    return
-                except FileExistsError:
-                    self._clear_stale()
-                except OSError:  # a file system without hard links: check, then write
-                    if run_owner_alive(self.path.parent) and _lock_pid(self.path) != os.getpid():
-                        break
-                    atomic_write_text(self.path, Path(tmp).read_text())
-                    return
-            raise RunError(f"{self.path.parent} is being trained by another live process")
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-
-    def _clear_stale(self) -> None:
-        """Rename away a lock no live process holds; RunError when one does."""
-        folder = self.path.parent
-        if run_owner_alive(folder) and _lock_pid(self.path) != os.getpid():
-            raise RunError(f"{folder} is being trained by another live process")
-        aside = folder / f".{LOCK}.stale-{os.getpid()}-{threading.get_ident()}"
-        try:
-            os.rename(self.path, aside)
-        except FileNotFoundError:  # another taker moved it first; the link decides
-            return
-        try:
-            # between our check and the rename, another taker may have put a live lock there
-            if run_owner_alive_lock(aside) and _lock_pid(aside) != os.getpid():
-                with contextlib.suppress(FileExistsError):
-                    os.link(aside, self.path)
-                raise RunError(f"{folder} is being trained by another live process")
-        finally:
-            aside.unlink(missing_ok=True)
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                os.utime(self.path)
-            except OSError:  # the folder was deleted under us: nothing left to mark
-                return
-
-    def release(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
-            self._thread.join()
-        if self._key is not None:
-            self.path.unlink(missing_ok=True)
-            with _HELD_LOCK:
-                _HELD.discard(self._key)
-            self._key = None
-
-    def __enter__(self) -> RunLock:
-        return self.acquire()
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
 
 
 # --- resume checkpoints ---------------------------------------------------------------

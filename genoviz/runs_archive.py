@@ -23,6 +23,7 @@ from pathlib import Path
 
 from safetensors import safe_open
 
+from genoviz.run_lock import run_owner_alive
 from genoviz.runs import (
     DIR_MODE,
     METRICS,
@@ -32,7 +33,6 @@ from genoviz.runs import (
     Run,
     RunError,
     not_a_run,
-    run_owner_alive,
     safe_name,
 )
 

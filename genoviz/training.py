@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 import models
-from genoviz import runs
+from genoviz import run_lock, runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.data.dataset import class_numbering_problem
@@ -265,7 +265,7 @@ def fit(
     elif config.save:
         root = Path(config.runs_dir) if config.runs_dir else runs.default_runs_dir()
         run_dir = runs.new_run_dir(root, config.run_name or f"{dataset.name}-{model_name}")
-    lock = runs.RunLock(run_dir).acquire() if run_dir is not None else None
+    lock = run_lock.RunLock(run_dir).acquire() if run_dir is not None else None
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
         if resuming:  # the epochs its checkpoint holds (also said should it fail before

@@ -13,13 +13,13 @@ from genoviz.jobs import JobBusy, default_manager
 from genoviz.lesson import motif_indices, planted_motifs
 from genoviz.metrics import METRIC_LABELS, PRIMARY_METRIC, curve_label
 from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
+from genoviz.run_lock import run_owner_alive
 from genoviz.runs import (
     Run,
     RunError,
     data_seed,
     default_runs_dir,
     is_pretraining,
-    run_owner_alive,
     scan_runs,
     unreadable,
 )

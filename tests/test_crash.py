@@ -17,7 +17,7 @@ import pytest
 import torch
 from conftest import REPO, planted_dataset
 
-from genoviz import runs
+from genoviz import run_lock, runs
 from genoviz.cli import main
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
@@ -176,7 +176,7 @@ def test_resume_refuses_a_live_run_and_other_data(tmp_path: Path):
     out = tmp_path / "r"
     with pytest.raises(Killed):
         fit(planted_dataset(120), "cnn", config, run_dir=out, on_epoch=die_at(1))
-    with runs.RunLock(out):  # this (live) process trains into it again
+    with run_lock.RunLock(out):  # this (live) process trains into it again
         runs.write_run_json(out, runs.load_run(out).info | {"status": "running"})
         assert runs.load_run(out).status == "running"
         with pytest.raises(runs.RunError, match="still training"):
@@ -221,7 +221,7 @@ def running_run(tmp_path: Path, owner: dict | None) -> Path:
 
 
 def me(**changes) -> dict:
-    return runs._owner() | changes
+    return run_lock._owner() | changes
 
 
 def test_running_without_a_lock_is_interrupted(tmp_path: Path):
@@ -241,16 +241,16 @@ def test_dead_pid_is_interrupted(tmp_path: Path):
 def test_reused_pid_is_interrupted(tmp_path: Path):
     """Our own (live) pid, but recorded with another start time: the trainer that held it
     died and the pid was reused."""
-    if not runs._process_start(os.getpid()):
+    if not run_lock._process_start(os.getpid()):
         pytest.skip("no /proc here: process start times are unknown")
-    stale = me(pid_start=str(int(runs._process_start(os.getpid())) - 1))
+    stale = me(pid_start=str(int(run_lock._process_start(os.getpid())) - 1))
     assert runs.load_run(running_run(tmp_path, stale)).status == "interrupted"
 
 
 def test_other_host_is_judged_by_its_heartbeat(tmp_path: Path):
     run_dir = running_run(tmp_path, me(host=socket.gethostname() + "-elsewhere", pid=1))
     assert runs.load_run(run_dir).status == "running"  # fresh heartbeat
-    old = time.time() - runs.STALE_SECONDS - 1
+    old = time.time() - run_lock.STALE_SECONDS - 1
     os.utime(run_dir / runs.LOCK, (old, old))
     assert runs.load_run(run_dir).status == "interrupted"
 
@@ -262,7 +262,7 @@ def test_damaged_lock_is_interrupted(tmp_path: Path):
 
 
 def test_heartbeat_touches_the_lock(tmp_path: Path):
-    lock = runs.RunLock(tmp_path, interval=0.05).acquire()
+    lock = run_lock.RunLock(tmp_path, interval=0.05).acquire()
     try:
         path = tmp_path / runs.LOCK
         old = time.time() - 1000
@@ -314,23 +314,23 @@ def test_checkpoint_of_tied_weights(tmp_path: Path):
 
 
 def test_a_second_process_cannot_take_a_live_run(tmp_path: Path):
-    lock = runs.RunLock(tmp_path).acquire()
+    lock = run_lock.RunLock(tmp_path).acquire()
     try:
         owner = json.loads((tmp_path / runs.LOCK).read_text())
         assert owner["pid"] == os.getpid()
         # another thread of this process (a second session's Resume) may not take it ...
         with pytest.raises(runs.RunError, match="already being trained by this server"):
-            runs.RunLock(tmp_path).acquire()
+            run_lock.RunLock(tmp_path).acquire()
         lock.release()
         assert not (tmp_path / runs.LOCK).exists()
         # ... but a lock file this process left and no longer holds is free to take
         (tmp_path / runs.LOCK).write_text(json.dumps(owner))
-        runs.RunLock(tmp_path).acquire().release()
+        run_lock.RunLock(tmp_path).acquire().release()
         # ... and another live process may not: pretend the lock is our parent's
-        owner |= {"pid": os.getppid(), "pid_start": runs._process_start(os.getppid())}
+        owner |= {"pid": os.getppid(), "pid_start": run_lock._process_start(os.getppid())}
         (tmp_path / runs.LOCK).write_text(json.dumps(owner))
         with pytest.raises(runs.RunError, match="another live process"):
-            runs.RunLock(tmp_path).acquire()
+            run_lock.RunLock(tmp_path).acquire()
     finally:
         lock.release()
 
@@ -367,7 +367,7 @@ def _contend(folder: str, start, results) -> None:
     """One process of test_only_one_process_takes_a_folder: wait, then try the lock."""
     start.wait()
     try:
-        lock = runs.RunLock(folder).acquire()
+        lock = run_lock.RunLock(folder).acquire()
     except runs.RunError:
         results.put(False)
         return
@@ -384,9 +384,9 @@ def test_only_one_process_takes_a_folder(tmp_path: Path, stale: bool):
     import multiprocessing
 
     if stale:  # a trainer that died: a pid that is not running
-        owner = runs._owner() | {"pid": 2**22 + 7, "pid_start": "1"}
+        owner = run_lock._owner() | {"pid": 2**22 + 7, "pid_start": "1"}
         (tmp_path / runs.LOCK).write_text(json.dumps(owner))
-        assert not runs.run_owner_alive(tmp_path)
+        assert not run_lock.run_owner_alive(tmp_path)
     context = multiprocessing.get_context("fork")
     start, results = context.Barrier(6), context.Queue()
     workers = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from genoviz import runs
+from genoviz import run_lock, runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -128,7 +128,7 @@ def test_rename_refuses_a_name_it_would_change_and_says_what_is_allowed(runs_dir
 
 def test_a_run_training_now_offers_no_rename_or_delete(runs_dir: Path):
     run = save_run(runs_dir, "live", [0.6])
-    with runs.RunLock(run):
+    with run_lock.RunLock(run):
         at = runs_page()
         at.checkbox(key="runs_confirm_live").check().run()
         buttons = {b.label: b.disabled for b in at.button}

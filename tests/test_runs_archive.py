@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import models
-from genoviz import runs
+from genoviz import run_lock, runs
 from genoviz.runs_archive import (
     delete_run,
     export_zip,
@@ -137,7 +137,7 @@ def test_rename_and_delete_stay_inside_the_root(run_dir: Path, tmp_path: Path):
 def test_a_run_training_now_is_neither_renamed_nor_deleted(run_dir: Path):
     """Renaming a live run made its next write fail, and the moved lock kept it 'running'."""
     root = run_dir.parent
-    with runs.RunLock(run_dir):  # this (live) process trains into it
+    with run_lock.RunLock(run_dir):  # this (live) process trains into it
         with pytest.raises(runs.RunError, match="is training now, so it cannot be renamed"):
             rename_run(run_dir, "elsewhere", root)
         with pytest.raises(runs.RunError, match="is training now, so it cannot be deleted"):
@@ -151,7 +151,7 @@ def test_running_without_a_live_trainer_is_shown_as_interrupted(run_dir: Path):
     runs.write_run_json(run_dir, info | {"status": "running"})
     assert status_label(runs.load_run(run_dir)) == "interrupted"  # nobody holds run.lock
     assert status_label(runs.load_run(run_dir), live=True) == "running"
-    with runs.RunLock(run_dir):  # a live trainer (this process)
+    with run_lock.RunLock(run_dir):  # a live trainer (this process)
         assert status_label(runs.load_run(run_dir)) == "running"
     assert status_label(runs.load_run(run_dir)) == "interrupted"
 
