@@ -26,6 +26,9 @@ from genoviz.sequences import SequenceError
 from genoviz.train_setup import file_kmer
 from genoviz.training import TrainConfig, TrainingError, fit
 
+#: The --device choices: auto picks cuda, then mps, then the CPU.
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
 EXPECTED_ERRORS = (
     DataFormatError,
     SequenceError,
@@ -53,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--model", help="registry name; default: recommended for the task")
     t.add_argument("--epochs", type=positive_int, help=f"default {TrainConfig.epochs}")
     t.add_argument("--seed", type=seed_int, help="default 0")
-    t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    t.add_argument("--device", default="auto", choices=DEVICES)
     t.add_argument(
         "--task",
         choices=["binary", "regression", "multiclass"],
@@ -116,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     pt.add_argument("--model", default="kmer-bert", choices=["kmer-bert", "codon-bert"])
     pt.add_argument("--epochs", type=positive_int, default=PRETRAIN_DEFAULTS["epochs"])
     pt.add_argument("--seed", type=seed_int, default=0)
-    pt.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    pt.add_argument("--device", default="auto", choices=DEVICES)
     pt.add_argument("--batch-size", type=positive_int, default=PRETRAIN_DEFAULTS["batch_size"])
     pt.add_argument("--lr", type=positive_float, default=PRETRAIN_DEFAULTS["lr"])
     pt.add_argument(
@@ -152,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
     a.add_argument("--epochs", type=positive_int, default=20)
     a.add_argument("--seed", type=seed_int, default=0)
-    a.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    a.add_argument("--device", default="auto", choices=DEVICES)
     a.add_argument("--lr", type=positive_float, default=3e-3)
     a.add_argument(
         "--seq-len", type=positive_int, help="pad or trim to this length (mixed-length files)"
@@ -167,6 +170,12 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
     _data_options(pr)
     pr.add_argument("--out", required=True, help="CSV file to write")
+    pr.add_argument(
+        "--device",
+        default="auto",
+        choices=DEVICES,
+        help="where the model runs (auto: a GPU when there is one)",
+    )
 
     from genoviz import cli_interpret
 

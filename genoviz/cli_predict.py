@@ -79,7 +79,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         )
     scoring = _predict_inputs(args, run)
     ids, seqs = scoring.inputs.ids, scoring.inputs.seqs
-    pred = predict_sequences(run, seqs, extras=scoring.extras.values, ids=ids)
+    pred = predict_sequences(run, seqs, extras=scoring.extras.values, ids=ids, device=args.device)
     for note in pred.notes:
         print(note, file=sys.stderr)
     table = prediction_table(run, pred, ids, scoring.label_values, scoring.extras.values)

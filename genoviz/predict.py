@@ -14,6 +14,7 @@ from genoviz.data import Dataset
 from genoviz.runs import Run, RunError, check_usable, is_pretraining
 from genoviz.sequences import SequenceError, one_hot, pad_or_trim
 from genoviz.tasks import to_predictions
+from genoviz.train_setup import select_device
 
 
 @torch.no_grad()
@@ -21,7 +22,7 @@ def predict_arrays(
     model: nn.Module,
     x: torch.Tensor | np.ndarray,
     extras: torch.Tensor | np.ndarray | None = None,
-    device: str | torch.device = "cpu",
+    device: str | torch.device | None = None,
     batch_size: int = 512,
     raw: bool = False,
 ) -> np.ndarray:
@@ -29,12 +30,15 @@ def predict_arrays(
 
     Args:
         x: one-hot, shape ``(n, 4, L)``, or token ids ``(n, T)`` for BERT models.
+        device: where the batches go; by default the model's own device.
         raw: return the model outputs as they are (logits); otherwise squash ``(n, 1)``
             to ``(n,)``.
 
     Returns:
         float32 ``(n, outputs)`` when ``raw`` else ``(n,)`` for single-output models.
     """
+    if device is None:
+        device = model_device(model)
     was_training = model.training
     model.eval()
     try:
@@ -50,6 +54,12 @@ def predict_arrays(
         model.train(was_training)
     arr = out.numpy()
     return arr if raw or arr.shape[1] != 1 else arr[:, 0]
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device of the model's first parameter (cpu for a model without any)."""
+    first = next(model.parameters(), None)
+    return first.device if first is not None else torch.device("cpu")
 
 
 @dataclass
@@ -101,10 +111,13 @@ def predict_sequences(
     sequences: Sequence[str],
     extras: np.ndarray | None = None,
     model: nn.Module | None = None,
-    device: str = "cpu",
+    device: str = "auto",
     ids: Sequence[str] | None = None,
 ) -> Prediction:
     """Predict cleaned sequences with a saved run (``ids`` name them in errors).
+
+    ``model`` is the run's model already loaded, and is run where it is; otherwise the
+    run's model is loaded on ``device`` (``auto``: a GPU when there is one).
 
     Sequences of another length than the run was trained on are padded with N or trimmed
     (centred) for fixed-length models, and the returned notes say so; a model that takes
@@ -158,16 +171,17 @@ def predict_sequences(
                 f"with {'those columns' if n_extras > 1 else 'that column'}"
             )
         extras = np.asarray(extras, dtype=np.float32).reshape(len(sequences), n_extras)
-    model = model if model is not None else run.load_model(device)
+    if model is None:
+        model = run.load_model(select_device(device))
     if tokens:
         from models.bert import window_note
 
         x = model.encode(list(sequences))
         n_long = sum(model.n_tokens(len(s)) > model.max_positions for s in sequences)
         notes += [n for n in [window_note(n_long, model.max_positions)] if n]
-        out = predict_arrays(model, x, extras, device=device, raw=True)
+        out = predict_arrays(model, x, extras, raw=True)
     else:
-        out = _by_length(model, list(sequences), extras, device)
+        out = _by_length(model, list(sequences), extras)
     task = run.info["dataset"]["task"]
     if task != "regression" and run.info["dataset"].get("weighted"):
         chance = "of each class" if task == "multiclass" else "of being positive"
@@ -195,9 +209,7 @@ def fitted_length(run: Run) -> int | None:
     return None
 
 
-def _by_length(
-    model: nn.Module, sequences: list[str], extras: np.ndarray | None, device: str
-) -> np.ndarray:
+def _by_length(model: nn.Module, sequences: list[str], extras: np.ndarray | None) -> np.ndarray:
     """Raw outputs ``(n, outputs)`` of a one-hot model, each length scored in its own
     batches, so a sequence gets the same score whatever it is pasted with."""
     lengths = np.array([len(s) for s in sequences])
@@ -205,9 +217,7 @@ def _by_length(
     for n in np.unique(lengths):
         idx = np.flatnonzero(lengths == n)
         x = one_hot([sequences[i] for i in idx])
-        part = predict_arrays(
-            model, x, extras[idx] if extras is not None else None, device=device, raw=True
-        )
+        part = predict_arrays(model, x, extras[idx] if extras is not None else None, raw=True)
         if out is None:
             out = np.empty((len(sequences), part.shape[1]), dtype=part.dtype)
         out[idx] = part

@@ -23,6 +23,7 @@ from genoviz.runs import (
     list_runs,
     load_run,
 )
+from genoviz.train_setup import select_device
 from pages._common import (
     bundled_dataset,
     choose,
@@ -46,8 +47,9 @@ PASTE_HELP = "FASTA, GenBank, one sequence per line, or a CSV with a 'sequence' 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
 def cached_model(path: str, weights_mtime: float) -> nn.Module:
-    """A run's model, shared by sessions; ``weights_mtime`` renews it when retrained."""
-    return load_run(path).load_model("cpu")
+    """A run's model, shared by sessions, on the GPU when there is one; ``weights_mtime``
+    renews it when retrained."""
+    return load_run(path).load_model(select_device("auto"))
 
 
 def example_text(run: Run, n: int = 5) -> str:

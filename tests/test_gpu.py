@@ -137,3 +137,18 @@ def test_hidden_gpus_fall_back_to_cpu():
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["cuda"] is False and got["refused"] is True
     assert got["auto"] in ("cpu", "mps")
+
+
+@pytest.mark.gpu
+def test_predictions_on_the_gpu_match_the_cpu(tmp_path):
+    from genoviz.predict import predict_sequences
+
+    ds = planted_dataset(200, 40)
+    config = TrainConfig(epochs=1, save=True, runs_dir=str(tmp_path), device="cpu")
+    run = runs.load_run(fit(ds, "cnn", config).run_dir)
+    seqs = ["ACGT" * 10, "TGACTCA" + "A" * 33, "A" * 25]
+    cpu = predict_sequences(run, seqs, device="cpu").values
+    gpu = predict_sequences(run, seqs, device="cuda").values
+    np.testing.assert_allclose(gpu, cpu, atol=1e-4)
+    model = run.load_model("cuda")
+    np.testing.assert_allclose(predict_sequences(run, seqs, model=model).values, cpu, atol=1e-4)

@@ -233,3 +233,41 @@ def test_a_genbank_upload_is_scored_record_by_record(toy_run):
     assert scoring.inputs.ids == ["G0.1", "G1.1"] and scoring.labels is None
     assert scoring.inputs.seqs == ["ACGT" * 10, "TTGCA" * 8]
     assert predict_sequences(toy_run, scoring.inputs.seqs).values.shape == (2,)
+
+
+def test_the_model_is_loaded_where_the_device_choice_says(toy_run, monkeypatch):
+    """``device="auto"`` (the default) loads the run's model through select_device, so a
+    GPU is used when there is one; a given model is run where it already is."""
+    import torch
+
+    from genoviz import predict
+
+    asked = []
+
+    def choose(choice: str = "auto") -> torch.device:
+        asked.append(choice)
+        return torch.device("cpu")
+
+    monkeypatch.setattr(predict, "select_device", choose)
+    seqs = ["A" * 40, "TGACTCA" + "A" * 33]
+    auto = predict_sequences(toy_run, seqs)
+    assert asked == ["auto"]
+    given = predict_sequences(toy_run, seqs, model=toy_run.load_model("cpu"), device="cuda")
+    assert asked == ["auto"]  # a loaded model is not moved, whatever device says
+    np.testing.assert_allclose(given.values, auto.values, rtol=1e-6)
+
+
+def test_predict_on_a_missing_gpu_is_one_clear_line(toy_run, tmp_path, monkeypatch, capsys):
+    import torch
+
+    from genoviz.cli import main
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    fasta = tmp_path / "s.fa"
+    fasta.write_text(">a\n" + "ACGT" * 10 + "\n")
+    args = ["predict", "--run", str(toy_run.path), "--data", str(fasta)]
+    assert main([*args, "--out", str(tmp_path / "p.csv"), "--device", "cuda"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "genoviz: error: device 'cuda' was requested but no CUDA GPU is available"
+    assert main([*args, "--out", str(tmp_path / "p.csv"), "--device", "cpu"]) == 0
+    assert (tmp_path / "p.csv").read_text().startswith("id,")
