@@ -88,3 +88,30 @@ def test_an_untrained_control_sets_the_bar(filters):
         row = truth_recovery(near[None], np.array([5]), planted, control=control).iloc[0]
         assert row["untrained_similarity"] == untrained
         assert bool(row["recovered"]) is recovered, (sim, untrained)
+
+
+def test_a_close_match_counts_when_the_family_outranks_the_planted_matrix():
+    """Sites of MA0491 (JUND) kept only where they score high, as a filter's activation
+    threshold keeps them, give a sharper AP-1 motif: JASPAR's NFE2, JDP2 and BACH2 then
+    rank above MA0491 itself (4th, E 1.5e-4) though the columns agree at 0.999. A
+    trained default cnn's JUND filter did the same (similarity 0.98, rank 4) and read
+    "not recovered". Close and significant now counts; a weak match does not."""
+    from genoviz.interpret.matching import Matches
+    from genoviz.motifs import log_odds, sample_from_pfm
+    from genoviz.sequences import one_hot
+
+    jund = fetch_jaspar("MA0491").pfm
+    sites = sample_from_pfm(jund, 2000, np.random.default_rng(0))
+    x = one_hot(["".join(map(chr, s)) for s in sites]).astype(float)
+    score = (x * log_odds(jund)).sum(axis=(1, 2))
+    kept = x[score > 0.85 * score.max()].sum(axis=0) + 0.01
+    pfm = (kept / kept.sum(axis=0))[None]
+    planted = planted_motifs({"motifs": TRUTH["motifs"]})
+    matches = match_jaspar(list(pfm))
+    row = truth_recovery(pfm, np.array([100]), planted, matches).iloc[0]
+    assert row["jaspar_rank"] > 3 and row["e_value"] < 0.05  # past the top ranks
+    assert row["similarity"] > 0.99 and bool(row["recovered"])
+    # the same rank and similarity, but not significant: not recovered
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Matches, "e_value", lambda self, q, t: 0.5)
+        assert not truth_recovery(pfm, np.array([100]), planted, matches).iloc[0]["recovered"]
