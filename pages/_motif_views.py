@@ -25,6 +25,22 @@ P_VALUE_COLUMN = {
     c: st.column_config.NumberColumn(c, format="%.1e") for c in ("p_value", "e_value")
 }
 
+#: What TOMTOM's strand, offset and overlap mean (offset follows MEME's sign).
+MATCH_COLUMNS = {
+    "strand": st.column_config.TextColumn(
+        "strand", help="+: the JASPAR matrix as stored; -: its reverse complement"
+    ),
+    "offset": st.column_config.NumberColumn(
+        "offset",
+        help="where this motif starts, counted in columns from the JASPAR matrix's first "
+        "column (on the strand shown), as TOMTOM reports it: -3 means this motif has 3 "
+        "columns before the matrix begins",
+    ),
+    "overlap": st.column_config.NumberColumn(
+        "overlap", help="how many columns the two share in that alignment"
+    ),
+}
+
 
 def motif_table(table: pd.DataFrame) -> pd.DataFrame:
     """A report table for display: no match reads '–' (text) or an empty cell (numbers),
@@ -202,7 +218,7 @@ def matches_panel(
         mats.append(ic_matrix(pfm))
         titles.append(f"{hit.match_id} {hit.match_name} ({hit.strand}) E={hit.e_value:.1e}")
     show_logo_panel(name, top, mats, titles, ncols=4)
-    st.dataframe(top, hide_index=True, key=key, column_config=P_VALUE_COLUMN)
+    st.dataframe(top, hide_index=True, key=key, column_config=P_VALUE_COLUMN | MATCH_COLUMNS)
 
 
 def show_learned(run: Run, opts: dict) -> None:

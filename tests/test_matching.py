@@ -112,3 +112,23 @@ def test_a_motif_too_flat_to_mean_anything_matches_nothing():
     table = match_table(m, ["faint", "ctcf"], [faint, ctcf], n=1)
     assert table["query"].tolist() == ["faint", "ctcf"]
     assert table["match_id"].isna().tolist() == [True, False]
+
+
+def test_the_match_table_offset_is_tomtoms_query_start_on_the_target():
+    """``Matches.top``'s offset follows TOMTOM (MEME): the query's first column relative
+    to the target's (on the strand it matched), the opposite sign of column_similarity's."""
+    from genoviz.interpret.matching import column_similarity, tomtom_matches
+    from genoviz.motifs import fetch_jaspar, reverse_complement_pfm
+
+    ctcf = fetch_jaspar("MA0139").pfm
+    flank = np.full((4, 3), 0.2)
+    flank[0] = 0.4
+    longer = np.concatenate([flank, ctcf], axis=1)  # 3 columns before CTCF begins
+    shorter = ctcf[:, 2:]  # starts at CTCF's 3rd column
+    queries = [longer, shorter, reverse_complement_pfm(longer)]
+    m = tomtom_matches(queries, [fetch_jaspar("MA0139")])
+    tops = [m.top(q, 1).iloc[0] for q in range(3)]
+    # on "-" it counts along the target's reverse complement, the way the logo shows it:
+    # rc(flank + CTCF) = rc(CTCF) + rc(flank) starts where rc(CTCF) does
+    assert [(t.offset, t.strand) for t in tops] == [(-3, "+"), (2, "+"), (0, "-")]
+    assert column_similarity(longer, ctcf)[1] == 3 and column_similarity(shorter, ctcf)[1] == -2

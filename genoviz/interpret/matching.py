@@ -189,7 +189,9 @@ class Matches:
 
     def top(self, query: int, n: int = 5) -> pd.DataFrame:
         """The ``n`` best targets of one query: rank, id, name, p- and E-value, strand,
-        offset."""
+        offset and overlap. ``offset`` is TOMTOM's (MEME's): the query's first column
+        relative to the target's, so -3 means 3 query columns before the target begins
+        (:func:`column_similarity` counts the other way round)."""
         idx = self.ranking(query)[:n]
         return pd.DataFrame(
             {
