@@ -74,6 +74,10 @@ def test_single_token_masking_when_span_is_one():
 def test_mask_rate_switches_late_in_the_schedule():
     opts = MaskConfig()
     assert [opts.rate_at(e, 10) for e in range(1, 11)] == [0.15] * 8 + [0.20] * 2
+    # a short run switches only where an epoch starts in the last 20% of it
+    for epochs, late in ((1, 0), (2, 0), (3, 0), (4, 0), (5, 1), (7, 1), (12, 2)):
+        rates = [opts.rate_at(e, epochs) for e in range(1, epochs + 1)]
+        assert rates == [0.15] * (epochs - late) + [0.20] * late, epochs
 
 
 def test_pretraining_masks_more_late_in_the_schedule():
