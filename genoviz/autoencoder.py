@@ -25,6 +25,7 @@ import models
 from genoviz import run_lock, runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
+from genoviz.random_streams import TorchStream
 from genoviz.train_setup import run_info
 from genoviz.training import TrainingError, select_device
 
@@ -163,7 +164,7 @@ def fit_autoencoder(
     """
     config = config or AutoencoderConfig()
     device = select_device(config.device)
-    torch.manual_seed(config.seed)
+    stream = TorchStream(config.seed, device)  # this run's draws, whatever else trains
     rng = np.random.default_rng(config.seed)
     dataset.ensure_splits(config.seed)
     seq_len = config.seq_len or dataset.fixed_length
@@ -179,7 +180,8 @@ def fit_autoencoder(
     x_all = torch.from_numpy(dataset.encode(seq_len if config.seq_len else None))
     build = {"seq_len": int(seq_len), "outputs": 1, "extras": 0}
     build |= models.spec("autoencoder").defaults | (config.hparams or {}) | {"decoder": True}
-    model = models.get("autoencoder", **build).to(device)
+    with stream.active():
+        model = models.get("autoencoder", **build).to(device)
     params = [p for n, p in model.named_parameters() if not n.startswith("head.")]
     opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
     x_tr, x_va = x_all[train_idx], x_all[valid_idx]
@@ -209,7 +211,9 @@ def fit_autoencoder(
                     stopped = True
                     break
                 xb = x_tr[perm[b * config.batch_size : (b + 1) * config.batch_size]].to(device)
-                loss, c, k = reconstruction_loss(model.reconstruct(xb), xb)
+                with stream.active():  # dropout masks from the run's own stream
+                    recon = model.reconstruct(xb)
+                loss, c, k = reconstruction_loss(recon, xb)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()

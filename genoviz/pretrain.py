@@ -33,6 +33,7 @@ from genoviz.data import BUNDLED, Dataset, DatasetMeta, load_bundled
 from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
 from genoviz.predict_inputs import read_inputs
+from genoviz.random_streams import TorchStream
 from genoviz.sequences import MASK_ID, Record, SequenceError
 from genoviz.train_setup import (
     StopRequested,
@@ -284,7 +285,7 @@ def fit_mlm(
     if opts.species is not None:
         dataset = species_corpus(dataset, opts.species)
     device = select_device(config.device)
-    torch.manual_seed(config.seed)
+    stream = TorchStream(config.seed, device)  # this run's draws, whatever else trains
     gen = torch.Generator().manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     dataset.ensure_splits(config.seed)
@@ -293,9 +294,10 @@ def fit_mlm(
     build |= spec.defaults | config.hparams | {"head": "mlm"}
     if config.init_bert:
         build |= checkpoint_build(model_name, config.init_bert)
-    model = models.get(model_name, **build)
-    if config.init_bert:
-        load_bert(model, config.init_bert)
+    with stream.active():
+        model = models.get(model_name, **build)
+        if config.init_bert:
+            load_bert(model, config.init_bert)
     if opts.max_tokens > model.max_positions:
         raise TrainingError(f"max_tokens {opts.max_tokens} is over BERT's {model.max_positions}")
     offsets = span_offsets(model.k) if opts.span and hasattr(model, "k") else range(1)
@@ -403,7 +405,8 @@ def fit_mlm(
                     sel = labels != -100
                     if not sel.any():
                         continue
-                    out = model.masked_logits(inputs, sel)
+                    with stream.active():  # dropout masks from the run's own stream
+                        out = model.masked_logits(inputs, sel)
                     loss = nn.functional.cross_entropy(out.float(), labels[sel])
                     opt.zero_grad(set_to_none=True)
                     loss.backward()

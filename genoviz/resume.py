@@ -239,8 +239,9 @@ def resume_transfer(
     return transfer
 
 
-def save_state(run_dir, model, ema, opt, rng, best_state, state) -> None:
-    """Weights, moving average, AdamW moments, random state and counters after an epoch."""
+def save_state(run_dir, model, ema, opt, rng, stream, best_state, state) -> None:
+    """Weights, moving average, AdamW moments, random state (numpy's ``rng`` and the
+    run's torch ``stream``) and counters after an epoch."""
     tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
     if ema is not None:
         tensors |= {f"ema.{k}": v for k, v in ema.model.state_dict().items()}
@@ -250,10 +251,9 @@ def save_state(run_dir, model, ema, opt, rng, best_state, state) -> None:
     for i, per_param in opt_state["state"].items():
         for key, value in per_param.items():
             tensors[f"optim.{i}.{key}"] = torch.as_tensor(value)
-    tensors["rng.torch"] = torch.get_rng_state()
-    device = next(model.parameters()).device
-    if device.type == "cuda":  # dropout on the GPU draws from its own generator
-        tensors["rng.cuda"] = torch.cuda.get_rng_state(device)
+    tensors["rng.torch"] = stream.cpu
+    if stream.cuda is not None:  # dropout on the GPU draws from its own generator
+        tensors["rng.cuda"] = stream.cuda
     state = state | {
         "ema_steps": ema.steps if ema is not None else 0,
         "optim_groups": opt_state["param_groups"],
@@ -263,7 +263,7 @@ def save_state(run_dir, model, ema, opt, rng, best_state, state) -> None:
     runs.save_checkpoint(run_dir, tensors, state)
 
 
-def restore_state(run_dir, model, ema, opt, rng) -> dict[str, Any] | None:
+def restore_state(run_dir, model, ema, opt, rng, stream) -> dict[str, Any] | None:
     """Load :func:`save_state`'s file into the given objects; None when there is none."""
     loaded = runs.load_checkpoint(run_dir)
     if loaded is None:
@@ -286,9 +286,9 @@ def restore_state(run_dir, model, ema, opt, rng) -> dict[str, Any] | None:
         opt.load_state_dict({"state": moments, "param_groups": state["optim_groups"]})
     except (RuntimeError, KeyError, ValueError) as e:
         raise runs.RunError(f"{run_dir}: the checkpoint does not fit the model ({e})") from None
-    torch.set_rng_state(tensors["rng.torch"])
-    if device.type == "cuda" and "rng.cuda" in tensors:
-        torch.cuda.set_rng_state(tensors["rng.cuda"], device)
+    stream.cpu = tensors["rng.torch"]
+    if stream.cuda is not None and "rng.cuda" in tensors:
+        stream.cuda = tensors["rng.cuda"]
     rng.bit_generator.state = state["rng_numpy"]
     best = part("best.") if state.get("has_best") else None
     eval_model = ema.model if ema is not None else model

@@ -336,16 +336,20 @@ class Run:
     def untrained_model(self, seed: int = 0) -> torch.nn.Module:
         """The run's architecture at a seeded random start, never trained: the control
         that shows what the data alone puts into an analysis. Torch's generator is left
-        as it was."""
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        as it was, and a training drawing meanwhile does not change this start."""
+        from genoviz.random_streams import seeded
+
+        with seeded(seed):
             return self._build().eval()
 
     def _build(self) -> torch.nn.Module:
         """The run's model as ``run.json`` describes it, at its random start."""
+        from genoviz.random_streams import drawing
+
         check_usable(self, dataset=False)
         m = self.info["model"]
-        return models.get(m["name"], **m["build"])
+        with drawing():  # its random start never cuts into a training's draws
+            return models.get(m["name"], **m["build"])
 
 
 def read_weights(path: str | Path) -> dict[str, torch.Tensor]:

@@ -28,6 +28,7 @@ from genoviz.data.dataset import class_numbering_problem
 from genoviz.keep import KeepRule, WeightAverage
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.predict import predict_arrays
+from genoviz.random_streams import TorchStream
 from genoviz.resume import (
     ResumePlan,
     check_run_dir,
@@ -169,7 +170,7 @@ def fit(
     if config.freeze_trunk and not config.init_from:
         raise TrainingError("freezing the trunk needs a run to initialise it from (init_from)")
     device = select_device(config.device)
-    torch.manual_seed(config.seed)
+    stream = TorchStream(config.seed, device)  # this run's draws, whatever else trains
     rng = np.random.default_rng(config.seed)
     # Asked before the splits are drawn, so the reason names the minimum, not this draw;
     # splits the caller set are checked as they are (both must hold a sequence).
@@ -201,10 +202,11 @@ def fit(
         build = model_build_args(dataset, model_name, config)
     tokens = spec.input_kind in models.TOKEN_KINDS
     rc_augment = strand_symmetric(dataset, config)
-    model = models.get(model_name, **build)
-    if tokens:
-        if config.init_bert and not restoring:
+    with stream.active():  # the initial weights from the run's own stream
+        model = models.get(model_name, **build)
+        if tokens and config.init_bert and not restoring:
             load_bert(model, config.init_bert)
+    if tokens:
         x_all, x_rc_all = _token_inputs(
             model, dataset, config.seq_len, rc_augment and spec.input_kind == "kmer"
         )
@@ -227,7 +229,10 @@ def fit(
             "weight above 0"
         )
 
-    transfer = resume_transfer(model, config, info) if restoring else init_transfer(model, config)
+    with stream.active():  # a new head is drawn from it too
+        transfer = (
+            resume_transfer(model, config, info) if restoring else init_transfer(model, config)
+        )
     if e_all is not None:  # after any transfer: this data's scale, not the source run's
         set_extras_scale(model, e_all[torch.from_numpy(np.asarray(train_idx))])
     model = model.to(device)
@@ -294,7 +299,7 @@ def fit(
         eval_model = ema.model if ema is not None else model
         start_epoch = 0
         if resuming:
-            state = restore_state(run_dir, model, ema, opt, rng)
+            state = restore_state(run_dir, model, ema, opt, rng, stream)
             if state is not None:
                 start_epoch, first_loss = state["epoch"], state["first_loss"]
                 keep.restore(state)
@@ -309,7 +314,7 @@ def fit(
             # the start, so a run killed after its first metrics line but before that
             # epoch's checkpoint still goes on (only a zip import lacks a checkpoint)
             counters = {"epoch": 0, "first_loss": None, **keep.counters()}
-            save_state(run_dir, model, ema, opt, rng, None, counters)
+            save_state(run_dir, model, ema, opt, rng, stream, None, counters)
         try:
             for epoch in range(start_epoch + 1, config.epochs + 1):
                 t0 = time.perf_counter()
@@ -323,11 +328,12 @@ def fit(
                         raise StopRequested
                     bi = perm[b * config.batch_size : (b + 1) * config.batch_size]
                     xb, yb, wb, eb = train.batch(bi)
-                    if amp:
-                        with torch.autocast(device.type, dtype=torch.bfloat16):
+                    with stream.active():  # its dropout masks from the run's own stream
+                        if amp:
+                            with torch.autocast(device.type, dtype=torch.bfloat16):
+                                out = model(xb, eb)
+                        else:
                             out = model(xb, eb)
-                    else:
-                        out = model(xb, eb)
                     losses = loss_fn(out.float(), yb).mean(dim=1)
                     loss = (losses * wb).sum() / (len(bi) * w_mean)
                     opt.zero_grad(set_to_none=True)
@@ -390,6 +396,7 @@ def fit(
                         ema,
                         opt,
                         rng,
+                        stream,
                         best_state if keep.best_epoch != epoch else None,
                         {"epoch": epoch, "first_loss": first_loss, **keep.counters()},
                     )

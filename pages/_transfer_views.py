@@ -14,6 +14,7 @@ from torch import nn
 
 import models
 from genoviz.data import Dataset
+from genoviz.random_streams import drawing
 from genoviz.runs import is_pretraining, list_runs
 from genoviz.training import TrainConfig, model_build_args
 from genoviz.transfer import RunMatch, TransferReport, compatible_runs, report_rows
@@ -27,7 +28,8 @@ NO_RUN_LABEL = "nothing: fresh random weights"
 @st.cache_resource(max_entries=8, show_spinner=False)
 def blank_model(name: str, build_json: str) -> nn.Module:
     """A freshly built model, only to read its tensor names and shapes (never trained)."""
-    return models.get(name, **json.loads(build_json))
+    with drawing():  # its random start never cuts into a training's draws
+        return models.get(name, **json.loads(build_json))
 
 
 def match_label(m: RunMatch) -> str:

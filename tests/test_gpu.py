@@ -152,3 +152,23 @@ def test_predictions_on_the_gpu_match_the_cpu(tmp_path):
     np.testing.assert_allclose(gpu, cpu, atol=1e-4)
     model = run.load_model("cuda")
     np.testing.assert_allclose(predict_sequences(run, seqs, model=model).values, cpu, atol=1e-4)
+
+
+@pytest.mark.gpu
+def test_a_cuda_runs_stream_keeps_its_own_gpu_draws():
+    from genoviz.random_streams import TorchStream
+
+    torch.cuda.manual_seed(3)
+    expected = torch.rand(6, device="cuda")
+    stream, other = TorchStream(3, "cuda"), TorchStream(4, "cuda")
+    torch.cuda.manual_seed(99)
+    outside = torch.rand(2, device="cuda")
+    torch.cuda.manual_seed(99)
+    with stream.active():
+        first = torch.rand(3, device="cuda")
+    with other.active():
+        torch.rand(3, device="cuda")
+    with stream.active():
+        second = torch.rand(3, device="cuda")
+    assert torch.equal(torch.cat([first, second]), expected)
+    assert torch.equal(torch.rand(2, device="cuda"), outside)
