@@ -21,6 +21,7 @@ METRIC_LABELS = {
     "pr_auc": "PR AUC",
     "pearson": "Pearson r",
     "spearman": "Spearman ρ",
+    "r2": "R²",
     "accuracy": "accuracy",
     "macro_f1": "macro F1",
     "mcc": "MCC",
@@ -57,7 +58,12 @@ def binary_metrics(y_true: np.ndarray, y_score: np.ndarray) -> dict[str, float]:
 
 
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    """Pearson and Spearman correlation (NaN for constant input) and mean squared error."""
+    """Pearson and Spearman correlation (NaN for constant input), R² and mean squared error.
+
+    R² scores the predictions as they are (1 - residual / total sum of squares), where
+    r² scores the best line through them: predictions that order the sequences well but
+    sit off the measured scale have a good r and an R² below 0. NaN for constant labels.
+    """
     y = np.asarray(y_true, dtype=np.float64).reshape(-1)
     p = np.asarray(y_pred, dtype=np.float64).reshape(-1)
     if len(y) < 2 or np.ptp(y) == 0 or np.ptp(p) == 0:
@@ -65,7 +71,8 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
     else:
         r = float(stats.pearsonr(y, p).statistic)
         rho = float(stats.spearmanr(y, p).statistic)
-    return {"pearson": r, "spearman": rho, "mse": float(np.mean((y - p) ** 2))}
+    r2 = float(skm.r2_score(y, p)) if len(y) >= 2 and np.ptp(y) > 0 else math.nan
+    return {"pearson": r, "spearman": rho, "r2": r2, "mse": float(np.mean((y - p) ** 2))}
 
 
 def multiclass_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, float]:

@@ -178,14 +178,23 @@ def read_upload(data: bytes, name: str, limit_mb: float | None = None) -> str:
 
 
 def metric_series(history: list[dict[str, Any]]) -> dict[str, str]:
-    """History keys -> legend names for every metric but loss and MSE, e.g. ``valid_roc_auc``
+    """History keys -> legend names for every metric but loss, MSE and R², e.g. ``valid_roc_auc``
     -> ``valid ROC AUC``, in the order the fit loop records them, train before valid."""
     metrics: dict[str, None] = {}
     for record in history:
         for key in record:
             split, _, metric = key.partition("_")
-            # headline scalars only: not the loss, nor per-task AUCs or a confusion matrix
-            if split in ("train", "valid") and metric in METRIC_LABELS and metric != "loss":
+            # headline scalars only: not the loss, nor per-task AUCs or a confusion matrix,
+            # nor R² (far below 0 in early epochs, it would squash the curves beside it)
+            if (
+                split in ("train", "valid")
+                and metric in METRIC_LABELS
+                and metric
+                not in (
+                    "loss",
+                    "r2",
+                )
+            ):
                 metrics[metric] = None
     return {
         f"{split}_{m}": curve_label(f"{split}_{m}")
@@ -280,11 +289,22 @@ def summary_text(task: str, metrics: dict[str, float], n: int, positive_share: f
         r, rho = metrics.get("pearson", math.nan), metrics.get("spearman", math.nan)
         if not math.isfinite(r):
             return f"Correlation is undefined on the {n:,} held-out sequences (constant values)."
-        return (
+        text = (
             f"Pearson r {r:.2f} on {n:,} held-out sequences (Spearman ρ {fmt(rho, 2)}): a "
             f"straight line through the predictions explains about {r * r:.0%} of the "
             "spread in the measured values."
         )
+        r2 = metrics.get("r2", math.nan)
+        if math.isfinite(r2) and r2 < 0:
+            text += (
+                f" Taken as they are, though, the predictions miss the measured values by "
+                f"more than the values' own mean would (R² {r2:.2f}, below 0): they may order "
+                "the sequences, but their numbers are off the measured scale. Train longer, "
+                "or rank by them only."
+            )
+        elif math.isfinite(r2):
+            text += f" Taken as they are, without that line, they explain {r2:.0%} (R² {r2:.2f})."
+        return text
     if task == "multiclass" and math.isfinite(metrics.get("accuracy", math.nan)):
         return (
             f"Accuracy {metrics['accuracy']:.0%} on {n:,} held-out sequences, macro F1 "

@@ -30,6 +30,12 @@ def test_regression_metrics_known_answers():
     assert m["spearman"] == pytest.approx(1.0)
     assert m["pearson"] == pytest.approx(np.corrcoef(y, [2, 4, 6, 9])[0, 1])
     assert math.isnan(regression_metrics(y, np.ones(4))["pearson"])
+    # R² of the predictions as they are: 1 - SS_res / SS_tot = 1 - 55 / 5
+    assert m["r2"] == pytest.approx(1 - (1 + 4 + 9 + 25) / 5)
+    assert m["r2"] < 0 < m["pearson"]  # in order, off the scale
+    assert regression_metrics(y, y + 0.0)["r2"] == pytest.approx(1.0)
+    assert regression_metrics(y, np.full(4, 2.5))["r2"] == pytest.approx(0.0)  # the mean
+    assert math.isnan(regression_metrics(np.ones(4), y)["r2"])  # constant labels
 
 
 def test_task_metrics_dispatch_and_roc_points():

@@ -454,6 +454,7 @@ def test_metric_series_and_summary_text():
     history = [
         {"epoch": 1, "train_loss": 1.0, "valid_mse": 0.1, "valid_roc_auc": 0.5},
         {"epoch": 2, "train_roc_auc": 0.4, "valid_pr_auc": 0.1, "seconds": 2.0, "best": True},
+        {"epoch": 3, "valid_r2": -40.0},  # not drawn: it would squash the curves beside it
     ]
     series = metric_series(history)
     assert list(series) == ["train_roc_auc", "valid_roc_auc", "valid_pr_auc"]
@@ -463,6 +464,12 @@ def test_metric_series_and_summary_text():
     assert "87% of the time" in text and "0.02 for random guessing" in text
     assert "undefined" in summary_text("binary", {"roc_auc": float("nan")}, 10, 0.0)
     assert "explains about 36%" in summary_text("regression", {"pearson": 0.6}, 300, None)
+    # a model that orders the sequences but sits off the measured scale (the old text
+    # said only "explains about 8%" for predictions all near 0.25 against labels near 0.7)
+    off = summary_text("regression", {"pearson": 0.29, "r2": -4.52}, 300, None)
+    assert "R² -4.52, below 0" in off and "off the measured scale" in off
+    near = summary_text("regression", {"pearson": 0.6, "r2": 0.33}, 300, None)
+    assert "they explain 33% (R² 0.33)" in near
     nan = float("nan")
     tasks = {"roc_auc": 0.8, "roc_auc_a": 0.9, "roc_auc_b": 0.7, "roc_auc_c": nan}
     text = summary_text("multitask-binary", tasks, 500, None)
