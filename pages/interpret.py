@@ -336,6 +336,11 @@ def ism_tab(run: Run, chosen: Chosen, target: int) -> None:
     table.insert(0, "ref", list(r.sequence))
     table.insert(0, "position", np.arange(1, len(r.sequence) + 1))
     table["max_effect"] = r.max_effect
+    if n_unknown := r.sequence.upper().count("N"):
+        st.caption(
+            f"The {n_unknown} N position(s) (padding or unknown bases) have no base to "
+            "substitute, so they are left empty, not scored 0."
+        )
     show_figure(
         ism_figure(r.effects, r.max_effect, r.sequence, title), f"ism-{chosen.ids[i]}", table
     )
@@ -452,7 +457,8 @@ def agreement_tab(run: Run, chosen: Chosen, target: int) -> None:
         st.caption(
             f"ρ compares the {compared} known bases: the {len(seq) - compared} N positions "
             "(padding or unknown bases) are left out, as they carry no base to explain (ISM "
-            "and the shuffled or zero references score them 0, which would read as agreement)."
+            "has no value there, and the shuffled or zero references score them 0, which "
+            "would read as agreement)."
         )
     if table["spearman"].isna().any():
         st.caption("An empty ρ means a track is flat: it ranks no position above another.")

@@ -98,9 +98,9 @@ def agreement(tracks: Mapping[str, np.ndarray], sequence: str | None = None) -> 
 
     Args:
         sequence: the explained sequence; its ``N`` positions (padding, unknown bases)
-            are left out: they carry no base to explain, and ISM and IG from shuffled or
-            zero references score them 0, which would read as agreement
-            there. ``positions`` counts the positions compared.
+            are left out: they carry no base to explain (ISM has no value there, and IG
+            from shuffled or zero references scores them 0, which would read as
+            agreement). ``positions`` counts the positions compared.
     """
     names = list(tracks)
     arrays = [np.asarray(tracks[n], dtype=float).reshape(-1) for n in names]
@@ -113,7 +113,8 @@ def agreement(tracks: Mapping[str, np.ndarray], sequence: str | None = None) -> 
     rows = []
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
-            a, b = arrays[i][known], arrays[j][known]
+            both = known & np.isfinite(arrays[i]) & np.isfinite(arrays[j])
+            a, b = arrays[i][both], arrays[j][both]
             flat = a.size < 2 or a.std() == 0 or b.std() == 0
             rho = np.nan if flat else float(spearmanr(a, b)[0])
             rows.append({"a": names[i], "b": names[j], "spearman": rho, "positions": a.size})
@@ -142,6 +143,6 @@ def scaled_tracks(tracks: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     out = {}
     for name, t in tracks.items():
         t = np.abs(np.asarray(t, dtype=float))
-        m = t.max() if t.size else 0.0
+        m = np.nanmax(t) if np.isfinite(t).any() else 0.0  # ISM has no value at an N
         out[name] = t / m if m > 0 else t
     return out

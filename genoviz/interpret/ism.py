@@ -31,8 +31,10 @@ class ISMResult:
 
     Attributes:
         effects: ``(4, L)``, rows A, C, G, T: output(mutant) - output(reference); 0 at the
-            reference base (and for every base at an N).
-        max_effect: ``(L,)``, the effect of largest magnitude at each position, with its sign.
+            reference base, NaN for every base at an N (nothing there to substitute: a 0
+            would read as a measured "no effect").
+        max_effect: ``(L,)``, the effect of largest magnitude at each position, with its
+            sign; NaN at an N.
         max_abs: ``(L,)``, ``|max_effect|``.
         reference_output: the unmutated sequence's output (a logit for binary
             classifiers, the class's log-probability with ``softmax``).
@@ -146,8 +148,9 @@ def saturation_mutagenesis(
     finally:
         model.train(was_training)
     effects = np.zeros((4, x.shape[1]), dtype=np.float32)
+    effects[:, ~(x.sum(dim=0) > 0).numpy()] = np.nan  # an N is not substituted: no effect
     effects[base, pos] = vals - ref_val
-    pick = np.abs(effects).argmax(axis=0)
+    pick = np.where(np.isnan(effects), -1.0, np.abs(effects)).argmax(axis=0)
     max_effect = effects[pick, np.arange(effects.shape[1])]
     return ISMResult(
         effects=effects,
