@@ -47,11 +47,20 @@ _LAYOUT: dict[str, Any] = {
 }
 
 
+def plain_numbers(fig: go.Figure) -> go.Figure:
+    """Axis and colour-bar numbers as powers of ten (5×10⁻⁴), not plotly's default SI
+    prefixes: "−500μ" on a Δlogit axis reads as micro-units to a biologist."""
+    fig.update_xaxes(exponentformat="power")
+    fig.update_yaxes(exponentformat="power")
+    fig.update_traces(colorbar_exponentformat="power", selector={"type": "heatmap"})
+    return fig
+
+
 def _styled(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
     fig.update_layout(title={"text": title}, **_LAYOUT)
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
-    return fig
+    return plain_numbers(fig)
 
 
 def history_figure(

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure as MplFigure
 from plotly.subplots import make_subplots
 
-from genoviz.plots import _LAYOUT, _styled
+from genoviz.plots import _LAYOUT, _styled, plain_numbers
 from genoviz.sequences import ALPHABET
 
 #: Base colours as in logomaker's "classic" scheme, so tracks and logos agree.
@@ -109,12 +109,14 @@ def ism_figure(
     """A 4 x L heatmap of substitution effects above the per-position maximum effect.
 
     Args:
-        effects: ``(4, L)``, rows A, C, G, T (0 at the reference base).
+        effects: ``(4, L)``, rows A, C, G, T (0 at the reference base, NaN at an N: left
+            blank).
         max_effect: ``(L,)`` signed effect of largest magnitude per position.
     """
     effects = np.asarray(effects, dtype=float)
     pos = np.arange(1, effects.shape[1] + 1)
-    lim = float(np.abs(effects).max()) or 1.0
+    lim = float(np.nanmax(np.abs(effects))) if np.isfinite(effects).any() else 1.0
+    lim = lim or 1.0
     fig = make_subplots(
         rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45], vertical_spacing=0.06
     )
@@ -153,7 +155,7 @@ def ism_figure(
     fig.update_yaxes(title_text="substituted base", row=1, col=1)
     fig.update_yaxes(title_text="largest Δ output", row=2, col=1)
     fig.update_xaxes(title_text="position", row=2, col=1)
-    return fig
+    return plain_numbers(fig)
 
 
 def variant_figure(table: pd.DataFrame, title: str = "Variant effects") -> go.Figure:

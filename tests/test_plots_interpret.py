@@ -52,6 +52,14 @@ def test_ism_figure_heatmap_and_max_track():
     assert fig.data[0].type == "heatmap" and np.asarray(fig.data[0].z).shape == (4, 5)
     assert list(fig.data[0].y) == list("ACGT")
     assert list(fig.data[1].y) == [0, 0, 0, -1.5, 0]
+    # an N column (NaN, never substituted) is left blank; the colour range ignores it
+    effects[:, 0] = np.nan
+    blank = ism_figure(effects, effects[2], "NCGTA")
+    assert np.isnan(np.asarray(blank.data[0].z, dtype=float)[:, 0]).all()
+    assert blank.data[0].zmax == 1.5 and blank.data[0].zmin == -1.5
+    # small effects as powers of ten, not SI prefixes ("-500μ" reads as micro-units)
+    assert blank.layout.yaxis.exponentformat == blank.layout.yaxis2.exponentformat == "power"
+    assert blank.data[0].colorbar.exponentformat == "power"
 
 
 def test_variant_figure_bars():
