@@ -56,6 +56,40 @@ def predict_arrays(
     return arr if raw or arr.shape[1] != 1 else arr[:, 0]
 
 
+#: A sequence with more than this share of N (unknown bases) is named in a note.
+MOSTLY_UNKNOWN = 0.5
+
+
+def unknown_note(sequences: Sequence[str], ids: Sequence[str] | None = None) -> str | None:
+    """A note naming the sequences that are all or mostly N: the model scores them, but
+    what it says is about the few known bases (or, with none, about no sequence at all)."""
+    share = np.array([s.upper().count("N") / max(len(s), 1) for s in sequences])
+    mostly = np.flatnonzero(share > MOSTLY_UNKNOWN)
+    if not len(mostly):
+        return None
+
+    def names(rows: np.ndarray) -> str:
+        shown = [repr(ids[i]) if ids is not None else f"sequence {i + 1}" for i in rows[:3]]
+        return ", ".join(shown) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+
+    empty = mostly[share[mostly] == 1.0]
+    parts = []
+    if len(empty):
+        parts.append(
+            f"{names(empty)} {'has' if len(empty) == 1 else 'have'} no known base (all N): "
+            "its prediction is what the model says of no sequence at all, not a property of "
+            "it"
+        )
+    some = np.setdiff1d(mostly, empty)
+    if len(some):
+        parts.append(
+            f"{names(some)} {'is' if len(some) == 1 else 'are'} mostly N (over "
+            f"{MOSTLY_UNKNOWN:.0%} unknown bases): read {'its' if len(some) == 1 else 'their'} "
+            "prediction with care"
+        )
+    return "; ".join(parts) + "."
+
+
 def model_device(model: nn.Module) -> torch.device:
     """The device of the model's first parameter (cpu for a model without any)."""
     first = next(model.parameters(), None)
@@ -154,6 +188,8 @@ def predict_sequences(
             "whole one), which this model does not read: it reads codons in frame from the "
             "first base."
         )
+    if note := unknown_note(sequences, ids):
+        notes.append(note)
     if set(lengths) != {seq_len} and fitted_length(run):
         n_changed = sum(n != seq_len for n in lengths)
         notes.append(

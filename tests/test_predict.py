@@ -271,3 +271,14 @@ def test_predict_on_a_missing_gpu_is_one_clear_line(toy_run, tmp_path, monkeypat
     assert err[-1] == "genoviz: error: device 'cuda' was requested but no CUDA GPU is available"
     assert main([*args, "--out", str(tmp_path / "p.csv"), "--device", "cpu"]) == 0
     assert (tmp_path / "p.csv").read_text().startswith("id,")
+
+
+def test_sequences_all_or_mostly_n_are_named(toy_run):
+    """21 N scored 0.25 on a siRNA model without a word; now the note names it."""
+    seqs = ["N" * 40, "ACGT" * 10, "NNNNNNNNNNNNNNNNNNNNNNNNNACGTACGTACGTACG", "ACGTN" * 8]
+    p = predict_sequences(toy_run, seqs, ids=["gap", "ok", "masked", "few"])
+    (note,) = [n for n in p.notes if "N" in n]
+    assert "'gap' has no known base (all N)" in note
+    assert "'masked' is mostly N" in note
+    assert "'ok'" not in note and "'few'" not in note  # 20% N is not named
+    assert predict_sequences(toy_run, ["ACGT" * 10]).notes == []
