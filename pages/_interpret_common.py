@@ -22,7 +22,16 @@ from genoviz.runs import (
     list_runs,
     load_run,
 )
-from pages._common import bundled_dataset, choose, downloaded_dataset, page_link, run_label
+from pages._common import (
+    USER_CHOICE,
+    USER_DATASET,
+    bundled_dataset,
+    choose,
+    downloaded_dataset,
+    fresh_dataset,
+    page_link,
+    run_label,
+)
 
 #: This session's own copy of the model it explains: ``(path, weights mtime), model``.
 MODEL_MEMO = "interpret_model_memo"
@@ -51,13 +60,27 @@ def model_of(run: Run) -> nn.Module:
 
 
 def dataset_of(run: Run) -> Dataset | None:
-    """The run's dataset when it is bundled or downloaded (shared: read, never change)."""
-    spec = run.info.get("dataset", {}).get("spec")
+    """The run's dataset when it is bundled or downloaded (shared: read, never change), or
+    the file this session loaded on the Data page when the run trained on it (a copy:
+    its splits are set at the run's seed)."""
+    info = run.info.get("dataset", {})
+    spec = info.get("spec")
     if spec in BUNDLED:
         return bundled_dataset(spec, data_seed(run, fallback=0))
     if spec in REMOTE:
         return downloaded_dataset(spec)
+    mine = st.session_state.get(USER_DATASET)
+    if mine is not None and mine.name == spec and len(mine) == info.get("n", len(mine)):
+        return fresh_dataset(USER_CHOICE)
     return None
+
+
+#: Why a run's own sequences cannot be shown, and what to do about it.
+NO_DATASET = (
+    "This run trained on a file that is not loaded in this browser session (the server "
+    "keeps uploaded or pasted data only in the session that loaded it). Load the same file "
+    "on the Data page to use its sequences here, or use the command line: "
+)
 
 
 def saved_runs(predictors_only: bool = False) -> list[Run]:

@@ -156,8 +156,9 @@ def find_motifs(run: Run) -> AttentionMotifs | None:
     if ds is None or ds.task != "binary":
         st.info(
             "Attention motifs compare positive with negative sequences, so they need a run "
-            "on a bundled binary dataset. For your own file use `python -m genoviz "
-            "interpret attention --run DIR --data FILE --out DIR`."
+            "on binary data loaded here: a bundled set, or your own file loaded on the Data "
+            "page in this session. Or use `python -m genoviz interpret attention --run DIR "
+            "--data FILE --out DIR`."
         )
         return None
     c1, c2 = st.columns(2)

@@ -121,9 +121,9 @@ def show_sequences(run: Run) -> None:
     ds = dataset_of(run)
     if ds is None:
         st.info(
-            "Sequence embeddings read the run's own dataset, so they need a run on a bundled "
-            "or downloaded dataset. For your own file use `python -m genoviz interpret "
-            "embeddings --sequences --run DIR --data FILE --out DIR`."
+            "Sequence embeddings read the run's own dataset: a bundled or downloaded set, or "
+            "your own file loaded on the Data page in this session. Or use `python -m genoviz "
+            "interpret embeddings --sequences --run DIR --data FILE --out DIR`."
         )
         return
     model = model_of(run)

@@ -142,7 +142,8 @@ def choose_sequences(run: Run) -> Chosen | None:
             SOURCES[1:],
             horizontal=True,
             key="interp_source_paste_only",
-            help="This run's training data is not a bundled set, so paste sequences.",
+            help="This run's training data is not loaded in this session (load the same "
+            "file on the Data page to explain its held-out sequences), so paste sequences.",
         )
     else:
         source = st.radio("Sequences", SOURCES, horizontal=True, key="interp_source")

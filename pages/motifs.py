@@ -12,8 +12,9 @@ from genoviz.interpret.logos import ic_matrix
 from genoviz.interpret.matching import TAX_GROUPS, default_release, jaspar_releases, match_words
 from genoviz.interpret.motif_report import FilterReport, filter_report, match_filters
 from genoviz.runs import Run
-from pages._common import choose, ensure_app_navigation, error_boundary, explain_here
+from pages._common import choose, ensure_app_navigation, error_boundary, explain_here, page_link
 from pages._interpret_common import (
+    NO_DATASET,
     choose_run,
     dataset_of,
     interpret_errors,
@@ -77,13 +78,7 @@ def settings(learned: bool = False, binary: bool = True) -> dict:
 
 def compute(run: Run, opts: dict) -> FilterReport | None:
     ds = dataset_of(run)
-    if ds is None:
-        st.warning(
-            "This run's dataset is not bundled or downloaded, so there are no sequences to "
-            "collect filter sites from. Use `python -m genoviz interpret filters --run DIR "
-            "--data FILE` for your own file."
-        )
-        return None
+    assert ds is not None  # main() returns before the settings when there is none
     key = (run.name, tuple(sorted(opts.items())))
     stored = st.session_state.get(REPORT)
     if stored is not None and stored[0] == key:
@@ -206,6 +201,10 @@ def main() -> None:
             "This is a motif-net: its motifs are its own learned matrices, shown directly "
             "with their position masks (no sequences need scanning)."
         )
+    if not learned and dataset_of(run) is None:  # nothing to scan: no settings to offer
+        st.warning(NO_DATASET + "`python -m genoviz interpret filters --run DIR --data FILE`.")
+        page_link("pages/data.py", "Go to Data", icon=":material/dataset:")
+        return
     opts = settings(learned, run.info.get("dataset", {}).get("task") == "binary")
     try:
         if learned:

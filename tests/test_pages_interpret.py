@@ -592,3 +592,33 @@ def test_a_multitask_map_shows_the_explained_tasks_label(runs_dir: Path):
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     track = next(t for t in titles if "label" in t)
     assert f"label {got.labels[row][1]:.4g}" in track, track
+
+
+def test_a_run_on_this_sessions_own_file_is_scanned_and_explained(runs_dir: Path):
+    """A run trained on a file loaded on the Data page: in the session that still holds
+    the file, Motifs scans it and Interpret offers its held-out sequences. Before, Motifs
+    drew every setting, then sent the browser user to the command line."""
+    from conftest import planted_dataset
+
+    own = planted_dataset(300)
+    own.meta.name = "own.csv"
+    record = {"name": "own.csv", "spec": "own.csv", "task": "binary", "n": 300}
+    save_untrained_run(
+        runs_dir / "20260101-000000-own", "cnn", BUILD | {"seq_len": 40, "extras": 0}, record
+    )
+    at = app("pages/motifs.py")
+    ok(at)
+    (warning,) = [w.value for w in at.warning]
+    assert "not loaded in this browser session" in warning and "Data page" in warning
+    assert "motifs_release" not in [s.key for s in at.selectbox]  # no dead settings
+    at.session_state["user_dataset"] = own
+    at.run()
+    ok(at)
+    assert not at.warning
+    at.number_input(key="motifs_n").set_value(100).run()
+    at.button(key="motifs_go").click().run()
+    ok(at)
+    assert [t.label for t in at.tabs] == ["Filter logos", "JASPAR matches", "Planted truth"]
+    at.switch_page("pages/interpret.py").run()
+    ok(at)
+    assert at.radio(key="interp_source").options == ["Held-out sequences", "Paste sequences"]
