@@ -131,7 +131,7 @@ def composition_matrix(key: str, _ds: Dataset, group: str) -> pd.DataFrame:
 def show_sequence_plots(df: pd.DataFrame, name: str, columns: list | None = None) -> None:
     c1, c2 = columns or st.columns(2)
     with c1:
-        fig = histogram_figure(df["length"], "Sequence length", "length (bp)")
+        fig = histogram_figure(df["length"], "Sequence length", "length (bases)")
         show_figure(fig, f"{name}-lengths", df[["id", "length"]])
     with c2:
         fig = histogram_figure(df["gc"], "GC content", "GC fraction", nbins=40)
@@ -192,12 +192,11 @@ def show_card(ds: Dataset) -> None:
         summary = ds.summary()
         cols = st.columns(4)
         cols[0].metric("sequences", f"{summary['n']:,}")
-        cols[1].metric("length (bp)", summary["length"])
+        cols[1].metric("length (bases)", summary["length"])  # bp would say double-stranded
         if "positives" in summary:
             share = summary["positives"] / max(1, summary["n"])
-            cols[2].metric(
-                "positives", f"{summary['positives']:,}", f"{share:.1%}", delta_color="off"
-            )
+            # the share in the value: a delta badge read "↑ 2.0%", as if it had risen
+            cols[2].metric("positives", f"{summary['positives']:,} ({share:.1%})")
         elif ds.task == "multiclass":
             cols[2].metric("classes", ds.n_outputs)
         elif ds.task == "multitask-binary":

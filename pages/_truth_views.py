@@ -35,6 +35,33 @@ GROUP_COLUMNS = ("task", "element", "site", "role", "kind", "motif", "motif_id")
 POSITION_COLUMNS = ("start", "boundary", "ebox_start")
 
 
+def counting_note(df: pd.DataFrame) -> str:
+    """How a truth table's columns count, in words: its positions from 1, a boundary as
+    the bases before it, and the dataset row (``index``) from 0."""
+    parts = []
+    starts = [c for c in df.columns if is_start(c)]
+    if starts:
+        parts.append(f"{', '.join(starts)}: 1-based position of the first base")
+    if "boundary" in df:
+        parts.append("boundary: the bases before it (it lies between base n and n + 1)")
+    if "index" in df:
+        parts.append("index: the sequence's row in the dataset, counted from 0")
+    return "; ".join(parts) + "." if parts else ""
+
+
+def column_help(df: pd.DataFrame) -> dict:
+    """Column tooltips with :func:`counting_note`'s conventions."""
+    out: dict = {}
+    for c in df.columns:
+        if is_start(c):
+            out[c] = st.column_config.NumberColumn(c, help="1-based position of the first base")
+        elif c == "boundary":
+            out[c] = st.column_config.NumberColumn(c, help="bases before the boundary")
+        elif c == "index":
+            out[c] = st.column_config.NumberColumn(c, help="row in the dataset, from 0")
+    return out
+
+
 def show_truth_table(df: pd.DataFrame, what: str, name: str) -> None:
     """Counts per motif/kind, a histogram of positions and the first rows of a truth table."""
     st.markdown(f"#### {what.capitalize()}: {len(df):,}")
@@ -61,7 +88,9 @@ def show_truth_table(df: pd.DataFrame, what: str, name: str) -> None:
             )
             cols = [c for c in ("id", by, pos) if c and c in df]
             show_figure(fig, f"{name}-{what}-positions", df[cols])
-    st.dataframe(df.head(TRUTH_ROWS), hide_index=True, height=240)
+    st.dataframe(df.head(TRUTH_ROWS), hide_index=True, height=240, column_config=column_help(df))
+    if said := counting_note(df):
+        st.caption(said)
     if len(df) > TRUTH_ROWS:
         st.caption(f"First {TRUTH_ROWS} of {len(df):,} rows; the CSV below has them all.")
     st.download_button(

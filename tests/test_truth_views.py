@@ -34,3 +34,14 @@ def test_a_splice_boundary_is_labelled_as_the_bases_before_it():
     titles = _axis_titles(at)
     assert "boundary (bases before it in the sequence)" in titles
     assert "start (1-based position of the first base)" in titles  # the decoys
+
+
+def test_a_splice_site_table_says_how_each_column_counts():
+    """The splice table mixes a 0-based row (index), a boundary counted as the bases
+    before it and a 1-based branch point; it showed them without a word."""
+    at = data_set("splice-sites", "Ground truth")
+    sites = next(t for t in dataframes(at) if {"boundary", "branch_point"} <= set(t.columns))
+    assert {"index", "boundary", "branch_point"} <= set(sites.columns)
+    notes = [c.value for c in at.caption if "boundary: the bases before it" in c.value]
+    assert notes, [c.value for c in at.caption]
+    assert "branch_point: 1-based" in notes[0] and "counted from 0" in notes[0]

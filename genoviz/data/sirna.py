@@ -69,8 +69,10 @@ def build_sirna(seed: int = 0, n: int = 3_000, noise: float = 0.9) -> Dataset:
         description=(
             "siRNA knock-down efficacy (regression): 21 nt guide strands, 5'->3', with "
             "efficacy from published design rules (5' end asymmetry, A/U-rich seed, GC "
-            "window) plus noise. This set is SIMULATED; the real Huesken 2005 data loads "
-            "as a file."
+            "window) plus noise, on Huesken's scale of normalised inhibition: 1 is the "
+            "knock-down of the reference siRNA, so the best guides score above 1 (in the "
+            "real data up to 1.32). This set is SIMULATED; the real Huesken 2005 data "
+            "loads as a file."
         ),
         source=(
             "Simulated by genoviz from the Ui-Tei 2004 and Reynolds 2004 rules. Real "
