@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
@@ -103,6 +104,49 @@ class TrainResult:
     device: str
     #: What ``init_from`` copied, skipped and froze (see TransferReport.to_dict).
     transfer: dict[str, Any] | None = None
+
+    @classmethod
+    def from_run(cls, run: Any) -> TrainResult:
+        """A saved run's result read back from its folder (a :class:`genoviz.runs.Run`
+        with weights): its kept model on the CPU, curves, final metrics and test table."""
+        info = run.info
+        final = info.get("final_metrics") or {}
+        table = run.test_predictions()
+        ids, labels, predictions = [], np.zeros(0, np.float32), np.zeros(0, np.float32)
+        if table is not None:
+            ids = table["id"].astype(str).tolist()
+            labels, predictions = _test_columns(table, info["dataset"].get("class_names") or [])
+        return cls(
+            model=run.load_model("cpu"),
+            history=list(run.history),
+            best_epoch=int(info.get("best_epoch") or 0),
+            valid_metrics=dict(final.get("valid") or {}),
+            test_metrics=dict(final.get("test") or {}),
+            test_ids=ids,
+            test_labels=labels,
+            test_predictions=predictions,
+            status=run.status,
+            run_dir=run.path,
+            device="cpu",
+            transfer=info.get("transfer"),
+        )
+
+
+def _test_columns(table: Any, class_names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and predictions of a ``test_predictions.csv`` table, as training returned
+    them: one column each, or ``label_<task>`` / ``p_<class>`` columns, and a multi-class
+    ``label`` (a class name) as its class number."""
+    if "prediction" in table:
+        predictions = table["prediction"].to_numpy(dtype=np.float32)
+    else:
+        predictions = table[[c for c in table if c.startswith("p_")]].to_numpy(np.float32)
+    task_labels = [c for c in table if c.startswith("label_")]
+    if task_labels:
+        return table[task_labels].to_numpy(np.float32), predictions
+    label = table["label"]
+    if not pd.api.types.is_numeric_dtype(label):  # multi-class: class names
+        label = label.map({str(n): i for i, n in enumerate(class_names)})
+    return label.to_numpy(dtype=np.float32), predictions
 
 
 def check_config(config: TrainConfig) -> None:

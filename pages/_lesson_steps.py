@@ -5,6 +5,8 @@ Only UI wiring: the science is in :mod:`genoviz.lesson` and :mod:`genoviz.interp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -30,8 +32,10 @@ from genoviz.lesson import (
 from genoviz.lesson_plots import one_hot_figure, scan_figure
 from genoviz.motifs import lined_up
 from genoviz.plots import history_figure
+from genoviz.runs import WEIGHTS, RunError, list_runs
 from genoviz.sequences import ALPHABET, clean_sequence, one_hot
 from genoviz.share import LESSON_MAX_EPOCHS
+from genoviz.train_setup import TrainResult
 from genoviz.training import TrainConfig, TrainingJob
 from pages._common import (
     error_boundary,
@@ -59,6 +63,8 @@ SEED = "lesson_seed"
 EPOCHS = "lesson_epochs"
 JOB = "lesson_job"
 MOTIFS_MEMO = "lesson_motifs_memo"
+#: (dataset, epochs, seed) whose saved lesson run was last looked for on disk.
+LOOKED = "lesson_saved_looked"
 WINDOW = 60  # bases of one-hot shown at once
 POLL_SECONDS = 1.0
 
@@ -86,9 +92,70 @@ def label_text(ds: Dataset, i: int) -> str:
     return f"{float(y):g}"
 
 
-def lesson_job(ds: Dataset) -> TrainingJob | None:
-    job: TrainingJob | None = st.session_state.get(JOB)
-    return job if job is not None and job.dataset.name == ds.name else None
+@dataclass
+class SavedLessonJob:
+    """A lesson run read back from disk, with the parts of a TrainingJob the steps read:
+    after a reload, or from a shared step link, the network trained earlier is shown
+    again instead of "train the network first"."""
+
+    dataset: Dataset
+    config: TrainConfig
+    result: TrainResult
+    status: str
+    message: str
+    done: bool = True
+    progress: float = 1.0
+
+    @property
+    def history(self) -> list[dict]:
+        return self.result.history
+
+
+def lesson_run_name(name: str) -> str:
+    return f"lesson-{name}"
+
+
+def saved_lesson_job(ds: Dataset) -> SavedLessonJob | None:
+    """The newest saved lesson run on ``ds`` with this session's epochs and seed (a link
+    carries both), or None."""
+    epochs, seed = st.session_state.get(EPOCHS), st.session_state.get(SEED)
+    for run in list_runs():
+        config = run.info.get("config") or {}
+        if (
+            run.name.endswith("-" + lesson_run_name(ds.name))
+            and run.info.get("dataset", {}).get("spec") == ds.name
+            and run.status in ("finished", "stopped")
+            and not run.untrained
+            and (run.path / WEIGHTS).exists()
+            and config.get("epochs") == epochs
+            and config.get("seed") == seed
+        ):
+            try:
+                result = TrainResult.from_run(run)
+            except (RunError, OSError, KeyError, ValueError):
+                continue  # an unreadable folder: the next one, or train again
+            message = (
+                f"The network trained earlier with these settings ({run.name}, "
+                f"{len(result.history)} epoch(s), seed {seed}), read back from disk."
+            )
+            train = TrainConfig(epochs=int(epochs), seed=int(seed))
+            return SavedLessonJob(ds, train, result, run.status, message)
+    return None
+
+
+def lesson_job(ds: Dataset) -> TrainingJob | SavedLessonJob | None:
+    """This session's lesson training on ``ds``; else one saved with the same settings."""
+    job: TrainingJob | SavedLessonJob | None = st.session_state.get(JOB)
+    if job is not None and job.dataset.name == ds.name:
+        return job
+    looked = (ds.name, st.session_state.get(EPOCHS), st.session_state.get(SEED))
+    if (job is None or job.done) and st.session_state.get(LOOKED) != looked:
+        st.session_state[LOOKED] = looked  # the runs folder is read once per setting
+        saved = saved_lesson_job(ds)
+        if saved is not None:
+            st.session_state[JOB] = saved
+            return saved
+    return None
 
 
 # --- steps --------------------------------------------------------------------------------
@@ -272,7 +339,7 @@ def start_training(name: str) -> None:
         epochs=int(st.session_state[EPOCHS]),
         seed=int(st.session_state[SEED]),
         hparams=dict(LESSON_HPARAMS),
-        run_name=f"lesson-{name}",
+        run_name=lesson_run_name(name),
         # the sequence only, as the step describes: with tf-binding's accessibility score
         # the ROC AUC it shows came mostly from that score, not from the filters
         use_extras=False,

@@ -332,6 +332,20 @@ def test_the_lesson_trains_on_the_sequence_only(isolated: Path):
     from genoviz.runs import load_run
 
     assert load_run(job.result.run_dir).info["model"]["build"]["extras"] == 0
+    # a reload, or a student opening the shared step-5 link, finds that network on disk
+    # (it said "Train the network first" though the run was saved)
+    again = page("pages/lesson.py", dataset="tf-binding", step="5", epochs="1")
+    ok(again)
+    assert not [i.value for i in again.info if "Train the network first" in i.value]
+    assert any("similarity r =" in c.value for c in again.caption)
+    again.session_state["lesson_step"] = 4
+    again.run()
+    assert any("read back from disk" in s.value for s in again.success)
+    filters = again.session_state["lesson_job"].result.model.first_layer_filters()
+    trained = job.result.model.first_layer_filters()
+    assert filters.shape == trained.shape and bool((filters == trained).all())
+    other = page("pages/lesson.py", dataset="tf-binding", step="5", epochs="1", seed="7")
+    assert "Train the network first" in other.info[0].value  # another seed: not that run
 
 
 def test_the_lesson_waits_for_a_training_place_like_the_train_page(

@@ -198,3 +198,42 @@ def test_zero_weight_rows_count_in_no_score():
     ds.weights[np.asarray(ds.splits["valid"])] = 0
     with pytest.raises(TrainingError, match="every validation sequence has weight 0"):
         fit(ds, "cnn", config)
+
+
+def test_a_saved_runs_result_reads_back_as_training_returned_it(tmp_path):
+    """TrainResult.from_run: the kept model, curves, final metrics and test table of a
+    saved run, as fit returned them (the Lesson shows a network trained before a reload)."""
+    import torch
+
+    from genoviz.runs import load_run
+    from genoviz.train_setup import TrainResult
+
+    config = TrainConfig(epochs=2, batch_size=64, save=True, runs_dir=str(tmp_path))
+    fitted = fit(planted_dataset(n=200), "cnn", config)
+    back = TrainResult.from_run(load_run(fitted.run_dir))
+    assert back.test_ids == fitted.test_ids and back.best_epoch == fitted.best_epoch
+    np.testing.assert_allclose(back.test_labels, fitted.test_labels.reshape(-1))
+    np.testing.assert_allclose(back.test_predictions, fitted.test_predictions, rtol=1e-5)
+    assert back.test_metrics == pytest.approx(fitted.test_metrics)
+    assert [r["epoch"] for r in back.history] == [1, 2]
+    a, b = back.model.state_dict(), fitted.model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in b)
+
+
+def test_test_tables_of_several_outputs_read_back_as_arrays():
+    import pandas as pd
+
+    from genoviz.train_setup import _test_columns
+
+    multiclass = pd.DataFrame(
+        {"id": ["a", "b"], "label": ["donor", "none"], "p_none": [0.1, 0.8],
+         "p_donor": [0.9, 0.2], "predicted_class": ["donor", "none"]}
+    )  # fmt: skip
+    labels, preds = _test_columns(multiclass, ["none", "donor"])
+    assert labels.tolist() == [1, 0]
+    np.testing.assert_allclose(preds, [[0.1, 0.9], [0.8, 0.2]], rtol=1e-6)
+    tasks = pd.DataFrame(
+        {"id": ["a"], "label_JUND": [1.0], "label_GATA1": [0.0], "p_JUND": [0.7], "p_GATA1": [0.2]}
+    )
+    labels, preds = _test_columns(tasks, [])
+    assert labels.tolist() == [[1.0, 0.0]] and preds.shape == (1, 2)
