@@ -17,7 +17,7 @@ import pandas as pd
 
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
-from genoviz.metrics import PRIMARY_METRIC
+from genoviz.metrics import PRIMARY_METRIC, AucDifference, auc_difference
 from genoviz.training import TrainConfig, TrainingError, TrainResult, fit
 
 #: The book's pair: sequence only, then sequence + accessibility.
@@ -48,6 +48,17 @@ class ExtrasGain:
     def gain(self) -> float:
         """Test-split metric with extras minus without."""
         return float(self.table["test"].iloc[1] - self.table["test"].iloc[0])
+
+    def auc_test(self) -> AucDifference | None:
+        """DeLong's paired test of the two test-split ROC AUCs (binary data; both arms
+        score the same test sequences), or None for another metric."""
+        if self.metric != "roc_auc" or self.without.test_ids != self.with_extras.test_ids:
+            return None
+        return auc_difference(
+            self.without.test_labels,
+            self.without.test_predictions,
+            self.with_extras.test_predictions,
+        )
 
     def scores(self) -> dict[str, dict[str, float]]:
         """variant -> split -> metric, for :func:`genoviz.plots_models.extras_gain_figure`."""

@@ -6,6 +6,8 @@ Both train in a background job polled by a fragment, like the Train page."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -308,7 +310,25 @@ def gain_final(job: ThreadJob) -> None:
     st.markdown(
         f"On the test split, **{t['variant'][1]}** scores {fmt(t['test'][1])} against "
         f"{fmt(t['test'][0])} for **{t['variant'][0]}**: a change of {gain.gain:+.3f} "
-        f"{label}.{book}"
+        f"{label}.{uncertainty_text(gain)}{book}"
+    )
+
+
+def uncertainty_text(gain: ExtrasGain) -> str:
+    """How sure that change is: DeLong's paired test on the test sequences."""
+    test = gain.auc_test()
+    if test is None or not math.isfinite(test.se):
+        return ""
+    y = gain.without.test_labels
+    verdict = (
+        "more than chance on this test set would give"
+        if test.p_value < 0.05
+        else "within what chance on this test set gives"
+    )
+    return (
+        f" Its standard error is {test.se:.3f} (DeLong's test on the same {len(y):,} test "
+        f"sequences, {int((y > 0.5).sum()):,} of them positive; p = {test.p_value:.2g}): "
+        f"{verdict}."
     )
 
 

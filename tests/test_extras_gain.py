@@ -27,6 +27,14 @@ def test_accessibility_adds_to_the_sequence_on_tf_binding():
     assert seen.count("without") == len(gain.without.history) and "with" in seen
     assert gain.with_extras.model.members[0].head.n_extras == 1
     assert gain.without.model.members[0].head.n_extras == 0
+    # DeLong's paired test on the one test split: its AUCs are the table's
+    test = gain.auc_test()
+    assert test.auc_a == pytest.approx(t["test"][0]) and test.auc_b == pytest.approx(t["test"][1])
+    assert 0 < test.se < 0.1 and test.p_value < 0.05
+    from pages.zoo import uncertainty_text
+
+    said = uncertainty_text(gain)
+    assert f"standard error is {test.se:.3f}" in said and "more than chance" in said
     fig = extras_gain_figure(gain.scores())
     assert [tr.name for tr in fig.data] == list(t["variant"])
 

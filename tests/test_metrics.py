@@ -148,3 +148,30 @@ def test_calibration_refuses_what_it_cannot_read(y, p, message):
     """Multi-task columns were pooled and logits clipped to a perfect score, silently."""
     with pytest.raises(ValueError, match=message):
         calibration(np.array(y), np.array(p))
+
+
+def test_auc_difference_matches_sklearn_and_a_paired_bootstrap():
+    from sklearn.metrics import roc_auc_score
+
+    """DeLong's paired test: the AUCs are sklearn's, the standard error agrees with a
+    paired bootstrap over the sequences, and two copies of one score differ by 0."""
+    from genoviz.metrics import auc_difference
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(600) < 0.2).astype(float)
+    a = y * 0.8 + rng.normal(size=600)
+    b = a + y * 0.3 + rng.normal(scale=0.7, size=600)  # correlated with a, and better
+    d = auc_difference(y, a, b)
+    assert d.auc_a == pytest.approx(roc_auc_score(y, a)) and d.auc_b == pytest.approx(
+        roc_auc_score(y, b)
+    )
+    assert d.difference == pytest.approx(d.auc_b - d.auc_a)
+    boot = []
+    for _ in range(400):
+        i = rng.integers(0, 600, 600)
+        boot.append(roc_auc_score(y[i], b[i]) - roc_auc_score(y[i], a[i]))
+    assert d.se == pytest.approx(np.std(boot), rel=0.2)
+    assert d.p_value < 0.01
+    same = auc_difference(y, a, a)
+    assert same.difference == 0 and same.p_value == 1.0
+    assert math.isnan(auc_difference(np.zeros(5), a[:5], b[:5]).se)  # one class
