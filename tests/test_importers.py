@@ -333,3 +333,60 @@ def test_overlapping_2mers_are_rebuilt_not_glued():
     ds = load_text("sequence\tlabel\n" + "\n".join(rows) + "\n", "k2.tsv")
     assert ds.sequences[:2] == ["ACGTACC", "GGATTGC"] and file_kmer(ds) is None
     assert load_text("sequence,label\nAC GT AC GT,1\n", "pairs.csv").sequences == ["ACGTACGT"]
+
+
+@pytest.mark.parametrize(
+    "column", ["sample_weight", "weights", "class_weight", "sample_weights", "Class_Weights"]
+)
+def test_a_weight_column_spelt_otherwise_is_never_an_input(tmp_path, column):
+    """JUND's class weights (0.50 per negative, 118 per positive) in a column named
+    sample_weight became an input: test ROC AUC 1.0. Only 'weight' weights the loss."""
+    text = f"sequence,label,{column},access\nACGT,1,118.2,0.5\nACGA,0,0.502,0.25\n"
+    ds = load_file(write(tmp_path, "w.csv", text))
+    assert ds.meta.extras_names == ["access"] and ds.weights is None
+    why = ds.meta.notes["ignored_columns"][column]
+    assert why == "a weight column: name it 'weight' to weight the loss with it"
+    assert f"Not used as model inputs: '{column}' (a weight column" in ds.meta.description
+    assert "Fix the cells" not in ds.meta.description
+
+
+def test_an_extra_column_that_alone_separates_the_labels_is_no_input(tmp_path):
+    """A class weight (or any score made from the label) under a neutral name ranks the
+    classes perfectly: it is left out with its ROC AUC, read either way round."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 12)
+    score = np.where(y == 1, 118.2, 0.502)
+    noisy = rng.normal(size=24) + 0.9 * y  # a measurement: informative, not the label
+    rows = [
+        f"{s},{label},{sc:g},{-sc:g},{n:.4f}"
+        for s, label, sc, n in zip(["ACGT", "ACGA"] * 12, y, score, noisy, strict=True)
+    ]
+    text = "sequence,label,jund_w,minus,signal\n" + "\n".join(rows) + "\n"
+    ds = load_file(write(tmp_path, "leak.csv", text))
+    assert ds.meta.extras_names == ["signal"]
+    ignored = ds.meta.notes["ignored_columns"]
+    assert ignored["jund_w"] == (
+        "it alone separates the labels (ROC AUC 1.000), so it is probably the label in "
+        "another form, not a measurement"
+    )
+    assert ignored["minus"].startswith(
+        "it alone separates the labels (ROC AUC 1.000, its low values marking the higher"
+    )
+    # with 10 or fewer rows of a class, a column separates by chance: it stays an input
+    few = "sequence,label,signal\nACGT,1,0.5\nACGA,0,0.25\n"
+    assert load_file(write(tmp_path, "few.csv", few)).meta.extras_names == ["signal"]
+
+
+def test_tf_binding_accessibility_written_to_a_table_is_still_an_input(tmp_path):
+    """A realistic extra input (tf-binding's accessibility, ROC AUC about 0.7) is kept."""
+    ds = load("tf-binding")
+    n = 3000  # 72 positives
+    rows = [
+        f"{s},{int(label)},{a:.5f}"
+        for s, label, a in zip(ds.sequences[:n], ds.labels[:n], ds.extras[:n, 0], strict=True)
+    ]
+    text = "sequence,label,accessibility\n" + "\n".join(rows) + "\n"
+    mine = load_file(write(tmp_path, "tf.csv", text))
+    assert mine.meta.extras_names == ["accessibility"]
+    assert "ignored_columns" not in mine.meta.notes
+    np.testing.assert_allclose(mine.extras[:, 0], ds.extras[:n, 0], atol=1e-5)

@@ -2,7 +2,9 @@
 
 CSV/TSV contract (DESIGN.md): a ``sequence`` column and a ``label`` column (or several
 ``label*`` columns), optional ``id`` and ``weight``; any other numeric column is an extra
-input. FASTA labels come from a ``label=`` token in the header.
+input, except a row number, a coordinate, a weight spelt otherwise (``sample_weight``) and
+a column that alone separates two classes (:func:`not_an_input`, :func:`separates_labels`).
+FASTA labels come from a ``label=`` token in the header.
 """
 
 from __future__ import annotations
@@ -479,6 +481,13 @@ def _from_table(
     extras = (
         numeric_columns(df, extra_cols, name, "extra", lines, EXTRA_HINT) if extra_cols else None
     )
+    if extras is not None:  # a column that is the label in another form is no input
+        for j, c in enumerate(list(extra_cols)):
+            if why := separates_labels(extras[:, j], y):
+                not_inputs[c] = why
+        keep = [j for j, c in enumerate(extra_cols) if c not in not_inputs]
+        extra_cols = [extra_cols[j] for j in keep]
+        extras = extras[:, keep] if keep else None
     ds = _finish(
         seqs, y[:, 0] if y.shape[1] == 1 else y, ids, w, extras, extra_cols, name, task,
         lines=lines, columns=label_cols,
@@ -530,7 +539,22 @@ COORDINATES = frozenset(
     {"chrom", "chr", "chromosome", "seqnames", "start", "end", "stop", "chromstart",
      "chromend", "pos", "position", "begin", "strand"}
 )  # fmt: skip
-NOT_INPUT_REASONS = ("a row number", "a genomic coordinate")
+#: Weights spelt other than ``weight``: JUND's class weights (0.50 for a negative, 118 for
+#: a positive) renamed ``sample_weight`` became an input and gave test ROC AUC 1.0.
+WEIGHT_LIKE = re.compile(r"^(sample|class|instance)?[ _.-]?weights?$")
+NOT_INPUT_REASONS = (
+    "a row number",
+    "a genomic coordinate",
+    "a weight column",
+    "it alone separates the labels",
+)
+#: An extra column that ranks two classes this well on its own is the label in another
+#: form (a class weight, a score made from the label), not a measurement to learn from; a
+#: real input such as tf-binding's accessibility reaches ROC AUC 0.72.
+SEPARATING_AUC = 0.99
+#: With fewer rows of a class, any column can separate the classes by chance (5 against 5
+#: random values do one time in 126); 10 against 10 one time in 92,000.
+MIN_CLASS_ROWS = 10
 
 
 def not_an_input(column: str) -> str | None:
@@ -540,6 +564,31 @@ def not_an_input(column: str) -> str | None:
         return f"{NOT_INPUT_REASONS[0]} (an index written with the table), not a measurement"
     if name in COORDINATES:
         return f"{NOT_INPUT_REASONS[1]}: it says where the window lies, not what it holds"
+    if WEIGHT_LIKE.match(name):
+        return f"{NOT_INPUT_REASONS[2]}: name it 'weight' to weight the loss with it"
+    return None
+
+
+def separates_labels(values: np.ndarray, labels: np.ndarray) -> str | None:
+    """Why ``values`` (n,) is no input when on its own it separates two-class ``labels``
+    (``(n,)`` or ``(n, tasks)``, each column checked) with ROC AUC >= ``SEPARATING_AUC``,
+    it or its negative; None otherwise, or with fewer than ``MIN_CLASS_ROWS`` of a class."""
+    from sklearn.metrics import roc_auc_score
+
+    y = np.asarray(labels, dtype=np.float64).reshape(len(values), -1)
+    for t in range(y.shape[1]):
+        known = np.isfinite(y[:, t])
+        classes, counts = np.unique(y[known, t], return_counts=True)
+        if len(classes) != 2 or counts.min() < MIN_CLASS_ROWS:
+            continue
+        auc = float(roc_auc_score(y[known, t] == classes[1], values[known]))
+        if max(auc, 1 - auc) >= SEPARATING_AUC:
+            task = f" of label column {t + 1}" if y.shape[1] > 1 else ""
+            flipped = ", its low values marking the higher label" if auc < 0.5 else ""
+            return (
+                f"{NOT_INPUT_REASONS[3]}{task} (ROC AUC {max(auc, 1 - auc):.3f}{flipped}), so "
+                "it is probably the label in another form, not a measurement"
+            )
     return None
 
 
