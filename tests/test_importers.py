@@ -390,3 +390,26 @@ def test_tf_binding_accessibility_written_to_a_table_is_still_an_input(tmp_path)
     assert mine.meta.extras_names == ["accessibility"]
     assert "ignored_columns" not in mine.meta.notes
     np.testing.assert_allclose(mine.extras[:, 0], ds.extras[:n, 0], atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("header", "first", "second"),
+    [
+        ("id,sequence,Sequence,label", "sequence", "Sequence"),
+        ("id,ID,sequence,label", "id", "ID"),
+        ("sequence,label,weight,Weight", "weight", "Weight"),
+        ("sequence,label,Label", "label", "Label"),
+    ],
+)
+def test_columns_differing_only_in_case_are_refused(tmp_path, header, first, second):
+    """'Sequence' after 'sequence' was read in its place, and 'Weight' made the column
+    'weight' an extra input: now the file is refused, naming both."""
+    row = ",".join(
+        {"sequence": "ACGT", "label": "1"}.get(c.lower(), "1") for c in header.split(",")
+    )
+    with pytest.raises(DataFormatError) as e:
+        load_file(write(tmp_path, "case.csv", f"{header}\n{row}\n"))
+    assert str(e.value) == (
+        f"case.csv: columns {first!r} and {second!r} differ only in case, so genoviz cannot "
+        "tell which one is meant; rename one"
+    )

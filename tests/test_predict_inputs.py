@@ -147,3 +147,16 @@ def test_a_datasets_extras_are_matched_by_name_not_position(tmp_path):
     ds.meta = dataclasses.replace(ds.meta, extras_names=["gc"])
     got = dataset_extras(run, ds)
     assert got.values[:, 0].tolist() == pytest.approx([0.4] * 4) and "training average" in got.note
+
+
+def test_columns_differing_only_in_case_are_refused_when_scoring(run):
+    """'ID' after 'id' gave the rows its ids, and 'Accessibility' may shadow the run's
+    'accessibility': the table is refused naming both columns."""
+    with pytest.raises(DataFormatError) as e:
+        read_inputs("id,ID,sequence\na,x1,ACGT\n", "p.csv")
+    assert str(e.value) == (
+        "p.csv: columns 'id' and 'ID' differ only in case, so genoviz cannot tell which "
+        "one is meant; rename one"
+    )
+    with pytest.raises(DataFormatError, match="'accessibility' and 'Accessibility' differ"):
+        read_inputs("sequence,accessibility,Accessibility\nACGT,0.5,0.9\n", "p.csv")

@@ -315,7 +315,8 @@ def read_table(text: str, name: str) -> Table:
 
     Raises:
         DataFormatError: a line with more fields than the header, an unclosed quotation
-            mark, or a header wider than ``MAX_COLUMNS``, naming the line.
+            mark, or a header wider than ``MAX_COLUMNS``, naming the line; two columns
+            whose names differ only in case, naming both.
     """
     first = text.lstrip().split("\n", 1)[0]
     sep = _separator(first)
@@ -345,6 +346,13 @@ def read_table(text: str, name: str) -> Table:
             f"{name}, line {lines[0]} has {len(header) + 1} fields, the header has {len(header)}"
         )
     df.columns = [str(c).strip() for c in df.columns]
+    first_of: dict[str, str] = {}
+    for c in df.columns:  # by name, 'Sequence' would silently stand in for 'sequence'
+        if (other := first_of.setdefault(c.lower(), c)) != c:
+            raise DataFormatError(
+                f"{name}: columns {other!r} and {c!r} differ only in case, so genoviz cannot "
+                "tell which one is meant; rename one"
+            )
     if sep == ";":  # European spreadsheets write decimals with a comma there: 0,75
         for c in df.columns:
             if c.lower() not in ("id", "sequence"):
