@@ -413,3 +413,12 @@ def test_columns_differing_only_in_case_are_refused(tmp_path, header, first, sec
         f"case.csv: columns {first!r} and {second!r} differ only in case, so genoviz cannot "
         "tell which one is meant; rename one"
     )
+
+
+def test_errors_after_a_quoted_line_break_name_the_physical_line(tmp_path):
+    """A note cell spanning two lines (and a blank line) made a bad base on line 6 read
+    'line 4'."""
+    text = 'id,sequence,label,note\ns1,ACGTACGTAC,1,"multi\nline note"\ns2,TTTT,0,x\n'
+    text += "\ns4,ACACX,0,z\n"
+    with pytest.raises(DataFormatError, match=r"^q\.csv, line 6: illegal character 'X'"):
+        load_file(write(tmp_path, "q.csv", text))

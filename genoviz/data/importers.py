@@ -339,8 +339,10 @@ def read_table(text: str, name: str) -> Table:
     except (ValueError, csv.Error) as e:  # pandas' ParserError is a ValueError
         raise DataFormatError(_table_error(str(e), name, len(header), physical)) from None
     lines = [i for i, _ in physical[1:]]
-    if len(lines) != len(df):
-        lines = [i + 2 for i in range(len(df))]  # quoted line breaks: rows after the header
+    if len(lines) != len(df):  # a quoted value holds a line break: count as csv reads
+        lines = _row_lines(text, sep)
+        if len(lines) != len(df):
+            lines = [i + 2 for i in range(len(df))]
     if not isinstance(df.index, pd.RangeIndex):  # pandas took a first column for an index
         raise DataFormatError(
             f"{name}, line {lines[0]} has {len(header) + 1} fields, the header has {len(header)}"
@@ -358,6 +360,18 @@ def read_table(text: str, name: str) -> Table:
             if c.lower() not in ("id", "sequence"):
                 df[c] = df[c].str.replace(_COMMA_NUMBER, r"\1.\2", regex=True)
     return Table(df, lines)
+
+
+def _row_lines(text: str, sep: str) -> list[int]:
+    """The 1-based input line each data row starts on, as the csv module reads the table
+    (a quoted value may span lines; blank lines are skipped, as pandas skips them)."""
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=sep)
+    starts, end = [], 0
+    for row in reader:
+        start, end = end + 1, reader.line_num
+        if any(c.strip() for c in row) or len(row) > 1:
+            starts.append(start)
+    return starts[1:]
 
 
 def _table_error(message: str, name: str, n_header: int, physical: list[tuple[int, str]]) -> str:
