@@ -104,6 +104,41 @@ def test_one_hot_to_sequences_marks_empty_rows_as_n():
     assert one_hot_to_sequences(x) == ["GNN"]
 
 
+def test_one_hot_to_sequences_reads_equal_values_as_n_and_refuses_other_soft_rows():
+    """argmax had read 0.25 each (the usual N) as 'A', and [0.5, 0.5, 0, 0] as 'A'."""
+    x = np.zeros((2, 3, 4))
+    x[:, 0, 2] = 1
+    x[0, 1] = 0.25
+    assert one_hot_to_sequences(x) == ["GNN", "GNN"]
+    x[1, 2] = [0.5, 0.5, 0, 0]
+    with pytest.raises(DataFormatError) as e:
+        one_hot_to_sequences(x, "X shard s.joblib", np.array(["a", "b"]))
+    assert str(e.value) == (
+        "X shard s.joblib: sequence 2 (id 'b'), position 3 holds [0.5, 0.5, 0, 0] for A, C, "
+        "G, T, which is neither one base (a single 1 and three 0s) nor N (four equal "
+        "values); genoviz reads bases and N only"
+    )
+
+
+def test_disk_dataset_soft_one_hot_names_the_shard_row_and_position(tmp_path):
+    x = np.zeros((2, 5, 4), np.float32)
+    x[:, :, 3] = 1  # TTTTT
+    x[0, 1] = 0.25  # N as Basset/Selene write it
+    folder = tmp_path / "dd"
+    ids = np.array(["a", "b"])
+    write_disk_dataset(folder, x, np.array([[0.5], [0.25]]), np.ones((2, 1)), ids)
+    assert load(folder, trust=True).sequences == ["TNTTT", "TTTTT"]
+    x[1, 4] = [0, 0.9, 0, 0.1]
+    folder = tmp_path / "dd2"
+    write_disk_dataset(folder, x, np.array([[0.5], [0.25]]), np.ones((2, 1)), ids)
+    with pytest.raises(DataFormatError) as e:
+        load(folder, trust=True)
+    assert "metadata.csv.gzip, line 2: X shard shard-0-X.joblib: sequence 2 (id 'b'), " in str(
+        e.value
+    )
+    assert "position 5 holds [0, 0.9, 0, 0.1] for A, C, G, T" in str(e.value)
+
+
 @pytest.fixture
 def genome(tmp_path):
     fa = tmp_path / "g.fa"

@@ -33,7 +33,8 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
     """Load a DiskDataset folder; ``trust=True`` is required because shards are pickles.
 
     Raises:
-        DataFormatError: not trusted, a missing shard, or X that is not ``(n, L, 4)``.
+        DataFormatError: not trusted, a missing shard, X that is not ``(n, L, 4)``, or a
+            position of X that is neither one base nor N (:func:`one_hot_to_sequences`).
     """
     path = Path(path)
     if not trust:
@@ -46,6 +47,7 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
     if missing:
         raise DataFormatError(f"{path / METADATA}: no column(s) {sorted(missing)}")
     xs, ys, ws, ids = [], [], [], []
+    sequences: list[str] = []
     for row_no, row in enumerate(meta.itertuples(index=False), start=2):
         where = f"{path / METADATA}, line {row_no}"
         parts = {}
@@ -62,15 +64,15 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
                 f"{path}: X has shape {x.shape}; expected one-hot (n, length, 4) in A, C, G, T"
             )
         start = sum(map(len, xs))
+        shard_ids = (
+            _per_sample(parts["ids"], len(x), "ids", where)[:, 0] if "ids" in parts else None
+        )
+        sequences += one_hot_to_sequences(x, f"{where}: X shard {row.X}", shard_ids)
         xs.append(x)
         ys.append(_per_sample(parts["y"], len(x), "y", where))
         if "w" in parts:
             ws.append(_per_sample(parts["w"], len(x), "w", where))
-        ids.append(
-            _per_sample(parts["ids"], len(x), "ids", where)[:, 0]
-            if "ids" in parts
-            else np.arange(len(x)) + start
-        )
+        ids.append(shard_ids if shard_ids is not None else np.arange(len(x)) + start)
     if not xs:
         raise DataFormatError(f"{path / METADATA}: lists no shards")
     if len({x.shape[1] for x in xs}) > 1 or len({y.shape[1] for y in ys}) > 1:
@@ -78,7 +80,6 @@ def load_disk_dataset(path: str | Path, trust: bool = False, task: str | None = 
     if ws and len(ws) != len(xs):
         raise DataFormatError(f"{path}: some shards have weights (w) and some do not")
     x = np.concatenate(xs)
-    sequences = one_hot_to_sequences(x)
     y = np.concatenate(ys)
     if not np.isfinite(y.astype(np.float64)).all():
         raise DataFormatError(f"{path}: some labels (y) are missing or infinite")
@@ -154,11 +155,34 @@ def _per_sample(a: np.ndarray, n: int, what: str, where: str) -> np.ndarray:
     return a.reshape(n, -1)
 
 
-def one_hot_to_sequences(x: np.ndarray) -> list[str]:
-    """``(n, L, 4)`` one-hot (ACGT) back to strings; all-zero rows become ``N``."""
+def one_hot_to_sequences(
+    x: np.ndarray, where: str = "X", ids: np.ndarray | None = None
+) -> list[str]:
+    """``(n, L, 4)`` one-hot (ACGT) back to strings.
+
+    A position whose four values are equal (all 0, or 0.25 each as many encoders write N)
+    becomes ``N``; a base is exactly one 1 and three 0s.
+
+    Raises:
+        DataFormatError: a position that is neither, such as ``[0.5, 0.5, 0, 0]`` (an
+            ambiguity code), naming ``where``, the sequence (its id from ``ids``), the
+            1-based position and the values.
+    """
     x = np.asarray(x)
+    base = ((x == 1).sum(axis=2) == 1) & ((x == 0).sum(axis=2) == 3)
+    unknown = (x == x[:, :, :1]).all(axis=2)
+    if bad := np.argwhere(~(base | unknown)).tolist():
+        i, p = bad[0]
+        name = f" (id {str(ids[i])!r})" if ids is not None else ""
+        values = ", ".join(f"{v:g}" for v in x[i, p].astype(np.float64))
+        more = f"; {len(bad):,} positions are like it" if len(bad) > 1 else ""
+        raise DataFormatError(
+            f"{where}: sequence {i + 1}{name}, position {p + 1} holds [{values}] for A, C, G, "
+            f"T, which is neither one base (a single 1 and three 0s) nor N (four equal "
+            f"values){more}; genoviz reads bases and N only"
+        )
     letters = np.frombuffer(b"ACGTN", dtype=np.uint8)
-    idx = np.where(x.any(axis=2), x.argmax(axis=2), 4)
+    idx = np.where(base, x.argmax(axis=2), 4)
     flat = letters[idx].tobytes().decode("ascii")
     L = x.shape[1]
     return [flat[i : i + L] for i in range(0, len(flat), L)]
