@@ -269,7 +269,9 @@ def dataset_scoring(run: Run, dataset: Dataset) -> Scoring:
 def text_scoring(run: Run, text: str, name: str) -> Scoring:
     """Pasted or uploaded text to score, as ``predict`` and the Predict page read it: a
     table's labels and extra columns by name, a FASTA's ``label=`` headers, or no labels
-    (FASTA without them, one sequence per line).
+    (FASTA without them, one sequence per line). Labels are optional here: a FASTA whose
+    labels cannot be used (some records lack one, or one is not a number) is scored without
+    them, with a note saying why.
 
     Raises:
         MissingExtrasError: the run reads extra inputs the table lacks.
@@ -277,11 +279,14 @@ def text_scoring(run: Run, text: str, name: str) -> Scoring:
     """
     from genoviz.data.importers import UnlabelledError, load_text, sniff_format
 
+    left_out = None
     if table_header(text) is None and sniff_format(name, text) == "fasta":
         try:
             return dataset_scoring(run, load_text(text, name))
         except UnlabelledError:
             pass  # a FASTA without labels: its sequences alone
+        except DataFormatError as e:  # labels on some records only, or text: score without
+            left_out = Labels(None, f"Labels not written: {e}")
     inputs = read_inputs(text, name)
-    labels = table_labels(run, inputs) if inputs.table is not None else None
+    labels = table_labels(run, inputs) if inputs.table is not None else left_out
     return Scoring(inputs, extras_or_average(run, inputs), labels)

@@ -160,3 +160,31 @@ def test_columns_differing_only_in_case_are_refused_when_scoring(run):
     )
     with pytest.raises(DataFormatError, match="'accessibility' and 'Accessibility' differ"):
         read_inputs("sequence,accessibility,Accessibility\nACGT,0.5,0.9\n", "p.csv")
+
+
+@pytest.fixture
+def plain_run(tmp_path):
+    build = BUILD | {"extras": 0}
+    return load_run(save_untrained_run(tmp_path / "plain", "cnn", build, {"task": "binary"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (
+            ">a label=1\nACGTACGTAC\n>b\nTTTTACGTAA\n",
+            "record 'b' (line 3) has no 'label=' in its header, though other records have one",
+        ),
+        (">a label=pos\nACGTACGTAC\n>b label=neg\nTTTTACGTAA\n", "label='pos', which is not"),
+    ],
+)
+def test_a_fasta_with_unusable_labels_is_scored_without_them(plain_run, text, why):
+    """Labels are optional when scoring: a FASTA with labels on some records only, or
+    text labels, had been refused outright while a table like it was scored."""
+    from genoviz.predict_inputs import text_scoring
+
+    got = text_scoring(plain_run, text, "p.fa")
+    assert (got.inputs.ids, got.inputs.seqs) == (["a", "b"], ["ACGTACGTAC", "TTTTACGTAA"])
+    assert got.label_values is None
+    assert len(got.notes) == 1 and got.notes[0].startswith("Labels not written: p.fa: ")
+    assert why in got.notes[0]
