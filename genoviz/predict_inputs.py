@@ -18,6 +18,7 @@ from genoviz.data.importers import (
     bed_problem,
     label_suffix,
     numeric_columns,
+    repeated_ids_note,
     sequence_column,
     table_header,
 )
@@ -254,8 +255,13 @@ class Scoring(NamedTuple):
 
     @property
     def notes(self) -> list[str]:
-        """What to tell the user: training averages standing in, labels left out."""
-        return [n for n in (self.extras.note, self.labels.note if self.labels else "") if n]
+        """What to tell the user: training averages standing in, labels left out, ids
+        that repeat (their output rows cannot be told apart by id)."""
+        repeated = repeated_ids_note(self.inputs.ids)
+        if repeated:
+            repeated += " Their predictions are written in input order, one row each."
+        notes = (self.extras.note, self.labels.note if self.labels else "", repeated)
+        return [n for n in notes if n]
 
 
 def dataset_scoring(run: Run, dataset: Dataset) -> Scoring:

@@ -422,3 +422,14 @@ def test_errors_after_a_quoted_line_break_name_the_physical_line(tmp_path):
     text += "\ns4,ACACX,0,z\n"
     with pytest.raises(DataFormatError, match=r"^q\.csv, line 6: illegal character 'X'"):
         load_file(write(tmp_path, "q.csv", text))
+
+
+def test_repeated_ids_in_training_data_are_noted(tmp_path):
+    text = "id,sequence,label\ns1,ACGTACGTAC,1\ns1,TTTTACGTAA,0\ns3,GGGGCCCCAA,1\n"
+    ds = load_file(write(tmp_path, "dup.csv", text))
+    note = "1 id(s) name more than one sequence: 's1' 2 times."
+    assert ds.meta.notes["repeated_ids"] == note and ds.meta.description.endswith(note)
+    fasta = load_text(">s1 label=1\nACGT\n>s1 label=0\nTTGA\n", "dup.fa")
+    assert fasta.meta.notes["repeated_ids"] == note
+    unique = load_text(">s1 label=1\nACGT\n>s2 label=0\nTTGA\n", "u.fa")
+    assert "repeated_ids" not in unique.meta.notes

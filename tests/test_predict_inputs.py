@@ -188,3 +188,25 @@ def test_a_fasta_with_unusable_labels_is_scored_without_them(plain_run, text, wh
     assert got.label_values is None
     assert len(got.notes) == 1 and got.notes[0].startswith("Labels not written: p.fa: ")
     assert why in got.notes[0]
+
+
+def test_repeated_ids_are_scored_and_named_in_a_note(plain_run):
+    """Two records named 'a' were written as two rows 'a' without a word."""
+    from genoviz.predict_inputs import text_scoring
+
+    fasta = text_scoring(plain_run, ">a\nACGT\n>a\nTTTT\n>b\nGGCC\n", "p.fa")
+    assert fasta.inputs.ids == ["a", "a", "b"]
+    assert fasta.notes == [
+        "1 id(s) name more than one sequence: 'a' 2 times. Their predictions are written "
+        "in input order, one row each."
+    ]
+    ids = "abcdd" + "e" * 3 + "f" * 2 + "g" * 2
+    rows = "".join(f"{i},ACGT\n" for i in ids)
+    table = text_scoring(plain_run, "id,sequence\n" + rows, "p.csv")
+    assert table.notes[0].startswith(
+        "4 id(s) name more than one sequence: 'd' 2 times, 'e' 3 times, 'f' 2 times and 1 more."
+    )
+    labelled = text_scoring(plain_run, ">a label=1\nACGT\n>a label=0\nTTTT\n", "l.fa")
+    assert labelled.label_values.tolist() == [[1], [0]]
+    assert labelled.notes[0].startswith("1 id(s) name more than one sequence: 'a' 2 times.")
+    assert text_scoring(plain_run, ">a\nACGT\n>b\nTTTT\n", "p.fa").notes == []

@@ -15,6 +15,7 @@ import io
 import math
 import re
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -685,7 +686,22 @@ def _finish(seqs, y, ids, w, extras, extra_names, name, task, lines=None, column
     )
     if columns and np.ndim(y) == 2 and len(columns) == np.shape(y)[1]:
         meta.notes["tasks"] = task_names(columns)
+    if ids is not None and (repeated := repeated_ids_note(ids)):
+        meta.notes["repeated_ids"] = repeated
+        meta.description += " " + repeated
     return Dataset(seqs, y, task, meta, weights=w, extras=extras, ids=ids)
+
+
+def repeated_ids_note(ids: list[str], shown: int = 3) -> str:
+    """A sentence naming the ids that occur more than once and how often (the first
+    ``shown`` of them); "" when every id is its own."""
+    counts = Counter(str(i) for i in ids)
+    repeated = [(i, n) for i, n in counts.items() if n > 1]
+    if not repeated:
+        return ""
+    listed = ", ".join(f"{i!r} {n} times" for i, n in repeated[:shown])
+    more = f" and {len(repeated) - shown:,} more" if len(repeated) > shown else ""
+    return f"{len(repeated):,} id(s) name more than one sequence: {listed}{more}."
 
 
 def label_suffix(column: str) -> str:
