@@ -1,8 +1,9 @@
 """Parse, validate and encode nucleotide sequences.
 
 Alphabet contract (DESIGN.md): one-hot is float32 ``(n, 4, L)`` with channels A, C, G, T;
-``N`` is an all-zero column; RNA ``U`` becomes ``T``; whitespace and digits are ignored;
-any other character raises :class:`SequenceError` naming record, position and character.
+``N`` is an all-zero column; RNA ``U`` becomes ``T``; whitespace and digits set apart
+from the bases (line numbers) are ignored; any other character, or a digit between two
+bases, raises :class:`SequenceError` naming record, position and character.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import numpy as np
 ALPHABET = "ACGT"
 _ALLOWED = frozenset("ACGTN")
 _IGNORED = re.compile(r"[\s0-9]+")
+#: Digits set in a run of letters (``ACGTGACTCA1TGCATG``): a typo, not a line number,
+#: which stands apart from the bases; dropping it would shift every later base.
+_DIGIT_IN_BASES = re.compile(r"(?<=[A-Za-z])[0-9]+(?=[A-Za-z])")
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 
 
@@ -59,9 +63,29 @@ class Record(NamedTuple):
 def clean_sequence(raw: str, record: str = "sequence 1", line: int | None = None) -> str:
     """Upper-case, drop whitespace and digits, turn U into T, and check the alphabet.
 
+    Digits are ignored only apart from the bases (line numbers, GenBank coordinates).
+
     Raises:
-        SequenceError: at the first character outside A, C, G, T, U, N.
+        SequenceError: at the first character outside A, C, G, T, U, N, or a digit
+            directly between two letters.
     """
+    if m := _DIGIT_IN_BASES.search(raw):
+        pos = len(_IGNORED.sub("", raw[: m.start()]))  # bases before the digit
+        row, column = _typed_column(raw[: m.start()] + "x", pos)
+        where = f"{record}" + (f" (line {line})" if line is not None else "")
+        typed = "" if (row, column) == (1, pos + 1) else f" (character {column} as typed)"
+        if row > 1:
+            typed = f" (line {row}, character {column} as typed)"
+        raise SequenceError(
+            f"{where}: digit {m.group()[0]!r} at position {pos + 1}{typed}, between two "
+            "bases; digits are ignored only as line numbers set apart by spaces, and "
+            "dropping this one would shift every base after it. Remove it, or check the "
+            "sequence for a lost base",
+            record=record,
+            position=pos + 1,
+            char=m.group()[0],
+            line=line,
+        )
     seq = _IGNORED.sub("", raw).upper().replace("U", "T")
     bad = set(seq) - _ALLOWED
     if bad:
