@@ -198,8 +198,15 @@ def _parse_genbank(text: str) -> list[Record]:
             parsed = list(SeqIO.parse(io.StringIO(text.lstrip()), "genbank"))
     except ValueError as e:  # Biopython names what it could not read
         raise SequenceError(f"not a readable GenBank file: {e}") from None
-    if not parsed:
-        raise SequenceError("not a readable GenBank file: no record from LOCUS to '//'")
+    if not parsed:  # Biopython drops a record whose LOCUS line it cannot split
+        locus = lines[starts[0] - 1].strip() if starts else ""
+        raise SequenceError(
+            f"not a readable GenBank file: line {starts[0] if starts else 1}, the LOCUS line "
+            f"{locus[:60]!r}, cannot be read, so no record starts there; GenBank writes "
+            "the name, length, molecule, topology, division and date in fixed columns, e.g. "
+            "'LOCUS       AB000263                 368 bp    mRNA    linear   PRI 05-FEB-1999'",
+            line=starts[0] if starts else 1,
+        )
     records = []
     for n, rec in enumerate(parsed):
         rid = rec.id if rec.id and rec.id != "<unknown id>" else rec.name or f"record {n + 1}"

@@ -173,3 +173,17 @@ def test_a_digit_between_bases_is_an_error_while_line_numbers_are_ignored():
     assert parse_sequences(">n\n1 ACGTACGTAC\n11 GGCC 14\nAAAA60\n")[0].sequence == (
         "ACGTACGTACGGCCAAAA"
     )
+
+
+def test_a_short_locus_line_is_named_as_what_genbank_cannot_read():
+    """'no record from LOCUS to //' was said of text that runs from LOCUS to //."""
+    text = "\nLOCUS  X 20 bp DNA\nORIGIN\n        1 acgtacgtac gtacgtacgt\n//\n"
+    with pytest.raises(SequenceError) as e:
+        parse_sequences(text)
+    assert e.value.line == 2
+    assert str(e.value).startswith(
+        "not a readable GenBank file: line 2, the LOCUS line 'LOCUS  X 20 bp DNA', cannot be "
+        "read, so no record starts there;"
+    )
+    example = str(e.value).split("e.g. ")[1].strip("'")  # the example given reads
+    assert parse_sequences(text.replace("LOCUS  X 20 bp DNA", example))[0].id == "AB000263"
