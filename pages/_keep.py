@@ -68,6 +68,7 @@ KEPT = frozenset(
         # Attention, Embeddings, Motifs, Zoo, Runs
         "attention_paste",
         "attention_seq",
+        "attention_source",
         "attention_record",
         "attention_layers",
         "attention_heads",

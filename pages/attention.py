@@ -42,19 +42,20 @@ from pages._motif_views import show_logo_panel
 MAPS = "attention_maps"
 MOTIFS = "attention_motifs_result"
 PASTE = "Paste a sequence"
+SOURCES = ("Held-out sequences", PASTE)
 
 
 def choose_sequence(run: Run) -> tuple[str, str] | None:
     """(id, sequence): one of the run's test sequences, or a pasted one (the record the
     user picks when several are pasted)."""
     ds = dataset_of(run)
-    choices = [PASTE]
     inputs = None
     if ds is not None:
         inputs = run_inputs(run, ds, "test", 50)
-        choices = [*inputs.ids, PASTE]
-    pick = choose("Sequence", choices, key="attention_seq")
-    if pick != PASTE:
+        # a choice of its own: as the 51st entry of the list it sat out of sight
+        source = st.radio("Sequences", SOURCES, horizontal=True, key="attention_source")
+    if ds is not None and source == SOURCES[0]:
+        pick = choose("Sequence", inputs.ids, key="attention_seq")
         i = inputs.ids.index(pick)
         length = f"{len(inputs.sequences[i])} bp"
         if ds.task == "lm":  # a pretraining corpus: no labels, only the placeholder 0

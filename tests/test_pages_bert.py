@@ -99,7 +99,7 @@ def test_attention_page_grid_head_track_and_filters(kmer_run):
 
 def test_attention_page_pasted_sequence_and_a_bad_one(kmer_run):
     at = app("pages/attention.py")
-    at.selectbox(key="attention_seq").set_value("Paste a sequence").run()
+    at.radio(key="attention_source").set_value("Paste a sequence").run()
     at.text_area(key="attention_paste").set_value(">mine\nACGTACGTTGACTCAGGCA").run()
     ok(at)
     grid = json.loads(at.get("plotly_chart")[1].proto.spec)
@@ -111,7 +111,7 @@ def test_attention_page_pasted_sequence_and_a_bad_one(kmer_run):
 def test_attention_page_lets_the_user_pick_one_of_several_pasted_records(kmer_run):
     """Before, only the first of two pasted records was shown, and nothing said so."""
     at = app("pages/attention.py")
-    at.selectbox(key="attention_seq").set_value("Paste a sequence").run()
+    at.radio(key="attention_source").set_value("Paste a sequence").run()
     at.text_area(key="attention_paste").set_value(">a\nACGTACGTTGACTCA\n>b\nTTGACTCAGG").run()
     ok(at)
     pick = at.selectbox(key="attention_record")
