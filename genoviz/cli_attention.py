@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genoviz.cli_interpret import PLOTLY_JS, _write_json
+from genoviz.cli_interpret import PLOTLY_JS, POSITIONS, _write_json, chosen_index, placed
 
 
 def parse_numbers(text: str | None, what: str, top: int) -> list[int] | None:
@@ -37,7 +37,7 @@ def parse_numbers(text: str | None, what: str, top: int) -> list[int] | None:
     return out
 
 
-def attention(args, run, model, inputs, out: Path) -> list[Path]:
+def attention(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.attention import base_track_frame, sequence_attention
     from genoviz.plots_interpret import (
         attention_grid_figure,
@@ -45,9 +45,9 @@ def attention(args, run, model, inputs, out: Path) -> list[Path]:
         cls_attention_figure,
     )
 
-    if not 0 <= args.index < len(inputs.ids):
-        raise KeyError(f"--index {args.index} is outside the {len(inputs.ids)} chosen sequences")
-    seq, sid = inputs.sequences[args.index], inputs.ids[args.index]
+    i = chosen_index(args.index, len(inputs.ids))
+    seq, sid = inputs.sequences[i], inputs.ids[i]
+    where = placed(dataset, inputs, i, len(seq))
     att = sequence_attention(model, seq)
     n_layers, n_heads = att.maps.shape[:2]
     layers = parse_numbers(args.layers, "layer", n_layers)
@@ -57,16 +57,23 @@ def attention(args, run, model, inputs, out: Path) -> list[Path]:
     track = att.cls_to_bases(layers if args.layers else None, heads)
     paths = [out / "attention.csv", out / "attention_cls.csv", out / "attention.json"]
     att.frame(layers, heads).to_csv(paths[0], index=False)
-    base_track_frame(track, seq, "cls_attention").to_csv(paths[1], index=False)
+    frame = base_track_frame(track, seq, "cls_attention")
+    frame.assign(sequence_position=where.positions).to_csv(paths[1], index=False)
+    top = (np.argsort(-track)[:10] + 1).tolist()
     info = {
         "id": sid,
+        "index": args.index,
         "length": len(seq),
         "k": att.k,
         "n_tokens": len(att.tokens),
         "n_windows": att.n_windows,
         "layers": [i + 1 for i in layers],
         "heads": [h + 1 for h in heads],
-        "top_positions": (np.argsort(-track)[:10] + 1).tolist(),
+        "top_positions": top,
+        "top_sequence_positions": [where.own(p) for p in top],
+        "sequence_length": where.length,
+        "shift": where.shift,
+        "positions": POSITIONS,
         "motifs": None,
     }
     grid = attention_grid_figure(att.select(layers, heads), layers, heads, f"Attention of {sid}")
@@ -230,10 +237,11 @@ def _mrr_views(args, run, model, info: dict, out: Path) -> list[Path]:
 
 
 def _dataset(args, run):
-    """``--data``, or the run's own dataset (see :func:`genoviz.cli.run_dataset`)."""
-    from genoviz.cli import run_dataset
+    """``--data``, or the run's own dataset, with any --labels, --genome and --width (see
+    :func:`genoviz.cli_interpret.interpret_dataset`)."""
+    from genoviz.cli_interpret import interpret_dataset
 
-    return run_dataset(run, args.data)
+    return interpret_dataset(run, args)
 
 
 def sequence_embeddings(args, run, model, out: Path) -> list[Path]:

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -40,10 +41,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--run", required=True, help="a run folder written by train")
     p.add_argument("--data", help="bundled name or file; default: the run's own dataset")
+    p.add_argument(
+        "--labels",
+        help="FASTA or GenBank: a CSV with id and label columns joined on the record ids "
+        "(default: the labels file the run trained with, where it had one)",
+    )
+    p.add_argument(
+        "--genome",
+        help="BED: the indexed FASTA to read the regions from (default: the run's own)",
+    )
+    p.add_argument(
+        "--width",
+        type=positive_int,
+        help="BED: centre each region and resize to this width (default: the run's own)",
+    )
     p.add_argument("--out", required=True, help="folder to write the results into")
     p.add_argument("--split", default=None, choices=["train", "valid", "test", "all"])
     p.add_argument("-n", "--max-sequences", type=positive_int, default=None)
-    p.add_argument("--target", type=int, help="output column (task or class); default 0")
+    p.add_argument(
+        "--target",
+        help="the output to explain, for a run with several: its name (a class or task, as "
+        "predict's p_<name> columns and the pages name it) or its number, counting from 1 "
+        "(default 1, the first); classes named by numbers are given by that number",
+    )
     p.add_argument(
         "--method",
         default=None,
@@ -65,7 +85,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="saliency, agreement: shuffled references per sequence (default 10)",
     )
     p.add_argument(
-        "--index", type=int, help="ism, agreement, attention: which of the chosen sequences"
+        "--index",
+        type=int,
+        help="ism, agreement, attention: which of the chosen sequences, counting from 1 as "
+        "saliency_1.html, saliency_2.html, … do (default 1)",
     )
     p.add_argument("--threshold", type=float, help="filters: share of max activation (default 0.5)")
     p.add_argument(
@@ -150,6 +173,9 @@ def empty_split(dataset, split: str) -> str:
 #: with the flag it reads the option under. Any other analysis names the option unused.
 READERS: dict[str, tuple[str, ...]] = {
     "data": (*ANALYSES[:5], "embeddings --sequences", "embeddings --mrr"),
+    "labels": (*ANALYSES[:5], "embeddings --sequences", "embeddings --mrr"),
+    "genome": (*ANALYSES[:5], "embeddings --sequences", "embeddings --mrr"),
+    "width": (*ANALYSES[:5], "embeddings --sequences", "embeddings --mrr"),
     "split": (*ANALYSES[:5], "embeddings --sequences"),
     "max_sequences": (*ANALYSES[:5], "embeddings --sequences"),
     "target": ("saliency", "ism", "agreement", "embeddings --sequences"),
@@ -171,9 +197,8 @@ READERS: dict[str, tuple[str, ...]] = {
 #: What the options of READERS are when left out (None in the parser, so that one given
 #: can be told from one left out).
 DEFAULTS = {
-    "target": 0,
     "n_shuffles": 10,
-    "index": 0,
+    "index": 1,
     "threshold": 0.5,
     "tax_group": "vertebrates",
     "min_overlap": 5,
@@ -203,6 +228,104 @@ def _unread(args: argparse.Namespace) -> list[str]:
         said = f"{', '.join(most)} and {last}" if most else last
         notes.append(f"{given} is not used: it is for {said}, not {what}")
     return notes
+
+
+def output_index(run, given: str | None, dataset=None) -> int:
+    """``--target`` as the 0-based output column: an output's name (a class or task, as
+    predict's ``p_<name>`` columns name it) or its number counting from 1, as the outputs
+    ``class1``, ``task1``… of a run without names are numbered. A run whose classes are
+    named by numbers (``0, 1, 2``) takes those only: ``1`` is class ``1``, never the first.
+
+    Raises:
+        KeyError: ``given`` names no output of the run.
+    """
+    from genoviz.predict import output_names
+
+    if given is None:
+        return 0
+    names = output_names(run, dataset)
+    if given in names:
+        return names.index(given)
+    if len(names) > 1 and all(n.isdigit() for n in names):
+        raise KeyError(
+            f"--target {given}: this run's classes are {', '.join(names)}; give one of them"
+        )
+    number = int(given) if given.strip().lstrip("+-").isdigit() else None
+    if number is not None and 1 <= number <= len(names):
+        return number - 1
+    if len(names) == 1:
+        raise KeyError(
+            f"--target {given}: this run has one output, number 1 (--target counts from 1); "
+            "leave --target out"
+        )
+    raise KeyError(
+        f"--target {given} is not an output of this run: give its name ({', '.join(names)}) "
+        f"or its number, counting from 1 (1-{len(names)})"
+    )
+
+
+def target_record(run, target: int, dataset=None) -> dict:
+    """How the JSON files name the explained output: ``target``, its number counting from
+    1, and ``target_name``, its class or task name (None for a run with one output)."""
+    from genoviz.interpret.outcome import output_name
+
+    return {"target": target + 1, "target_name": output_name(run, target, dataset)}
+
+
+def chosen_index(index: int, n: int) -> int:
+    """``--index`` (counting from 1, as ``saliency_1.html``… do) as a 0-based row of the
+    ``n`` chosen sequences.
+
+    Raises:
+        KeyError: ``index`` is not 1 to ``n``.
+    """
+    if not 1 <= index <= n:
+        raise KeyError(
+            f"--index {index} is outside the {n} chosen sequences: --index counts from 1, "
+            f"as saliency_1.html… do, so give 1-{n}"
+        )
+    return index - 1
+
+
+def interpret_dataset(run, args: argparse.Namespace):
+    """The data to explain: ``--data``, or the run's own dataset (see
+    :func:`genoviz.cli.run_dataset`). ``--labels``, ``--genome`` and ``--width`` stand in
+    for the run's own (its labels file or genome moved); another BED is read from the
+    run's genome at its width unless they are given, as predict does.
+
+    Raises:
+        DataFormatError: a file the run trained on is gone, naming the option to give.
+    """
+    from genoviz import runs
+    from genoviz.cli import _vouch, run_dataset
+    from genoviz.data import DataFormatError, load
+    from genoviz.data.bed import is_bed
+
+    given = {k: getattr(args, k, None) for k in ("labels", "genome", "width")}
+    given = {k: v for k, v in given.items() if v is not None}
+    named = args.data is not None
+    spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
+    own = runs.load_options(run)
+    bed = named and is_bed(Path(spec).name)
+    if named:  # another file: only a BED reads the run's genome and width
+        own = {k: v for k, v in own.items() if bed and k in ("genome", "width")}
+    files = {k: v for k, v in own.items() if k not in given and k != "width"}
+    if not named and Path(spec).is_absolute():  # train records a file's absolute path
+        files = {"data": spec, **files}
+    for key, value in files.items():
+        if not Path(value).exists():
+            raise DataFormatError(
+                f"{value}: no such file; it is the {key} file {run.name} trained with: if it "
+                f"moved, give its new place with --{key}"
+            )
+    if bed:
+        for key in own.keys() - given.keys():
+            print(f"genoviz: note: --{key} {own[key]}, as the run trained", file=sys.stderr)
+    if not given and not bed:
+        return run_dataset(run, args.data)
+    _vouch(spec, named)
+    task = "multiclass" if run.info["dataset"].get("task") == "multiclass" else None
+    return load(spec, task=task, seed=runs.data_seed(run), trust=named, **(own | given))
 
 
 def chosen_method(name: str | None) -> str:
@@ -286,7 +409,7 @@ def cmd_interpret(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from genoviz import cli_attention, cli_motifs
-    from genoviz.cli import load_run_folder, run_dataset
+    from genoviz.cli import load_run_folder
     from genoviz.data import DataFormatError
     from genoviz.data.importers import UnlabelledError
     from genoviz.interpret.embeddings import EmbeddingError
@@ -304,6 +427,7 @@ def _run(args: argparse.Namespace) -> int:
     args.baseline = args.baseline or "shuffle"
     args.pooling = args.pooling or "cls"
     if args.analysis == "embeddings":
+        args.target = output_index(run, args.target)
         out = Path(args.out)
         if args.mrr and run.info["model"]["name"] != "codon-bert":
             # before writing anything: an earlier run's embeddings.json in --out would be read
@@ -328,12 +452,14 @@ def _run(args: argparse.Namespace) -> int:
             print(cli_attention.mrr_line(out))
         return 0
     try:
-        dataset = run_dataset(run, args.data)
+        dataset = interpret_dataset(run, args)
     except UnlabelledError as e:
         raise DataFormatError(
             f"{e} (interpret reads labelled data, and shows each label beside its "
-            "explanation; to explain unlabelled sequences, paste them on the Interpret page)"
+            "explanation: give a FASTA or GenBank file its labels with --labels; to explain "
+            "unlabelled sequences, paste them on the Interpret page)"
         ) from None
+    args.target = output_index(run, args.target, dataset)
     model = run.load_model("cpu")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -358,7 +484,7 @@ def _run(args: argparse.Namespace) -> int:
     for note in inputs.notes:
         print(note, file=sys.stderr)
     if args.analysis == "attention":
-        written = cli_attention.attention(args, run, model, inputs, out)
+        written = cli_attention.attention(args, run, model, inputs, dataset, out)
     elif args.analysis == "filters":  # scored against the run's network untrained
         written = cli_motifs.filters(args, run, model, inputs, dataset, out)
     else:
@@ -374,6 +500,41 @@ def _write_json(path: Path, obj) -> None:
     from genoviz.runs import _clean, _json_default
 
     path.write_text(json.dumps(_clean(obj), indent=2, default=_json_default, allow_nan=False))
+
+
+#: What the position columns of the CSV files count, said in their JSON files.
+POSITIONS = (
+    "position counts along the sequence as the model read it: padded with N or trimmed, "
+    "centred, to the run's length where the sequence had another; sequence_position along "
+    "the sequence as given (empty in N padding); position = sequence_position + shift"
+)
+
+
+class Placed(NamedTuple):
+    """Where one explained sequence sits in the one the model read: ``length`` bases of
+    its own, ``shift`` added to each (:func:`~genoviz.sequences.fitted_shift`), and
+    ``positions``, shape (fitted,): each fitted position's own (1-based, NA in padding)."""
+
+    length: int
+    shift: int
+    positions: pd.arrays.IntegerArray
+
+    def own(self, position: int) -> int | None:
+        """The 1-based fitted ``position`` in the sequence as given; None in padding."""
+        p = position - self.shift
+        return p if 1 <= p <= self.length else None
+
+
+def placed(dataset, inputs, i: int, fitted: int) -> Placed:
+    """Sequence ``i`` of ``inputs``, read by the model as ``fitted`` bases, placed in its
+    own sequence (the dataset row it came from)."""
+    from genoviz.sequences import fitted_shift
+
+    length = len(dataset.sequences[int(inputs.indices[i])])
+    shift = fitted_shift(length, fitted)
+    own = np.arange(1, fitted + 1) - shift
+    positions = pd.array([int(p) if 1 <= p <= length else None for p in own], dtype="Int64")
+    return Placed(length, shift, positions)
 
 
 def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
@@ -411,6 +572,7 @@ def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     )
     n, _, length = r.attributions.shape
     seqs = list(inputs.sequences) if token else pad_or_trim(inputs.sequences, length)
+    where = [placed(dataset, inputs, i, len(s)) for i, s in enumerate(seqs)]
     rows = pd.concat(
         [
             pd.DataFrame(
@@ -423,6 +585,7 @@ def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
                         f"attribution_{b}": r.attributions[i, j, : len(s)]
                         for j, b in enumerate("ACGT")
                     },
+                    "sequence_position": where[i].positions,
                 }
             )
             for i, s in enumerate(seqs)
@@ -440,7 +603,7 @@ def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
         {
             "method": args.method,
             "baseline": r.baseline,
-            "target": r.target,
+            **target_record(run, r.target, dataset),
             "output": "class logit minus the mean logit"
             if dataset.task == "multiclass"
             else output_unit(dataset.task),
@@ -449,6 +612,7 @@ def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
             # sum |delta| / sum |f(x) - f(reference)|: 0.81 is a sum off by 81 % of the change
             "relative_delta": relative_delta(r),
             "delta_note": warning,
+            "positions": POSITIONS,
             "sequences": [
                 {
                     "id": inputs.ids[i],
@@ -456,7 +620,10 @@ def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
                     "output": float(r.outputs[i]),
                     "delta": None if r.delta is None else float(r.delta[i]),
                     "change": None if change is None else float(change[i]),
-                    "top_position": int(np.nanargmax(np.abs(r.per_base[i])) + 1),
+                    "top_position": (top := int(np.nanargmax(np.abs(r.per_base[i])) + 1)),
+                    "top_sequence_position": where[i].own(top),
+                    "sequence_length": where[i].length,
+                    "shift": where[i].shift,
                 }
                 for i in range(n)
             ],
@@ -489,9 +656,7 @@ def _ism(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.outcome import explained_label, of_output
     from genoviz.plots_interpret import ism_figure
 
-    if not 0 <= args.index < len(inputs.ids):
-        raise KeyError(f"--index {args.index} is outside the {len(inputs.ids)} chosen sequences")
-    i = args.index
+    i = chosen_index(args.index, len(inputs.ids))
     extras = None if inputs.extras is None else inputs.extras[i]
     multiclass = dataset.task == "multiclass"
     # a BERT reads its sequence as run_inputs gives it, as saliency does: the one-hot x is
@@ -502,17 +667,25 @@ def _ism(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     table.insert(0, "ref", list(r.sequence))
     table.insert(0, "position", np.arange(1, len(r.sequence) + 1))
     table["max_effect"] = r.max_effect
+    where = placed(dataset, inputs, i, len(r.sequence))
+    table["sequence_position"] = where.positions
     paths = [out / "ism.csv", out / "ism.json", out / "ism.html"]
     table.to_csv(paths[0], index=False)
+    top = top_positions(r.max_abs, r.sequence)
     _write_json(
         paths[1],
         {
             "id": inputs.ids[i],
+            "index": args.index,
             "label": explained_label(run, inputs.labels[i], args.target),
             "reference_output": r.reference_output,
             "output": output_unit(dataset.task),
-            "target": r.target,
-            "top_positions": top_positions(r.max_abs, r.sequence),
+            **target_record(run, r.target, dataset),
+            "top_positions": top,
+            "top_sequence_positions": [where.own(p) for p in top],
+            "sequence_length": where.length,
+            "shift": where.shift,
+            "positions": POSITIONS,
         },
     )
     said = _said(model, inputs, dataset, args.target, slice(i, i + 1))[0]
@@ -537,9 +710,8 @@ def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.outcome import explained_label, of_output
     from genoviz.plots_interpret import agreement_figure
 
-    if not 0 <= args.index < len(inputs.ids):
-        raise KeyError(f"--index {args.index} is outside the {len(inputs.ids)} chosen sequences")
-    i, seq = args.index, inputs.sequences[args.index]
+    i = chosen_index(args.index, len(inputs.ids))
+    seq = inputs.sequences[i]
     tracks = explanation_tracks(
         model,
         seq,
@@ -551,18 +723,25 @@ def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     )
     scaled = scaled_tracks(tracks)
     paths = [out / "agreement.csv", out / "agreement.json", out / "agreement.html"]
-    track_table(tracks, seq).to_csv(paths[0], index=False)
+    where = placed(dataset, inputs, i, len(seq))
+    track_table(tracks, seq).assign(sequence_position=where.positions).to_csv(paths[0], index=False)
+    tops = {n: top_positions(t, seq) for n, t in scaled.items()}
     _write_json(
         paths[1],
         {
             "id": inputs.ids[i],
+            "index": args.index,
             "label": explained_label(run, inputs.labels[i], args.target),
-            "target": args.target,
+            **target_record(run, args.target, dataset),
             "length": len(seq),
             "tracks": list(tracks),
             # over the known bases: N carries no base, and ISM scores it 0 (agreement)
             "spearman": agreement(scaled, seq).to_dict(orient="records"),
-            "top_positions": {n: top_positions(t, seq) for n, t in scaled.items()},
+            "top_positions": tops,
+            "top_sequence_positions": {n: [where.own(p) for p in t] for n, t in tops.items()},
+            "sequence_length": where.length,
+            "shift": where.shift,
+            "positions": POSITIONS,
         },
     )
     of = of_output(run, args.target, " (", ")")

@@ -36,7 +36,7 @@ def _kmer_run(tmp_path: Path, k: int) -> Path:
 def test_attention_writes_maps_track_motifs_and_figures(kmer_run, tmp_path, capsys):
     out = tmp_path / "out"
     argv = ["interpret", "attention", "--run", str(kmer_run), "--out", str(out)]
-    rc = main([*argv, "--split", "all", "--index", "1", "--layers", "2", "--heads", "1,3"])
+    rc = main([*argv, "--split", "all", "--index", "2", "--layers", "2", "--heads", "1,3"])
     assert rc == 0
     printed = capsys.readouterr().out.split()
     for name in ("attention.csv", "attention_cls.csv", "attention.json", "attention_grid.html"):
@@ -48,9 +48,12 @@ def test_attention_writes_maps_track_motifs_and_figures(kmer_run, tmp_path, caps
     sums = table.groupby(["head", "from"])["weight"].sum()
     np.testing.assert_allclose(sums, 1.0, atol=1e-4)
     track = pd.read_csv(out / "attention_cls.csv")
-    assert list(track.columns) == ["position", "base", "cls_attention"] and len(track) == 30
+    assert list(track.columns) == ["position", "base", "cls_attention", "sequence_position"]
+    assert len(track) == 30 and track.sequence_position.tolist() == list(range(1, 31))
     info = json.loads((out / "attention.json").read_text())
-    assert info["id"] == "s1" and info["layers"] == [2] and info["heads"] == [1, 3]
+    # --index counts from 1: the second sequence of the split, in its order
+    assert info["id"] == "s1" and info["index"] == 2
+    assert info["layers"] == [2] and info["heads"] == [1, 3]
     assert info["n_windows"] == 1 and info["k"] == 3
     assert info["motifs"]["n_positives"] == 12 and info["motifs"]["n_negatives"] == 12
     assert (out / "attention_motifs.csv").exists()
@@ -62,6 +65,8 @@ def test_attention_refuses_bad_heads_and_other_models(kmer_run, tmp_path, capsys
     assert main([*argv, "--split", "all", "--heads", "9"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "heads 1-4" in err and "head 9" in err
+    assert main([*argv, "--split", "all", "-n", "5", "--index", "0"]) == 2
+    assert "--index counts from 1, as saliency_1.html… do, so give 1-5" in capsys.readouterr().err
 
 
 def test_embeddings_of_codon_bert_print_mrr_per_species_last(tmp_path, capsys):

@@ -78,7 +78,10 @@ def test_ism(run_dir, tmp_path):
     out = tmp_path / "ism"
     assert main(["interpret", "ism", "--run", str(run_dir), "--out", str(out)]) == 0
     table = pd.read_csv(out / "ism.csv")
-    assert list(table.columns) == ["position", "ref", "A", "C", "G", "T", "max_effect"]
+    assert list(table.columns) == [
+        *["position", "ref", "A", "C", "G", "T", "max_effect", "sequence_position"]
+    ]
+    assert table.position.tolist() == table.sequence_position.tolist()  # 101 bp as trained
     assert len(table) == 101
     for row in table.head(5).itertuples():  # zero effect at the reference base
         assert getattr(row, row.ref) == 0
@@ -88,7 +91,9 @@ def test_ism(run_dir, tmp_path):
     assert "effects on the logit)" in (out / "ism.html").read_text()
 
 
-AGREEMENT_KEYS = {"id", "label", "target", "length", "tracks", "spearman", "top_positions"}
+AGREEMENT_KEYS = {"id", "index", "label", "target", "target_name", "length", "tracks"}
+AGREEMENT_KEYS |= {"spearman", "top_positions", "top_sequence_positions", "sequence_length"}
+AGREEMENT_KEYS |= {"shift", "positions"}
 
 
 def test_agreement_of_a_cnn_writes_two_tracks_and_their_spearman(run_dir, tmp_path, capsys):
@@ -97,7 +102,7 @@ def test_agreement_of_a_cnn_writes_two_tracks_and_their_spearman(run_dir, tmp_pa
     assert main([*argv, "--index", "1", "--n-shuffles", "2"]) == 0
     table = pd.read_csv(out / "agreement.csv")
     tracks = ["Integrated Gradients", "ISM largest effect"]
-    assert list(table.columns) == ["position", "base", *tracks]
+    assert list(table.columns) == ["position", "base", *tracks, "sequence_position"]
     assert len(table) == 101 and table.position.tolist() == list(range(1, 102))
     info = json.loads((out / "agreement.json").read_text())
     assert set(info) == AGREEMENT_KEYS and info["tracks"] == tracks and info["length"] == 101
@@ -125,7 +130,8 @@ def test_agreement_of_padded_windows_compares_their_known_bases(run_dir, tmp_pat
     table = pd.read_csv(out / "agreement.csv")
     known = table[table.base != "N"]
     assert len(known) == 40 and info["spearman"][0]["positions"] == 40
-    tracks = scaled_tracks({c: table[c].to_numpy() for c in table.columns[2:]})
+    assert known.sequence_position.tolist() == list(range(1, 41)) and info["shift"] == 30
+    tracks = scaled_tracks({c: table[c].to_numpy() for c in table.columns[2:-1]})
     a, b = (v[known.index] for v in tracks.values())
     assert info["spearman"][0]["spearman"] == pytest.approx(spearmanr(a, b)[0])
     ranked = info["top_positions"]["Integrated Gradients"]
@@ -139,7 +145,7 @@ def test_agreement_of_a_kmer_bert_adds_attention(tmp_path):
     assert main(["interpret", "agreement", "--run", str(run), "--out", str(out)]) == 0
     table = pd.read_csv(out / "agreement.csv")
     # a token model reads tf-binding's 101 bp as they are, not padded to its seq_len
-    assert list(table.columns)[-1] == "Attention from [CLS]" and len(table) == 101
+    assert list(table.columns)[-2] == "Attention from [CLS]" and len(table) == 101
     assert (table["Attention from [CLS]"] >= 0).all()
     info = json.loads((out / "agreement.json").read_text())
     assert len(info["tracks"]) == 3 and len(info["spearman"]) == 3  # every pair once
@@ -180,7 +186,7 @@ def test_ism_of_a_kmer_bert_reads_the_sequence_as_it_is(tmp_path):
     run = mixed_length_bert_run(tmp_path)
     out = tmp_path / "ism"
     args = ["interpret", "ism", "--run", str(run), "--out", str(out), "--split", "all"]
-    assert main([*args, "--index", "1"]) == 0  # s3, 24 bp (positives first)
+    assert main([*args, "--index", "2"]) == 0  # s3, 24 bp (positives first: s1, s3, …)
     table = pd.read_csv(out / "ism.csv")
     assert "".join(table["ref"]) == "ACGTTGCA" * 3 and "N" not in set(table["ref"])
     info = json.loads((out / "ism.json").read_text())
@@ -321,9 +327,9 @@ def test_every_option_another_analysis_reads_is_named(run_dir, tmp_path, capsys,
 
 
 def test_the_options_an_analysis_reads_say_nothing(run_dir, tmp_path, capsys):
-    base = ["--run", str(run_dir), "-n", "2", "--split", "test", "--target", "0"]
+    base = ["--run", str(run_dir), "-n", "2", "--split", "test", "--target", "1"]
     assert main(["interpret", "ism", *base, "--index", "1", "--out", str(tmp_path / "i")]) == 0
-    assert json.loads((tmp_path / "i" / "ism.json").read_text())["target"] == 0
+    assert json.loads((tmp_path / "i" / "ism.json").read_text())["target"] == 1
     more = ["--n-shuffles", "2", "--baseline", "shuffle", "--out", str(tmp_path / "s")]
     assert main(["interpret", "saliency", *base, *more]) == 0
     assert "is not used" not in capsys.readouterr().err
@@ -362,8 +368,8 @@ TASKS = ["JUND", "CTCF", "GATA1", "TAL1"]
 
 
 def test_a_multi_task_explanation_shows_the_explained_tasks_label(tmp_path):
-    """--target 2 explains GATA1: each sequence's label was its JUND (task 0) label, and
-    no title said which task was explained."""
+    """--target GATA1 (or 3) explains GATA1: each sequence's label was its JUND (task 1)
+    label, and no title said which task was explained."""
     from genoviz.data import load_bundled
 
     record = {"name": "tf-multitask", "spec": "tf-multitask", "task": "multitask-binary"}
@@ -371,7 +377,7 @@ def test_a_multi_task_explanation_shows_the_explained_tasks_label(tmp_path):
     run = save_untrained_run(tmp_path / "mt", "cnn", build, record | {"class_names": TASKS})
     ds = load_bundled("tf-multitask")
     labels = dict(zip(ds.ids, ds.labels.tolist(), strict=True))
-    base = ["--run", str(run), "--target", "2", "--split", "all", "-n", "20"]
+    base = ["--run", str(run), "--target", "GATA1", "--split", "all", "-n", "20"]
     out = tmp_path / "sal"
     assert main(["interpret", "saliency", *base, "--out", str(out), "--n-shuffles", "1"]) == 0
     shown = json.loads((out / "saliency.json").read_text())["sequences"]
@@ -382,8 +388,8 @@ def test_a_multi_task_explanation_shows_the_explained_tasks_label(tmp_path):
     assert first + f"{shown[0]['label']:.4g} " in track and "P(GATA1) 0." in track
     assert "contribution per base of GATA1" in (out / "saliency_heatmap.html").read_text()
     # the sequence whose JUND and GATA1 labels differ, for ISM and agreement
-    index = next(i for i, s in enumerate(shown) if labels[s["id"]][0] != labels[s["id"]][2])
-    sid = shown[index]["id"]
+    index = next(i for i, s in enumerate(shown, 1) if labels[s["id"]][0] != labels[s["id"]][2])
+    sid = shown[index - 1]["id"]
     for analysis, said in (("ism", "logit of GATA1)"), ("agreement", f"{sid} (GATA1) agree?")):
         out = tmp_path / analysis
         argv = ["interpret", analysis, *base, "--index", str(index), "--out", str(out)]
@@ -403,7 +409,7 @@ def test_a_multiclass_explanation_names_the_class_of_its_label(tmp_path):
     run = save_untrained_run(tmp_path / "mc", "linear", build, record | {"class_names": classes})
     ds = load_bundled("splice-sites")
     labels = dict(zip(ds.ids, ds.labels.tolist(), strict=True))
-    base = ["--run", str(run), "--target", "1", "-n", "3"]
+    base = ["--run", str(run), "--target", "donor", "-n", "3"]
     out = tmp_path / "sal"
     assert main(["interpret", "saliency", *base, "--out", str(out), "--baseline", "zeros"]) == 0
     shown = json.loads((out / "saliency.json").read_text())["sequences"]
