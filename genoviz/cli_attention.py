@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genoviz.cli_interpret import PLOTLY_JS, POSITIONS, _write_json, chosen_index, placed
+from genoviz.cli_interpret import PLOTLY_JS
+from genoviz.cli_tracks import POSITIONS, _write_json, chosen_index, placed
 
 
 def parse_numbers(text: str | None, what: str, top: int) -> list[int] | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genoviz.cli_interpret import _write_json
+from genoviz.cli_tracks import _write_json
 
 
 def _learned(args, model, control, dataset, out: Path) -> list[Path]:
