@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from genoviz import runs
-from genoviz.resume import ResumePlan, resume_plan
+from genoviz.resume import ResumePlan, check_resume_data, resume_plan
 from genoviz.training import fit
 
 
@@ -48,6 +48,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     elif plan.note:
         print(plan.note, file=sys.stderr)
     dataset = _load(args, task=plan.task or None, named=named)
+    # before saying it resumes: fit checks it again, with the splits
+    check_resume_data(plan.run_dir, runs.load_run(plan.run_dir).info, dataset, plan.build)
     print(
         f"resuming {plan.run_dir} after epoch {plan.epochs_done} of {plan.config.epochs}",
         file=sys.stderr,

@@ -14,7 +14,13 @@ import torch
 
 from genoviz import runs
 from genoviz.data import Dataset
-from genoviz.train_setup import TrainConfig, TrainingError, select_device, split_digest
+from genoviz.train_setup import (
+    TrainConfig,
+    TrainingError,
+    content_digest,
+    select_device,
+    split_digest,
+)
 from genoviz.transfer import freeze_trunk
 
 #: What ``run.json`` says about how a run ended: dropped when it goes on, so that a resumed
@@ -169,8 +175,9 @@ def resume_info(
     config: TrainConfig,
     device: torch.device,
 ) -> dict[str, Any]:
-    """The run's own ``run.json``, checked against what :func:`fit` was given, with the
-    device it goes on on, and without how it ended before (:data:`ENDING_KEYS`)."""
+    """The run's own ``run.json``, checked against what :func:`fit` was given (the model,
+    :func:`check_resume_data`, the splits), with the device it goes on on and the data's
+    path now, and without how it ended before (:data:`ENDING_KEYS`)."""
     run = runs.load_run(run_dir)
     if run.status == "finished":  # a second Resume that waited while the first finished
         raise TrainingError(f"{run_dir} has finished; there is nothing to resume")
@@ -181,29 +188,15 @@ def resume_info(
             f"{run_dir} trained model {saved.get('name')!r}, not {model_name!r}; resume it "
             "with the model saved in its run.json"
         )
+    content = check_resume_data(run_dir, info, dataset, build)
     data = info.get("dataset", {})
     splits = {k: len(v) for k, v in dataset.splits.items()}
-    if data.get("n") != len(dataset):
-        raise TrainingError(
-            f"{run_dir} was trained on {data.get('n')} sequences ({data.get('name')}); the "
-            f"data given now has {len(dataset)}, so the run cannot go on with it"
-        )
     if data.get("splits", splits) != splits:
         raise TrainingError(
             f"{run_dir} was trained on splits of {data.get('splits')} sequences; this data "
             f"splits into {splits} (it changed, or it holds copies of a sequence, which now "
             "stay in one split), so going on would test the run on sequences it trained on; "
             "start a new run"
-        )
-    had = data.get("extras_names") or []
-    n_had = int(saved.get("build", {}).get("extras", 0) or 0)
-    if (n_had and dataset.n_extras != n_had) or (had and list(dataset.meta.extras_names) != had):
-        raise TrainingError(
-            f"{run_dir} trained with the extra input(s) "
-            f"{', '.join(map(repr, had)) or f'({n_had} value(s))'}; the data "
-            f"given now has {', '.join(map(repr, dataset.meta.extras_names)) or 'none'} (a "
-            "row number or a coordinate column is no longer read as an input), so the run "
-            "cannot go on with it; start a new run"
         )
     digest = split_digest(dataset.splits)
     if data.get("split_digest", digest) != digest:
@@ -214,12 +207,60 @@ def resume_info(
         )
     resumed = [*info.get("resumed", []), time.strftime("%Y-%m-%dT%H:%M:%S")]
     going_on = {k: v for k, v in info.items() if k not in ENDING_KEYS}
+    # the same rows, wherever they are now (a moved file): run.json names what it trains on
+    going_on["dataset"] = data | {
+        "name": dataset.name,
+        "spec": dataset.meta.notes.get("spec", dataset.name),
+        "load_options": dataset.meta.notes.get("load_options") or {},
+        "content_digest": content,
+    }
     return going_on | {
         "status": "running",
         "config": asdict(config),
         "resumed": resumed,
         "device": str(device),
     }
+
+
+def check_resume_data(
+    run_dir: Path, info: dict[str, Any], dataset: Dataset, build: dict[str, Any]
+) -> str:
+    """Refuse to go on with data other than the run's own (``info``, its run.json): another
+    size, other extra inputs, or other rows (:func:`content_digest`; a run saved before it
+    was recorded is not checked on it). The splits need not be drawn yet.
+
+    Returns:
+        the data's :func:`content_digest`, for the run.json of the run that goes on.
+
+    Raises:
+        TrainingError: naming what differs.
+    """
+    data = info.get("dataset", {})
+    if data.get("n") != len(dataset):
+        raise TrainingError(
+            f"{run_dir} was trained on {data.get('n')} sequences ({data.get('name')}); the "
+            f"data given now has {len(dataset)}, so the run cannot go on with it"
+        )
+    had = data.get("extras_names") or []
+    n_had = int(info.get("model", {}).get("build", {}).get("extras", 0) or 0)
+    if (n_had and dataset.n_extras != n_had) or (had and list(dataset.meta.extras_names) != had):
+        raise TrainingError(
+            f"{run_dir} trained with the extra input(s) "
+            f"{', '.join(map(repr, had)) or f'({n_had} value(s))'}; the data "
+            f"given now has {', '.join(map(repr, dataset.meta.extras_names)) or 'none'} (a "
+            "row number or a coordinate column is no longer read as an input), so the run "
+            "cannot go on with it; start a new run"
+        )
+    content = content_digest(dataset, bool(build.get("extras")))
+    if data.get("content_digest", content) != content:
+        raise TrainingError(
+            f"{run_dir} began on other data: the sequences or labels of {dataset.name} "
+            "differ, row by row, from those it trained on (a file re-sorted or edited "
+            "since, another file of the same size, or a bundled set built at another "
+            "seed). Its splits are drawn by row, so going on would mix test and training "
+            "sequences; train a new run on this data instead"
+        )
+    return content
 
 
 def resume_transfer(

@@ -394,6 +394,24 @@ def split_digest(splits: dict[str, np.ndarray]) -> str:
     return h.hexdigest()[:16]
 
 
+def content_digest(dataset: Dataset, extras: bool) -> str:
+    """A short fingerprint of the data itself, row by row: its sequences and labels, and its
+    extra inputs when the model reads them (``extras``). The splits are drawn by row
+    number, so a run goes on only with the very rows it began with: the same file re-sorted
+    or edited has the same size and the same :func:`split_digest`, and would put training
+    sequences into the test split."""
+    import hashlib
+
+    h = hashlib.sha1()
+    for s in dataset.sequences:
+        h.update(s.encode())
+        h.update(b"\n")
+    h.update(np.ascontiguousarray(dataset.labels, dtype=np.float64).tobytes())
+    if extras and dataset.extras is not None:
+        h.update(np.ascontiguousarray(dataset.extras, dtype=np.float64).tobytes())
+    return h.hexdigest()[:16]
+
+
 def run_info(
     dataset: Dataset,
     model_name: str,
@@ -435,6 +453,7 @@ def run_info(
                 dataset.meta.notes.get("data_seed", dataset.meta.notes.get("seed", config.seed))
             ),
             "split_digest": split_digest(dataset.splits),
+            "content_digest": content_digest(dataset, bool(build["extras"])),
         },
         "config": asdict(config),
         "seed": config.seed,

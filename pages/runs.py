@@ -13,6 +13,7 @@ from genoviz.jobs import JobBusy, default_manager
 from genoviz.lesson import motif_indices, planted_motifs
 from genoviz.metrics import METRIC_LABELS, PRIMARY_METRIC, curve_label
 from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
+from genoviz.resume import check_resume_data
 from genoviz.run_lock import run_owner_alive
 from genoviz.runs import (
     Run,
@@ -25,7 +26,7 @@ from genoviz.runs import (
 )
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
 from genoviz.sequences import SequenceError
-from genoviz.training import TrainingJob, resume_plan
+from genoviz.training import TrainingError, TrainingJob, resume_plan
 from pages._common import (
     STOP_REQUESTED,
     TRAIN_JOB,
@@ -155,7 +156,8 @@ def resume_run(run: Run) -> None:
     try:
         plan = resume_plan(run.path, data_seed_fallback=0)  # the app loaded at seed 0
         dataset = resume_dataset(plan.dataset_spec, plan.task, plan.data_seed, plan.load_options)
-    except (RunError, DataFormatError, SequenceError, OSError) as e:
+        check_resume_data(run.path, run.info, dataset, plan.build)  # here, not on Train
+    except (RunError, DataFormatError, SequenceError, OSError, TrainingError) as e:
         st.session_state[RESUME_MESSAGE] = ("error", f"Cannot resume {run.name}: {e}")
         return
     job = TrainingJob(dataset, plan.model_name, plan.config)

@@ -217,8 +217,8 @@ def test_the_data_seed_is_kept_apart_from_the_training_seed(tmp_path: Path):
     assert plan.data_seed == 0 and plan.config.seed == 7
     again = run_dataset(run, None)
     assert all((again.splits[k] == ds.splits[k]).all() for k in ("train", "valid", "test"))
-    # data split another way is refused, not trained and tested on
-    with pytest.raises(TrainingError, match="other train/valid/test splits"):
+    # data simulated and split another way is refused, not trained and tested on
+    with pytest.raises(TrainingError, match="began on other data"):
         fit(load("sirna", seed=7), plan.model_name, plan.config)
     resumed = fit(load("sirna", seed=plan.data_seed), plan.model_name, plan.config)
     assert resumed.status == "finished" and len(resumed.history) > 1

@@ -253,3 +253,24 @@ def test_a_resume_that_fails_before_its_checkpoint_is_back_keeps_its_epochs(
     kept = [r["epoch"] for r in runs.read_history(out) if r["best"]][-1]
     assert after["status"] == "failed" and after["epochs_done"] == 2
     assert after["best_epoch"] == kept and runs.load_run(out).resumable
+
+
+def test_resuming_on_the_same_number_of_other_rows_is_refused(tmp_path: Path):
+    """What the Runs page's Resume goes through: two sequences of the same label swapped
+    keep the splits' sizes and digest (drawn by row), yet each sits in another split."""
+    import copy
+
+    out = tmp_path / "run"
+    stopped_after(out, 2)
+    plan = resume_plan(out)
+    edited = planted_dataset(120)
+    seqs = list(edited.sequences)
+    seqs[0], seqs[2] = seqs[2], seqs[0]  # rows 0 and 2 have label 0
+    edited = copy.copy(edited)
+    edited.sequences = seqs
+    with pytest.raises(TrainingError, match="began on other data"):
+        fit(edited, plan.model_name, plan.config)
+    assert runs.load_run(out).status == "stopped"  # untouched
+    assert len(runs.read_history(out)) == 2
+    fit(planted_dataset(120), plan.model_name, plan.config)  # its own rows go on
+    assert len(runs.read_history(out)) == 4
