@@ -34,6 +34,7 @@ ENDING_KEYS = (
     "message",
     "failed_on_os",
     "failed_out_of_memory",
+    "failed_diverged",
 )
 
 
@@ -98,7 +99,7 @@ def resume_plan(
             (:func:`genoviz.runs.data_seed`): 0 for the app, which always loaded at 0.
 
     Raises:
-        RunError: the run is still training in a live process, or finished.
+        RunError: the run is still training in a live process, finished, or diverged.
     """
     run = runs.load_run(run_dir)
     status = run.status
@@ -107,6 +108,12 @@ def resume_plan(
     if status == "finished" or not run.info.get("config"):
         raise runs.RunError(f"{run.path} has {status}; there is nothing to resume")
     runs.check_usable(run)
+    if status == "failed" and diverged(run.info):
+        raise runs.RunError(
+            f"{run.path} failed because its training diverged; a resumed run keeps its "
+            f"learning rate ({run.info['config'].get('lr')}), so it would diverge again: "
+            "train a new run with a lower learning rate (--lr)"
+        )
     if runs.is_pretraining(run):
         raise runs.RunError(
             f"{run.path} cannot be resumed: a pretraining run keeps no checkpoint; start a new one"
@@ -145,6 +152,13 @@ def resume_plan(
         data_seed=runs.data_seed(run, data_seed_fallback),
         build=dict(run.info["model"].get("build") or {}),
     )
+
+
+def diverged(info: dict[str, Any]) -> bool:
+    """Whether a failed run's ``run.json`` says its loss diverged (runs saved before the
+    ``failed_diverged`` flag say so in their message only)."""
+    message = str(info.get("message") or "")
+    return bool(info.get("failed_diverged")) or message.startswith("training diverged")
 
 
 def checkpoint_epoch(run_dir: str | Path) -> int:

@@ -31,6 +31,11 @@ class TrainingError(RuntimeError):
     """Training could not go on (diverged, NaN loss, unusable data); the message says why."""
 
 
+class Diverged(TrainingError):
+    """The loss became infinite or grew far past its start: the run failed in a way that
+    going on with the same learning rate would repeat."""
+
+
 class StopRequested(Exception):
     """Internal: the user pressed Stop."""
 

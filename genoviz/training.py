@@ -50,6 +50,7 @@ from genoviz.tasks import (
 )
 from genoviz.train_setup import (
     MIN_SYMMETRIC_WINDOW,
+    Diverged,
     StopRequested,
     TrainConfig,
     TrainingError,
@@ -349,13 +350,13 @@ def fit(
                         on_progress((b + 1) / n_batches)
                 train_loss = float(loss_sum) / w_sum
                 if not math.isfinite(train_loss):
-                    raise TrainingError(
+                    raise Diverged(
                         f"training diverged at epoch {epoch}: the loss became {train_loss}. "
                         "Try a lower learning rate."
                     )
                 first_loss = first_loss if first_loss is not None else train_loss
                 if epoch > 2 and train_loss > 100 * max(first_loss, 1e-8):
-                    raise TrainingError(
+                    raise Diverged(
                         f"training diverged at epoch {epoch}: loss {train_loss:.3g} is over 100x "
                         f"the first epoch's {first_loss:.3g}. Try a lower learning rate."
                     )
@@ -444,6 +445,8 @@ def fit(
             if status == "finished":  # nothing left to resume
                 (run_dir / runs.CHECKPOINT).unlink(missing_ok=True)
     except BaseException as e:
+        if isinstance(e, Diverged) and info:  # resuming would diverge again (resume_plan)
+            info["failed_diverged"] = True
         runs.write_failed(run_dir, info, e, history)
         raise
     finally:
@@ -510,6 +513,11 @@ def _evaluate(model, x_all, y_all, w_all, e_all, idx, task, loss_fn, device, bs,
         batch_size=bs,
         raw=True,
     )
+    if not np.isfinite(out).all():  # the loss was still a number when the weights blew up
+        raise Diverged(
+            "training diverged: the model's outputs became NaN or infinite. Try a lower "
+            "learning rate."
+        )
     out_t = torch.from_numpy(out).reshape(len(idx), -1)
     y, w = y_all[idx_t], w_all[idx_t]
     loss = float((loss_fn(out_t, y).mean(dim=1) * w).sum() / w.sum())

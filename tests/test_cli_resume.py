@@ -182,3 +182,26 @@ def test_a_run_saved_before_the_data_digest_goes_on_and_gets_one(run, capsys):
     (run / "run.json").write_text(json.dumps(info))
     assert cli.main(["train", "--resume", str(run), "--quiet"]) == 0
     assert json.loads((run / "run.json").read_text())["dataset"]["content_digest"] == digest
+
+
+def test_a_diverged_run_is_not_resumed(tmp_path, capsys):
+    """Its learning rate cannot change on resume, so it diverged again."""
+    data = tmp_path / "toy.csv"
+    ds = planted_dataset(120, 30)
+    rows = "".join(f"{s},{y}\n" for s, y in zip(ds.sequences, ds.labels, strict=True))
+    data.write_text("sequence,label\n" + rows)
+    out = tmp_path / "run"
+    argv = ["train", "--data", str(data), "--model", "cnn", "--lr", "1e30", "--quiet"]
+    assert cli.main([*argv, "--epochs", "3", "--device", "cpu", "--out", str(out)]) == 2
+    assert "training diverged" in capsys.readouterr().err
+    assert json.loads((out / "run.json").read_text())["failed_diverged"] is True
+    assert cli.main(["train", "--resume", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "training diverged" in err and "lower learning rate (--lr)" in err
+    assert len(err.splitlines()) == 1
+    # a run saved before the flag says so in its message alone
+    info = json.loads((out / "run.json").read_text())
+    del info["failed_diverged"]
+    (out / "run.json").write_text(json.dumps(info))
+    assert cli.main(["train", "--resume", str(out), "--quiet"]) == 2
+    assert "lower learning rate" in capsys.readouterr().err
