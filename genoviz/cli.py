@@ -23,7 +23,7 @@ from genoviz.data.importers import ignored_note
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError
-from genoviz.train_setup import file_kmer
+from genoviz.train_setup import file_kmer, fitted_length_note
 from genoviz.training import TrainConfig, TrainingError, fit
 
 #: The --device choices: auto picks cuda, then mps, then the CPU.
@@ -459,6 +459,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         freeze_trunk=args.freeze_trunk,
         seq_len=args.seq_len,
     )
+    if note := fitted_length_note(dataset, args.seq_len):
+        print(f"genoviz: note: {note}", file=sys.stderr)
     if note := dataset.one_class_note():
         print(f"genoviz: warning: {note}", file=sys.stderr)
     if note := dataset.duplicate_note():

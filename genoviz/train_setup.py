@@ -399,6 +399,29 @@ def split_digest(splits: dict[str, np.ndarray]) -> str:
     return h.hexdigest()[:16]
 
 
+def fitted_length_note(dataset: Dataset, seq_len: int | None) -> str:
+    """What ``seq_len`` does to the data's sequences: how many are padded with N and how
+    many trimmed (centred) to it; "" when none changes or there is no ``seq_len``."""
+    if not seq_len:
+        return ""
+    lengths = dataset.lengths
+    padded, trimmed = int((lengths < seq_len).sum()), int((lengths > seq_len).sum())
+    if not padded + trimmed:
+        return ""
+    changed = " and ".join(
+        f"{n} {what}"
+        for n, what in ((padded, "were padded with N"), (trimmed, "trimmed (centred)"))
+        if n
+    )
+    if not padded:
+        changed = changed.replace("trimmed", "were trimmed")
+    lo, hi = int(lengths.min()), int(lengths.max())
+    return (
+        f"--seq-len {seq_len}: of the {len(lengths)} sequences "
+        f"({lo if lo == hi else f'{lo}-{hi}'} bp), {changed} to {seq_len} bp"
+    )
+
+
 def content_digest(dataset: Dataset, extras: bool) -> str:
     """A short fingerprint of the data itself, row by row: its sequences and labels, and its
     extra inputs when the model reads them (``extras``). The splits are drawn by row
@@ -441,6 +464,8 @@ def run_info(
             "lengths": [int(config.seq_len)] * 2
             if config.seq_len
             else [int(dataset.lengths.min()), int(dataset.lengths.max())],
+            # the data's own shortest and longest, before any padding or trimming
+            "file_lengths": [int(dataset.lengths.min()), int(dataset.lengths.max())],
             "strand_symmetric": strand_symmetric(dataset, config),
             "extras_names": dataset.meta.extras_names if build["extras"] else [],
             # What sequences without their own extra values are scored with (Predict).

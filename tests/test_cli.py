@@ -544,3 +544,22 @@ def test_a_pretraining_runs_hint_names_the_path_to_it(tmp_path, capsys):
     argv = ["predict", "--run", str(run), "--data", "sirna", "--out", str(tmp_path / "p.csv")]
     assert main(argv) == 2
     assert f"(train --init {run}) and predict with that run" in capsys.readouterr().err
+
+
+def test_seq_len_says_how_many_sequences_it_pads_or_trims(tmp_path, capsys):
+    """--seq-len 2 on 21-nt siRNA trained on 2-nt sequences without a word."""
+    rng = np.random.default_rng(0)
+    rows = [("".join(rng.choice(list("ACGT"), 30 + i % 11)), i % 2) for i in range(60)]
+    data = tmp_path / "mixed.csv"
+    data.write_text("sequence,label\n" + "".join(f"{s},{y}\n" for s, y in rows))
+    argv = ["train", "--data", str(data), "--epochs", "1", "--quiet", "--seq-len", "34"]
+    assert main([*argv, "--out", str(tmp_path / "run")]) == 0
+    padded = sum(len(s) < 34 for s, _ in rows)
+    trimmed = sum(len(s) > 34 for s, _ in rows)
+    assert (padded, trimmed) == (24, 30)
+    assert (
+        "genoviz: note: --seq-len 34: of the 60 sequences (30-40 bp), 24 were padded with N "
+        "and 30 trimmed (centred) to 34 bp"
+    ) in capsys.readouterr().err
+    info = json.loads((tmp_path / "run" / "run.json").read_text())["dataset"]
+    assert info["lengths"] == [34, 34] and info["file_lengths"] == [30, 40]
