@@ -50,6 +50,11 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run) -> Scoring:
         # the genome, as training read them
         scoring = dataset_scoring(run, _bed_regions(args, run, path))
     elif path.is_file() and args.labels is None:
+        if args.genome is not None or args.width is not None:  # as training refuses them
+            raise DataFormatError(
+                f"{path.name}: a genome and a width apply to BED regions only; this is not "
+                "a .bed file"
+            )
         scoring = text_scoring(run, read_text(path), path.name)
     else:
         try:

@@ -563,3 +563,23 @@ def test_seq_len_says_how_many_sequences_it_pads_or_trims(tmp_path, capsys):
     ) in capsys.readouterr().err
     info = json.loads((tmp_path / "run" / "run.json").read_text())["dataset"]
     assert info["lengths"] == [34, 34] and info["file_lengths"] == [30, 40]
+
+
+def test_predict_refuses_a_genome_or_width_for_sequences(tmp_path, capsys):
+    """As train does: they apply to BED regions only (predict ignored them for a table or
+    FASTA without a word)."""
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 12, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
+    run = save_untrained_run(tmp_path / "run", "cnn", build)
+    fasta = tmp_path / "x.fa"
+    fasta.write_text(">a\nACGTACGTACGT\n")
+    base = ["predict", "--run", str(run), "--data", str(fasta), "--out", str(tmp_path / "p.csv")]
+    for option in (["--width", "30"], ["--genome", str(tmp_path / "g.fa")]):
+        assert main([*base, *option]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == (
+            "genoviz: error: x.fa: a genome and a width apply to BED regions only; this is "
+            "not a .bed file"
+        )
+    assert not (tmp_path / "p.csv").exists()
