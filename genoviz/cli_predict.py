@@ -70,6 +70,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     run = load_run_folder(args.run, "--run")
     check_predictor(run)  # before reading the data or saying anything of the run
     out = _check_output(args.out, args)
+    if not (run.path / runs.WEIGHTS).exists():  # before any note on what the weights are
+        ended = (
+            f" ({run.status} before its first epoch finished); train it again"
+            if run.untrained
+            else ""
+        )
+        raise runs.RunError(f"{run.path}: no {runs.WEIGHTS}; the run saved no weights{ended}")
     if run.untrained:
         print(
             f"genoviz: note: {run.path.name} was {run.status} before its first epoch finished: "

@@ -583,3 +583,23 @@ def test_predict_refuses_a_genome_or_width_for_sequences(tmp_path, capsys):
             "not a .bed file"
         )
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_predict_on_a_run_without_weights_says_only_that(tmp_path, capsys):
+    """It said first that these were its starting model's predictions, then that there were
+    none."""
+    from conftest import save_untrained_run
+
+    build = {"seq_len": 12, "outputs": 1, "extras": 0, "members": 1, "filters": 4}
+    run = save_untrained_run(tmp_path / "run", "cnn", build)
+    (run / "model.safetensors").unlink()
+    info = json.loads((run / "run.json").read_text())
+    (run / "run.json").write_text(json.dumps(info | {"status": "failed", "epochs_done": 0}))
+    fasta = tmp_path / "x.fa"
+    fasta.write_text(">a\nACGTACGTACGT\n")
+    argv = ["predict", "--run", str(run), "--data", str(fasta), "--out", str(tmp_path / "p")]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"genoviz: error: {run}: no model.safetensors; the run saved no weights (failed "
+        "before its first epoch finished); train it again"
+    )
