@@ -603,3 +603,24 @@ def test_predict_on_a_run_without_weights_says_only_that(tmp_path, capsys):
         f"genoviz: error: {run}: no model.safetensors; the run saved no weights (failed "
         "before its first epoch finished); train it again"
     )
+
+
+def test_ctrl_c_while_importing_is_one_line(monkeypatch, capsys):
+    """Torch takes seconds to import; Ctrl-C then printed a KeyboardInterrupt traceback."""
+    import runpy
+    import types
+
+    class Importing(types.ModuleType):
+        def __getattr__(self, name):
+            if name == "main":  # Ctrl-C while its module is imported
+                raise KeyboardInterrupt
+            raise AttributeError(name)
+
+    monkeypatch.setitem(sys.modules, "genoviz.cli", Importing("genoviz.cli"))
+    try:
+        runpy.run_module("genoviz", run_name="__main__")
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C while importing came out as a KeyboardInterrupt traceback")
+    except SystemExit as e:
+        assert e.code == 130
+    assert capsys.readouterr().err == "genoviz: interrupted\n"
