@@ -420,3 +420,39 @@ def test_a_multiclass_explanation_names_the_class_of_its_label(tmp_path):
     info = json.loads((out / "ism.json").read_text())
     assert info["label"] == classes[int(labels[info["id"]])]
     assert "log-probability of donor)" in (out / "ism.html").read_text()
+
+
+def test_interpreting_a_resorted_file_says_its_rows_are_not_the_runs(tmp_path, capsys):
+    """The same file re-sorted has the same size and split digest, so its 'test' rows
+    were explained as test ones though many had trained the run; its content digest
+    tells."""
+    import pandas as pd
+
+    from genoviz import runs
+    from genoviz.data import load
+    from genoviz.interpret.inputs import run_inputs
+    from genoviz.train_setup import content_digest, split_digest
+
+    data = tmp_path / "d.csv"
+    tag = ["".join("ACGT"[i >> (2 * j) & 3] for j in range(3)) for i in range(40)]
+    data.write_text(
+        "id,sequence,label\n"
+        + "".join(f"s{i},{tag[i]}{'ACGTTGCA' * 4},{i % 2}\n" for i in range(40))
+    )
+    ds = load(data)
+    record = {
+        "name": "d.csv",
+        "spec": str(data),
+        "task": "binary",
+        "data_seed": 0,
+        "split_digest": split_digest(ds.splits),
+        "content_digest": content_digest(ds, False),
+    }
+    run = save_untrained_run(tmp_path / "r", "cnn", {**BUILD, "seq_len": 35, "extras": 0}, record)
+    assert not any("row by row" in n for n in run_inputs(runs.load_run(run), ds).notes)
+    shuffled = pd.read_csv(data).sample(frac=1, random_state=1)
+    shuffled.to_csv(data, index=False)  # re-sorted in place: same size, same split digest
+    notes = run_inputs(runs.load_run(run), load(data)).notes
+    assert any("not, row by row, the data r trained on" in n for n in notes), notes
+    assert main(["interpret", "saliency", "--run", str(run), "--out", str(tmp_path / "o")]) == 0
+    assert "some may be sequences it trained on" in capsys.readouterr().err

@@ -60,12 +60,20 @@ def run_inputs(
         idx = np.arange(len(dataset))
     else:
         from genoviz.runs import data_seed
-        from genoviz.train_setup import split_digest
+        from genoviz.train_setup import content_digest, split_digest
 
         dataset.ensure_splits(data_seed(run))
         idx = np.asarray(dataset.splits[split])
-        trained = run.info.get("dataset", {}).get("split_digest")
-        if trained is not None and trained != split_digest(dataset.splits):
+        record = run.info.get("dataset", {})
+        trained, rows = record.get("split_digest"), record.get("content_digest")
+        extras = bool(run.info["model"]["build"].get("extras"))
+        if rows is not None and rows != content_digest(dataset, extras):
+            notes.append(
+                f"This data is not, row by row, the data {run.name} trained on (a file "
+                f"re-sorted or edited since, or another of the same size): its {split} "
+                "rows are drawn by row number, so some may be sequences it trained on."
+            )
+        elif trained is not None and trained != split_digest(dataset.splits):
             notes.append(
                 f"These {split} sequences come from other splits than the ones {run.name} "
                 "trained on (its data changed since, or it trained before copies of one "
