@@ -349,16 +349,19 @@ def _vouch(spec: str | Path, named: bool) -> None:
     print(f"genoviz: warning: {PICKLE_WARNING}", file=sys.stderr)
 
 
-def run_dataset(run: runs.Run, data: str | None, task: str | None = None):
+def run_dataset(
+    run: runs.Run, data: str | None, task: str | None = None, options: dict | None = None
+):
     """``--data`` when given, else the run's own dataset (its seed, so its splits). A
     DeepChem folder loads only when named on the command line (see :func:`_load`). Class
     numbers load as the classes the run was trained on (detection would read them as
-    values)."""
+    values). ``options`` (labels, genome, width) go on top of the run's own load options,
+    or, with ``data``, stand alone."""
     spec = data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
     _vouch(spec, named=data is not None)
     if task is None and run.info["dataset"].get("task") == "multiclass":
         task = "multiclass"
-    options = {} if data else runs.load_options(run)
+    options = ({} if data else runs.load_options(run)) | (options or {})
     return load(spec, task=task, seed=runs.data_seed(run), trust=data is not None, **options)
 
 

@@ -269,8 +269,8 @@ def interpret_dataset(run, args: argparse.Namespace):
         DataFormatError: a file the run trained on is gone, naming the option to give.
     """
     from genoviz import runs
-    from genoviz.cli import _vouch, run_dataset
-    from genoviz.data import DataFormatError, load
+    from genoviz.cli import run_dataset
+    from genoviz.data import DataFormatError
     from genoviz.data.bed import is_bed
 
     given = {k: getattr(args, k, None) for k in ("labels", "genome", "width")}
@@ -293,11 +293,7 @@ def interpret_dataset(run, args: argparse.Namespace):
     if bed:
         for key in own.keys() - given.keys():
             print(f"genoviz: note: --{key} {own[key]}, as the run trained", file=sys.stderr)
-    if not given and not bed:
-        return run_dataset(run, args.data)
-    _vouch(spec, named)
-    task = "multiclass" if run.info["dataset"].get("task") == "multiclass" else None
-    return load(spec, task=task, seed=runs.data_seed(run), trust=named, **(own | given))
+    return run_dataset(run, args.data, options=own | given)
 
 
 def chosen_method(name: str | None) -> str:
