@@ -425,6 +425,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise DataFormatError(f"{args.data}: {problem}")
     if ignored := dataset.meta.notes.get("ignored_columns"):
         print(f"genoviz: note: {ignored_note(ignored)}", file=sys.stderr)
+    if repeated := dataset.meta.notes.get("repeated_ids"):
+        print(f"genoviz: note: {repeated}", file=sys.stderr)
     if dataset.n_extras and not args.no_extras:  # never a column read without a word
         names = ", ".join(map(repr, dataset.meta.extras_names)) or f"{dataset.n_extras} value(s)"
         print(

@@ -624,3 +624,14 @@ def test_ctrl_c_while_importing_is_one_line(monkeypatch, capsys):
     except SystemExit as e:
         assert e.code == 130
     assert capsys.readouterr().err == "genoviz: interrupted\n"
+
+
+def test_train_names_ids_that_repeat(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    rows = [(f"s{min(i, 58)}", "".join(rng.choice(list("ACGT"), 30)), i % 2) for i in range(60)]
+    data = tmp_path / "dup.csv"
+    data.write_text("id,sequence,label\n" + "".join(f"{i},{s},{y}\n" for i, s, y in rows))
+    argv = ["train", "--data", str(data), "--epochs", "1", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "run")]) == 0
+    err = capsys.readouterr().err
+    assert "genoviz: note: 1 id(s) name more than one sequence: 's58' 2 times." in err
