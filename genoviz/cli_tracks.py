@@ -280,7 +280,7 @@ def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
             **target_record(run, args.target, dataset),
             "length": len(seq),
             "tracks": list(tracks),
-            # over the known bases: N carries no base, and ISM scores it 0 (agreement)
+            # over the known bases: N carries no base (ISM leaves it empty)
             "spearman": agreement(scaled, seq).to_dict(orient="records"),
             "top_positions": tops,
             "top_sequence_positions": {n: [where.own(p) for p in t] for n, t in tops.items()},

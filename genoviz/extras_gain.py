@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from genoviz.background import ThreadJob
@@ -50,9 +51,13 @@ class ExtrasGain:
         return float(self.table["test"].iloc[1] - self.table["test"].iloc[0])
 
     def auc_test(self) -> AucDifference | None:
-        """DeLong's paired test of the two test-split ROC AUCs (binary data; both arms
-        score the same test sequences), or None for another metric."""
-        if self.metric != "roc_auc" or self.without.test_ids != self.with_extras.test_ids:
+        """DeLong's paired test of the two test-split ROC AUCs (binary data, one output;
+        both arms score the same test sequences), or None for other data."""
+        labels = np.asarray(self.without.test_labels)
+        one_output = labels.ndim == 1 and np.ndim(self.without.test_predictions) == 1
+        # ROC AUC is also the multi-class and multi-task metric: averaged over classes or
+        # tasks there, which one paired test of pooled scores would not describe
+        if not one_output or self.without.test_ids != self.with_extras.test_ids:
             return None
         return auc_difference(
             self.without.test_labels,

@@ -40,6 +40,33 @@ def curve_label(key: str) -> str:
     return f"{split} {METRIC_LABELS.get(metric, metric)}"
 
 
+def metric_series(history: list[dict]) -> dict[str, str]:
+    """History keys -> legend names for every metric but loss, MSE and R², e.g. ``valid_roc_auc``
+    -> ``valid ROC AUC``, in the order the fit loop records them, train before valid."""
+    metrics: dict[str, None] = {}
+    for record in history:
+        for key in record:
+            split, _, metric = key.partition("_")
+            # headline scalars only: not the loss, nor per-task AUCs or a confusion matrix,
+            # nor R² (far below 0 in early epochs, it would squash the curves beside it)
+            if (
+                split in ("train", "valid")
+                and metric in METRIC_LABELS
+                and metric
+                not in (
+                    "loss",
+                    "r2",
+                )
+            ):
+                metrics[metric] = None
+    return {
+        f"{split}_{m}": curve_label(f"{split}_{m}")
+        for m in metrics
+        for split in ("train", "valid")
+        if any(f"{split}_{m}" in r for r in history)
+    }
+
+
 def binary_metrics(y_true: np.ndarray, y_score: np.ndarray) -> dict[str, float]:
     """ROC AUC and PR AUC (average precision), each sequence counted once. NaN when only
     one class is present.
@@ -298,10 +325,15 @@ def auc_difference(y_true: np.ndarray, score_a: np.ndarray, score_b: np.ndarray)
     Written by hand: scikit-learn and SciPy have no paired AUC test. NaN where one class
     is missing.
     """
-    y = np.asarray(y_true).reshape(-1) > 0.5
-    scores = np.stack(
-        [np.asarray(score_a, float).reshape(-1), np.asarray(score_b, float).reshape(-1)]
-    )
+    y = np.asarray(y_true)
+    a, b = np.asarray(score_a, dtype=float), np.asarray(score_b, dtype=float)
+    if y.ndim != 1 or a.shape != y.shape or b.shape != y.shape:
+        raise ValueError(
+            f"auc_difference compares two scores of one output: labels {y.shape}, scores "
+            f"{a.shape} and {b.shape}"
+        )
+    y = y > 0.5
+    scores = np.stack([a, b])
     m, n = int(y.sum()), int((~y).sum())
     if m < 2 or n < 2:
         return AucDifference(math.nan, math.nan, math.nan, math.nan, math.nan)

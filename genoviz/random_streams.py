@@ -29,40 +29,58 @@ _LOCK = threading.RLock()
 
 
 class TorchStream:
-    """A run's own state of torch's CPU generator (and of one GPU's, for a cuda run).
+    """A run's own state of torch's CPU generator, and of its GPU's (cuda or Apple's mps)
+    for a run there.
 
     Attributes:
         cpu: the CPU generator's state, as ``torch.get_rng_state`` gives it.
-        cuda: the GPU generator's state (``torch.cuda.get_rng_state``), or None.
+        gpu: the GPU generator's state (``torch.cuda`` / ``torch.mps.get_rng_state``),
+            or None for a CPU run.
     """
 
     def __init__(self, seed: int, device: torch.device | str | None = None) -> None:
         device = torch.device(device) if device is not None else None
-        self.device = device if device is not None and device.type == "cuda" else None
+        self.device = device if device is not None and device.type in ("cuda", "mps") else None
         self.cpu = torch.Generator().manual_seed(seed).get_state()
-        self.cuda: torch.Tensor | None = None
+        self.gpu: torch.Tensor | None = None
         if self.device is not None:
-            with _LOCK, torch.random.fork_rng(devices=[self.device]):
-                torch.cuda.manual_seed(seed)
-                self.cuda = torch.cuda.get_rng_state(self.device)
+            with _LOCK:
+                saved = self._gpu_state()
+                self._gpu().manual_seed(seed)
+                self.gpu = self._gpu_state()
+                self._set_gpu_state(saved)
+
+    def _gpu(self):  # torch.cuda or torch.mps: the same get/set/manual_seed functions
+        return torch.mps if self.device.type == "mps" else torch.cuda
+
+    def _gpu_state(self) -> torch.Tensor:
+        if self.device.type == "mps":
+            return torch.mps.get_rng_state()
+        return torch.cuda.get_rng_state(self.device)
+
+    def _set_gpu_state(self, state: torch.Tensor) -> None:
+        if self.device.type == "mps":
+            torch.mps.set_rng_state(state)
+        else:
+            torch.cuda.set_rng_state(state, self.device)
 
     @contextmanager
     def active(self) -> Iterator[None]:
         """Draw from this stream inside the block; the process's state comes back after."""
         with _LOCK:
             saved = torch.get_rng_state()
-            saved_cuda = torch.cuda.get_rng_state(self.device) if self.device else None
+            saved_gpu = self._gpu_state() if self.device is not None else None
             torch.set_rng_state(self.cpu)
             if self.device is not None:
-                torch.cuda.set_rng_state(self.cuda, self.device)
+                self._set_gpu_state(self.gpu)
             try:
                 yield
             finally:
                 self.cpu = torch.get_rng_state()
                 torch.set_rng_state(saved)
                 if self.device is not None:
-                    self.cuda = torch.cuda.get_rng_state(self.device)
-                    torch.cuda.set_rng_state(saved_cuda, self.device)
+                    self.gpu = self._gpu_state()
+                    self._set_gpu_state(saved_gpu)
 
 
 @contextmanager

@@ -24,7 +24,14 @@ import models
 from genoviz.explain import explain
 from genoviz.interpret.filters import filter_label, filter_pfms
 from genoviz.lesson import informative_filters, match_filters
-from genoviz.metrics import METRIC_LABELS, binary_metrics, calibration, curve_label, roc_points
+from genoviz.metrics import (
+    METRIC_LABELS,
+    binary_metrics,
+    calibration,
+    curve_label,
+    metric_series,
+    roc_points,
+)
 from genoviz.motifs import lined_up
 from genoviz.plots import (
     calibration_figure,
@@ -175,14 +182,7 @@ def curve_figures(run: Run) -> list[go.Figure]:
     figs = [
         history_figure(h, {"train_loss": "train loss", "valid_loss": "valid loss"}, "Loss", "loss")
     ]
-    series = {
-        f"{split}_{m}": f"{split} {label}"
-        for m, label in METRIC_LABELS.items()
-        if m != "loss"
-        for split in ("train", "valid")
-        if any(f"{split}_{m}" in r for r in h)
-    }
-    if series:
+    if series := metric_series(h):  # as the pages draw them: R² left out
         figs.append(history_figure(h, series, "Metrics", "score"))
     return figs
 

@@ -307,8 +307,8 @@ def save_state(run_dir, model, ema, opt, rng, stream, best_state, state) -> None
         for key, value in per_param.items():
             tensors[f"optim.{i}.{key}"] = torch.as_tensor(value)
     tensors["rng.torch"] = stream.cpu
-    if stream.cuda is not None:  # dropout on the GPU draws from its own generator
-        tensors["rng.cuda"] = stream.cuda
+    if stream.gpu is not None:  # dropout on the GPU draws from its own generator
+        tensors[f"rng.{stream.device.type}"] = stream.gpu
     state = state | {
         "ema_steps": ema.steps if ema is not None else 0,
         "optim_groups": opt_state["param_groups"],
@@ -342,8 +342,8 @@ def restore_state(run_dir, model, ema, opt, rng, stream) -> dict[str, Any] | Non
     except (RuntimeError, KeyError, ValueError) as e:
         raise runs.RunError(f"{run_dir}: the checkpoint does not fit the model ({e})") from None
     stream.cpu = tensors["rng.torch"]
-    if stream.cuda is not None and "rng.cuda" in tensors:
-        stream.cuda = tensors["rng.cuda"]
+    if stream.gpu is not None and f"rng.{stream.device.type}" in tensors:
+        stream.gpu = tensors[f"rng.{stream.device.type}"]
     rng.bit_generator.state = state["rng_numpy"]
     best = part("best.") if state.get("has_best") else None
     eval_model = ema.model if ema is not None else model

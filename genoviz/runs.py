@@ -37,7 +37,6 @@ LOCK = "run.lock"
 CHECKPOINT = "checkpoint.safetensors"
 #: The kept model's predictions on the test split, with the labels, for later analysis.
 TEST_PREDICTIONS = "test_predictions.csv"
-#: The lock's heartbeat interval, and the age after which a lock from another host is stale.
 #: BERT runs also keep a Hugging Face ``save_pretrained`` folder (with DNABERT's vocab.txt).
 HF_DIR = "hf"
 

@@ -29,7 +29,7 @@ from genoviz.data.importers import decode_bytes
 from genoviz.explain import explain
 from genoviz.export import ExportError, figure_image, static_export_problem
 from genoviz.jobs import default_manager
-from genoviz.metrics import METRIC_LABELS, curve_label
+from genoviz.metrics import METRIC_LABELS
 from genoviz.plots import figure_frame, logo_figure
 from genoviz.runs import RunError
 from genoviz.sequences import SequenceError
@@ -175,33 +175,6 @@ def read_upload(data: bytes, name: str, limit_mb: float | None = None) -> str:
     if not text.strip():
         raise DataFormatError(f"{name}: the file is empty")
     return text
-
-
-def metric_series(history: list[dict[str, Any]]) -> dict[str, str]:
-    """History keys -> legend names for every metric but loss, MSE and R², e.g. ``valid_roc_auc``
-    -> ``valid ROC AUC``, in the order the fit loop records them, train before valid."""
-    metrics: dict[str, None] = {}
-    for record in history:
-        for key in record:
-            split, _, metric = key.partition("_")
-            # headline scalars only: not the loss, nor per-task AUCs or a confusion matrix,
-            # nor R² (far below 0 in early epochs, it would squash the curves beside it)
-            if (
-                split in ("train", "valid")
-                and metric in METRIC_LABELS
-                and metric
-                not in (
-                    "loss",
-                    "r2",
-                )
-            ):
-                metrics[metric] = None
-    return {
-        f"{split}_{m}": curve_label(f"{split}_{m}")
-        for m in metrics
-        for split in ("train", "valid")
-        if any(f"{split}_{m}" in r for r in history)
-    }
 
 
 def fmt(v: Any, digits: int = 3) -> str:

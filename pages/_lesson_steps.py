@@ -30,6 +30,7 @@ from genoviz.lesson import (
     word_filter,
 )
 from genoviz.lesson_plots import one_hot_figure, scan_figure
+from genoviz.metrics import metric_series
 from genoviz.motifs import lined_up
 from genoviz.plots import history_figure
 from genoviz.runs import WEIGHTS, RunError, list_runs
@@ -42,7 +43,6 @@ from pages._common import (
     explain_here,
     load_bundled_copy,
     logo_images,
-    metric_series,
     queued_text,
     show_figure,
     show_logo,

@@ -78,7 +78,8 @@ def settings(learned: bool = False, binary: bool = True) -> dict:
 
 def compute(run: Run, opts: dict) -> FilterReport | None:
     ds = dataset_of(run)
-    assert ds is not None  # main() returns before the settings when there is none
+    if ds is None:  # main() says so before the settings; nothing to scan here
+        return None
     key = (run.name, tuple(sorted(opts.items())))
     stored = st.session_state.get(REPORT)
     if stored is not None and stored[0] == key:

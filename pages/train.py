@@ -11,7 +11,7 @@ import models
 from genoviz.data import Dataset
 from genoviz.explain import TASK_TOPIC
 from genoviz.jobs import default_manager
-from genoviz.metrics import METRIC_LABELS, calibration, confusion_matrix, roc_points
+from genoviz.metrics import METRIC_LABELS, calibration, confusion_matrix, metric_series, roc_points
 from genoviz.plots import (
     calibration_figure,
     confusion_figure,
@@ -44,7 +44,6 @@ from pages._common import (
     fmt,
     fresh_dataset,
     link_setup,
-    metric_series,
     queued_text,
     show_figure,
     summary_text,

@@ -42,7 +42,7 @@ def test_ism_on_kmer_bert_equals_scoring_each_mutant(bert):
         mutant = SEQ[:pos] + base + SEQ[pos + 1 :]
         expected = direct(bert, [mutant])[0] - ref
         assert result.effects["ACGT".index(base), pos] == pytest.approx(expected, abs=1e-5)
-    assert result.effects[:, SEQ.index("N")].tolist() == [0, 0, 0, 0]
+    assert np.isnan(result.effects[:, SEQ.index("N")]).all()  # nothing there to substitute
     assert not bert.training  # the adapter leaves the model in the mode it found it
 
 

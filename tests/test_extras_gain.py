@@ -42,3 +42,30 @@ def test_accessibility_adds_to_the_sequence_on_tf_binding():
 def test_data_without_extras_is_refused():
     with pytest.raises(TrainingError, match="no extra inputs"):
         extras_gain(planted_dataset(n=50))
+
+
+def test_the_paired_auc_test_is_for_one_output_only():
+    """Multi-class and multi-task runs also rank by ROC AUC, averaged over classes or
+    tasks; the paired test of one score crashed on them (IndexError)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from genoviz.extras_gain import ExtrasGain
+
+    def arm(scores):
+        return SimpleNamespace(test_labels=np.array([0, 1, 2, 1]), test_predictions=scores,
+                               test_ids=list("abcd"), status="finished")  # fmt: skip
+
+    proba = np.full((4, 3), 1 / 3)
+    gain = ExtrasGain("roc_auc", arm(proba), arm(proba), pd.DataFrame())
+    assert gain.auc_test() is None
+    binary = SimpleNamespace(test_labels=np.array([0.0, 1, 0, 1]), test_ids=list("abcd"))
+    one = ExtrasGain(
+        "roc_auc",
+        SimpleNamespace(**vars(binary), test_predictions=np.array([0.1, 0.9, 0.2, 0.4])),
+        SimpleNamespace(**vars(binary), test_predictions=np.array([0.2, 0.8, 0.1, 0.7])),
+        pd.DataFrame(),
+    )
+    assert one.auc_test().auc_a == 1.0 and one.auc_test().auc_b == 1.0

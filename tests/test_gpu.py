@@ -158,8 +158,8 @@ def test_predictions_on_the_gpu_match_the_cpu(tmp_path):
 def test_a_cuda_runs_stream_keeps_its_own_gpu_draws():
     from genoviz.random_streams import TorchStream
 
-    torch.cuda.manual_seed(3)
-    expected = torch.rand(6, device="cuda")
+    torch.cuda.manual_seed(3)  # two draws of 3, as below (Philox offsets go per draw)
+    expected = torch.cat([torch.rand(3, device="cuda"), torch.rand(3, device="cuda")])
     stream, other = TorchStream(3, "cuda"), TorchStream(4, "cuda")
     torch.cuda.manual_seed(99)
     outside = torch.rand(2, device="cuda")

@@ -151,10 +151,10 @@ def test_calibration_refuses_what_it_cannot_read(y, p, message):
 
 
 def test_auc_difference_matches_sklearn_and_a_paired_bootstrap():
-    from sklearn.metrics import roc_auc_score
-
     """DeLong's paired test: the AUCs are sklearn's, the standard error agrees with a
     paired bootstrap over the sequences, and two copies of one score differ by 0."""
+    from sklearn.metrics import roc_auc_score
+
     from genoviz.metrics import auc_difference
 
     rng = np.random.default_rng(0)
@@ -175,3 +175,5 @@ def test_auc_difference_matches_sklearn_and_a_paired_bootstrap():
     same = auc_difference(y, a, a)
     assert same.difference == 0 and same.p_value == 1.0
     assert math.isnan(auc_difference(np.zeros(5), a[:5], b[:5]).se)  # one class
+    with pytest.raises(ValueError, match="one output"):  # multi-class scores, say
+        auc_difference(y, np.stack([a, b], axis=1), np.stack([b, a], axis=1))

@@ -449,7 +449,8 @@ def test_training_failure_is_shown_as_message(monkeypatch):
 
 
 def test_metric_series_and_summary_text():
-    from pages._common import metric_series, summary_text
+    from genoviz.metrics import metric_series
+    from pages._common import summary_text
 
     history = [
         {"epoch": 1, "train_loss": 1.0, "valid_mse": 0.1, "valid_roc_auc": 0.5},

@@ -576,7 +576,7 @@ NOT_INPUT_REASONS = (
 #: real input such as tf-binding's accessibility reaches ROC AUC 0.72.
 SEPARATING_AUC = 0.99
 #: With fewer rows of a class, any column can separate the classes by chance (5 against 5
-#: random values do one time in 126); 10 against 10 one time in 92,000.
+#: random values do one time in 126); 10 against 10 one time in 46,189.
 MIN_CLASS_ROWS = 10
 
 
