@@ -15,6 +15,8 @@ import os
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,13 +68,9 @@ def _owner() -> dict[str, Any]:
 
 def run_owner_alive(run_dir: str | Path, now: float | None = None) -> bool:
     """Whether a live process holds ``run.lock`` in ``run_dir`` (False without a lock)."""
-    return run_owner_alive_lock(Path(run_dir) / LOCK, now)
-
-
-def run_owner_alive_lock(lock: Path, now: float | None = None) -> bool:
-    """Whether the process named in the lock file ``lock`` is alive (False without one)."""
     import socket
 
+    lock = Path(run_dir) / LOCK
     try:
         owner = json.loads(lock.read_text())
         age = (time.time() if now is None else now) - lock.stat().st_mtime
@@ -98,6 +96,32 @@ def _lock_pid(path: Path) -> int | None:
     return owner.get("pid") if isinstance(owner, dict) else None
 
 
+def _lock_token(path: Path) -> str | None:
+    try:
+        owner = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return owner.get("token") if isinstance(owner, dict) else None
+
+
+@contextlib.contextmanager
+def _one_taker(folder: Path) -> Iterator[None]:
+    """Takers of ``folder``'s lock one at a time on this machine: an exclusive ``flock`` on
+    the folder itself (no file of its own to leave behind). Where there is no ``flock``
+    (Windows), the hard link alone decides."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing lets go of the flock
+
+
 #: Run folders whose lock a thread of this process holds: the lock file names the pid,
 #: which every session of one server shares, so the pid alone cannot keep two sessions
 #: from training into one folder.
@@ -118,6 +142,7 @@ class RunLock:
         self._stop = None
         self._thread = None
         self._key: str | None = None
+        self._token: str | None = None
 
     def acquire(self) -> RunLock:
         key = str(self.path.resolve())
@@ -141,49 +166,35 @@ class RunLock:
         """Create ``run.lock`` in one step, so two processes cannot both take one folder.
 
         The owner is written to a temporary file first and hard-linked into place, which
-        fails when the lock exists: the lock never appears half-written. A lock whose owner
-        is gone (or is this process, which no longer holds it) is renamed away first; the
-        rename succeeds for one taker only, and a taker who finds it renamed a live lock
-        puts it back.
+        fails when the lock exists: the lock never appears half-written. Takers on this
+        machine go one at a time (an ``flock`` on the run folder), so a lock whose owner is
+        gone (or is this process, which no longer holds it) is replaced by one of them only.
         """
+        self._token = uuid.uuid4().hex  # which lock is ours, when the time comes to let go
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{LOCK}.")
         try:
             with os.fdopen(fd, "w") as fh:
-                fh.write(json.dumps(_owner()))
+                fh.write(json.dumps(_owner() | {"token": self._token}))
             os.chmod(tmp, FILE_MODE)
-            for _ in range(2):
+            with _one_taker(self.path.parent):
                 try:
                     os.link(tmp, self.path)
                     return
                 except FileExistsError:
-                    self._clear_stale()
+                    pass
                 except OSError:  # a file system without hard links: check, then write
-                    if run_owner_alive(self.path.parent) and _lock_pid(self.path) != os.getpid():
-                        break
+                    self._refuse_a_live_owner()
                     atomic_write_text(self.path, Path(tmp).read_text())
                     return
-            raise RunError(f"{self.path.parent} is being trained by another live process")
+                self._refuse_a_live_owner()
+                self.path.unlink(missing_ok=True)  # a dead owner's
+                os.link(tmp, self.path)
         finally:
             Path(tmp).unlink(missing_ok=True)
 
-    def _clear_stale(self) -> None:
-        """Rename away a lock no live process holds; RunError when one does."""
-        folder = self.path.parent
-        if run_owner_alive(folder) and _lock_pid(self.path) != os.getpid():
-            raise RunError(f"{folder} is being trained by another live process")
-        aside = folder / f".{LOCK}.stale-{os.getpid()}-{threading.get_ident()}"
-        try:
-            os.rename(self.path, aside)
-        except FileNotFoundError:  # another taker moved it first; the link decides
-            return
-        try:
-            # between our check and the rename, another taker may have put a live lock there
-            if run_owner_alive_lock(aside) and _lock_pid(aside) != os.getpid():
-                with contextlib.suppress(FileExistsError):
-                    os.link(aside, self.path)
-                raise RunError(f"{folder} is being trained by another live process")
-        finally:
-            aside.unlink(missing_ok=True)
+    def _refuse_a_live_owner(self) -> None:
+        if run_owner_alive(self.path.parent) and _lock_pid(self.path) != os.getpid():
+            raise RunError(f"{self.path.parent} is being trained by another live process")
 
     def _beat(self) -> None:
         while not self._stop.wait(self.interval):
@@ -197,7 +208,8 @@ class RunLock:
             self._stop.set()
             self._thread.join()
         if self._key is not None:
-            self.path.unlink(missing_ok=True)
+            if _lock_token(self.path) == self._token:  # never another owner's lock
+                self.path.unlink(missing_ok=True)
             with _HELD_LOCK:
                 _HELD.discard(self._key)
             self._key = None

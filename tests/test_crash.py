@@ -400,3 +400,18 @@ def test_only_one_process_takes_a_folder(tmp_path: Path, stale: bool):
     assert taken.count(True) == 1, taken
     assert not (tmp_path / runs.LOCK).exists()
     assert not [p.name for p in tmp_path.iterdir()]  # no temporary or stale files left
+
+
+def test_letting_go_never_removes_another_owners_lock(tmp_path: Path):
+    """A lock that is no longer this holder's (taken over while its owner looked dead)
+    stays when that holder lets go; its own is removed."""
+    lock = run_lock.RunLock(tmp_path).acquire()
+    path = tmp_path / runs.LOCK
+    assert json.loads(path.read_text())["token"]
+    other = json.loads(path.read_text()) | {"token": "someone-else"}
+    path.write_text(json.dumps(other))
+    lock.release()
+    assert json.loads(path.read_text())["token"] == "someone-else"
+    path.unlink()
+    run_lock.RunLock(tmp_path).acquire().release()
+    assert not path.exists()
