@@ -88,20 +88,14 @@ def run_owner_alive(run_dir: str | Path, now: float | None = None) -> bool:
     return not start or _process_start(pid) in ("", start)
 
 
-def _lock_pid(path: Path) -> int | None:
+def _lock_field(path: Path, key: str) -> Any:
+    """One field of the lock file's owner record (``pid``, ``token``); None when there is
+    no readable lock."""
     try:
         owner = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    return owner.get("pid") if isinstance(owner, dict) else None
-
-
-def _lock_token(path: Path) -> str | None:
-    try:
-        owner = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return owner.get("token") if isinstance(owner, dict) else None
+    return owner.get(key) if isinstance(owner, dict) else None
 
 
 @contextlib.contextmanager
@@ -193,7 +187,7 @@ class RunLock:
             Path(tmp).unlink(missing_ok=True)
 
     def _refuse_a_live_owner(self) -> None:
-        if run_owner_alive(self.path.parent) and _lock_pid(self.path) != os.getpid():
+        if run_owner_alive(self.path.parent) and _lock_field(self.path, "pid") != os.getpid():
             raise RunError(f"{self.path.parent} is being trained by another live process")
 
     def _beat(self) -> None:
@@ -208,7 +202,7 @@ class RunLock:
             self._stop.set()
             self._thread.join()
         if self._key is not None:
-            if _lock_token(self.path) == self._token:  # never another owner's lock
+            if _lock_field(self.path, "token") == self._token:  # never another owner's lock
                 self.path.unlink(missing_ok=True)
             with _HELD_LOCK:
                 _HELD.discard(self._key)
