@@ -153,7 +153,8 @@ def test_cli_autoencode(tmp_path, capsys):
     final = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert final["model"] == "autoencoder" and 0.3 < final["test"]["reconstruction_accuracy"] <= 1
     lines = lat.read_text().splitlines()
-    assert lines[0] == "id,pc1,pc2,label1" and len(lines) == 1 + 20  # the 10% test split
+    # "label", as test_predictions.csv and predict name it (it was "label1")
+    assert lines[0] == "id,pc1,pc2,label" and len(lines) == 1 + 20  # the 10% test split
     assert (out / runs.WEIGHTS).exists()
     info = runs.load_run(out).info  # the fields every run.json has (it once lacked two)
     assert info["versions"]["torch"] == torch.__version__ and 1 <= info["best_epoch"] <= 6
@@ -203,3 +204,18 @@ def test_an_autoencoder_that_fails_says_so_and_cannot_be_resumed(tmp_path):
 
     with pytest.raises(runs.RunError, match="a pretraining run keeps no checkpoint"):
         resume_plan(run.path)
+
+
+def test_latent_label_columns_are_named_as_elsewhere():
+    from types import SimpleNamespace
+
+    from genoviz.cli_pretrain import latent_label_columns, latent_labels
+
+    tasks = SimpleNamespace(task="multitask-binary", class_names=["JUND", "GATA1"])
+    assert latent_label_columns(tasks, 2) == ["label_JUND", "label_GATA1"]
+    assert latent_labels(tasks, np.array([1.0, 0.0])) == ["1", "0"]
+    sites = SimpleNamespace(task="multiclass", class_names=["none", "donor", "acceptor"])
+    assert latent_label_columns(sites, 1) == ["label"]
+    assert latent_labels(sites, np.array([2.0])) == ["acceptor"]
+    unnamed = SimpleNamespace(task="multitask-binary", class_names=[])
+    assert latent_label_columns(unnamed, 2) == ["label1", "label2"]
