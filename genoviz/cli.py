@@ -165,7 +165,11 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--out", required=True, help="the run folder to write")
     a.add_argument("--quiet", action="store_true", help="print only the final metrics line")
 
-    pr = sub.add_parser("predict", help="predict with a saved run; writes id,prediction[,label]")
+    pr = sub.add_parser(
+        "predict",
+        help="predict with a saved run; writes id,prediction (p_<class> or p_<task> columns "
+        "for a run with several outputs), and the labels when the data has them",
+    )
     pr.add_argument("--run", required=True, help="a run folder written by train")
     pr.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
     _data_options(pr)
