@@ -456,3 +456,38 @@ def test_interpreting_a_resorted_file_says_its_rows_are_not_the_runs(tmp_path, c
     assert any("not, row by row, the data r trained on" in n for n in notes), notes
     assert main(["interpret", "saliency", "--run", str(run), "--out", str(tmp_path / "o")]) == 0
     assert "some may be sequences it trained on" in capsys.readouterr().err
+
+
+def test_the_same_rows_with_other_extra_columns_are_not_called_other_data(tmp_path):
+    """The digest hashes the extras as the run read them: the same rows with a column
+    added raised 'not row by row the data' though no row had moved."""
+    import numpy as np
+    import pandas as pd
+
+    from genoviz import runs
+    from genoviz.data import load
+    from genoviz.interpret.inputs import run_inputs
+    from genoviz.train_setup import content_digest, split_digest
+
+    rng = np.random.default_rng(0)
+    tag = ["".join("ACGT"[i >> (2 * j) & 3] for j in range(3)) for i in range(40)]
+    table = pd.DataFrame(
+        {"id": [f"s{i}" for i in range(40)], "sequence": [t + "ACGTTGCA" * 4 for t in tag],
+         "label": [i % 2 for i in range(40)], "acc": rng.random(40).round(3)}
+    )  # fmt: skip
+    data = tmp_path / "d.csv"
+    table.to_csv(data, index=False)
+    ds = load(data)
+    record = {
+        "name": "d.csv", "spec": str(data), "task": "binary", "data_seed": 0,
+        "extras_names": ["acc"], "split_digest": split_digest(ds.splits),
+        "content_digest": content_digest(ds, True),
+    }  # fmt: skip
+    run = runs.load_run(
+        save_untrained_run(tmp_path / "r", "cnn", {**BUILD, "seq_len": 35, "extras": 1}, record)
+    )
+    wider = table.assign(acc2=rng.random(40).round(3))
+    wider.to_csv(tmp_path / "w.csv", index=False)
+    assert not any("row by row" in n for n in run_inputs(run, load(tmp_path / "w.csv")).notes)
+    table.sample(frac=1, random_state=1).to_csv(tmp_path / "s.csv", index=False)
+    assert any("row by row" in n for n in run_inputs(run, load(tmp_path / "s.csv")).notes)

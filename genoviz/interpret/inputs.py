@@ -67,7 +67,12 @@ def run_inputs(
         record = run.info.get("dataset", {})
         trained, rows = record.get("split_digest"), record.get("content_digest")
         extras = bool(run.info["model"]["build"].get("extras"))
-        if rows is not None and rows != content_digest(dataset, extras):
+        # the digest hashes the extra columns as the run read them: with other columns
+        # (one added, left out or moved) it cannot tell the rows apart, so it is not asked
+        same_columns = not extras or list(dataset.meta.extras_names) == list(
+            record.get("extras_names") or []
+        )
+        if rows is not None and same_columns and rows != content_digest(dataset, extras):
             notes.append(
                 f"This data is not, row by row, the data {run.name} trained on (a file "
                 f"re-sorted or edited since, or another of the same size): its {split} "
