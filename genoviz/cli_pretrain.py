@@ -5,9 +5,10 @@ learn without labels."""
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
+
+import pandas as pd
 
 import models
 from genoviz import run_lock, runs
@@ -48,15 +49,14 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
         result = fit_autoencoder(dataset, config, on_epoch=show, run_dir=out)
     if args.latent_csv:
         lat = result.latent
-        labels = lat.labels.reshape(len(lat.ids), -1)
-        if dataset.task == "lm":  # plain sequences: no label to write
-            labels = labels[:, :0]
+        table = {"id": lat.ids, "pc1": lat.coords[:, 0], "pc2": lat.coords[:, 1]}
+        if dataset.task != "lm":  # plain sequences have no label to write
+            # as test_predictions.csv names them: label, label_<task>, a class by its name
+            table |= runs.label_columns(
+                lat.labels, list(dataset.class_names), dataset.task == "multiclass"
+            )
         latent_csv.parent.mkdir(parents=True, exist_ok=True)
-        with open(latent_csv, "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["id", "pc1", "pc2", *latent_label_columns(dataset, labels.shape[1])])
-            for rid, (c1, c2), lab in zip(lat.ids, lat.coords, labels, strict=True):
-                w.writerow([rid, f"{c1:.6g}", f"{c2:.6g}", *latent_labels(dataset, lab)])
+        pd.DataFrame(table).to_csv(latent_csv, index=False, float_format="%.6g")
     final = {
         "run": str(out),
         "model": "autoencoder",
@@ -67,22 +67,6 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
     }
     print(json.dumps(_finite(final)))
     return 0
-
-
-def latent_label_columns(dataset, n: int) -> list[str]:
-    """The latent map's label columns, named as test_predictions.csv names them: ``label``,
-    or ``label_<task>`` for a multi-task set (``label1``... where tasks have no names)."""
-    if n == 1:
-        return ["label"]
-    names = list(dataset.class_names)
-    return [f"label_{t}" for t in names] if len(names) == n else [f"label{j + 1}" for j in range(n)]
-
-
-def latent_labels(dataset, values) -> list[str]:
-    """One row's labels as written: a multi-class label as its class name."""
-    if dataset.task == "multiclass" and len(values) == 1 and dataset.class_names:
-        return [str(dataset.class_names[int(values[0])])]
-    return [f"{v:g}" for v in values]
 
 
 def cmd_pretrain(args: argparse.Namespace) -> int:

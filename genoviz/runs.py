@@ -124,6 +124,21 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def label_columns(labels: np.ndarray, names: list[str], classes: bool = False) -> dict[str, Any]:
+    """Labels as genoviz writes them beside predictions or a latent map: ``label_<name>``
+    per task of multi-task labels ``(n, t)`` (``label_1``… where ``names`` has not ``t``),
+    else one ``label`` column, a class index as its class name when ``classes``."""
+    labels = np.asarray(labels)
+    if labels.ndim == 2:
+        cols = (
+            names if len(names) == labels.shape[1] else [str(j + 1) for j in range(labels.shape[1])]
+        )
+        return {f"label_{c}": labels[:, j] for j, c in enumerate(cols)}
+    if classes:
+        return {"label": [names[int(v)] for v in labels]}
+    return {"label": labels}
+
+
 def write_test_predictions(
     run_dir: Path,
     ids: list[str],
@@ -135,17 +150,12 @@ def write_test_predictions(
     values for regression); with several outputs ``label_<name>`` / ``p_<name>`` columns.
     A multi-class run's ``label`` is a class name, as in ``predict``'s output, and a
     ``predicted_class`` column follows the ``p_<class>`` columns."""
-    table: dict[str, Any] = {"id": list(ids)}
     labels, predictions = np.asarray(labels), np.asarray(predictions)
     cols = list(names or [])
     if predictions.ndim == 2 and len(cols) != predictions.shape[1]:
         cols = [str(j + 1) for j in range(predictions.shape[1])]
-    if labels.ndim == 2:
-        table |= {f"label_{c}": labels[:, j] for j, c in enumerate(cols)}
-    elif predictions.ndim == 2:  # multi-class: one label, a class index
-        table["label"] = [cols[int(v)] for v in labels]
-    else:
-        table["label"] = labels
+    # several outputs and one label: multi-class, the label a class index
+    table: dict[str, Any] = {"id": list(ids)} | label_columns(labels, cols, predictions.ndim == 2)
     if predictions.ndim == 2:
         table |= {f"p_{c}": predictions[:, j] for j, c in enumerate(cols)}
         if labels.ndim == 1:

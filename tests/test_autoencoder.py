@@ -207,15 +207,13 @@ def test_an_autoencoder_that_fails_says_so_and_cannot_be_resumed(tmp_path):
 
 
 def test_latent_label_columns_are_named_as_elsewhere():
-    from types import SimpleNamespace
+    """The latent map and test_predictions.csv name labels with one runs.label_columns."""
+    from genoviz.runs import label_columns
 
-    from genoviz.cli_pretrain import latent_label_columns, latent_labels
-
-    tasks = SimpleNamespace(task="multitask-binary", class_names=["JUND", "GATA1"])
-    assert latent_label_columns(tasks, 2) == ["label_JUND", "label_GATA1"]
-    assert latent_labels(tasks, np.array([1.0, 0.0])) == ["1", "0"]
-    sites = SimpleNamespace(task="multiclass", class_names=["none", "donor", "acceptor"])
-    assert latent_label_columns(sites, 1) == ["label"]
-    assert latent_labels(sites, np.array([2.0])) == ["acceptor"]
-    unnamed = SimpleNamespace(task="multitask-binary", class_names=[])
-    assert latent_label_columns(unnamed, 2) == ["label1", "label2"]
+    tasks = label_columns(np.array([[1.0, 0.0]]), ["JUND", "GATA1"])
+    assert list(tasks) == ["label_JUND", "label_GATA1"]
+    assert tasks["label_JUND"].tolist() == [1.0] and tasks["label_GATA1"].tolist() == [0.0]
+    sites = label_columns(np.array([2.0]), ["none", "donor", "acceptor"], classes=True)
+    assert sites == {"label": ["acceptor"]}
+    assert list(label_columns(np.zeros((1, 2)), [])) == ["label_1", "label_2"]
+    assert label_columns(np.array([0.5]), [])["label"].tolist() == [0.5]
