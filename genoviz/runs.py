@@ -165,6 +165,23 @@ def write_test_predictions(
     atomic_write_text(Path(run_dir) / TEST_PREDICTIONS, pd.DataFrame(table).to_csv(index=False))
 
 
+def prediction_arrays(table: pd.DataFrame, class_names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and predictions of a :func:`write_test_predictions` table, as training returned
+    them: one column each, or ``label_<task>`` / ``p_<class>`` columns, and a multi-class
+    ``label`` (a class name) as its class number."""
+    if "prediction" in table:
+        predictions = table["prediction"].to_numpy(dtype=np.float32)
+    else:
+        predictions = table[[c for c in table if c.startswith("p_")]].to_numpy(np.float32)
+    task_labels = [c for c in table if c.startswith("label_")]
+    if task_labels:
+        return table[task_labels].to_numpy(np.float32), predictions
+    label = table["label"]
+    if not pd.api.types.is_numeric_dtype(label):  # multi-class: class names
+        label = label.map({str(n): i for i, n in enumerate(class_names)})
+    return label.to_numpy(dtype=np.float32), predictions
+
+
 def write_run_json(run_dir: Path, info: dict[str, Any]) -> None:
     text = json.dumps(_clean(info), indent=2, default=_json_default, allow_nan=False)
     atomic_write_text(Path(run_dir) / RUN_JSON, text)

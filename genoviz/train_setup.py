@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 
 import models
+from genoviz import runs
 from genoviz.data import Dataset
 from genoviz.data.bed import is_bed
 from genoviz.tasks import positive_weights
@@ -120,7 +120,9 @@ class TrainResult:
         ids, labels, predictions = [], np.zeros(0, np.float32), np.zeros(0, np.float32)
         if table is not None:
             ids = table["id"].astype(str).tolist()
-            labels, predictions = _test_columns(table, info["dataset"].get("class_names") or [])
+            labels, predictions = runs.prediction_arrays(
+                table, info["dataset"].get("class_names") or []
+            )
         return cls(
             model=run.load_model("cpu"),
             history=list(run.history),
@@ -135,23 +137,6 @@ class TrainResult:
             device="cpu",
             transfer=info.get("transfer"),
         )
-
-
-def _test_columns(table: Any, class_names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Labels and predictions of a ``test_predictions.csv`` table, as training returned
-    them: one column each, or ``label_<task>`` / ``p_<class>`` columns, and a multi-class
-    ``label`` (a class name) as its class number."""
-    if "prediction" in table:
-        predictions = table["prediction"].to_numpy(dtype=np.float32)
-    else:
-        predictions = table[[c for c in table if c.startswith("p_")]].to_numpy(np.float32)
-    task_labels = [c for c in table if c.startswith("label_")]
-    if task_labels:
-        return table[task_labels].to_numpy(np.float32), predictions
-    label = table["label"]
-    if not pd.api.types.is_numeric_dtype(label):  # multi-class: class names
-        label = label.map({str(n): i for i, n in enumerate(class_names)})
-    return label.to_numpy(dtype=np.float32), predictions
 
 
 def check_config(config: TrainConfig) -> None:

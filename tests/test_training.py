@@ -223,17 +223,17 @@ def test_a_saved_runs_result_reads_back_as_training_returned_it(tmp_path):
 def test_test_tables_of_several_outputs_read_back_as_arrays():
     import pandas as pd
 
-    from genoviz.train_setup import _test_columns
+    from genoviz.runs import prediction_arrays
 
     multiclass = pd.DataFrame(
         {"id": ["a", "b"], "label": ["donor", "none"], "p_none": [0.1, 0.8],
          "p_donor": [0.9, 0.2], "predicted_class": ["donor", "none"]}
     )  # fmt: skip
-    labels, preds = _test_columns(multiclass, ["none", "donor"])
+    labels, preds = prediction_arrays(multiclass, ["none", "donor"])
     assert labels.tolist() == [1, 0]
     np.testing.assert_allclose(preds, [[0.1, 0.9], [0.8, 0.2]], rtol=1e-6)
     tasks = pd.DataFrame(
         {"id": ["a"], "label_JUND": [1.0], "label_GATA1": [0.0], "p_JUND": [0.7], "p_GATA1": [0.2]}
     )
-    labels, preds = _test_columns(tasks, [])
+    labels, preds = prediction_arrays(tasks, [])
     assert labels.tolist() == [[1.0, 0.0]] and preds.shape == (1, 2)
