@@ -41,46 +41,34 @@ class TorchStream:
     def __init__(self, seed: int, device: torch.device | str | None = None) -> None:
         device = torch.device(device) if device is not None else None
         self.device = device if device is not None and device.type in ("cuda", "mps") else None
+        # torch.cuda and torch.mps share get_rng_state / set_rng_state / manual_seed
+        self._gpu = None if self.device is None else getattr(torch, self.device.type)
         self.cpu = torch.Generator().manual_seed(seed).get_state()
         self.gpu: torch.Tensor | None = None
-        if self.device is not None:
+        if self._gpu is not None:
             with _LOCK:
-                saved = self._gpu_state()
-                self._gpu().manual_seed(seed)
-                self.gpu = self._gpu_state()
-                self._set_gpu_state(saved)
-
-    def _gpu(self):  # torch.cuda or torch.mps: the same get/set/manual_seed functions
-        return torch.mps if self.device.type == "mps" else torch.cuda
-
-    def _gpu_state(self) -> torch.Tensor:
-        if self.device.type == "mps":
-            return torch.mps.get_rng_state()
-        return torch.cuda.get_rng_state(self.device)
-
-    def _set_gpu_state(self, state: torch.Tensor) -> None:
-        if self.device.type == "mps":
-            torch.mps.set_rng_state(state)
-        else:
-            torch.cuda.set_rng_state(state, self.device)
+                saved = self._gpu.get_rng_state(self.device)
+                self._gpu.manual_seed(seed)
+                self.gpu = self._gpu.get_rng_state(self.device)
+                self._gpu.set_rng_state(saved, self.device)
 
     @contextmanager
     def active(self) -> Iterator[None]:
         """Draw from this stream inside the block; the process's state comes back after."""
         with _LOCK:
             saved = torch.get_rng_state()
-            saved_gpu = self._gpu_state() if self.device is not None else None
             torch.set_rng_state(self.cpu)
-            if self.device is not None:
-                self._set_gpu_state(self.gpu)
+            if self._gpu is not None:
+                saved_gpu = self._gpu.get_rng_state(self.device)
+                self._gpu.set_rng_state(self.gpu, self.device)
             try:
                 yield
             finally:
                 self.cpu = torch.get_rng_state()
                 torch.set_rng_state(saved)
-                if self.device is not None:
-                    self.gpu = self._gpu_state()
-                    self._set_gpu_state(saved_gpu)
+                if self._gpu is not None:
+                    self.gpu = self._gpu.get_rng_state(self.device)
+                    self._gpu.set_rng_state(saved_gpu, self.device)
 
 
 @contextmanager
