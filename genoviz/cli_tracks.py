@@ -57,17 +57,22 @@ POSITIONS = (
 
 class Placed(NamedTuple):
     """Where one explained sequence sits in the one the model read: ``length`` bases of
-    its own, ``shift`` added to each (:func:`~genoviz.sequences.fitted_shift`), and
-    ``positions``, shape (fitted,): each fitted position's own (1-based, NA in padding)."""
+    its own, ``shift`` added to each (:func:`~genoviz.sequences.fitted_shift`), in the
+    ``fitted`` bases the model read."""
 
     length: int
     shift: int
-    positions: pd.arrays.IntegerArray
+    fitted: int
 
     def own(self, position: int) -> int | None:
         """The 1-based fitted ``position`` in the sequence as given; None in padding."""
         p = position - self.shift
         return p if 1 <= p <= self.length else None
+
+    @property
+    def positions(self) -> pd.arrays.IntegerArray:
+        """Each fitted position's own, shape (fitted,): 1-based, NA in the padding."""
+        return pd.array([self.own(p) for p in range(1, self.fitted + 1)], dtype="Int64")
 
 
 def placed(dataset, inputs, i: int, fitted: int) -> Placed:
@@ -76,10 +81,7 @@ def placed(dataset, inputs, i: int, fitted: int) -> Placed:
     from genoviz.sequences import fitted_shift
 
     length = len(dataset.sequences[int(inputs.indices[i])])
-    shift = fitted_shift(length, fitted)
-    own = np.arange(1, fitted + 1) - shift
-    positions = pd.array([int(p) if 1 <= p <= length else None for p in own], dtype="Int64")
-    return Placed(length, shift, positions)
+    return Placed(length, fitted_shift(length, fitted), fitted)
 
 
 def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
