@@ -35,31 +35,32 @@ GROUP_COLUMNS = ("task", "element", "site", "role", "kind", "motif", "motif_id")
 POSITION_COLUMNS = ("start", "boundary", "ebox_start")
 
 
+def counting(df: pd.DataFrame) -> dict[str, str]:
+    """How each of a truth table's columns counts, where it is a place: its positions from
+    1, a boundary as the bases before it, the dataset row (``index``) from 0."""
+    out = {}
+    for c in df.columns:
+        if is_start(c):
+            out[c] = "1-based position of the first base"
+        elif c == "boundary":
+            out[c] = "the bases before it (it lies between base n and n + 1)"
+        elif c == "index":
+            out[c] = "the sequence's row in the dataset, counted from 0"
+    return out
+
+
 def counting_note(df: pd.DataFrame) -> str:
-    """How a truth table's columns count, in words: its positions from 1, a boundary as
-    the bases before it, and the dataset row (``index``) from 0."""
-    parts = []
-    starts = [c for c in df.columns if is_start(c)]
-    if starts:
-        parts.append(f"{', '.join(starts)}: 1-based position of the first base")
-    if "boundary" in df:
-        parts.append("boundary: the bases before it (it lies between base n and n + 1)")
-    if "index" in df:
-        parts.append("index: the sequence's row in the dataset, counted from 0")
+    """:func:`counting` in a sentence, columns that count alike named together."""
+    alike: dict[str, list[str]] = {}
+    for c, how in counting(df).items():
+        alike.setdefault(how, []).append(c)
+    parts = [f"{', '.join(cols)}: {how}" for how, cols in alike.items()]
     return "; ".join(parts) + "." if parts else ""
 
 
 def column_help(df: pd.DataFrame) -> dict:
-    """Column tooltips with :func:`counting_note`'s conventions."""
-    out: dict = {}
-    for c in df.columns:
-        if is_start(c):
-            out[c] = st.column_config.NumberColumn(c, help="1-based position of the first base")
-        elif c == "boundary":
-            out[c] = st.column_config.NumberColumn(c, help="bases before the boundary")
-        elif c == "index":
-            out[c] = st.column_config.NumberColumn(c, help="row in the dataset, from 0")
-    return out
+    """Column tooltips with :func:`counting`'s conventions."""
+    return {c: st.column_config.NumberColumn(c, help=how) for c, how in counting(df).items()}
 
 
 def show_truth_table(df: pd.DataFrame, what: str, name: str) -> None:
