@@ -40,24 +40,20 @@ def curve_label(key: str) -> str:
     return f"{split} {METRIC_LABELS.get(metric, metric)}"
 
 
+#: Metrics left out of the metric curves: the loss (its own chart) and R², which sits far
+#: below 0 in early epochs and would squash the curves beside it.
+NOT_CURVES = ("loss", "r2")
+
+
 def metric_series(history: list[dict]) -> dict[str, str]:
-    """History keys -> legend names for every metric but loss, MSE and R², e.g. ``valid_roc_auc``
-    -> ``valid ROC AUC``, in the order the fit loop records them, train before valid."""
+    """History keys -> legend names for the headline metrics (not :data:`NOT_CURVES`, nor
+    per-task AUCs or a confusion matrix), e.g. ``valid_roc_auc`` -> ``valid ROC AUC``, in
+    the order the fit loop records them, train before valid."""
     metrics: dict[str, None] = {}
     for record in history:
         for key in record:
             split, _, metric = key.partition("_")
-            # headline scalars only: not the loss, nor per-task AUCs or a confusion matrix,
-            # nor R² (far below 0 in early epochs, it would squash the curves beside it)
-            if (
-                split in ("train", "valid")
-                and metric in METRIC_LABELS
-                and metric
-                not in (
-                    "loss",
-                    "r2",
-                )
-            ):
+            if split in ("train", "valid") and metric in METRIC_LABELS.keys() - NOT_CURVES:
                 metrics[metric] = None
     return {
         f"{split}_{m}": curve_label(f"{split}_{m}")

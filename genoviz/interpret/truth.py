@@ -110,10 +110,10 @@ def truth_recovery(
             skipped.
         matches: the filters' JASPAR matches (rows in filter order). With them the best
             filter is the one ranking the planted matrix highest (those that pass first;
-            ties: most similar), and
-            a JASPAR matrix is recovered when it ranks within ``top`` at E < 0.05, or at
-            any rank at E < 0.05 with similarity >= 0.9 (its family's near-copies in
-            JASPAR can outrank it); without them, the most similar filter. Matrices not
+            ties: most similar), and a JASPAR matrix is recovered when it ranks within
+            ``top`` at E < 0.05, or at any rank at E < 0.05 with similarity >= 0.9 (its
+            family's near-copies in JASPAR can outrank it); without them, the most similar
+            filter. Matrices not
             in JASPAR (and every matrix when ``matches`` is None) count as recovered at
             similarity >= 0.75.
         control: this table for the same network untrained (its filters read from the
