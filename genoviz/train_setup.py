@@ -11,7 +11,7 @@ import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -384,13 +384,25 @@ def split_digest(splits: dict[str, np.ndarray]) -> str:
     return h.hexdigest()[:16]
 
 
+class Fitted(NamedTuple):
+    """How many sequences padding or trimming to one length changes."""
+
+    padded: int  # shorter: padded with N
+    trimmed: int  # longer: trimmed, keeping the centre
+
+
+def fitted_lengths(lengths: np.ndarray, seq_len: int) -> Fitted:
+    """How many of ``lengths`` padding or trimming to ``seq_len`` changes."""
+    return Fitted(int((lengths < seq_len).sum()), int((lengths > seq_len).sum()))
+
+
 def fitted_length_note(dataset: Dataset, seq_len: int | None) -> str:
     """What ``seq_len`` does to the data's sequences: how many are padded with N and how
     many trimmed (centred) to it; "" when none changes or there is no ``seq_len``."""
     if not seq_len:
         return ""
     lengths = dataset.lengths
-    padded, trimmed = int((lengths < seq_len).sum()), int((lengths > seq_len).sum())
+    padded, trimmed = fitted_lengths(lengths, seq_len)
     if not padded + trimmed:
         return ""
     changed = " and ".join(

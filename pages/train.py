@@ -24,6 +24,7 @@ from genoviz.plots import (
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.runs import default_runs_dir
 from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup
+from genoviz.train_setup import fitted_lengths
 from genoviz.training import TrainConfig, TrainingJob, select_device, unequal_weights
 from models.bert import count_long, window_note
 from pages._common import (
@@ -183,10 +184,12 @@ def settings_form(ds: Dataset, running: bool) -> tuple[str | None, TrainConfig]:
             key="train_seq_len",
             disabled=running,
         )
+        padded, trimmed = fitted_lengths(lengths, int(seq_len))
         st.info(
             f"Sequence lengths differ ({lengths.min()}–{lengths.max()} bp). Before training, "
             f"shorter sequences are padded with N and longer ones trimmed (keeping the centre) "
-            f"to {seq_len} bp."
+            f"to {seq_len} bp: here {padded:,} of the {len(lengths):,} sequences are padded "
+            f"and {trimmed:,} trimmed."
         )
     try:
         hparams = model_settings(ds, model, running)
