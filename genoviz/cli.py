@@ -19,7 +19,7 @@ from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
-from genoviz.data.importers import ignored_note
+from genoviz.data.extra_inputs import ignored_note
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain import MaskConfig
 from genoviz.sequences import SequenceError

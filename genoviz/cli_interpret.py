@@ -379,7 +379,7 @@ def _run(args: argparse.Namespace) -> int:
     from genoviz import cli_attention, cli_motifs, cli_tracks
     from genoviz.cli import load_run_folder
     from genoviz.data import DataFormatError
-    from genoviz.data.importers import UnlabelledError
+    from genoviz.data.errors import UnlabelledError
     from genoviz.interpret.embeddings import EmbeddingError
     from genoviz.interpret.inputs import is_token_run, run_inputs
     from genoviz.runs import check_usable

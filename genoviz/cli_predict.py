@@ -11,7 +11,8 @@ from genoviz import runs
 from genoviz.cli import _check_output, _load, load_run_folder
 from genoviz.data import DataFormatError
 from genoviz.data.bed import is_bed
-from genoviz.data.importers import UnlabelledError, read_text
+from genoviz.data.errors import UnlabelledError
+from genoviz.data.importers import read_text
 from genoviz.predict import check_predictor, predict_sequences, prediction_table, trained_lengths
 from genoviz.predict_inputs import Scoring, dataset_scoring, text_scoring
 

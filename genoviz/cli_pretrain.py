@@ -13,7 +13,7 @@ import pandas as pd
 import models
 from genoviz import run_lock, runs
 from genoviz.cli import _bert_hparams, _check_output, _finite, _load
-from genoviz.data.importers import UnlabelledError
+from genoviz.data.errors import UnlabelledError
 from genoviz.training import TrainConfig, fit
 
 

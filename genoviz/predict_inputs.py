@@ -14,15 +14,12 @@ import numpy as np
 import pandas as pd
 
 from genoviz.data import DataFormatError, Dataset
-from genoviz.data.importers import (
-    bed_problem,
-    label_suffix,
-    numeric_columns,
-    repeated_ids_note,
-    sequence_column,
-    table_header,
-)
-from genoviz.data.importers import read_table as read_cells
+from genoviz.data.errors import UnlabelledError
+from genoviz.data.importers import bed_problem, load_text, sniff_format
+from genoviz.data.table_import import sequence_column
+from genoviz.data.tables import numeric_columns, table_header
+from genoviz.data.tables import read_table as read_cells
+from genoviz.data.user_dataset import label_suffix, repeated_ids_note
 from genoviz.predict import average_extras, extras_names, output_names
 from genoviz.runs import Run
 from genoviz.sequences import SequenceError, parse_sequences
@@ -283,8 +280,6 @@ def text_scoring(run: Run, text: str, name: str) -> Scoring:
         MissingExtrasError: the run reads extra inputs the table lacks.
         DataFormatError, SequenceError: unreadable input (the line is named).
     """
-    from genoviz.data.importers import UnlabelledError, load_text, sniff_format
-
     left_out = None
     if table_header(text) is None and sniff_format(name, text) == "fasta":
         try:

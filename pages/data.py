@@ -13,7 +13,10 @@ from genoviz.data import BUNDLED, DataFormatError, Dataset, infer_task, load, lo
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import METADATA, PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, downloaded_sets
-from genoviz.data.importers import UPLOAD_TYPES, UnlabelledError, ignored_note, table_header
+from genoviz.data.errors import UnlabelledError
+from genoviz.data.extra_inputs import ignored_note
+from genoviz.data.importers import UPLOAD_TYPES
+from genoviz.data.tables import table_header
 from genoviz.predict_inputs import read_inputs
 from genoviz.pretrain import corpus_from_records
 from genoviz.sequences import Record, SequenceError, parse_sequences

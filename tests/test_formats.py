@@ -8,7 +8,7 @@ from conftest import genbank_text
 
 from genoviz.data import DataFormatError, load
 from genoviz.data.deepchem import one_hot_to_sequences
-from genoviz.data.importers import kmers_to_sequence
+from genoviz.data.table_import import kmers_to_sequence
 
 
 def kmerize(seq, k):
@@ -403,7 +403,7 @@ def test_a_bad_genbank_base_names_the_record_and_its_origin_line():
 
 
 def test_a_genbank_file_trains_with_a_labels_file(tmp_path):
-    from genoviz.data.importers import UnlabelledError
+    from genoviz.data.errors import UnlabelledError
 
     rng = np.random.default_rng(1)
     seqs = ["".join(rng.choice(list("ACGT"), 40)) for _ in range(12)]

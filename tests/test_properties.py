@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from genoviz.data import DataFormatError, Dataset, load, load_text
 from genoviz.data.bed import load_bed
-from genoviz.data.importers import decode_bytes, kmers_to_sequence
+from genoviz.data.importers import decode_bytes
+from genoviz.data.table_import import kmers_to_sequence
 from genoviz.sequences import SequenceError, parse_sequences
 from tests._hypothesis import DEPTHS, check
 

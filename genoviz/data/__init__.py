@@ -24,7 +24,8 @@ from genoviz.data.dataset import Dataset, DatasetMeta, class_weights, infer_task
 from genoviz.data.deepchem import METADATA as DISK_METADATA
 from genoviz.data.deepchem import is_disk_dataset, load_disk_dataset
 from genoviz.data.download import REMOTE, load_downloaded
-from genoviz.data.importers import DataFormatError, load_file, load_text
+from genoviz.data.errors import DataFormatError
+from genoviz.data.importers import load_file, load_text
 
 __all__ = [
     "BUNDLED",

@@ -15,7 +15,8 @@ from typing import Literal
 import numpy as np
 
 from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
-from genoviz.data.importers import DataFormatError, read_text
+from genoviz.data.errors import DataFormatError
+from genoviz.data.importers import read_text
 from genoviz.sequences import SequenceError, clean_sequence, reverse_complement
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
-from genoviz.data.importers import DataFormatError
+from genoviz.data.errors import DataFormatError
 
 METADATA = "metadata.csv.gzip"
 PICKLE_WARNING = (

@@ -20,7 +20,7 @@ import numpy as np
 
 from genoviz.data.dataset import Dataset, class_weights
 from genoviz.data.deepchem import load_disk_dataset
-from genoviz.data.importers import DataFormatError
+from genoviz.data.errors import DataFormatError
 
 BOOK_URL = "https://github.com/deepchem/DeepLearningLifeSciences/raw/master/Chapter06/"
 _SHARD = (
