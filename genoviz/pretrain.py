@@ -201,6 +201,16 @@ def species_corpus(dataset: Dataset, species: str) -> Dataset:
     return part
 
 
+def chunk_starts(length: int, step: int) -> list[int]:
+    """Starts of the ``step``-base chunks that cover ``length`` bases: every ``step``, then
+    one flush with the end, overlapping the one before, so no base is left out (the end of
+    a coding sequence holds its stop codon); one chunk when the sequence is shorter."""
+    starts = list(range(0, max(length - step, 0) + 1, step))
+    if starts[-1] + step < length:
+        starts.append(length - step)
+    return starts
+
+
 def chunk_texts(
     dataset: Dataset, model: nn.Module, opts: MaskConfig
 ) -> tuple[list[str], np.ndarray]:
@@ -217,17 +227,16 @@ def chunk_texts(
             f"unknown view {opts.view!r}; choose codon or parallel, optionally with -frame1 "
             "or -frame2"
         )
-    if isinstance(model, models.bert.CodonBert):
-        step = 3 * (n_body if base == "codon" else n_body // 2)
-    else:
-        step = n_body + model.k - 1
+    codons = isinstance(model, models.bert.CodonBert)
+    step = 3 * (n_body if base == "codon" else n_body // 2) if codons else n_body + model.k - 1
     proteins = dataset.meta.ground_truth.get("proteins") if base == "parallel" else None
     if base == "parallel" and proteins is None:
         raise SequenceError(f"the parallel view needs proteins; {dataset.name} has none")
     texts, source = [], []
     for i, s in enumerate(dataset.sequences):
         s = s[frame:]  # frame 1 or 2: every codon straddles two real ones
-        for a in range(0, max(len(s) - step, 0) + 1, step):
+        # a codon text ends at the last whole codon, so every chunk keeps the frame
+        for a in chunk_starts(len(s) - len(s) % 3 if codons else len(s), step):
             piece = s[a : a + step]
             if proteins is not None:  # the aligned residues follow as one-letter tokens
                 piece = (piece, proteins[i][a // 3 : a // 3 + len(piece) // 3])

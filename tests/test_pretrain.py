@@ -427,3 +427,58 @@ def test_a_pretraining_run_cut_off_after_a_best_epoch_still_fine_tunes(tmp_path)
         labelled, "kmer-bert", TrainConfig(epochs=1, save=False, init_bert=str(tmp_path / "mlm"))
     )
     assert tuned.history and tuned.model.k == 3
+
+
+@pytest.mark.parametrize(
+    ("length", "step", "starts"),
+    [(10, 4, [0, 4, 6]), (8, 4, [0, 4]), (3, 4, [0]), (4, 4, [0]), (0, 4, [0])],
+)
+def test_chunks_cover_every_base_the_last_flush_with_the_end(length, step, starts):
+    from genoviz.pretrain import chunk_starts
+
+    assert chunk_starts(length, step) == starts
+
+
+@pytest.mark.parametrize("view", ["codon", "parallel", "codon-frame1"])
+def test_every_coding_sequence_reaches_pretraining_with_its_stop_codon(view):
+    # Cutting only whole chunks from the start dropped each sequence's end: 153 of 1,800
+    # stop codons reached codon-bert's pretraining, 29 in the parallel view.
+    import models
+    from genoviz.data.codon_corpus import build_codon_corpus
+    from genoviz.pretrain import chunk_texts
+
+    ds = build_codon_corpus(seed=0, n_per_species=2)
+    net = models.get("codon-bert", seq_len=60, size="tiny", head="mlm")
+    texts, source = chunk_texts(ds, net, MaskConfig(max_tokens=32, view=view))
+    frame = 1 if view.endswith("frame1") else 0
+    for i, gene in enumerate(ds.sequences):
+        own = [
+            t[0] if isinstance(t, tuple) else t
+            for t, j in zip(texts, source, strict=True)
+            if j == i
+        ]
+        assert all(len(t) % 3 == 0 for t in own)  # whole codons: the frame is kept
+        read = gene[frame:]
+        usable = read[: len(read) - len(read) % 3]
+        covered = np.zeros(len(usable), bool)
+        for t in own:  # each chunk is in frame, where it sits in the gene
+            at = [a for a in range(0, len(usable) - len(t) + 1, 3) if usable[a : a + len(t)] == t]
+            covered[at[0] : at[0] + len(t)] = True
+        assert covered.all()
+        if not frame:
+            assert own[-1].endswith(gene[-3:]) and gene[-3:] in ("TAA", "TAG", "TGA")
+            if view == "parallel":
+                protein = ds.meta.ground_truth["proteins"][i]  # no "*" for the stop
+                assert texts[np.flatnonzero(source == i)[-1]][1].endswith(protein[-5:])
+
+
+def test_kmer_chunks_cover_each_sequence_to_its_end():
+    import models
+    from genoviz.pretrain import chunk_texts
+
+    net = models.get("kmer-bert", seq_len=300, size="tiny", head="mlm", k=3)
+    ds = Dataset(["ACGT" * 50 + "GGGCCC", "TTTT" * 10], np.zeros(2), "lm", DatasetMeta("two"))
+    texts, source = chunk_texts(ds, net, MaskConfig(max_tokens=66, view="codon"))
+    assert source.tolist() == [0, 0, 0, 0, 1]
+    assert texts[-2].endswith("GGGCCC") and all(len(t) == 66 for t in texts[:4])
+    assert texts[-1] == "TTTT" * 10
