@@ -22,7 +22,7 @@ from sklearn.decomposition import PCA
 from torch import nn
 
 import models
-from genoviz import run_lock, runs
+from genoviz import run_folders, run_lock, run_outcome, runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.random_streams import TorchStream
@@ -257,7 +257,7 @@ def fit_autoencoder(
         if run_dir is not None:
             if not (run_dir / runs.WEIGHTS).exists():
                 runs.save_weights(run_dir, model)
-            runs.write_final(
+            run_outcome.write_final(
                 run_dir,
                 info,
                 status=status,
@@ -266,7 +266,7 @@ def fit_autoencoder(
                 metrics={"test": {"reconstruction_accuracy": test_acc}},
             )
     except BaseException as e:  # the run folder says it failed, as fit's do
-        runs.write_failed(run_dir, info, e, history)
+        run_outcome.write_failed(run_dir, info, e, history)
         raise
     return AutoencoderResult(model.cpu(), history, test_acc, latent, status, run_dir)
 
@@ -275,13 +275,13 @@ def autoencoder_job(
     dataset: Dataset, config: AutoencoderConfig | None = None, runs_dir: str | Path | None = None
 ) -> ThreadJob:
     """:func:`fit_autoencoder` as a background job (not yet started) that writes a new run
-    folder under ``runs_dir`` (default: :func:`runs.default_runs_dir`), holding its
+    folder under ``runs_dir`` (default: :func:`run_folders.default_runs_dir`), holding its
     ``run.lock`` so the run reads as running, not interrupted. The result is the
     :class:`AutoencoderResult`; history records are its epoch records."""
 
     def work(job: ThreadJob) -> AutoencoderResult:
-        root = Path(runs_dir) if runs_dir is not None else runs.default_runs_dir()
-        run_dir = runs.new_run_dir(root, f"{dataset.name}-autoencoder-pretraining")
+        root = Path(runs_dir) if runs_dir is not None else run_folders.default_runs_dir()
+        run_dir = run_folders.new_run_dir(root, f"{dataset.name}-autoencoder-pretraining")
         with run_lock.RunLock(run_dir):
             job.set_run_dir(run_dir)
             return fit_autoencoder(

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import models
-from genoviz import runs
+from genoviz import run_data, runs
 from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
@@ -365,8 +365,8 @@ def run_dataset(
     _vouch(spec, named=data is not None)
     if task is None and run.info["dataset"].get("task") == "multiclass":
         task = "multiclass"
-    options = ({} if data else runs.load_options(run)) | (options or {})
-    return load(spec, task=task, seed=runs.data_seed(run), trust=data is not None, **options)
+    options = ({} if data else run_data.load_options(run)) | (options or {})
+    return load(spec, task=task, seed=run_data.data_seed(run), trust=data is not None, **options)
 
 
 def load_run_folder(path: str, flag: str) -> runs.Run:

@@ -268,16 +268,16 @@ def interpret_dataset(run, args: argparse.Namespace):
     Raises:
         DataFormatError: a file the run trained on is gone, naming the option to give.
     """
-    from genoviz import runs
     from genoviz.cli import run_dataset
     from genoviz.data import DataFormatError
     from genoviz.data.bed import is_bed
+    from genoviz.run_data import load_options
 
     given = {k: getattr(args, k, None) for k in ("labels", "genome", "width")}
     given = {k: v for k, v in given.items() if v is not None}
     named = args.data is not None
     spec = args.data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
-    own = runs.load_options(run)
+    own = load_options(run)
     bed = named and is_bed(Path(spec).name)
     if named:  # another file: only a BED reads the run's genome and width
         own = {k: v for k, v in own.items() if bed and k in ("genome", "width")}

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from genoviz import runs
+from genoviz import run_data, runs
 from genoviz.cli import _check_output, _load, load_run_folder
 from genoviz.data import DataFormatError
 from genoviz.data.bed import is_bed
@@ -24,7 +24,7 @@ def _bed_regions(args: argparse.Namespace, run: runs.Run, path: Path):
     bases, not N padding); a BED without a score column is regions to score."""
     from genoviz.data.bed import load_bed
 
-    saved = runs.load_options(run)
+    saved = run_data.load_options(run)
     genome = args.genome or saved.get("genome")
     if genome is None:
         raise DataFormatError(f"{path.name}: a BED file needs --genome, the FASTA to read from")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 import models
-from genoviz import run_lock, runs
+from genoviz import run_lock, run_predictions, runs
 from genoviz.cli import _bert_hparams, _check_output, _finite, _load
 from genoviz.data.errors import UnlabelledError
 from genoviz.training import TrainConfig, fit
@@ -52,7 +52,7 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
         table = {"id": lat.ids, "pc1": lat.coords[:, 0], "pc2": lat.coords[:, 1]}
         if dataset.task != "lm":  # plain sequences have no label to write
             # as test_predictions.csv names them: label, label_<task>, a class by its name
-            table |= runs.label_columns(
+            table |= run_predictions.label_columns(
                 lat.labels, list(dataset.class_names), dataset.task == "multiclass"
             )
         latent_csv.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 import models
-from genoviz import run_lock, runs
+from genoviz import run_folders, run_lock, run_outcome, runs
 from genoviz.data import BUNDLED, Dataset, DatasetMeta, load_bundled
 from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
@@ -373,8 +373,10 @@ def fit_mlm(
 
     info: dict[str, Any] = {}
     if run_dir is None and config.save:
-        root = Path(config.runs_dir) if config.runs_dir else runs.default_runs_dir()
-        run_dir = runs.new_run_dir(root, config.run_name or f"{dataset.name}-{model_name}-mlm")
+        root = Path(config.runs_dir) if config.runs_dir else run_folders.default_runs_dir()
+        run_dir = run_folders.new_run_dir(
+            root, config.run_name or f"{dataset.name}-{model_name}-mlm"
+        )
     if run_dir is not None:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -476,7 +478,7 @@ def fit_mlm(
         if run_dir is not None:
             runs.save_weights(run_dir, model)
             runs.save_hf(run_dir, model)
-            runs.write_final(
+            run_outcome.write_final(
                 run_dir,
                 info,
                 status=status,
@@ -498,7 +500,7 @@ def fit_mlm(
             device=str(device),
         )
     except BaseException as e:
-        runs.write_failed(run_dir, info, e, history)
+        run_outcome.write_failed(run_dir, info, e, history)
         raise
     finally:
         if lock is not None:

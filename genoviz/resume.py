@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from genoviz import runs
+from genoviz import run_checkpoint, run_data, runs
 from genoviz.data import Dataset
 from genoviz.train_setup import (
     TrainConfig,
@@ -53,7 +53,7 @@ class ResumePlan:
     note: str = ""
     #: ``load``'s keyword arguments besides the spec: labels, genome, width.
     load_options: dict[str, Any] = dataclasses.field(default_factory=dict)
-    #: The seed to load the data with (:func:`genoviz.runs.data_seed`).
+    #: The seed to load the data with (:func:`genoviz.run_data.data_seed`).
     data_seed: int = 0
     #: The model's build record in ``run.json``: every hyperparameter, defaults included.
     build: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -96,7 +96,7 @@ def resume_plan(
     Args:
         epochs: the new total number of epochs; None = the run's own.
         data_seed_fallback: the data seed of a run saved before it was recorded
-            (:func:`genoviz.runs.data_seed`): 0 for the app, which always loaded at 0.
+            (:func:`genoviz.run_data.data_seed`): 0 for the app, which always loaded at 0.
 
     Raises:
         RunError: the run is still training in a live process, finished, or diverged.
@@ -148,8 +148,8 @@ def resume_plan(
         config=config,
         epochs_done=checkpoint_epoch(run.path),
         note=note,
-        load_options=runs.load_options(run),
-        data_seed=runs.data_seed(run, data_seed_fallback),
+        load_options=run_data.load_options(run),
+        data_seed=run_data.data_seed(run, data_seed_fallback),
         build=dict(run.info["model"].get("build") or {}),
     )
 
@@ -169,7 +169,7 @@ def checkpoint_epoch(run_dir: str | Path) -> int:
     Raises:
         RunError: the checkpoint is damaged.
     """
-    loaded = runs.load_checkpoint(Path(run_dir), tensors=False)
+    loaded = run_checkpoint.load_checkpoint(Path(run_dir), tensors=False)
     if loaded is None:
         return 0
     try:
@@ -315,12 +315,12 @@ def save_state(run_dir, model, ema, opt, rng, stream, best_state, state) -> None
         "rng_numpy": rng.bit_generator.state,
         "has_best": best_state is not None,
     }
-    runs.save_checkpoint(run_dir, tensors, state)
+    run_checkpoint.save_checkpoint(run_dir, tensors, state)
 
 
 def restore_state(run_dir, model, ema, opt, rng, stream) -> dict[str, Any] | None:
     """Load :func:`save_state`'s file into the given objects; None when there is none."""
-    loaded = runs.load_checkpoint(run_dir)
+    loaded = run_checkpoint.load_checkpoint(run_dir)
     if loaded is None:
         return None
     tensors, state = loaded

@@ -1,5 +1,9 @@
 """Run directories: ``run.json``, ``metrics.jsonl`` and ``model.safetensors``.
 
+Its siblings: ``run_folders`` (new folders, listing), ``run_outcome`` (how a run ended),
+``run_checkpoint`` (resuming), ``run_predictions`` (``test_predictions.csv``), ``run_data``
+(a run's data again), ``run_lock`` (who trains into it) and ``runs_archive`` (zip, rename).
+
 Writes are atomic (temp file + ``os.replace``), so a crash never leaves half a file.
 Loading never unpickles: weights are safetensors and everything else is JSON.
 """
@@ -7,18 +11,14 @@ Loading never unpickles: weights are safetensors and everything else is JSON.
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
-import re
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import torch
 from safetensors.torch import load_file as load_safetensors
@@ -26,14 +26,13 @@ from safetensors.torch import save_file as save_safetensors
 
 import models
 
-log = logging.getLogger(__name__)
-
 RUN_JSON = "run.json"
 METRICS = "metrics.jsonl"
 WEIGHTS = "model.safetensors"
 #: Held while a process trains into the folder: who (host, pid, process start) + heartbeat.
 LOCK = "run.lock"
-#: Everything needed to go on after the last completed epoch (see :func:`save_checkpoint`).
+#: Everything needed to go on after the last completed epoch
+#: (see :func:`genoviz.run_checkpoint.save_checkpoint`).
 CHECKPOINT = "checkpoint.safetensors"
 #: The kept model's predictions on the test split, with the labels, for later analysis.
 TEST_PREDICTIONS = "test_predictions.csv"
@@ -43,34 +42,6 @@ HF_DIR = "hf"
 
 class RunError(ValueError):
     """A run directory that is missing or cannot be read."""
-
-
-def default_runs_dir() -> Path:
-    """``$GENOVIZ_RUNS_DIR`` or ``./runs``."""
-    return Path(os.environ.get("GENOVIZ_RUNS_DIR", "runs"))
-
-
-def safe_name(name: str) -> str:
-    """A run name safe as one path component: letters, digits, ``-``, ``_`` and ``.`` only."""
-    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
-    cleaned = re.sub(r"\.{2,}", ".", cleaned).strip(".-")
-    return cleaned[:80] or "run"
-
-
-def new_run_dir(root: str | Path, name: str) -> Path:
-    """Create ``root/<timestamp>-<name>/`` (unique even within the same second)."""
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = f"{stamp}-{safe_name(name)}"
-    for k in range(1000):
-        path = root / (base if k == 0 else f"{base}-{k}")
-        try:
-            path.mkdir()
-            return path
-        except FileExistsError:
-            continue
-    raise RunError(f"cannot create a new run folder under {root}")
 
 
 def _json_default(o: Any) -> Any:
@@ -124,128 +95,9 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def label_columns(labels: np.ndarray, names: list[str], classes: bool = False) -> dict[str, Any]:
-    """Labels as genoviz writes them beside predictions or a latent map: ``label_<name>``
-    per task of multi-task labels ``(n, t)`` (``label_1``… where ``names`` has not ``t``),
-    else one ``label`` column, a class index as its class name when ``classes``."""
-    labels = np.asarray(labels)
-    if labels.ndim == 2:
-        cols = (
-            names if len(names) == labels.shape[1] else [str(j + 1) for j in range(labels.shape[1])]
-        )
-        return {f"label_{c}": labels[:, j] for j, c in enumerate(cols)}
-    if classes:
-        return {"label": [names[int(v)] for v in labels]}
-    return {"label": labels}
-
-
-def write_test_predictions(
-    run_dir: Path,
-    ids: list[str],
-    labels: np.ndarray,
-    predictions: np.ndarray,
-    names: list[str] | None = None,
-) -> None:
-    """``test_predictions.csv``: ``id,label,prediction`` (probabilities for classifiers,
-    values for regression); with several outputs ``label_<name>`` / ``p_<name>`` columns.
-    A multi-class run's ``label`` is a class name, as in ``predict``'s output, and a
-    ``predicted_class`` column follows the ``p_<class>`` columns."""
-    labels, predictions = np.asarray(labels), np.asarray(predictions)
-    cols = list(names or [])
-    if predictions.ndim == 2 and len(cols) != predictions.shape[1]:
-        cols = [str(j + 1) for j in range(predictions.shape[1])]
-    # several outputs and one label: multi-class, the label a class index
-    table: dict[str, Any] = {"id": list(ids)} | label_columns(labels, cols, predictions.ndim == 2)
-    if predictions.ndim == 2:
-        table |= {f"p_{c}": predictions[:, j] for j, c in enumerate(cols)}
-        if labels.ndim == 1:
-            table["predicted_class"] = [cols[j] for j in predictions.argmax(axis=1)]
-    else:
-        table["prediction"] = predictions
-    atomic_write_text(Path(run_dir) / TEST_PREDICTIONS, pd.DataFrame(table).to_csv(index=False))
-
-
-def prediction_arrays(table: pd.DataFrame, class_names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Labels and predictions of a :func:`write_test_predictions` table, as training returned
-    them: one column each, or ``label_<task>`` / ``p_<class>`` columns, and a multi-class
-    ``label`` (a class name) as its class number."""
-    if "prediction" in table:
-        predictions = table["prediction"].to_numpy(dtype=np.float32)
-    else:
-        predictions = table[[c for c in table if c.startswith("p_")]].to_numpy(np.float32)
-    task_labels = [c for c in table if c.startswith("label_")]
-    if task_labels:
-        return table[task_labels].to_numpy(np.float32), predictions
-    label = table["label"]
-    if not pd.api.types.is_numeric_dtype(label):  # multi-class: class names
-        label = label.map({str(n): i for i, n in enumerate(class_names)})
-    return label.to_numpy(dtype=np.float32), predictions
-
-
 def write_run_json(run_dir: Path, info: dict[str, Any]) -> None:
     text = json.dumps(_clean(info), indent=2, default=_json_default, allow_nan=False)
     atomic_write_text(Path(run_dir) / RUN_JSON, text)
-
-
-def out_of_memory(error: BaseException) -> bool:
-    """Whether ``error`` is running out of (GPU or CPU) memory, which another job's use
-    can cause and its end mend."""
-    if isinstance(error, (MemoryError, torch.OutOfMemoryError)):
-        return True
-    return isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
-
-
-def write_failed(
-    run_dir: Path | None,
-    info: dict[str, Any],
-    error: BaseException,
-    history: list[dict[str, Any]],
-) -> None:
-    """Say in ``run.json`` that training failed, with the message and the epoch whose
-    weights it kept (no-op without a folder); Ctrl-C is no failure: the run is
-    ``interrupted``, and can go on (``--resume``).
-
-    Args:
-        history: the epochs' records so far (a resumed run's earlier ones included).
-    """
-    epochs_done = len(history)
-    if run_dir is not None and info:  # a run that never described itself has no run.json
-        if kept := [r["epoch"] for r in history if r.get("best")]:
-            info["best_epoch"] = kept[-1]  # a resumed run dropped its last stop's
-        if isinstance(error, KeyboardInterrupt):
-            status, message = "interrupted", f"interrupted (Ctrl-C) after {epochs_done} epoch(s)"
-        else:
-            status, message = "failed", str(error)
-            # a full disk or a lost folder can be mended and the run go on, and memory
-            # another job held may be free again; a diverged loss or a bug would fail
-            # again the same way
-            info["failed_on_os"] = isinstance(error, OSError)
-            info["failed_out_of_memory"] = out_of_memory(error)
-        info |= {"status": status, "message": message, "epochs_done": epochs_done}
-        try:  # best effort: on a full disk this fails too, and the first error is the news
-            write_run_json(run_dir, info)
-        except OSError as e:
-            log.warning("could not record the failure in %s: %s", run_dir, e)
-
-
-def write_final(
-    run_dir: Path,
-    info: dict[str, Any],
-    *,
-    status: str,
-    best_epoch: int,
-    epochs_done: int,
-    metrics: dict[str, dict[str, float]],
-) -> None:
-    """The last ``run.json`` of a run: how it ended, its kept epoch and final metrics."""
-    info |= {
-        "status": status,
-        "best_epoch": best_epoch,
-        "epochs_done": epochs_done,
-        "final_metrics": metrics,
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
-    write_run_json(run_dir, info)
 
 
 def append_metrics(run_dir: Path, record: dict[str, Any]) -> None:
@@ -255,6 +107,12 @@ def append_metrics(run_dir: Path, record: dict[str, Any]) -> None:
         fh.write(line + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def rewrite_history(run_dir: Path, history: list[dict[str, Any]]) -> None:
+    """Replace ``metrics.jsonl`` (atomically) with ``history``."""
+    lines = [json.dumps(_clean(r), default=_json_default, allow_nan=False) for r in history]
+    atomic_write_text(Path(run_dir) / METRICS, "".join(line + "\n" for line in lines))
 
 
 def save_weights(run_dir: Path, model: torch.nn.Module) -> None:
@@ -336,8 +194,8 @@ class Run:
         return (self.path / CHECKPOINT).exists() or not self.history
 
     def test_predictions(self) -> pd.DataFrame | None:
-        """:func:`write_test_predictions`'s table; None for a run that kept none (saved
-        before there was one, still training, or pretraining)."""
+        """:func:`genoviz.run_predictions.write_test_predictions`'s table; None for a run
+        that kept none (saved before there was one, still training, or pretraining)."""
         path = self.path / TEST_PREDICTIONS
         return pd.read_csv(path, dtype={"id": str}) if path.exists() else None
 
@@ -487,129 +345,8 @@ def check_numbers(run: Run) -> None:
             )
 
 
-def data_seed(run: Run, fallback: int | None = None) -> int:
-    """The seed the run's data was loaded with: a bundled set's simulation and the splits'
-    draw. The app loads data at seed 0 whatever the training seed, so this is not always
-    ``run.info["seed"]``. A run saved before it was recorded gets ``fallback``, else its
-    training seed: what each caller read before (the pages 0, the command line the
-    training seed), so an old run opens where it always did."""
-    recorded = run.info.get("dataset", {}).get("data_seed")
-    if recorded is not None:
-        return int(recorded)
-    return int(fallback if fallback is not None else run.info.get("seed", 0))
-
-
-def load_options(run: Run) -> dict[str, Any]:
-    """What loading the run's data took besides its spec (``genoviz.data.load``'s
-    ``labels``, ``genome`` and ``width``), checked: an imported run.json can hold anything.
-
-    Raises:
-        RunError: another key, or a value of the wrong kind.
-    """
-    options = (run.info.get("dataset") or {}).get("load_options") or {}
-    bad = not isinstance(options, dict) or any(
-        not (k in ("labels", "genome") and isinstance(v, str))
-        and not (k == "width" and isinstance(v, int) and not isinstance(v, bool) and v > 0)
-        for k, v in options.items()
-    )
-    if bad:
-        raise RunError(
-            f"{run.path / RUN_JSON}: its dataset's load_options {options!r} are not a labels "
-            "file, a genome (paths) and a width (a positive whole number); it was damaged"
-        )
-    return dict(options)
-
-
-def list_runs(root: str | Path | None = None) -> list[Run]:
-    """Runs under ``root``, newest first (by ``run.json``'s ``created``, then by folder
-    name, so runs named by hand sort by time too); unreadable folders are skipped."""
-    return scan_runs(root)[0]
-
-
-def unreadable(run_dir: str | Path) -> bool:
-    """Whether the server cannot read the folder's ``run.json`` at all (another user's
-    files, a failing disk), as opposed to reading a damaged one: such a folder is not
-    offered for deletion."""
-    try:
-        with open(Path(run_dir) / RUN_JSON, "rb") as fh:
-            fh.read(1)
-    except OSError:
-        return True
-    return False
-
-
-def scan_runs(root: str | Path | None = None) -> tuple[list[Run], list[tuple[Path, str]]]:
-    """Every folder under ``root`` with a ``run.json``, read once: the runs as
-    :func:`list_runs` gives them, and the folders it skips, each with the reason it cannot
-    be read, by name."""
-    root = Path(root) if root is not None else default_runs_dir()
-    if not root.is_dir():
-        return [], []
-    runs, damaged = [], []
-    for p in sorted(root.iterdir()):
-        if (p / RUN_JSON).exists():
-            try:
-                runs.append(load_run(p))
-            except RunError as e:
-                damaged.append((p, str(e)))
-    runs.sort(key=lambda r: (str(r.info.get("created", "")), r.name), reverse=True)
-    return runs, damaged
-
-
 def is_pretraining(run: Run) -> bool:
     """Whether the run only pretrains (its ``run.json`` ``purpose`` says so, as the
     autoencoder's does): its head is untrained, so it initialises other models
     (``init_from``) but must not be offered as a predictor."""
     return "pretraining" in str(run.info.get("purpose", "")).lower()
-
-
-# --- resume checkpoints ---------------------------------------------------------------
-
-
-def save_checkpoint(run_dir: Path, tensors: dict[str, torch.Tensor], state: dict[str, Any]) -> None:
-    """Atomically write ``checkpoint.safetensors``: tensors (weights, optimizer moments,
-    RNG state) plus a JSON ``state`` (epoch counters) in the safetensors metadata."""
-    path = Path(run_dir) / CHECKPOINT
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint.")
-    os.close(fd)
-    try:
-        # clone: safetensors refuses tensors that share memory (tied weights, views)
-        flat = {k: v.detach().to("cpu", copy=True).contiguous() for k, v in tensors.items()}
-        text = json.dumps(_clean(state), default=_json_default, allow_nan=False)
-        save_safetensors(flat, tmp, metadata={"genoviz_state": text})
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def load_checkpoint(
-    run_dir: Path, tensors: bool = True
-) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
-    """``(tensors, state)`` from ``checkpoint.safetensors``, or None when there is none;
-    ``tensors=False`` reads the header alone (the tensors come back empty).
-
-    Raises:
-        RunError: the checkpoint is damaged.
-    """
-    from safetensors import SafetensorError, safe_open
-
-    path = Path(run_dir) / CHECKPOINT
-    if not path.exists():
-        return None
-    try:
-        with safe_open(str(path), framework="pt", device="cpu") as fh:
-            state = json.loads((fh.metadata() or {})["genoviz_state"])
-            read = {k: fh.get_tensor(k) for k in fh.keys()} if tensors else {}  # noqa: SIM118
-            if not isinstance(state, dict):
-                raise ValueError("its state is not a JSON object")
-    except (OSError, ValueError, KeyError, TypeError, SafetensorError) as e:
-        raise RunError(f"{path}: damaged checkpoint ({e}); the run cannot be resumed") from None
-    return read, state
-
-
-def rewrite_history(run_dir: Path, history: list[dict[str, Any]]) -> None:
-    """Replace ``metrics.jsonl`` (atomically) with ``history``."""
-    lines = [json.dumps(_clean(r), default=_json_default, allow_nan=False) for r in history]
-    atomic_write_text(Path(run_dir) / METRICS, "".join(line + "\n" for line in lines))

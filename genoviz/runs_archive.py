@@ -23,6 +23,7 @@ from pathlib import Path
 
 from safetensors import safe_open
 
+from genoviz.run_folders import safe_name
 from genoviz.run_lock import run_owner_alive
 from genoviz.runs import (
     DIR_MODE,
@@ -33,7 +34,6 @@ from genoviz.runs import (
     Run,
     RunError,
     not_a_run,
-    safe_name,
 )
 
 #: Files a run folder may hold, relative to it. ``hf/`` is a BERT ``save_pretrained`` dir.
@@ -213,7 +213,7 @@ def check_run_name(name: str) -> str:
     Nothing is changed silently (``../evil`` is refused, never turned into ``evil``).
 
     Raises:
-        RunError: empty, or a name :func:`genoviz.runs.safe_name` would change; the message
+        RunError: empty, or a name :func:`genoviz.run_folders.safe_name` would change; the message
             says why and which characters are allowed.
     """
     name = name.strip()

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 import models
-from genoviz import runs
+from genoviz import run_predictions, runs
 from genoviz.data import Dataset
 from genoviz.data.bed import is_bed
 from genoviz.tasks import positive_weights
@@ -120,7 +120,7 @@ class TrainResult:
         ids, labels, predictions = [], np.zeros(0, np.float32), np.zeros(0, np.float32)
         if table is not None:
             ids = table["id"].astype(str).tolist()
-            labels, predictions = runs.prediction_arrays(
+            labels, predictions = run_predictions.prediction_arrays(
                 table, info["dataset"].get("class_names") or []
             )
         return cls(
@@ -304,7 +304,6 @@ def source_architecture(model_name: str, run_dir: str) -> dict[str, Any]:
     tiny model: the default small one took 1 of its 73 tensors and trained on, fresh.
     Options given (``hparams``) still win; {} when the run cannot be read (the transfer
     itself then says why)."""
-    from genoviz import runs
 
     try:
         saved = runs.load_run(run_dir).info.get("model", {})

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 import models
-from genoviz import run_lock, runs
+from genoviz import run_folders, run_lock, run_outcome, run_predictions, runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.data.dataset import class_numbering_problem
@@ -269,8 +269,8 @@ def fit(
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
     elif config.save:
-        root = Path(config.runs_dir) if config.runs_dir else runs.default_runs_dir()
-        run_dir = runs.new_run_dir(root, config.run_name or f"{dataset.name}-{model_name}")
+        root = Path(config.runs_dir) if config.runs_dir else run_folders.default_runs_dir()
+        run_dir = run_folders.new_run_dir(root, config.run_name or f"{dataset.name}-{model_name}")
     lock = run_lock.RunLock(run_dir).acquire() if run_dir is not None else None
     history: list[dict[str, Any]] = []
     try:  # whatever fails, the run says so and its lock is released
@@ -431,10 +431,10 @@ def fit(
                 runs.save_weights(run_dir, model)
             if tokens:
                 runs.save_hf(run_dir, model)
-            runs.write_test_predictions(
+            run_predictions.write_test_predictions(
                 run_dir, result.test_ids, result.test_labels, test_pred, dataset.class_names
             )
-            runs.write_final(
+            run_outcome.write_final(
                 run_dir,
                 info,
                 status=status,
@@ -447,7 +447,7 @@ def fit(
     except BaseException as e:
         if isinstance(e, Diverged) and info:  # resuming would diverge again (resume_plan)
             info["failed_diverged"] = True
-        runs.write_failed(run_dir, info, e, history)
+        run_outcome.write_failed(run_dir, info, e, history)
         raise
     finally:
         if lock is not None:

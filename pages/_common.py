@@ -115,7 +115,7 @@ def bundled_dataset(name: str, seed: int = 0) -> Dataset:
     """The bundled set, shared by every session: read it, never change it (its arrays are
     read-only, so an accidental in-place write fails loudly instead of leaking). The app
     trains at seed 0; a run trained on the command line with ``--seed`` is explained on
-    its own seed's set (:func:`genoviz.runs.data_seed`)."""
+    its own seed's set (:func:`genoviz.run_data.data_seed`)."""
     ds = load_bundled_copy(name, seed)
     for a in (ds.labels, ds.weights, ds.extras, *ds.splits.values()):
         if a is not None:

@@ -13,13 +13,12 @@ from genoviz.data import BUNDLED, Dataset
 from genoviz.data.download import REMOTE
 from genoviz.interpret import outcome
 from genoviz.predict import output_names
+from genoviz.run_data import data_seed
+from genoviz.run_folders import default_runs_dir, list_runs
 from genoviz.runs import (
     WEIGHTS,
     Run,
-    data_seed,
-    default_runs_dir,
     is_pretraining,
-    list_runs,
     load_run,
 )
 from pages._common import (

@@ -33,7 +33,8 @@ from genoviz.lesson_plots import one_hot_figure, scan_figure
 from genoviz.metrics import metric_series
 from genoviz.motifs import lined_up
 from genoviz.plots import history_figure
-from genoviz.runs import WEIGHTS, RunError, list_runs
+from genoviz.run_folders import list_runs
+from genoviz.runs import WEIGHTS, RunError
 from genoviz.sequences import ALPHABET, clean_sequence, one_hot
 from genoviz.share import LESSON_MAX_EPOCHS
 from genoviz.train_setup import TrainResult

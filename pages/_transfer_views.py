@@ -15,7 +15,8 @@ from torch import nn
 import models
 from genoviz.data import Dataset
 from genoviz.random_streams import drawing
-from genoviz.runs import is_pretraining, list_runs
+from genoviz.run_folders import list_runs
+from genoviz.runs import is_pretraining
 from genoviz.training import TrainConfig, model_build_args
 from genoviz.transfer import RunMatch, TransferReport, compatible_runs, report_rows
 from models.checkpoints import CheckpointError, checkpoint_summary

@@ -12,15 +12,14 @@ from genoviz.data.importers import UPLOAD_TYPES
 from genoviz.plots import histogram_figure
 from genoviz.predict import predict_sequences, prediction_table, trained_lengths
 from genoviz.predict_inputs import MissingExtrasError, text_scoring
+from genoviz.run_data import data_seed
+from genoviz.run_folders import default_runs_dir, list_runs
 from genoviz.runs import (
     WEIGHTS,
     Run,
     RunError,
     check_usable,
-    data_seed,
-    default_runs_dir,
     is_pretraining,
-    list_runs,
     load_run,
 )
 from genoviz.train_setup import select_device

@@ -14,15 +14,13 @@ from genoviz.lesson import motif_indices, planted_motifs
 from genoviz.metrics import METRIC_LABELS, PRIMARY_METRIC, curve_label
 from genoviz.report import history_keys, overlay_figure, run_report_html, top_motifs
 from genoviz.resume import check_resume_data
+from genoviz.run_data import data_seed
+from genoviz.run_folders import default_runs_dir, scan_runs, unreadable
 from genoviz.run_lock import run_owner_alive
 from genoviz.runs import (
     Run,
     RunError,
-    data_seed,
-    default_runs_dir,
     is_pretraining,
-    scan_runs,
-    unreadable,
 )
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
 from genoviz.sequences import SequenceError

@@ -22,7 +22,7 @@ from genoviz.plots import (
     scatter_figure,
 )
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
-from genoviz.runs import default_runs_dir
+from genoviz.run_folders import default_runs_dir
 from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup
 from genoviz.train_setup import fitted_lengths
 from genoviz.training import TrainConfig, TrainingJob, select_device, unequal_weights

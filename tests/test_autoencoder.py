@@ -207,8 +207,9 @@ def test_an_autoencoder_that_fails_says_so_and_cannot_be_resumed(tmp_path):
 
 
 def test_latent_label_columns_are_named_as_elsewhere():
-    """The latent map and test_predictions.csv name labels with one runs.label_columns."""
-    from genoviz.runs import label_columns
+    """The latent map and test_predictions.csv name labels with one
+    run_predictions.label_columns."""
+    from genoviz.run_predictions import label_columns
 
     tasks = label_columns(np.array([[1.0, 0.0]]), ["JUND", "GATA1"])
     assert list(tasks) == ["label_JUND", "label_GATA1"]

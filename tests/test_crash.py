@@ -17,7 +17,7 @@ import pytest
 import torch
 from conftest import REPO, planted_dataset
 
-from genoviz import run_lock, runs
+from genoviz import run_checkpoint, run_folders, run_lock, runs
 from genoviz.cli import main
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
@@ -66,7 +66,7 @@ def test_kill_9_leaves_a_readable_run_that_resumes(tmp_path: Path):
         wait_for(lambda: (out / runs.RUN_JSON).exists(), proc)
         # A live trainer in another process is "running", not interrupted.
         assert runs.load_run(out).status == "running"
-        assert [r.path for r in runs.list_runs(tmp_path)] == [out]
+        assert [r.path for r in run_folders.list_runs(tmp_path)] == [out]
         wait_for(lambda: len(runs.read_history(out)) >= 1, proc)
         assert runs.load_run(out).status == "running"
         print(f"first epoch after {time.monotonic() - t0:.1f} s")
@@ -152,7 +152,7 @@ def die_at(epoch: int):
 def test_a_finished_run_keeps_no_checkpoint_and_cannot_be_resumed(tmp_path: Path):
     out = tmp_path / "r"
     fit(planted_dataset(120), "cnn", TrainConfig(epochs=2, batch_size=64), run_dir=out)
-    assert runs.load_checkpoint(out) is None and not (out / runs.LOCK).exists()
+    assert run_checkpoint.load_checkpoint(out) is None and not (out / runs.LOCK).exists()
     with pytest.raises(runs.RunError, match="nothing to resume"):
         resume_plan(out)
 
@@ -162,7 +162,7 @@ def test_resume_drops_a_metrics_line_written_after_the_checkpoint(tmp_path: Path
     part = tmp_path / "p"
     with pytest.raises(Killed):
         fit(planted_dataset(120), "cnn", config, run_dir=part, on_epoch=die_at(2))
-    assert runs.load_checkpoint(part)[1]["epoch"] == 2
+    assert run_checkpoint.load_checkpoint(part)[1]["epoch"] == 2
     # killed after epoch 3's metrics line but before its checkpoint
     runs.append_metrics(part, {"epoch": 3, "train_loss": -1.0, "best": False})
     result = fit(planted_dataset(120), "cnn", resume_plan(part).config)
@@ -307,8 +307,10 @@ def test_checkpoint_of_tied_weights(tmp_path: Path):
     import torch
 
     shared = torch.randn(3, 4)
-    runs.save_checkpoint(tmp_path, {"a": shared, "b": shared, "c": shared[1]}, {"epoch": 1})
-    tensors, state = runs.load_checkpoint(tmp_path)
+    run_checkpoint.save_checkpoint(
+        tmp_path, {"a": shared, "b": shared, "c": shared[1]}, {"epoch": 1}
+    )
+    tensors, state = run_checkpoint.load_checkpoint(tmp_path)
     assert state == {"epoch": 1}
     assert torch.equal(tensors["a"], tensors["b"]) and torch.equal(tensors["c"], shared[1])
 

@@ -15,7 +15,7 @@ import torch
 from conftest import REPO, planted_dataset
 
 import models
-from genoviz import runs, training
+from genoviz import run_checkpoint, runs, training
 from genoviz.training import TrainConfig, fit, resume_plan, select_device
 
 
@@ -93,7 +93,7 @@ def test_a_cuda_run_resumes_with_the_gpus_random_state(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         fit(planted_dataset(200, 40), "mlp", config, run_dir=tmp_path / "b", on_epoch=die)
-    assert "rng.cuda" in runs.load_checkpoint(tmp_path / "b")[0]
+    assert "rng.cuda" in run_checkpoint.load_checkpoint(tmp_path / "b")[0]
     resumed = fit(planted_dataset(200, 40), "mlp", resume_plan(tmp_path / "b").config)
     for a, b in zip(unbroken.history, resumed.history, strict=True):
         assert abs(a["train_loss"] - b["train_loss"]) < 1e-3 * max(1.0, abs(a["train_loss"]))

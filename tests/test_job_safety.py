@@ -12,7 +12,15 @@ import pytest
 import torch
 from conftest import killed_before_checkpoint, planted_dataset
 
-from genoviz import runs, training
+from genoviz import (
+    run_checkpoint,
+    run_data,
+    run_folders,
+    run_outcome,
+    run_predictions,
+    runs,
+    training,
+)
 from genoviz.jobs import JobBusy, JobManager
 from genoviz.training import TrainConfig, TrainingError, fit, resume_plan
 
@@ -36,7 +44,7 @@ def test_a_failure_after_the_last_epoch_marks_the_run_failed_and_frees_it(
     long as the server lived, and could not be resumed, renamed or deleted."""
     out, before = tmp_path / "r", heartbeats()
     with monkeypatch.context() as m:
-        m.setattr(runs, "write_test_predictions", disk_full)
+        m.setattr(run_predictions, "write_test_predictions", disk_full)
         with pytest.raises(OSError, match="No space left"):
             fit(planted_dataset(120), "cnn", config(), run_dir=out)
     assert not (out / runs.LOCK).exists() and heartbeats() == before
@@ -108,8 +116,8 @@ def test_a_run_that_ran_out_of_memory_is_offered_to_resume(tmp_path: Path, monke
     run = runs.load_run(out)
     assert run.status == "failed" and run.info["failed_out_of_memory"] and run.resumable
     assert len(run.history) == 1
-    assert runs.out_of_memory(RuntimeError("CUDA error: out of memory"))
-    assert not runs.out_of_memory(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
+    assert run_outcome.out_of_memory(RuntimeError("CUDA error: out of memory"))
+    assert not run_outcome.out_of_memory(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
 
 
 def test_a_run_cut_off_before_its_first_checkpoint_goes_on_like_an_unbroken_one(
@@ -212,7 +220,7 @@ def test_the_data_seed_is_kept_apart_from_the_training_seed(tmp_path: Path):
         should_stop=lambda: bool(ended),
     )
     run = runs.load_run(stopped.run_dir)
-    assert run.info["seed"] == 7 and runs.data_seed(run) == 0
+    assert run.info["seed"] == 7 and run_data.data_seed(run) == 0
     plan = resume_plan(stopped.run_dir)
     assert plan.data_seed == 0 and plan.config.seed == 7
     again = run_dataset(run, None)
@@ -236,7 +244,7 @@ def test_run_files_are_readable_by_the_server_and_unreadable_runs_are_listed(
     d.mkdir()
     runs.write_run_json(d, {"model": {"name": "cnn", "build": {}}, "status": "finished"})
     runs.save_weights(d, torch.nn.Linear(2, 2))
-    runs.save_checkpoint(d, {"a": torch.zeros(2)}, {"epoch": 1})
+    run_checkpoint.save_checkpoint(d, {"a": torch.zeros(2)}, {"epoch": 1})
     for name in (runs.RUN_JSON, runs.WEIGHTS, runs.CHECKPOINT):
         assert (d / name).stat().st_mode & 0o777 == runs.FILE_MODE
     assert 0o666 & ~runs._umask() == runs.FILE_MODE  # as open() would make them
@@ -253,16 +261,16 @@ def test_run_files_are_readable_by_the_server_and_unreadable_runs_are_listed(
     monkeypatch.setattr(Path, "read_text", read_text)
     with pytest.raises(runs.RunError, match="cannot be read"):
         runs.load_run(d)
-    listed, damaged = runs.scan_runs(tmp_path)
+    listed, damaged = run_folders.scan_runs(tmp_path)
     assert [r.path for r in listed] == [good] and [p for p, _ in damaged] == [d]
 
 
 def test_a_run_saved_before_the_data_seed_opens_where_it_always_did(tmp_path: Path):
     """The pages always read seed 0, the command line the training seed."""
     run = runs.Run(tmp_path, {"seed": 7, "dataset": {"name": "sirna"}}, [])
-    assert runs.data_seed(run) == 7 and runs.data_seed(run, fallback=0) == 0
+    assert run_data.data_seed(run) == 7 and run_data.data_seed(run, fallback=0) == 0
     run.info["dataset"]["data_seed"] = 3
-    assert runs.data_seed(run) == 3 and runs.data_seed(run, fallback=0) == 3
+    assert run_data.data_seed(run) == 3 and run_data.data_seed(run, fallback=0) == 3
 
 
 def test_init_from_a_pretraining_run_takes_its_shape_not_its_mlm_head(tmp_path: Path):

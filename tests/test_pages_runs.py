@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from genoviz import run_lock, runs
+from genoviz import run_folders, run_lock, runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -324,7 +324,7 @@ def test_a_folder_the_server_cannot_read_is_not_offered_for_deletion(
     bad = runs_dir / "theirs"
     bad.mkdir(parents=True)
     (bad / runs.RUN_JSON).write_text("{not json")
-    monkeypatch.setattr(runs, "unreadable", lambda path: Path(path).name == "theirs")
+    monkeypatch.setattr(run_folders, "unreadable", lambda path: Path(path).name == "theirs")
     at = runs_page()
     assert any("chmod -R a+rX" in c.value for c in at.caption)
     assert "Delete folder" not in {b.label for b in at.button}

@@ -184,7 +184,7 @@ def test_a_pretraining_run_reports_its_masked_token_metrics_and_curves(tmp_path)
 
 
 def test_test_predictions_layout_for_several_outputs(tmp_path: Path):
-    from genoviz.runs import write_test_predictions
+    from genoviz.run_predictions import write_test_predictions
 
     write_test_predictions(tmp_path, ["s1", "s2"], np.array([[1, 0], [0, 1]]),
                            np.array([[0.9, 0.2], [0.1, 0.7]]), ["JUND", "CTCF"])  # fmt: skip

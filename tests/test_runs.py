@@ -3,18 +3,18 @@ import json
 import pytest
 import torch
 
-from genoviz import runs
+from genoviz import run_data, run_folders, runs
 
 
 def test_safe_name_never_leaves_the_folder():
     for bad in ["../../etc/passwd", "a/b", "..", "", "x\x00y", "/abs", "名前"]:
-        name = runs.safe_name(bad)
+        name = run_folders.safe_name(bad)
         assert name and "/" not in name and name not in {".", ".."} and "\x00" not in name
 
 
 def test_new_run_dirs_are_unique(tmp_path):
-    a = runs.new_run_dir(tmp_path, "same")
-    b = runs.new_run_dir(tmp_path, "same")
+    a = run_folders.new_run_dir(tmp_path, "same")
+    b = run_folders.new_run_dir(tmp_path, "same")
     assert a != b and a.parent == b.parent == tmp_path
 
 
@@ -42,12 +42,12 @@ def test_weights_are_safetensors_and_load_without_pickle(tmp_path):
 def test_load_and_list_runs(tmp_path):
     with pytest.raises(runs.RunError, match="not a genoviz run"):
         runs.load_run(tmp_path)
-    d = runs.new_run_dir(tmp_path, "r")
+    d = run_folders.new_run_dir(tmp_path, "r")
     runs.write_run_json(d, {"status": "finished"})
     (tmp_path / "junk").mkdir()
-    listed = runs.list_runs(tmp_path)
+    listed = run_folders.list_runs(tmp_path)
     assert [r.name for r in listed] == [d.name] and listed[0].status == "finished"
-    assert runs.list_runs(tmp_path / "missing") == []
+    assert run_folders.list_runs(tmp_path / "missing") == []
 
 
 def test_runs_are_listed_newest_first_by_creation_time_whatever_their_names(tmp_path):
@@ -55,15 +55,15 @@ def test_runs_are_listed_newest_first_by_creation_time_whatever_their_names(tmp_
         d = tmp_path / name
         d.mkdir()
         runs.write_run_json(d, {"status": "finished", "created": created})
-    d = runs.new_run_dir(tmp_path, "stamped")  # a timestamp name, no 'created'
+    d = run_folders.new_run_dir(tmp_path, "stamped")  # a timestamp name, no 'created'
     runs.write_run_json(d, {"status": "finished"})
-    assert [r.name for r in runs.list_runs(tmp_path)] == ["alpha", "zeta", d.name]
+    assert [r.name for r in run_folders.list_runs(tmp_path)] == ["alpha", "zeta", d.name]
 
 
 def test_weights_from_another_architecture_give_a_clear_error(tmp_path):
     import models
 
-    d = runs.new_run_dir(tmp_path, "old")
+    d = run_folders.new_run_dir(tmp_path, "old")
     runs.write_run_json(d, {"model": {"name": "cnn", "build": {"seq_len": 21}}, "versions": {}})
     runs.save_weights(d, torch.nn.Linear(3, 2))  # not what cnn expects
     with pytest.raises(runs.RunError, match="retrain the run"):
@@ -87,8 +87,9 @@ def _crash_at_epoch(epoch: int):
 def test_run_json_records_a_failure_and_a_finish_the_same_way_for_fit_and_pretraining(
     tmp_path, task
 ):
-    """fit and fit_mlm share runs.write_failed / runs.write_final: a crash leaves status
-    failed with the message and the epochs done, and a finish the final metrics."""
+    """fit and fit_mlm share run_outcome.write_failed / run_outcome.write_final: a crash
+    leaves status failed with the message and the epochs done, and a finish the final
+    metrics."""
     import numpy as np
     from conftest import planted_dataset
 
@@ -121,12 +122,12 @@ def test_load_options_are_checked_before_load_sees_them(tmp_path, capsys):
 
     run = tmp_path / "r"
     runs.write_run_json(run.mkdir() or run, {"dataset": {"load_options": {"width": 50}}})
-    assert runs.load_options(runs.load_run(run)) == {"width": 50}
+    assert run_data.load_options(runs.load_run(run)) == {"width": 50}
     for bad in ({"trust": True}, {"genome": 5}, {"width": -1}, ["labels"]):
         runs.write_run_json(run, {"model": {"name": "cnn", "build": {}},
                                   "dataset": {"spec": "x.csv", "load_options": bad}})  # fmt: skip
         with pytest.raises(runs.RunError, match="load_options"):
-            runs.load_options(runs.load_run(run))
+            run_data.load_options(runs.load_run(run))
     assert main(["interpret", "filters", "--run", str(run), "--out", str(tmp_path / "o")]) == 2
     assert "load_options" in capsys.readouterr().err
 

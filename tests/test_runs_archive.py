@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import models
-from genoviz import run_lock, runs
+from genoviz import run_folders, run_lock, runs
 from genoviz.runs_archive import (
     delete_run,
     export_zip,
@@ -24,7 +24,7 @@ from genoviz.runs_archive import (
 
 @pytest.fixture
 def run_dir(tmp_path: Path) -> Path:
-    d = runs.new_run_dir(tmp_path / "runs", "tiny")
+    d = run_folders.new_run_dir(tmp_path / "runs", "tiny")
     build = {"seq_len": 12, "outputs": 1, "extras": 0, "members": 1, "filters": 3, "kernel": 5}
     model = models.get("cnn", **build)
     record = {"status": "finished", "model": {"name": "cnn", "build": build}, "dataset": {}}
@@ -122,7 +122,7 @@ def test_rename_and_delete_stay_inside_the_root(run_dir: Path, tmp_path: Path):
     root = run_dir.parent
     new = rename_run(run_dir, " renamed-run ", root)  # surrounding spaces only are dropped
     assert new == root / "renamed-run" and new.is_dir() and not run_dir.exists()
-    other = runs.new_run_dir(root, "other")
+    other = run_folders.new_run_dir(root, "other")
     runs.write_run_json(other, {"status": "finished"})
     with pytest.raises(runs.RunError, match="already exists"):
         rename_run(other, "renamed-run", root)
@@ -214,7 +214,7 @@ def test_damaged_run_files_are_run_errors_and_list_runs_skips_them(run_dir: Path
         (root / name / runs.RUN_JSON).write_bytes(raw)
         with pytest.raises(runs.RunError, match=r"does not describe a genoviz run|damaged"):
             runs.load_run(root / name)
-    assert [r.name for r in runs.list_runs(root)] == [run_dir.name]  # the good one still
+    assert [r.name for r in run_folders.list_runs(root)] == [run_dir.name]  # the good one still
     (root / "bare").mkdir()
     (root / "bare" / runs.RUN_JSON).write_text("{}")
     with pytest.raises(runs.RunError, match="has no model and no dataset record"):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from genoviz.data import DataFormatError, load
 from genoviz.data.deepchem import PICKLE_WARNING, load_disk_dataset
-from genoviz.runs import new_run_dir, safe_name
+from genoviz.run_folders import new_run_dir, safe_name
 from genoviz.training import TrainConfig, fit
 from tests._hypothesis import DEPTHS, check
 

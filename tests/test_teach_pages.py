@@ -210,10 +210,10 @@ def test_lesson_step_five_without_training_points_back():
 
 def test_runs_page_lists_compares_exports_renames_and_deletes(isolated: Path):
     import models
-    from genoviz import runs
+    from genoviz import run_folders, runs
 
     for name, auc in (("a", 0.7), ("b", 0.8)):
-        d = runs.new_run_dir(isolated, name)
+        d = run_folders.new_run_dir(isolated, name)
         build = {"seq_len": 12, "members": 1, "filters": 3, "kernel": 5}
         runs.write_run_json(
             d,

@@ -223,7 +223,7 @@ def test_a_saved_runs_result_reads_back_as_training_returned_it(tmp_path):
 def test_test_tables_of_several_outputs_read_back_as_arrays():
     import pandas as pd
 
-    from genoviz.runs import prediction_arrays
+    from genoviz.run_predictions import prediction_arrays
 
     multiclass = pd.DataFrame(
         {"id": ["a", "b"], "label": ["donor", "none"], "p_none": [0.1, 0.8],

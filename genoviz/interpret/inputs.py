@@ -59,7 +59,7 @@ def run_inputs(
     if split == "all":
         idx = np.arange(len(dataset))
     else:
-        from genoviz.runs import data_seed
+        from genoviz.run_data import data_seed
         from genoviz.train_setup import content_digest, split_digest
 
         dataset.ensure_splits(data_seed(run))
