@@ -8,16 +8,25 @@ of final metrics.
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from pathlib import Path
 
 import models
-from genoviz import run_data, runs
-from genoviz.data import BUNDLED, DataFormatError, load, load_bundled
+from genoviz import runs
+from genoviz.cli_inputs import _load, load_run_folder
+from genoviz.cli_options import (
+    _bert_hparams,
+    _bert_options,
+    _data_options,
+    _json_object,
+    int_in,
+    positive_float,
+    positive_int,
+    seed_int,
+)
+from genoviz.cli_progress import _epoch_printer, _print_final
+from genoviz.data import BUNDLED, DataFormatError, load_bundled
 from genoviz.data.dataset import class_numbering_problem
-from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.data.extra_inputs import ignored_note
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
@@ -187,209 +196,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def int_in(lo: int, hi: int):
-    """An argparse type: a whole number from ``lo`` to ``hi``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{value} is not between {lo} and {hi}")
-        return value
-
-    return parse
-
-
-#: Seeds the Train page and numpy's and torch's generators all take.
-seed_int = int_in(0, 2**31 - 1)
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is less than 1")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """An argparse type: a number above 0 (a learning rate)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not above 0")
-    return value
-
-
-def _json_object(text: str) -> dict:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise argparse.ArgumentTypeError(f"not valid JSON ({e})") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError("expected a JSON object such as '{\"motifs\": 8}'")
-    return value
-
-
-def _bert_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--k", type=int, choices=[3, 4, 5, 6], help="kmer-bert: k-mer size")
-    p.add_argument("--bert-size", choices=["tiny", "small"], help="BERT size (default small)")
-    p.add_argument(
-        "--init-bert",
-        metavar="DIR",
-        help="start from a pretrained BERT: a pretraining run folder or a Hugging Face "
-        "checkpoint folder in DNABERT's layout (config.json, vocab.txt, model.safetensors "
-        "or pytorch_model.bin)",
-    )
-
-
-def _bert_hparams(args: argparse.Namespace, model_name: str | None = None) -> dict:
-    """--k and --bert-size as hyperparameters; with --init-bert the checkpoint sets what it
-    holds (a k-mer BERT's k and its size, a codon BERT's size), so an explicit value it
-    contradicts is an error rather than silently replaced."""
-    out = {}
-    if args.k is not None:
-        out["k"] = args.k
-    if args.bert_size is not None:
-        out["size"] = args.bert_size
-    given = getattr(args, "hparams", None) or {}
-    for flag, key in (("--k", "k"), ("--bert-size", "size")):
-        if key in out and key in given and given[key] != out[key]:
-            raise TrainingError(
-                f"{flag} {out[key]} contradicts --hparams {key}={given[key]!r}; give it once"
-            )
-    if out and args.init_bert and model_name in ("kmer-bert", "codon-bert"):
-        from genoviz.train_setup import checkpoint_build
-
-        shape = checkpoint_build(model_name, args.init_bert)
-        for flag, key in (("--k", "k"), ("--bert-size", "size")):
-            if key in out and key in shape and out[key] != shape[key]:
-                raise TrainingError(
-                    f"{flag} {out[key]} contradicts --init-bert {args.init_bert}, whose "
-                    f"{key} is {shape[key]}: the checkpoint sets it, so leave {flag} out"
-                )
-    return out
-
-
-def _data_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--genome", help="indexed FASTA to read BED regions from (predict: the run's own)"
-    )
-    p.add_argument(
-        "--width",
-        type=positive_int,
-        help="BED: centre each region and resize to this width (predict: the run's own)",
-    )
-    p.add_argument(
-        "--labels",
-        help="FASTA or GenBank: a CSV with id and label columns joined on the record ids",
-    )
-
-
-def _load(args: argparse.Namespace, task: str | None = None, named: bool = True):
-    """Load --data. A DeepChem DiskDataset named on the command line is loaded: the person
-    typing the path is the one vouching for it, and we say what that means. One that is
-    not ``named`` (its path came from a run's run.json, which an imported zip may have
-    written) is refused, saying how to vouch for it."""
-    _vouch(args.data, named)
-    return load(
-        args.data,
-        task=task,
-        seed=getattr(args, "seed", 0),
-        trust=named,
-        genome=args.genome,
-        labels=args.labels,
-        width=args.width,
-    )
-
-
-def _check_output(out: str | Path, args: argparse.Namespace) -> Path:
-    """``out`` as a path, refused where writing it would destroy what the user has: an
-    input of this command (--data, --labels, --genome), a folder, or one of a run
-    folder's own files (its run.json, weights, metrics, checkpoint, test predictions)."""
-    path = Path(out)
-    if path.is_dir():
-        raise runs.RunError(f"{out} is a folder; give a file name to write")
-    target = path.resolve()
-    for flag in ("data", "labels", "genome"):
-        src = getattr(args, flag, None)
-        if src and Path(src).is_file() and Path(src).resolve() == target:
-            raise runs.RunError(
-                f"{out} is this command's --{flag} file: writing there would overwrite it; "
-                "choose another output file"
-            )
-    from genoviz.runs_archive import RUN_FILES
-
-    for folder in target.parents:
-        if (folder / runs.RUN_JSON).is_file():
-            rel = target.relative_to(folder).as_posix()
-            own = RUN_FILES | {runs.CHECKPOINT, runs.LOCK}
-            if rel in own or rel.startswith(f"{runs.HF_DIR}/"):
-                raise runs.RunError(
-                    f"{out} is the run's own {rel} in {folder}: writing there would "
-                    "overwrite it; choose another output file"
-                )
-            break
-    return path
-
-
-def _vouch(spec: str | Path, named: bool) -> None:
-    """A DeepChem folder named on the command line is loaded, with the pickle warning; one
-    that is not (its path came from a run.json) is refused, saying how to vouch for it."""
-    if not is_disk_dataset(spec):
-        return
-    if not named:
-        raise DataFormatError(
-            f"{spec} is a DeepChem folder named in the run's run.json, not on this command "
-            f"line. {PICKLE_WARNING} If you trust it, name it: --data {spec}"
-        )
-    print(f"genoviz: warning: {PICKLE_WARNING}", file=sys.stderr)
-
-
-def run_dataset(
-    run: runs.Run, data: str | None, task: str | None = None, options: dict | None = None
-):
-    """``--data`` when given, else the run's own dataset (its seed, so its splits). A
-    DeepChem folder loads only when named on the command line (see :func:`_load`). Class
-    numbers load as the classes the run was trained on (detection would read them as
-    values). ``options`` (labels, genome, width) go on top of the run's own load options,
-    or, with ``data``, stand alone."""
-    spec = data or run.info["dataset"].get("spec") or run.info["dataset"]["name"]
-    _vouch(spec, named=data is not None)
-    if task is None and run.info["dataset"].get("task") == "multiclass":
-        task = "multiclass"
-    options = ({} if data else run_data.load_options(run)) | (options or {})
-    return load(spec, task=task, seed=run_data.data_seed(run), trust=data is not None, **options)
-
-
-def load_run_folder(path: str, flag: str) -> runs.Run:
-    """The run folder given as ``flag``; one that is not there, or is not a run folder, is
-    said as such, with what a run folder holds."""
-    folder = Path(path)
-    holds = (
-        f"(a run folder is what train writes with --out: {runs.RUN_JSON}, {runs.WEIGHTS}, "
-        f"{runs.METRICS} and more)"
-    )
-    if not folder.exists():
-        raise runs.RunError(
-            f"{flag} {path} was not found, so it is not a genoviz run folder {holds}"
-        )
-    if not folder.is_dir():
-        raise runs.RunError(f"{flag} {path} is a file, not a genoviz run folder {holds}")
-    if not (folder / runs.RUN_JSON).exists():
-        raise runs.RunError(
-            f"{flag} {path} is not a genoviz run folder: it has no {runs.RUN_JSON} {holds}"
-        )
-    return runs.load_run(folder)
-
-
 def cmd_datasets() -> int:
     width = max(map(len, [*BUNDLED, *downloaded_sets()]))  # one column, whatever the names
     for name in BUNDLED:
@@ -485,43 +291,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     _print_final(result, out, model_name, dataset)
     return 0
-
-
-def _epoch_printer(quiet: bool):
-    def show(rec: dict) -> None:
-        if not quiet:
-            keys = [k for k in rec if k.startswith("valid_") and k != "valid_mse"]
-            # numbers only: a multi-class record also holds its confusion matrix
-            vals = " ".join(f"{k}={rec[k]:.4f}" for k in keys if isinstance(rec[k], float))
-            print(
-                f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  {vals}"
-                f"{'  *' if rec['best'] else ''}",
-                flush=True,
-            )
-
-    return show
-
-
-def _print_final(result, out: Path, model_name: str, dataset) -> None:
-    final = {
-        "run": str(out),
-        "model": model_name,
-        "dataset": dataset.name,
-        "task": dataset.task,
-        "status": result.status,
-        "best_epoch": result.best_epoch,
-        "valid": result.valid_metrics,
-        "test": result.test_metrics,
-    }
-    print(json.dumps(_finite(final)))
-
-
-def _finite(o):
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    if isinstance(o, dict):
-        return {k: _finite(v) for k, v in o.items()}
-    return o
 
 
 def error_text(e: BaseException) -> str:

@@ -18,7 +18,7 @@ PLOTLY_JS = "directory"
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``interpret`` command on the main parser's subcommands."""
-    from genoviz.cli import positive_int
+    from genoviz.cli_options import positive_int
     from genoviz.interpret.attribution import ALIASES, BASELINES, METHODS
 
     p = sub.add_parser(
@@ -261,14 +261,14 @@ def output_index(run, given: str | None, dataset=None) -> int:
 
 def interpret_dataset(run, args: argparse.Namespace):
     """The data to explain: ``--data``, or the run's own dataset (see
-    :func:`genoviz.cli.run_dataset`). ``--labels``, ``--genome`` and ``--width`` stand in
+    :func:`genoviz.cli_inputs.run_dataset`). ``--labels``, ``--genome`` and ``--width`` stand in
     for the run's own (its labels file or genome moved); another BED is read from the
     run's genome at its width unless they are given, as predict does.
 
     Raises:
         DataFormatError: a file the run trained on is gone, naming the option to give.
     """
-    from genoviz.cli import run_dataset
+    from genoviz.cli_inputs import run_dataset
     from genoviz.data import DataFormatError
     from genoviz.data.bed import is_bed
     from genoviz.run_data import load_options
@@ -377,7 +377,7 @@ def cmd_interpret(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from genoviz import cli_attention, cli_motifs, cli_tracks
-    from genoviz.cli import load_run_folder
+    from genoviz.cli_inputs import load_run_folder
     from genoviz.data import DataFormatError
     from genoviz.data.errors import UnlabelledError
     from genoviz.interpret.embeddings import EmbeddingError

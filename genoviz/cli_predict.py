@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from genoviz import run_data, runs
-from genoviz.cli import _check_output, _load, load_run_folder
+from genoviz.cli_inputs import _check_output, _load, load_run_folder
 from genoviz.data import DataFormatError
 from genoviz.data.bed import is_bed
 from genoviz.data.errors import UnlabelledError

@@ -12,7 +12,9 @@ import pandas as pd
 
 import models
 from genoviz import run_lock, run_predictions, runs
-from genoviz.cli import _bert_hparams, _check_output, _finite, _load
+from genoviz.cli_inputs import _check_output, _load
+from genoviz.cli_options import _bert_hparams
+from genoviz.cli_progress import _finite
 from genoviz.data.errors import UnlabelledError
 from genoviz.training import TrainConfig, fit
 

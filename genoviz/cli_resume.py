@@ -17,7 +17,8 @@ from genoviz.training import fit
 
 def cmd_resume(args: argparse.Namespace) -> int:
     """``train --resume RUN_DIR``: reload the run's data and go on from its last epoch."""
-    from genoviz.cli import _epoch_printer, _load, _print_final, load_run_folder
+    from genoviz.cli_inputs import _load, load_run_folder
+    from genoviz.cli_progress import _epoch_printer, _print_final
 
     plan = resume_plan(load_run_folder(args.resume, "--resume").path)
     if contradictions := resume_contradictions(args, plan):

@@ -237,7 +237,7 @@ def test_a_codon_bert_checkpoint_checks_only_the_size_it_holds(tmp_path):
     import argparse
 
     import models
-    from genoviz.cli import _bert_hparams
+    from genoviz.cli_options import _bert_hparams
 
     ckpt = tmp_path / "codon"
     models.get("codon-bert", seq_len=30, size="tiny", head="mlm").hf.save_pretrained(ckpt)

@@ -206,7 +206,7 @@ def test_the_data_seed_is_kept_apart_from_the_training_seed(tmp_path: Path):
     """The app loads data at seed 0 whatever the Seed box says; resuming (and `interpret`)
     reloaded it at the training seed: other splits, so a test split full of sequences the
     model had trained on, or another simulated set altogether."""
-    from genoviz.cli import run_dataset
+    from genoviz.cli_inputs import run_dataset
     from genoviz.data import load
 
     ds = load("sirna")  # as the app loads it: seed 0
