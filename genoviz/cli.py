@@ -13,18 +13,18 @@ from pathlib import Path
 
 import models
 from genoviz import runs
-from genoviz.cli_inputs import _load, load_run_folder
+from genoviz.cli_inputs import load_data, load_run_folder
 from genoviz.cli_options import (
-    _bert_hparams,
-    _bert_options,
-    _data_options,
-    _json_object,
+    bert_hparams,
+    bert_options,
+    data_options,
     int_in,
+    json_object,
     positive_float,
     positive_int,
     seed_int,
 )
-from genoviz.cli_progress import _epoch_printer, _print_final
+from genoviz.cli_progress import epoch_printer, print_final
 from genoviz.data import BUNDLED, DataFormatError, load_bundled
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--no-extras", action="store_true", help="ignore extra numeric columns")
     t.add_argument(
         "--hparams",
-        type=_json_object,
+        type=json_object,
         default={},
         metavar="JSON",
         help='model hyperparameters, e.g. \'{"init": "jaspar", "jaspar": ["JUND"]}\'',
@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --init: train only the dense head, keeping the copied trunk fixed",
     )
-    _data_options(t)
+    data_options(t)
     t.add_argument("--out", help="the run folder to write (required)")
     t.add_argument(
         "--resume",
@@ -114,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
         "and one that differs is refused)",
     )
     t.add_argument("--quiet", action="store_true", help="print only the final metrics line")
-    _bert_options(t)
+    bert_options(t)
 
     pt = sub.add_parser("pretrain", help="pretrain a BERT by masked-token modelling")
     pt.add_argument(
@@ -156,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pt.add_argument("--out", required=True, help="the run folder to write")
     pt.add_argument("--quiet", action="store_true", help="print only the final metrics line")
-    _bert_options(pt)
+    bert_options(pt)
 
     a = sub.add_parser(
         "autoencode", help="train the convolutional autoencoder (no labels) and map its latent"
@@ -170,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
         "--seq-len", type=positive_int, help="pad or trim to this length (mixed-length files)"
     )
     a.add_argument("--latent-csv", help="also write the test split's 2-D latent map here")
-    _data_options(a)
+    data_options(a)
     a.add_argument("--out", required=True, help="the run folder to write")
     a.add_argument("--quiet", action="store_true", help="print only the final metrics line")
 
@@ -181,7 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pr.add_argument("--run", required=True, help="a run folder written by train")
     pr.add_argument("--data", required=True, help="bundled name or a CSV/TSV/FASTA path")
-    _data_options(pr)
+    data_options(pr)
     pr.add_argument("--out", required=True, help="CSV file to write")
     pr.add_argument(
         "--device",
@@ -230,7 +230,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     if args.init:
         load_run_folder(args.init, "--init")
-    dataset = _load(args, task=args.task)
+    dataset = load_data(args, task=args.task)
     if dataset.task == "multiclass" and (problem := class_numbering_problem(dataset.labels)):
         raise DataFormatError(f"{args.data}: {problem}")
     if ignored := dataset.meta.notes.get("ignored_columns"):
@@ -251,11 +251,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     model_name = args.model or models.recommended(dataset.task, "codon" if codons else "onehot")
     spec = models.spec(model_name)
     bert = spec.input_kind in models.TOKEN_KINDS
-    if not bert and (args.init_bert or _bert_hparams(args)):
+    if not bert and (args.init_bert or bert_hparams(args)):
         raise models.ModelError(
             f"--init-bert, --k and --bert-size are for BERT models, not {model_name!r}"
         )
-    hparams = {**args.hparams, **_bert_hparams(args, model_name)}
+    hparams = {**args.hparams, **bert_hparams(args, model_name)}
     k = file_kmer(dataset)
     if model_name == "kmer-bert" and k and "k" not in hparams and not (args.init or args.init_bert):
         hparams["k"] = k
@@ -280,7 +280,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"genoviz: warning: {note}", file=sys.stderr)
     if note := dataset.duplicate_note():
         print(f"genoviz: note: {note}", file=sys.stderr)
-    result = fit(dataset, model_name, config, on_epoch=_epoch_printer(args.quiet), run_dir=out)
+    result = fit(dataset, model_name, config, on_epoch=epoch_printer(args.quiet), run_dir=out)
     if result.transfer is not None and not args.quiet:
         t = result.transfer
         print(
@@ -289,7 +289,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{len(t['frozen'])}",
             file=sys.stderr,
         )
-    _print_final(result, out, model_name, dataset)
+    print_final(result, out, model_name, dataset)
     return 0
 
 

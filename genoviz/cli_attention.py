@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from genoviz.cli_interpret import PLOTLY_JS
-from genoviz.cli_tracks import POSITIONS, _write_json, chosen_index, placed
+from genoviz.cli_tracks import POSITIONS, chosen_index, placed, write_json
 
 
 def parse_numbers(text: str | None, what: str, top: int) -> list[int] | None:
@@ -89,7 +89,7 @@ def attention(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     labels = np.asarray(inputs.labels)
     if labels.ndim == 1 and set(np.unique(labels)) <= {0, 1} and len(set(labels)) == 2:
         paths += _motifs(args, model, inputs, labels, info, out)
-    _write_json(paths[2], info)
+    write_json(paths[2], info)
     return paths
 
 
@@ -203,7 +203,7 @@ def embeddings(args, run, model, out: Path) -> list[Path]:
     if getattr(args, "mrr", False):
         paths += _mrr_views(args, run, model, info, out)
     paths.append(out / "embeddings.json")
-    _write_json(paths[-1], info)
+    write_json(paths[-1], info)
     return paths
 
 
@@ -272,7 +272,7 @@ def sequence_embeddings(args, run, model, out: Path) -> list[Path]:
     title = f"{len(inputs.ids)} {split} sequences of {dataset.name}: PCA ({pooling}), by label"
     fig = sequence_embedding_figure(pca.points, pca.explained, title)
     fig.write_html(paths[1], include_plotlyjs=PLOTLY_JS)
-    _write_json(
+    write_json(
         paths[2],
         {
             "model": run.info["model"]["name"],

@@ -11,7 +11,7 @@ from genoviz.data import DataFormatError, load
 from genoviz.data.deepchem import PICKLE_WARNING, is_disk_dataset
 
 
-def _load(args: argparse.Namespace, task: str | None = None, named: bool = True):
+def load_data(args: argparse.Namespace, task: str | None = None, named: bool = True):
     """Load --data. A DeepChem DiskDataset named on the command line is loaded: the person
     typing the path is the one vouching for it, and we say what that means. One that is
     not ``named`` (its path came from a run's run.json, which an imported zip may have
@@ -28,7 +28,7 @@ def _load(args: argparse.Namespace, task: str | None = None, named: bool = True)
     )
 
 
-def _check_output(out: str | Path, args: argparse.Namespace) -> Path:
+def check_output(out: str | Path, args: argparse.Namespace) -> Path:
     """``out`` as a path, refused where writing it would destroy what the user has: an
     input of this command (--data, --labels, --genome), a folder, or one of a run
     folder's own files (its run.json, weights, metrics, checkpoint, test predictions)."""
@@ -75,7 +75,7 @@ def run_dataset(
     run: runs.Run, data: str | None, task: str | None = None, options: dict | None = None
 ):
     """``--data`` when given, else the run's own dataset (its seed, so its splits). A
-    DeepChem folder loads only when named on the command line (see :func:`_load`). Class
+    DeepChem folder loads only when named on the command line (see :func:`load_data`). Class
     numbers load as the classes the run was trained on (detection would read them as
     values). ``options`` (labels, genome, width) go on top of the run's own load options,
     or, with ``data``, stand alone."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genoviz.cli_tracks import _write_json
+from genoviz.cli_tracks import write_json
 
 
 def _learned(args, model, control, dataset, out: Path) -> list[Path]:
@@ -33,7 +33,7 @@ def _learned(args, model, control, dataset, out: Path) -> list[Path]:
     )
     paths = [out / "filters.json", out / "filters.csv", out / "filter_pfms.csv"]
     truth = None if rep.truth is None else rep.truth.to_dict(orient="records")
-    _write_json(
+    write_json(
         paths[0],
         {
             "kind": "motif-net learned matrices",
@@ -79,7 +79,7 @@ def filters(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     )
     paths = [out / "filters.json", out / "filters.csv", out / "filter_pfms.csv"]
     truth = None if rep.truth is None else rep.truth.to_dict(orient="records")
-    _write_json(
+    write_json(
         paths[0],
         {
             "threshold": args.threshold,

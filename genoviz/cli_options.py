@@ -49,7 +49,7 @@ def positive_float(text: str) -> float:
     return value
 
 
-def _json_object(text: str) -> dict:
+def json_object(text: str) -> dict:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
@@ -59,7 +59,7 @@ def _json_object(text: str) -> dict:
     return value
 
 
-def _bert_options(p: argparse.ArgumentParser) -> None:
+def bert_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", type=int, choices=[3, 4, 5, 6], help="kmer-bert: k-mer size")
     p.add_argument("--bert-size", choices=["tiny", "small"], help="BERT size (default small)")
     p.add_argument(
@@ -71,7 +71,7 @@ def _bert_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _bert_hparams(args: argparse.Namespace, model_name: str | None = None) -> dict:
+def bert_hparams(args: argparse.Namespace, model_name: str | None = None) -> dict:
     """--k and --bert-size as hyperparameters; with --init-bert the checkpoint sets what it
     holds (a k-mer BERT's k and its size, a codon BERT's size), so an explicit value it
     contradicts is an error rather than silently replaced."""
@@ -99,7 +99,7 @@ def _bert_hparams(args: argparse.Namespace, model_name: str | None = None) -> di
     return out
 
 
-def _data_options(p: argparse.ArgumentParser) -> None:
+def data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--genome", help="indexed FASTA to read BED regions from (predict: the run's own)"
     )

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from genoviz import run_data, runs
-from genoviz.cli_inputs import _check_output, _load, load_run_folder
+from genoviz.cli_inputs import check_output, load_data, load_run_folder
 from genoviz.data import DataFormatError
 from genoviz.data.bed import is_bed
 from genoviz.data.errors import UnlabelledError
@@ -59,7 +59,7 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run) -> Scoring:
         scoring = text_scoring(run, read_text(path), path.name)
     else:
         try:
-            scoring = dataset_scoring(run, _load(args))
+            scoring = dataset_scoring(run, load_data(args))
         except UnlabelledError:
             scoring = text_scoring(run, read_text(path), path.name)
     for note in scoring.notes:
@@ -70,7 +70,7 @@ def _predict_inputs(args: argparse.Namespace, run: runs.Run) -> Scoring:
 def cmd_predict(args: argparse.Namespace) -> int:
     run = load_run_folder(args.run, "--run")
     check_predictor(run)  # before reading the data or saying anything of the run
-    out = _check_output(args.out, args)
+    out = check_output(args.out, args)
     if not (run.path / runs.WEIGHTS).exists():  # before any note on what the weights are
         ended = (
             f" ({run.status} before its first epoch finished); train it again"

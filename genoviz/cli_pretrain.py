@@ -12,9 +12,9 @@ import pandas as pd
 
 import models
 from genoviz import run_lock, run_predictions, runs
-from genoviz.cli_inputs import _check_output, _load
-from genoviz.cli_options import _bert_hparams
-from genoviz.cli_progress import _finite
+from genoviz.cli_inputs import check_output, load_data
+from genoviz.cli_options import bert_hparams
+from genoviz.cli_progress import finite
 from genoviz.data.errors import UnlabelledError
 from genoviz.training import TrainConfig, fit
 
@@ -24,13 +24,13 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
     from genoviz.pretrain import load_corpus
 
     try:
-        dataset = _load(args)
+        dataset = load_data(args)
     except UnlabelledError:  # it learns without labels: plain sequences will do
         dataset = load_corpus(args.data, seed=args.seed)
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise runs.RunError(f"{out} already exists and is not empty; choose a new --out")
-    latent_csv = _check_output(args.latent_csv, args) if args.latent_csv else None
+    latent_csv = check_output(args.latent_csv, args) if args.latent_csv else None
     from genoviz.train_setup import select_device
 
     select_device(args.device)  # an unavailable device is refused before --out is made
@@ -67,7 +67,7 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
         "test": {"reconstruction_accuracy": result.test_accuracy},
         "latent_explained_variance": [float(v) for v in result.latent.explained],
     }
-    print(json.dumps(_finite(final)))
+    print(json.dumps(finite(final)))
     return 0
 
 
@@ -96,7 +96,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         lr=args.lr,
         save=False,
-        hparams=_bert_hparams(args, args.model),
+        hparams=bert_hparams(args, args.model),
         init_bert=args.init_bert,
         mlm=mlm,
     )
@@ -122,5 +122,5 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
         "valid": result.valid_metrics,
         "test": result.test_metrics,
     }
-    print(json.dumps(_finite(final)))
+    print(json.dumps(finite(final)))
     return 0

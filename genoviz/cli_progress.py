@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 
-def _epoch_printer(quiet: bool):
+def epoch_printer(quiet: bool):
     def show(rec: dict) -> None:
         if not quiet:
             keys = [k for k in rec if k.startswith("valid_") and k != "valid_mse"]
@@ -22,7 +22,7 @@ def _epoch_printer(quiet: bool):
     return show
 
 
-def _print_final(result, out: Path, model_name: str, dataset) -> None:
+def print_final(result, out: Path, model_name: str, dataset) -> None:
     final = {
         "run": str(out),
         "model": model_name,
@@ -33,12 +33,12 @@ def _print_final(result, out: Path, model_name: str, dataset) -> None:
         "valid": result.valid_metrics,
         "test": result.test_metrics,
     }
-    print(json.dumps(_finite(final)))
+    print(json.dumps(finite(final)))
 
 
-def _finite(o):
+def finite(o):
     if isinstance(o, float) and not math.isfinite(o):
         return None
     if isinstance(o, dict):
-        return {k: _finite(v) for k, v in o.items()}
+        return {k: finite(v) for k, v in o.items()}
     return o

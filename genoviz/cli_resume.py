@@ -17,8 +17,8 @@ from genoviz.training import fit
 
 def cmd_resume(args: argparse.Namespace) -> int:
     """``train --resume RUN_DIR``: reload the run's data and go on from its last epoch."""
-    from genoviz.cli_inputs import _load, load_run_folder
-    from genoviz.cli_progress import _epoch_printer, _print_final
+    from genoviz.cli_inputs import load_data, load_run_folder
+    from genoviz.cli_progress import epoch_printer, print_final
 
     plan = resume_plan(load_run_folder(args.resume, "--resume").path)
     if contradictions := resume_contradictions(args, plan):
@@ -43,12 +43,12 @@ def cmd_resume(args: argparse.Namespace) -> int:
         for key, value in plan.load_options.items():
             if getattr(args, key, None) is None:
                 setattr(args, key, value)
-    args.seed = plan.data_seed  # what _load reads; the training seed is in plan.config
+    args.seed = plan.data_seed  # what load_data reads; the training seed is in plan.config
     if args.device != "auto":
         plan.config.device = args.device
     elif plan.note:
         print(plan.note, file=sys.stderr)
-    dataset = _load(args, task=plan.task or None, named=named)
+    dataset = load_data(args, task=plan.task or None, named=named)
     # before saying it resumes: fit checks it again, with the splits
     check_resume_data(plan.run_dir, runs.load_run(plan.run_dir).info, dataset, plan.build)
     print(
@@ -56,8 +56,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    result = fit(dataset, plan.model_name, plan.config, on_epoch=_epoch_printer(args.quiet))
-    _print_final(result, plan.run_dir, plan.model_name, dataset)
+    result = fit(dataset, plan.model_name, plan.config, on_epoch=epoch_printer(args.quiet))
+    print_final(result, plan.run_dir, plan.model_name, dataset)
     return 0
 
 

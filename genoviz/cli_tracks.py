@@ -41,10 +41,10 @@ def chosen_index(index: int, n: int) -> int:
     return index - 1
 
 
-def _write_json(path: Path, obj) -> None:
-    from genoviz.runs import _clean, _json_default
+def write_json(path: Path, obj) -> None:
+    from genoviz.runs import json_clean, json_default
 
-    path.write_text(json.dumps(_clean(obj), indent=2, default=_json_default, allow_nan=False))
+    path.write_text(json.dumps(json_clean(obj), indent=2, default=json_default, allow_nan=False))
 
 
 #: What the position columns of the CSV files count, said in their JSON files.
@@ -145,7 +145,7 @@ def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     warning = delta_warning(r, model)
     if warning is not None:
         print(f"genoviz: note: {warning}", file=sys.stderr)
-    _write_json(
+    write_json(
         paths[1],
         {
             "method": args.method,
@@ -219,7 +219,7 @@ def _ism(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     paths = [out / "ism.csv", out / "ism.json", out / "ism.html"]
     table.to_csv(paths[0], index=False)
     top = top_positions(r.max_abs, r.sequence)
-    _write_json(
+    write_json(
         paths[1],
         {
             "id": inputs.ids[i],
@@ -273,7 +273,7 @@ def _agreement(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     where = placed(dataset, inputs, i, len(seq))
     track_table(tracks, seq).assign(sequence_position=where.positions).to_csv(paths[0], index=False)
     tops = {n: top_positions(t, seq) for n, t in scaled.items()}
-    _write_json(
+    write_json(
         paths[1],
         {
             "id": inputs.ids[i],

@@ -27,7 +27,7 @@ COLORS = {
     "neutral": "#7f7f7f",
 }
 #: Colours for the series of grouped figures (classes, motifs), in order.
-_SERIES_COLORS = (
+SERIES_COLORS = (
     "#1f77b4",
     "#d62728",
     "#2ca02c",
@@ -39,7 +39,7 @@ _SERIES_COLORS = (
     "#bcbd22",
     "#7f7f7f",
 )
-_LAYOUT: dict[str, Any] = {
+LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
     "margin": {"l": 60, "r": 20, "t": 50, "b": 90},
     "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
@@ -56,8 +56,8 @@ def plain_numbers(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def _styled(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
-    fig.update_layout(title={"text": title}, **_LAYOUT)
+def styled(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    fig.update_layout(title={"text": title}, **LAYOUT)
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
     return plain_numbers(fig)
@@ -99,7 +99,7 @@ def history_figure(
                 line={"color": COLORS.get(split, COLORS["neutral"]), "dash": dash},
             )
         )
-    fig = _styled(fig, title, "epoch", y_title)
+    fig = styled(fig, title, "epoch", y_title)
     if from_zero:
         fig.update_yaxes(range=[0, 1.1 * top if top > 0 else 0.01])
     if 0 < len(history) <= 20:
@@ -167,7 +167,7 @@ def _unit_square(
             line={"color": COLORS["neutral"], "dash": "dash"},
         )
     )
-    fig = _styled(fig, title, x_title, y_title)
+    fig = styled(fig, title, x_title, y_title)
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(range=[0, 1.02])
     return fig
@@ -234,7 +234,7 @@ def scatter_figure(
                 line={"color": COLORS["neutral"], "dash": "dash"},
             )
         )
-    return _styled(fig, title, x_title, y_title)
+    return styled(fig, title, x_title, y_title)
 
 
 def histogram_figure(
@@ -253,7 +253,7 @@ def histogram_figure(
             marker={"color": COLORS["train"]},
         )
     )
-    fig = _styled(fig, title, x_title, "count")
+    fig = styled(fig, title, x_title, "count")
     fig.update_layout(bargap=0.05, showlegend=False)
     return fig
 
@@ -276,7 +276,7 @@ def bar_figure(
             name=y_title,
         )
     )
-    fig = _styled(fig, title, x_title, y_title)
+    fig = styled(fig, title, x_title, y_title)
     fig.update_layout(showlegend=False)
     return fig
 
@@ -315,13 +315,13 @@ def grouped_bar_figure(
                 x=list(categories),
                 y=values,
                 name=name,
-                marker={"color": COLORS.get(name, _SERIES_COLORS[i % len(_SERIES_COLORS)])},
+                marker={"color": COLORS.get(name, SERIES_COLORS[i % len(SERIES_COLORS)])},
                 text=[value_label(v) for v in values] if show_values else None,
                 textposition="outside" if show_values else None,
                 cliponaxis=False,
             )
         )
-    fig = _styled(fig, title, x_title, y_title)
+    fig = styled(fig, title, x_title, y_title)
     fig.update_layout(barmode="group", bargap=0.15, showlegend=len(series) > 1)
     return fig
 
@@ -342,10 +342,10 @@ def stacked_histogram_figure(
                 name=name,
                 nbinsx=nbins,
                 bingroup=1,
-                marker={"color": _SERIES_COLORS[i % len(_SERIES_COLORS)]},
+                marker={"color": SERIES_COLORS[i % len(SERIES_COLORS)]},
             )
         )
-    fig = _styled(fig, title, x_title, "count")
+    fig = styled(fig, title, x_title, "count")
     fig.update_layout(barmode="stack", bargap=0.05, showlegend=len(groups) > 1)
     return fig
 
@@ -487,7 +487,7 @@ def confusion_figure(
             hovertemplate="true %{y}<br>predicted %{x}<br>%{customdata:,}<extra></extra>",
         )
     )
-    fig = _styled(fig, title, "predicted class", "true class")
+    fig = styled(fig, title, "predicted class", "true class")
     fig.update_yaxes(autorange="reversed")
     return fig
 

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure as MplFigure
 from plotly.subplots import make_subplots
 
-from genoviz.plots import _LAYOUT, _styled, plain_numbers
+from genoviz.plots import LAYOUT, plain_numbers, styled
 from genoviz.sequences import ALPHABET
 
 #: Base colours as in logomaker's "classic" scheme, so tracks and logos agree.
@@ -73,7 +73,7 @@ def saliency_track_figure(
             )
         )
     extra = _outcome(label, prediction)
-    fig = _styled(fig, f"{title} ({extra})" if extra else title, "position", y_title)
+    fig = styled(fig, f"{title} ({extra})" if extra else title, "position", y_title)
     fig.update_layout(bargap=0.0, barmode="overlay")
     return fig
 
@@ -97,7 +97,7 @@ def saliency_heatmap_figure(
             colorbar={"title": "contribution"},
         )
     )
-    fig = _styled(fig, title, "position", "sequence")
+    fig = styled(fig, title, "position", "sequence")
     fig.update_layout(height=max(300, 40 + 18 * len(ids)))
     fig.update_yaxes(autorange="reversed")
     return fig
@@ -151,7 +151,7 @@ def ism_figure(
         row=2,
         col=1,
     )
-    fig.update_layout(title={"text": title}, **{**_LAYOUT, "height": 480}, showlegend=False)
+    fig.update_layout(title={"text": title}, **{**LAYOUT, "height": 480}, showlegend=False)
     fig.update_yaxes(title_text="substituted base", row=1, col=1)
     fig.update_yaxes(title_text="largest Δ output", row=2, col=1)
     fig.update_xaxes(title_text="position", row=2, col=1)
@@ -182,7 +182,7 @@ def variant_figure(table: pd.DataFrame, title: str = "Variant effects") -> go.Fi
     fig = go.Figure(
         go.Bar(x=labels, y=d, marker={"color": np.where(d >= 0, "#d62728", "#1f77b4")}, **bar)
     )
-    fig = _styled(fig, title, "variant", y_title)
+    fig = styled(fig, title, "variant", y_title)
     fig.update_layout(showlegend=False)
     return fig
 
@@ -297,7 +297,7 @@ def agreement_figure(
                 line={"color": _TRACK_COLORS[i % len(_TRACK_COLORS)]},
             )
         )
-    fig = _styled(fig, title, "position", "importance (scaled to its maximum)")
+    fig = styled(fig, title, "position", "importance (scaled to its maximum)")
     fig.update_yaxes(range=[0, 1.05])
     return fig
 
@@ -361,7 +361,7 @@ def attention_grid_figure(
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, autorange="reversed")
     suffix = f" (shown as {max_cells} x {max_cells} blocks)" if maps.shape[-1] > max_cells else ""
-    layout = {**_LAYOUT, "height": max(300, 110 * n_l + 80), "showlegend": False}
+    layout = {**LAYOUT, "height": max(300, 110 * n_l + 80), "showlegend": False}
     fig.update_layout(title={"text": title + suffix}, **layout)
     return fig
 
@@ -391,7 +391,7 @@ def attention_head_figure(
             hovertemplate="%{y} attends to %{x}<br>%{z:.3f}<extra></extra>",
         )
     )
-    fig = _styled(fig, title, "attended token", "attending token")
+    fig = styled(fig, title, "attended token", "attending token")
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=max(450, min(900, 12 * len(labels) + 150)))
     return fig
@@ -444,7 +444,7 @@ def similarity_heatmap_figure(
                 hoverinfo="skip",
             )
         )
-    fig = _styled(fig, title, "", "")
+    fig = styled(fig, title, "", "")
     # every row named (plotly drops alternate labels it thinks crowded); the legend on
     # top, where it leaves no empty band beside the colour bar
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=y, ticktext=y)
@@ -483,7 +483,7 @@ def mrr_figure(
         annotation_text=f"chance {chance:.3f}",
         annotation_position="top left",
     )
-    fig = _styled(fig, title, label, "MRR (1 = always nearest)")
+    fig = styled(fig, title, label, "MRR (1 = always nearest)")
     fig.update_yaxes(range=[0, 1.05])
     return fig
 
@@ -520,7 +520,7 @@ def token_pca_figure(points: pd.DataFrame, explained: Sequence[float], title: st
                     hoverinfo="text",
                 )
             )
-    return _styled(fig, title, f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")
+    return styled(fig, title, f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")
 
 
 def sequence_embedding_figure(
@@ -564,4 +564,4 @@ def sequence_embedding_figure(
                     hoverinfo="text",
                 )
             )
-    return _styled(fig, title, f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")
+    return styled(fig, title, f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")

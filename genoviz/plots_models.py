@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from genoviz.plots import _SERIES_COLORS, _styled, grouped_bar_figure
+from genoviz.plots import SERIES_COLORS, grouped_bar_figure, styled
 
 #: Labels with at most this many distinct values are drawn as groups, else as a colour scale.
 MAX_GROUPS = 10
@@ -47,7 +47,7 @@ def latent_map_figure(
                     y=coords[sel, 1],
                     mode="markers",
                     name=name,
-                    marker={"size": 5, "opacity": 0.6, "color": _SERIES_COLORS[i]},
+                    marker={"size": 5, "opacity": 0.6, "color": SERIES_COLORS[i]},
                 )
             )
     else:
@@ -66,7 +66,7 @@ def latent_map_figure(
                 },
             )
         )
-    return _styled(
+    return styled(
         fig, title, f"PC 1 ({explained[0]:.0%} of variance)", f"PC 2 ({explained[1]:.0%})"
     )
 

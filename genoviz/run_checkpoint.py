@@ -11,7 +11,7 @@ from typing import Any
 import torch
 from safetensors.torch import save_file as save_safetensors
 
-from genoviz.runs import CHECKPOINT, FILE_MODE, RunError, _clean, _json_default
+from genoviz.runs import CHECKPOINT, FILE_MODE, RunError, json_clean, json_default
 
 
 def save_checkpoint(run_dir: Path, tensors: dict[str, torch.Tensor], state: dict[str, Any]) -> None:
@@ -23,7 +23,7 @@ def save_checkpoint(run_dir: Path, tensors: dict[str, torch.Tensor], state: dict
     try:
         # clone: safetensors refuses tensors that share memory (tied weights, views)
         flat = {k: v.detach().to("cpu", copy=True).contiguous() for k, v in tensors.items()}
-        text = json.dumps(_clean(state), default=_json_default, allow_nan=False)
+        text = json.dumps(json_clean(state), default=json_default, allow_nan=False)
         save_safetensors(flat, tmp, metadata={"genoviz_state": text})
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)

@@ -44,20 +44,20 @@ class RunError(ValueError):
     """A run directory that is missing or cannot be read."""
 
 
-def _json_default(o: Any) -> Any:
+def json_default(o: Any) -> Any:
     if hasattr(o, "tolist"):
         return o.tolist()
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def _clean(o: Any) -> Any:
+def json_clean(o: Any) -> Any:
     """Replace NaN/inf (not valid JSON) with None, recursively."""
     if isinstance(o, float) and not math.isfinite(o):
         return None
     if isinstance(o, dict):
-        return {k: _clean(v) for k, v in o.items()}
+        return {k: json_clean(v) for k, v in o.items()}
     if isinstance(o, list | tuple):
-        return [_clean(v) for v in o]
+        return [json_clean(v) for v in o]
     return o
 
 
@@ -96,13 +96,13 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def write_run_json(run_dir: Path, info: dict[str, Any]) -> None:
-    text = json.dumps(_clean(info), indent=2, default=_json_default, allow_nan=False)
+    text = json.dumps(json_clean(info), indent=2, default=json_default, allow_nan=False)
     atomic_write_text(Path(run_dir) / RUN_JSON, text)
 
 
 def append_metrics(run_dir: Path, record: dict[str, Any]) -> None:
     """Append one epoch to ``metrics.jsonl`` and flush it to disk."""
-    line = json.dumps(_clean(record), default=_json_default, allow_nan=False)
+    line = json.dumps(json_clean(record), default=json_default, allow_nan=False)
     with open(Path(run_dir) / METRICS, "a") as fh:
         fh.write(line + "\n")
         fh.flush()
@@ -111,7 +111,7 @@ def append_metrics(run_dir: Path, record: dict[str, Any]) -> None:
 
 def rewrite_history(run_dir: Path, history: list[dict[str, Any]]) -> None:
     """Replace ``metrics.jsonl`` (atomically) with ``history``."""
-    lines = [json.dumps(_clean(r), default=_json_default, allow_nan=False) for r in history]
+    lines = [json.dumps(json_clean(r), default=json_default, allow_nan=False) for r in history]
     atomic_write_text(Path(run_dir) / METRICS, "".join(line + "\n" for line in lines))
 
 

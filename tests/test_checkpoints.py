@@ -237,12 +237,12 @@ def test_a_codon_bert_checkpoint_checks_only_the_size_it_holds(tmp_path):
     import argparse
 
     import models
-    from genoviz.cli_options import _bert_hparams
+    from genoviz.cli_options import bert_hparams
 
     ckpt = tmp_path / "codon"
     models.get("codon-bert", seq_len=30, size="tiny", head="mlm").hf.save_pretrained(ckpt)
     args = argparse.Namespace(k=None, bert_size="tiny", init_bert=str(ckpt))
-    assert _bert_hparams(args, "codon-bert") == {"size": "tiny"}
+    assert bert_hparams(args, "codon-bert") == {"size": "tiny"}
     args.bert_size = "small"
     with pytest.raises(TrainingError, match="--bert-size small contradicts --init-bert"):
-        _bert_hparams(args, "codon-bert")
+        bert_hparams(args, "codon-bert")

@@ -39,7 +39,7 @@ def killed_run(tmp_path_factory) -> Path:
         return on_epoch
 
     patch = pytest.MonkeyPatch()
-    patch.setattr(cli, "_epoch_printer", die_after_two)
+    patch.setattr(cli, "epoch_printer", die_after_two)
     argv = ["train", "--data", str(data), "--model", "cnn", "--epochs", "4", "--lr", "0.01"]
     try:
         with pytest.raises(Killed):
