@@ -140,3 +140,12 @@ def killed_before_checkpoint(monkeypatch, out, epoch: int, *fit_args, **fit_kwar
         m.setattr(training, "save_state", killed)
         with pytest.raises(KeyboardInterrupt):
             training.fit(*fit_args, run_dir=out, **fit_kwargs)
+
+
+def write(tmp_path: Path, name: str, text: str, gz: bool = False) -> Path:
+    """``text`` written as the file ``name`` under ``tmp_path`` (gzipped with ``gz``)."""
+    import gzip
+
+    data = text.encode()
+    (path := tmp_path / name).write_bytes(gzip.compress(data) if gz else data)
+    return path

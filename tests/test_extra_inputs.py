@@ -3,14 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write
 
 from genoviz.data import DataFormatError, load, load_file
 from genoviz.data.extra_inputs import extra_inputs
-
-
-def write(tmp_path, name, text):
-    (path := tmp_path / name).write_bytes(text.encode())
-    return path
 
 
 def test_a_gap_in_an_extra_column_names_the_line_and_a_text_column_is_said_unused(tmp_path):

@@ -2,13 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import write
 
 from genoviz.data import DataFormatError, load_file, load_text
-
-
-def write(tmp_path, name, text):
-    (path := tmp_path / name).write_bytes(text.encode())
-    return path
 
 
 def test_fasta_with_label_tokens(tmp_path):

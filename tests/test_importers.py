@@ -4,15 +4,9 @@ import gzip
 
 import numpy as np
 import pytest
+from conftest import write
 
 from genoviz.data import DataFormatError, load, load_file, load_text
-
-
-def write(tmp_path, name, text, gz=False):
-    p = tmp_path / name
-    data = text.encode()
-    p.write_bytes(gzip.compress(data) if gz else data)
-    return p
 
 
 def test_tsv_gz_crlf_regression_and_task_override(tmp_path):

@@ -1,13 +1,9 @@
 """A user file's Dataset: task settled against the labels, repeated ids noted."""
 
 import pytest
+from conftest import write
 
 from genoviz.data import DataFormatError, load_file, load_text
-
-
-def write(tmp_path, name, text):
-    (path := tmp_path / name).write_bytes(text.encode())
-    return path
 
 
 def test_multiple_label_columns_make_a_multitask_set(tmp_path):
