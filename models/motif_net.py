@@ -11,8 +11,6 @@ head.
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -21,11 +19,13 @@ import torch
 from torch import nn
 
 from models.cnn import SequenceModel
+from models.jaspar_init import JasparChoice, choose_jaspar, resolve_jaspar
 from models.layers import DenseHead, GlobalMaxPool
+
+__all__ = ["MotifLogos", "MotifNet", "choose_jaspar", "resolve_jaspar"]
 
 #: Mask logit for JASPAR columns (σ = 0.99995) and for padding columns (σ = 0.5).
 MASK_ON, MASK_OPEN = 10.0, 0.0
-_MATRIX_ID = re.compile(r"^MA\d{4}(\.\d+)?$", re.IGNORECASE)
 
 
 class MotifLogos(NamedTuple):
@@ -44,32 +44,6 @@ class MotifLogos(NamedTuple):
     mask: np.ndarray
     scores: np.ndarray
     names: list[str]
-
-
-def resolve_jaspar(keys: Sequence[str]) -> list:
-    """JASPAR matrices (:class:`genoviz.motifs.Motif`) for matrix ids or TF names.
-
-    A name gives every CORE matrix of that TF in the bundled release, latest versions
-    (``JUND`` -> MA0491.3 and MA0492.2); an id gives that matrix. A matrix named twice
-    (``CTCF, CTCF`` or ``CTCF, MA0139.2``) is taken once.
-
-    Raises:
-        genoviz.motifs.MotifError: an id or name JASPAR does not have.
-    """
-    from genoviz.motifs import MotifError, _jaspar_db, fetch_jaspar
-
-    found = []
-    for key in keys:
-        if _MATRIX_ID.match(key):
-            found.append(fetch_jaspar(key.upper()))
-            continue
-        with warnings.catch_warnings():  # pyjaspar warns on no hits; we raise instead
-            warnings.simplefilter("ignore")
-            hits = _jaspar_db().fetch_motifs_by_name(key) or []
-        if not hits:
-            raise MotifError(f"JASPAR has no matrix for a factor named {key!r}")
-        found += [fetch_jaspar(str(m.matrix_id)) for m in sorted(hits, key=lambda m: m.matrix_id)]
-    return list({m.id: m for m in found}.values())  # one of each, in first-named order
 
 
 class MotifScan(nn.Module):
@@ -163,13 +137,25 @@ class MotifNet(SequenceModel):
 
     Args:
         motifs: M, the number of PSSMs (at least as many as the JASPAR matrices chosen).
-        width: columns per PSSM; JASPAR matrices are centred in it (and wider ones trimmed).
+        width: columns per PSSM; JASPAR matrices are centred in it, and of a wider one
+            only the centre ``width`` columns are kept (:attr:`jaspar_choice` labels say
+            so: ``MA0138.3 REST (...; centre 15 of 20 columns)``).
         both_strands: also scan the reverse complement of every motif.
         attention_heads: 0 = no attention; otherwise heads of self-attention across motifs.
         init: ``random`` or ``jaspar`` (V from the log-odds of the ``jaspar`` matrices).
         jaspar: TF names or matrix ids, e.g. ``["JUND", "MA0139.1"]``.
+        jaspar_tax_group: which of a TF name's matrices to take (an id is always taken):
+            ``auto``, ``all``, a JASPAR group such as ``vertebrates``, or None, every
+            matrix of the name in any group or collection, as runs saved before this
+            option were built (see :func:`models.jaspar_init.choose_jaspar`).
         freeze_motifs: keep the JASPAR-initialised V and mask fixed while training (the
             other motifs, and every motif's bias, still train).
+
+    Attributes:
+        names: one label per motif, ``MA0491.3 JUND`` where it started from a matrix (with
+            the group outside vertebrates: ``MA2388.1 GATA1 (plants)``), else ``motif 3``.
+        jaspar_choice: the :class:`~models.jaspar_init.JasparChoice` it started from (its
+            species, what a name found but was left out), or None.
     """
 
     def __init__(
@@ -187,6 +173,7 @@ class MotifNet(SequenceModel):
         dropout: float = 0.2,
         init: str = "random",
         jaspar: Sequence[str] = (),
+        jaspar_tax_group: str | None = None,
         freeze_motifs: bool = False,
     ) -> None:
         super().__init__()
@@ -196,10 +183,17 @@ class MotifNet(SequenceModel):
             raise ValueError(f"init must be 'random' or 'jaspar', not {init!r}")
         if freeze_motifs and init != "jaspar":
             raise ValueError("freeze_motifs only makes sense with init='jaspar'")
-        found = self._jaspar_matrices(list(jaspar), motifs) if init == "jaspar" else []
-        self.scan = MotifScan(motifs, width, both_strands, len(found) if freeze_motifs else 0)
+        choice = (
+            self._jaspar_matrices(list(jaspar), jaspar_tax_group, motifs)
+            if init == "jaspar"
+            else None
+        )
+        fixed = len(choice.motifs) if choice is not None and freeze_motifs else 0
+        self.scan = MotifScan(motifs, width, both_strands, fixed)
         self.names = [f"motif {i + 1}" for i in range(motifs)]
-        self._init_jaspar(found)
+        self.jaspar_choice = choice
+        if choice is not None:
+            self._init_jaspar(choice)
         channels = motifs * (2 if both_strands else 1)
         self.act = nn.ReLU()
         self.attention = (
@@ -213,27 +207,29 @@ class MotifNet(SequenceModel):
         self.head = DenseHead(n_feat, outputs, extras, hidden=hidden, dropout=dropout)
 
     @staticmethod
-    def _jaspar_matrices(keys: list[str], motifs: int) -> list:
+    def _jaspar_matrices(keys: list[str], tax_group: str | None, motifs: int) -> JasparChoice:
         if not keys:
             raise ValueError("init='jaspar' needs TF names or matrix ids in 'jaspar'")
         from genoviz.motifs import MotifError
 
         try:
-            found = resolve_jaspar(keys)
+            choice = choose_jaspar(keys, tax_group)
         except MotifError as e:
             raise ValueError(str(e)) from None
-        if len(found) > motifs:
-            raise ValueError(f"{len(found)} JASPAR matrices need at least {len(found)} motifs")
-        return found
+        n = len(choice.motifs)
+        if n > motifs:
+            raise ValueError(f"{n} JASPAR matrices need at least {n} motifs")
+        return choice
 
-    def _init_jaspar(self, found: list) -> None:
+    def _init_jaspar(self, choice: JasparChoice) -> None:
         from genoviz.motifs import log_odds
 
         width = self.scan.scores.shape[2]
+        names = choice.names()
         with torch.no_grad():
-            for i, motif in enumerate(found):
+            for i, motif in enumerate(choice.motifs):
                 lo = log_odds(motif.pfm)
-                if lo.shape[1] > width:  # keep the centre
+                if lo.shape[1] > width:  # keep the centre (the labels say so)
                     cut = (lo.shape[1] - width) // 2
                     lo = lo[:, cut : cut + width]
                 start = (width - lo.shape[1]) // 2
@@ -243,7 +239,7 @@ class MotifNet(SequenceModel):
                 w.fill_(MASK_OPEN)
                 w[start : start + lo.shape[1]] = MASK_ON
                 self.scan.bias[i] = 0.0
-                self.names[i] = f"{motif.id} {motif.name}"
+                self.names[i] = names[i]
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Post-ReLU motif maps, ``(n, C, L - width + 1)``."""

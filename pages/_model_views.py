@@ -1,7 +1,7 @@
 """Train page: the settings of the chosen model (BERT size and k, motif-net's JASPAR start).
 
 UI glue only: the values become ``TrainConfig.hparams``, the same keys the CLI's
-``--hparams`` takes; JASPAR names are checked with :func:`models.motif_net.resolve_jaspar`.
+``--hparams`` takes; JASPAR names are checked with :func:`models.jaspar_init.choose_jaspar`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from genoviz.data import Dataset
 from genoviz.motifs import MotifError
 from genoviz.train_setup import file_kmer, select_device
 from models.bert import EMBED_INITS, SIZES
-from models.motif_net import resolve_jaspar
+from models.jaspar_init import JasparGroupError, choose_jaspar
 
 SIZE_HELP = {
     "tiny": "2 layers, hidden 64: seconds per epoch on a laptop",
@@ -28,6 +28,10 @@ EMBED_HELP = (
     "k-mers by heart; it helps where negatives are made from the positives and costs where "
     "composition tells the classes apart."
 )
+
+
+#: How the page narrows a TF name's JASPAR matrices (see models.jaspar_init.choose_jaspar).
+TAX_GROUP = "auto"
 
 
 class SettingsError(ValueError):
@@ -117,26 +121,41 @@ def _motif_net(running: bool) -> dict:
         key="train_motif_names",
         disabled=running,
         placeholder="JUND, CTCF, MA0139.1",
+        help="A name takes its JASPAR CORE matrices, only the vertebrate ones where it also "
+        "names other groups' (CTCF names a Drosophila matrix too); an id is taken as given.",
     )
     keys = [k for k in re.split(r"[,\s]+", text) if k]
     if not keys:
         raise SettingsError("Name at least one TF or JASPAR matrix id to start from.")
     try:
-        found = resolve_jaspar(keys)
+        # a name's CORE matrices, and only the vertebrate ones where it also names other
+        # groups' (GATA1 names an Arabidopsis matrix too); the caption says what was left out
+        choice = choose_jaspar(keys, TAX_GROUP)
+    except JasparGroupError as e:
+        raise SettingsError(f"{e}.") from None
     except MotifError as e:
         raise SettingsError(
             f"{e}. Check the spelling (JASPAR uses names like JUND, CTCF)."
         ) from None
-    if len(found) > motifs:
+    n = len(choice.motifs)
+    if n > motifs:
         raise SettingsError(
-            f"{', '.join(keys)} give {len(found)} JASPAR matrices; raise Motifs to at least "
-            f"{len(found)}."
+            f"{', '.join(keys)} give {n} JASPAR matrices; raise Motifs to at least {n}."
         )
-    st.caption("Starts from " + ", ".join(f"{m.id} {m.name}" for m in found) + ".")
+    width = defaults["width"]
+    # a matrix wider than the motifs keeps its centre: its label says how many columns
+    labels = ", ".join(choice.labels(width))
+    st.caption(f"Starts from {labels} ({choice.release}). {choice.note()}".strip())
     freeze = st.checkbox(
         "Keep the JASPAR motifs fixed while training",
         key="train_motif_freeze",
         disabled=running,
-        help="Only the random motifs and the head learn; the JASPAR ones stay as published.",
+        help="The JASPAR matrices stay fixed (their thresholds still learn); the random "
+        "motifs and the head learn as usual.",
     )
-    return out | {"init": "jaspar", "jaspar": keys, "freeze_motifs": bool(freeze)}
+    return out | {
+        "init": "jaspar",
+        "jaspar": keys,
+        "jaspar_tax_group": TAX_GROUP,
+        "freeze_motifs": bool(freeze),
+    }

@@ -88,6 +88,29 @@ def test_jaspar_by_name_and_logos_give_back_the_matrices():
     np.testing.assert_allclose(logos.mask[0][:start], 0.5)
 
 
+def test_jaspar_tax_group_narrows_a_name_and_names_say_the_group():
+    """GATA1 also names an Arabidopsis matrix (MA2388.1): ``auto`` starts from the human
+    one only, and a matrix from outside vertebrates carries its group in its name."""
+    net = MotifNet(seq_len=40, motifs=3, init="jaspar", jaspar=["GATA1"], jaspar_tax_group="auto")
+    assert net.names[0].startswith("MA0035") and net.names[1:] == ["motif 2", "motif 3"]
+    assert net.jaspar_choice.left_out == ["MA2388.1 GATA1 (Arabidopsis thaliana, plants)"]
+    plant = MotifNet(seq_len=40, motifs=2, init="jaspar", jaspar=["MA2388.1"])
+    assert plant.names[0] == "MA2388.1 GATA1 (plants)"
+    with pytest.raises(models.ModelError, match="not a JASPAR taxonomic group"):
+        models.get("motif-net", seq_len=40, init="jaspar", jaspar=["JUND"], jaspar_tax_group="x")
+
+
+def test_a_run_saved_before_jaspar_tax_group_builds_the_same_net():
+    """Saved builds have no ``jaspar_tax_group``: they still take every matrix of a name,
+    so a frozen GATA1 net keeps both its fixed rows and its weights load."""
+    old = {"motifs": 3, "init": "jaspar", "jaspar": ["GATA1"], "freeze_motifs": True}
+    net = models.get("motif-net", seq_len=40, **old)
+    assert net.scan.fixed == 2
+    assert net.names[:2] == ["MA0035.5 GATA1", "MA2388.1 GATA1 (plants)"]
+    again = models.get("motif-net", seq_len=40, **old)
+    again.load_state_dict(net.state_dict())  # the same tensors, the same shapes
+
+
 def test_unknown_factor_is_a_clear_error():
     with pytest.raises(MotifError, match="no matrix for a factor named 'NOTATF'"):
         resolve_jaspar(["NOTATF"])

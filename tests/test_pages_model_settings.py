@@ -65,11 +65,43 @@ def test_motif_net_starts_from_jaspar_and_refuses_an_unknown_name(runs_dir):
     assert "raise Motifs to at least" in at.error[0].value  # JUND has two CORE matrices
     at.number_input(key="train_motifs").set_value(4).run()
     at.checkbox(key="train_motif_freeze").check().run()
+    freeze = at.checkbox(key="train_motif_freeze")
+    assert "thresholds still learn" in freeze.help  # only the matrices stay fixed
     job = start(at)
     hp = job.config.hparams
     assert hp["init"] == "jaspar" and hp["jaspar"] == ["JUND"] and hp["freeze_motifs"]
+    assert hp["jaspar_tax_group"] == "auto"
     assert job.wait(120) == "finished", job.message
     assert job.result.model.scan.fixed == 2  # JUND's two matrices, kept as published
+
+
+def caption(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption if c.value.startswith("Starts from"))
+
+
+def test_motif_net_caption_gives_species_what_was_left_out_and_cut_columns(runs_dir):
+    """GATA1 and CTCF also name plant and fly matrices: the page starts from the human
+    ones, says which it left out, and says when a matrix wider than 15 is cut."""
+    at = train_page("motif-net")
+    at.checkbox(key="train_motif_jaspar").check().run()
+    at.text_input(key="train_motif_names").input("GATA1, MA0138.3").run()
+    assert not at.error, [e.value for e in at.error]
+    text = caption(at)
+    assert "GATA1 (Homo sapiens, vertebrates)" in text
+    assert "MA0138.3 REST (Homo sapiens, vertebrates; centre 15 of 20 columns)" in text
+    assert "Left out" in text and "MA2388.1 GATA1 (Arabidopsis thaliana, plants)" in text
+    assert text.count("GATA1 (") == 2  # the human one used, the plant one left out
+    at.text_input(key="train_motif_names").input("MA2388.1").run()  # an id is taken
+    assert "MA2388.1 GATA1 (Arabidopsis thaliana, plants)" in caption(at)
+    assert "Left out" not in caption(at)
+    at.text_input(key="train_motif_names").input("SMZ").run()  # UNVALIDATED only
+    assert "UN0875.1 SMZ" in at.error[0].value and "spelling" not in at.error[0].value
+    at.text_input(key="train_motif_names").input("CTCF").run()
+    assert "MA0531.2 CTCF (Drosophila melanogaster, insects)" in caption(at)
+    job = start(at)
+    assert job.wait(120) == "finished", job.message
+    names = job.result.model.names
+    assert [n.split()[1] for n in names[:3]] == ["CTCF"] * 3 and names[3] == "motif 4"
 
 
 def test_train_page_says_when_bert_inputs_need_windows(runs_dir):

@@ -287,3 +287,22 @@ def test_cli_hparams_reach_the_model(toy_csv, tmp_path, capsys):
     bad = ["--hparams", '{"init": "jaspar", "jaspar": ["NOTATF"]}', "--out", str(tmp_path / "x")]
     assert main([*args, *bad]) == 2
     assert "JASPAR has no matrix for a factor named 'NOTATF'" in capsys.readouterr().err
+
+
+def test_jaspar_tax_group_is_kept_in_the_run_record(toy_csv, tmp_path):
+    """GATA1 also names an Arabidopsis matrix: ``auto`` leaves it out, run.json keeps the
+    choice and the reloaded run is the same one-matrix frozen net."""
+    import json
+
+    from genoviz.cli import main
+
+    run = tmp_path / "run"
+    hp = {"motifs": 3, "init": "jaspar", "jaspar": ["GATA1"], "freeze_motifs": True}
+    hp["jaspar_tax_group"] = "auto"
+    args = ["train", "--data", str(toy_csv), "--model", "motif-net", "--epochs", "1"]
+    assert main([*args, "--hparams", json.dumps(hp), "--out", str(run), "--quiet"]) == 0
+    build = json.loads((run / "run.json").read_text())["model"]["build"]
+    assert build["jaspar_tax_group"] == "auto"
+    loaded = runs.load_run(run).load_model()
+    assert loaded.scan.fixed == 1 and loaded.names[0].startswith("MA0035")
+    assert loaded.jaspar_choice.left_out[0].startswith("MA2388.1 GATA1 (Arabidopsis")
