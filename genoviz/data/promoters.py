@@ -28,6 +28,7 @@ import numpy as np
 
 from genoviz.data.background import markov_sequences, to_strings
 from genoviz.data.dataset import Dataset, DatasetMeta, class_weights
+from genoviz.data.jaspar_source import jaspar_citation
 from genoviz.motifs import fetch_jaspar, reverse_complement_pfm, sample_from_pfm
 from genoviz.sequences import ALPHABET
 
@@ -255,7 +256,7 @@ def build_promoters(
             "(2013) EPD and EPDnew, Nucleic Acids Res 41:D157; Smale & Kadonaga (2003) The "
             "RNA polymerase II core promoter, Annu Rev Biochem 72:449; Javahery et al. "
             "(1994) Mol Cell Biol 14:116; Gardiner-Garden & Frommer (1987) J Mol Biol "
-            "196:261; Castro-Mondragon et al. (2022) JASPAR 2022, Nucleic Acids Res 50:D165."
+            f"196:261; {jaspar_citation()}."
         ),
         strand_symmetric=False,
         simulated=True,

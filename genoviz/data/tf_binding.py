@@ -22,6 +22,7 @@ import numpy as np
 
 from genoviz.data.background import markov_sequences, to_strings
 from genoviz.data.dataset import Dataset, DatasetMeta, class_weights
+from genoviz.data.jaspar_source import jaspar_citation
 from genoviz.motifs import fetch_jaspar, reverse_complement_pfm, sample_from_pfm
 
 MOTIF_IDS = ("MA0491", "MA0492")
@@ -110,7 +111,7 @@ def build_tf_binding(
         ),
         citation=(
             "Ramsundar et al. (2019) Deep Learning for the Life Sciences, O'Reilly, ch. 6; "
-            "Castro-Mondragon et al. (2022) JASPAR 2022, Nucleic Acids Res 50:D165."
+            f"{jaspar_citation()}."
         ),
         strand_symmetric=True,
         simulated=True,

@@ -24,6 +24,7 @@ import numpy as np
 
 from genoviz.data.background import markov_sequences, to_strings
 from genoviz.data.dataset import Dataset, DatasetMeta
+from genoviz.data.jaspar_source import jaspar_citation
 from genoviz.motifs import fetch_jaspar, reverse_complement_pfm, sample_from_pfm
 
 LENGTH = 200
@@ -182,7 +183,7 @@ def build_tf_multitask(
             "Wadman et al. (1997) EMBO J 16:3145 (E-box-GATA composite, 9 bp spacing); "
             "Wilson et al. (2010) Cell Stem Cell 7:532; Zhou & Troyanskaya (2015) DeepSEA, "
             "Nat Methods 12:931; ENCODE Project Consortium (2012) Nature 489:57; "
-            "Castro-Mondragon et al. (2022) JASPAR 2022, Nucleic Acids Res 50:D165."
+            f"{jaspar_citation()}."
         ),
         strand_symmetric=True,
         simulated=True,
