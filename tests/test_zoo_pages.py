@@ -158,6 +158,25 @@ def test_autoencoder_stop_keeps_what_it_learned():
     assert "Autoencoder latent map, test split of toy" in figure_titles(at)
 
 
+def test_autoencoder_floor_is_the_test_splits_at_the_trained_length():
+    """The commonest-base floor is compared with the test accuracy, so it is counted on
+    the same bases: the test split, trimmed as the model read it. Here each test window
+    is 19 A and one other base once trimmed to 20 bp (floor 0.95), while the whole set,
+    or the untrimmed test windows, are far below."""
+    ds = planted_dataset(n=120, length=24)
+    ds.ensure_splits(0)
+    for k, i in enumerate(ds.splits["test"]):
+        # 28 bp, trimmed to its centre 20: 19 A and one C, G or T
+        ds.sequences[i] = "CCCC" + "A" * 10 + "CGT"[k % 3] + "A" * 9 + "CCCC"
+    at = app("pages/zoo.py", ds)
+    at.number_input(key="zoo_ae_epochs").set_value(1).run()
+    at.number_input(key="zoo_ae_seq_len").set_value(20).run()
+    at.button(key="zoo_ae_start").click().run()
+    assert finish(at, "zoo_ae_job") == "finished"
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["Always guessing the commonest base"]) == pytest.approx(0.95)
+
+
 def test_train_page_says_when_no_saved_run_fits():
     at = app("pages/train.py")
     notes = " ".join(i.value for i in at.info)
