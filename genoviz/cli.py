@@ -260,6 +260,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if model_name == "kmer-bert" and k and "k" not in hparams and not (args.init or args.init_bert):
         hparams["k"] = k
         print(f"genoviz: note: k {k}, the file's DNABERT k (--k to choose)", file=sys.stderr)
+    if model_name == "motif-net" and hparams.get("init") == "jaspar":
+        jaspar_note(hparams, spec.defaults)
     config = TrainConfig(
         epochs=args.epochs if args.epochs is not None else TrainConfig.epochs,
         seed=args.seed,
@@ -291,6 +293,25 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     print_final(result, out, model_name, dataset)
     return 0
+
+
+def jaspar_note(hparams: dict, defaults: dict) -> None:
+    """A motif-net started from JASPAR narrows each TF name to one taxonomic group, as the
+    Train page does (``jaspar_tax_group`` "auto" unless given), and says which matrices it
+    starts from and which a name found but left out (GATA1's Arabidopsis matrix)."""
+    from genoviz.motifs import MotifError
+    from models.jaspar_init import choose_jaspar
+
+    hparams.setdefault("jaspar_tax_group", "auto")
+    try:
+        choice = choose_jaspar(list(hparams.get("jaspar") or []), hparams["jaspar_tax_group"])
+    except MotifError:
+        return  # training refuses the settings, with this reason
+    if not choice.motifs:
+        return
+    width = hparams.get("width", defaults.get("width"))
+    said = f"starts from {'; '.join(choice.labels(width))} ({choice.release})."
+    print(f"genoviz: note: {' '.join(filter(None, [said, choice.note()]))}", file=sys.stderr)
 
 
 def error_text(e: BaseException) -> str:

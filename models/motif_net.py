@@ -19,10 +19,8 @@ import torch
 from torch import nn
 
 from models.cnn import SequenceModel
-from models.jaspar_init import JasparChoice, choose_jaspar, resolve_jaspar
+from models.jaspar_init import JasparChoice, choose_jaspar
 from models.layers import DenseHead, GlobalMaxPool
-
-__all__ = ["MotifLogos", "MotifNet", "choose_jaspar", "resolve_jaspar"]
 
 #: Mask logit for JASPAR columns (σ = 0.99995) and for padding columns (σ = 0.5).
 MASK_ON, MASK_OPEN = 10.0, 0.0

@@ -635,3 +635,23 @@ def test_train_names_ids_that_repeat(tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path / "run")]) == 0
     err = capsys.readouterr().err
     assert "genoviz: note: 1 id(s) name more than one sequence: 's58' 2 times." in err
+
+
+def test_motif_net_from_jaspar_names_keeps_one_taxonomic_group_and_says_so(tmp_path, capsys):
+    """GATA1 also names an Arabidopsis matrix: the CLI narrows a name as the Train page
+    does, records the rule, and names the matrices it starts from and leaves out."""
+    rng = np.random.default_rng(0)
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "sequence,label\n"
+        + "".join(f"{''.join(rng.choice(list('ACGT'), 30))},{i % 2}\n" for i in range(40))
+    )
+    hparams = json.dumps({"init": "jaspar", "jaspar": ["GATA1", "MA0138.3"], "motifs": 4})
+    argv = ["train", "--data", str(data), "--model", "motif-net", "--epochs", "1", "--quiet"]
+    assert main([*argv, "--hparams", hparams, "--out", str(tmp_path / "run")]) == 0
+    err = capsys.readouterr().err
+    assert "starts from MA0035.5 GATA1 (Homo sapiens, vertebrates); MA0138.3 REST" in err
+    assert "centre 15 of 20 columns" in err
+    assert "Left out" in err and "MA2388.1 GATA1 (Arabidopsis thaliana, plants)" in err
+    build = json.loads((tmp_path / "run" / "run.json").read_text())["model"]["build"]
+    assert build["jaspar_tax_group"] == "auto"

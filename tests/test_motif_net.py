@@ -10,8 +10,9 @@ import models
 from genoviz.motifs import MotifError, fetch_jaspar, log_odds
 from genoviz.sequences import one_hot
 from genoviz.training import TrainConfig, fit
+from models.jaspar_init import resolve_jaspar
 from models.layers import reverse_complement
-from models.motif_net import MotifNet, resolve_jaspar
+from models.motif_net import MotifNet
 from tests.conftest import planted_dataset
 
 

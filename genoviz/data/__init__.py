@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Bump when a builder changes, so stale disk caches are rebuilt.
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 
 
 @dataclass(frozen=True)
