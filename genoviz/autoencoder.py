@@ -26,6 +26,7 @@ from genoviz import run_folders, run_lock, run_outcome, runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.random_streams import TorchStream
+from genoviz.sequences import pad_or_trim
 from genoviz.train_setup import run_info
 from genoviz.training import TrainingError, select_device
 
@@ -74,6 +75,8 @@ class AutoencoderResult:
             ``train_accuracy``, ``valid_accuracy`` (per-base reconstruction).
         test_accuracy: per-base reconstruction accuracy on the test split.
         latent: the latent map of the test split.
+        test_floor: the floor to beat, :func:`commonest_base_accuracy` on the same bases
+            (the test split, padded or trimmed as the model read it).
     """
 
     model: nn.Module
@@ -82,6 +85,7 @@ class AutoencoderResult:
     latent: LatentMapResult
     status: str
     run_dir: Path | None
+    test_floor: float = math.nan
 
 
 def reconstruction_loss(logits: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, int, int]:
@@ -251,6 +255,8 @@ def fit_autoencoder(
             model.load_state_dict(best_state)
         model.eval()
         _, test_acc = _evaluate(model, x_all[test_idx], device, config.batch_size * 4)
+        test_seqs = [dataset.sequences[i] for i in test_idx]
+        floor = commonest_base_accuracy(pad_or_trim(test_seqs, seq_len))
         latent = latent_map(
             model, x_all[test_idx], dataset.labels[test_idx], [dataset.ids[i] for i in test_idx]
         )
@@ -263,12 +269,14 @@ def fit_autoencoder(
                 status=status,
                 best_epoch=best_epoch,
                 epochs_done=len(history),
-                metrics={"test": {"reconstruction_accuracy": test_acc}},
+                metrics={
+                    "test": {"reconstruction_accuracy": test_acc, "commonest_base_accuracy": floor}
+                },
             )
     except BaseException as e:  # the run folder says it failed, as fit's do
         run_outcome.write_failed(run_dir, info, e, history)
         raise
-    return AutoencoderResult(model.cpu(), history, test_acc, latent, status, run_dir)
+    return AutoencoderResult(model.cpu(), history, test_acc, latent, status, run_dir, floor)
 
 
 def autoencoder_job(

@@ -64,7 +64,10 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
         "model": "autoencoder",
         "dataset": dataset.name,
         "status": result.status,
-        "test": {"reconstruction_accuracy": result.test_accuracy},
+        "test": {
+            "reconstruction_accuracy": result.test_accuracy,
+            "commonest_base_accuracy": result.test_floor,
+        },
         "latent_explained_variance": [float(v) for v in result.latent.explained],
     }
     print(json.dumps(finite(final)))

@@ -15,7 +15,6 @@ from genoviz.autoencoder import (
     AutoencoderConfig,
     AutoencoderResult,
     autoencoder_job,
-    commonest_base_accuracy,
 )
 from genoviz.background import ThreadJob
 from genoviz.data import BUNDLED, Dataset
@@ -25,7 +24,6 @@ from genoviz.metrics import METRIC_LABELS, PRIMARY_METRIC
 from genoviz.plots import history_figure
 from genoviz.plots_models import extras_gain_figure, latent_map_figure
 from genoviz.report import overlay_figure
-from genoviz.sequences import pad_or_trim
 from genoviz.share import LEARNING_RATES
 from genoviz.training import TrainConfig
 from pages._common import (
@@ -172,13 +170,6 @@ def latent_section(result: AutoencoderResult, ds: Dataset) -> None:
     )
 
 
-def commonest_base_floor(ds: Dataset, seq_len: int) -> float:
-    """The commonest-base floor on the bases the test accuracy is scored on: the test
-    split, padded or trimmed to the model's length as it was."""
-    test = [ds.sequences[i] for i in ds.splits["test"]]
-    return commonest_base_accuracy(pad_or_trim(test, seq_len))
-
-
 def ae_final(job: ThreadJob) -> None:
     if job.status == "failed":
         st.error(f"Autoencoder training failed: {job.message}")
@@ -194,7 +185,7 @@ def ae_final(job: ThreadJob) -> None:
     c1.metric("Test reconstruction accuracy", fmt(result.test_accuracy))
     c2.metric(
         "Always guessing the commonest base",
-        fmt(commonest_base_floor(job.dataset, result.model.seq_len)),
+        fmt(result.test_floor),
         help="The floor to beat: what rebuilding every test base as the most frequent one scores.",
     )
     latent_section(result, job.dataset)

@@ -11,7 +11,13 @@ from sklearn.metrics import roc_auc_score
 
 import models
 from genoviz import runs
-from genoviz.autoencoder import PURPOSE, AutoencoderConfig, fit_autoencoder, reconstruction_loss
+from genoviz.autoencoder import (
+    PURPOSE,
+    AutoencoderConfig,
+    commonest_base_accuracy,
+    fit_autoencoder,
+    reconstruction_loss,
+)
 from genoviz.cli import main
 from genoviz.data import Dataset, DatasetMeta
 from genoviz.plots_models import extras_gain_figure, latent_map_figure
@@ -79,6 +85,13 @@ def test_autoencoder_reconstructs_well_above_chance_and_reports_progress(tmp_pat
     assert info["final_metrics"]["test"]["reconstruction_accuracy"] == pytest.approx(
         result.test_accuracy
     )
+    # the floor to beat, on the same bases: the test split's
+    ds = planted_dataset(n=600, seed=0)
+    ds.ensure_splits(FAST.seed)
+    test = [ds.sequences[i] for i in ds.splits["test"]]
+    assert result.test_floor == pytest.approx(commonest_base_accuracy(test))
+    assert result.test_floor != pytest.approx(commonest_base_accuracy(ds.sequences), abs=1e-4)
+    assert info["final_metrics"]["test"]["commonest_base_accuracy"] == result.test_floor
     # the saved run rebuilds with its decoder and reconstructs the same way
     loaded = runs.load_run(tmp_path / "ae").load_model()
     x = torch.from_numpy(planted_dataset(n=4, seed=9).encode())
@@ -152,6 +165,7 @@ def test_cli_autoencode(tmp_path, capsys):
     assert code == 0
     final = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert final["model"] == "autoencoder" and 0.3 < final["test"]["reconstruction_accuracy"] <= 1
+    assert 0.25 <= final["test"]["commonest_base_accuracy"] < 0.5  # the floor beside it
     lines = lat.read_text().splitlines()
     # "label", as test_predictions.csv and predict name it (it was "label1")
     assert lines[0] == "id,pc1,pc2,label" and len(lines) == 1 + 20  # the 10% test split
