@@ -4,6 +4,8 @@ One loop serves the CLI, the pages, the tests and the benchmarks. It never impor
 streamlit: the UI reads ``job.history`` / ``job.status`` from its own thread. What sets a
 run up is :mod:`genoviz.train_setup`; resuming one is :mod:`genoviz.resume`. Both are
 re-exported here, so ``from genoviz.training import TrainConfig, fit`` is the whole API.
+The loop's inputs and batches are :mod:`genoviz.train_inputs`, its loss and scores
+:mod:`genoviz.train_scoring`, and the files it ends with :mod:`genoviz.train_result`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import copy
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,12 @@ import torch
 from torch import nn
 
 import models
-from genoviz import run_folders, run_lock, run_outcome, run_predictions, runs
+from genoviz import run_folders, run_lock, run_outcome, runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.keep import KeepRule, WeightAverage
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
-from genoviz.predict import predict_arrays
 from genoviz.random_streams import TorchStream
 from genoviz.resume import (
     ResumePlan,
@@ -39,15 +39,10 @@ from genoviz.resume import (
     resume_transfer,
     save_state,
 )
-from genoviz.sequences import pad_or_trim
-from genoviz.tasks import (
-    TaskError,
-    check_trainable,
-    metrics_for,
-    per_sample_loss,
-    positive_weights,
-    to_predictions,
-)
+from genoviz.tasks import metrics_for, to_predictions
+from genoviz.train_inputs import TrainSplit, token_inputs
+from genoviz.train_result import write_result
+from genoviz.train_scoring import evaluate_split, loss_function
 from genoviz.train_setup import (
     MIN_SYMMETRIC_WINDOW,
     Diverged,
@@ -81,41 +76,6 @@ __all__ = [
     "strand_symmetric",
     "unequal_weights",
 ]
-
-
-def _loss_fn(
-    task: str, model_name: str, y_train: np.ndarray | None = None
-) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """Per-sample loss as ``(n, 1)``, so callers can ``.mean(dim=1)`` whatever the task.
-
-    ``y_train`` (the training labels) sets multi-task positive weights
-    (:func:`genoviz.tasks.positive_weights`)."""
-    try:
-        check_trainable(task)
-    except TaskError as e:
-        raise TrainingError(str(e)) from None
-    pw = positive_weights(task, y_train) if y_train is not None else None
-    if pw is None:
-        return lambda out, y: per_sample_loss(task, out, y)[:, None]
-    pos_weight = torch.from_numpy(pw)
-    return lambda out, y: per_sample_loss(task, out, y, pos_weight.to(out.device))[:, None]
-
-
-def _token_inputs(
-    model: nn.Module, dataset: Dataset, seq_len: int | None, rc: bool
-) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Token ids ``(n, T)`` for a token model, and those of the reverse complements when
-    ``rc`` (strand augmentation on the string: token ids cannot simply be flipped)."""
-    from genoviz.sequences import reverse_complement
-
-    seqs = pad_or_trim(dataset.sequences, seq_len) if seq_len else list(dataset.sequences)
-    x = model.encode(seqs)
-    if not rc:
-        return torch.from_numpy(x), None
-    x_rc = model.encode([reverse_complement(s) for s in seqs])
-    width = max(x.shape[1], x_rc.shape[1])
-    pad = [np.pad(a, ((0, 0), (0, width - a.shape[1]))) for a in (x, x_rc)]
-    return torch.from_numpy(pad[0]), torch.from_numpy(pad[1])
 
 
 def fit(
@@ -208,7 +168,7 @@ def fit(
         if tokens and config.init_bert and not restoring:
             load_bert(model, config.init_bert)
     if tokens:
-        x_all, x_rc_all = _token_inputs(
+        x_all, x_rc_all = token_inputs(
             model, dataset, config.seq_len, rc_augment and spec.input_kind == "kmer"
         )
     else:
@@ -237,7 +197,7 @@ def fit(
     if e_all is not None:  # after any transfer: this data's scale, not the source run's
         set_extras_scale(model, e_all[torch.from_numpy(np.asarray(train_idx))])
     model = model.to(device)
-    train = _TrainSplit.of(
+    train = TrainSplit.of(
         train_idx, x_all, y_all, w_all, e_all, x_rc_all, rc_augment and not tokens, device
     )
     # Weighted mean loss over the whole train split, estimated per batch: dividing by the
@@ -245,10 +205,10 @@ def fit(
     w_mean = float(w_all[train_idx].mean())
     trainable = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
-    loss_fn = _loss_fn(dataset.task, model_name, y_all[train_idx].numpy())
+    loss_fn = loss_function(dataset.task, model_name, y_all[train_idx].numpy())
 
     def evaluate(m: nn.Module, idx: np.ndarray) -> tuple[dict[str, float], float, np.ndarray]:
-        return _evaluate(
+        return evaluate_split(
             m,
             x_all,
             y_all,
@@ -427,23 +387,7 @@ def fit(
             transfer=transfer,
         )
         if run_dir is not None:
-            if keep.best_epoch == 0 and not (run_dir / runs.WEIGHTS).exists():
-                runs.save_weights(run_dir, model)
-            if tokens:
-                runs.save_hf(run_dir, model)
-            run_predictions.write_test_predictions(
-                run_dir, result.test_ids, result.test_labels, test_pred, dataset.class_names
-            )
-            run_outcome.write_final(
-                run_dir,
-                info,
-                status=status,
-                best_epoch=keep.best_epoch,
-                epochs_done=len(history),
-                metrics={"valid": valid_m, "test": test_m},
-            )
-            if status == "finished":  # nothing left to resume
-                (run_dir / runs.CHECKPOINT).unlink(missing_ok=True)
+            write_result(result, info, tokens, dataset.class_names)
     except BaseException as e:
         if isinstance(e, Diverged) and info:  # resuming would diverge again (resume_plan)
             info["failed_diverged"] = True
@@ -453,76 +397,6 @@ def fit(
         if lock is not None:
             lock.release()
     return result
-
-
-#: A training split up to this size lives on the GPU while training; a bigger one stays in
-#: host memory and each batch is copied over.
-RESIDENT_BYTES = 2**30
-
-
-@dataclass
-class _TrainSplit:
-    """The training split's tensors, and how one batch of it reaches the device."""
-
-    x: torch.Tensor
-    y: torch.Tensor
-    w: torch.Tensor
-    e: torch.Tensor | None
-    #: Token models with strand augmentation: the reverse complements' own ids.
-    x_rc: torch.Tensor | None
-    #: One-hot models with strand augmentation: flip half of each batch.
-    flip: bool
-    device: torch.device
-
-    @classmethod
-    def of(cls, idx, x, y, w, e, x_rc, flip: bool, device: torch.device) -> _TrainSplit:
-        parts = [t[idx] if t is not None else None for t in (x, y, w, e, x_rc)]
-        size = sum(t.nbytes for t in parts if t is not None)
-        # On a GPU the split is copied over once when it fits: per-batch copies from host
-        # memory are synchronous (rows indexed out of a pinned tensor are not pinned).
-        home = device if size <= RESIDENT_BYTES else torch.device("cpu")
-        x, y, w, e, x_rc = (t.to(home) if t is not None else None for t in parts)
-        return cls(x, y, w, e, x_rc, flip, device)
-
-    def batch(self, bi: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """``(x, y, w, extras)`` of the rows ``bi``, on the device; half of them on the
-        other strand when augmenting (batches are shuffled, so each sequence lands on a
-        random strand each epoch)."""
-        bi = bi.to(self.x.device)
-        xb = self.x[bi].to(self.device)  # a fresh copy: safe to edit
-        h = len(bi) // 2
-        if self.x_rc is not None:  # tokens: the reverse complement's own k-mers
-            xb[:h] = self.x_rc[bi[:h]].to(self.device)
-        elif self.flip:
-            xb[:h] = xb[:h].flip(dims=(1, 2))
-        yb = self.y[bi].to(self.device)
-        wb = self.w[bi].to(self.device)
-        eb = self.e[bi].to(self.device) if self.e is not None else None
-        return xb, yb, wb, eb
-
-
-def _evaluate(model, x_all, y_all, w_all, e_all, idx, task, loss_fn, device, bs, names=None):
-    if len(idx) == 0:
-        return {}, math.nan, np.zeros(0, dtype=np.float32)
-    idx_t = torch.from_numpy(np.asarray(idx))
-    out = predict_arrays(
-        model,
-        x_all[idx_t],
-        e_all[idx_t] if e_all is not None else None,
-        device=device,
-        batch_size=bs,
-        raw=True,
-    )
-    if not np.isfinite(out).all():  # the loss was still a number when the weights blew up
-        raise Diverged(
-            "training diverged: the model's outputs became NaN or infinite. Try a lower "
-            "learning rate."
-        )
-    out_t = torch.from_numpy(out).reshape(len(idx), -1)
-    y, w = y_all[idx_t], w_all[idx_t]
-    loss = float((loss_fn(out_t, y).mean(dim=1) * w).sum() / w.sum())
-    pred = to_predictions(task, out_t)
-    return metrics_for(task, y.numpy(), pred, names), loss, pred
 
 
 class TrainingJob(ThreadJob):

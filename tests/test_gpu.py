@@ -15,7 +15,7 @@ import torch
 from conftest import REPO, planted_dataset
 
 import models
-from genoviz import run_checkpoint, runs, training
+from genoviz import run_checkpoint, runs, train_inputs
 from genoviz.training import TrainConfig, fit, resume_plan, select_device
 
 
@@ -53,10 +53,10 @@ def test_a_small_training_split_is_copied_to_the_gpu_once(monkeypatch, resident,
     memory would be synchronous); a split over ``RESIDENT_BYTES`` stays on the host. With
     extra inputs, and for kmer-bert with its reverse complements' own token ids."""
     if not resident:
-        monkeypatch.setattr(training, "RESIDENT_BYTES", 0)
+        monkeypatch.setattr(train_inputs, "RESIDENT_BYTES", 0)
     homes: set[tuple[str, ...]] = set()
     kinds: set[tuple[bool, bool]] = set()
-    real = training._TrainSplit.batch
+    real = train_inputs.TrainSplit.batch
 
     def spy(self, bi):
         out = real(self, bi)
@@ -65,7 +65,7 @@ def test_a_small_training_split_is_copied_to_the_gpu_once(monkeypatch, resident,
         homes.add((*sorted({t.device.type for t in held}), *(t.device.type for t in out)))
         return out
 
-    monkeypatch.setattr(training._TrainSplit, "batch", spy)
+    monkeypatch.setattr(train_inputs.TrainSplit, "batch", spy)
     ds = planted_dataset(200, 40)
     ds.extras = np.random.default_rng(0).uniform(size=(200, 1)).astype(np.float32)
     ds.meta.extras_names = ["accessibility"]

@@ -19,6 +19,7 @@ from genoviz import (
     run_outcome,
     run_predictions,
     runs,
+    train_scoring,
     training,
 )
 from genoviz.jobs import JobBusy, JobManager
@@ -110,7 +111,8 @@ def test_a_run_that_ran_out_of_memory_is_offered_to_resume(tmp_path: Path, monke
         return real(*args, **kwargs)
 
     real = training.metrics_for
-    monkeypatch.setattr(training, "metrics_for", out_of_memory)
+    monkeypatch.setattr(training, "metrics_for", out_of_memory)  # train scores
+    monkeypatch.setattr(train_scoring, "metrics_for", out_of_memory)  # valid and test
     with pytest.raises(torch.OutOfMemoryError):
         fit(planted_dataset(120), "cnn", config(epochs=3), run_dir=out)
     run = runs.load_run(out)
