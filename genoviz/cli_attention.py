@@ -40,7 +40,7 @@ def parse_numbers(text: str | None, what: str, top: int) -> list[int] | None:
 
 def attention(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.attention import base_track_frame, sequence_attention
-    from genoviz.plots_interpret import (
+    from genoviz.plots_attention import (
         attention_grid_figure,
         attention_head_figure,
         cls_attention_figure,
@@ -142,7 +142,7 @@ def embeddings(args, run, model, out: Path) -> list[Path]:
         mrr_by_genetic_code,
         mrr_by_species,
     )
-    from genoviz.plots_interpret import mrr_figure, similarity_heatmap_figure
+    from genoviz.plots_embeddings import mrr_figure, similarity_heatmap_figure
 
     if not hasattr(model, "token_embeddings"):
         raise EmbeddingError(
@@ -248,7 +248,7 @@ def _dataset(args, run):
 def sequence_embeddings(args, run, model, out: Path) -> list[Path]:
     """``--sequences``: a PCA map of per-sequence embeddings coloured by label (any run)."""
     from genoviz.interpret import sequence_embeddings as se
-    from genoviz.plots_interpret import sequence_embedding_figure
+    from genoviz.plots_embeddings import sequence_embedding_figure
 
     dataset = _dataset(args, run)
     split = args.split or "test"

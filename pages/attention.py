@@ -20,7 +20,7 @@ from genoviz.interpret.inputs import run_inputs
 from genoviz.interpret.logos import ic_matrix
 from genoviz.interpret.matching import match_jaspar, match_table
 from genoviz.interpret.outcome import label_text
-from genoviz.plots_interpret import (
+from genoviz.plots_attention import (
     attention_grid_figure,
     attention_head_figure,
     cls_attention_figure,

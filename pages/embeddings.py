@@ -25,7 +25,7 @@ from genoviz.interpret.sequence_embeddings import (
     sequence_embeddings,
     sequence_pca,
 )
-from genoviz.plots_interpret import (
+from genoviz.plots_embeddings import (
     mrr_figure,
     sequence_embedding_figure,
     similarity_heatmap_figure,

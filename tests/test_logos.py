@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import genoviz.plots_interpret as plots_interpret
+import genoviz.plots_logos as plots_logos
 from genoviz.interpret import logos
 from genoviz.interpret.logos import PANEL_CACHE, contribution_matrix, ic_matrix, logo_panel
 
@@ -24,13 +24,13 @@ def test_ic_matrix_heights():
 def test_panel_is_drawn_once_then_cached(monkeypatch):
     PANEL_CACHE.clear()
     calls = []
-    real = plots_interpret.logo_panel_figure
+    real = plots_logos.logo_panel_figure
 
     def counting(*a, **k):
         calls.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr(plots_interpret, "logo_panel_figure", counting)
+    monkeypatch.setattr(plots_logos, "logo_panel_figure", counting)
     rng = np.random.default_rng(0)
     mats = [ic_matrix(rng.dirichlet(np.ones(4), size=6).T) for _ in range(3)]
     titles = ["f1", "f2", "f3"]
@@ -55,13 +55,13 @@ def test_cache_is_bounded(monkeypatch):
 def test_masked_panel_is_cached_by_its_masks_too(monkeypatch):
     PANEL_CACHE.clear()
     calls = []
-    real = plots_interpret.masked_logo_panel_figure
+    real = plots_logos.masked_logo_panel_figure
 
     def counting(*a, **k):
         calls.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr(plots_interpret, "masked_logo_panel_figure", counting)
+    monkeypatch.setattr(plots_logos, "masked_logo_panel_figure", counting)
     mats = [ic_matrix(np.eye(4)[:, [0, 1, 2, 3, 0]]) for _ in range(2)]
     masks = [np.linspace(0, 1, 5), np.ones(5)]
     first = logo_panel(mats, ["a", "b"], masks=masks)

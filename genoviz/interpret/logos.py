@@ -97,7 +97,7 @@ def logo_panel(
         masks: optional ``(width,)`` values in 0..1 per logo (motif-net's position mask),
             drawn as a bar strip under it.
     """
-    from genoviz import plots_interpret
+    from genoviz import plots_logos
 
     mask_key = None
     if masks is not None:
@@ -109,11 +109,11 @@ def logo_panel(
     if cached is not None:
         return cached
     if masks is None:
-        fig = plots_interpret.logo_panel_figure(
+        fig = plots_logos.logo_panel_figure(
             matrices, titles, y_label=y_label, y_max=y_max, ncols=ncols
         )
     else:
-        fig = plots_interpret.masked_logo_panel_figure(
+        fig = plots_logos.masked_logo_panel_figure(
             matrices, masks, titles, y_max=y_max, ncols=ncols
         )
     try:
