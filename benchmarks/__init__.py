@@ -33,7 +33,7 @@ name contains TEXT (case-insensitive; repeat it for several). Rows:
     strand-symmetric data), copies the kept weights, and polls the stop flag and progress
     callback every batch. Target ratio: at most 1.10.
 ``one-hot 1,000,000 x 101 bp``
-    ``genoviz.sequences.one_hot``. Reference: one fancy-index through a lookup table, the
+    ``genoviz.onehot.one_hot``. Reference: one fancy-index through a lookup table, the
     least any encoder must do (:mod:`benchmarks.encoding`). Three of each in alternation.
     Target ratio: at most 3.
 ``IG 100 x 101 bp``

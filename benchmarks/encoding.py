@@ -1,4 +1,4 @@
-"""One-hot throughput: ``genoviz.sequences.one_hot`` on 1M x 101 bp against a bare numpy bound.
+"""One-hot throughput: ``genoviz.onehot.one_hot`` on 1M x 101 bp against a bare numpy bound.
 
 The reference is the least any lookup-table encoder must do: one fancy-index of a prepared
 ``uint8`` buffer through a ``(256, 4)`` table, with no validation, no join of Python
@@ -14,7 +14,7 @@ import numpy as np
 
 from benchmarks.speed import Row
 from benchmarks.timing import alternate
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 N_SEQUENCES = 1_000_000
 LENGTH = 101

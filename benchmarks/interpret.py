@@ -45,7 +45,7 @@ from genoviz.interpret.attribution import attribute
 from genoviz.interpret.filters import filter_label
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.logos import PANEL_CACHE, ic_matrix, logo_panel
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 IG = "IG 100 x 101 bp"
 IG_CAPTUM = "IG, captum path"

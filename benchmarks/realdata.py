@@ -44,7 +44,8 @@ from sklearn.metrics import roc_auc_score
 
 from genoviz.data.promoters import CORE_NEGATIVES, build_core_promoters
 from genoviz.motifs import fetch_jaspar, log_odds
-from genoviz.sequences import kmers, one_hot
+from genoviz.onehot import one_hot
+from genoviz.tokens import kmers
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"

@@ -14,7 +14,8 @@ import numpy as np
 import models
 from genoviz.data import BUNDLED, Dataset
 from genoviz.motifs import MotifError, fetch_jaspar, information_content, log_odds
-from genoviz.sequences import ALPHABET, clean_sequence, one_hot
+from genoviz.onehot import one_hot
+from genoviz.sequences import ALPHABET, clean_sequence
 
 #: The lesson's training: one small CNN member for a few epochs, fast on a laptop CPU.
 LESSON_EPOCHS = 3

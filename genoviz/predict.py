@@ -11,8 +11,9 @@ import torch
 from torch import nn
 
 from genoviz.data import Dataset
+from genoviz.onehot import one_hot
 from genoviz.runs import Run, RunError, check_usable, is_pretraining
-from genoviz.sequences import SequenceError, one_hot, pad_or_trim
+from genoviz.sequences import SequenceError, pad_or_trim
 from genoviz.tasks import to_predictions
 from genoviz.train_setup import select_device
 

@@ -34,7 +34,8 @@ from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
 from genoviz.data.importers import read_text
 from genoviz.predict_inputs import read_inputs
 from genoviz.random_streams import TorchStream
-from genoviz.sequences import MASK_ID, Record, SequenceError
+from genoviz.sequences import Record, SequenceError
+from genoviz.tokens import MASK_ID
 from genoviz.train_setup import (
     StopRequested,
     TrainConfig,
@@ -248,7 +249,7 @@ def chunk_texts(
 def encode_texts(model: nn.Module, texts: list, width: int) -> torch.Tensor:
     """Token ids ``(n, width)`` for chunk texts (``(cds, protein)`` pairs: parallel view)."""
     if texts and isinstance(texts[0], tuple):
-        from genoviz.sequences import codon_tokens
+        from genoviz.tokens import codon_tokens
         from models.bert import encode_token_lists
 
         rows = [[*codon_tokens(c), "[SEP]", *p] for c, p in texts]

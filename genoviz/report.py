@@ -33,6 +33,7 @@ from genoviz.metrics import (
     roc_points,
 )
 from genoviz.motifs import lined_up
+from genoviz.onehot import one_hot
 from genoviz.plots import (
     calibration_figure,
     history_figure,
@@ -41,7 +42,7 @@ from genoviz.plots import (
     roc_figure,
 )
 from genoviz.runs import Run, RunError
-from genoviz.sequences import ALPHABET, one_hot, pad_or_trim
+from genoviz.sequences import ALPHABET, pad_or_trim
 
 #: Sequences used to build filter logos (the first positives), enough for stable PFMs.
 MOTIF_SEQUENCES = 500

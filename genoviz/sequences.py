@@ -1,4 +1,5 @@
-"""Parse, validate and encode nucleotide sequences.
+"""Parse, validate and normalise nucleotide sequences (one-hot encoding is
+:mod:`genoviz.onehot`; k-mer and codon tokens are :mod:`genoviz.tokens`).
 
 Alphabet contract (DESIGN.md): one-hot is float32 ``(n, 4, L)`` with channels A, C, G, T;
 ``N`` is an all-zero column; RNA ``U`` becomes ``T``; whitespace and digits set apart
@@ -9,13 +10,10 @@ bases, raises :class:`SequenceError` naming record, position and character.
 from __future__ import annotations
 
 import io
-import itertools
 import re
 import warnings
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
-
-import numpy as np
 
 ALPHABET = "ACGT"
 _ALLOWED = frozenset("ACGTN")
@@ -368,46 +366,6 @@ def gc_content(seq: str) -> float:
     return (seq.count("G") + seq.count("C")) / called if called else 0.0
 
 
-# Lookup table: byte value -> one-hot row. Unknown bytes map to the sentinel row 4 (zeros),
-# but callers validate first, so only N reaches it in practice.
-_LUT = np.zeros((256, 4), dtype=np.float32)
-for _i, _b in enumerate(ALPHABET):
-    _LUT[ord(_b), _i] = 1.0
-    _LUT[ord(_b.lower()), _i] = 1.0
-_LUT[ord("U"), 3] = _LUT[ord("u"), 3] = 1.0
-
-
-def one_hot(sequences: Sequence[str] | str) -> np.ndarray:
-    """One-hot encode equal-length sequences through a byte lookup table.
-
-    Returns:
-        float32 array, shape ``(n, 4, L)``, channels A, C, G, T; ``N`` is all zero.
-
-    Raises:
-        SequenceError: when the lengths differ (use :func:`pad_or_trim` first).
-    """
-    if isinstance(sequences, str):
-        sequences = [sequences]
-    n = len(sequences)
-    if n == 0:
-        return np.zeros((0, 4, 0), dtype=np.float32)
-    length = len(sequences[0])
-    for i, s in enumerate(sequences):
-        if len(s) != length:
-            raise SequenceError(
-                f"sequence {i + 1} has length {len(s)} but sequence 1 has {length}; "
-                "this model needs one fixed length, so pad or trim first",
-                record=f"sequence {i + 1}",
-            )
-    buf = np.frombuffer("".join(sequences).encode("ascii", "replace"), dtype=np.uint8)
-    return np.ascontiguousarray(_LUT[buf].reshape(n, length, 4).transpose(0, 2, 1))
-
-
-def reverse_complement_one_hot(x: np.ndarray) -> np.ndarray:
-    """Reverse complement of one-hot ``(n, 4, L)``: with ACGT order, flip channels and length."""
-    return np.ascontiguousarray(x[:, ::-1, ::-1])
-
-
 def pad_or_trim(
     sequences: Sequence[str], length: int, align: Literal["center", "left"] = "center"
 ) -> list[str]:
@@ -433,85 +391,3 @@ def fitted_shift(length: int, fitted: int) -> int:
     plus this (the N added on the left, or minus the bases trimmed off the left)."""
     d = fitted - length
     return d // 2 if d >= 0 else -((-d) // 2)
-
-
-# --- tokenisers -----------------------------------------------------------------------
-# DNABERT's vocabulary: five specials, then every k-mer in itertools.product("ATCG") order,
-# so a real DNABERT checkpoint's vocab.txt lines up id for id.
-
-SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
-PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = range(5)
-_DNABERT_ORDER = "ATCG"
-
-
-def kmer_vocab(k: int) -> list[str]:
-    """DNABERT's ``vocab.txt`` for ``k`` (3-6): specials, then ``product("ATCG", repeat=k)``."""
-    if not 3 <= k <= 6:
-        raise ValueError(f"k must be 3, 4, 5 or 6 (DNABERT's sizes), not {k}")
-    return [*SPECIAL_TOKENS, *("".join(p) for p in itertools.product(_DNABERT_ORDER, repeat=k))]
-
-
-def kmers(seq: str, k: int) -> list[str]:
-    """Overlapping k-mers: ``len(seq) - k + 1`` of them."""
-    return [seq[i : i + k] for i in range(len(seq) - k + 1)]
-
-
-def kmer_tokenize(
-    sequences: Sequence[str], k: int, max_tokens: int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Token ids ``[CLS] k-mers... [SEP]`` (k-mers with N are ``[UNK]``), padded; lower
-    case and U read as ``one_hot`` reads them.
-
-    Args:
-        max_tokens: total length including ``[CLS]`` and ``[SEP]``; None = the longest.
-
-    Returns:
-        ``(input_ids, attention_mask)``, both int64 ``(n, T)``.
-
-    Raises:
-        SequenceError: a sequence shorter than k, or one needing more than ``max_tokens``.
-    """
-    index = {tok: i for i, tok in enumerate(kmer_vocab(k))}
-    rows = []
-    for i, s in enumerate(sequences):
-        if len(s) < k:
-            raise SequenceError(
-                f"sequence {i + 1} has {len(s)} bases, fewer than k = {k}",
-                record=f"sequence {i + 1}",
-            )
-        s = s.upper().replace("U", "T")  # read as one_hot reads them
-        ids = [CLS_ID, *(index.get(km, UNK_ID) for km in kmers(s, k)), SEP_ID]
-        if max_tokens is not None and len(ids) > max_tokens:
-            raise SequenceError(
-                f"sequence {i + 1} gives {len(ids)} tokens, more than {max_tokens}; "
-                "split it into windows first",
-                record=f"sequence {i + 1}",
-            )
-        rows.append(ids)
-    width = max_tokens or max((len(r) for r in rows), default=2)
-    input_ids = np.full((len(rows), width), PAD_ID, dtype=np.int64)
-    mask = np.zeros((len(rows), width), dtype=np.int64)
-    for i, r in enumerate(rows):
-        input_ids[i, : len(r)] = r
-        mask[i, : len(r)] = 1
-    return input_ids, mask
-
-
-STOP = "*"
-AMINO_ACIDS = "ACDEFGHIKLMNPQRSTVWY"
-
-
-def codon_vocab() -> list[str]:
-    """Joint codon + protein vocabulary: specials, 64 codons (``product("TCAG")``, the
-    genetic-code table order), then the 20 amino acids and the stop ``*``."""
-    codons = ["".join(p) for p in itertools.product("TCAG", repeat=3)]
-    return [*SPECIAL_TOKENS, *codons, *AMINO_ACIDS, STOP]
-
-
-def codon_tokens(cds: str, frame: int = 0) -> list[str]:
-    """Non-overlapping codons of ``cds`` read from ``frame`` (0, 1 or 2); a partial last
-    codon is dropped. Lower case and U are read as ``one_hot`` reads them."""
-    if frame not in (0, 1, 2):
-        raise ValueError("frame must be 0, 1 or 2")
-    s = cds[frame:].upper().replace("U", "T")
-    return [s[i : i + 3] for i in range(0, len(s) - 2, 3)]

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification
 
-from genoviz.sequences import (
+from genoviz.tokens import (
     CLS_ID,
     PAD_ID,
     SEP_ID,

@@ -15,7 +15,7 @@ import safetensors
 import torch
 from safetensors.torch import load_file as load_safetensors
 
-from genoviz.sequences import kmer_vocab
+from genoviz.tokens import kmer_vocab
 
 #: Architecture keys copied from a checkpoint's config.json into a run's build args.
 ARCH_KEYS = (

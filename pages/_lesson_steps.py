@@ -32,10 +32,11 @@ from genoviz.lesson import (
 from genoviz.lesson_plots import one_hot_figure, scan_figure
 from genoviz.metrics import metric_series
 from genoviz.motifs import lined_up
+from genoviz.onehot import one_hot
 from genoviz.plots import history_figure
 from genoviz.run_folders import list_runs
 from genoviz.runs import WEIGHTS, RunError
-from genoviz.sequences import ALPHABET, clean_sequence, one_hot
+from genoviz.sequences import ALPHABET, clean_sequence
 from genoviz.share import LESSON_MAX_EPOCHS
 from genoviz.train_setup import TrainResult
 from genoviz.training import TrainConfig, TrainingJob

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 from models.layers import GlobalMaxPool
 
 MOTIF = "TGACTCA"

@@ -11,7 +11,7 @@ import models
 from genoviz.interpret.adapters import as_onehot_model, onehot_to_strings
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.variants import Variant, variant_effects
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 SEQ = "ACGTTGACTCAGGCATNCAGT"
 

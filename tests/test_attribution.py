@@ -24,7 +24,7 @@ from genoviz.interpret.convergence import (
     explained_change,
     relative_delta,
 )
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 from models.layers import reverse_complement
 
 

@@ -20,8 +20,8 @@ from genoviz.autoencoder import (
 )
 from genoviz.cli import main
 from genoviz.data import Dataset, DatasetMeta
+from genoviz.onehot import one_hot
 from genoviz.plots_models import extras_gain_figure, latent_map_figure
-from genoviz.sequences import one_hot
 from genoviz.training import TrainConfig, fit
 from models.autoencoder import bottleneck_length
 from tests.conftest import planted_dataset

@@ -13,7 +13,7 @@ import models
 from genoviz.cli import main
 from genoviz.predict import predict_sequences
 from genoviz.runs import load_run
-from genoviz.sequences import codon_vocab, kmer_vocab
+from genoviz.tokens import codon_vocab, kmer_vocab
 from genoviz.training import TrainConfig, fit
 from models.bert import window_note
 from models.checkpoints import CheckpointError

@@ -13,7 +13,7 @@ import torch
 from conftest import planted_dataset
 from transformers import BertConfig, BertForMaskedLM
 
-from genoviz.sequences import kmer_vocab
+from genoviz.tokens import kmer_vocab
 from genoviz.training import TrainConfig, TrainingError, fit
 from models.checkpoints import CheckpointError, checkpoint_summary, hf_dir, read_checkpoint_weights
 

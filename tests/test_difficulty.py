@@ -35,7 +35,7 @@ from genoviz.data.promoters import build_core_promoters
 from genoviz.data.sirna import build_sirna
 from genoviz.data.tf_binding import LENGTH, build_tf_binding
 from genoviz.motifs import fetch_jaspar
-from genoviz.sequences import kmers
+from genoviz.tokens import kmers
 from genoviz.training import TrainConfig, fit, strand_symmetric
 
 _COMPLEMENT = str.maketrans("ACGT", "TGCA")

@@ -19,7 +19,7 @@ from genoviz.interpret.embeddings import (
     species_codon_correlation,
     view_token_rows,
 )
-from genoviz.sequences import AMINO_ACIDS, codon_vocab, kmer_vocab
+from genoviz.tokens import AMINO_ACIDS, codon_vocab, kmer_vocab
 from models.bert import encode_token_lists
 
 

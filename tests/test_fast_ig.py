@@ -11,7 +11,7 @@ from _interpret_toys import MotifDetector, random_sequences
 import models
 from genoviz.interpret import fast_ig
 from genoviz.interpret.attribution import attribute, references
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 LENGTH = 40
 

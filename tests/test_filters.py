@@ -11,7 +11,8 @@ from torch import nn
 
 import models
 from genoviz.interpret.filters import FilterError, filter_motifs, filter_pfms
-from genoviz.sequences import ALPHABET, one_hot
+from genoviz.onehot import one_hot
+from genoviz.sequences import ALPHABET
 from models.layers import ConvBlock
 
 

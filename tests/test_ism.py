@@ -9,7 +9,7 @@ import torch
 from _interpret_toys import MOTIF, LinearModel, MotifDetector, random_sequences, with_motif
 
 from genoviz.interpret.ism import ISMError, mutants, saturation_mutagenesis
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 
 def test_mutants_are_every_single_substitution():

@@ -9,7 +9,7 @@ import torch
 import models
 from genoviz.interpret.attribution import AttributionError, attribute
 from genoviz.interpret.kmer_attribution import kmer_integrated_gradients, one_hot_to_sequences
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 SEQS = ["ACGTTGACTCAGGCATTACG", "TTTTGACTCATTGCAGCAGA"]
 

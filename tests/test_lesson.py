@@ -21,7 +21,8 @@ from genoviz.lesson import (
     word_filter,
 )
 from genoviz.lesson_plots import one_hot_figure, scan_figure
-from genoviz.sequences import SequenceError, one_hot
+from genoviz.onehot import one_hot
+from genoviz.sequences import SequenceError
 
 
 def test_scan_is_the_sum_of_the_weights_under_the_window():

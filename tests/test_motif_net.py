@@ -8,7 +8,7 @@ import torch
 
 import models
 from genoviz.motifs import MotifError, fetch_jaspar, log_odds
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 from genoviz.training import TrainConfig, fit
 from models.jaspar_init import resolve_jaspar
 from models.layers import reverse_complement
@@ -174,7 +174,7 @@ def test_a_sequence_shorter_than_a_motif_is_scored_not_a_torch_error():
     """Predict scores variable-length models at each sequence's own length: 10 bp against
     15-wide motifs gave 'Kernel size can't be greater than actual input size'."""
     import models
-    from genoviz.sequences import one_hot
+    from genoviz.onehot import one_hot
 
     torch.manual_seed(0)
     net = models.get("motif-net", seq_len=40).eval()

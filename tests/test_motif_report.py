@@ -10,7 +10,7 @@ import torch
 from _interpret_toys import MOTIF, MotifDetector, with_motif
 
 from genoviz.interpret.motif_report import FilterReport, filter_report
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 #: JUND's MA0491.3 (TGA(C/G)TCA at its core), planted as the toy's MOTIF.
 TRUTH = {"motifs": {"MA0491.3": "JUND"}}

@@ -9,9 +9,9 @@ import torch
 from conftest import save_untrained_run
 
 from genoviz.interpret.outcome import describe, prediction_texts
+from genoviz.onehot import one_hot
 from genoviz.predict import Prediction
 from genoviz.runs import load_run
-from genoviz.sequences import one_hot
 
 
 def test_each_task_is_said_as_predict_says_it():

@@ -30,7 +30,7 @@ def test_similarity_heatmap_marks_cells():
 def test_token_pca_figure_one_legend_entry_per_amino_acid():
     from genoviz.interpret.embeddings import codon_token_pca
     from genoviz.plots_embeddings import token_pca_figure
-    from genoviz.sequences import codon_vocab
+    from genoviz.tokens import codon_vocab
 
     vocab = codon_vocab()
     emb = np.random.default_rng(0).normal(size=(len(vocab), 8))

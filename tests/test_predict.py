@@ -129,8 +129,8 @@ def test_any_length_models_score_other_lengths_as_they_are_and_say_so(tmp_path):
     says how many sequences differ from the trained length and that this is less reliable."""
     from conftest import save_untrained_run
 
+    from genoviz.onehot import one_hot
     from genoviz.predict import predict_arrays
-    from genoviz.sequences import one_hot
 
     build = {"seq_len": 40, "outputs": 1, "extras": 0, "members": 1, "filters": 3, "kernel": 5}
     run = load_run(save_untrained_run(tmp_path / "cnn-run", "cnn", build))

@@ -19,7 +19,8 @@ from genoviz.pretrain import (
     mask_tokens,
     span_offsets,
 )
-from genoviz.sequences import CLS_ID, MASK_ID, PAD_ID, SEP_ID, SequenceError
+from genoviz.sequences import SequenceError
+from genoviz.tokens import CLS_ID, MASK_ID, PAD_ID, SEP_ID
 from genoviz.training import TrainConfig, TrainingJob, fit
 
 

@@ -20,7 +20,8 @@ from genoviz.data.promoters import (
     segment_substitute,
 )
 from genoviz.motifs import fetch_jaspar, log_odds, reverse_complement_pfm
-from genoviz.sequences import gc_content, one_hot
+from genoviz.onehot import one_hot
+from genoviz.sequences import gc_content
 
 
 @pytest.fixture(scope="module")

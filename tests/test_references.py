@@ -7,7 +7,7 @@ import torch
 from _interpret_toys import random_sequences
 
 from genoviz.interpret.references import dinucleotide_shuffles
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 
 def _dinucs(x: torch.Tensor) -> np.ndarray:

@@ -10,6 +10,7 @@ import pytest
 from conftest import planted_dataset
 
 from genoviz.data import Dataset, DatasetMeta
+from genoviz.onehot import one_hot
 from genoviz.report import (
     MOTIF_SEQUENCES,
     curve_figures,
@@ -18,7 +19,6 @@ from genoviz.report import (
     top_motifs,
 )
 from genoviz.runs import load_run
-from genoviz.sequences import one_hot
 from genoviz.training import TrainConfig, fit
 
 MOTIF = "TGACTCA"

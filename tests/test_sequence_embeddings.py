@@ -75,7 +75,7 @@ def test_long_sequences_average_their_windows(pooling):
 
 
 def test_cnn_head_inputs_give_back_its_strand_averaged_logits():
-    from genoviz.sequences import one_hot
+    from genoviz.onehot import one_hot
 
     torch.manual_seed(0)
     net = models.get("cnn", seq_len=20, members=2, hidden=8, strand_average=True).train()

@@ -13,7 +13,8 @@ from genoviz.data.splice_sites import (
     build_splice_sites,
 )
 from genoviz.motifs import log_odds
-from genoviz.sequences import gc_content, one_hot
+from genoviz.onehot import one_hot
+from genoviz.sequences import gc_content
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import pytest
 
 from genoviz.data import Dataset, DatasetMeta, load
 from genoviz.data.stats import ground_truth_table, kmer_spectrum, position_composition, split_table
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 
 def test_kmer_spectrum_counts_by_hand():

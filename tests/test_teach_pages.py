@@ -140,7 +140,7 @@ def single_forward_site(name: str = "tf-binding") -> tuple[int, str, int]:
     strand, where scanning with that motif's filter finds the site as the best match."""
     from genoviz.data import load
     from genoviz.lesson import planted_motifs, planted_sites, pwm_filter, scan
-    from genoviz.sequences import one_hot
+    from genoviz.onehot import one_hot
 
     ds = load(name)
     motifs = planted_motifs(ds)

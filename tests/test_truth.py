@@ -98,7 +98,7 @@ def test_a_close_match_counts_when_the_family_outranks_the_planted_matrix():
     "not recovered". Close and significant now counts; a weak match does not."""
     from genoviz.interpret.matching import Matches
     from genoviz.motifs import log_odds, sample_from_pfm
-    from genoviz.sequences import one_hot
+    from genoviz.onehot import one_hot
 
     jund = fetch_jaspar("MA0491").pfm
     sites = sample_from_pfm(jund, 2000, np.random.default_rng(0))

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from genoviz.sequences import SequenceError, one_hot, pad_or_trim
+from genoviz.onehot import one_hot
+from genoviz.sequences import SequenceError, pad_or_trim
 
 Task = Literal["binary", "multiclass", "regression", "multitask-binary", "lm"]
 TASKS: tuple[str, ...] = ("binary", "multiclass", "regression", "multitask-binary", "lm")

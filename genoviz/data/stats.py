@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from genoviz.data.dataset import Dataset
-from genoviz.sequences import ALPHABET, one_hot
+from genoviz.onehot import one_hot
+from genoviz.sequences import ALPHABET
 
 
 def kmer_spectrum(sequences: Sequence[str], k: int = 3) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from genoviz.interpret.attention import cls_base_scores
 from genoviz.interpret.attribution import BaselineKind, attribute
 from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.kmer_attribution import is_kmer_bert
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 
 IG = "Integrated Gradients"
 ISM = "ISM largest effect"

@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from genoviz.sequences import CLS_ID, SEP_ID
+from genoviz.tokens import CLS_ID, SEP_ID
 
 
 class AttentionError(ValueError):

@@ -46,7 +46,7 @@ from genoviz.interpret.references import (
     references,
     sequence_seed,
 )
-from genoviz.sequences import one_hot
+from genoviz.onehot import one_hot
 from models.layers import GlobalMaxPool, reverse_complement
 
 Method = Literal[

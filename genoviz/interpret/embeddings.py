@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from Bio.Data import CodonTable
 
-from genoviz.sequences import AMINO_ACIDS, STOP
+from genoviz.tokens import AMINO_ACIDS, STOP
 
 
 class CodonAminoAcidSimilarity(NamedTuple):

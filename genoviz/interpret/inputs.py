@@ -53,7 +53,7 @@ def run_inputs(
     are matched to the run's by name, the run's training average standing in for missing
     ones (:func:`genoviz.predict_inputs.dataset_extras`).
     """
-    from genoviz.sequences import one_hot
+    from genoviz.onehot import one_hot
 
     notes = []
     if split == "all":

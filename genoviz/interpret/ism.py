@@ -18,7 +18,8 @@ from torch import nn
 
 from genoviz.interpret import fast_ism
 from genoviz.interpret.adapters import as_onehot_model, class_score
-from genoviz.sequences import ALPHABET, one_hot
+from genoviz.onehot import one_hot
+from genoviz.sequences import ALPHABET
 
 
 class ISMError(ValueError):

@@ -23,7 +23,7 @@ from torch import nn
 from genoviz.interpret.adapters import centred, reads_tokens
 from genoviz.interpret.attention import tokens_to_bases
 from genoviz.interpret.attribution import AttributionError
-from genoviz.sequences import CLS_ID, PAD_ID, SEP_ID
+from genoviz.tokens import CLS_ID, PAD_ID, SEP_ID
 
 
 @dataclass
@@ -192,7 +192,7 @@ def token_attribute(
             sequence's last base.
     """
     from genoviz.interpret.attribution import Attribution
-    from genoviz.sequences import one_hot
+    from genoviz.onehot import one_hot
 
     if method != "integrated_gradients":
         name = "kmer-bert" if is_kmer_bert(model) else "codon-bert"

@@ -20,8 +20,9 @@ from torch import nn
 from genoviz.data import Dataset
 from genoviz.interpret.embeddings import EmbeddingError
 from genoviz.interpret.inputs import RunInputs, run_inputs
+from genoviz.onehot import one_hot
 from genoviz.runs import Run
-from genoviz.sequences import SPECIAL_TOKENS, one_hot
+from genoviz.tokens import SPECIAL_TOKENS
 
 #: Pooling of a BERT's last-layer token vectors into one vector per sequence.
 POOLINGS = {"cls": "the [CLS] token", "mean": "the mean over the sequence's tokens"}

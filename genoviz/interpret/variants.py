@@ -12,7 +12,8 @@ import torch
 from torch import nn
 
 from genoviz.interpret.adapters import as_onehot_model, class_score
-from genoviz.sequences import ALPHABET, fitted_shift, one_hot
+from genoviz.onehot import one_hot
+from genoviz.sequences import ALPHABET, fitted_shift
 
 COLUMNS = ("id", "pos", "ref", "alt")
 

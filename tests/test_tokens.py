@@ -3,12 +3,12 @@ import itertools
 import numpy as np
 import pytest
 
-from genoviz.sequences import (
+from genoviz.sequences import SequenceError
+from genoviz.tokens import (
     CLS_ID,
     PAD_ID,
     SEP_ID,
     UNK_ID,
-    SequenceError,
     codon_tokens,
     codon_vocab,
     kmer_tokenize,
