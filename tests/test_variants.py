@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from _interpret_toys import LinearModel, MotifDetector, ThreeClasses, random_sequences
 
@@ -10,11 +11,12 @@ from genoviz.interpret.ism import saturation_mutagenesis
 from genoviz.interpret.variants import (
     Variant,
     VariantError,
+    check_variant,
     probability_kind,
     read_variants,
     variant_effects,
 )
-from genoviz.sequences import ALPHABET
+from genoviz.sequences import ALPHABET, SequenceError
 
 
 def test_delta_logit_is_the_weight_difference():
@@ -95,6 +97,29 @@ def test_read_variants_with_and_without_header():
     assert read_variants("id,pos,ref,alt,\nrs1,12,A,G,\n") == a
     with pytest.raises(VariantError, match="only a header"):
         read_variants("id,pos,ref,alt\n")
+
+
+def test_rna_letters_and_lower_case_are_read_as_the_sequence_reads_them():
+    """``u1,4,u,c`` was refused ("reference base 'U' is not one of A, C, G, T") although U
+    is read as T on input, and a lower-case sequence gave a false mismatch ("the
+    reference base at position 3 is g, not G")."""
+    assert read_variants("u1,4,u,c\nu2,2,a,U") == [
+        Variant("u1", 4, "T", "C"),
+        Variant("u2", 2, "A", "T"),
+    ]
+    net = LinearModel(8)
+    want = variant_effects(net, "ACGTACGT", Variant("v", 3, "G", "T"))
+    for seq, v in [
+        ("acgtacgt", Variant("v", 3, "G", "T")),
+        ("ACGUACGU", Variant("v", 3, "g", "u")),
+        ("acgu acgu\n", Variant("v", 3, "G", "T")),  # positions count the bases
+    ]:
+        pd.testing.assert_frame_equal(variant_effects(net, seq, v), want)
+    check_variant("acgu", Variant("v", 4, "u", "A"))  # fits: no error
+    with pytest.raises(VariantError, match="position 4 is C, not G"):
+        check_variant("ac gc", Variant("v", 4, "G", "A"))
+    with pytest.raises(SequenceError, match="illegal character 'X' at position 4"):
+        variant_effects(net, "ACGXACGT", Variant("v", 3, "G", "T"))
 
 
 def test_probability_kinds():

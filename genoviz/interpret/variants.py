@@ -13,7 +13,7 @@ from torch import nn
 
 from genoviz.interpret.adapters import as_onehot_model, class_score
 from genoviz.onehot import one_hot
-from genoviz.sequences import ALPHABET, fitted_shift
+from genoviz.sequences import ALPHABET, clean_sequence, fitted_shift
 
 COLUMNS = ("id", "pos", "ref", "alt")
 
@@ -32,10 +32,17 @@ class Variant:
     alt: str
 
 
+def _base(allele: str) -> str:
+    """An allele as the sequence alphabet reads it: upper case, RNA ``U`` as ``T`` (as
+    :func:`~genoviz.sequences.clean_sequence` reads a sequence)."""
+    return allele.upper().replace("U", "T")
+
+
 def read_variants(text: str) -> list[Variant]:
     """Parse a pasted ``id,pos,ref,alt`` table (CSV or TSV, header optional; a byte-order
     mark and Windows line ends are fine). A row without exactly four fields, or with a
-    position that is not a whole number, is an error naming its line."""
+    position that is not a whole number, is an error naming its line. Bases may be lower
+    case, and RNA ``U`` is read as ``T``."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
     if not lines:
@@ -68,7 +75,7 @@ def read_variants(text: str) -> list[Variant]:
             raise VariantError(
                 f"line {n}: variant {vid or i + 1}: position {pos!r} is not a whole number"
             ) from None
-        out.append(Variant(vid or f"variant{i + 1}", p, ref.upper(), alt.upper()))
+        out.append(Variant(vid or f"variant{i + 1}", p, _base(ref), _base(alt)))
     if not out:
         raise VariantError("no variants given, only a header; add lines like: rs1,12,A,G")
     return out
@@ -99,7 +106,13 @@ def onto_fitted(variants: Sequence[Variant], length: int, fitted: int) -> tuple[
 
 
 def check_variant(sequence: str, v: Variant) -> None:
-    """Raise :class:`VariantError` naming the variant when it does not fit ``sequence``."""
+    """Raise :class:`VariantError` naming the variant when it does not fit ``sequence``
+    (read like :func:`variant_effects` reads it: any case, RNA ``U`` as ``T``)."""
+    _check(clean_sequence(sequence, "the sequence"), replace(v, ref=_base(v.ref), alt=_base(v.alt)))
+
+
+def _check(sequence: str, v: Variant) -> None:
+    """:func:`check_variant` on a cleaned sequence and a variant of upper-case bases."""
     if not 1 <= v.pos <= len(sequence):
         raise VariantError(
             f"variant {v.id}: position {v.pos} is outside the sequence (1 to {len(sequence)})"
@@ -144,7 +157,9 @@ def variant_effects(
     """Score each variant against the reference sequence.
 
     Args:
-        sequence: a cleaned DNA string.
+        sequence: DNA or RNA, any case (read by :func:`~genoviz.sequences.clean_sequence`:
+            ``U`` is ``T``; whitespace and line numbers are dropped, and positions count
+            the bases left). Variant bases are read the same way.
         probability: how outputs become probabilities: ``sigmoid`` (binary and
             multi-task), ``softmax`` (multiclass) or ``none`` (regression: the outputs
             are the predicted values).
@@ -159,12 +174,15 @@ def variant_effects(
     Raises:
         VariantError: a position outside the sequence, or a reference base that differs
             from the sequence (the message names the variant).
+        SequenceError: a character in ``sequence`` that is not a base.
     """
     vs = [variants] if isinstance(variants, Variant) else list(variants)
     if not vs:
         raise VariantError("no variants given")
+    sequence = clean_sequence(sequence, "the sequence")
+    vs = [replace(v, ref=_base(v.ref), alt=_base(v.alt)) for v in vs]
     for v in vs:
-        check_variant(sequence, v)
+        _check(sequence, v)
     seqs = [sequence] + [sequence[: v.pos - 1] + v.alt + sequence[v.pos :] for v in vs]
     x = torch.as_tensor(one_hot(seqs))
     e = None
