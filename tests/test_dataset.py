@@ -74,6 +74,46 @@ def test_copies_of_a_sequence_stay_in_one_split():
     assert max(share.values()) - min(share.values()) < 0.08, share  # still stratified
 
 
+#: split_digest of make_splits on copies_set(task) at seeds 0, 1, 7, without and with the
+#: sequences, recorded before multi-class splits were stratified: binary, regression and
+#: corpus splits (every binary number quoted in the README) must not move.
+PINNED_DIGESTS = {
+    "binary": [
+        "3f81d1991098fea1", "521fd3d7be734eda", "a32076820360ac6e",
+        "4590bd762cb426e6", "473743b72f1bd83e", "291b327a14dbf718",
+    ],
+    "regression": [
+        "b6c61b169c160fef", "f0140548b5fe35ee", "e7119496a89a833a",
+        "6b181328ce46d023", "7e7c1874e495424f", "49ce210f0a49e07b",
+    ],
+}  # fmt: skip
+PINNED_DIGESTS["lm"] = PINNED_DIGESTS["regression"]  # unstratified alike
+
+
+def copies_set(task: str) -> tuple[np.ndarray, list[str]]:
+    """630 rows of 300 distinct sequences (10 five times, 290 twice), shuffled."""
+    rng = np.random.default_rng(11)
+    seqs = distinct(300)
+    rows = rng.permutation(np.r_[np.repeat(np.arange(10), 5), np.repeat(np.arange(10, 300), 2)])
+    y = rng.random(300).astype(np.float32)
+    if task == "binary":
+        y = (y < 0.2).astype(np.float32)
+    return y[rows], [seqs[i] for i in rows]
+
+
+@pytest.mark.parametrize("task", ["binary", "regression", "lm"])
+def test_binary_and_unstratified_splits_keep_their_pinned_rows(task):
+    from genoviz.train_setup import split_digest
+
+    y, seqs = copies_set(task)
+    got = [
+        split_digest(make_splits(y, task, seed, sequences=s))
+        for seed in (0, 1, 7)
+        for s in (None, seqs)
+    ]
+    assert got == PINNED_DIGESTS[task]
+
+
 def test_a_loaded_file_twice_over_keeps_its_test_sequences_out_of_training(tmp_path):
     rng = np.random.default_rng(0)
     seqs = ["".join(rng.choice(list("ACGT"), 21)) for _ in range(200)]
