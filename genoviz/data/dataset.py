@@ -153,7 +153,7 @@ class Dataset:
         return one_hot(seqs)
 
     def ensure_splits(self, seed: int = 0, fractions: tuple[float, float] = (0.8, 0.1)) -> None:
-        """Create seeded train/valid/test splits if none are set (stratified for binary);
+        """Create seeded train/valid/test splits if none are set (stratified by label);
         ``meta.notes["seed"]`` then says which seed drew them (a run records it)."""
         if not self.splits:
             self.splits = make_splits(self.labels, self.task, seed, fractions, self.sequences)
@@ -303,8 +303,10 @@ def make_splits(
     fractions: tuple[float, float] = (0.8, 0.1),
     sequences: list[str] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Seeded train/valid/test index arrays; binary labels are stratified so each split
-    keeps the rare positives in proportion.
+    """Seeded train/valid/test index arrays. Binary labels are stratified, so each split
+    keeps the rare positives in proportion; so are multi-class labels (each class) and
+    multi-task labels (each row's pattern of 0s and 1s), keeping the whole set's split
+    sizes (:func:`_stratified_parts`).
 
     With ``sequences``, copies of one sequence stay in one split: the fractions count
     distinct sequences (stratified by the first copy's label), and every copy follows its
@@ -317,18 +319,55 @@ def make_splits(
     f_train, f_valid = fractions
     first = first_copies(sequences) if sequences is not None else np.arange(n)
     heads = np.flatnonzero(first == np.arange(n))  # one row per distinct sequence
-    groups = [heads]
-    if task == "binary":
-        pos = np.asarray(labels).reshape(n)[heads] > 0.5
-        groups = [heads[pos], heads[~pos]]
     part = np.zeros(n, dtype=np.int8)  # 0 train, 1 valid, 2 test, set on the heads
-    for g in groups:
-        g = rng.permutation(g)
-        a = round(len(g) * f_train)
-        b = a + round(len(g) * f_valid)
-        part[g[a:b]], part[g[b:]] = 1, 2
+    if task in ("multiclass", "multitask-binary") and n:
+        y = np.asarray(labels).reshape(n, -1)[heads]
+        key = y > 0.5 if task == "multitask-binary" else y
+        _, strata = np.unique(key, axis=0, return_inverse=True)
+        part[heads] = _stratified_parts(strata.reshape(-1), rng, fractions)
+    else:
+        groups = [heads]
+        if task == "binary":
+            pos = np.asarray(labels).reshape(n)[heads] > 0.5
+            groups = [heads[pos], heads[~pos]]
+        for g in groups:
+            g = rng.permutation(g)
+            a = round(len(g) * f_train)
+            b = a + round(len(g) * f_valid)
+            part[g[a:b]], part[g[b:]] = 1, 2
     part = part[first]  # each copy goes where its first went
     return {k: np.flatnonzero(part == i).astype(np.int64) for i, k in enumerate(SPLITS)}
+
+
+def _stratified_parts(
+    strata: np.ndarray, rng: np.random.Generator, fractions: tuple[float, float]
+) -> np.ndarray:
+    """Split codes (0 train, 1 valid, 2 test) for rows of the given stratum numbers, with
+    the sizes an unstratified split of them has, each stratum in proportion.
+
+    Systematic sampling with a random start: the ``j``-th member of a stratum of ``s``, in
+    random order, gets the key ``(j + u) / s`` (``u`` uniform in [0, 1), one per stratum);
+    the rows sorted by key fill train, then validation, then test. When every stratum is
+    large, each gets its share to within one row. A stratum of one lands in a split with
+    that split's chance, so many rare classes or task patterns neither empty the test
+    split (as rounding each one's share would) nor all go to training.
+    Written by hand: sklearn's ``StratifiedShuffleSplit`` refuses a class of one member
+    and splits in two.
+    """
+    m = len(strata)
+    order = rng.permutation(m)
+    s = strata[order]
+    size = np.bincount(s)
+    by_stratum = np.argsort(s, kind="stable")
+    rank = np.empty(m)
+    rank[by_stratum] = np.arange(m) - np.repeat(np.cumsum(size) - size, size)
+    key = (rank + rng.random(len(size))[s]) / size[s]
+    ranked = order[np.argsort(key, kind="stable")]
+    a = round(m * fractions[0])
+    b = a + round(m * fractions[1])
+    part = np.zeros(m, dtype=np.int8)
+    part[ranked[a:b]], part[ranked[b:]] = 1, 2
+    return part
 
 
 def first_copies(sequences: list[str]) -> np.ndarray:
