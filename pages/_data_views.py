@@ -360,9 +360,11 @@ def show_splits(ds: Dataset) -> None:
         groups = [c for c in table.columns if c not in ("split", "sequences")]
         series = {g: table[g].tolist() for g in groups} or {"sequences": table["sequences"]}
         note = {
-            "multiclass": "Sequences per class in each split.",
+            "multiclass": "Sequences per class in each split. Splits are stratified: each "
+            "keeps every class in proportion.",
             "multitask-binary": "Positives per task in each split (a sequence can count for "
-            "several tasks).",
+            "several tasks). Splits are stratified: each keeps every pattern of tasks in "
+            "proportion.",
         }.get(ds.task, "Sequences in each split.")
     fig = grouped_bar_figure(splits, series, "Split sizes", "split", show_values=True)
     show_figure(fig, f"{ds.name}-splits", table)

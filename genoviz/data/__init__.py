@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Bump when a builder changes, so stale disk caches are rebuilt.
-CACHE_VERSION = 7
+CACHE_VERSION = 8
 
 
 @dataclass(frozen=True)

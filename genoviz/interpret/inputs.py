@@ -82,7 +82,8 @@ def run_inputs(
             notes.append(
                 f"These {split} sequences come from other splits than the ones {run.name} "
                 "trained on (its data changed since, or it trained before copies of one "
-                "sequence were kept in one split): some may be sequences it trained on."
+                "sequence were kept in one split, or before multi-class and multi-task "
+                "splits kept each label in proportion): some may be sequences it trained on."
             )
     if positives_first and dataset.labels.ndim == 1:
         idx = idx[np.argsort(dataset.labels[idx] != 1, kind="stable")]
