@@ -310,8 +310,7 @@ def jaspar_note(hparams: dict, defaults: dict) -> None:
     if not choice.motifs:
         return
     width = hparams.get("width", defaults.get("width"))
-    said = f"starts from {'; '.join(choice.labels(width))} ({choice.release})."
-    print(f"genoviz: note: {' '.join(filter(None, [said, choice.note()]))}", file=sys.stderr)
+    print(f"genoviz: note: starts from {choice.described(width)}", file=sys.stderr)
 
 
 def error_text(e: BaseException) -> str:

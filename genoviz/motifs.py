@@ -55,7 +55,7 @@ def counts_to_pfm(counts: np.ndarray, pseudocount: float = 0.01) -> np.ndarray:
 _local = threading.local()
 
 
-def _jaspar_db():
+def jaspar_db():
     """One pyjaspar connection per thread: SQLite objects may only be used on the thread
     that made them, and Streamlit serves each session from its own thread."""
     db = getattr(_local, "db", None)
@@ -76,7 +76,7 @@ def fetch_jaspar(matrix_id: str) -> Motif:
     Raises:
         MotifError: the id is not in the bundled JASPAR release.
     """
-    db = _jaspar_db()
+    db = jaspar_db()
     motif = db.fetch_motif_by_id(matrix_id)
     if motif is None:
         raise MotifError(f"JASPAR has no matrix {matrix_id!r} in release {db.release}")

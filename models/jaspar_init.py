@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from genoviz.motifs import Motif, MotifError, _jaspar_db, fetch_jaspar
+from genoviz.motifs import Motif, MotifError, fetch_jaspar, jaspar_db
 
 #: A matrix id, CORE (``MA0139.2``) or UNVALIDATED (``UN0122.2``); the version is optional.
 MATRIX_ID = re.compile(r"^(MA|UN)\d{4}(\.\d+)?$", re.IGNORECASE)
@@ -57,7 +57,7 @@ def jaspar_origin(matrix_id: str) -> Origin:
     Raises:
         MotifError: the id is not in the bundled JASPAR release.
     """
-    db = _jaspar_db()
+    db = jaspar_db()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         motif = db.fetch_motif_by_id(matrix_id)
@@ -123,6 +123,13 @@ class JasparChoice(NamedTuple):
         """One :func:`short_name` per motif."""
         return [short_name(m, o) for m, o in zip(self.motifs, self.origins, strict=True)]
 
+    def described(self, width: int | None = None) -> str:
+        """``MA0035.5 GATA1 (Homo sapiens, vertebrates); ... (JASPAR2026).`` and the
+        :meth:`note` on what was left out: what the Train page and ``train`` say after
+        "Starts from" (labels hold commas, so ";" parts them)."""
+        said = f"{'; '.join(self.labels(width))} ({self.release})."
+        return f"{said} {self.note()}".strip()
+
     def note(self) -> str:
         """What the names found but were left out, and how to use one; "" when none."""
         if not self.left_out:
@@ -159,7 +166,7 @@ def _name_hits(key: str) -> list[str]:
     in any group or collection, case-insensitive, sorted."""
     with warnings.catch_warnings():  # pyjaspar warns on no hits; we raise instead
         warnings.simplefilter("ignore")
-        hits = _jaspar_db().fetch_motifs_by_name(key) or []
+        hits = jaspar_db().fetch_motifs_by_name(key) or []
     return sorted(str(m.matrix_id) for m in hits)
 
 
@@ -198,7 +205,7 @@ def choose_jaspar(keys: Sequence[str], tax_group: str | None = None) -> JasparCh
         ValueError: a ``tax_group`` that is no JASPAR group.
     """
     _check_group(tax_group)
-    release = str(_jaspar_db().release)
+    release = str(jaspar_db().release)
     found: list[Motif] = []
     dropped: list[str] = []
     for key in keys:

@@ -142,10 +142,8 @@ def _motif_net(running: bool) -> dict:
         raise SettingsError(
             f"{', '.join(keys)} give {n} JASPAR matrices; raise Motifs to at least {n}."
         )
-    width = defaults["width"]
     # a matrix wider than the motifs keeps its centre: its label says how many columns
-    labels = ", ".join(choice.labels(width))
-    st.caption(f"Starts from {labels} ({choice.release}). {choice.note()}".strip())
+    st.caption(f"Starts from {choice.described(defaults['width'])}")
     freeze = st.checkbox(
         "Keep the JASPAR motifs fixed while training",
         key="train_motif_freeze",

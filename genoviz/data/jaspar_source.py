@@ -21,9 +21,9 @@ PYJASPAR = "Khan (2021) pyJASPAR, Zenodo doi:10.5281/zenodo.4485856"
 
 def jaspar_release() -> str:
     """The bundled release the matrices are read from, e.g. ``JASPAR2026``."""
-    from genoviz.motifs import _jaspar_db
+    from genoviz.motifs import jaspar_db
 
-    return str(_jaspar_db().release)
+    return str(jaspar_db().release)
 
 
 def jaspar_citation(release: str | None = None) -> str:
