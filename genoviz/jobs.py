@@ -5,19 +5,27 @@ cap, thirty students pressing Start at once would all crawl. Jobs submitted past
 wait in a queue, and each can say its position so the page shows "queued, position N".
 ``GENOVIZ_MAX_JOBS`` sets the cap (default 2). The CLI trains in its own process and is
 not counted.
+
+Each submitted job gets a ticket, an unguessable string a page keeps in its address bar, so
+that a reload (a new Streamlit session) finds the same job instead of losing it and letting
+Start launch a second copy. The manager remembers the last :data:`KEEP_FINISHED` finished
+jobs' tickets too, so a reload after the end still shows the results.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 ENV_MAX_JOBS = "GENOVIZ_MAX_JOBS"
 DEFAULT_MAX_JOBS = 2
+#: Finished jobs whose tickets still find them (each holds its model and data in memory).
+KEEP_FINISHED = 16
 
 
 class JobBusy(RuntimeError):
@@ -63,9 +71,14 @@ class JobManager:
         self._queue: deque[Job] = deque()
         #: The most jobs that ever ran at once (for tests and the server log).
         self.peak_running = 0
+        self._tickets: dict[str, tuple[Job, str]] = {}  # ticket -> (job, kind)
+        self._finished_tickets: OrderedDict[str, None] = OrderedDict()  # oldest first
 
-    def submit(self, job: Job) -> Job:
+    def submit(self, job: Job, kind: str = "train") -> Job:
         """Start ``job`` now if a slot is free, else queue it. Returns the job.
+
+        ``kind`` names the page's sort of job ("train", "lesson", ...); :meth:`find` hands
+        a job back only to a page that asks for its kind.
 
         Raises:
             JobBusy: another job already trains or waits to train ``job.run_dir`` (two
@@ -76,6 +89,7 @@ class JobManager:
             if folder is not None and self._job_for(folder) is not None:
                 raise JobBusy(f"{Path(folder).name} is already training or waiting to train")
             start = len(self._running) < self.max_jobs
+            self._tickets[secrets.token_urlsafe(12)] = (job, kind)
             if start:
                 self._add_running(job)
             else:
@@ -102,6 +116,22 @@ class JobManager:
             except ValueError:
                 return False
             return True
+
+    def ticket(self, job: Job) -> str | None:
+        """The ticket :meth:`submit` gave ``job``; None for a job this manager does not
+        remember (never submitted here, or finished long ago)."""
+        with self._lock:
+            for ticket, (known, _) in self._tickets.items():
+                if known is job:
+                    return ticket
+        return None
+
+    def find(self, ticket: str, kind: str = "train") -> Job | None:
+        """The job of ``ticket`` if it is of ``kind`` and still remembered: training,
+        waiting, or among the last :data:`KEEP_FINISHED` to finish."""
+        with self._lock:
+            job, job_kind = self._tickets.get(ticket, (None, None))
+        return job if job_kind == kind else None
 
     def jobs(self) -> list[Job]:
         """Every job training now, then every one waiting, in order: whichever session
@@ -147,12 +177,24 @@ class JobManager:
             self._running = [j for j in self._running if j is not job]
             if job in self._queue:  # stopped while waiting
                 self._queue.remove(job)
+            self._forget_finished(job)
             while self._queue and len(self._running) < self.max_jobs:
                 nxt = self._queue.popleft()
                 self._add_running(nxt)
                 to_start.append(nxt)
         for nxt in to_start:
             nxt.start()
+
+    def _forget_finished(self, job: Job) -> None:
+        """Keep ``job``'s ticket among the recent finished ones; drop the oldest past
+        :data:`KEEP_FINISHED` (with the lock held)."""
+        for ticket, (known, _) in self._tickets.items():
+            if known is job:
+                self._finished_tickets[ticket] = None
+                break
+        while len(self._finished_tickets) > KEEP_FINISHED:
+            oldest, _ = self._finished_tickets.popitem(last=False)
+            self._tickets.pop(oldest, None)
 
 
 _default: JobManager | None = None

@@ -456,6 +456,10 @@ def explain_here(key: str, expanded: bool = False) -> None:
         st.markdown(e.body)
 
 
+#: The address-bar parameter with this session's job ticket (see :mod:`genoviz.jobs`).
+JOB_PARAM = "job"
+
+
 def _query_key(page: str) -> str:
     return f"_share_synced_{page}"
 
@@ -475,15 +479,35 @@ def link_setup(page: str) -> Decoded | None:
     return decode_setup(current) if current else None
 
 
-def sync_link(page: str, setup: Setup) -> str:
+def sync_link(page: str, setup: Setup, job: Any = None) -> str:
     """Write ``setup`` into the address bar (the setup lives in the URL, as in TF
-    Playground) and return the full shareable link."""
+    Playground) and return the full shareable link.
+
+    With this session's training ``job``, the address bar also holds its ticket
+    (``job=``), so that a reload finds it again (:func:`reattach_job`); the shareable link
+    never carries it."""
     params = encode_setup(setup)
+    ticket = default_manager().ticket(job) if job is not None else None
+    if ticket is not None:
+        params[JOB_PARAM] = ticket
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     st.session_state[_query_key(page)] = params
     base = st.context.url or f"/{page}"
     return share_url(base, setup)
+
+
+def reattach_job(state_key: str, kind: str) -> Any:
+    """This session's job under ``state_key``. A reload starts a new session with nothing
+    in it: then the job whose ticket the address bar holds (:func:`sync_link`), when the
+    server still has it, is this session's again, training or finished."""
+    job = st.session_state.get(state_key)
+    if job is None:
+        ticket = st.query_params.get(JOB_PARAM)
+        found = default_manager().find(ticket, kind) if ticket else None
+        if found is not None:
+            st.session_state[state_key] = job = found
+    return job
 
 
 def copy_link_button(

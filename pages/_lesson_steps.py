@@ -348,7 +348,7 @@ def start_training(name: str) -> None:
     )
     job = TrainingJob(load_bundled_copy(name), "cnn", config)
     # the server's cap on trainings at once holds for a hall of students on the lesson too
-    st.session_state[JOB] = default_manager().submit(job)
+    st.session_state[JOB] = default_manager().submit(job, kind="lesson")
     st.session_state.pop(MOTIFS_MEMO, None)
 
 

@@ -17,6 +17,7 @@ from pages._common import (
     ensure_app_navigation,
     error_boundary,
     link_setup,
+    reattach_job,
     sync_link,
 )
 from pages._keep import forget
@@ -24,6 +25,7 @@ from pages._lesson_steps import (
     DATASET,
     EPOCHS,
     FILTER,
+    JOB,
     POS,
     SEED,
     SEQ,
@@ -115,6 +117,7 @@ def nav_buttons(step: int, where: str) -> None:
 def main() -> None:
     st.title("Lesson: how a CNN reads DNA")
     init_state()
+    reattach_job(JOB, "lesson")  # after a reload, the training this address bar started
     names = lesson_datasets()
     st.selectbox("Dataset", names, key=DATASET, on_change=on_dataset_change)
     ds = bundled_dataset(st.session_state[DATASET])
@@ -144,7 +147,7 @@ def main() -> None:
         pos=int(st.session_state[POS]) - 1 if step == 3 and POS in st.session_state else None,
         word=typed_word() if step == 3 and chosen == WORD_FILTER else None,
     )
-    url = sync_link("lesson", setup)
+    url = sync_link("lesson", setup, st.session_state.get(JOB))
     copy_link_button(url, key="lesson_copy_link")
 
 

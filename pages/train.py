@@ -46,6 +46,7 @@ from pages._common import (
     fresh_dataset,
     link_setup,
     queued_text,
+    reattach_job,
     show_figure,
     summary_text,
     sync_link,
@@ -488,9 +489,11 @@ def main() -> None:
     st.caption(
         f"Runs are saved under `{default_runs_dir()}` · training on **{select_device('auto')}**"
     )
-    job: TrainingJob | None = st.session_state.get(TRAIN_JOB)
+    reload = TRAIN_JOB not in st.session_state
+    job: TrainingJob | None = reattach_job(TRAIN_JOB, "train")
     running = job is not None and not job.done
-    restore_link(running)
+    # after a reload the address is the running job's own: its settings fill the widgets
+    restore_link(running and not reload)
     choices = dataset_choices()
     current = active_choice()
     choice = st.selectbox(
@@ -515,7 +518,7 @@ def main() -> None:
         batch=config.batch_size,
         seed=config.seed,
     )
-    url = sync_link("train", setup)
+    url = sync_link("train", setup, job)
     buttons = st.container(horizontal=True, gap="small")
     start = buttons.button(
         "Start training",

@@ -97,7 +97,7 @@ def submit(key: str, job: ThreadJob) -> None:
     old: ThreadJob | None = st.session_state.get(key)
     if old is not None and not old.done:
         return  # one job of each kind per session at a time
-    default_manager().submit(job)  # starts now, or queues past GENOVIZ_MAX_JOBS
+    default_manager().submit(job, kind="zoo")  # starts now, or queues past GENOVIZ_MAX_JOBS
     st.session_state[key] = job
     st.rerun()  # redraw with Start disabled and Stop enabled
 

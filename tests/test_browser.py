@@ -186,10 +186,13 @@ def test_live_training_curve_and_stop(server: str, chromium: Path):
     assert SCREENSHOT.stat().st_size > 10_000
 
 
-def test_settings_survive_leaving_the_train_page_while_it_trains(server: str, chromium: Path):
+def test_settings_and_the_job_survive_leaving_and_reloading_the_train_page(
+    server: str, chromium: Path
+):
     """The live panel's polls (fragment reruns, which never run app.py) let Streamlit's
     page-switch cleanup drop the kept values: back on Train the model read cnn, the epochs
-    20 and the seed 0, while the chosen run went on training."""
+    20 and the seed 0, while the chosen run went on training. And a reload (a new session)
+    forgot the job: no curves, and Start enabled for a second copy."""
     from playwright.sync_api import expect
 
     with browser_page(chromium, f"{server}/train") as page:
@@ -197,8 +200,10 @@ def test_settings_survive_leaving_the_train_page_while_it_trains(server: str, ch
         start = page.get_by_role("button", name="Start training")
         expect(start).to_be_enabled(timeout=60_000)
         page.get_by_role("combobox", name="Model").click()
-        page.get_by_role("option", name="mlp").first.click()
-        expect(page.get_by_role("combobox", name="Model")).to_have_value("mlp")
+        page.get_by_role(
+            "option", name="bilstm"
+        ).first.click()  # slow: still training at the reload
+        expect(page.get_by_role("combobox", name="Model")).to_have_value("bilstm")
         for label, value in (("Epochs", "7"), ("Seed", "42")):
             box = page.get_by_label(label, exact=True)
             box.fill(value)
@@ -213,9 +218,15 @@ def test_settings_survive_leaving_the_train_page_while_it_trains(server: str, ch
         expect(page.get_by_role("heading", name="genoviz").first).to_be_visible(timeout=60_000)
         page.wait_for_timeout(1500)
         nav.get_by_role("link", name="Train", exact=True).click()
-        expect(page.get_by_role("combobox", name="Model")).to_have_value("mlp", timeout=60_000)
+        expect(page.get_by_role("combobox", name="Model")).to_have_value("bilstm", timeout=60_000)
         expect(page.get_by_label("Epochs", exact=True)).to_have_value("7")
         expect(page.get_by_label("Seed", exact=True)).to_have_value("42")
+        page.reload()
+        expect(page.get_by_role("combobox", name="Model")).to_have_value("bilstm", timeout=60_000)
+        expect(status).to_contain_text("running", timeout=60_000)
+        expect(status).to_contain_text("/ 7", timeout=60_000)
+        expect(page.get_by_role("button", name="Start training")).to_be_disabled()
+        expect(page.get_by_text("Training: bilstm on tf-binding")).to_be_visible()
         stop = page.get_by_role("button", name="Stop")
         if stop.count() and stop.is_enabled():  # leave the server idle for other tests
             stop.click()

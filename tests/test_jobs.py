@@ -269,3 +269,29 @@ def test_a_job_stopped_while_queued_says_so_on_the_train_page(queued_train_page)
     at.run()
     assert any("it never started" in i.value for i in at.info)
     assert not any("curves appear" in c.value for c in at.caption)
+
+
+def test_a_ticket_finds_its_job_of_its_kind_until_it_is_forgotten(monkeypatch):
+    monkeypatch.setattr(jobs, "KEEP_FINISHED", 2)
+    manager = JobManager(max_jobs=1)
+    first, waiting = FakeJob("first"), FakeJob("waiting")
+    manager.submit(first)
+    manager.submit(waiting, kind="lesson")
+    t_first, t_waiting = manager.ticket(first), manager.ticket(waiting)
+    assert t_first and t_waiting and t_first != t_waiting and len(t_first) >= 16
+    assert manager.find(t_first) is first and manager.find(t_waiting, "lesson") is waiting
+    # a page finds only its own kind of job, and an unknown ticket finds nothing
+    assert manager.find(t_waiting) is None and manager.find(t_first, "lesson") is None
+    assert manager.find("not-a-ticket") is None and manager.ticket(FakeJob("other")) is None
+    first.release.set()
+    wait_until(lambda: waiting.status == "running")
+    assert manager.find(t_first) is first  # finished: a reload still shows its results
+    later = [FakeJob(f"later{i}") for i in range(2)]
+    for job in [waiting, *later]:
+        if job is not waiting:
+            manager.submit(job)
+        job.release.set()
+        wait_until(lambda job=job: job.status == "finished" and manager.running == 0)
+    # four finished, two remembered: the oldest two are forgotten, the newest kept
+    assert manager.find(t_first) is None and manager.find(t_waiting, "lesson") is None
+    assert [manager.find(manager.ticket(j)) for j in later] == later

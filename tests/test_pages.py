@@ -15,6 +15,7 @@ from conftest import genbank_text
 from streamlit.testing.v1 import AppTest
 
 from genoviz.data import BUNDLED, load
+from genoviz.jobs import default_manager
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("pages/home.py", "pages/data.py", "pages/train.py", "pages/predict.py")
@@ -410,6 +411,38 @@ def test_train_stop_then_predict_with_and_without_accessibility():
     ok(at)
     assert at.text_area(key="predict_paste").value.startswith("id,sequence,accessibility")
     assert len(at.dataframe[0].value) == 5
+
+
+def test_a_reload_finds_the_running_job_instead_of_starting_a_second():
+    """A reload is a new session: the job lived only in the old one's state, so the page
+    forgot it and Start trained a second copy. The address bar's ticket finds it again."""
+    at = start(app("pages/train.py"), "tf-binding", 20)
+    job = at.session_state["train_job"]
+    try:
+        ticket = at.query_params["job"]
+        assert default_manager().find(ticket) is job
+        reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        reloaded.query_params.update(at.query_params)  # the same address, a new session
+        reloaded.run().switch_page("pages/train.py").run()
+        ok(reloaded)
+        assert reloaded.session_state["train_job"] is job
+        assert reloaded.button(key="train_start").disabled
+        assert not reloaded.button(key="train_stop").disabled
+        assert reloaded.selectbox(key="train_dataset").value == "tf-binding"
+        assert "Training: cnn on tf-binding" in [h.value for h in reloaded.subheader]
+        # the shareable link leaves the ticket out: a classmate opening it gets a new page
+        assert "job=" not in reloaded.code[0].value and "epochs=20" in reloaded.code[0].value
+        # an unknown ticket (an old address, a server restart) attaches nothing
+        fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        fresh.query_params["job"] = "not-a-ticket"
+        fresh.run().switch_page("pages/train.py").run()
+        ok(fresh)
+        assert "train_job" not in fresh.session_state
+        assert not fresh.button(key="train_start").disabled
+        reloaded.button(key="train_stop").click().run()
+    finally:
+        job.stop()
+    assert job.wait(120) == "stopped"
 
 
 def test_a_file_with_one_class_is_flagged_on_data_and_train():

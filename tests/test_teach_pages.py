@@ -366,6 +366,17 @@ def test_the_lesson_waits_for_a_training_place_like_the_train_page(
     try:
         assert job.status == "queued"
         assert any("queued, position 1" in m.value for m in at.markdown)
+        # a reload (a new session, the same address) waits on the same place in line,
+        # instead of forgetting it and queueing a second copy
+        reloaded = page("pages/lesson.py", **at.query_params)
+        ok(reloaded)
+        assert reloaded.session_state["lesson_job"] is job
+        assert reloaded.button(key="lesson_train").disabled
+        assert any("queued, position 1" in m.value for m in reloaded.markdown)
+        # the lesson's ticket is not a Train page job
+        train = page("pages/train.py", job=at.query_params["job"])
+        ok(train)
+        assert "train_job" not in train.session_state
     finally:
         busy.end()
     assert job.wait(180) == "finished", job.message
