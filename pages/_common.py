@@ -59,6 +59,12 @@ MAX_UPLOAD_MB = float(os.environ.get("GENOVIZ_MAX_UPLOAD_MB", "200"))
 ACTIVE_DATASET = "active_dataset"  # a bundled name, or USER_CHOICE
 USER_DATASET = "user_dataset"  # the Dataset loaded on the Data page
 TRAIN_JOB = "train_job"  # the TrainingJob of this session
+LESSON_JOB = "lesson_job"  # the Lesson page's TrainingJob
+ZOO_JOBS = ("zoo_ae_job", "zoo_gain_job")  # the Zoo page's ThreadJobs
+#: Every session-state key that holds a job this session started.
+SESSION_JOBS = (TRAIN_JOB, LESSON_JOB, *ZOO_JOBS)
+#: Resolved run folders of the jobs this session started, kept when a newer job replaces one.
+MY_RUNS = "my_run_dirs"
 STOP_REQUESTED = "train_stop_requested"
 #: ``(resolved folder path, Dataset)`` of the DeepChem folder this session chose to trust.
 DISK_MEMO = "data_disk_loaded"
@@ -236,6 +242,53 @@ def run_label(run: Any, status: bool = False) -> str:
     if getattr(run, "untrained", False):  # its numbers are those of the starting model
         state += " · untrained (stopped before epoch 1)"
     return f"{run.name} · {model} on {data}{state}{headline}"
+
+
+def my_run_dirs() -> set[str]:
+    """The run folders (resolved paths) that this session's jobs wrote: the current ones
+    and every earlier one noted here. Call it before a new job replaces an old one."""
+    mine: set[str] = st.session_state.setdefault(MY_RUNS, set())
+    for key in SESSION_JOBS:
+        folder = getattr(st.session_state.get(key), "run_dir", None)
+        if folder is not None:
+            mine.add(str(Path(folder).resolve()))
+    return set(mine)
+
+
+class RunChoices(NamedTuple):
+    """Runs as a picker offers them: this session's first, and where it starts."""
+
+    runs: list[Any]
+    index: int
+    tags: dict[str, str]  # folder path -> " · yours", " · training now", ...
+
+    def label(self, run: Any, status: bool = False) -> str:
+        return run_label(run, status) + self.tags.get(str(run.path), "")
+
+
+def run_choices(runs: list[Any]) -> RunChoices:
+    """``runs`` (newest first) with this session's own first, each tagged "yours" and,
+    while this server trains it, "training now". The picker starts on the newest of them
+    that is not training; without one, on the newest run that is not training. A picker
+    that started on the server's newest run showed a classmate's, or a half-trained one."""
+    mine = my_run_dirs()
+    manager = default_manager()
+
+    def own(run: Any) -> bool:
+        return str(Path(run.path).resolve()) in mine
+
+    def training(run: Any) -> bool:
+        job = manager.job_for(run.path)
+        return job is not None and not getattr(job, "done", False)
+
+    ordered = [r for r in runs if own(r)] + [r for r in runs if not own(r)]
+    tags = {}
+    for r in ordered:
+        tag = (" · yours" if own(r) else "") + (" · training now" if training(r) else "")
+        if tag:
+            tags[str(r.path)] = tag
+    settled = [i for i, r in enumerate(ordered) if not training(r)]
+    return RunChoices(ordered, settled[0] if settled else 0, tags)
 
 
 def summary_text(task: str, metrics: dict[str, float], n: int, positive_share: float | None) -> str:

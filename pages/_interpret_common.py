@@ -29,7 +29,7 @@ from pages._common import (
     downloaded_dataset,
     fresh_dataset,
     page_link,
-    run_label,
+    run_choices,
 )
 
 #: This session's own copy of the model it explains: ``(path, weights mtime), model``.
@@ -134,9 +134,17 @@ def choose_bert_run(key: str, names: tuple[str, ...]) -> Run | None:
 
 
 def _select_run(label: str, runs: list[Run], key: str) -> Run:
-    """A select box of ``runs``, keyed by folder path, shown by their labels."""
-    by_path = {str(r.path): r for r in runs}
-    path = choose(label, by_path, format_func=lambda p: run_label(by_path[p]), key=key)
+    """A select box of ``runs``, keyed by folder path, shown by their labels: this
+    session's own first, starting on the newest that is not training (:func:`run_choices`)."""
+    offered = run_choices(runs)
+    by_path = {str(r.path): r for r in offered.runs}
+    path = choose(
+        label,
+        by_path,
+        index=offered.index,
+        format_func=lambda p: offered.label(by_path[p]),
+        key=key,
+    )
     return by_path[path]
 
 

@@ -41,10 +41,12 @@ from genoviz.share import LESSON_MAX_EPOCHS
 from genoviz.train_setup import TrainResult
 from genoviz.training import TrainConfig, TrainingJob
 from pages._common import (
+    LESSON_JOB,
     error_boundary,
     explain_here,
     load_bundled_copy,
     logo_images,
+    my_run_dirs,
     queued_text,
     show_figure,
     show_logo,
@@ -63,7 +65,7 @@ WORD_FILTER_INDEX = -1
 POS = "lesson_pos"
 SEED = "lesson_seed"
 EPOCHS = "lesson_epochs"
-JOB = "lesson_job"
+JOB = LESSON_JOB
 MOTIFS_MEMO = "lesson_motifs_memo"
 #: (dataset, epochs, seed) whose saved lesson run was last looked for on disk.
 LOOKED = "lesson_saved_looked"
@@ -337,6 +339,7 @@ def start_training(name: str) -> None:
     old: TrainingJob | None = st.session_state.get(JOB)
     if old is not None and not old.done:
         return
+    my_run_dirs()  # the old job's run stays this session's
     config = TrainConfig(
         epochs=int(st.session_state[EPOCHS]),
         seed=int(st.session_state[SEED]),

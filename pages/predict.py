@@ -31,7 +31,7 @@ from pages._common import (
     explain_here,
     page_link,
     read_upload,
-    run_label,
+    run_choices,
     show_figure,
 )
 
@@ -193,11 +193,13 @@ def main() -> None:
         )
         page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
         return
-    by_path = {str(r.path): r for r in runs}
+    offered = run_choices(runs)
+    by_path = {str(r.path): r for r in offered.runs}
     path = choose(
         "Trained run",
         by_path,
-        format_func=lambda p: run_label(by_path[p], status=True),
+        index=offered.index,
+        format_func=lambda p: offered.label(by_path[p], status=True),
         key="predict_run",
     )
     run = by_path[path]

@@ -26,6 +26,7 @@ from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run,
 from genoviz.sequences import SequenceError
 from genoviz.training import TrainingError, TrainingJob, resume_plan
 from pages._common import (
+    SESSION_JOBS,
     STOP_REQUESTED,
     TRAIN_JOB,
     USER_CHOICE,
@@ -37,12 +38,13 @@ from pages._common import (
     explain_here,
     fmt,
     fresh_dataset,
+    my_run_dirs,
     page_link,
+    run_choices,
     show_figure,
     trusted_folder,
 )
 from pages._keep import renamed
-from pages._lesson_steps import JOB as LESSON_JOB
 
 SELECTED = "runs_selected"
 RESUME_MESSAGE = "runs_resume_message"
@@ -159,6 +161,7 @@ def resume_run(run: Run) -> None:
         st.session_state[RESUME_MESSAGE] = ("error", f"Cannot resume {run.name}: {e}")
         return
     job = TrainingJob(dataset, plan.model_name, plan.config)
+    my_run_dirs()  # the old job's run stays this session's
     try:
         default_manager().submit(job)
     except JobBusy as e:  # another session pressed Resume on it first
@@ -333,7 +336,7 @@ def jobs_section() -> None:
             "Let me stop jobs (mine or others', such as one whose tab was closed)",
             key="runs_jobs_sure",
         )
-        mine = {id(st.session_state.get(k)) for k in (TRAIN_JOB, LESSON_JOB)}
+        mine = {id(st.session_state.get(k)) for k in SESSION_JOBS}
         for i, job in enumerate(jobs):
             c1, c2 = st.columns([5, 1])
             c1.markdown(job_text(job) + (" (yours)" if id(job) in mine else ""))
@@ -379,9 +382,13 @@ def main() -> None:
         },
     )
     st.subheader("Compare curves")
-    # The newest run and up to two more of its task: runs of other tasks share no curve.
-    task = task_of(runs[0])
-    same_task = [r.name for r in runs if task_of(r) == task][:3]
+    # This session's newest settled run (else the server's) and up to two more of its task,
+    # the session's first: runs of other tasks share no curve.
+    offered = run_choices(runs)
+    first = offered.runs[offered.index]
+    task = task_of(first)
+    others = [r.name for r in offered.runs if task_of(r) == task and r is not first]
+    same_task = [first.name, *others[:2]]
     kept = st.session_state.get("runs_overlay")
     if kept is not None:  # a renamed or deleted run leaves the overlay, the rest stays
         st.session_state["runs_overlay"] = [n for n in kept if n in names] or same_task
@@ -430,7 +437,11 @@ def main() -> None:
     st.subheader("Manage a run")
     current = st.session_state.get(SELECTED)
     selected = choose(
-        "Run", names, index=names.index(current) if current in names else 0, key="runs_pick"
+        "Run",
+        names,
+        index=names.index(current if current in names else first.name),
+        format_func=lambda n: n + offered.tags.get(str(by_name[n].path), ""),
+        key="runs_pick",
     )
     st.session_state[SELECTED] = selected
     actions(by_name[selected])

@@ -45,6 +45,7 @@ from pages._common import (
     fmt,
     fresh_dataset,
     link_setup,
+    my_run_dirs,
     queued_text,
     reattach_job,
     show_figure,
@@ -264,6 +265,7 @@ def start_job(choice: str, model: str, config: TrainConfig) -> None:
     old = st.session_state.get(TRAIN_JOB)
     if old is not None and not old.done:
         return  # one job per session at a time
+    my_run_dirs()  # the old job's run stays this session's
     job = TrainingJob(fresh_dataset(choice), model, config)
     default_manager().submit(job)  # starts now, or queues past GENOVIZ_MAX_JOBS
     st.session_state[TRAIN_JOB] = job

@@ -30,6 +30,7 @@ from pages._common import (
     ACTIVE_DATASET,
     USER_CHOICE,
     USER_DATASET,
+    ZOO_JOBS,
     active_choice,
     bundled_dataset,
     choose,
@@ -40,13 +41,13 @@ from pages._common import (
     explain_here,
     fmt,
     fresh_dataset,
+    my_run_dirs,
     page_link,
     show_figure,
 )
 
 POLL_SECONDS = 1.0
-AE_JOB = "zoo_ae_job"
-GAIN_JOB = "zoo_gain_job"
+AE_JOB, GAIN_JOB = ZOO_JOBS
 #: The model pairs the extras comparison can train: without extras, then with them.
 GAIN_PAIRS = {
     "book": (BOOK_MODELS, "the DeepChem book's pair: deepchem-tf, then deepchem-tf-access"),
@@ -97,6 +98,7 @@ def submit(key: str, job: ThreadJob) -> None:
     old: ThreadJob | None = st.session_state.get(key)
     if old is not None and not old.done:
         return  # one job of each kind per session at a time
+    my_run_dirs()  # the old job's run stays this session's
     default_manager().submit(job, kind="zoo")  # starts now, or queues past GENOVIZ_MAX_JOBS
     st.session_state[key] = job
     st.rerun()  # redraw with Start disabled and Stop enabled
