@@ -71,7 +71,7 @@ def unknown_note(sequences: Sequence[str], ids: Sequence[str] | None = None) -> 
 
     def names(rows: np.ndarray) -> str:
         shown = [repr(ids[i]) if ids is not None else f"sequence {i + 1}" for i in rows[:3]]
-        return ", ".join(shown) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+        return ", ".join(shown) + (f" and {len(rows) - 3:,} more" if len(rows) > 3 else "")
 
     empty = mostly[share[mostly] == 1.0]
     parts = []
@@ -185,7 +185,7 @@ def predict_sequences(
     partial = sum(n % 3 != 0 for n in lengths) if codons else 0
     if partial:
         notes.append(
-            f"{partial} sequence(s) end in a partial codon (1 or 2 bases after the last "
+            f"{partial:,} sequence(s) end in a partial codon (1 or 2 bases after the last "
             "whole one), which this model does not read: it reads codons in frame from the "
             "first base."
         )
@@ -194,7 +194,7 @@ def predict_sequences(
     if set(lengths) != {seq_len} and fitted_length(run):
         n_changed = sum(n != seq_len for n in lengths)
         notes.append(
-            f"{n_changed} sequence(s) were padded with N or trimmed (centred) to "
+            f"{n_changed:,} sequence(s) were padded with N or trimmed (centred) to "
             f"{seq_len} bp, the length this model was trained on."
         )
         sequences = pad_or_trim(sequences, seq_len)
@@ -279,15 +279,15 @@ def length_note(lengths: Sequence[int], shortest: int, longest: int | None = Non
     longer = [n for n in lengths if n > longest]
     if not shorter and not longer:
         return None
-    parts = [f"{len(shorter)} shorter (down to {min(shorter)} bp)"] if shorter else []
-    parts += [f"{len(longer)} longer (up to {max(longer)} bp)"] if longer else []
+    parts = [f"{len(shorter):,} shorter (down to {min(shorter):,} bp)"] if shorter else []
+    parts += [f"{len(longer):,} longer (up to {max(longer):,} bp)"] if longer else []
     trained = (
         f"{shortest} bp long, the length this model was trained on"
         if shortest == longest
         else f"{shortest}-{longest} bp long, the lengths this model was trained on"
     )
     return (
-        f"{len(shorter) + len(longer)} of {len(lengths)} sequence(s) are not {trained}: "
+        f"{len(shorter) + len(longer):,} of {len(lengths):,} sequence(s) are not {trained}: "
         f"{' and '.join(parts)}. The model scores them at their own length, but its "
         "predictions are less reliable the further a sequence is from the lengths it was "
         "trained on."

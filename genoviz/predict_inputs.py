@@ -22,7 +22,7 @@ from genoviz.data.tables import read_table as read_cells
 from genoviz.data.user_dataset import label_suffix, repeated_ids_note
 from genoviz.predict import average_extras, extras_names, output_names
 from genoviz.runs import Run
-from genoviz.sequences import SequenceError, parse_sequences
+from genoviz.sequences import SequenceError, in_file, parse_sequences
 
 
 class MissingExtrasError(SequenceError):
@@ -55,7 +55,8 @@ def read_inputs(text: str, name: str) -> Inputs:
         raise DataFormatError(problem)
     if table_header(text) is not None:
         return read_table(text, name)
-    records = parse_sequences(text)
+    with in_file(name):
+        records = parse_sequences(text)
     return Inputs([r.id for r in records], [r.sequence for r in records])
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Literal, NamedTuple
 
 ALPHABET = "ACGT"
@@ -46,6 +47,21 @@ class SequenceError(ValueError):
         self.position = position
         self.char = char
         self.line = line
+
+
+@contextmanager
+def in_file(name: str) -> Iterator[None]:
+    """Put the file's ``name`` in front of a :class:`SequenceError` raised inside: a FASTA
+    or a list of sequences says which record and line, and with several files open the
+    user also needs to know which file."""
+    try:
+        yield
+    except SequenceError as e:
+        if str(e).startswith(f"{name}:"):
+            raise
+        raise SequenceError(
+            f"{name}: {e}", record=e.record, position=e.position, char=e.char, line=e.line
+        ) from None
 
 
 class Record(NamedTuple):

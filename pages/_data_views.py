@@ -195,8 +195,9 @@ def show_card(ds: Dataset) -> None:
         cols[1].metric("length (bases)", summary["length"])  # bp would say double-stranded
         if "positives" in summary:
             share = summary["positives"] / max(1, summary["n"])
-            # the share in the value: a delta badge read "↑ 2.0%", as if it had risen
-            cols[2].metric("positives", f"{summary['positives']:,} ({share:.1%})")
+            # the share in the label: a delta badge read "↑ 2.0%", as if it had risen, and
+            # "4,000 (2.0%)" in the value was cut short in a quarter-width column
+            cols[2].metric(f"positives ({share:.1%})", f"{summary['positives']:,}")
         elif ds.task == "multiclass":
             cols[2].metric("classes", ds.n_outputs)
         elif ds.task == "multitask-binary":

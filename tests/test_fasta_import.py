@@ -32,3 +32,28 @@ def test_fasta_with_a_bad_label_names_the_record_and_line_and_is_no_unlabelled_f
     with pytest.raises(DataFormatError, match=r"'b' \(line 3\) has no 'label='") as e:
         load_text(">a label=1\nACGT\n>b\nACGT\n", "mixed.fa")
     assert not isinstance(e.value, UnlabelledError)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "my.fa",
+            ">a label=1\nACGT\n>b label=0\nACZT\n",
+            "my.fa: b (line 4): illegal character 'Z'",
+        ),
+        ("my.fa", "ACGT\n>b label=0\nACGT\n", "my.fa: "),
+        ("list.txt", "ACGT\nACQT\n", "list.txt: sequence 2 (line 2): illegal character 'Q'"),
+    ],
+)
+def test_a_bad_base_in_a_fasta_or_a_list_names_the_file(name: str, text: str, expected: str):
+    """A table's errors named the file; a FASTA's and a plain list's named only the record
+    and line, which is not enough with a training file and a labels file open."""
+    from genoviz.predict_inputs import read_inputs
+    from genoviz.sequences import SequenceError
+
+    for read in (load_text, read_inputs):
+        with pytest.raises(SequenceError) as e:
+            read(text, name)
+        assert str(e.value).startswith(expected), str(e.value)
+        assert str(e.value).count(name) == 1

@@ -102,6 +102,11 @@ def test_data_page_defaults_to_tf_binding():
     assert f"Bound windows (label 1): {kinds.count('site'):,} real JUND sites in" in card
     assert f"Unbound windows (label 0): {len(kinds) - kinds.count('site'):,} JUND decoys" in card
     assert f"{len(kinds):,}" not in card  # never sites and decoys added together
+    # the count as the value, its share in the label (the value was cut short in its column)
+    positives = int(load("tf-binding").labels.sum())
+    metric = next(m for m in at.metric if m.label.startswith("positives"))
+    assert metric.value == f"{positives:,}"
+    assert metric.label == f"positives ({positives / len(load('tf-binding')):.1%})"
     assert [t.label for t in at.tabs] == list(DATA_TABS)
     assert len(at.dataframe) == 1  # the preview: only the open tab (Card) runs
     assert at.session_state["active_dataset"] == "tf-binding"

@@ -209,3 +209,16 @@ def test_an_uploaded_file_is_still_scored_after_a_visit_to_another_page(runs_dir
     assert at.dataframe[0].value["id"].tolist() == ["c"]
     at.file_uploader(key="predict_upload").clear().run()
     assert not at.dataframe and not any("mine.csv" in i.value for i in at.info)
+
+
+def test_a_bad_base_in_an_uploaded_fasta_names_the_file_record_and_line(runs_dir: Path):
+    build = {"seq_len": 4, "outputs": 1, "extras": 0}
+    record = {"name": "mine.csv", "spec": "mine.csv", "task": "binary"}
+    save_untrained_run(runs_dir / "20260101-000000-linear-mine", "linear", build, record)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/predict.py").run()
+    at.radio(key="predict_input").set_value("Upload a file").run()
+    at.file_uploader(key="predict_upload").upload("reads.fa", b">a\nACGT\n>b\nACXT\n").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " | ".join(e.value for e in at.error)
+    assert shown.startswith("reads.fa: b (line 4): illegal character 'X' at position 3"), shown

@@ -160,6 +160,10 @@ def test_length_note_counts_shorter_and_longer():
     ranged = length_note([40, 60, 120], 50, 101)
     assert ranged.startswith("2 of 3 sequence(s) are not 50-101 bp long, the lengths")
     assert "1 shorter (down to 40 bp) and 1 longer (up to 120 bp)" in ranged
+    # counts in a table of thousands read with separators
+    many = length_note([90] * 1500 + [101] * 10 + [2500], 101)
+    assert many.startswith("1,501 of 1,511 sequence(s) are not 101 bp long")
+    assert "1,500 shorter (down to 90 bp) and 1 longer (up to 2,500 bp)" in many
 
 
 def _cnn_run(tmp_path, **build):

@@ -17,7 +17,7 @@ from genoviz.data.errors import DataFormatError, UnlabelledError
 from genoviz.data.fasta_import import from_fasta
 from genoviz.data.table_import import Progress, from_table
 from genoviz.data.tables import table_header
-from genoviz.sequences import is_genbank, parse_sequences
+from genoviz.sequences import in_file, is_genbank, parse_sequences
 
 _FASTA_EXT = (".fa", ".fasta", ".fna", ".ffn", ".fas")
 _GENBANK_EXT = (".gb", ".gbk", ".gbff", ".genbank")
@@ -108,7 +108,8 @@ def load_text(
     if not text.strip():
         raise DataFormatError(f"{name}: the file is empty")
     if sniff_format(name, text) == "fasta":
-        return from_fasta(text, name, task, labels_text)
+        with in_file(name):
+            return from_fasta(text, name, task, labels_text)
     if problem := bed_problem(text, name, "train"):
         raise DataFormatError(problem)
     if labels_text is not None:  # it would be ignored: a table has its own label column
@@ -117,7 +118,8 @@ def load_text(
             "so give its labels as a 'label' column instead"
         )
     if table_header(text) is None:  # one sequence per line
-        parse_sequences(text, mode="lines")  # a bad character: name its line
+        with in_file(name):
+            parse_sequences(text, mode="lines")  # a bad character: name its line
         raise UnlabelledError(
             f"{name}: one sequence per line, without labels; to train, give a table whose "
             "first line is 'sequence,label', or a FASTA with headers like '>seq1 label=1'"
