@@ -208,9 +208,9 @@ def resume_info(
     if data.get("splits", splits) != splits:
         raise TrainingError(
             f"{run_dir} was trained on splits of {data.get('splits')} sequences; this data "
-            f"splits into {splits} (it changed, or it holds copies of a sequence, which now "
-            "stay in one split), so going on would test the run on sequences it trained on; "
-            "start a new run"
+            f"splits into {splits} (it changed, or it holds copies of a sequence or "
+            "touching positive windows of one site, which now stay in one split), so going "
+            "on would test the run on sequences it trained on; start a new run"
         )
     digest = split_digest(dataset.splits)
     if data.get("split_digest", digest) != digest:

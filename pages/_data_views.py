@@ -14,6 +14,7 @@ import streamlit as st
 from genoviz.data import BUNDLED, Dataset
 from genoviz.data.download import REMOTE
 from genoviz.data.planted import planted_summary
+from genoviz.data.split_groups import site_note
 from genoviz.data.stats import (
     kmer_spectrum,
     position_composition,
@@ -369,6 +370,8 @@ def show_splits(ds: Dataset) -> None:
         }.get(ds.task, "Sequences in each split.")
     fig = grouped_bar_figure(splits, series, "Split sizes", "split", show_values=True)
     show_figure(fig, f"{ds.name}-splits", table)
+    if site := site_note(ds.ids, ds.labels, ds.task):
+        note += " " + site
     st.caption(note + preview_note)
 
 

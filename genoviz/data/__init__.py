@@ -185,7 +185,7 @@ def load_bundled(name: str, seed: int = 0) -> Dataset:
     for attr in ("labels", "weights", "extras"):
         if getattr(ds, attr) is not None:
             setattr(ds, attr, getattr(ds, attr).copy())
-    ds.splits = make_splits(ds.labels, ds.task, seed, sequences=ds.sequences)
+    ds.splits = make_splits(ds.labels, ds.task, seed, sequences=ds.sequences, ids=ds.ids)
     ds.meta.notes["spec"] = name
     ds.meta.notes["seed"] = seed  # of the simulation and the splits: a run reloads with it
     return ds

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from genoviz.data.split_groups import first_copies, split_groups
 from genoviz.onehot import one_hot
 from genoviz.sequences import SequenceError, pad_or_trim
 
@@ -156,7 +157,9 @@ class Dataset:
         """Create seeded train/valid/test splits if none are set (stratified by label);
         ``meta.notes["seed"]`` then says which seed drew them (a run records it)."""
         if not self.splits:
-            self.splits = make_splits(self.labels, self.task, seed, fractions, self.sequences)
+            self.splits = make_splits(
+                self.labels, self.task, seed, fractions, self.sequences, self.ids
+            )
             self.meta.notes["seed"] = seed
 
     def missing_labels(self) -> str | None:
@@ -186,7 +189,7 @@ class Dataset:
         do not depend on the seed).
         """
         splits = self.splits or make_splits(
-            self.labels, self.task, seed=0, sequences=self.sequences
+            self.labels, self.task, seed=0, sequences=self.sequences, ids=self.ids
         )
         if len(splits["train"]) and len(splits["valid"]):
             return None
@@ -266,7 +269,9 @@ class Dataset:
             + (f"; {clash:,} of them with different labels" if clash else "")
             + ")."
         )
-        splits = self.splits or make_splits(self.labels, self.task, 0, sequences=self.sequences)
+        splits = self.splits or make_splits(
+            self.labels, self.task, 0, sequences=self.sequences, ids=self.ids
+        )
         leaked = int(np.isin(first[splits["test"]], first[splits["train"]]).sum())
         if leaked:
             return (
@@ -302,6 +307,7 @@ def make_splits(
     seed: int,
     fractions: tuple[float, float] = (0.8, 0.1),
     sequences: list[str] | None = None,
+    ids: list[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Seeded train/valid/test index arrays. Binary labels are stratified, so each split
     keeps the rare positives in proportion; so are multi-class labels (each class) and
@@ -313,11 +319,18 @@ def make_splits(
     first. So the test split never scores a sequence that was trained on, and whether the
     validation split gets one does not depend on the seed. A set without copies gets
     exactly the split it would get without ``sequences``.
+
+    With ``ids``, the positive genomic windows of one site (``chr22:100-201`` beside
+    ``chr22:201-302``) also stay in one split, as copies do
+    (:mod:`genoviz.data.split_groups`); binary and multi-task sets only.
     """
     rng = np.random.default_rng(seed)
     n = len(labels)
     f_train, f_valid = fractions
-    first = first_copies(sequences) if sequences is not None else np.arange(n)
+    positive = None
+    if ids is not None and task in ("binary", "multitask-binary") and n:
+        positive = (np.asarray(labels).reshape(n, -1) > 0.5).any(axis=1)
+    first = split_groups(n, sequences, ids, positive)
     heads = np.flatnonzero(first == np.arange(n))  # one row per distinct sequence
     part = np.zeros(n, dtype=np.int8)  # 0 train, 1 valid, 2 test, set on the heads
     if task in ("multiclass", "multitask-binary") and n:
@@ -368,16 +381,6 @@ def _stratified_parts(
     part = np.zeros(m, dtype=np.int8)
     part[ranked[a:b]], part[ranked[b:]] = 1, 2
     return part
-
-
-def first_copies(sequences: list[str]) -> np.ndarray:
-    """For each row, the row of the first copy of its sequence (its own row when the
-    sequence is new)."""
-    import pandas as pd
-
-    codes, _ = pd.factorize(pd.Series(sequences, dtype=object))  # numbered as first seen
-    _, first_row = np.unique(codes, return_index=True)
-    return first_row[codes].astype(np.int64)
 
 
 def min_split_group(fractions: tuple[float, float] = (0.8, 0.1)) -> int:
