@@ -1,5 +1,5 @@
-"""``python -m genoviz``: datasets, train, pretrain, autoencode, predict, interpret and download
-(README, *Command line*).
+"""``python -m genoviz``: datasets, train, pretrain, autoencode, predict, interpret,
+compare-extras and download (README, *Command line*).
 
 Errors print one clear line to stderr and exit non-zero; ``train`` ends with one JSON line
 of final metrics.
@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m genoviz",
         description="The genoviz commands: datasets, train, pretrain, autoencode, predict, "
-        "interpret and download (the README's Command line section has an example of each).",
+        "interpret, compare-extras and download (the README's Command line section has an "
+        "example of each).",
     )
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("datasets", help="list the bundled datasets with their task and size")
@@ -193,6 +194,9 @@ def _parser() -> argparse.ArgumentParser:
     from genoviz import cli_interpret
 
     cli_interpret.add_parser(sub)
+    from genoviz import cli_extras
+
+    cli_extras.add_parser(sub, DEVICES)
     return p
 
 
@@ -347,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
             from genoviz.cli_pretrain import cmd_autoencode
 
             return cmd_autoencode(args)
+        if args.command == "compare-extras":
+            from genoviz.cli_extras import cmd_compare_extras
+
+            return cmd_compare_extras(args)
         if args.command == "interpret":
             from genoviz.cli_interpret import cmd_interpret
 

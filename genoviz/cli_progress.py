@@ -7,14 +7,14 @@ import math
 from pathlib import Path
 
 
-def epoch_printer(quiet: bool):
+def epoch_printer(quiet: bool, prefix: str = ""):
     def show(rec: dict) -> None:
         if not quiet:
             keys = [k for k in rec if k.startswith("valid_") and k != "valid_mse"]
             # numbers only: a multi-class record also holds its confusion matrix
             vals = " ".join(f"{k}={rec[k]:.4f}" for k in keys if isinstance(rec[k], float))
             print(
-                f"epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  {vals}"
+                f"{prefix}epoch {rec['epoch']:3d}  train_loss={rec['train_loss']:.4f}  {vals}"
                 f"{'  *' if rec['best'] else ''}",
                 flush=True,
             )

@@ -346,3 +346,35 @@ def auc_difference(y_true: np.ndarray, score_a: np.ndarray, score_b: np.ndarray)
     se = math.sqrt(max(var, 0.0))
     p = float(2 * stats.norm.sf(abs(diff) / se)) if se > 0 else (1.0 if diff == 0 else 0.0)
     return AucDifference(float(aucs[0]), float(aucs[1]), diff, se, p)
+
+
+def permutation_p(
+    task: str, metric: str, y_true: np.ndarray, y_pred: np.ndarray, resamples: int = 199
+) -> float:
+    """How likely these predictions score as well as they do by chance: the share of
+    label shufflings (``resamples`` of them, seeded, plus the labels as they are) whose
+    ``metric`` is at least the observed one (scipy's one-sided permutation test).
+
+    Shuffling whole rows keeps a multi-task row's pattern and each class's count, so chance
+    is judged on these labels whatever their balance. 1.0 when the metric is undefined
+    (one class only, constant predictions), which no score beats.
+    """
+    y = np.asarray(y_true)
+    observed = task_metrics(task, y, y_pred)[metric]
+    if not math.isfinite(observed):
+        return 1.0
+
+    def score(order: np.ndarray) -> float:
+        value = task_metrics(task, y[order], y_pred)[metric]
+        return value if math.isfinite(value) else -math.inf
+
+    res = stats.permutation_test(
+        (np.arange(len(y)),),
+        score,
+        permutation_type="pairings",
+        n_resamples=resamples,
+        alternative="greater",
+        vectorized=False,
+        rng=0,
+    )
+    return float(res.pvalue)

@@ -6,8 +6,6 @@ Both train in a background job polled by a fragment, like the Train page."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +16,7 @@ from genoviz.autoencoder import (
 )
 from genoviz.background import ThreadJob
 from genoviz.data import BUNDLED, Dataset
-from genoviz.extras_gain import BOOK_MODELS, ExtrasGain, extras_gain_job
+from genoviz.extras_gain import PAIRS, ExtrasGain, extras_gain_job
 from genoviz.jobs import default_manager
 from genoviz.metrics import METRIC_LABELS, PRIMARY_METRIC
 from genoviz.plots import history_figure
@@ -48,11 +46,6 @@ from pages._common import (
 
 POLL_SECONDS = 1.0
 AE_JOB, GAIN_JOB = ZOO_JOBS
-#: The model pairs the extras comparison can train: without extras, then with them.
-GAIN_PAIRS = {
-    "book": (BOOK_MODELS, "the DeepChem book's pair: deepchem-tf, then deepchem-tf-access"),
-    "cnn": (("cnn", "cnn"), "the cnn twice, without and with the extra inputs"),
-}
 ARMS = ("without", "with")
 
 
@@ -298,39 +291,9 @@ def gain_final(job: ThreadJob) -> None:
     show_figure(fig, "extras-gain", t)
     explain_here("extras_gain")
     st.dataframe(t, hide_index=True, key="zoo_gain_table")
-    # the book's figure is for JUND binding with accessibility, not for any set or metric
-    jund = (
-        gain.metric == "roc_auc"
-        and "jund" in f"{job.dataset.name} {job.dataset.meta.description}".lower()
-    )
-    book = (
-        " The DeepChem book reports about 0.75 → 0.80 ROC AUC on its real JUND data."
-        if jund
-        else ""
-    )
-    st.markdown(
-        f"On the test split, **{t['variant'][1]}** scores {fmt(t['test'][1])} against "
-        f"{fmt(t['test'][0])} for **{t['variant'][0]}**: a change of {gain.gain:+.3f} "
-        f"{label}.{uncertainty_text(gain)}{book}"
-    )
-
-
-def uncertainty_text(gain: ExtrasGain) -> str:
-    """How sure that change is: DeLong's paired test on the test sequences."""
-    test = gain.auc_test()
-    if test is None or not math.isfinite(test.se):
-        return ""
-    y = gain.without.test_labels
-    verdict = (
-        "more than chance on this test set would give"
-        if test.p_value < 0.05
-        else "within what chance on this test set gives"
-    )
-    return (
-        f" Its standard error is {test.se:.3f} (DeLong's test on the same {len(y):,} test "
-        f"sequences, {int((y > 0.5).sum()):,} of them positive; p = {test.p_value:.2g}): "
-        f"{verdict}."
-    )
+    if gain.unlearned:
+        st.warning(gain.unlearned_note("**"))
+    st.markdown(gain.summary("**"))
 
 
 def gain_section(choice: str, ds: Dataset) -> None:
@@ -351,15 +314,15 @@ def gain_section(choice: str, ds: Dataset) -> None:
         c1, c2 = st.columns([3, 1])
         pair = c1.radio(
             "Models",
-            list(GAIN_PAIRS),
-            format_func=lambda k: GAIN_PAIRS[k][1],
+            list(PAIRS),
+            format_func=lambda k: PAIRS[k][1],
             key="zoo_gain_pair",
             disabled=running,
         )
         epochs = c2.number_input("Epochs", 1, 200, 10, key="zoo_gain_epochs", disabled=running)
         if buttons("zoo_gain", "Train both", running, GAIN_JOB):
             config = TrainConfig(epochs=int(epochs), save=False)
-            submit(GAIN_JOB, extras_gain_job(fresh_dataset(choice), config, GAIN_PAIRS[pair][0]))
+            submit(GAIN_JOB, extras_gain_job(fresh_dataset(choice), config, PAIRS[pair][0]))
     if job is None:
         return
     st.fragment(gain_live, run_every=POLL_SECONDS if running else None)(running)

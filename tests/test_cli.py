@@ -655,3 +655,42 @@ def test_motif_net_from_jaspar_names_keeps_one_taxonomic_group_and_says_so(tmp_p
     assert "Left out" in err and "MA2388.1 GATA1 (Arabidopsis thaliana, plants)" in err
     build = json.loads((tmp_path / "run" / "run.json").read_text())["model"]["build"]
     assert build["jaspar_tax_group"] == "auto"
+
+
+def test_compare_extras_trains_both_arms_and_names_one_that_did_not_learn(tmp_path, capsys):
+    """The Zoo page's with-and-without comparison from the command line: the label lives in
+    the extra column only, so the sequence-only arm is at chance and stderr says so."""
+    rng = np.random.default_rng(0)
+    labels = np.arange(300) % 2
+    # noisy enough not to read as the label in another form (ROC AUC about 0.9)
+    openness = labels + rng.normal(0, 0.6, 300)
+    data = tmp_path / "open.csv"
+    pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(300)],
+            "sequence": ["".join(rng.choice(list("ACGT"), 30)) for _ in range(300)],
+            "label": labels,
+            "openness": openness.round(4),
+        }
+    ).to_csv(data, index=False)
+    table = tmp_path / "gain.csv"
+    argv = ["compare-extras", "--data", str(data), "--epochs", "2", "--lr", "0.01"]
+    assert main([*argv, "--out", str(table)]) == 0
+    out, err = capsys.readouterr()
+    final = json.loads(out.strip().splitlines()[-1])
+    assert final["models"] == ["cnn", "cnn"] and final["metric"] == "roc_auc"
+    assert final["test"]["with"] > 0.75 and final["unlearned"] == ["sequence only"]
+    assert final["chance_p"]["with"] < 0.05 <= final["chance_p"]["without"]
+    assert "without epoch   2" in out and "   with epoch   2" in out
+    assert "On the test split, sequence + openness scores" in out
+    assert "warning: sequence only (cnn) did not learn" in err
+    written = pd.read_csv(table)
+    assert list(written["variant"]) == ["sequence only", "sequence + openness"]
+    assert written["test"][1] == pytest.approx(final["test"]["with"], abs=1e-5)
+    # a model name is checked before any training, and data without extras is refused
+    assert main([*argv, "--models", "cnn,nosuch"]) == 2
+    assert "nosuch" in capsys.readouterr().err
+    plain = tmp_path / "plain.csv"
+    pd.read_csv(data).drop(columns="openness").to_csv(plain, index=False)
+    assert main(["compare-extras", "--data", str(plain)]) == 2
+    assert "has no extra inputs to compare with and without" in capsys.readouterr().err

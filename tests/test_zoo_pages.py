@@ -77,7 +77,7 @@ def test_zoo_page_widgets_on_tf_binding():
     assert pick.value == "tf-binding" and "codon-corpus" not in pick.options  # no labels
     assert at.number_input(key="zoo_ae_epochs").value == 5
     assert not at.button(key="zoo_ae_start").disabled and at.button(key="zoo_ae_stop").disabled
-    assert at.radio(key="zoo_gain_pair").value == "book"  # tf-binding has accessibility
+    assert at.radio(key="zoo_gain_pair").value == "cnn"  # tf-binding has accessibility
     assert not at.button(key="zoo_gain_start").disabled
     assert "accessibility" in text_of(at)
 
@@ -189,7 +189,8 @@ def test_train_page_says_when_no_saved_run_fits():
 
 def test_extras_gain_side_by_side():
     at = app("pages/zoo.py", extras_dataset())
-    at.radio(key="zoo_gain_pair").set_value("cnn").run()
+    # the cnn pair first: the book's sequence-only model does not learn the bundled tf-binding
+    assert at.radio(key="zoo_gain_pair").value == "cnn"
     at.number_input(key="zoo_gain_epochs").set_value(2).run()
     at.button(key="zoo_gain_start").click().run()
     ok(at)
@@ -203,6 +204,11 @@ def test_extras_gain_side_by_side():
     assert table["test"][1] > table["test"][0]  # only the extra column carries the label
     assert "a change of +" in text_of(at)
     assert {"dl_csv_extras-gain", "dl_html_extras-gain"} <= {b.key for b in at.download_button}
+    # random sequences: the sequence-only arm is at chance, and the page says so
+    gain = at.session_state["zoo_gain_job"].result
+    assert gain.unlearned == ["sequence only"]
+    warned = [w.value for w in at.warning]
+    assert len(warned) == 1 and warned[0].startswith("**sequence only** (cnn) did not learn")
 
 
 def test_extras_gain_stopped_is_not_compared():
