@@ -550,17 +550,29 @@ def sync_link(page: str, setup: Setup, job: Any = None) -> str:
     return share_url(base, setup)
 
 
-def reattach_job(state_key: str, kind: str) -> Any:
+def reattach_job(state_key: str, kind: str, param: str = JOB_PARAM) -> Any:
     """This session's job under ``state_key``. A reload starts a new session with nothing
-    in it: then the job whose ticket the address bar holds (:func:`sync_link`), when the
-    server still has it, is this session's again, training or finished."""
+    in it: then the job whose ticket the address bar holds under ``param``
+    (:func:`sync_link`, :func:`hold_tickets`), when the server still has it, is this
+    session's again, training or finished."""
     job = st.session_state.get(state_key)
     if job is None:
-        ticket = st.query_params.get(JOB_PARAM)
+        ticket = st.query_params.get(param)
         found = default_manager().find(ticket, kind) if ticket else None
         if found is not None:
             st.session_state[state_key] = job = found
     return job
+
+
+def hold_tickets(jobs: dict[str, Any]) -> None:
+    """Keep each of this session's jobs' tickets in the address bar under its parameter
+    name (``jobs``: parameter -> job or None), for a page with no setup link (the Zoo's
+    two jobs), so that a reload finds them again (:func:`reattach_job`)."""
+    manager = default_manager()
+    for param, job in jobs.items():
+        ticket = manager.ticket(job) if job is not None else None
+        if ticket is not None and st.query_params.get(param) != ticket:
+            st.query_params[param] = ticket
 
 
 def copy_link_button(

@@ -39,13 +39,17 @@ from pages._common import (
     explain_here,
     fmt,
     fresh_dataset,
+    hold_tickets,
     my_run_dirs,
     page_link,
+    reattach_job,
     show_figure,
 )
 
 POLL_SECONDS = 1.0
 AE_JOB, GAIN_JOB = ZOO_JOBS
+#: Each job's ticket in the address bar (a reload finds it again), and its kind of job.
+TICKETS = {AE_JOB: "ae", GAIN_JOB: "gain"}
 ARMS = ("without", "with")
 
 
@@ -92,7 +96,8 @@ def submit(key: str, job: ThreadJob) -> None:
     if old is not None and not old.done:
         return  # one job of each kind per session at a time
     my_run_dirs()  # the old job's run stays this session's
-    default_manager().submit(job, kind="zoo")  # starts now, or queues past GENOVIZ_MAX_JOBS
+    # starts now, or queues past GENOVIZ_MAX_JOBS
+    default_manager().submit(job, kind=f"zoo-{TICKETS[key]}")
     st.session_state[key] = job
     st.rerun()  # redraw with Start disabled and Stop enabled
 
@@ -356,12 +361,28 @@ def choose_dataset() -> tuple[str, Dataset]:
     return choice, ds
 
 
+def reattach() -> None:
+    """After a reload, this browser's Zoo jobs (their tickets in the address bar), and the
+    dataset the newest of them trains on when it is a bundled one."""
+    found = [
+        job
+        for key, param in TICKETS.items()
+        if key not in st.session_state
+        and (job := reattach_job(key, f"zoo-{param}", param)) is not None
+    ]
+    names = [job.dataset.name for job in found if job.dataset.name in BUNDLED]
+    if names:
+        st.session_state[ACTIVE_DATASET] = names[-1]
+
+
 def main() -> None:
     st.title("Zoo")
+    reattach()
     choice, ds = choose_dataset()
     autoencoder_section(choice, ds)
     st.divider()
     gain_section(choice, ds)
+    hold_tickets({param: st.session_state.get(key) for key, param in TICKETS.items()})
 
 
 ensure_app_navigation()

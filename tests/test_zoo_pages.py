@@ -158,6 +158,43 @@ def test_autoencoder_stop_keeps_what_it_learned():
     assert "Autoencoder latent map, test split of toy" in figure_titles(at)
 
 
+def test_a_reload_finds_the_zoo_job_and_its_dataset():
+    """A reload is a new session: the Zoo's jobs lived only in the old one's state, so the
+    page forgot them and Start trained a second copy. Each job's ticket in the address bar
+    (ae=, gain=) finds it again, with the bundled dataset it trains on."""
+    at = app("pages/zoo.py")
+    at.selectbox(key="zoo_dataset").set_value("sirna").run()
+    at.number_input(key="zoo_ae_epochs").set_value(200).run()
+    at.button(key="zoo_ae_start").click().run()
+    job = at.session_state["zoo_ae_job"]
+    try:
+        from genoviz.jobs import default_manager
+
+        ticket = at.query_params["ae"]
+        assert default_manager().find(ticket, "zoo-ae") is job and "gain" not in at.query_params
+        assert default_manager().find(ticket, "train") is None  # the Train page's kind
+        reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        reloaded.query_params.update(at.query_params)  # the same address, a new session
+        reloaded.run().switch_page("pages/zoo.py").run()
+        ok(reloaded)
+        assert reloaded.session_state["zoo_ae_job"] is job
+        assert "zoo_gain_job" not in reloaded.session_state
+        assert reloaded.selectbox(key="zoo_dataset").value == "sirna"
+        assert reloaded.button(key="zoo_ae_start").disabled
+        assert not reloaded.button(key="zoo_ae_stop").disabled
+        # an unknown ticket (an old address, a server restart) attaches nothing
+        fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        fresh.query_params["ae"] = "not-a-ticket"
+        fresh.run().switch_page("pages/zoo.py").run()
+        ok(fresh)
+        assert "zoo_ae_job" not in fresh.session_state
+        assert not fresh.button(key="zoo_ae_start").disabled
+        reloaded.button(key="zoo_ae_stop").click().run()
+    finally:
+        job.stop()
+    assert job.wait(120) == "stopped"
+
+
 def test_autoencoder_floor_is_the_test_splits_at_the_trained_length():
     """The commonest-base floor is compared with the test accuracy, so it is counted on
     the same bases: the test split, trimmed as the model read it. Here each test window
