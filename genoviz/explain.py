@@ -327,7 +327,9 @@ _TEXTS: tuple[tuple[str, str, str], ...] = (
         "The bars are each arm's test score.\n\n*It can tell you* whether the extra input "
         "adds information the sequence does not hold, on this data.\n\n*It cannot tell "
         "you* that a small gap is real: one seed differs from the next by a few hundredths, "
-        "so repeat with other seeds before trusting a gap that small.",
+        "so repeat with other seeds before trusting a gap that small. Nor is a large gap "
+        "the extra input's doing when one arm did not learn at all (the page says so when "
+        "shuffled labels match its score): then the gap measures that failed training.",
     ),
     (
         "runs",
