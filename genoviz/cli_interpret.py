@@ -19,7 +19,8 @@ PLOTLY_JS = "directory"
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``interpret`` command on the main parser's subcommands."""
     from genoviz.cli_options import positive_int
-    from genoviz.interpret.attribution import ALIASES, BASELINES, METHODS
+    from genoviz.interpret.attribution import BASELINES
+    from genoviz.interpret.attribution_methods import ALIASES, METHODS
 
     p = sub.add_parser(
         "interpret",
@@ -299,7 +300,7 @@ def interpret_dataset(run, args: argparse.Namespace):
 def chosen_method(name: str | None) -> str:
     """``--method`` as the attribution method's own name (an alias resolved; Integrated
     Gradients when left out)."""
-    from genoviz.interpret.attribution import ALIASES
+    from genoviz.interpret.attribution_methods import ALIASES
 
     return ALIASES.get(name, name) or "integrated_gradients"
 
@@ -334,7 +335,7 @@ def unused_options(args: argparse.Namespace, token: bool, model_name: str = "") 
                 else f"it is for saliency and agreement, not {args.analysis}"
             )
         )
-    from genoviz.interpret.attribution import METHODS, USES_BASELINE
+    from genoviz.interpret.attribution_methods import METHODS, USES_BASELINE
 
     method = chosen_method(args.method)
     if args.analysis in ("saliency", "agreement"):  # the reference input's settings

@@ -97,7 +97,8 @@ def _said(model, inputs, dataset, target: int, rows: slice) -> list[str]:
 
 def _saliency(args, run, model, inputs, dataset, out: Path) -> list[Path]:
     from genoviz.interpret.adapters import reads_tokens
-    from genoviz.interpret.attribution import METHODS, attribute
+    from genoviz.interpret.attribution import attribute
+    from genoviz.interpret.attribution_methods import METHODS
     from genoviz.interpret.convergence import delta_warning, explained_change, relative_delta
     from genoviz.interpret.inputs import output_unit
     from genoviz.interpret.outcome import explained_label, of_output

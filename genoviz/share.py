@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 import models
 from genoviz.data import BUNDLED
-from genoviz.interpret.attribution import ALIASES, BASELINES, METHODS
+from genoviz.interpret.attribution import BASELINES
+from genoviz.interpret.attribution_methods import ALIASES, METHODS
 from genoviz.training import TrainConfig
 
 #: Choices the Train page offers (a URL may only pick one of them).

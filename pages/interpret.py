@@ -14,13 +14,8 @@ from genoviz.interpret.agreement import (
     scaled_tracks,
     track_table,
 )
-from genoviz.interpret.attribution import (
-    BASELINES,
-    METHODS,
-    USES_BASELINE,
-    ShuffleError,
-    attribute,
-)
+from genoviz.interpret.attribution import BASELINES, ShuffleError, attribute
+from genoviz.interpret.attribution_methods import METHODS, USES_BASELINE
 from genoviz.interpret.convergence import delta_warning, relative_delta
 from genoviz.interpret.inputs import is_multiclass, is_token_run, output_unit, run_inputs
 from genoviz.interpret.ism import saturation_mutagenesis

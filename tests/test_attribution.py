@@ -10,13 +10,13 @@ from _interpret_toys import MOTIF, MotifDetector, ThreeClasses, random_sequences
 
 import models
 from genoviz.interpret.attribution import (
-    METHODS,
     Attribution,
     AttributionError,
     ShuffleError,
     attribute,
     dinucleotide_shuffles,
 )
+from genoviz.interpret.attribution_methods import METHODS
 from genoviz.interpret.convergence import (
     DELTA_WARN,
     deeplift_exact,
@@ -277,31 +277,12 @@ def test_a_sequence_map_is_the_same_alone_and_among_others(method: str):
     assert torch.equal(torch.get_rng_state(), state)  # nobody else's draws changed
 
 
-def test_gradient_shap_is_exact_for_a_linear_model_and_one_reference():
-    """With one reference, grad is constant for a linear model: the map is w * (x - r)."""
-    torch.manual_seed(1)
-    net = models.get("linear", seq_len=20).eval()
-    x = torch.as_tensor(one_hot(random_sequences(3, 20, seed=2)))
-    r = attribute(net, x, method="gradient_shap", baseline="uniform")
-    w = net.first_layer_filters()[0]
-    with torch.no_grad():
-        change = net(x)[:, 0] - net(torch.full_like(x, 0.25))[:, 0]
-    np.testing.assert_allclose(r.attributions.sum((1, 2)), change.numpy(), rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(r.attributions, (w * (x - 0.25)).numpy(), atol=1e-5)
-
-
 def test_attributions_never_land_on_n_padding_with_shuffled_references():
     net = _sharp_cnn()
     seq = "N" * 15 + random_sequences(1, 20, seed=5)[0] + "N" * 15
     r = attribute(net, torch.as_tensor(one_hot([seq])), n_shuffles=5)
     pad = np.array([c == "N" for c in seq])
     assert np.abs(r.per_base[0][pad]).max() == 0 and np.abs(r.per_base[0][~pad]).max() > 0
-
-
-def test_occlusion_reads_a_sequence_shorter_than_its_window():
-    net = models.get("cnn", seq_len=3).eval()
-    r = attribute(net, ["ACG"], method="occlusion", baseline="zeros", occlusion_window=5)
-    assert r.per_base.shape == (1, 3) and np.isfinite(r.per_base).all()
 
 
 def test_deeplift_shap_is_a_name_for_deeplift():

@@ -1,6 +1,7 @@
 """Look inside a trained model: one analysis per module.
 
 - :mod:`~genoviz.interpret.attribution`: captum saliency maps (IG, DeepLift, ...);
+- :mod:`~genoviz.interpret.attribution_methods`: the attribution methods, each run on one strand;
 - :mod:`~genoviz.interpret.references`: attribution baselines (zeros, uniform, shuffles);
 - :mod:`~genoviz.interpret.ism`: in-silico saturation mutagenesis;
 - :mod:`~genoviz.interpret.variants`: effects of named variants;
