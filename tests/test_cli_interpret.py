@@ -241,21 +241,6 @@ def test_data_unlike_the_runs_is_fitted_to_it_and_said_so(tmp_path, capsys):
     assert len(pd.read_csv(out / "saliency.csv")) == 2 * 101
 
 
-def test_an_option_the_analysis_does_not_read_is_named(run_dir, tmp_path, capsys):
-    """--pooling mean on a one-hot run, --method on agreement: accepted and ignored."""
-    base = ["interpret", "--run", str(run_dir), "-n", "3"]
-    assert main(["interpret", "agreement", *base[1:], "--out", str(tmp_path / "a"),
-                 "--method", "deeplift"]) == 0  # fmt: skip
-    assert "--method deeplift is not used: agreement reads Integrated Gradients" in (
-        capsys.readouterr().err
-    )
-    args = ["interpret", "embeddings", *base[1:], "--out", str(tmp_path / "e"), "--sequences"]
-    assert main([*args, "--pooling", "mean"]) == 0
-    assert "--pooling mean is not used" in capsys.readouterr().err
-    assert main(["interpret", "saliency", *base[1:], "--out", str(tmp_path / "s")]) == 0
-    assert "is not used" not in capsys.readouterr().err  # defaults say nothing
-
-
 def test_an_empty_split_names_the_split_and_the_others(tmp_path, capsys, monkeypatch):
     """A DeepChem folder of the book's has train and valid parts only: every default call
     said 'split None of deepchem-sirna is empty'."""
@@ -287,52 +272,6 @@ def test_unlabelled_sequences_are_sent_to_the_interpret_page(run_dir, tmp_path, 
     args = ["interpret", "saliency", "--run", str(run_dir), "--data", str(fasta)]
     assert main([*args, "--out", str(tmp_path / "o")]) == 2
     assert "paste them on the Interpret page" in capsys.readouterr().err
-
-
-def test_an_older_scripts_deeplift_shap_still_runs(run_dir, tmp_path):
-    out = tmp_path / "sal"
-    args = ["interpret", "saliency", "--run", str(run_dir), "--out", str(out), "-n", "2"]
-    assert main([*args, "--method", "deeplift_shap", "--n-shuffles", "2"]) == 0
-    assert json.loads((out / "saliency.json").read_text())["method"] == "deeplift"
-
-
-@pytest.mark.parametrize(
-    "given, said",
-    [
-        ("saliency --threshold 0.3", "--threshold 0.3 is not used: it is for filters, "
-         "not saliency"),
-        ("saliency --index 1", "--index 1 is not used: it is for ism, agreement and attention, "
-         "not saliency"),
-        ("ism --tax-group plants", "--tax-group plants is not used: it is for filters and "
-         "attention, not ism"),
-        ("ism --layers 1", "--layers 1 is not used: it is for attention, not ism"),
-        ("ism --n-shuffles 3", "--n-shuffles 3 is not used: it is for saliency and agreement, "
-         "not ism"),
-        ("saliency --method saliency --n-shuffles 3", "--n-shuffles 3 is not used: Saliency "
-         "(gradient) compares against no reference input"),
-        ("saliency --baseline zeros --n-shuffles 3", "--n-shuffles 3 is not used: --baseline "
-         "zeros is not a shuffle"),
-        ("embeddings --sequences --mrr-genes 5", "--mrr-genes 5 is not used: it is for "
-         "embeddings --mrr, not embeddings --sequences"),
-        ("embeddings --sequences --genetic-code 2", "--genetic-code 2 is not used: it reads a "
-         "codon-bert's token map, and this is a cnn run"),
-    ],
-)  # fmt: skip
-def test_every_option_another_analysis_reads_is_named(run_dir, tmp_path, capsys, given, said):
-    """A table says which analysis reads each option: one given to another says so."""
-    argv = ["interpret", *given.split(), "--run", str(run_dir), "-n", "2", "--out", str(tmp_path)]
-    assert main(argv) == 0
-    notes = [line for line in capsys.readouterr().err.splitlines() if "is not used" in line]
-    assert notes == [f"genoviz: note: {said}"]
-
-
-def test_the_options_an_analysis_reads_say_nothing(run_dir, tmp_path, capsys):
-    base = ["--run", str(run_dir), "-n", "2", "--split", "test", "--target", "1"]
-    assert main(["interpret", "ism", *base, "--index", "1", "--out", str(tmp_path / "i")]) == 0
-    assert json.loads((tmp_path / "i" / "ism.json").read_text())["target"] == 1
-    more = ["--n-shuffles", "2", "--baseline", "shuffle", "--out", str(tmp_path / "s")]
-    assert main(["interpret", "saliency", *base, *more]) == 0
-    assert "is not used" not in capsys.readouterr().err
 
 
 def test_interpreting_on_other_splits_than_training_says_so(tmp_path, capsys):

@@ -1,7 +1,9 @@
-"""``interpret``'s numbering and data options (genoviz/cli_interpret.py): ``--index`` and
-``--target`` count from 1 as every file and page does, positions are given in the user's own
-sequence beside the fitted one, and a run whose labels file or genome moved can still be
-explained (``--labels``, ``--genome``, ``--width``). Tiny untrained cnn runs keep it fast."""
+"""``interpret``'s options (genoviz/cli_interpret_options.py, genoviz/cli_interpret.py):
+``--index`` and ``--target`` count from 1 as every file and page does, positions are given in
+the user's own sequence beside the fitted one, a run whose labels file or genome moved can
+still be explained (``--labels``, ``--genome``, ``--width``), an option the analysis does not
+read is named, and an older script's ``--method deeplift_shap`` still runs. Tiny untrained
+cnn runs keep it fast."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import save_untrained_run
+from test_cli_interpret import run_dir  # noqa: F401 (fixture: an untrained cnn run)
 
 from genoviz.cli import main
 from genoviz.runs import load_run
@@ -60,7 +63,7 @@ def test_index_counts_from_1_as_the_saliency_files_do(tmp_path, capsys):
 
 
 def test_target_takes_a_name_or_a_number_counting_from_1(tmp_path):
-    from genoviz.cli_interpret import output_index
+    from genoviz.cli_interpret_options import output_index
 
     tasks = {"name": "t", "spec": "tf-multitask", "task": "multitask-binary"}
     build = {**BUILD, "outputs": 3}
@@ -199,3 +202,64 @@ def test_a_moved_genome_is_given_with_genome_and_another_bed_reads_the_runs(tmp_
     assert main([*argv, "--genome", str(moved), "--width", "30", "--out", str(tmp_path / "c")]) == 0
     info = json.loads((tmp_path / "c" / "ism.json").read_text())
     assert (info["sequence_length"], info["shift"]) == (30, 5)  # 30 bp windows, padded
+
+
+def test_an_option_the_analysis_does_not_read_is_named(run_dir, tmp_path, capsys):  # noqa: F811
+    """--pooling mean on a one-hot run, --method on agreement: accepted and ignored."""
+    base = ["interpret", "--run", str(run_dir), "-n", "3"]
+    assert main(["interpret", "agreement", *base[1:], "--out", str(tmp_path / "a"),
+                 "--method", "deeplift"]) == 0  # fmt: skip
+    assert "--method deeplift is not used: agreement reads Integrated Gradients" in (
+        capsys.readouterr().err
+    )
+    args = ["interpret", "embeddings", *base[1:], "--out", str(tmp_path / "e"), "--sequences"]
+    assert main([*args, "--pooling", "mean"]) == 0
+    assert "--pooling mean is not used" in capsys.readouterr().err
+    assert main(["interpret", "saliency", *base[1:], "--out", str(tmp_path / "s")]) == 0
+    assert "is not used" not in capsys.readouterr().err  # defaults say nothing
+
+
+def test_an_older_scripts_deeplift_shap_still_runs(run_dir, tmp_path):  # noqa: F811
+    out = tmp_path / "sal"
+    args = ["interpret", "saliency", "--run", str(run_dir), "--out", str(out), "-n", "2"]
+    assert main([*args, "--method", "deeplift_shap", "--n-shuffles", "2"]) == 0
+    assert json.loads((out / "saliency.json").read_text())["method"] == "deeplift"
+
+
+@pytest.mark.parametrize(
+    "given, said",
+    [
+        ("saliency --threshold 0.3", "--threshold 0.3 is not used: it is for filters, "
+         "not saliency"),
+        ("saliency --index 1", "--index 1 is not used: it is for ism, agreement and attention, "
+         "not saliency"),
+        ("ism --tax-group plants", "--tax-group plants is not used: it is for filters and "
+         "attention, not ism"),
+        ("ism --layers 1", "--layers 1 is not used: it is for attention, not ism"),
+        ("ism --n-shuffles 3", "--n-shuffles 3 is not used: it is for saliency and agreement, "
+         "not ism"),
+        ("saliency --method saliency --n-shuffles 3", "--n-shuffles 3 is not used: Saliency "
+         "(gradient) compares against no reference input"),
+        ("saliency --baseline zeros --n-shuffles 3", "--n-shuffles 3 is not used: --baseline "
+         "zeros is not a shuffle"),
+        ("embeddings --sequences --mrr-genes 5", "--mrr-genes 5 is not used: it is for "
+         "embeddings --mrr, not embeddings --sequences"),
+        ("embeddings --sequences --genetic-code 2", "--genetic-code 2 is not used: it reads a "
+         "codon-bert's token map, and this is a cnn run"),
+    ],
+)  # fmt: skip
+def test_every_option_another_analysis_reads_is_named(run_dir, tmp_path, capsys, given, said):  # noqa: F811
+    """A table says which analysis reads each option: one given to another says so."""
+    argv = ["interpret", *given.split(), "--run", str(run_dir), "-n", "2", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "is not used" in line]
+    assert notes == [f"genoviz: note: {said}"]
+
+
+def test_the_options_an_analysis_reads_say_nothing(run_dir, tmp_path, capsys):  # noqa: F811
+    base = ["--run", str(run_dir), "-n", "2", "--split", "test", "--target", "1"]
+    assert main(["interpret", "ism", *base, "--index", "1", "--out", str(tmp_path / "i")]) == 0
+    assert json.loads((tmp_path / "i" / "ism.json").read_text())["target"] == 1
+    more = ["--n-shuffles", "2", "--baseline", "shuffle", "--out", str(tmp_path / "s")]
+    assert main(["interpret", "saliency", *base, *more]) == 0
+    assert "is not used" not in capsys.readouterr().err
