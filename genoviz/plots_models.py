@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from genoviz.plots import SERIES_COLORS, grouped_bar_figure, styled
+from genoviz.plots import SERIES_COLORS, styled
+from genoviz.plots_bars import grouped_bar_figure
 
 #: Labels with at most this many distinct values are drawn as groups, else as a colour scale.
 MAX_GROUPS = 10

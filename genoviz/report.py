@@ -34,13 +34,9 @@ from genoviz.metrics import (
 )
 from genoviz.motifs import lined_up
 from genoviz.onehot import one_hot
-from genoviz.plots import (
-    calibration_figure,
-    history_figure,
-    logo_figure,
-    mlm_figures,
-    roc_figure,
-)
+from genoviz.plots_metrics import calibration_figure, roc_figure
+from genoviz.plots_sequence_logo import logo_figure
+from genoviz.plots_training import history_figure, mlm_figures
 from genoviz.runs import Run, RunError
 from genoviz.sequences import ALPHABET, pad_or_trim
 

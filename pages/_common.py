@@ -30,7 +30,8 @@ from genoviz.explain import explain
 from genoviz.export import ExportError, figure_image, static_export_problem
 from genoviz.jobs import default_manager
 from genoviz.metrics import METRIC_LABELS
-from genoviz.plots import figure_frame, logo_figure
+from genoviz.plots import figure_frame
+from genoviz.plots_sequence_logo import logo_figure
 from genoviz.runs import RunError
 from genoviz.sequences import SequenceError
 from genoviz.share import Decoded, Setup, decode_setup, encode_setup, share_url

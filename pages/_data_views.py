@@ -20,7 +20,7 @@ from genoviz.data.stats import (
     position_composition,
     split_table,
 )
-from genoviz.plots import bar_figure, grouped_bar_figure, histogram_figure
+from genoviz.plots_bars import bar_figure, grouped_bar_figure, histogram_figure
 from genoviz.sequences import gc_content
 from pages._common import (
     explain_here,

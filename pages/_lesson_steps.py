@@ -33,7 +33,7 @@ from genoviz.lesson_plots import one_hot_figure, scan_figure
 from genoviz.metrics import metric_series
 from genoviz.motifs import lined_up
 from genoviz.onehot import one_hot
-from genoviz.plots import history_figure
+from genoviz.plots_training import history_figure
 from genoviz.run_folders import list_runs
 from genoviz.runs import WEIGHTS, RunError
 from genoviz.sequences import ALPHABET, clean_sequence

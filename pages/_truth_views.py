@@ -18,7 +18,7 @@ from genoviz.data.stats import (
     stored_table,
     stored_tables,
 )
-from genoviz.plots import stacked_histogram_figure
+from genoviz.plots_bars import stacked_histogram_figure
 from genoviz.sequences import ALPHABET
 from pages._common import (
     logo_images,

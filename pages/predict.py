@@ -9,7 +9,7 @@ from torch import nn
 
 from genoviz.data import BUNDLED
 from genoviz.data.importers import UPLOAD_TYPES
-from genoviz.plots import histogram_figure
+from genoviz.plots_bars import histogram_figure
 from genoviz.predict import predict_sequences, prediction_table, trained_lengths
 from genoviz.predict_inputs import MissingExtrasError, text_scoring
 from genoviz.run_data import data_seed

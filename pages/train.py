@@ -12,15 +12,14 @@ from genoviz.data import Dataset
 from genoviz.explain import TASK_TOPIC
 from genoviz.jobs import default_manager
 from genoviz.metrics import METRIC_LABELS, calibration, confusion_matrix, metric_series, roc_points
-from genoviz.plots import (
+from genoviz.plots_metrics import (
     calibration_figure,
     confusion_figure,
-    history_figure,
-    mlm_figures,
     roc_curves_figure,
     roc_figure,
     scatter_figure,
 )
+from genoviz.plots_training import history_figure, mlm_figures
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.run_folders import default_runs_dir
 from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup

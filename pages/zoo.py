@@ -19,8 +19,8 @@ from genoviz.data import BUNDLED, Dataset
 from genoviz.extras_gain import PAIRS, ExtrasGain, extras_gain_job
 from genoviz.jobs import default_manager
 from genoviz.metrics import METRIC_LABELS, PRIMARY_METRIC
-from genoviz.plots import history_figure
 from genoviz.plots_models import extras_gain_figure, latent_map_figure
+from genoviz.plots_training import history_figure
 from genoviz.report import overlay_figure
 from genoviz.share import LEARNING_RATES
 from genoviz.training import TrainConfig
