@@ -33,8 +33,9 @@ import torch
 import models
 from benchmarks.speed import Row
 from benchmarks.timing import alternate, autocast, bench_device, sync
+from genoviz.data.dna_corpus import dna_corpus
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
-from genoviz.pretrain import dna_corpus, mask_tokens, span_offsets
+from genoviz.pretrain_masking import mask_tokens, span_offsets
 from genoviz.training import TrainConfig, fit
 
 SDPA_ROW = "kmer-bert small train tokens/s, SDPA"

@@ -30,7 +30,7 @@ from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.data.extra_inputs import ignored_note
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
-from genoviz.pretrain import MaskConfig
+from genoviz.pretrain_masking import MaskConfig
 from genoviz.sequences import SequenceError
 from genoviz.train_setup import file_kmer, fitted_length_note
 from genoviz.training import TrainConfig, TrainingError, fit

@@ -21,7 +21,7 @@ from genoviz.training import TrainConfig, fit
 
 def cmd_autoencode(args: argparse.Namespace) -> int:
     from genoviz.autoencoder import AutoencoderConfig, fit_autoencoder
-    from genoviz.pretrain import load_corpus
+    from genoviz.pretrain_corpus import load_corpus
 
     try:
         dataset = load_data(args)
@@ -75,7 +75,7 @@ def cmd_autoencode(args: argparse.Namespace) -> int:
 
 
 def cmd_pretrain(args: argparse.Namespace) -> int:
-    from genoviz.pretrain import load_corpus
+    from genoviz.pretrain_corpus import load_corpus
 
     if args.model != "codon-bert" and args.view != "codon":
         raise models.ModelError(

@@ -1,11 +1,9 @@
-"""Masked-language-model pretraining of the BERT models, as DNABERT does it.
+"""Masked-language-model pretraining of the BERT models, as DNABERT does it: the loop.
 
-Overlapping k-mers leak: a masked k-mer is spelled out by its two neighbours. So DNABERT
-masks **contiguous spans of k tokens** around each sampled centre (offsets -2...+3 for
-k = 6, -1...+1 for k = 3), on about 15% of the tokens, 20% late in the schedule, with the
-80/10/10 replacement ([MASK] / random token / unchanged). Codon tokens do not overlap, so
-``codon-bert`` masks single tokens. :func:`fit_mlm` is what :func:`genoviz.training.fit`
-runs for a task-``lm`` dataset, so a :class:`~genoviz.training.TrainingJob` shows it live.
+:func:`fit_mlm` is what :func:`genoviz.training.fit` runs for a task-``lm`` dataset, so a
+:class:`~genoviz.training.TrainingJob` shows it live. How tokens are masked (DNABERT's
+spans) is :mod:`genoviz.pretrain_masking`; the corpora and the chunks cut from them are
+:mod:`genoviz.pretrain_corpus`.
 
 Each epoch's record has ``train_loss`` / ``valid_loss`` (cross-entropy over masked tokens),
 ``train_masked_acc`` / ``valid_masked_acc`` and ``baseline_masked_acc``: the accuracy of
@@ -15,13 +13,11 @@ always guessing the training corpus's most frequent token.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import torch
@@ -29,13 +25,10 @@ from torch import nn
 
 import models
 from genoviz import run_folders, run_lock, run_outcome, runs
-from genoviz.data import BUNDLED, Dataset, DatasetMeta, load_bundled
-from genoviz.data.dna_corpus import DNA_CORPUS, dna_corpus
-from genoviz.data.importers import read_text
-from genoviz.predict_inputs import read_inputs
+from genoviz.data import Dataset
+from genoviz.pretrain_corpus import chunk_texts, encode_texts, species_corpus
+from genoviz.pretrain_masking import MaskConfig, Masked, mask_tokens, span_offsets
 from genoviz.random_streams import TorchStream
-from genoviz.sequences import Record, SequenceError
-from genoviz.tokens import MASK_ID
 from genoviz.train_setup import (
     StopRequested,
     TrainConfig,
@@ -53,216 +46,6 @@ from models.bert import N_SPECIAL  # specials are never masked
 #: chunks of 128 tokens per epoch, so the small kmer-bert draws a curve point every 15 s
 #: and 20 epochs take about 5 minutes on a 2-core CPU. ``fit`` itself takes any.
 DEFAULTS: dict[str, Any] = {"epochs": 20, "batch_size": 32, "lr": 1e-3}
-
-
-@dataclass
-class MaskConfig:
-    """How tokens are masked; ``TrainConfig.mlm`` holds these keys.
-
-    Attributes:
-        rate: share of tokens masked (spans included), first part of the schedule.
-        late_rate: share masked from ``late_after`` (fraction of the epochs) on.
-        span: mask k contiguous tokens around each centre (DNABERT); False = single tokens
-            (leaks for overlapping k-mers; kept for the demonstration).
-        max_tokens: longest training chunk, [CLS] and [SEP] included.
-        chunks_per_epoch: an epoch's sample of the training chunks, so a big corpus still
-            gives a curve point every few seconds.
-        view: ``codon-bert`` on ``codon-corpus``: ``codon`` sentences or ``parallel``
-            (codons, [SEP], the protein's amino acids); ``-frame1`` / ``-frame2`` read the
-            codons one or two bases late (the frame-shift control: the protein stays).
-        species: pretrain on this species of a codon corpus only (one "language");
-            None = every species pooled.
-    """
-
-    rate: float = 0.15
-    late_rate: float = 0.20
-    late_after: float = 0.8
-    span: bool = True
-    max_tokens: int = 128
-    view: str = "codon"
-    species: str | None = None
-    #: Train chunks drawn (without replacement) per epoch; None = all of them.
-    chunks_per_epoch: int | None = 512
-    #: Validation and test each use at most this many chunks (a seeded sample).
-    max_eval_chunks: int = 512
-
-    def rate_at(self, epoch: int, epochs: int) -> float:
-        """The masking rate of 1-based ``epoch``: ``late_rate`` for the epochs that start
-        at or past ``late_after`` of the schedule, so never more than the last 20% of a
-        run (a 1-epoch run masks 15% throughout; it had masked 20% throughout)."""
-        return self.late_rate if epoch - 1 >= self.late_after * epochs - 1e-9 else self.rate
-
-
-def span_offsets(k: int) -> range:
-    """Token offsets masked around a centre: -2..+3 for k = 6, -1..+1 for k = 3."""
-    return range(-((k - 1) // 2), k // 2 + 1)
-
-
-def centre_probability(rate: float, span: int) -> float:
-    """Per-token centre probability whose spans cover ``rate`` of the tokens on average
-    (DNABERT's script passes it directly: 0.025 for k = 6, about 14% masked)."""
-    return 1.0 - (1.0 - rate) ** (1.0 / span)
-
-
-class Masked(NamedTuple):
-    inputs: torch.Tensor  # (n, T) ids with masks applied
-    labels: torch.Tensor  # (n, T) original ids at masked positions, -100 elsewhere
-
-
-def mask_tokens(
-    ids: torch.Tensor,
-    rate: float,
-    offsets: Sequence[int],
-    vocab_size: int,
-    generator: torch.Generator,
-) -> Masked:
-    """Mask spans (``offsets`` around sampled centres) over the non-special tokens.
-
-    Args:
-        ids: token ids ``(n, T)``; specials (id < 5) are never masked.
-        offsets: ``span_offsets(k)`` for spans, ``[0]`` for single tokens.
-    """
-    maskable = ids >= N_SPECIAL
-    p = centre_probability(rate, len(offsets))
-    centres = (torch.rand(ids.shape, generator=generator) < p) & maskable
-    masked = torch.zeros_like(centres)
-    T = ids.shape[1]
-    for o in offsets:  # shift the centres by each offset (no wrap-around)
-        if o >= 0:
-            masked[:, o:] |= centres[:, : T - o]
-        else:
-            masked[:, :o] |= centres[:, -o:]
-    masked &= maskable
-    labels = torch.where(masked, ids, torch.full_like(ids, -100))
-    u = torch.rand(ids.shape, generator=generator)
-    inputs = ids.clone()
-    inputs[masked & (u < 0.8)] = MASK_ID
-    swap = masked & (u >= 0.8) & (u < 0.9)
-    rand = torch.randint(N_SPECIAL, vocab_size, ids.shape, generator=generator)
-    inputs[swap] = rand[swap]
-    return Masked(inputs, labels)
-
-
-# --- corpora ----------------------------------------------------------------------------
-
-
-def as_corpus(dataset: Dataset, name: str | None = None) -> Dataset:
-    """The same sequences as an unlabelled ``lm`` dataset (labels dropped)."""
-    meta = copy.deepcopy(dataset.meta)
-    meta.name = name or f"{dataset.name}-corpus"
-    return Dataset(
-        list(dataset.sequences), np.zeros(len(dataset), np.float32), "lm", meta, ids=dataset.ids
-    )
-
-
-def load_corpus(spec: str | Path, seed: int = 0) -> Dataset:
-    """A pretraining corpus: ``dna-corpus``, any bundled set (labels dropped), or a file
-    of the user's own sequences: FASTA, one per line, or a CSV/TSV with a ``sequence``
-    column (plain or DNABERT k-mers; labels and other columns ignored)."""
-    spec_s = str(spec)
-    if spec_s == DNA_CORPUS:
-        return dna_corpus(seed)
-    if spec_s in BUNDLED:
-        ds = load_bundled(spec_s, seed=seed)
-        return ds if ds.task == "lm" else as_corpus(ds)
-    path = Path(spec_s).expanduser()
-    if not path.is_file():
-        raise SequenceError(f"{spec_s!r} is not {DNA_CORPUS}, a bundled set or a file of sequences")
-    inputs = read_inputs(read_text(path), path.name)
-    corpus = corpus_from_records(
-        [Record(i, s) for i, s in zip(inputs.ids, inputs.seqs, strict=True)], path.name
-    )
-    corpus.meta.notes["spec"] = str(path)
-    return corpus
-
-
-def corpus_from_records(records: Sequence[Record], name: str) -> Dataset:
-    """The user's own sequences (FASTA or one per line, parsed) as a pretraining corpus."""
-    meta = DatasetMeta(name=name, description="User sequences for pretraining")
-    seqs = [r.sequence for r in records]
-    return Dataset(seqs, np.zeros(len(seqs), np.float32), "lm", meta, ids=[r.id for r in records])
-
-
-def species_corpus(dataset: Dataset, species: str) -> Dataset:
-    """The sequences of one species of a codon corpus (named in ``meta.notes['species']``,
-    labels are their indices), with their proteins."""
-    names = list(dataset.meta.notes.get("species") or [])
-    if not names:
-        raise SequenceError(f"{dataset.name} has no species to choose from; pretrain on all of it")
-    if species not in names:
-        raise SequenceError(
-            f"{dataset.name} has no species {species!r}; choose one of {', '.join(names)}"
-        )
-    rows = np.flatnonzero(dataset.labels == names.index(species))
-    truth = dict(dataset.meta.ground_truth)
-    if "proteins" in truth:  # row-aligned, so it is cut like the sequences
-        truth["proteins"] = [truth["proteins"][i] for i in rows]
-    part = dataset.subset(rows)
-    part.meta = dataclasses.replace(part.meta, ground_truth=truth)
-    return part
-
-
-def chunk_starts(length: int, step: int) -> list[int]:
-    """Starts of the ``step``-base chunks that cover ``length`` bases: every ``step``, then
-    one flush with the end, overlapping the one before, so no base is left out (the end of
-    a coding sequence holds its stop codon); one chunk when the sequence is shorter."""
-    starts = list(range(0, max(length - step, 0) + 1, step))
-    if starts[-1] + step < length:
-        starts.append(length - step)
-    return starts
-
-
-def chunk_texts(
-    dataset: Dataset, model: nn.Module, opts: MaskConfig
-) -> tuple[list[str], np.ndarray]:
-    """Cut the corpus into training texts that fit ``opts.max_tokens`` tokens.
-
-    Returns:
-        the texts and, for each, the index of the sequence it came from.
-    """
-    n_body = opts.max_tokens - 2
-    base, _, shift = opts.view.partition("-frame")
-    frame = int(shift or 0)
-    if base not in ("codon", "parallel") or frame not in (0, 1, 2):
-        raise SequenceError(
-            f"unknown view {opts.view!r}; choose codon or parallel, optionally with -frame1 "
-            "or -frame2"
-        )
-    codons = isinstance(model, models.bert.CodonBert)
-    step = 3 * (n_body if base == "codon" else n_body // 2) if codons else n_body + model.k - 1
-    proteins = dataset.meta.ground_truth.get("proteins") if base == "parallel" else None
-    if base == "parallel" and proteins is None:
-        raise SequenceError(f"the parallel view needs proteins; {dataset.name} has none")
-    texts, source = [], []
-    for i, s in enumerate(dataset.sequences):
-        s = s[frame:]  # frame 1 or 2: every codon straddles two real ones
-        # a codon text ends at the last whole codon, so every chunk keeps the frame
-        for a in chunk_starts(len(s) - len(s) % 3 if codons else len(s), step):
-            piece = s[a : a + step]
-            if proteins is not None:  # the aligned residues follow as one-letter tokens
-                piece = (piece, proteins[i][a // 3 : a // 3 + len(piece) // 3])
-            texts.append(piece)
-            source.append(i)
-    return texts, np.array(source, dtype=np.int64)
-
-
-def encode_texts(model: nn.Module, texts: list, width: int) -> torch.Tensor:
-    """Token ids ``(n, width)`` for chunk texts (``(cds, protein)`` pairs: parallel view)."""
-    if texts and isinstance(texts[0], tuple):
-        from genoviz.tokens import codon_tokens
-        from models.bert import encode_token_lists
-
-        rows = [[*codon_tokens(c), "[SEP]", *p] for c, p in texts]
-        ids = encode_token_lists(rows, model.vocab)
-    else:
-        ids = model.encode(texts)
-    ids = ids[:, :width]
-    if ids.shape[1] < width:
-        ids = np.pad(ids, ((0, 0), (0, width - ids.shape[1])))
-    return torch.from_numpy(ids)
-
-
-# --- the loop ---------------------------------------------------------------------------
 
 
 def fit_mlm(

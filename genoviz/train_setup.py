@@ -87,7 +87,8 @@ class TrainConfig:
     #: BERT models: start from this pretrained BERT, a genoviz pretraining run or a Hugging
     #: Face checkpoint folder in DNABERT's layout (config.json, vocab.txt, weights).
     init_bert: str | None = None
-    #: Masked-LM pretraining options (task ``lm``): see :class:`genoviz.pretrain.MaskConfig`.
+    #: Masked-LM pretraining options (task ``lm``): see
+    #: :class:`genoviz.pretrain_masking.MaskConfig`.
     mlm: dict[str, Any] = field(default_factory=dict)
 
 

@@ -18,7 +18,7 @@ from genoviz.data.extra_inputs import ignored_note
 from genoviz.data.importers import UPLOAD_TYPES
 from genoviz.data.tables import table_header
 from genoviz.predict_inputs import read_inputs
-from genoviz.pretrain import corpus_from_records
+from genoviz.pretrain_corpus import corpus_from_records
 from genoviz.sequences import Record, SequenceError, parse_sequences
 from pages._common import (
     ACTIVE_DATASET,

@@ -332,7 +332,7 @@ def test_a_species_run_records_the_seed_its_corpus_was_loaded_with():
     import torch
 
     from genoviz.data import load_bundled
-    from genoviz.pretrain import species_corpus
+    from genoviz.pretrain_corpus import species_corpus
     from genoviz.train_setup import TrainConfig, run_info
 
     loaded = load_bundled("codon-species", seed=0)

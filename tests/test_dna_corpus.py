@@ -4,7 +4,7 @@ import re
 
 from genoviz.data import load_bundled
 from genoviz.data.dna_corpus import dna_corpus
-from genoviz.pretrain import load_corpus
+from genoviz.pretrain_corpus import load_corpus
 
 
 def test_corpus_holds_each_dna_set_and_background_and_honours_exclude():
