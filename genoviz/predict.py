@@ -211,7 +211,7 @@ def predict_sequences(
     if model is None:
         model = run.load_model(select_device(device))
     if tokens:
-        from models.bert import window_note
+        from models.bert_lengths import window_note
 
         x = model.encode(list(sequences))
         n_long = sum(model.n_tokens(len(s)) > model.max_positions for s in sequences)

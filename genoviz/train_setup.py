@@ -323,8 +323,8 @@ ARCHITECTURE_KEYS = ("size", "k", "bert_config", "embed_init")
 def checkpoint_build(model_name: str, path: str) -> dict[str, Any]:
     """Build args that make a BERT model the same shape as a pretrained checkpoint: its
     architecture, the size name it matches (``checkpoint`` when none), and its k."""
-    from models.bert import size_of
     from models.checkpoints import CheckpointError, checkpoint_arch, checkpoint_kmer
+    from models.token_bert import size_of
 
     try:
         arch = checkpoint_arch(path)

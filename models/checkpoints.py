@@ -1,7 +1,7 @@
 """Pretrained BERT folders: a genoviz pretraining run's ``hf/`` or a Hugging Face checkpoint
 in DNABERT's layout (``config.json``, ``vocab.txt``, and ``model.safetensors`` or
 ``pytorch_model.bin``, either possibly sharded). Checked, summarised and read here; the
-models in :mod:`models.bert` copy the weights in.
+BERTs copy the weights in (:meth:`models.token_bert.TokenBert.load_pretrained`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Building blocks shared by the sequence models.
+"""Building blocks shared by the sequence models, and kmer-bert's k-mer embedding table
+tied to its bases (:class:`BaseSumEmbedding`).
 
 Every nonlinearity is its own module instance, used once, so DeepLift-style attribution
 can hook each one (captum's requirement).
@@ -7,9 +8,12 @@ can hook each one (captum's requirement).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import torch
 from torch import nn
+
+from genoviz.tokens import PAD_ID
 
 # The book's CNNs use even kernels (10) with 'same' padding; PyTorch then warns on every
 # forward that it pads a copy of the input. Expected here, and noise on the CLI.
@@ -122,3 +126,30 @@ class DenseHead(nn.Module):
         if self.hidden is not None:
             h = self.drop(self.act(self.hidden(h)))
         return self.out(h)
+
+
+class BaseSumEmbedding(nn.Module):
+    """k-mer embeddings tied to their bases: a k-mer's vector is the sum of one learned
+    vector per (position, base), so the 4**k k-mers share 4k vectors (a k-wide convolution
+    over one-hot bases); the special tokens keep rows of their own.
+
+    Stands in for BERT's word-embedding table: the same forward, and a ``weight`` that
+    builds the full table (``(len(vocab), hidden)``, specials first).
+    """
+
+    def __init__(self, special: torch.Tensor, parts: torch.Tensor, kmers: Sequence[str]) -> None:
+        super().__init__()
+        self.special = nn.Parameter(special.detach().clone())  # (N_SPECIAL, hidden)
+        self.parts = nn.Parameter(parts.detach().clone())  # (k, 4, hidden), ATCG order
+        codes = torch.tensor([["ATCG".index(c) for c in tok] for tok in kmers])
+        self.register_buffer("bases", codes, persistent=False)
+        self.padding_idx = PAD_ID
+
+    @property
+    def weight(self) -> torch.Tensor:
+        k = self.parts.shape[0]
+        table = self.parts[torch.arange(k, device=self.parts.device), self.bases].sum(1)
+        return torch.cat([self.special, table])
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return nn.functional.embedding(ids, self.weight, self.padding_idx)

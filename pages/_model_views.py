@@ -14,8 +14,9 @@ import models
 from genoviz.data import Dataset
 from genoviz.motifs import MotifError
 from genoviz.train_setup import file_kmer, select_device
-from models.bert import EMBED_INITS, SIZES
+from models.bert import EMBED_INITS
 from models.jaspar_init import JasparGroupError, choose_jaspar
+from models.token_bert import SIZES
 
 SIZE_HELP = {
     "tiny": "2 layers, hidden 64: seconds per epoch on a laptop",

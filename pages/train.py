@@ -25,7 +25,7 @@ from genoviz.run_folders import default_runs_dir
 from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup
 from genoviz.train_setup import fitted_lengths
 from genoviz.training import TrainConfig, TrainingJob, select_device, unequal_weights
-from models.bert import count_long, window_note
+from models.bert_lengths import count_long, window_note
 from pages._common import (
     ACTIVE_DATASET,
     STOP_REQUESTED,

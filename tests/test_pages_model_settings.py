@@ -116,14 +116,6 @@ def test_train_page_says_when_bert_inputs_need_windows(runs_dir):
     assert note and note[0].startswith("40 sequence(s) give more than 510 tokens")
 
 
-def test_count_long_follows_k_and_codons():
-    from models.bert import count_long
-
-    assert count_long("kmer-bert", [515, 516], k=6) == 1  # 512 and 513 tokens
-    assert count_long("kmer-bert", [512, 513], k=3) == 1
-    assert count_long("codon-bert", [1530, 1533]) == 1  # 512 and 513 tokens
-
-
 def test_a_dnabert_kmer_file_starts_kmer_bert_at_its_own_k(runs_dir):
     """A 3-mer file trained a 6-mer BERT unless k was changed by hand; its k is now the
     default, under a key of its own, so the k chosen for other data stays as it was."""
