@@ -14,7 +14,8 @@ import torch
 import models
 from benchmarks.timing import alternate, autocast, rng_aside, sync
 from genoviz.data import Dataset, load
-from genoviz.training import TrainConfig, TrainingJob, fit, model_build_args, select_device
+from genoviz.training import TrainConfig, fit, model_build_args, select_device
+from genoviz.training_job import TrainingJob
 
 DEMO_DATASET = "tf-binding"
 DEMO_EPOCHS = 20

@@ -1,6 +1,6 @@
 """A job that runs one long function in a worker thread, for the pages to poll.
 
-:class:`genoviz.training.TrainingJob` does this for supervised training. :class:`ThreadJob`
+:class:`genoviz.training_job.TrainingJob` does this for supervised training. :class:`ThreadJob`
 does the same for any other long computation (autoencoder training, the with/without
 extras comparison): the function gets the job and reports through it, and a page's
 ``@st.fragment(run_every=...)`` reads ``history``, ``progress`` and ``status``. It fits

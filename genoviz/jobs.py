@@ -33,7 +33,7 @@ class JobBusy(RuntimeError):
 
 
 class Job(Protocol):
-    """What the manager needs from a job (:class:`genoviz.training.TrainingJob` has it).
+    """What the manager needs from a job (:class:`genoviz.training_job.TrainingJob` has it).
     ``run_dir`` is the folder it writes, or None while that is unknown."""
 
     run_dir: Path | None

@@ -1,7 +1,7 @@
 """Masked-language-model pretraining of the BERT models, as DNABERT does it: the loop.
 
 :func:`fit_mlm` is what :func:`genoviz.training.fit` runs for a task-``lm`` dataset, so a
-:class:`~genoviz.training.TrainingJob` shows it live. How tokens are masked (DNABERT's
+:class:`~genoviz.training_job.TrainingJob` shows it live. How tokens are masked (DNABERT's
 spans) is :mod:`genoviz.pretrain_masking`; the corpora and the chunks cut from them are
 :mod:`genoviz.pretrain_corpus`.
 

@@ -1,9 +1,10 @@
-"""The fit loop and :class:`TrainingJob`, the thread-safe worker the pages poll.
+"""The fit loop.
 
 One loop serves the CLI, the pages, the tests and the benchmarks. It never imports
-streamlit: the UI reads ``job.history`` / ``job.status`` from its own thread. What sets a
-run up is :mod:`genoviz.train_setup`; resuming one is :mod:`genoviz.resume`. Both are
-re-exported here, so ``from genoviz.training import TrainConfig, fit`` is the whole API.
+streamlit. What sets a run up is :mod:`genoviz.train_setup`; resuming one is
+:mod:`genoviz.resume`; running it in a worker thread the pages poll is
+:class:`genoviz.training_job.TrainingJob`. All three are re-exported here, so
+``from genoviz.training import TrainConfig, fit`` is the whole API.
 The loop's inputs and batches are :mod:`genoviz.train_inputs`, its loss and scores
 :mod:`genoviz.train_scoring`, and the files it ends with :mod:`genoviz.train_result`.
 """
@@ -23,7 +24,6 @@ from torch import nn
 
 import models
 from genoviz import run_folders, run_lock, run_outcome, runs
-from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.data.dataset import class_numbering_problem
 from genoviz.keep import KeepRule, WeightAverage
@@ -59,6 +59,7 @@ from genoviz.train_setup import (
     strand_symmetric,
     unequal_weights,
 )
+from genoviz.training_job import TrainingJob
 from models.layers import set_extras_scale
 
 __all__ = [
@@ -397,46 +398,3 @@ def fit(
         if lock is not None:
             lock.release()
     return result
-
-
-class TrainingJob(ThreadJob):
-    """Runs :func:`fit` in a worker thread; every attribute is safe to read from others
-    (the thread, queue and stop machinery is :class:`genoviz.background.ThreadJob`'s).
-
-    >>> job = TrainingJob(dataset, "cnn", TrainConfig(epochs=5)).start()
-    >>> job.history  # grows one record per epoch
-    >>> job.stop(); job.wait()
-    """
-
-    def __init__(
-        self, dataset: Dataset, model_name: str | None = None, config: TrainConfig | None = None
-    ) -> None:
-        self.model_name = model_name or models.recommended(dataset.task)
-        self.config = config or TrainConfig()
-        super().__init__(self._train, "train", dataset=dataset, epochs=self.config.epochs)
-        if self.config.resume_from is not None:  # known before it starts, even queued
-            self.run_dir = Path(self.config.resume_from)
-
-    def _train(self, job: ThreadJob) -> TrainResult:
-        return fit(
-            self.dataset,
-            self.model_name,
-            self.config,
-            on_epoch=self.record_epoch,
-            should_stop=self.stop_requested,
-            on_progress=self.set_progress,
-            on_run_dir=self.set_run_dir,
-        )
-
-    def _cancelled_before_start(self) -> bool:
-        # Only a job stopped while queued never runs; a pending one stopped before its
-        # start runs fit, which stops at the first batch.
-        return self._stop.is_set() and self._status in ("queued", "stopped")
-
-    def _complete(self, result: TrainResult) -> None:
-        self._result = result
-        self._status = result.status
-        self._message = (
-            f"{'Stopped' if result.status == 'stopped' else 'Finished'} after "
-            f"{len(result.history)} epoch(s); kept epoch {result.best_epoch}."
-        )

@@ -39,7 +39,8 @@ from genoviz.runs import WEIGHTS, RunError
 from genoviz.sequences import ALPHABET, clean_sequence
 from genoviz.share import LESSON_MAX_EPOCHS
 from genoviz.train_setup import TrainResult
-from genoviz.training import TrainConfig, TrainingJob
+from genoviz.training import TrainConfig
+from genoviz.training_job import TrainingJob
 from pages._common import (
     LESSON_JOB,
     error_boundary,

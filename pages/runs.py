@@ -24,7 +24,8 @@ from genoviz.runs import (
 )
 from genoviz.runs_archive import delete_run, export_zip, import_zip, rename_run, status_label
 from genoviz.sequences import SequenceError
-from genoviz.training import TrainingError, TrainingJob, resume_plan
+from genoviz.training import TrainingError, resume_plan
+from genoviz.training_job import TrainingJob
 from pages._common import (
     SESSION_JOBS,
     STOP_REQUESTED,

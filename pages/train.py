@@ -24,7 +24,8 @@ from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.run_folders import default_runs_dir
 from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup
 from genoviz.train_setup import fitted_lengths
-from genoviz.training import TrainConfig, TrainingJob, select_device, unequal_weights
+from genoviz.training import TrainConfig, select_device, unequal_weights
+from genoviz.training_job import TrainingJob
 from models.bert_lengths import count_long, window_note
 from pages._common import (
     ACTIVE_DATASET,

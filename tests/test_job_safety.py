@@ -194,7 +194,7 @@ def test_one_job_per_run_folder_whichever_session_submits_it(tmp_path: Path):
 
 
 def test_a_training_job_names_its_folder_once_it_holds_it(tmp_path: Path):
-    from genoviz.training import TrainingJob
+    from genoviz.training_job import TrainingJob
 
     job = TrainingJob(planted_dataset(120), "cnn", config(runs_dir=str(tmp_path)))
     assert job.run_dir is None

@@ -12,7 +12,8 @@ from conftest import planted_dataset
 
 from genoviz import jobs
 from genoviz.jobs import JobManager, max_jobs_from_env
-from genoviz.training import TrainConfig, TrainingJob
+from genoviz.training import TrainConfig
+from genoviz.training_job import TrainingJob
 
 
 class FakeJob:

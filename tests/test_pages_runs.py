@@ -339,7 +339,8 @@ def test_the_servers_jobs_are_listed_and_a_waiting_one_can_be_stopped(
     from test_job_safety import FolderJob
 
     from genoviz import jobs
-    from genoviz.training import TrainConfig, TrainingJob
+    from genoviz.training import TrainConfig
+    from genoviz.training_job import TrainingJob
 
     manager = jobs.JobManager(max_jobs=1)
     monkeypatch.setattr(jobs, "_default", manager)

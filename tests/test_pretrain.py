@@ -14,7 +14,8 @@ from conftest import planted_dataset
 from genoviz.data import Dataset, DatasetMeta
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain_corpus import as_corpus
-from genoviz.training import TrainConfig, TrainingJob, fit
+from genoviz.training import TrainConfig, fit
+from genoviz.training_job import TrainingJob
 
 
 def test_pretraining_masks_more_late_in_the_schedule():

@@ -1,5 +1,4 @@
 import math
-import time
 
 import numpy as np
 import pytest
@@ -9,7 +8,7 @@ from conftest import planted_dataset
 from genoviz.metrics import binary_metrics
 from genoviz.predict import predict_arrays
 from genoviz.runs import load_run
-from genoviz.training import TrainConfig, TrainingError, TrainingJob, fit, select_device
+from genoviz.training import TrainConfig, TrainingError, fit, select_device
 
 
 def cfg(**kw):
@@ -88,28 +87,6 @@ def test_run_folder_round_trip(tmp_path):
     model = run.load_model()
     x = torch.from_numpy(ds.encode())
     np.testing.assert_allclose(predict_arrays(model, x), predict_arrays(r.model, x), atol=1e-6)
-
-
-def test_job_runs_in_a_thread_and_stop_keeps_best_weights(tmp_path):
-    ds = planted_dataset(n=2000, length=60)
-    job = TrainingJob(ds, "cnn", cfg(epochs=200, save=True, runs_dir=str(tmp_path))).start()
-    deadline = time.time() + 60
-    while not job.history and time.time() < deadline:
-        assert job.status == "running"
-        time.sleep(0.05)
-    assert job.history, "no epoch finished within 60 s"
-    job.stop()
-    assert job.wait(timeout=60) == "stopped"
-    assert job.done and job.result is not None and "Stopped" in job.message
-    assert 1 <= len(job.result.history) < 200
-    assert load_run(job.result.run_dir).status == "stopped"
-
-
-def test_failed_job_reports_the_reason():
-    ds = planted_dataset(n=50)
-    job = TrainingJob(ds, "deepchem-sirna", cfg(epochs=1)).start()
-    assert job.wait(timeout=30) == "failed"
-    assert "does not support task 'binary'" in job.message
 
 
 def test_device_selection():
