@@ -87,6 +87,11 @@ def planted_dataset(n: int = 600, length: int = 40, seed: int = 0, motif: str = 
     return Dataset(seqs, np.array(labels), "binary", meta)
 
 
+def distinct(n: int) -> list[str]:
+    """``n`` different sequences of 8 bp."""
+    return ["".join("ACGT"[(i >> (2 * j)) & 3] for j in range(8)) for i in range(n)]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """``gpu``-marked tests skip without a CUDA GPU (e.g. under CUDA_VISIBLE_DEVICES="")."""
     gpu_items = [item for item in items if item.get_closest_marker("gpu")]

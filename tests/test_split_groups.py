@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genoviz.data.dataset import make_splits
 from genoviz.data.split_groups import site_neighbours, site_note, split_groups
+from genoviz.data.splits import make_splits
 
 
 def where(splits: dict[str, np.ndarray], n: int) -> np.ndarray:
