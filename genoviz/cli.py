@@ -26,9 +26,9 @@ from genoviz.cli_options import (
 )
 from genoviz.cli_progress import epoch_printer, print_final
 from genoviz.data import BUNDLED, DataFormatError, load_bundled
-from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.data.extra_inputs import ignored_note
+from genoviz.data.task_labels import class_numbering_problem
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain_masking import MaskConfig
 from genoviz.sequences import SequenceError

@@ -25,7 +25,7 @@ from torch import nn
 import models
 from genoviz import run_folders, run_lock, run_outcome, runs
 from genoviz.data import Dataset
-from genoviz.data.dataset import class_numbering_problem
+from genoviz.data.task_labels import class_numbering_problem
 from genoviz.keep import KeepRule, WeightAverage
 from genoviz.metrics import PRIMARY_METRIC, confusion_matrix
 from genoviz.random_streams import TorchStream

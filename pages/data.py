@@ -10,13 +10,13 @@ import numpy as np
 import streamlit as st
 
 from genoviz.data import BUNDLED, DataFormatError, Dataset, infer_task, load, load_text
-from genoviz.data.dataset import class_numbering_problem
 from genoviz.data.deepchem import METADATA, PICKLE_WARNING, is_disk_dataset
 from genoviz.data.download import REMOTE, downloaded_sets
 from genoviz.data.errors import UnlabelledError
 from genoviz.data.extra_inputs import ignored_note
 from genoviz.data.importers import UPLOAD_TYPES
 from genoviz.data.tables import table_header
+from genoviz.data.task_labels import class_numbering_problem
 from genoviz.predict_inputs import read_inputs
 from genoviz.pretrain_corpus import corpus_from_records
 from genoviz.sequences import Record, SequenceError, parse_sequences

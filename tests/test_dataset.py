@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from conftest import distinct
 
-from genoviz.data import BUNDLED, Dataset, DatasetMeta, class_weights, infer_task, load
+from genoviz.data import BUNDLED, Dataset, DatasetMeta, load
 from genoviz.data.splits import make_splits
 from genoviz.sequences import SequenceError
 
@@ -64,19 +64,6 @@ def test_too_small_to_train_counts_copies_once():
     )
     assert ds.count_text() == "40, 1 of them distinct"
     assert Dataset(distinct(3), np.zeros(3), "regression", DatasetMeta("t")).count_text() == "3"
-
-
-def test_class_weights_balance_the_classes_like_the_book():
-    y = np.r_[np.ones(146), np.zeros(34527 - 146)]
-    w = class_weights(y)
-    assert w[y == 1].sum() == pytest.approx(w[y == 0].sum(), rel=1e-5)
-    assert w[0] == pytest.approx(118.2, abs=0.1) and w[-1] == pytest.approx(0.502, abs=1e-3)
-
-
-def test_infer_task():
-    assert infer_task(np.array([0, 1, 1.0])) == "binary"
-    assert infer_task(np.array([0.1, 0.9])) == "regression"
-    assert infer_task(np.array([[0, 1], [1, 1]])) == "multitask-binary"
 
 
 def test_mixed_lengths_encode_needs_a_length():
@@ -227,15 +214,6 @@ def test_one_class_note_says_when_there_is_nothing_to_learn():
         assert load(name).one_class_note() is None
 
 
-def test_multiclass_numbers_without_gaps():
-    """Labels 0, 1, 3 trained silently with a class-2 output that no sequence taught."""
-    from genoviz.data.dataset import class_numbering_problem
-
-    assert class_numbering_problem(np.array([0, 1, 2, 1])) is None
-    problem = class_numbering_problem(np.array([0, 1, 3, 3, 5]))
-    assert "no label here is 2, 4" in problem and "renumber" in problem
-
-
 def test_resuming_on_splits_of_other_sizes_says_why(tmp_path):
     """A run trained on a file with copies before copies shared a split has other split
     sizes now: it said 'trained on 40 sequences; the data given now has 40'."""
@@ -259,7 +237,7 @@ def test_resuming_on_splits_of_other_sizes_says_why(tmp_path):
 def test_missing_labels_are_named_not_trained_as_a_divergence():
     """A NaN label went into the loss and training 'diverged' (try a lower learning
     rate); it is named instead: the sequence, the task, how many."""
-    from genoviz.data.dataset import task_label_problem
+    from genoviz.data.task_labels import task_label_problem
 
     y = np.array([[1, 0], [0, np.nan], [1, 1], [0, np.nan]], np.float32)
     ds = Dataset(

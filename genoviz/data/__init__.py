@@ -20,13 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from genoviz.data.bed import is_bed, load_bed
-from genoviz.data.dataset import Dataset, DatasetMeta, class_weights, infer_task
+from genoviz.data.dataset import Dataset, DatasetMeta
 from genoviz.data.deepchem import METADATA as DISK_METADATA
 from genoviz.data.deepchem import is_disk_dataset, load_disk_dataset
 from genoviz.data.download import REMOTE, load_downloaded
 from genoviz.data.errors import DataFormatError
 from genoviz.data.importers import load_file, load_text
 from genoviz.data.splits import make_splits
+from genoviz.data.task_labels import class_weights, infer_task
 
 __all__ = [
     "BUNDLED",

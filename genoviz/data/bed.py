@@ -14,9 +14,10 @@ from typing import Literal
 
 import numpy as np
 
-from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
+from genoviz.data.dataset import Dataset, DatasetMeta
 from genoviz.data.errors import DataFormatError
 from genoviz.data.importers import read_text
+from genoviz.data.task_labels import settle_task, task_label_problem
 from genoviz.sequences import SequenceError, clean_sequence, reverse_complement
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
+from genoviz.data.dataset import Dataset, DatasetMeta
 from genoviz.data.errors import DataFormatError
+from genoviz.data.task_labels import settle_task, task_label_problem
 
 METADATA = "metadata.csv.gzip"
 PICKLE_WARNING = (

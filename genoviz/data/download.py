@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from genoviz.data.dataset import Dataset, class_weights
+from genoviz.data.dataset import Dataset
 from genoviz.data.deepchem import load_disk_dataset
 from genoviz.data.errors import DataFormatError
+from genoviz.data.task_labels import class_weights
 
 BOOK_URL = "https://github.com/deepchem/DeepLearningLifeSciences/raw/master/Chapter06/"
 _SHARD = (

@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from genoviz.data.background import markov_sequences, to_strings
-from genoviz.data.dataset import Dataset, DatasetMeta, class_weights
+from genoviz.data.dataset import Dataset, DatasetMeta
 from genoviz.data.jaspar_source import jaspar_citation
+from genoviz.data.task_labels import class_weights
 from genoviz.motifs import fetch_jaspar, reverse_complement_pfm, sample_from_pfm
 
 MOTIF_IDS = ("MA0491", "MA0492")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from genoviz.data.dataset import Dataset, DatasetMeta, settle_task, task_label_problem
+from genoviz.data.dataset import Dataset, DatasetMeta
 from genoviz.data.errors import DataFormatError
+from genoviz.data.task_labels import settle_task, task_label_problem
 
 
 def user_dataset(
