@@ -57,8 +57,8 @@ from genoviz.train_setup import (
     run_info,
     select_device,
     strand_symmetric,
-    unequal_weights,
 )
+from genoviz.train_weights import unequal_weights
 from genoviz.training_job import TrainingJob
 from models.layers import set_extras_scale
 
