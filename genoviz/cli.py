@@ -29,10 +29,11 @@ from genoviz.data import BUNDLED, DataFormatError, load_bundled
 from genoviz.data.download import REMOTE, download, downloaded_sets, set_dir
 from genoviz.data.extra_inputs import ignored_note
 from genoviz.data.task_labels import class_numbering_problem
+from genoviz.fitted_lengths import fitted_length_note
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain_masking import MaskConfig
 from genoviz.sequences import SequenceError
-from genoviz.train_setup import file_kmer, fitted_length_note
+from genoviz.train_setup import file_kmer
 from genoviz.training import TrainConfig, TrainingError, fit
 
 #: The --device choices: auto picks cuda, then mps, then the CPU.

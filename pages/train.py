@@ -10,6 +10,7 @@ from streamlit.errors import StreamlitAPIException
 import models
 from genoviz.data import Dataset
 from genoviz.explain import TASK_TOPIC
+from genoviz.fitted_lengths import fitted_lengths
 from genoviz.jobs import default_manager
 from genoviz.metrics import METRIC_LABELS, calibration, confusion_matrix, metric_series, roc_points
 from genoviz.plots_metrics import (
@@ -23,8 +24,8 @@ from genoviz.plots_training import history_figure, mlm_figures
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.run_folders import default_runs_dir
 from genoviz.share import BATCH_SIZES, LEARNING_RATES, Setup
-from genoviz.train_setup import fitted_lengths
-from genoviz.training import TrainConfig, select_device, unequal_weights
+from genoviz.train_weights import unequal_weights
+from genoviz.training import TrainConfig, select_device
 from genoviz.training_job import TrainingJob
 from models.bert_lengths import count_long, window_note
 from pages._common import (
