@@ -26,8 +26,8 @@ from genoviz import run_folders, run_lock, run_outcome, runs
 from genoviz.background import ThreadJob
 from genoviz.data import Dataset
 from genoviz.random_streams import TorchStream
+from genoviz.run_record import run_info
 from genoviz.sequences import pad_or_trim
-from genoviz.train_setup import run_info
 from genoviz.training import TrainingError, select_device
 
 #: ``run.json``'s ``purpose``: marks the run as pretraining (see :func:`runs.is_pretraining`).

@@ -29,6 +29,7 @@ from genoviz.data import Dataset
 from genoviz.pretrain_corpus import chunk_texts, encode_texts, species_corpus
 from genoviz.pretrain_masking import MaskConfig, Masked, mask_tokens, span_offsets
 from genoviz.random_streams import TorchStream
+from genoviz.run_record import run_info
 from genoviz.train_setup import (
     StopRequested,
     TrainConfig,
@@ -37,7 +38,6 @@ from genoviz.train_setup import (
     check_config,
     checkpoint_build,
     load_bert,
-    run_info,
     select_device,
 )
 from models.bert import N_SPECIAL  # specials are never masked

@@ -14,13 +14,8 @@ import torch
 
 from genoviz import run_checkpoint, run_data, runs
 from genoviz.data import Dataset
-from genoviz.train_setup import (
-    TrainConfig,
-    TrainingError,
-    content_digest,
-    select_device,
-    split_digest,
-)
+from genoviz.run_record import content_digest, split_digest
+from genoviz.train_setup import TrainConfig, TrainingError, select_device
 from genoviz.transfer import freeze_trunk
 
 #: What ``run.json`` says about how a run ended: dropped when it goes on, so that a resumed

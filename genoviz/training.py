@@ -39,6 +39,7 @@ from genoviz.resume import (
     resume_transfer,
     save_state,
 )
+from genoviz.run_record import run_info
 from genoviz.tasks import metrics_for, to_predictions
 from genoviz.train_inputs import TrainSplit, token_inputs
 from genoviz.train_result import write_result
@@ -54,7 +55,6 @@ from genoviz.train_setup import (
     init_transfer,
     load_bert,
     model_build_args,
-    run_info,
     select_device,
     strand_symmetric,
 )

@@ -280,7 +280,7 @@ def test_interpreting_on_other_splits_than_training_says_so(tmp_path, capsys):
     from genoviz import runs
     from genoviz.data import load
     from genoviz.interpret.inputs import run_inputs
-    from genoviz.train_setup import split_digest
+    from genoviz.run_record import split_digest
 
     data = tmp_path / "d.csv"
     tag = ["".join("ACGT"[i >> (2 * j) & 3] for j in range(3)) for i in range(40)]
@@ -370,7 +370,7 @@ def test_interpreting_a_resorted_file_says_its_rows_are_not_the_runs(tmp_path, c
     from genoviz import runs
     from genoviz.data import load
     from genoviz.interpret.inputs import run_inputs
-    from genoviz.train_setup import content_digest, split_digest
+    from genoviz.run_record import content_digest, split_digest
 
     data = tmp_path / "d.csv"
     tag = ["".join("ACGT"[i >> (2 * j) & 3] for j in range(3)) for i in range(40)]
@@ -406,7 +406,7 @@ def test_the_same_rows_with_other_extra_columns_are_not_called_other_data(tmp_pa
     from genoviz import runs
     from genoviz.data import load
     from genoviz.interpret.inputs import run_inputs
-    from genoviz.train_setup import content_digest, split_digest
+    from genoviz.run_record import content_digest, split_digest
 
     rng = np.random.default_rng(0)
     tag = ["".join("ACGT"[i >> (2 * j) & 3] for j in range(3)) for i in range(40)]

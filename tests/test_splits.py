@@ -98,7 +98,7 @@ def copies_set(task: str) -> tuple[np.ndarray, list[str]]:
 
 @pytest.mark.parametrize("task", ["binary", "regression", "lm"])
 def test_binary_and_unstratified_splits_keep_their_pinned_rows(task):
-    from genoviz.train_setup import split_digest
+    from genoviz.run_record import split_digest
 
     y, seqs = copies_set(task)
     got = [

@@ -60,7 +60,7 @@ def run_inputs(
         idx = np.arange(len(dataset))
     else:
         from genoviz.run_data import data_seed
-        from genoviz.train_setup import content_digest, split_digest
+        from genoviz.run_record import content_digest, split_digest
 
         dataset.ensure_splits(data_seed(run))
         idx = np.asarray(dataset.splits[split])
