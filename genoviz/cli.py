@@ -33,7 +33,7 @@ from genoviz.fitted_lengths import fitted_length_note
 from genoviz.pretrain import DEFAULTS as PRETRAIN_DEFAULTS
 from genoviz.pretrain_masking import MaskConfig
 from genoviz.sequences import SequenceError
-from genoviz.train_setup import file_kmer
+from genoviz.train_build import file_kmer
 from genoviz.training import TrainConfig, TrainingError, fit
 
 #: The --device choices: auto picks cuda, then mps, then the CPU.

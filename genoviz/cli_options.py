@@ -87,7 +87,7 @@ def bert_hparams(args: argparse.Namespace, model_name: str | None = None) -> dic
                 f"{flag} {out[key]} contradicts --hparams {key}={given[key]!r}; give it once"
             )
     if out and args.init_bert and model_name in ("kmer-bert", "codon-bert"):
-        from genoviz.train_setup import checkpoint_build
+        from genoviz.train_build import checkpoint_build
 
         shape = checkpoint_build(model_name, args.init_bert)
         for flag, key in (("--k", "k"), ("--bert-size", "size")):

@@ -30,14 +30,13 @@ from genoviz.pretrain_corpus import chunk_texts, encode_texts, species_corpus
 from genoviz.pretrain_masking import MaskConfig, Masked, mask_tokens, span_offsets
 from genoviz.random_streams import TorchStream
 from genoviz.run_record import run_info
+from genoviz.train_build import checkpoint_build, load_bert
 from genoviz.train_setup import (
     StopRequested,
     TrainConfig,
     TrainingError,
     TrainResult,
     check_config,
-    checkpoint_build,
-    load_bert,
     select_device,
 )
 from models.bert import N_SPECIAL  # specials are never masked

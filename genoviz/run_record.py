@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from genoviz.data import Dataset
-from genoviz.train_setup import TrainConfig, strand_symmetric
+from genoviz.train_build import strand_symmetric
+from genoviz.train_setup import TrainConfig
 from genoviz.train_weights import unequal_weights
 
 

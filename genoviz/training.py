@@ -1,12 +1,14 @@
 """The fit loop.
 
 One loop serves the CLI, the pages, the tests and the benchmarks. It never imports
-streamlit. What sets a run up is :mod:`genoviz.train_setup`; resuming one is
+streamlit. What sets a run up is :mod:`genoviz.train_setup` (config, device) and
+:mod:`genoviz.train_build` (the model and its starting weights); resuming one is
 :mod:`genoviz.resume`; running it in a worker thread the pages poll is
-:class:`genoviz.training_job.TrainingJob`. All three are re-exported here, so
+:class:`genoviz.training_job.TrainingJob`. They are re-exported here, so
 ``from genoviz.training import TrainConfig, fit`` is the whole API.
 The loop's inputs and batches are :mod:`genoviz.train_inputs`, its loss and scores
-:mod:`genoviz.train_scoring`, and the files it ends with :mod:`genoviz.train_result`.
+:mod:`genoviz.train_scoring`, the ``run.json`` it starts with :mod:`genoviz.run_record`,
+and the files it ends with :mod:`genoviz.train_result`.
 """
 
 from __future__ import annotations
@@ -41,22 +43,24 @@ from genoviz.resume import (
 )
 from genoviz.run_record import run_info
 from genoviz.tasks import metrics_for, to_predictions
+from genoviz.train_build import (
+    MIN_SYMMETRIC_WINDOW,
+    init_transfer,
+    load_bert,
+    model_build_args,
+    strand_symmetric,
+)
 from genoviz.train_inputs import TrainSplit, token_inputs
 from genoviz.train_result import write_result
 from genoviz.train_scoring import evaluate_split, loss_function
 from genoviz.train_setup import (
-    MIN_SYMMETRIC_WINDOW,
     Diverged,
     StopRequested,
     TrainConfig,
     TrainingError,
     TrainResult,
     check_config,
-    init_transfer,
-    load_bert,
-    model_build_args,
     select_device,
-    strand_symmetric,
 )
 from genoviz.train_weights import unequal_weights
 from genoviz.training_job import TrainingJob

@@ -13,7 +13,8 @@ import streamlit as st
 import models
 from genoviz.data import Dataset
 from genoviz.motifs import MotifError
-from genoviz.train_setup import file_kmer, select_device
+from genoviz.train_build import file_kmer
+from genoviz.train_setup import select_device
 from models.bert import EMBED_INITS
 from models.jaspar_init import JasparGroupError, choose_jaspar
 from models.token_bert import SIZES

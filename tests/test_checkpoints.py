@@ -210,7 +210,7 @@ def test_damaged_or_partial_checkpoints_are_refused_with_the_reason(tmp_path):
 
 def test_a_checkpoint_sets_k_and_size_and_the_cli_refuses_flags_it_contradicts(tmp_path, capsys):
     from genoviz.cli import main
-    from genoviz.train_setup import checkpoint_build
+    from genoviz.train_build import checkpoint_build
 
     ckpt = tmp_path / "dnabert3"
     dnabert_checkpoint(ckpt)  # hidden 32, 1 layer: none of the named sizes

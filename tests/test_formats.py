@@ -160,7 +160,7 @@ def test_bed_windows_with_score_labels_and_fixed_width(tmp_path, genome):
 
 def test_bed_minus_strand_regions_read_the_reverse_complement(tmp_path, genome):
     """A TSS or splice window on the minus strand was read as plus-strand sequence."""
-    from genoviz.train_setup import strand_symmetric
+    from genoviz.train_build import strand_symmetric
 
     bed = tmp_path / "s.bed"
     bed.write_text("chr2\t0\t6\ta\t1\t-\nchr2\t0\t6\tb\t0\t+\nchr2\t4\t10\tc\t1\t.\n")

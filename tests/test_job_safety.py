@@ -275,17 +275,6 @@ def test_a_run_saved_before_the_data_seed_opens_where_it_always_did(tmp_path: Pa
     assert run_data.data_seed(run) == 3 and run_data.data_seed(run, fallback=0) == 3
 
 
-def test_init_from_a_pretraining_run_takes_its_shape_not_its_mlm_head(tmp_path: Path):
-    from genoviz.train_setup import source_architecture
-
-    d = tmp_path / "pre"
-    d.mkdir()
-    build = {"seq_len": 300, "outputs": 1, "extras": 0, "k": 3, "size": "tiny", "head": "mlm"}
-    runs.write_run_json(d, {"model": {"name": "kmer-bert", "build": build}})
-    assert source_architecture("kmer-bert", str(d)) == {"k": 3, "size": "tiny"}
-    assert source_architecture("codon-bert", str(d)) == {}  # another model: nothing
-
-
 def test_resuming_on_data_whose_extra_inputs_changed_is_refused(tmp_path: Path):
     """A column read as an input before (now a row number or coordinate, never one) left
     the reloaded data without extras: resuming crashed with a TypeError."""

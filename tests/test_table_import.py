@@ -65,7 +65,7 @@ def test_overlapping_2mers_are_rebuilt_not_glued():
     """A 2-mer TSV ('AC CG GT TA') was glued into ACCGGTTA; four or more overlapping pairs
     are read as k-mers. Bases written apart in pairs that do not overlap stay as they are,
     and a kmer-bert does not take k = 2 from the file."""
-    from genoviz.train_setup import file_kmer
+    from genoviz.train_build import file_kmer
 
     rows = ["AC CG GT TA AC CC\t1", "GG GA AT TT TG GC\t0"] * 5
     ds = load_text("sequence\tlabel\n" + "\n".join(rows) + "\n", "k2.tsv")
