@@ -199,7 +199,7 @@ def contextual_embeddings(
         model: has ``vocab`` and ``hidden_states(ids (n, T)) -> (n, T, d)`` (``TokenBert``).
         ids: token ids ``(n, T)``, ``[CLS] ... [SEP]`` then ``[PAD]``.
     """
-    from genoviz.pretrain import N_SPECIAL
+    from models.bert import N_SPECIAL
 
     ids = torch.as_tensor(ids).long()
     n_vocab = len(model.vocab)
