@@ -1,25 +1,23 @@
-"""Helpers shared by the pages: error boundary, session state, cached loaders, downloads.
+"""Helpers shared by the pages: error boundary, session state, cached loaders, dataset choices.
 
 Only UI glue lives here; the science is in ``genoviz``. The leading underscore keeps this
-module out of any page list.
+module out of any page list. Figures with their downloads are in ``pages._figures``, run
+pickers in ``pages._run_pickers``, the address bar (setup links, job tickets) in
+``pages._links``.
 """
 
 from __future__ import annotations
 
 import copy
-import io
 import logging
 import math
 import os
-import re
 import runpy
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -27,14 +25,11 @@ import models
 from genoviz.data import BUNDLED, DataFormatError, Dataset, load_bundled
 from genoviz.data.importers import decode_bytes
 from genoviz.explain import explain
-from genoviz.export import ExportError, figure_image, static_export_problem
+from genoviz.export import ExportError
 from genoviz.jobs import default_manager
 from genoviz.metrics import METRIC_LABELS
-from genoviz.plots import figure_frame
-from genoviz.plots_sequence_logo import logo_figure
 from genoviz.runs import RunError
 from genoviz.sequences import SequenceError
-from genoviz.share import Decoded, Setup, decode_setup, encode_setup, share_url
 from genoviz.training import TrainingError
 from pages._keep import forget
 
@@ -191,10 +186,6 @@ def fmt(v: Any, digits: int = 3) -> str:
     return f"{v:.{digits}f}"
 
 
-#: The headline test metric a run is labelled with, the first it has.
-HEADLINE_METRICS = ("roc_auc", "pearson", "accuracy", "masked_acc")
-
-
 def trusted_folder(path: str | Path) -> bool:
     """Whether ``path`` is the DeepChem folder this session chose to trust on Data."""
     memo = st.session_state.get(DISK_MEMO)
@@ -229,67 +220,6 @@ def choose(label: str, options: Iterable[Any], *, key: str, where: Any = None, *
 
 #: Session-state prefix of the labels a :func:`choose` box showed last.
 SHOWN = "_shown:"
-
-
-def run_label(run: Any, status: bool = False) -> str:
-    """``name · model on dataset[ · status] · test <headline metric>`` for run pickers."""
-    info = run.info
-    model = info.get("model", {}).get("name", "?")
-    data = info.get("dataset", {}).get("name", "?")
-    test = (info.get("final_metrics") or {}).get("test") or {}
-    key = next((k for k in HEADLINE_METRICS if k in test), None)
-    headline = f" · test {METRIC_LABELS[key]} {fmt(test[key])}" if key else ""
-    state = f" · {run.status}" if status else ""
-    if getattr(run, "untrained", False):  # its numbers are those of the starting model
-        state += " · untrained (stopped before epoch 1)"
-    return f"{run.name} · {model} on {data}{state}{headline}"
-
-
-def my_run_dirs() -> set[str]:
-    """The run folders (resolved paths) that this session's jobs wrote: the current ones
-    and every earlier one noted here. Call it before a new job replaces an old one."""
-    mine: set[str] = st.session_state.setdefault(MY_RUNS, set())
-    for key in SESSION_JOBS:
-        folder = getattr(st.session_state.get(key), "run_dir", None)
-        if folder is not None:
-            mine.add(str(Path(folder).resolve()))
-    return set(mine)
-
-
-class RunChoices(NamedTuple):
-    """Runs as a picker offers them: this session's first, and where it starts."""
-
-    runs: list[Any]
-    index: int
-    tags: dict[str, str]  # folder path -> " · yours", " · training now", ...
-
-    def label(self, run: Any, status: bool = False) -> str:
-        return run_label(run, status) + self.tags.get(str(run.path), "")
-
-
-def run_choices(runs: list[Any]) -> RunChoices:
-    """``runs`` (newest first) with this session's own first, each tagged "yours" and,
-    while this server trains it, "training now". The picker starts on the newest of them
-    that is not training; without one, on the newest run that is not training. A picker
-    that started on the server's newest run showed a classmate's, or a half-trained one."""
-    mine = my_run_dirs()
-    manager = default_manager()
-
-    def own(run: Any) -> bool:
-        return str(Path(run.path).resolve()) in mine
-
-    def training(run: Any) -> bool:
-        job = manager.job_for(run.path)
-        return job is not None and not getattr(job, "done", False)
-
-    ordered = [r for r in runs if own(r)] + [r for r in runs if not own(r)]
-    tags = {}
-    for r in ordered:
-        tag = (" · yours" if own(r) else "") + (" · training now" if training(r) else "")
-        if tag:
-            tags[str(r.path)] = tag
-    settled = [i for i, r in enumerate(ordered) if not training(r)]
-    return RunChoices(ordered, settled[0] if settled else 0, tags)
 
 
 def summary_text(task: str, metrics: dict[str, float], n: int, positive_share: float | None) -> str:
@@ -361,82 +291,6 @@ def summary_text(task: str, metrics: dict[str, float], n: int, positive_share: f
     return f"On {n:,} held-out sequences: {shown}." if shown else ""
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "figure"
-
-
-def download_row(
-    name: str, files: list[tuple[str, Any, str, str, str]], unavailable: str | None = None
-) -> None:
-    """A row of download buttons: (label, data, extension, mime, icon) each; ``data`` may be
-    a callable, so the file is made only when clicked. Keys are ``dl_<ext>_<name>``.
-    ``unavailable``: why PNG/SVG cannot be offered, shown on a disabled button."""
-    slug = _slug(name)
-    row = st.container(horizontal=True, gap="small")
-    for label, data, ext, mime, icon in files:
-        row.download_button(
-            label,
-            data=data,
-            file_name=f"{slug}.{ext}",
-            mime=mime,
-            key=f"dl_{ext}_{slug}",
-            on_click="ignore",
-            icon=icon,
-        )
-    if unavailable:
-        row.button(
-            "PNG/SVG unavailable",
-            key=f"dl_nostatic_{slug}",
-            disabled=True,
-            help=unavailable,
-            icon=":material/image_not_supported:",
-        )
-
-
-#: A figure's numbers: a table, or a function that builds it when its download is clicked.
-FigureData = pd.DataFrame | Callable[[], pd.DataFrame] | None
-
-
-def figure_downloads(fig: go.Figure, name: str, df: FigureData = None) -> None:
-    """Download buttons: the interactive figure as HTML, PNG and SVG where static export
-    works here (kaleido and a local Chromium), and its numbers as CSV.
-
-    The files are made only when clicked (deferred callables), so they cost nothing
-    per rerun. ``df`` defaults to the figure's own points (:func:`figure_frame`); pass a
-    function when the table itself is costly to build (an attention grid's has millions
-    of rows). Where static export cannot work, a disabled PNG/SVG button says why in its
-    tooltip.
-    """
-    html = lambda: fig.to_html(include_plotlyjs=True, full_html=True)  # noqa: E731
-
-    def csv() -> str:
-        table = df() if callable(df) else df
-        return (table if table is not None else figure_frame(fig)).to_csv(index=False)
-
-    files = [("Figure (HTML)", html, "html", "text/html", ":material/download:")]
-    problem = static_export_problem()
-    if problem is None:
-        png = lambda: figure_image(fig, "png")  # noqa: E731
-        svg = lambda: figure_image(fig, "svg")  # noqa: E731
-        files += [
-            ("PNG", png, "png", "image/png", ":material/image:"),
-            ("SVG", svg, "svg", "image/svg+xml", ":material/image:"),
-        ]
-    files.append(("Data (CSV)", csv, "csv", "text/csv", ":material/table:"))
-    download_row(name, files, unavailable=problem)
-
-
-def show_figure(fig: go.Figure, name: str, df: FigureData = None) -> None:
-    """A plotly chart (its toolbar also saves PNG) with HTML and CSV downloads under it."""
-    slug = _slug(name)
-    st.plotly_chart(
-        fig,
-        key=f"fig_{slug}",
-        config={"toImageButtonOptions": {"filename": slug, "scale": 2}, "displaylogo": False},
-    )
-    figure_downloads(fig, name, df)
-
-
 def page_link(page: str, label: str, icon: str | None = None) -> None:
     """``st.page_link`` when the app's navigation knows the page; plain text otherwise
     (e.g. a page file run on its own with ``streamlit run pages/x.py``)."""
@@ -446,7 +300,7 @@ def page_link(page: str, label: str, icon: str | None = None) -> None:
         st.markdown(f"→ {label} (in the page menu)")
 
 
-# --- appended for the Data page: downloaded real sets and logo images ----------------------
+# --- appended for the Data page: downloaded real sets ---------------------------------------
 
 
 @st.cache_resource(show_spinner="Reading the downloaded dataset (first time only)…")
@@ -458,48 +312,7 @@ def downloaded_dataset(name: str) -> Dataset:
     return load(name)
 
 
-class LogoImages(NamedTuple):
-    """A rendered logo: PNG for the page and the PNG download, SVG for the SVG download,
-    and the width to show it at (pixels; the PNG has 1.5 times as many, for sharp screens)."""
-
-    png: bytes
-    svg: bytes
-    width: int
-
-
-@st.cache_data(max_entries=64, show_spinner="Drawing the logo…")
-def logo_images(
-    matrix: pd.DataFrame, title: str, y_label: str, y_max: float | None = None
-) -> LogoImages:
-    """Draw a logo once (logomaker takes a second or two) and keep its PNG and SVG bytes."""
-    fig = logo_figure(matrix, title, y_label=y_label, y_max=y_max)
-    try:
-        out = {}
-        for fmt in ("png", "svg"):
-            buf = io.BytesIO()
-            fig.savefig(buf, format=fmt, dpi=150)
-            out[fmt] = buf.getvalue()
-        width = round(fig.get_figwidth() * 100)
-    finally:
-        fig.clear()  # a figure outside pyplot: nothing global to close; free its artists
-    return LogoImages(out["png"], out["svg"], width)
-
-
-def show_logo(images: LogoImages, name: str, matrix: pd.DataFrame) -> None:
-    """A logo image with PNG, SVG and CSV (the matrix behind it) downloads under it."""
-    st.image(images.png, width=images.width)
-    csv = lambda: matrix.rename_axis("position").to_csv()  # noqa: E731
-    download_row(
-        name,
-        [
-            ("Logo (PNG)", images.png, "png", "image/png", ":material/download:"),
-            ("Logo (SVG)", images.svg, "svg", "image/svg+xml", ":material/download:"),
-            ("Data (CSV)", csv, "csv", "text/csv", ":material/table:"),
-        ],
-    )
-
-
-# --- teaching and sharing: explanations, links that restore a setup ----------------------
+# --- teaching: explanations --------------------------------------------------------------
 
 
 def explain_here(key: str, expanded: bool = False) -> None:
@@ -508,90 +321,6 @@ def explain_here(key: str, expanded: bool = False) -> None:
     e = explain(key)
     with st.expander(e.title, expanded=expanded, icon=":material/help:"):
         st.markdown(e.body)
-
-
-#: The address-bar parameter with this session's job ticket (see :mod:`genoviz.jobs`).
-JOB_PARAM = "job"
-
-
-def _query_key(page: str) -> str:
-    return f"_share_synced_{page}"
-
-
-def link_setup(page: str) -> Decoded | None:
-    """The setup in the URL on the page's first run in this session (a link was opened),
-    else None. Bad values come back as ``problems`` to show, never raise.
-
-    Only the first run counts: opening or editing a link loads a new session, while a
-    rerun may carry the browser's previous query string (Streamlit 1.67 sometimes updates
-    the address bar one run late), which must not undo what the user just did.
-    """
-    if _query_key(page) in st.session_state:
-        return None
-    current = st.query_params.to_dict()
-    st.session_state[_query_key(page)] = current
-    return decode_setup(current) if current else None
-
-
-def sync_link(page: str, setup: Setup, job: Any = None) -> str:
-    """Write ``setup`` into the address bar (the setup lives in the URL, as in TF
-    Playground) and return the full shareable link.
-
-    With this session's training ``job``, the address bar also holds its ticket
-    (``job=``), so that a reload finds it again (:func:`reattach_job`); the shareable link
-    never carries it."""
-    params = encode_setup(setup)
-    ticket = default_manager().ticket(job) if job is not None else None
-    if ticket is not None:
-        params[JOB_PARAM] = ticket
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
-    st.session_state[_query_key(page)] = params
-    base = st.context.url or f"/{page}"
-    return share_url(base, setup)
-
-
-def reattach_job(state_key: str, kind: str, param: str = JOB_PARAM) -> Any:
-    """This session's job under ``state_key``. A reload starts a new session with nothing
-    in it: then the job whose ticket the address bar holds under ``param``
-    (:func:`sync_link`, :func:`hold_tickets`), when the server still has it, is this
-    session's again, training or finished."""
-    job = st.session_state.get(state_key)
-    if job is None:
-        ticket = st.query_params.get(param)
-        found = default_manager().find(ticket, kind) if ticket else None
-        if found is not None:
-            st.session_state[state_key] = job = found
-    return job
-
-
-def hold_tickets(jobs: dict[str, Any]) -> None:
-    """Keep each of this session's jobs' tickets in the address bar under its parameter
-    name (``jobs``: parameter -> job or None), for a page with no setup link (the Zoo's
-    two jobs), so that a reload finds them again (:func:`reattach_job`)."""
-    manager = default_manager()
-    for param, job in jobs.items():
-        ticket = manager.ticket(job) if job is not None else None
-        if ticket is not None and st.query_params.get(param) != ticket:
-            st.query_params[param] = ticket
-
-
-def copy_link_button(
-    url: str, where: Any = None, key: str = "copy_link", left_out: list[str] | None = None
-) -> None:
-    """A "Copy link" popover holding the link with a one-click copy icon; ``left_out``
-    names settings of the page that the link does not carry."""
-    target = where if where is not None else st
-    with target.popover("Copy link", icon=":material/link:", key=key):
-        if left_out:
-            st.caption(
-                "This link opens the same setup, except what a link cannot carry: "
-                f"{'; '.join(left_out)}. Set those again after opening it (the copy icon is "
-                "on the right):"
-            )
-        else:
-            st.caption("This link opens the same setup (the copy icon is on the right):")
-        st.code(url, language=None, wrap_lines=True)
 
 
 def queued_text(job: Any) -> str:

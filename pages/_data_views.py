@@ -22,12 +22,8 @@ from genoviz.data.stats import (
 )
 from genoviz.plots_bars import bar_figure, grouped_bar_figure, histogram_figure
 from genoviz.sequences import gc_content
-from pages._common import (
-    explain_here,
-    logo_images,
-    show_figure,
-    show_logo,
-)
+from pages._common import explain_here
+from pages._figures import logo_images, show_figure, show_logo
 from pages._truth_views import show_ground_truth
 
 TABS = ("Card", "Sequences", "Composition", "Ground truth", "Splits")

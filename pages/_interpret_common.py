@@ -29,8 +29,8 @@ from pages._common import (
     downloaded_dataset,
     fresh_dataset,
     page_link,
-    run_choices,
 )
+from pages._run_pickers import run_choices
 
 #: This session's own copy of the model it explains: ``(path, weights mtime), model``.
 MODEL_MEMO = "interpret_model_memo"

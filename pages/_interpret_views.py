@@ -31,7 +31,8 @@ from genoviz.plots_interpret import (
     variant_figure,
 )
 from genoviz.runs import Run
-from pages._common import explain_here, logo_images, show_figure, show_logo
+from pages._common import explain_here
+from pages._figures import logo_images, show_figure, show_logo
 from pages._interpret_common import model_of, of_output
 from pages._interpret_sequences import Chosen, pick_sequence
 

@@ -46,13 +46,11 @@ from pages._common import (
     error_boundary,
     explain_here,
     load_bundled_copy,
-    logo_images,
-    my_run_dirs,
     queued_text,
-    show_figure,
-    show_logo,
     summary_text,
 )
+from pages._figures import logo_images, show_figure, show_logo
+from pages._run_pickers import my_run_dirs
 
 STEP = "lesson_step"
 DATASET = "lesson_dataset"

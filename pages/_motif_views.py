@@ -16,7 +16,8 @@ from genoviz.interpret.truth import recovery_rule
 from genoviz.motifs import information_content, reverse_complement_pfm
 from genoviz.runs import WEIGHTS, Run
 from genoviz.sequences import ALPHABET
-from pages._common import choose, download_row, explain_here
+from pages._common import choose, explain_here
+from pages._figures import download_row
 from pages._interpret_common import dataset_of, model_of
 
 PANEL = 16

@@ -32,9 +32,9 @@ from pages._common import (
     explain_here,
     fmt,
     queued_text,
-    show_figure,
     summary_text,
 )
+from pages._figures import show_figure
 from pages._transfer_views import transfer_report
 
 

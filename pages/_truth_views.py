@@ -20,11 +20,7 @@ from genoviz.data.stats import (
 )
 from genoviz.plots_bars import stacked_histogram_figure
 from genoviz.sequences import ALPHABET
-from pages._common import (
-    logo_images,
-    show_figure,
-    show_logo,
-)
+from pages._figures import logo_images, show_figure, show_logo
 
 TRUTH_ROWS = 500
 

@@ -28,7 +28,8 @@ from genoviz.plots_attention import (
 from genoviz.runs import Run
 from genoviz.sequences import parse_sequences
 from models.bert_lengths import MAX_POSITIONS
-from pages._common import choose, ensure_app_navigation, error_boundary, explain_here, show_figure
+from pages._common import choose, ensure_app_navigation, error_boundary, explain_here
+from pages._figures import show_figure
 from pages._interpret_common import (
     choose_bert_run,
     dataset_of,

@@ -33,7 +33,8 @@ from genoviz.plots_embeddings import (
 )
 from genoviz.predict import extras_names
 from genoviz.runs import Run, is_pretraining
-from pages._common import choose, ensure_app_navigation, error_boundary, explain_here, show_figure
+from pages._common import choose, ensure_app_navigation, error_boundary, explain_here
+from pages._figures import show_figure
 from pages._interpret_common import (
     choose_run,
     dataset_of,

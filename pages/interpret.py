@@ -9,13 +9,7 @@ from genoviz.interpret.attribution_methods import USES_BASELINE
 from genoviz.interpret.inputs import is_token_run
 from genoviz.runs import Run
 from genoviz.share import Setup
-from pages._common import (
-    copy_link_button,
-    ensure_app_navigation,
-    error_boundary,
-    link_setup,
-    sync_link,
-)
+from pages._common import ensure_app_navigation, error_boundary
 from pages._interpret_common import (
     choose_run,
     choose_target,
@@ -26,6 +20,7 @@ from pages._interpret_common import (
 )
 from pages._interpret_sequences import LINK_ROW, SEQ_ROW, SOURCES, Chosen, choose_sequences
 from pages._interpret_views import agreement_tab, ism_tab, saliency_tab, variants_tab
+from pages._links import copy_link_button, link_setup, sync_link
 
 
 def restore_link() -> None:

@@ -11,15 +11,7 @@ import streamlit as st
 
 from genoviz.lesson import LESSON_EPOCHS, STEPS, example_index, lesson_datasets
 from genoviz.share import LESSON_MAX_EPOCHS, MAX_WORD, Setup
-from pages._common import (
-    bundled_dataset,
-    copy_link_button,
-    ensure_app_navigation,
-    error_boundary,
-    link_setup,
-    reattach_job,
-    sync_link,
-)
+from pages._common import bundled_dataset, ensure_app_navigation, error_boundary
 from pages._keep import forget
 from pages._lesson_steps import (
     DATASET,
@@ -37,6 +29,7 @@ from pages._lesson_steps import (
     filter_options,
     go,
 )
+from pages._links import copy_link_button, link_setup, reattach_job, sync_link
 
 # --- state --------------------------------------------------------------------------------
 

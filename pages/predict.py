@@ -31,9 +31,9 @@ from pages._common import (
     explain_here,
     page_link,
     read_upload,
-    run_choices,
-    show_figure,
 )
+from pages._figures import show_figure
+from pages._run_pickers import run_choices
 
 INPUTS = ("Paste sequences", "Upload a file")
 SHOW_ROWS = 1000

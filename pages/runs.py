@@ -39,13 +39,12 @@ from pages._common import (
     explain_here,
     fmt,
     fresh_dataset,
-    my_run_dirs,
     page_link,
-    run_choices,
-    show_figure,
     trusted_folder,
 )
+from pages._figures import show_figure
 from pages._keep import renamed
+from pages._run_pickers import my_run_dirs, run_choices
 
 SELECTED = "runs_selected"
 RESUME_MESSAGE = "runs_resume_message"

@@ -23,19 +23,16 @@ from pages._common import (
     active_choice,
     bundled_dataset,
     choose,
-    copy_link_button,
     dataset_choices,
     dataset_label,
     ensure_app_navigation,
     error_boundary,
     fresh_dataset,
-    link_setup,
-    my_run_dirs,
-    reattach_job,
-    sync_link,
 )
 from pages._keep import forget
+from pages._links import copy_link_button, link_setup, reattach_job, sync_link
 from pages._model_views import SettingsError, model_settings
+from pages._run_pickers import my_run_dirs
 from pages._train_views import final_panel, job_heading, live_panel
 from pages._transfer_views import transfer_form
 

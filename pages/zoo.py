@@ -39,12 +39,11 @@ from pages._common import (
     explain_here,
     fmt,
     fresh_dataset,
-    hold_tickets,
-    my_run_dirs,
     page_link,
-    reattach_job,
-    show_figure,
 )
+from pages._figures import show_figure
+from pages._links import hold_tickets, reattach_job
+from pages._run_pickers import my_run_dirs
 
 POLL_SECONDS = 1.0
 AE_JOB, GAIN_JOB = ZOO_JOBS

@@ -782,7 +782,7 @@ def test_run_pickers_label_each_run_with_its_own_headline_metric():
     """Interpret's picker once showed ROC AUC only, so regression runs had no number."""
     from types import SimpleNamespace
 
-    from pages._common import run_label
+    from pages._run_pickers import run_label
 
     def run(task_metrics: dict) -> SimpleNamespace:
         info = {

@@ -296,11 +296,11 @@ def test_figure_downloads_builds_a_deferred_table_on_click(monkeypatch):
     import pandas as pd
     import plotly.graph_objects as go
 
-    import pages._common as common
+    import pages._figures as figures
 
     files = {}
     monkeypatch.setattr(
-        common,
+        figures,
         "download_row",
         lambda name, row, **kw: files.update({ext: data for _, data, ext, *_ in row}),
     )
@@ -310,7 +310,7 @@ def test_figure_downloads_builds_a_deferred_table_on_click(monkeypatch):
         calls.append(1)
         return pd.DataFrame({"a": [1, 2]})
 
-    common.figure_downloads(go.Figure(), "f", table)
+    figures.figure_downloads(go.Figure(), "f", table)
     assert calls == []
     assert files["csv"]() == "a\n1\n2\n" and calls == [1]
 

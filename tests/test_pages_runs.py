@@ -236,7 +236,7 @@ def test_a_run_stopped_before_its_first_epoch_is_marked_untrained(runs_dir: Path
     from genoviz.data import load
     from genoviz.runs_archive import status_label
     from genoviz.training import TrainConfig, fit
-    from pages._common import run_label
+    from pages._run_pickers import run_label
 
     config = TrainConfig(epochs=3, runs_dir=str(runs_dir), run_name="early")
     config.hparams = {"members": 1, "filters": 4}

@@ -259,10 +259,10 @@ def test_runs_page_alone_without_runs_explains_and_offers_import():
 def test_figures_offer_png_and_svg_only_where_static_export_works(
     monkeypatch: pytest.MonkeyPatch, available: bool
 ):
-    import pages._common as common
+    import pages._figures as figures
 
     reason = "PNG/SVG export needs Chrome or Chromium on this machine"
-    monkeypatch.setattr(common, "static_export_problem", lambda: None if available else reason)
+    monkeypatch.setattr(figures, "static_export_problem", lambda: None if available else reason)
     at = page("pages/lesson.py", dataset="sirna", step="2")
     ok(at)
     keys = [b.key for b in at.download_button]
