@@ -22,7 +22,8 @@ from genoviz.data.tables import read_table as read_cells
 from genoviz.data.user_dataset import label_suffix, repeated_ids_note
 from genoviz.predict import average_extras, extras_names, output_names
 from genoviz.runs import Run
-from genoviz.sequences import SequenceError, in_file, parse_sequences
+from genoviz.sequence_parsing import parse_sequences
+from genoviz.sequences import SequenceError, in_file
 
 
 class MissingExtrasError(SequenceError):

@@ -9,7 +9,8 @@ import streamlit as st
 from genoviz.interpret.inputs import run_inputs
 from genoviz.predict import average_extras, fitted_length
 from genoviz.runs import Run
-from genoviz.sequences import fitted_shift, pad_or_trim, parse_sequences
+from genoviz.sequence_parsing import parse_sequences
+from genoviz.sequences import fitted_shift, pad_or_trim
 from pages._common import choose
 from pages._interpret_common import dataset_of
 

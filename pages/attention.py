@@ -26,7 +26,7 @@ from genoviz.plots_attention import (
     cls_attention_figure,
 )
 from genoviz.runs import Run
-from genoviz.sequences import parse_sequences
+from genoviz.sequence_parsing import parse_sequences
 from models.bert_lengths import MAX_POSITIONS
 from pages._common import choose, ensure_app_navigation, error_boundary, explain_here
 from pages._figures import show_figure

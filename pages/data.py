@@ -19,7 +19,8 @@ from genoviz.data.tables import table_header
 from genoviz.data.task_labels import class_numbering_problem
 from genoviz.predict_inputs import read_inputs
 from genoviz.pretrain_corpus import corpus_from_records
-from genoviz.sequences import Record, SequenceError, parse_sequences
+from genoviz.sequence_parsing import parse_sequences
+from genoviz.sequences import Record, SequenceError
 from pages._common import (
     ACTIVE_DATASET,
     DEFAULT_DATASET,

@@ -367,7 +367,7 @@ def test_kmer_bert_trains_at_the_k_of_a_dnabert_file(tmp_path, capsys):
 
 
 def test_genbank_records_are_read_with_their_accessions_and_bases():
-    from genoviz.sequences import parse_sequences
+    from genoviz.sequence_parsing import parse_sequences
 
     rng = np.random.default_rng(0)
     bases = ["".join(rng.choice(list("ACGT"), n)) for n in (130, 61)]
@@ -384,7 +384,8 @@ def test_genbank_records_are_read_with_their_accessions_and_bases():
 
 
 def test_a_bad_genbank_base_names_the_record_and_its_origin_line():
-    from genoviz.sequences import SequenceError, parse_sequences
+    from genoviz.sequence_parsing import parse_sequences
+    from genoviz.sequences import SequenceError
 
     text = genbank_text([("A1.1", "ACGT" * 10, "a"), ("B2.1", "ACGT" * 20, "b")])
     lines = text.split("\n")

@@ -24,7 +24,8 @@ from genoviz.data import DataFormatError, Dataset, load, load_text
 from genoviz.data.bed import load_bed
 from genoviz.data.importers import decode_bytes
 from genoviz.data.table_import import kmers_to_sequence
-from genoviz.sequences import SequenceError, parse_sequences
+from genoviz.sequence_parsing import parse_sequences
+from genoviz.sequences import SequenceError
 from tests._hypothesis import DEPTHS, check
 
 NAMED = (SequenceError, DataFormatError)

@@ -11,7 +11,8 @@ from genoviz.data.dataset import Dataset
 from genoviz.data.errors import DataFormatError, UnlabelledError
 from genoviz.data.tables import numeric_columns, read_table
 from genoviz.data.user_dataset import user_dataset
-from genoviz.sequences import Record, is_genbank, parse_sequences
+from genoviz.sequence_parsing import is_genbank, parse_sequences
+from genoviz.sequences import Record
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 _LABEL_TOKEN = re.compile(r"(?:^|\s|\|)label=([^\s|;]+)")

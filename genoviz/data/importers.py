@@ -17,7 +17,8 @@ from genoviz.data.errors import DataFormatError, UnlabelledError
 from genoviz.data.fasta_import import from_fasta
 from genoviz.data.table_import import Progress, from_table
 from genoviz.data.tables import table_header
-from genoviz.sequences import in_file, is_genbank, parse_sequences
+from genoviz.sequence_parsing import is_genbank, parse_sequences
+from genoviz.sequences import in_file
 
 _FASTA_EXT = (".fa", ".fasta", ".fna", ".ffn", ".fas")
 _GENBANK_EXT = (".gb", ".gbk", ".gbff", ".genbank")

@@ -11,7 +11,8 @@ from genoviz.data.errors import DataFormatError, UnlabelledError
 from genoviz.data.extra_inputs import extra_inputs, ignored_note
 from genoviz.data.tables import numeric_columns, read_table
 from genoviz.data.user_dataset import user_dataset
-from genoviz.sequences import SequenceError, clean_sequence, looks_like_kmers
+from genoviz.sequence_parsing import looks_like_kmers
+from genoviz.sequences import SequenceError, clean_sequence
 
 Progress = Callable[[float], None]
 
