@@ -13,7 +13,7 @@ from genoviz.lesson import LESSON_EPOCHS, STEPS, example_index, lesson_datasets
 from genoviz.share import LESSON_MAX_EPOCHS, MAX_WORD, Setup
 from pages._common import bundled_dataset, ensure_app_navigation, error_boundary
 from pages._keep import forget
-from pages._lesson_steps import (
+from pages._lesson_state import (
     DATASET,
     EPOCHS,
     FILTER,
@@ -22,13 +22,12 @@ from pages._lesson_steps import (
     SEED,
     SEQ,
     STEP,
-    STEP_VIEWS,
     WORD,
     WORD_FILTER,
     WORD_FILTER_INDEX,
-    filter_options,
     go,
 )
+from pages._lesson_steps import STEP_VIEWS, filter_options
 from pages._links import copy_link_button, link_setup, reattach_job, sync_link
 
 # --- state --------------------------------------------------------------------------------
