@@ -753,10 +753,10 @@ def test_disk_path_that_is_not_a_disk_dataset(tmp_path: Path):
 
 
 def test_upload_reports_progress_and_parses_once(monkeypatch: pytest.MonkeyPatch):
-    import genoviz.data
+    import pages._data_paste_upload
 
     calls: list[list[float]] = []
-    real = genoviz.data.load_text
+    real = pages._data_paste_upload.load_text
 
     def spy(text, name, task=None, progress=None, **kw):
         seen: list[float] = []
@@ -768,7 +768,7 @@ def test_upload_reports_progress_and_parses_once(monkeypatch: pytest.MonkeyPatch
 
         return real(text, name, task=task, progress=report, **kw)
 
-    monkeypatch.setattr(genoviz.data, "load_text", spy)
+    monkeypatch.setattr(pages._data_paste_upload, "load_text", spy)
     rows = "\n".join(f"{'ACGT' * 5}{'AC'[i % 2]},{i % 2}" for i in range(45_000))
     at = upload(app("pages/data.py"), "big.csv", f"sequence,label\n{rows}\n".encode())
     ok(at)
@@ -803,7 +803,7 @@ def test_run_pickers_label_each_run_with_its_own_headline_metric():
 
 def test_class_numbers_read_as_values_get_a_hint():
     from genoviz.data import Dataset, DatasetMeta
-    from pages.data import class_numbers_note
+    from pages._data_choice import class_numbers_note
 
     def ds(labels, task="regression"):
         return Dataset(["ACGT"] * len(labels), np.array(labels, float), task, DatasetMeta("t"))
