@@ -17,10 +17,9 @@ from genoviz.sequence_parsing import parse_sequences
 from genoviz.sequences import Record, SequenceError
 from pages._common import page_link, read_upload
 from pages._data_choice import SOURCES, remember, sequence_count, show_previous, use_for_training
-from pages._data_views import profile, show_dataset, show_sequence_plots
+from pages._data_views import preview_table, profile, show_dataset, show_sequence_plots
 
 TASK_CHOICES = ("auto", "binary", "regression", "multiclass")
-PREVIEW_ROWS = 500
 UPLOAD_MEMO = "data_upload_parsed"
 PASTE_EXAMPLE = """>seq1
 ACGTTGACTCATGCATGCAAGTCAGGT
@@ -110,7 +109,7 @@ def preview_unlabelled(records: list[Record], name: str, source: str) -> None:
             "pretrain a BERT on them."
         )
         page_link("pages/train.py", "Go to Train", icon=":material/model_training:")
-    st.dataframe(df.head(PREVIEW_ROWS), hide_index=True, height=260)
+    preview_table(df)
     show_sequence_plots(df, name)
 
 

@@ -222,6 +222,11 @@ def show_card(ds: Dataset) -> None:
 
 def show_preview(df: pd.DataFrame) -> None:
     st.markdown("#### Preview")
+    preview_table(df)
+
+
+def preview_table(df: pd.DataFrame) -> None:
+    """The first :data:`PREVIEW_ROWS` rows, saying so when there are more."""
     st.dataframe(df.head(PREVIEW_ROWS), hide_index=True, height=260)
     if len(df) > PREVIEW_ROWS:
         st.caption(f"First {PREVIEW_ROWS} of {len(df):,} sequences.")

@@ -184,6 +184,14 @@ def test_paste_unlabelled_sequences_preview():
     assert at.dataframe[0].value["length"].tolist() == [10, 4]
 
 
+def test_a_long_unlabelled_paste_says_the_preview_is_cut():
+    """The preview shows 500 rows; a labelled set said so, an unlabelled paste did not."""
+    at = paste(app("pages/data.py"), "".join(f">s{i}\nACGTAC\n" for i in range(600)))
+    ok(at)
+    assert len(at.dataframe[0].value) == 500
+    assert "First 500 of 600 sequences." in [c.value for c in at.caption]
+
+
 def test_paste_genbank_records_preview_by_accession():
     text = genbank_text([("U49845.1", "ACGT" * 20, "yeast"), ("X2.1", "GGCC" * 5, "two")])
     at = paste(app("pages/data.py"), text)
