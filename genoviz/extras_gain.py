@@ -93,9 +93,12 @@ class ExtrasGain:
         """The arms (by variant) whose test score chance matches: shuffled labels score
         as well at least :data:`CHANCE_P` of the time. Their gap measures a failed
         training, not what the extra inputs add."""
-        return [
-            v for v, p in zip(self.table["variant"], self.chance_p, strict=True) if p >= CHANCE_P
-        ]
+        return [row.variant for row, _ in self._at_chance()]
+
+    def _at_chance(self) -> list[tuple[Any, float]]:
+        """The table rows of the arms at chance, each with its ``chance_p``."""
+        rows = zip(self.table.itertuples(), self.chance_p, strict=True)
+        return [(row, p) for row, p in rows if p >= CHANCE_P]
 
     def uncertainty(self) -> str:
         """How sure the gain is: DeLong's paired test on the test sequences ("" when it
@@ -118,16 +121,14 @@ class ExtrasGain:
     def unlearned_note(self, bold: str = "") -> str:
         """A warning when an arm did not learn ("" when both did); ``bold`` wraps the
         variant names (``**`` for markdown)."""
-        if not self.unlearned:
-            return ""
         label = METRIC_LABELS.get(self.metric, self.metric)
-        said = []
-        for row, p in zip(self.table.itertuples(), self.chance_p, strict=True):
-            if p >= CHANCE_P:
-                said.append(
-                    f"{bold}{row.variant}{bold} ({row.model}) did not learn: its test {label} "
-                    f"of {_num(row.test)} is matched by shuffled labels {p:.0%} of the time"
-                )
+        said = [
+            f"{bold}{row.variant}{bold} ({row.model}) did not learn: its test {label} "
+            f"of {_num(row.test)} is matched by shuffled labels {p:.0%} of the time"
+            for row, p in self._at_chance()
+        ]
+        if not said:
+            return ""
         return (
             "; ".join(said) + ". The change then measures a training that failed more than "
             "what the extra inputs add: try the other models, more epochs or another "

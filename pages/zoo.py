@@ -49,6 +49,13 @@ POLL_SECONDS = 1.0
 AE_JOB, GAIN_JOB = ZOO_JOBS
 #: Each job's ticket in the address bar (a reload finds it again), and its kind of job.
 TICKETS = {AE_JOB: "ae", GAIN_JOB: "gain"}
+
+
+def job_kind(key: str) -> str:
+    """The job manager's kind for the Zoo job kept under ``key`` (zoo-ae, zoo-gain)."""
+    return f"zoo-{TICKETS[key]}"
+
+
 ARMS = ("without", "with")
 
 
@@ -96,7 +103,7 @@ def submit(key: str, job: ThreadJob) -> None:
         return  # one job of each kind per session at a time
     my_run_dirs()  # the old job's run stays this session's
     # starts now, or queues past GENOVIZ_MAX_JOBS
-    default_manager().submit(job, kind=f"zoo-{TICKETS[key]}")
+    default_manager().submit(job, kind=job_kind(key))
     st.session_state[key] = job
     st.rerun()  # redraw with Start disabled and Stop enabled
 
@@ -367,7 +374,7 @@ def reattach() -> None:
         job
         for key, param in TICKETS.items()
         if key not in st.session_state
-        and (job := reattach_job(key, f"zoo-{param}", param)) is not None
+        and (job := reattach_job(key, job_kind(key), param)) is not None
     ]
     names = [job.dataset.name for job in found if job.dataset.name in BUNDLED]
     if names:
