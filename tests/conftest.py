@@ -154,3 +154,23 @@ def write(tmp_path: Path, name: str, text: str, gz: bool = False) -> Path:
     data = text.encode()
     (path := tmp_path / name).write_bytes(gzip.compress(data) if gz else data)
     return path
+
+
+def deep_link(path: str, timeout: float = 60, **params: str):
+    """A page file on its own, as a shared link opens it, with query parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / path), default_timeout=timeout)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def reopened(page: str, params: dict[str, str], timeout: float = 60):
+    """An address a session had (``params``) opened in a new session, as a reload or a
+    pasted address does: the app through its real navigation, on ``page``."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+    at.query_params.update(params)
+    return at.run().switch_page(page).run()

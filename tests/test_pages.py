@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import genbank_text
+from conftest import genbank_text, reopened
 from streamlit.testing.v1 import AppTest
 
 from genoviz.data import BUNDLED, load
@@ -434,9 +434,7 @@ def test_a_reload_finds_the_running_job_instead_of_starting_a_second():
     try:
         ticket = at.query_params["job"]
         assert default_manager().find(ticket) is job
-        reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-        reloaded.query_params.update(at.query_params)  # the same address, a new session
-        reloaded.run().switch_page("pages/train.py").run()
+        reloaded = reopened("pages/train.py", at.query_params)  # the same address
         ok(reloaded)
         assert reloaded.session_state["train_job"] is job
         assert reloaded.button(key="train_start").disabled
@@ -446,9 +444,7 @@ def test_a_reload_finds_the_running_job_instead_of_starting_a_second():
         # the shareable link leaves the ticket out: a classmate opening it gets a new page
         assert "job=" not in reloaded.code[0].value and "epochs=20" in reloaded.code[0].value
         # an unknown ticket (an old address, a server restart) attaches nothing
-        fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-        fresh.query_params["job"] = "not-a-ticket"
-        fresh.run().switch_page("pages/train.py").run()
+        fresh = reopened("pages/train.py", {"job": "not-a-ticket"})
         ok(fresh)
         assert "train_job" not in fresh.session_state
         assert not fresh.button(key="train_start").disabled

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import TF_BINDING, save_untrained_run
+from conftest import TF_BINDING, deep_link, save_untrained_run
 from streamlit.testing.v1 import AppTest
 
 from genoviz.autoencoder import PURPOSE as AE_PURPOSE
@@ -183,10 +183,7 @@ def test_page_runs_on_its_own(runs_dir, page: str):
 
 def linked(path: str, **params: str) -> AppTest:
     """A page opened from a shared link (a deep link with query parameters)."""
-    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
+    return deep_link(path, TIMEOUT, **params)
 
 
 def test_interpret_link_restores_run_method_baseline_and_sequence(a_run: Path):

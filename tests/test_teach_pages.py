@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import deep_link
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 60
 
@@ -26,21 +28,13 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache_dir: Path) -
     return runs
 
 
-def page(path: str, **params: str) -> AppTest:
-    """A page file on its own (as a deep link opens it), with query parameters."""
-    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
-
-
 def ok(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
 
 
 def test_train_link_restores_the_setup_and_the_url_follows_the_widgets():
-    at = page(
+    at = deep_link(
         "pages/train.py",
         dataset="sirna",
         model="cnn",
@@ -66,7 +60,7 @@ def test_train_link_restores_the_setup_and_the_url_follows_the_widgets():
 
 
 def test_a_bad_link_value_is_a_warning_not_an_error():
-    at = page("pages/train.py", dataset="nope", epochs="9999", seed="5")
+    at = deep_link("pages/train.py", dataset="nope", epochs="9999", seed="5")
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "dataset" in warnings and "epochs" in warnings
@@ -91,7 +85,7 @@ def test_home_starts_the_lesson_at_step_one():
 
 
 def test_lesson_steps_one_to_three_and_the_scan_controls():
-    at = page("pages/lesson.py", dataset="tf-binding")
+    at = deep_link("pages/lesson.py", dataset="tf-binding")
     ok(at)
     assert at.selectbox(key="lesson_dataset").value == "tf-binding"
     sites = at.dataframe[0].value
@@ -119,19 +113,19 @@ def test_lesson_steps_one_to_three_and_the_scan_controls():
 
 
 def test_a_lesson_link_carries_the_typed_word():
-    at = page("pages/lesson.py", dataset="tf-binding", step="3")
+    at = deep_link("pages/lesson.py", dataset="tf-binding", step="3")
     ok(at)
     at.selectbox(key="lesson_filter").select("a word you type").run()
     at.text_input(key="lesson_word").input("gattaca").run()
     ok(at)
     assert at.query_params["word"] == "GATTACA" and "filter" not in at.query_params
     link = dict(at.query_params)
-    opened = page("pages/lesson.py", **{k: v[0] if isinstance(v, list) else v
+    opened = deep_link("pages/lesson.py", **{k: v[0] if isinstance(v, list) else v
                                          for k, v in link.items()})  # fmt: skip
     ok(opened)
     assert opened.selectbox(key="lesson_filter").value == "a word you type"
     assert opened.text_input(key="lesson_word").value == "GATTACA"
-    bad = page("pages/lesson.py", dataset="tf-binding", step="3", word="GATXACA")
+    bad = deep_link("pages/lesson.py", dataset="tf-binding", step="3", word="GATXACA")
     assert "Ignored word='GATXACA'" in " ".join(w.value for w in bad.warning)
 
 
@@ -155,7 +149,7 @@ def single_forward_site(name: str = "tf-binding") -> tuple[int, str, int]:
 
 def test_lesson_steps_one_and_three_give_a_site_the_same_1_based_position():
     row, motif, start = single_forward_site()
-    at = page("pages/lesson.py", dataset="tf-binding", seq=str(row))
+    at = deep_link("pages/lesson.py", dataset="tf-binding", seq=str(row))
     ok(at)
     shown = at.dataframe[0].value
     assert list(shown.columns) == ["motif", "start", "strand"]
@@ -179,7 +173,7 @@ def test_step_five_titles_planted_logos_briefly():
 
 
 def test_lesson_link_opens_the_scan_at_the_shared_position():
-    at = page("pages/lesson.py", dataset="sirna", step="3", seq="4", pos="5", filter="0")
+    at = deep_link("pages/lesson.py", dataset="sirna", step="3", seq="4", pos="5", filter="0")
     ok(at)
     assert at.header[0].value.startswith("3.")
     assert at.selectbox(key="lesson_dataset").value == "sirna"
@@ -191,17 +185,17 @@ def test_a_lesson_link_past_the_lesson_epochs_warns_and_keeps_the_default():
     """epochs=100 is a valid Train link but beyond the Lesson box (it once came back as 1)."""
     from genoviz.lesson import LESSON_EPOCHS
 
-    at = page("pages/lesson.py", dataset="tf-binding", step="4", epochs="100")
+    at = deep_link("pages/lesson.py", dataset="tf-binding", step="4", epochs="100")
     ok(at)
     assert "asks for 100 epochs; a lesson trains at most 50" in at.warning[0].value
     assert at.number_input(key="lesson_epochs").value == LESSON_EPOCHS
-    at = page("pages/lesson.py", dataset="tf-binding", step="4", epochs="20")
+    at = deep_link("pages/lesson.py", dataset="tf-binding", step="4", epochs="20")
     ok(at)
     assert not at.warning and at.number_input(key="lesson_epochs").value == 20
 
 
 def test_lesson_step_five_without_training_points_back():
-    at = page("pages/lesson.py", dataset="promoters", step="5")
+    at = deep_link("pages/lesson.py", dataset="promoters", step="5")
     ok(at)
     assert "Train the network first" in at.info[0].value
     at.button(key="lesson_to_train").click().run()
@@ -249,7 +243,7 @@ def test_runs_page_lists_compares_exports_renames_and_deletes(isolated: Path):
 
 
 def test_runs_page_alone_without_runs_explains_and_offers_import():
-    at = page("pages/runs.py")
+    at = deep_link("pages/runs.py")
     ok(at)
     assert "No runs yet" in at.info[0].value
     assert at.expander[0].label == "Import a run (zip)"
@@ -263,7 +257,7 @@ def test_figures_offer_png_and_svg_only_where_static_export_works(
 
     reason = "PNG/SVG export needs Chrome or Chromium on this machine"
     monkeypatch.setattr(figures, "static_export_problem", lambda: None if available else reason)
-    at = page("pages/lesson.py", dataset="sirna", step="2")
+    at = deep_link("pages/lesson.py", dataset="sirna", step="2")
     ok(at)
     keys = [b.key for b in at.download_button]
     assert "dl_html_lesson-one-hot" in keys and "dl_csv_lesson-one-hot" in keys
@@ -282,7 +276,7 @@ def test_lesson_steps_one_to_three_work_for_every_bundled_dna_set(name: str):
     from genoviz.lesson import lesson_datasets
 
     assert name in lesson_datasets()
-    at = page("pages/lesson.py", dataset=name)
+    at = deep_link("pages/lesson.py", dataset=name)
     ok(at)
     for step in (2, 3):
         at.button(key="lesson_next_bottom").click().run()
@@ -308,7 +302,7 @@ def test_runs_page_resumes_a_stopped_run_where_it_left_off(isolated: Path):
         should_stop=lambda: len(seen) >= 1,
     )
     assert first.status == "stopped" and len(first.history) == 1
-    at = page("pages/runs.py")
+    at = deep_link("pages/runs.py")
     ok(at)
     assert at.button(key="runs_resume").label == "Resume"
     at.button(key="runs_resume").click().run()
@@ -323,7 +317,7 @@ def test_runs_page_resumes_a_stopped_run_where_it_left_off(isolated: Path):
 def test_the_lesson_trains_on_the_sequence_only(isolated: Path):
     """Step 4 describes filters reading the sequence; with tf-binding's accessibility the
     ROC AUC it showed came mostly from that score."""
-    at = page("pages/lesson.py", dataset="tf-binding", step="4", epochs="1")
+    at = deep_link("pages/lesson.py", dataset="tf-binding", step="4", epochs="1")
     ok(at)
     at.button(key="lesson_train").click().run()
     job = at.session_state["lesson_job"]
@@ -334,7 +328,7 @@ def test_the_lesson_trains_on_the_sequence_only(isolated: Path):
     assert load_run(job.result.run_dir).info["model"]["build"]["extras"] == 0
     # a reload, or a student opening the shared step-5 link, finds that network on disk
     # (it said "Train the network first" though the run was saved)
-    again = page("pages/lesson.py", dataset="tf-binding", step="5", epochs="1")
+    again = deep_link("pages/lesson.py", dataset="tf-binding", step="5", epochs="1")
     ok(again)
     assert not [i.value for i in again.info if "Train the network first" in i.value]
     assert any("similarity r =" in c.value for c in again.caption)
@@ -344,7 +338,7 @@ def test_the_lesson_trains_on_the_sequence_only(isolated: Path):
     filters = again.session_state["lesson_job"].result.model.first_layer_filters()
     trained = job.result.model.first_layer_filters()
     assert filters.shape == trained.shape and bool((filters == trained).all())
-    other = page("pages/lesson.py", dataset="tf-binding", step="5", epochs="1", seed="7")
+    other = deep_link("pages/lesson.py", dataset="tf-binding", step="5", epochs="1", seed="7")
     assert "Train the network first" in other.info[0].value  # another seed: not that run
 
 
@@ -359,7 +353,7 @@ def test_the_lesson_waits_for_a_training_place_like_the_train_page(
     manager = jobs.JobManager(max_jobs=1)
     monkeypatch.setattr(jobs, "_default", manager)
     busy = manager.submit(FolderJob(isolated / "another-student"))
-    at = page("pages/lesson.py", dataset="sirna", step="4", epochs="1")
+    at = deep_link("pages/lesson.py", dataset="sirna", step="4", epochs="1")
     ok(at)
     at.button(key="lesson_train").click().run()
     job = at.session_state["lesson_job"]
@@ -368,13 +362,13 @@ def test_the_lesson_waits_for_a_training_place_like_the_train_page(
         assert any("queued, position 1" in m.value for m in at.markdown)
         # a reload (a new session, the same address) waits on the same place in line,
         # instead of forgetting it and queueing a second copy
-        reloaded = page("pages/lesson.py", **at.query_params)
+        reloaded = deep_link("pages/lesson.py", **at.query_params)
         ok(reloaded)
         assert reloaded.session_state["lesson_job"] is job
         assert reloaded.button(key="lesson_train").disabled
         assert any("queued, position 1" in m.value for m in reloaded.markdown)
         # the lesson's ticket is not a Train page job
-        train = page("pages/train.py", job=at.query_params["job"])
+        train = deep_link("pages/train.py", job=at.query_params["job"])
         ok(train)
         assert "train_job" not in train.session_state
     finally:

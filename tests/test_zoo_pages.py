@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import planted_dataset
+from tests.conftest import planted_dataset, reopened
 from tests.test_background import extras_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,9 +173,7 @@ def test_a_reload_finds_the_zoo_job_and_its_dataset():
         ticket = at.query_params["ae"]
         assert default_manager().find(ticket, "zoo-ae") is job and "gain" not in at.query_params
         assert default_manager().find(ticket, "train") is None  # the Train page's kind
-        reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-        reloaded.query_params.update(at.query_params)  # the same address, a new session
-        reloaded.run().switch_page("pages/zoo.py").run()
+        reloaded = reopened("pages/zoo.py", at.query_params)  # the same address
         ok(reloaded)
         assert reloaded.session_state["zoo_ae_job"] is job
         assert "zoo_gain_job" not in reloaded.session_state
@@ -183,9 +181,7 @@ def test_a_reload_finds_the_zoo_job_and_its_dataset():
         assert reloaded.button(key="zoo_ae_start").disabled
         assert not reloaded.button(key="zoo_ae_stop").disabled
         # an unknown ticket (an old address, a server restart) attaches nothing
-        fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-        fresh.query_params["ae"] = "not-a-ticket"
-        fresh.run().switch_page("pages/zoo.py").run()
+        fresh = reopened("pages/zoo.py", {"ae": "not-a-ticket"})
         ok(fresh)
         assert "zoo_ae_job" not in fresh.session_state
         assert not fresh.button(key="zoo_ae_start").disabled
