@@ -63,23 +63,19 @@ def split_groups(
     pairs = site_neighbours(ids, positive) if ids is not None and positive is not None else []
     if not pairs:
         return first
-    parent = np.arange(n)
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(a: int, b: int) -> None:
-        ra, rb = root(a), root(b)
-        parent[max(ra, rb)] = min(ra, rb)  # the smaller row leads
-
-    for i in np.flatnonzero(first != np.arange(n)):
-        join(int(i), int(first[i]))
-    for a, b in pairs:
-        join(a, b)
-    return np.array([root(i) for i in range(n)], dtype=np.int64)
+    # each row linked to its first copy and to its site neighbours; a group is led by its
+    # smallest row, as a copy's first row leads its copies
+    a, b = np.array(pairs, dtype=np.int64).T
+    rows = np.concatenate([np.arange(n), a])
+    cols = np.concatenate([first, b])
+    links = coo_array((np.ones(len(rows), np.int8), (rows, cols)), shape=(n, n))
+    _, component = connected_components(links, directed=False)
+    lead = np.full(component.max() + 1, n, dtype=np.int64)
+    np.minimum.at(lead, component, np.arange(n))
+    return lead[component]
 
 
 def site_note(ids: list[str] | None, labels: np.ndarray, task: str) -> str | None:
