@@ -60,18 +60,17 @@ def run_choices(runs: list[Any]) -> RunChoices:
     mine = my_run_dirs()
     manager = default_manager()
 
-    def own(run: Any) -> bool:
-        return str(Path(run.path).resolve()) in mine
-
     def training(run: Any) -> bool:
         job = manager.job_for(run.path)
         return job is not None and not getattr(job, "done", False)
 
-    ordered = [r for r in runs if own(r)] + [r for r in runs if not own(r)]
+    own = {id(r) for r in runs if str(Path(r.path).resolve()) in mine}
+    ordered = [r for r in runs if id(r) in own] + [r for r in runs if id(r) not in own]
+    busy = [training(r) for r in ordered]  # each run asked once, not per use
     tags = {}
-    for r in ordered:
-        tag = (" · yours" if own(r) else "") + (" · training now" if training(r) else "")
+    for r, now in zip(ordered, busy, strict=True):
+        tag = (" · yours" if id(r) in own else "") + (" · training now" if now else "")
         if tag:
             tags[str(r.path)] = tag
-    settled = [i for i, r in enumerate(ordered) if not training(r)]
+    settled = [i for i, now in enumerate(busy) if not now]
     return RunChoices(ordered, settled[0] if settled else 0, tags)
